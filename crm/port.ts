@@ -1,0 +1,154 @@
+/**
+ * The CRM port: everything Rapport needs from a CRM, in Rapport's own words.
+ * HubSpot is the one adapter today (crm/hubspot/); workflows and routes only see this.
+ */
+
+export type EngagementKind = 'note' | 'call' | 'email' | 'meeting';
+
+export interface CrmContact {
+  id: string;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  ownerId: string | null;
+  companyId: string | null;
+  /** Raw CRM properties (strings, as HubSpot returns them). */
+  properties: Record<string, string | null>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CrmCompany {
+  id: string;
+  name: string | null;
+  domain: string | null;
+  properties: Record<string, string | null>;
+}
+
+export interface CrmOwner {
+  id: string;
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+  userId: number | null;
+}
+
+export interface CrmEngagement {
+  id: string;
+  kind: EngagementKind;
+  /** ISO time the engagement happened (hs_timestamp). */
+  timestamp: string;
+  /** Body text as stored in the CRM (note body, call body, email text, meeting body). */
+  body: string;
+  title: string | null;
+  ownerId: string | null;
+  /** Rapport's idempotency key, when Rapport wrote it. */
+  idempotencyKey: string | null;
+  properties: Record<string, string | null>;
+}
+
+export interface NewEngagement {
+  kind: EngagementKind;
+  /** Stored on the record (property rapport_idempotency_key): a retry never creates a second one. */
+  idempotencyKey: string;
+  contactId: string;
+  companyId?: string | null;
+  ownerId?: string | null;
+  timestamp: string;
+  title?: string | null;
+  body: string;
+  /** Extra CRM properties (e.g. hs_call_direction). */
+  properties?: Record<string, string>;
+}
+
+export interface NewTask {
+  idempotencyKey: string;
+  ownerId: string;
+  subject: string;
+  body: string;
+  dueAt: string;
+  contactIds?: string[];
+  priority?: 'LOW' | 'MEDIUM' | 'HIGH';
+}
+
+export interface CrmList {
+  id: string;
+  name: string;
+  size: number;
+  processingType: string;
+}
+
+export interface Page<T> {
+  results: T[];
+  /** Cursor for the next page; absent on the last page. */
+  after?: string;
+}
+
+export interface ContactSearch {
+  /** Free text matched against name, email and company (CRM search). */
+  query: string;
+  limit?: number;
+}
+
+/** Codes every layer maps: routes to HTTP status, workflows to retry/non-retry. */
+export type CrmErrorCode =
+  | 'CRM_NOT_FOUND'
+  | 'CRM_RATE_LIMITED'
+  | 'CRM_UNAVAILABLE'
+  | 'CRM_BAD_REQUEST'
+  | 'CRM_AUTH'
+  | 'CRM_CONFLICT';
+
+export class CrmError extends Error {
+  constructor(
+    readonly code: CrmErrorCode,
+    message: string,
+    readonly status?: number,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'CrmError';
+  }
+
+  /** Worth trying again later: rate limit, 5xx, network. */
+  get retryable(): boolean {
+    return this.code === 'CRM_RATE_LIMITED' || this.code === 'CRM_UNAVAILABLE';
+  }
+}
+
+export interface CrmPort {
+  findContactByEmail(email: string): Promise<CrmContact | null>;
+  getContact(id: string): Promise<CrmContact | null>;
+  /** Up to any number of ids; the adapter splits into batches of the CRM's batch size. */
+  getContacts(ids: string[]): Promise<CrmContact[]>;
+  /** Up to any number of emails; unknown emails are simply absent from the result. */
+  findContactsByEmail(emails: string[]): Promise<CrmContact[]>;
+  searchContacts(search: ContactSearch): Promise<CrmContact[]>;
+  getCompany(id: string): Promise<CrmCompany | null>;
+  updateContactProperties(id: string, properties: Record<string, string>): Promise<void>;
+  updateContactsProperties(updates: { id: string; properties: Record<string, string> }[]): Promise<void>;
+
+  /** Creates the engagement unless one with the same idempotency key exists; returns its id either way. */
+  createEngagement(engagement: NewEngagement): Promise<{ id: string; created: boolean }>;
+  /** Batch variant: result order matches input; existing keys are not created again. */
+  createEngagements(engagements: NewEngagement[]): Promise<{ id: string; created: boolean }[]>;
+  /** Looks engagements up by Rapport idempotency key (all kinds). */
+  findEngagementsByKeys(kind: EngagementKind, keys: string[]): Promise<Map<string, string>>;
+  /** Engagements on the contact's timeline, newest first. */
+  listContactEngagements(contactId: string, limit?: number): Promise<CrmEngagement[]>;
+
+  createTask(task: NewTask): Promise<{ id: string; created: boolean }>;
+  createTasks(tasks: NewTask[]): Promise<{ id: string; created: boolean }[]>;
+
+  listOwners(): Promise<CrmOwner[]>;
+  getOwner(id: string): Promise<CrmOwner | null>;
+
+  listLists(): Promise<CrmList[]>;
+  getListMemberships(listId: string, after?: string, limit?: number): Promise<Page<string>>;
+
+  /** Creates Rapport's custom properties (idempotency key, question answers) when missing. */
+  ensureSchema(propertyNames: { objectType: 'contacts' | 'notes' | 'calls' | 'emails' | 'meetings' | 'tasks'; name: string; label: string }[]): Promise<void>;
+
+  /** Cheap call for /readyz. */
+  ping(): Promise<void>;
+}

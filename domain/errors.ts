@@ -1,0 +1,24 @@
+/**
+ * Error codes shared by every layer: domain rules raise them, routes map them to HTTP,
+ * Slack and the add-in map them to words. One code, one meaning.
+ */
+export type ErrorCode =
+  | 'VALIDATION'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'UNKNOWN_CONTACT'
+  | 'UNAVAILABLE';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** Dotted path of the input field at fault, when there is one. */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}

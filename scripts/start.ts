@@ -1,0 +1,73 @@
+/**
+ * `npm start`: Rapport on embedded defaults (or whatever the environment points at):
+ * store, CRM (HubSpot or the local sandbox), Temporal (or a dev server), worker, HTTP server.
+ */
+import { relative } from 'node:path';
+import { ConfigError, loadEnv } from '../config/env.js';
+import { createLogger } from '../server/logger.js';
+import { startRapport } from '../server/runtime.js';
+
+function describeDatabase(url: string | undefined): string {
+  if (!url) return 'PGlite (embedded PostgreSQL)';
+  const parsed = new URL(url);
+  return `PostgreSQL at ${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`;
+}
+
+async function main() {
+  let env;
+  try {
+    env = loadEnv();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const logger = createLogger(env.LOG_LEVEL);
+  const rapport = await startRapport(env, logger);
+
+  const lines = [
+    '',
+    'Rapport is running.',
+    `  API            ${rapport.url}/api   (health: ${rapport.url}/healthz, ${rapport.url}/readyz)`,
+    `  Temporal       ${rapport.devServer ? `dev server ${rapport.devServer.address} (CLI from ${rapport.devServer.source})` : env.TEMPORAL_ADDRESS}`,
+    ...(rapport.devServer?.uiUrl ? [`  Temporal UI    ${rapport.devServer.uiUrl}`] : []),
+    `  CRM            ${rapport.sandboxUrl ? `HubSpot sandbox ${rapport.sandboxUrl} (demo data; set HUBSPOT_ACCESS_TOKEN for real HubSpot)` : env.HUBSPOT_BASE_PATH}`,
+    `  Store          ${describeDatabase(env.DATABASE_URL)}${env.DATABASE_URL ? '' : ` in ${relative(process.cwd(), env.DATA_DIR) || '.'}/pglite`}`,
+    `  Worker         ${rapport.worker ? `in this process, task queue ${env.TEMPORAL_TASK_QUEUE}` : 'off (WORKER_IN_PROCESS=false; run npm run worker)'}`,
+    '  Slack          off until SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set',
+    ...(rapport.apiToken?.file
+      ? [
+          `  API token      in ${relative(process.cwd(), rapport.apiToken.file)} (generated for this data directory)`,
+          '',
+          'Try it:',
+          `  export RAPPORT_TOKEN=$(cat ${relative(process.cwd(), rapport.apiToken.file)})`,
+          `  curl -s -X POST ${rapport.url}/api/touches -H "authorization: Bearer $RAPPORT_TOKEN" -H 'content-type: application/json' \\`,
+          `    -d '{"contact":{"email":"joe.smith@northwind-traders.com"},"channel":"call","summary":"Discussed renewal","loggedBy":"ana@rapport.example"}'`,
+          `  curl -s "${rapport.url}/api/customers/context?email=joe.smith@northwind-traders.com" -H "authorization: Bearer $RAPPORT_TOKEN"`,
+        ]
+      : []),
+    '',
+    'Ctrl-C stops everything cleanly.',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    rapport.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: Error) => {
+  console.error(`Rapport could not start: ${error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,217 @@
+import { resolve } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import type { Client } from '@temporalio/client';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import type { Env } from '../config/env.js';
+import { createContactDirectory } from '../crm/contact-directory.js';
+import { createHubSpotCrm } from '../crm/hubspot/index.js';
+import type { CrmPort } from '../crm/port.js';
+import { DEFAULT_QUESTIONS, answerProperty } from '../domain/questions.js';
+import { startHubSpotSandbox } from '../sandbox/hubspot/index.js';
+import { openDb, type Db } from '../store/db.js';
+import { migrate } from '../store/migrations.js';
+import { createTouchStore } from '../store/touches.js';
+import { startDevServer, type DevServer } from '../workflows/temporal/dev-server.js';
+import { connectClient, connectWorker, targetFromEnv } from '../workflows/temporal/connection.js';
+import { createRapportWorker } from '../workflows/worker.js';
+import { devApiToken } from './api-token.js';
+import { createApp, type RapportApp } from './app.js';
+import { createCustomerContext } from './customer-context.js';
+import { createTouchIntake } from './touch-intake.js';
+
+export const SANDBOX_TOKEN = 'sandbox-local-token';
+
+export interface RuntimeOverrides {
+  /** Attach to this Temporal instead of TEMPORAL_ADDRESS or a dev server (tests share one). */
+  temporalAddress?: string;
+  /** Use this database instead of DATABASE_URL / PGlite in DATA_DIR. */
+  db?: Db;
+  /** Use this CRM base path (a test's sandbox) instead of HubSpot or an embedded sandbox. */
+  hubspotBasePath?: string;
+  hubspotToken?: string;
+  /** Skip the HTTP listener (tests call app.request()). */
+  listen?: boolean;
+  workerInProcess?: boolean;
+  batchWaitMs?: number;
+}
+
+export interface RapportRuntime {
+  app: RapportApp;
+  url?: string;
+  temporal: Client;
+  db: Db;
+  crm: CrmPort;
+  worker?: Worker;
+  devServer?: DevServer;
+  sandboxUrl?: string;
+  apiToken?: { token: string; file?: string };
+  stop(): Promise<void>;
+}
+
+/** Rapport's custom CRM properties: idempotency keys on engagements, answers on contacts. */
+export const CRM_SCHEMA = [
+  ...(['notes', 'calls', 'emails', 'meetings', 'tasks'] as const).map((objectType) => ({
+    objectType,
+    name: 'rapport_idempotency_key',
+    label: 'Rapport idempotency key',
+  })),
+  ...DEFAULT_QUESTIONS.map((q) => ({ objectType: 'contacts' as const, name: answerProperty(q.id), label: q.text })),
+];
+
+let runtimeInstalled = false;
+function installTemporalLogging(level: Env['LOG_LEVEL']) {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger(level === 'debug' || level === 'trace' ? 'INFO' : 'WARN') });
+}
+
+export async function startRapport(env: Env, logger: Logger, overrides: RuntimeOverrides = {}): Promise<RapportRuntime> {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((e: Error) => logger.warn({ err: e.message }, 'stop'));
+  };
+  try {
+    const dataDir = resolve(env.DATA_DIR);
+    installTemporalLogging(env.LOG_LEVEL);
+
+    // Store
+    const db = overrides.db ?? (await openDb({ databaseUrl: env.DATABASE_URL, pgliteDir: resolve(dataDir, 'pglite') }));
+    if (!overrides.db) cleanups.push(() => db.close());
+    await migrate(db);
+    const touches = createTouchStore(db);
+
+    // CRM: HubSpot with a token, else the local sandbox
+    let basePath = overrides.hubspotBasePath ?? env.HUBSPOT_BASE_PATH;
+    let accessToken = overrides.hubspotToken ?? env.HUBSPOT_ACCESS_TOKEN;
+    let sandboxUrl: string | undefined;
+    if (!overrides.hubspotBasePath && !accessToken) {
+      const sandbox = await startHubSpotSandbox({
+        port: env.HUBSPOT_SANDBOX_PORT,
+        dataDir,
+        seed: true,
+        accessToken: SANDBOX_TOKEN,
+        rateLimit: { perTenSeconds: env.HUBSPOT_RATE_LIMIT },
+      });
+      cleanups.push(() => sandbox.close());
+      basePath = sandbox.url;
+      accessToken = SANDBOX_TOKEN;
+      sandboxUrl = sandbox.url;
+    }
+    const crm = createHubSpotCrm({
+      accessToken: accessToken ?? SANDBOX_TOKEN,
+      basePath,
+      rateLimitPerTenSeconds: env.HUBSPOT_RATE_LIMIT,
+      logger,
+    });
+    await crm.ensureSchema(CRM_SCHEMA).catch((error: Error) => {
+      // Not fatal: the CRM may be briefly down; writes retry until it answers.
+      logger.warn({ err: error.message }, 'could not check CRM custom properties yet');
+    });
+
+    // Temporal: an address, else a dev server we own
+    let devServer: DevServer | undefined;
+    let address = overrides.temporalAddress ?? env.TEMPORAL_ADDRESS;
+    if (!address) {
+      devServer = await startDevServer({
+        dataDir,
+        port: env.TEMPORAL_DEV_PORT,
+        uiPort: env.TEMPORAL_UI_PORT,
+        namespace: env.TEMPORAL_NAMESPACE,
+        cliPath: env.TEMPORAL_CLI_PATH,
+        log: (line) => logger.info(line),
+      });
+      cleanups.push(() => devServer!.stop());
+      address = devServer.address;
+    }
+    const target = targetFromEnv(env, address);
+    if (overrides.temporalAddress) target.address = overrides.temporalAddress;
+    const temporal = await connectClient(target);
+    cleanups.push(() => temporal.connection.close());
+
+    // Worker
+    let worker: Worker | undefined;
+    if (overrides.workerInProcess ?? env.WORKER_IN_PROCESS) {
+      const connection = await connectWorker(target);
+      worker = await createRapportWorker({
+        connection,
+        namespace: target.namespace,
+        taskQueue: env.TEMPORAL_TASK_QUEUE,
+        deps: { crm, touches, batchWaitMs: overrides.batchWaitMs },
+      });
+      const running = worker.run();
+      cleanups.push(async () => {
+        worker!.shutdown();
+        await running;
+        await connection.close();
+      });
+    }
+
+    // HTTP
+    const apiToken = env.API_TOKENS ? undefined : devApiToken(dataDir);
+    const contacts = createContactDirectory(crm);
+    const intake = createTouchIntake({
+      touches,
+      contacts,
+      temporal,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      retryMaxIntervalSeconds: env.CRM_RETRY_MAX_INTERVAL_SECONDS,
+      questions: DEFAULT_QUESTIONS,
+      logger,
+    });
+    const app = createApp({
+      logger,
+      apiTokens: env.API_TOKENS ?? [apiToken!.token],
+      intake,
+      touches,
+      context: createCustomerContext({ crm, contacts, touches, questions: DEFAULT_QUESTIONS }),
+      readiness: {
+        temporal: () => temporal.workflowService.getSystemInfo({}),
+        store: () => db.query('select 1'),
+        crm: () => crm.ping(),
+      },
+    });
+
+    // Touches stored while Temporal was unreachable get their workflow once it answers.
+    const sweeper = setInterval(() => {
+      touches
+        .listStalePending(60, 200)
+        .then((ids) => Promise.all(ids.map((id) => intake.startWorkflow(id))))
+        .catch((error: Error) => logger.warn({ err: error.message }, 'pending-touch sweep failed'));
+    }, 30_000);
+    sweeper.unref();
+    cleanups.push(async () => clearInterval(sweeper));
+
+    let url: string | undefined;
+    if (overrides.listen !== false) {
+      const server = await listen(app, env.HOST, env.PORT);
+      cleanups.push(() => new Promise((done) => server.close(() => done(undefined))));
+      url = env.PUBLIC_URL ?? `http://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${env.PORT}`;
+    }
+
+    return {
+      app,
+      url,
+      temporal,
+      db,
+      crm,
+      worker,
+      devServer,
+      sandboxUrl,
+      apiToken: apiToken ?? undefined,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function listen(app: RapportApp, hostname: string, port: number): Promise<ServerType> {
+  return new Promise((resolvePromise, reject) => {
+    const server = serve({ fetch: app.fetch, hostname, port }, () => resolvePromise(server));
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new Error(`PORT ${port} is already in use; set PORT to another port`) : error),
+    );
+  });
+}

@@ -1,0 +1,43 @@
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { createTouchActivities, type TouchActivityDeps } from './touch/activities.js';
+
+export type ActivityDeps = TouchActivityDeps;
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** Bundled once per process; workflow sources are ESM TypeScript importing `./x.js`. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: fileURLToPath(new URL('./index.ts', import.meta.url)),
+    webpackConfigHook: (config) => ({
+      ...config,
+      resolve: { ...config.resolve, extensionAlias: { '.js': ['.ts', '.js'] } },
+    }),
+    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error },
+  });
+  return bundle;
+}
+
+export interface RapportWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  logger?: Logger;
+  maxConcurrentActivities?: number;
+}
+
+export async function createRapportWorker(options: RapportWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: { ...createTouchActivities(options.deps) },
+    // Activities mostly wait on the CRM; many in flight is what lets batches fill.
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 500,
+    maxConcurrentWorkflowTaskExecutions: 100,
+  });
+}
