@@ -2,6 +2,7 @@
  * `npm start`: Rapport on embedded defaults (or whatever the environment points at):
  * store, CRM (HubSpot or the local sandbox), Temporal (or a dev server), worker, HTTP server.
  */
+import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { ConfigError, loadEnv } from '../config/env.js';
 import { createLogger } from '../server/logger.js';
@@ -14,6 +15,8 @@ function describeDatabase(url: string | undefined): string {
 }
 
 async function main() {
+  // A .env file in the working directory is read the way `node --env-file` would read it.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   let env;
   try {
     env = loadEnv();

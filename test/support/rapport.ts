@@ -1,0 +1,79 @@
+import { inject } from 'vitest';
+import { loadEnv } from '../../config/env.js';
+import { startHubSpotSandbox } from '../../sandbox/hubspot/index.js';
+import { createLogger } from '../../server/logger.js';
+import { startRapport, type RapportRuntime } from '../../server/runtime.js';
+import type { Db } from '../../store/db.js';
+import { testDb } from './db.js';
+
+export const TEST_API_TOKEN = 'test-token-0123456789abcdefghij';
+export const SANDBOX_TEST_TOKEN = 'sandbox-test-token';
+
+export type Sandbox = Awaited<ReturnType<typeof startHubSpotSandbox>>;
+
+export interface TestRapport {
+  rapport: RapportRuntime;
+  sandbox: Sandbox;
+  db: Db;
+  /** app.request() with the API token. */
+  api(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole of Rapport as `npm start` composes it, on the shared test Temporal, a fresh
+ * sandbox CRM and a fresh store, with its own task queue so test files never share work.
+ */
+export async function startTestRapport(options: { env?: Record<string, string>; rateLimit?: number } = {}) {
+  const sandbox = await startHubSpotSandbox({
+    port: 0,
+    seed: true,
+    accessToken: SANDBOX_TEST_TOKEN,
+    rateLimit: { perTenSeconds: options.rateLimit ?? 100 },
+  });
+  const db = await testDb();
+  const env = loadEnv({
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    API_TOKENS: TEST_API_TOKEN,
+    TEMPORAL_TASK_QUEUE: `test-${Math.random().toString(36).slice(2, 10)}`,
+    HUBSPOT_RATE_LIMIT: String(options.rateLimit ?? 100),
+    CRM_RETRY_MAX_INTERVAL_SECONDS: '3',
+    ...options.env,
+  });
+  const rapport = await startRapport(env, createLogger(env.LOG_LEVEL), {
+    temporalAddress: inject('temporalAddress'),
+    db,
+    hubspotBasePath: sandbox.url,
+    hubspotToken: SANDBOX_TEST_TOKEN,
+    listen: false,
+  });
+  return {
+    rapport,
+    sandbox,
+    db,
+    api: (path, init = {}) => {
+      const { json, ...rest } = init;
+      const headers = new Headers(rest.headers);
+      if (!headers.has('authorization')) headers.set('authorization', `Bearer ${TEST_API_TOKEN}`);
+      if (json !== undefined) headers.set('content-type', 'application/json');
+      return Promise.resolve(
+        rapport.app.request(path, { ...rest, headers, body: json === undefined ? rest.body : JSON.stringify(json) }),
+      );
+    },
+    stop: async () => {
+      await rapport.stop();
+      await sandbox.close();
+      await db.close();
+    },
+  } satisfies TestRapport;
+}
+
+export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
