@@ -47,8 +47,8 @@ async function main() {
           'Try it:',
           `  export RAPPORT_TOKEN=$(cat ${relative(process.cwd(), rapport.apiToken.file)})`,
           `  curl -s -X POST ${rapport.url}/api/touches -H "authorization: Bearer $RAPPORT_TOKEN" -H 'content-type: application/json' \\`,
-          `    -d '{"contact":{"email":"joe.smith@northwind-traders.com"},"channel":"call","summary":"Discussed renewal","loggedBy":"ana@rapport.example"}'`,
-          `  curl -s "${rapport.url}/api/customers/context?email=joe.smith@northwind-traders.com" -H "authorization: Bearer $RAPPORT_TOKEN"`,
+          `    -d '{"contact":{"email":"joe.smith@acme-logistics.example"},"channel":"call","summary":"Discussed renewal","loggedBy":"ana@rapport.example"}'`,
+          `  curl -s "${rapport.url}/api/customers/context?email=joe.smith@acme-logistics.example" -H "authorization: Bearer $RAPPORT_TOKEN"`,
         ]
       : []),
     '',

@@ -1,0 +1,108 @@
+import { escapeHtml } from './html-escape.js';
+
+/**
+ * The markdown subset analysts may use in an alert body: paragraphs, **bold**, *italic*,
+ * [links](https://...) and bare http(s) URLs, and "- " bullet lists. Everything else is text:
+ * any HTML in the input is escaped, so a <script> in an alert arrives as visible, inert text.
+ */
+export interface RenderedMarkdown {
+  html: string;
+  text: string;
+}
+
+const INLINE =
+  /\[([^\]\n]+)\]\(([^()\s]+)\)|\*\*(?=\S)([^\n]*?\S)\*\*|\*(?=[^\s*])([^*\n]*?[^\s*])\*|(https?:\/\/[^\s<>"'`]*[^\s<>"'`.,;:!?)\]])/g;
+const BULLET = /^\s*[-*+]\s+(.*)$/;
+
+/** Only absolute http(s) links survive; `javascript:`, `data:` and friends stay text. */
+export function safeLink(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function renderInline(source: string, allowLinks: boolean): RenderedMarkdown {
+  let html = '';
+  let text = '';
+  let last = 0;
+  for (const match of source.matchAll(INLINE)) {
+    const [whole, label, url, bold, italic, bare] = match;
+    const before = source.slice(last, match.index);
+    html += escapeHtml(before);
+    text += before;
+    last = match.index + whole.length;
+    const href = allowLinks ? safeLink(url ?? bare ?? '') : undefined;
+    if (label !== undefined && href) {
+      const inner = renderInline(label, false);
+      html += `<a href="${escapeHtml(href)}">${inner.html}</a>`;
+      text += `${inner.text} (${href})`;
+    } else if (bare !== undefined && href) {
+      html += `<a href="${escapeHtml(href)}">${escapeHtml(bare)}</a>`;
+      text += bare;
+    } else if (bold !== undefined || italic !== undefined) {
+      const inner = renderInline((bold ?? italic) as string, allowLinks);
+      const tag = bold !== undefined ? 'strong' : 'em';
+      html += `<${tag}>${inner.html}</${tag}>`;
+      text += inner.text;
+    } else {
+      html += escapeHtml(whole);
+      text += whole;
+    }
+  }
+  html += escapeHtml(source.slice(last));
+  text += source.slice(last);
+  return { html, text };
+}
+
+/** Control characters other than line breaks and tabs have no business in an alert. */
+function normalize(source: string): string {
+  return (
+    source
+      .replace(/\r\n?/g, '\n')
+      .replace(/\t/g, ' ')
+      // eslint-disable-next-line no-control-regex -- removing control characters is the point
+      .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
+  );
+}
+
+export function renderMarkdown(source: string): RenderedMarkdown {
+  const html: string[] = [];
+  const text: string[] = [];
+  let paragraph: string[] = [];
+  let list: string[] = [];
+
+  const flushParagraph = () => {
+    if (paragraph.length === 0) return;
+    const lines = paragraph.map((line) => renderInline(line.trim(), true));
+    html.push(`<p>${lines.map((l) => l.html).join('<br>\n')}</p>`);
+    text.push(lines.map((l) => l.text).join('\n'));
+    paragraph = [];
+  };
+  const flushList = () => {
+    if (list.length === 0) return;
+    const items = list.map((item) => renderInline(item.trim(), true));
+    html.push(`<ul>\n${items.map((i) => `<li>${i.html}</li>`).join('\n')}\n</ul>`);
+    text.push(items.map((i) => `- ${i.text}`).join('\n'));
+    list = [];
+  };
+
+  for (const line of normalize(source).split('\n')) {
+    const bullet = BULLET.exec(line);
+    if (line.trim() === '') {
+      flushParagraph();
+      flushList();
+    } else if (bullet) {
+      flushParagraph();
+      list.push(bullet[1] ?? '');
+    } else {
+      flushList();
+      paragraph.push(line);
+    }
+  }
+  flushParagraph();
+  flushList();
+  return { html: html.join('\n'), text: text.join('\n\n') };
+}

@@ -1,0 +1,112 @@
+import type { ContactSearch, CrmCompany, CrmContact } from '../port.js';
+import { chunk, orNull, type AdapterContext } from './context.js';
+import { toCompany, toContact } from './mapping.js';
+import { BATCH_SIZE, COMPANY_PROPERTIES } from './schema.js';
+
+const normaliseEmail = (email: string) => email.trim().toLowerCase();
+
+export function contactOperations(ctx: AdapterContext) {
+  const { client } = ctx;
+
+  async function batchRead(values: string[], idProperty?: string): Promise<CrmContact[]> {
+    const found: CrmContact[] = [];
+    for (const ids of chunk(values, BATCH_SIZE)) {
+      const response = await ctx.call('standard', () =>
+        client.crm.contacts.batchApi.read({
+          inputs: ids.map((id) => ({ id })),
+          properties: ctx.contactProperties(),
+          propertiesWithHistory: [],
+          ...(idProperty ? { idProperty } : {}),
+        }),
+      );
+      // Unknown ids come back as a 207 error entry, not as a failure.
+      found.push(...response.results.map(toContact));
+    }
+    return found;
+  }
+
+  return {
+    async findContactByEmail(email: string): Promise<CrmContact | null> {
+      const normalised = normaliseEmail(email);
+      if (!normalised) return null;
+      const record = await orNull(() =>
+        ctx.call('standard', () =>
+          client.crm.contacts.basicApi.getById(
+            normalised,
+            ctx.contactProperties(),
+            undefined,
+            ['companies'],
+            false,
+            'email',
+          ),
+        ),
+      );
+      return record && toContact(record);
+    },
+
+    async getContact(id: string): Promise<CrmContact | null> {
+      const record = await orNull(() =>
+        ctx.call('standard', () =>
+          client.crm.contacts.basicApi.getById(id, ctx.contactProperties(), undefined, ['companies']),
+        ),
+      );
+      return record && toContact(record);
+    },
+
+    getContacts: (ids: string[]) => batchRead([...new Set(ids.filter(Boolean))]),
+
+    findContactsByEmail: (emails: string[]) =>
+      batchRead([...new Set(emails.map(normaliseEmail).filter(Boolean))], 'email'),
+
+    async searchContacts(search: ContactSearch): Promise<CrmContact[]> {
+      const wanted = Math.min(Math.max(search.limit ?? 10, 1), 10_000);
+      const found: CrmContact[] = [];
+      let after: string | undefined;
+      do {
+        const page = await ctx.call('search', () =>
+          client.crm.contacts.searchApi.doSearch({
+            query: search.query,
+            limit: Math.min(200, wanted - found.length),
+            properties: ctx.contactProperties(),
+            filterGroups: [],
+            ...(after ? { after } : {}),
+          }),
+        );
+        found.push(...page.results.map(toContact));
+        after = page.paging?.next?.after;
+      } while (after && found.length < wanted);
+      return found;
+    },
+
+    async getCompany(id: string): Promise<CrmCompany | null> {
+      const record = await orNull(() =>
+        ctx.call('standard', () => client.crm.companies.basicApi.getById(id, COMPANY_PROPERTIES)),
+      );
+      return record && toCompany(record);
+    },
+
+    async updateContactProperties(id: string, properties: Record<string, string>): Promise<void> {
+      await ctx.call('standard', () => client.crm.contacts.basicApi.update(id, { properties }));
+    },
+
+    async updateContactsProperties(updates: { id: string; properties: Record<string, string> }[]): Promise<void> {
+      // HubSpot refuses a batch that names a record twice: merge first.
+      const merged = new Map<string, Record<string, string>>();
+      for (const u of updates) merged.set(u.id, { ...merged.get(u.id), ...u.properties });
+      for (const inputs of chunk(
+        [...merged].map(([id, properties]) => ({ id, properties })),
+        BATCH_SIZE,
+      )) {
+        const response = await ctx.call('standard', () => client.crm.contacts.batchApi.update({ inputs }));
+        const errors = 'errors' in response ? (response.errors ?? []) : [];
+        if (errors.length > 0) {
+          // The rest of the batch was written; a vanished contact must not fail its neighbours.
+          ctx.logger?.warn(
+            { crm: 'hubspot', errors: errors.map((e) => e.message) },
+            'some contact updates were not applied',
+          );
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { Client } from '@hubspot/api-client';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { Logger } from 'pino';
+import { CrmError } from '../port.js';
+import { RateBudget, type CallKind } from '../rate-budget.js';
+import { describeHubSpotError } from './errors.js';
+
+export type AdapterLogger = Pick<Logger, 'warn' | 'debug'>;
+
+export interface HubSpotCrmOptions {
+  accessToken: string;
+  /** https://api.hubapi.com, or a sandbox URL. */
+  basePath?: string;
+  /** The account's budget per rolling 10 s (100 Free/Starter, 190 Pro/Enterprise, 250 with the pack). */
+  rateLimitPerTenSeconds?: number;
+  searchPerSecond?: number;
+  /** Extra contact properties every contact read asks for. */
+  contactProperties?: string[];
+  /** Per-call timeout (default 30 s). */
+  timeoutMs?: number;
+  /** 429s retried in place before CRM_RATE_LIMITED surfaces (default 3). */
+  maxRateLimitRetries?: number;
+  logger?: AdapterLogger;
+}
+
+/** What every part of the adapter shares: one client, one budget. */
+export interface AdapterContext {
+  client: Client;
+  budget: RateBudget;
+  logger?: AdapterLogger;
+  call<T>(kind: CallKind, fn: () => Promise<T>): Promise<T>;
+  contactProperties(): string[];
+  addContactProperties(names: string[]): void;
+}
+
+export function createContext(options: HubSpotCrmOptions, baseContactProperties: string[]): AdapterContext {
+  const basePath = (options.basePath ?? 'https://api.hubapi.com').replace(/\/+$/, '');
+  // Keep-alive: a batch of touches costs a few requests, not a few TLS handshakes.
+  const httpAgent = basePath.startsWith('https:')
+    ? new HttpsAgent({ keepAlive: true, maxSockets: 16 })
+    : new HttpAgent({ keepAlive: true, maxSockets: 16 });
+  // numberOfApiCallRetries 0: the library's retry ignores Retry-After; the budget retries instead.
+  const client = new Client({ accessToken: options.accessToken, basePath, numberOfApiCallRetries: 0, httpAgent });
+  const logger = options.logger;
+  const budget = new RateBudget({
+    perWindow: options.rateLimitPerTenSeconds ?? 100,
+    windowMs: 10_000,
+    searchPerSecond: options.searchPerSecond ?? 5,
+    timeoutMs: options.timeoutMs,
+    maxRateLimitRetries: options.maxRateLimitRetries,
+    describe: describeHubSpotError,
+    onEvent: (event) =>
+      logger?.warn({ crm: 'hubspot', ...event }, `HubSpot call ${event.type}; waiting ${event.waitMs} ms`),
+  });
+  const contactProperties = new Set([...baseContactProperties, ...(options.contactProperties ?? [])]);
+  return {
+    client,
+    budget,
+    logger,
+    call: (kind, fn) => budget.run(kind, fn),
+    contactProperties: () => [...contactProperties],
+    addContactProperties: (names) => names.forEach((n) => contactProperties.add(n)),
+  };
+}
+
+export function chunk<T>(items: T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
+/** Runs `fn`, turning CRM_NOT_FOUND into null. */
+export async function orNull<T>(fn: () => Promise<T>): Promise<T | null> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof CrmError && error.code === 'CRM_NOT_FOUND') return null;
+    throw error;
+  }
+}

@@ -1,0 +1,39 @@
+import type { CrmPort, NewEngagement, NewTask } from '../port.js';
+import type { RateBudgetStats } from '../rate-budget.js';
+import { contactOperations } from './contacts.js';
+import { createContext, type HubSpotCrmOptions } from './context.js';
+import { directoryOperations } from './directory.js';
+import { engagementOperations } from './engagements.js';
+import { engagementInput, taskInput } from './mapping.js';
+import { CONTACT_PROPERTIES } from './schema.js';
+import { schemaOperations } from './schema-sync.js';
+
+export type { HubSpotCrmOptions } from './context.js';
+export { IDEMPOTENCY_KEY, CONTACT_PROPERTIES, PROPERTY_GROUP } from './schema.js';
+
+export interface HubSpotCrm extends CrmPort {
+  /** Calls sent and 429s received by this adapter (its own budget, all callers). */
+  stats(): RateBudgetStats;
+}
+
+/** The CrmPort on HubSpot's v3/v4 API through @hubspot/api-client, within our own rate budget. */
+export function createHubSpotCrm(options: HubSpotCrmOptions): HubSpotCrm {
+  const ctx = createContext(options, CONTACT_PROPERTIES);
+  const schema = schemaOperations(ctx);
+  const engagements = engagementOperations(ctx, schema.ensureIdempotencyKey);
+  const single = async <T>(items: T[], run: (items: T[]) => Promise<{ id: string; created: boolean }[]>) =>
+    (await run(items))[0]!;
+
+  return {
+    ...contactOperations(ctx),
+    ...directoryOperations(ctx),
+    createEngagement: (e: NewEngagement) => single([e], (es) => engagements.createIdempotent(es.map(engagementInput))),
+    createEngagements: (es: NewEngagement[]) => engagements.createIdempotent(es.map(engagementInput)),
+    findEngagementsByKeys: engagements.findEngagementsByKeys,
+    listContactEngagements: engagements.listContactEngagements,
+    createTask: (t: NewTask) => single([t], (ts) => engagements.createIdempotent(ts.map(taskInput))),
+    createTasks: (ts: NewTask[]) => engagements.createIdempotent(ts.map(taskInput)),
+    ensureSchema: schema.ensureSchema,
+    stats: () => ctx.budget.stats(),
+  };
+}

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+
+export const capSchema = z.object({
+  /** 0 mutes the topic (or all alerts) entirely. */
+  maxPerWindow: z.number().int().min(0),
+  windowHours: z
+    .number()
+    .positive()
+    .max(24 * 366),
+});
+export type Cap = z.infer<typeof capSchema>;
+
+export const frequencyCapSchema = capSchema.extend({
+  /** Tighter (or looser) caps per alert topic, checked in addition to the overall cap. */
+  perTopic: z.record(z.string().trim().min(1), capSchema).optional(),
+});
+export type FrequencyCap = z.infer<typeof frequencyCapSchema>;
+
+export const recentSendSchema = z.object({
+  alertId: z.string().min(1),
+  topic: z.string(),
+  sentAt: z.iso.datetime({ offset: true, message: 'sentAt must be an ISO 8601 date-time' }),
+});
+export type RecentSend = z.infer<typeof recentSendSchema>;
+
+/** An alert approved or dispatching that will reach the contact, but has not yet. */
+export const inFlightAlertSchema = z.object({
+  alertId: z.string().min(1),
+  topic: z.string(),
+});
+export type InFlightAlert = z.infer<typeof inFlightAlertSchema>;
+
+export const contactHistorySchema = z.object({
+  recentSends: z.array(recentSendSchema).default([]),
+  inFlight: z.array(inFlightAlertSchema).default([]),
+});
+export type ContactHistory = z.infer<typeof contactHistorySchema>;
+
+/** Topics come from people typing in modals; case or stray spaces must not slip past a cap. */
+export function normalizeTopic(topic: string): string {
+  return topic.trim().toLowerCase();
+}
+
+export type CapVerdict = { capped: false } | { capped: true; detail: string };
+
+interface Counted {
+  topic: string;
+  /** Epoch ms; in-flight alerts count as sent now, since they will land inside any window. */
+  at: number;
+}
+
+/**
+ * Whether one more alert would exceed a contact's caps. Counts distinct alerts, not sends, so a
+ * retried or fallen-back delivery is one alert; the alert being evaluated is left out so
+ * re-running the policy for the same broadcast gives the same answer.
+ */
+export function checkFrequencyCap(
+  histories: readonly ContactHistory[],
+  alert: { id: string; topic: string },
+  cap: FrequencyCap,
+  now: Date,
+): CapVerdict {
+  const nowMs = now.getTime();
+  const byAlert = new Map<string, Counted>();
+  for (const h of histories) {
+    for (const s of h.recentSends) {
+      if (s.alertId === alert.id) continue;
+      const at = Date.parse(s.sentAt);
+      if (Number.isNaN(at)) continue;
+      const seen = byAlert.get(s.alertId);
+      if (!seen || at > seen.at) byAlert.set(s.alertId, { topic: normalizeTopic(s.topic), at });
+    }
+    for (const f of h.inFlight) {
+      if (f.alertId === alert.id) continue;
+      byAlert.set(f.alertId, { topic: normalizeTopic(f.topic), at: nowMs });
+    }
+  }
+  const events = [...byAlert.values()];
+  const within = (c: Cap, topic?: string) => {
+    const since = nowMs - c.windowHours * 3_600_000;
+    return events.filter((e) => e.at > since && (topic === undefined || e.topic === topic)).length;
+  };
+
+  const overall = within(cap);
+  if (overall >= cap.maxPerWindow) {
+    return { capped: true, detail: `${overall} alert(s) in the last ${cap.windowHours}h; cap is ${cap.maxPerWindow}` };
+  }
+  const topic = normalizeTopic(alert.topic);
+  const topicCap = Object.entries(cap.perTopic ?? {}).find(([t]) => normalizeTopic(t) === topic)?.[1];
+  if (topicCap) {
+    const n = within(topicCap, topic);
+    if (n >= topicCap.maxPerWindow) {
+      return {
+        capped: true,
+        detail: `${n} "${alert.topic}" alert(s) in the last ${topicCap.windowHours}h; topic cap is ${topicCap.maxPerWindow}`,
+      };
+    }
+  }
+  return { capped: false };
+}

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import { DomainError } from '../errors.js';
+import { isUnsubscribedFromAll } from './addresses.js';
+import { chooseChannel } from './channel-choice.js';
+import { checkFrequencyCap, contactHistorySchema, frequencyCapSchema, type ContactHistory } from './frequency-cap.js';
+import { quietHoursEnd, quietHoursSchema } from './quiet-hours.js';
+import { canonicalTimeZone, parseContactTimeZone } from './time-zone.js';
+import {
+  AUDIENCE_PROPERTIES,
+  CHANNELS,
+  channelSchema,
+  type AudienceContact,
+  type Delivery,
+  type PolicyResult,
+  type PolicySuppression,
+  type Recipient,
+} from './types.js';
+
+const uniqueChannels = (what: string) =>
+  z
+    .array(channelSchema)
+    .min(1, { message: `${what} must name at least one channel` })
+    .refine((a) => new Set(a).size === a.length, { message: `${what} must not repeat a channel` });
+
+const timeZoneSchema = z.string().transform((zone, ctx) => {
+  const canonical = canonicalTimeZone(zone);
+  if (canonical === null) {
+    ctx.addIssue({ code: 'custom', message: `"${zone}" is not an IANA time zone, e.g. Europe/London` });
+    return z.NEVER;
+  }
+  return canonical;
+});
+
+/** Organisation-wide contact rules; the alert-specific parts live in the context. */
+export const contactPolicySchema = z.object({
+  fallbackOrder: uniqueChannels('fallbackOrder').default([...CHANNELS]),
+  frequencyCap: frequencyCapSchema.optional(),
+  /** null switches quiet hours off. */
+  quietHours: quietHoursSchema.nullable().default({ start: '21:00', end: '08:00' }),
+  /** Zone for contacts whose CRM record has none (or one we cannot read). */
+  defaultTimeZone: timeZoneSchema.default('UTC'),
+});
+export type ContactPolicy = z.output<typeof contactPolicySchema>;
+export type ContactPolicyInput = z.input<typeof contactPolicySchema>;
+
+export const policyContextSchema = z.object({
+  /** Passed in, never read from a clock, so a workflow replay decides the same way. */
+  now: z.union([
+    z.date(),
+    z.iso.datetime({ offset: true, message: 'now must be an ISO 8601 date-time' }).transform((s) => new Date(s)),
+  ]),
+  alert: z.object({
+    id: z.string().min(1),
+    topic: z.string(),
+    channels: uniqueChannels('alert.channels'),
+  }),
+  /** Per CRM contact id; contacts without an entry have no recent or pending alerts. */
+  history: z.record(z.string(), contactHistorySchema).default({}),
+});
+export type PolicyContext = z.output<typeof policyContextSchema>;
+export type PolicyContextInput = z.input<typeof policyContextSchema>;
+
+function ownerOf(contact: AudienceContact): string | null {
+  return contact.ownerId ?? contact.properties[AUDIENCE_PROPERTIES.owner] ?? null;
+}
+
+/**
+ * Decides, per deduped recipient, the channel and timing of the delivery or why there is none.
+ * Checks run in order of who must win: the customer's opt-out, then whether we can reach them
+ * at all, then our own caps; quiet hours delay a delivery but never drop it.
+ */
+export function applyContactPolicy(
+  recipients: readonly Recipient[],
+  policy: ContactPolicy,
+  context: PolicyContext,
+): PolicyResult {
+  const { now, alert, history } = context;
+  // A hand-built policy skips the schema; fail on the config, not halfway through the audience.
+  const defaultTimeZone = canonicalTimeZone(policy.defaultTimeZone);
+  if (defaultTimeZone === null) {
+    throw new DomainError('VALIDATION', `"${policy.defaultTimeZone}" is not an IANA time zone`, 'defaultTimeZone');
+  }
+  const deliveries: Delivery[] = [];
+  const suppressed: PolicySuppression[] = [];
+  // Same instant for everyone, so the answer depends on the zone alone.
+  const quietEndByZone = new Map<string, string | null>();
+
+  const historiesOf = (r: Recipient): ContactHistory[] => {
+    const out: ContactHistory[] = [];
+    for (const c of [r.contact, ...r.mergedContacts]) {
+      if (Object.hasOwn(history, c.id)) {
+        const h = history[c.id];
+        if (h) out.push(h);
+      }
+    }
+    return out;
+  };
+
+  for (const r of recipients) {
+    const suppress = (reason: PolicySuppression['reason'], detail: string) =>
+      suppressed.push({ contactId: r.contactId, reason, detail, email: r.email, listIds: r.listIds });
+
+    if (isUnsubscribedFromAll(r)) {
+      suppress('OPTED_OUT', 'unsubscribed from all alerts');
+      continue;
+    }
+
+    const choice = chooseChannel(r, alert.channels, policy.fallbackOrder);
+    if (!choice.ok) {
+      suppress(choice.reason, choice.detail);
+      continue;
+    }
+
+    if (policy.frequencyCap) {
+      const verdict = checkFrequencyCap(historiesOf(r), alert, policy.frequencyCap, now);
+      if (verdict.capped) {
+        suppress('FREQUENCY_CAP', verdict.detail);
+        continue;
+      }
+    }
+
+    const timeZone = parseContactTimeZone(r.contact.properties[AUDIENCE_PROPERTIES.timeZone]) ?? defaultTimeZone;
+    let deliverAfter: string | null = null;
+    if (policy.quietHours) {
+      const cached = quietEndByZone.get(timeZone);
+      if (cached !== undefined) deliverAfter = cached;
+      else {
+        const end = quietHoursEnd(now, timeZone, policy.quietHours);
+        deliverAfter = end === null ? null : new Date(end).toISOString();
+        quietEndByZone.set(timeZone, deliverAfter);
+      }
+    }
+
+    deliveries.push({
+      contactId: r.contactId,
+      email: r.email,
+      channel: choice.channel,
+      address: choice.address,
+      fallbackChannel: choice.fallbackChannel,
+      fallbackAddress: choice.fallbackAddress,
+      deliverAfter,
+      timeZone,
+      listIds: r.listIds,
+      ownerId: ownerOf(r.contact),
+    });
+  }
+  return { deliveries, suppressed };
+}

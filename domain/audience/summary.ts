@@ -1,0 +1,66 @@
+import {
+  CHANNELS,
+  SUPPRESSION_REASONS,
+  type AudienceContact,
+  type Channel,
+  type DedupeResult,
+  type PolicyResult,
+  type SuppressionReason,
+} from './types.js';
+
+export interface AudienceSummary {
+  lists: { id: string; name: string; memberships: number }[];
+  totalMemberships: number;
+  uniqueContacts: number;
+  /** Memberships folded into another recipient: totalMemberships = uniqueContacts + duplicates. */
+  duplicates: number;
+  /** uniqueContacts = deliveries + suppressed by policy. */
+  deliveries: number;
+  channelMix: Record<Channel, number>;
+  /** Every reason, zero included, so approvers see what was checked and not only what hit. */
+  suppressedByReason: Record<SuppressionReason, number>;
+  delayedByQuietHours: number;
+}
+
+/**
+ * What an approver sees before saying yes. `lists` carries the names (from the CRM); counts
+ * come from the dedupe and policy results, so the numbers always match what will be sent.
+ */
+export function summarizeAudience(
+  lists: readonly { id: string; name: string }[],
+  dedupe: DedupeResult<AudienceContact>,
+  policy: PolicyResult,
+): AudienceSummary {
+  const perList = new Map(dedupe.lists.map((l) => [l.listId, l.memberships]));
+  const named = lists.map((l) => ({ id: l.id, name: l.name, memberships: perList.get(l.id) ?? 0 }));
+  // Memberships of a list nobody named still count, or the totals would not add up.
+  const known = new Set(lists.map((l) => l.id));
+  for (const l of dedupe.lists) {
+    if (!known.has(l.listId)) named.push({ id: l.listId, name: l.listId, memberships: l.memberships });
+  }
+
+  const channelMix = Object.fromEntries(CHANNELS.map((c) => [c, 0])) as Record<Channel, number>;
+  let delayed = 0;
+  for (const d of policy.deliveries) {
+    channelMix[d.channel] += 1;
+    if (d.deliverAfter !== null) delayed += 1;
+  }
+
+  const suppressedByReason = Object.fromEntries(SUPPRESSION_REASONS.map((r) => [r, 0])) as Record<
+    SuppressionReason,
+    number
+  >;
+  for (const d of dedupe.duplicates) suppressedByReason[d.reason] += 1;
+  for (const s of policy.suppressed) suppressedByReason[s.reason] += 1;
+
+  return {
+    lists: named,
+    totalMemberships: dedupe.totalMemberships,
+    uniqueContacts: dedupe.recipients.length,
+    duplicates: dedupe.duplicates.length,
+    deliveries: policy.deliveries.length,
+    channelMix,
+    suppressedByReason,
+    delayedByQuietHours: delayed,
+  };
+}

@@ -1,0 +1,139 @@
+import { createAdaptorServer } from '@hono/node-server';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { createSandboxApp } from './app.js';
+import type { SandboxContext } from './context.js';
+import { Faults, type FaultController } from './faults.js';
+import { NO_PERSISTENCE, createPersistence } from './persistence.js';
+import { DailyCounter, RollingWindow } from './rate-limits.js';
+import type { ObjectType } from './object-types.js';
+import { seedState } from './seed/seed.js';
+import { SandboxState, type CrmRecord } from './state.js';
+import { emptyStats, type SandboxStats } from './stats.js';
+
+export interface HubSpotSandboxOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** Where hubspot-sandbox.json lives; in memory only when absent. */
+  dataDir?: string;
+  /** Fill an empty sandbox with the demo book of business. */
+  seed?: boolean;
+  /** When set, every API call must carry `Authorization: Bearer <accessToken>`. */
+  accessToken?: string;
+  rateLimit?: { perTenSeconds?: number; searchPerSecond?: number; daily?: number };
+  /** How long a new record stays invisible to search (HubSpot indexes with a delay). Default 0. */
+  searchLagMs?: number;
+}
+
+export interface HubSpotSandbox {
+  url: string;
+  port: number;
+  faults: FaultController;
+  stats(): SandboxStats;
+  /** Back to the seeded (or empty) state; stats, faults and rate windows are cleared too. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+  /** Read-only peek at stored records, for assertions. */
+  records(type: ObjectType): CrmRecord[];
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((done, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      server.off('error', fail);
+      done();
+    });
+  });
+}
+
+export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): Promise<HubSpotSandbox> {
+  const host = options.host ?? '127.0.0.1';
+  const persistence = options.dataDir
+    ? createPersistence(resolve(options.dataDir, 'hubspot-sandbox.json'))
+    : NO_PERSISTENCE;
+  const fresh = () => (options.seed ? seedState() : new SandboxState());
+  const initial = persistence.load();
+  const ctx: SandboxContext = {
+    state: initial ?? fresh(),
+    stats: emptyStats(),
+    now: Date.now,
+    searchLagMs: options.searchLagMs ?? 0,
+    changed: () => persistence.schedule(ctx.state),
+  };
+  if (!initial) ctx.changed();
+
+  const limits = {
+    standard: new RollingWindow(options.rateLimit?.perTenSeconds ?? 100, 10_000),
+    search: new RollingWindow(options.rateLimit?.searchPerSecond ?? 5, 1_000),
+    daily: new DailyCounter(options.rateLimit?.daily ?? 250_000),
+  };
+
+  let port = 0;
+  let refusing = false;
+  let closed = false;
+  let relistenTimer: NodeJS.Timeout | undefined;
+
+  const stopListening = () => {
+    server.close();
+    server.closeAllConnections();
+  };
+  const startListening = () => {
+    if (closed) return;
+    listen(server, port, host).catch((error: Error) =>
+      console.error(`[hubspot-sandbox] cannot listen again on ${port}: ${error.message}`),
+    );
+  };
+  const faults = new Faults((refuse, durationMs) => {
+    clearTimeout(relistenTimer);
+    if (refuse && !refusing) {
+      refusing = true;
+      stopListening();
+    } else if (!refuse && refusing) {
+      refusing = false;
+      startListening();
+    }
+    if (refuse && durationMs) {
+      relistenTimer = setTimeout(() => faults.clear(), durationMs);
+      relistenTimer.unref();
+    }
+  });
+
+  const reset = async () => {
+    ctx.state = fresh();
+    ctx.stats = emptyStats();
+    faults.clear();
+    limits.standard.reset();
+    limits.search.reset();
+    limits.daily.reset();
+    ctx.changed();
+  };
+
+  const app = createSandboxApp({ ctx, faults, limits, accessToken: options.accessToken, reset });
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  // Keep-alive sockets would outlive close() and keep the process (and tests) waiting.
+  server.keepAliveTimeout = 2_000;
+  await listen(server, options.port ?? 0, host);
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    faults,
+    stats: () => structuredClone(ctx.stats),
+    reset,
+    records: (type) => [...ctx.state.table(type).values()].filter((r) => !r.archived),
+    close: async () => {
+      closed = true;
+      clearTimeout(relistenTimer);
+      persistence.flush();
+      if (refusing) return;
+      await new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

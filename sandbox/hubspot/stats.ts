@@ -1,0 +1,41 @@
+export interface SandboxStats {
+  /** API requests received (the /__sandbox endpoints are not counted). */
+  requests: number;
+  /** Per `METHOD /path` with record ids replaced by :id. */
+  byRoute: Record<string, number>;
+  byStatus: Record<string, number>;
+  /** 429 answers sent, whatever the reason (budget, search limit, injected fault). */
+  rateLimited: number;
+  rateLimitedByPolicy: Record<string, number>;
+  faultsInjected: number;
+  engagementsCreated: number;
+  engagementsCreatedByType: Record<string, number>;
+  startedAt: string;
+}
+
+export function emptyStats(): SandboxStats {
+  return {
+    requests: 0,
+    byRoute: {},
+    byStatus: {},
+    rateLimited: 0,
+    rateLimitedByPolicy: {},
+    faultsInjected: 0,
+    engagementsCreated: 0,
+    engagementsCreatedByType: {},
+    startedAt: new Date().toISOString(),
+  };
+}
+
+export function routeKey(method: string, path: string): string {
+  const normalised = path
+    .replace(/(.)\/+$/, '$1')
+    .split('/')
+    .map((segment) => (/^\d+$/.test(segment) || segment.includes('@') || segment.includes('%40') ? ':id' : segment))
+    .join('/');
+  return `${method} ${normalised}`;
+}
+
+export function bump(map: Record<string, number>, key: string, by = 1) {
+  map[key] = (map[key] ?? 0) + by;
+}

@@ -1,0 +1,75 @@
+import type { Socket } from 'node:net';
+import { SMTPServer, type SMTPServerError, type SMTPServerSession } from 'smtp-server';
+import { listen, listenAgain } from './listen.js';
+
+export interface SmtpEndpointOptions {
+  port: number;
+  host: string;
+  /** An error refuses the recipient with its responseCode. */
+  checkRecipient(address: string): SMTPServerError | undefined;
+  /** Resolves with the text of the 250 reply; a rejection answers 451. */
+  onMessage(raw: Buffer, session: SMTPServerSession): Promise<string>;
+}
+
+export interface SmtpEndpoint {
+  port: number;
+  /** Closes the listening socket and drops every open connection, as a crashed server would. */
+  stop(): Promise<void>;
+  /** Listens on the same port again. */
+  resume(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A real SMTP server that accepts anything: no TLS, AUTH accepted with any credentials but never required. */
+export async function startSmtpEndpoint(options: SmtpEndpointOptions): Promise<SmtpEndpoint> {
+  const sockets = new Set<Socket>();
+  const smtp = new SMTPServer({
+    logger: false,
+    banner: 'Rapport SMTP catcher',
+    disabledCommands: ['STARTTLS'],
+    authOptional: true,
+    allowInsecureAuth: true,
+    // A reverse DNS lookup per connection costs ~100 ms here and tells a local catcher nothing.
+    disableReverseLookup: true,
+    onAuth: (_auth, _session, callback) => callback(null, { user: 'catcher' }),
+    onRcptTo: (address, _session, callback) => callback(options.checkRecipient(address.address) ?? null),
+    onData: (stream, session, callback) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      stream.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        size += chunk.length;
+      });
+      stream.once('end', () => {
+        const raw = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+        options.onMessage(raw, session).then(
+          (reply) => callback(null, reply),
+          (error: Error) => callback(Object.assign(error, { responseCode: 451 })),
+        );
+      });
+    },
+  });
+  // Client sockets dying mid-session surface here; a catcher shrugs them off.
+  smtp.on('error', () => undefined);
+  smtp.server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  const port = await listen(smtp.server, options.port, options.host);
+
+  return {
+    port,
+    async stop() {
+      smtp.server.close();
+      for (const socket of sockets) socket.destroy();
+      // The listening handle is released on the next turn of the event loop.
+      await new Promise((resolve) => setImmediate(resolve));
+    },
+    resume: () => listenAgain(smtp.server, port, options.host),
+    close: () =>
+      new Promise<void>((resolve) => {
+        smtp.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      }),
+  };
+}
