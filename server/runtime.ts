@@ -63,7 +63,7 @@ let runtimeInstalled = false;
 function installTemporalLogging(level: Env['LOG_LEVEL']) {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  Runtime.install({ logger: new DefaultLogger(level === 'debug' || level === 'trace' ? 'INFO' : 'WARN') });
+  Runtime.install({ logger: new DefaultLogger(level === 'debug' || level === 'trace' ? 'INFO' : level === 'silent' ? 'ERROR' : 'WARN') });
 }
 
 export async function startRapport(env: Env, logger: Logger, overrides: RuntimeOverrides = {}): Promise<RapportRuntime> {
