@@ -26,14 +26,28 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code must be deterministic: no Node built-ins.' })),
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'Workflow code must be deterministic: no Node built-ins.',
+          })),
           patterns: [
-            { group: ['pg', '@electric-sql/*', 'pino', '@hubspot/*', 'nodemailer', 'hono', '@slack/*'], message: 'Do I/O in activities, not workflows.' },
-            { group: ['**/activities', '**/activities.js'], allowTypeImports: true, message: 'Import activities as types only.' },
+            {
+              group: ['pg', '@electric-sql/*', 'pino', '@hubspot/*', 'nodemailer', 'hono', '@slack/*'],
+              message: 'Do I/O in activities, not workflows.',
+            },
+            {
+              group: ['**/activities', '**/activities.js'],
+              allowTypeImports: true,
+              message: 'Import activities as types only.',
+            },
           ],
         },
       ],
-      'no-restricted-globals': ['error', { name: 'setTimeout', message: 'Use sleep() from @temporalio/workflow.' }, { name: 'setInterval', message: 'Use sleep() loops from @temporalio/workflow.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'setTimeout', message: 'Use sleep() from @temporalio/workflow.' },
+        { name: 'setInterval', message: 'Use sleep() loops from @temporalio/workflow.' },
+      ],
     },
   },
   {

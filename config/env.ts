@@ -15,11 +15,17 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 const url = (what: string) =>
-  z.url({ message: `expected ${what}` }).refine((v) => /^[a-z][a-z0-9+.-]*:\/\//i.test(v), { message: `expected ${what}` });
-const optionalUrl = (what: string) =>
-  optionalString.pipe(url(what).optional());
+  z
+    .url({ message: `expected ${what}` })
+    .refine((v) => /^[a-z][a-z0-9+.-]*:\/\//i.test(v), { message: `expected ${what}` });
+const optionalUrl = (what: string) => optionalString.pipe(url(what).optional());
 const secret = (min: number) =>
-  optionalString.pipe(z.string().min(min, { message: `expected at least ${min} characters` }).optional());
+  optionalString.pipe(
+    z
+      .string()
+      .min(min, { message: `expected at least ${min} characters` })
+      .optional(),
+  );
 
 export const envSchema = z
   .object({
@@ -33,13 +39,21 @@ export const envSchema = z
     API_TOKENS: optionalString.pipe(
       z
         .string()
-        .transform((v) => v.split(',').map((t) => t.trim()).filter(Boolean))
+        .transform((v) =>
+          v
+            .split(',')
+            .map((t) => t.trim())
+            .filter(Boolean),
+        )
         .pipe(z.array(z.string().min(24, { message: 'each token needs at least 24 characters' })).min(1))
         .optional(),
     ),
 
     TEMPORAL_ADDRESS: optionalString.pipe(
-      z.string().regex(/^[\w.-]+:\d+$/, { message: 'expected host:port, e.g. my-ns.a1b2c.tmprl.cloud:7233' }).optional(),
+      z
+        .string()
+        .regex(/^[\w.-]+:\d+$/, { message: 'expected host:port, e.g. my-ns.a1b2c.tmprl.cloud:7233' })
+        .optional(),
     ),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
     TEMPORAL_TASK_QUEUE: z.string().min(1).default('rapport'),

@@ -92,12 +92,7 @@ export interface ContactSearch {
 
 /** Codes every layer maps: routes to HTTP status, workflows to retry/non-retry. */
 export type CrmErrorCode =
-  | 'CRM_NOT_FOUND'
-  | 'CRM_RATE_LIMITED'
-  | 'CRM_UNAVAILABLE'
-  | 'CRM_BAD_REQUEST'
-  | 'CRM_AUTH'
-  | 'CRM_CONFLICT';
+  'CRM_NOT_FOUND' | 'CRM_RATE_LIMITED' | 'CRM_UNAVAILABLE' | 'CRM_BAD_REQUEST' | 'CRM_AUTH' | 'CRM_CONFLICT';
 
 export class CrmError extends Error {
   constructor(
@@ -147,7 +142,13 @@ export interface CrmPort {
   getListMemberships(listId: string, after?: string, limit?: number): Promise<Page<string>>;
 
   /** Creates Rapport's custom properties (idempotency key, question answers) when missing. */
-  ensureSchema(propertyNames: { objectType: 'contacts' | 'notes' | 'calls' | 'emails' | 'meetings' | 'tasks'; name: string; label: string }[]): Promise<void>;
+  ensureSchema(
+    propertyNames: {
+      objectType: 'contacts' | 'notes' | 'calls' | 'emails' | 'meetings' | 'tasks';
+      name: string;
+      label: string;
+    }[],
+  ): Promise<void>;
 
   /** Cheap call for /readyz. */
   ping(): Promise<void>;

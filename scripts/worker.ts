@@ -18,7 +18,10 @@ async function main() {
     !env.TEMPORAL_ADDRESS && 'TEMPORAL_ADDRESS (the Temporal server the API uses)',
     !env.DATABASE_URL && 'DATABASE_URL (a separate worker cannot share the embedded PGlite)',
   ].filter(Boolean);
-  if (missing.length > 0) throw new ConfigError(missing.map((m) => ({ variable: String(m).split(' ')[0]!, problem: `required for npm run worker: ${m}` })));
+  if (missing.length > 0)
+    throw new ConfigError(
+      missing.map((m) => ({ variable: String(m).split(' ')[0]!, problem: `required for npm run worker: ${m}` })),
+    );
 
   const logger = createLogger(env.LOG_LEVEL, 'rapport-worker');
   const db = await openDb({ databaseUrl: env.DATABASE_URL });

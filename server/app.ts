@@ -31,7 +31,9 @@ export function createApp(deps: AppDeps) {
     .route('/', healthRoutes(deps.readiness))
     .route('/api', api);
 
-  app.notFound((c) => c.json<ErrorBody>({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
+  app.notFound((c) =>
+    c.json<ErrorBody>({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404),
+  );
 
   app.onError((error, c) => {
     const requestId = c.get('requestId');
@@ -42,7 +44,8 @@ export function createApp(deps: AppDeps) {
         'retry-after': String(Math.ceil((error.retryAfterMs ?? 5000) / 1000)),
       }).getResponse();
     } else if (error instanceof HTTPException) {
-      response = error.res ?? httpError(error.status >= 500 ? 'UNAVAILABLE' : 'VALIDATION', error.message).getResponse();
+      response =
+        error.res ?? httpError(error.status >= 500 ? 'UNAVAILABLE' : 'VALIDATION', error.message).getResponse();
       if (!error.res && error.status < 500) {
         response = new Response(JSON.stringify({ error: { code: 'VALIDATION', message: error.message } }), {
           status: error.status,

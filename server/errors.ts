@@ -1,7 +1,7 @@
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
-import { DomainError, type ErrorCode } from '../domain/errors.js';
+import { type DomainError, type ErrorCode } from '../domain/errors.js';
 
 export interface ErrorBody {
   error: { code: ErrorCode | string; message: string; field?: string; issues?: { field: string; message: string }[] };

@@ -63,13 +63,20 @@ let runtimeInstalled = false;
 function installTemporalLogging(level: Env['LOG_LEVEL']) {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  Runtime.install({ logger: new DefaultLogger(level === 'debug' || level === 'trace' ? 'INFO' : level === 'silent' ? 'ERROR' : 'WARN') });
+  Runtime.install({
+    logger: new DefaultLogger(level === 'debug' || level === 'trace' ? 'INFO' : level === 'silent' ? 'ERROR' : 'WARN'),
+  });
 }
 
-export async function startRapport(env: Env, logger: Logger, overrides: RuntimeOverrides = {}): Promise<RapportRuntime> {
+export async function startRapport(
+  env: Env,
+  logger: Logger,
+  overrides: RuntimeOverrides = {},
+): Promise<RapportRuntime> {
   const cleanups: (() => Promise<unknown>)[] = [];
   const stop = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((e: Error) => logger.warn({ err: e.message }, 'stop'));
+    for (const cleanup of cleanups.reverse())
+      await cleanup().catch((e: Error) => logger.warn({ err: e.message }, 'stop'));
   };
   try {
     const dataDir = resolve(env.DATA_DIR);
@@ -211,7 +218,9 @@ function listen(app: RapportApp, hostname: string, port: number): Promise<Server
   return new Promise((resolvePromise, reject) => {
     const server = serve({ fetch: app.fetch, hostname, port }, () => resolvePromise(server));
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new Error(`PORT ${port} is already in use; set PORT to another port`) : error),
+      reject(
+        error.code === 'EADDRINUSE' ? new Error(`PORT ${port} is already in use; set PORT to another port`) : error,
+      ),
     );
   });
 }

@@ -93,7 +93,8 @@ export function createTouchIntake(deps: TouchIntakeDeps) {
 
     async submit(input: TouchInput): Promise<{ touch: TouchRow; created: boolean }> {
       for (const id of Object.keys(input.answers ?? {})) {
-        if (!questionIds.has(id)) throw new DomainError('VALIDATION', `answers.${id}: no such question`, `answers.${id}`);
+        if (!questionIds.has(id))
+          throw new DomainError('VALIDATION', `answers.${id}: no such question`, `answers.${id}`);
       }
       const id = touchIdFor(input.idempotencyKey);
       const hash = requestHash(input);

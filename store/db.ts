@@ -41,7 +41,9 @@ async function openPglite(dir?: string): Promise<Db> {
     transaction: (fn) =>
       lite.transaction((tx) =>
         fn({
-          query: async <T extends object>(sql: string, params?: unknown[]) => ({ rows: (await tx.query<T>(sql, params)).rows }),
+          query: async <T extends object>(sql: string, params?: unknown[]) => ({
+            rows: (await tx.query<T>(sql, params)).rows,
+          }),
           exec: async (sql: string) => {
             await tx.exec(sql);
           },

@@ -111,11 +111,10 @@ export function createTouchStore(db: Pick<Db, 'query'>) {
     },
 
     async setContact(id: string, contactId: string, companyId: string | null): Promise<void> {
-      await db.query(`update touches set contact_crm_id = $2, company_id = $3, contact_verified = true, updated_at = now() where id = $1`, [
-        id,
-        contactId,
-        companyId,
-      ]);
+      await db.query(
+        `update touches set contact_crm_id = $2, company_id = $3, contact_verified = true, updated_at = now() where id = $1`,
+        [id, contactId, companyId],
+      );
     },
 
     async recordAttemptError(id: string, error: string): Promise<void> {

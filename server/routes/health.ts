@@ -3,7 +3,10 @@ import { Hono } from 'hono';
 export type ReadinessChecks = Record<string, () => Promise<unknown>>;
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
-  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms))]);
+  Promise.race([
+    p,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms)),
+  ]);
 
 /** /healthz: the process answers. /readyz: Temporal, store and CRM answer too. */
 export function healthRoutes(checks: ReadinessChecks) {

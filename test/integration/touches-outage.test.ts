@@ -57,7 +57,10 @@ it('200 touches posted while HubSpot answers 503 for 30 s and then 429 for 30 s:
 
   await eventually(
     async () => {
-      const { rows } = await t.db.query<{ n: string }>(`select count(*)::text as n from touches where status = 'synced' and id = any($1)`, [ids]);
+      const { rows } = await t.db.query<{ n: string }>(
+        `select count(*)::text as n from touches where status = 'synced' and id = any($1)`,
+        [ids],
+      );
       return Number(rows[0]?.n) === 200 ? true : undefined;
     },
     120_000,

@@ -48,9 +48,10 @@ describe('logging a touch', () => {
     expect(written?.body).toContain('Discussed the renewal');
     expect(written?.body).toContain('Outcome: Wants a quote');
     expect(written?.idempotencyKey).toBe(accepted.id);
-    expect(contact!.properties.rapport_q_main_goal ?? (await t.rapport.crm.getContact(contact!.id))?.properties.rapport_q_main_goal).toBe(
-      'Cut reporting time in half',
-    );
+    expect(
+      contact!.properties.rapport_q_main_goal ??
+        (await t.rapport.crm.getContact(contact!.id))?.properties.rapport_q_main_goal,
+    ).toBe('Cut reporting time in half');
   });
 
   it('accepts a contact by CRM id and chat/visit/other as notes', async () => {
@@ -78,12 +79,17 @@ describe('logging a touch', () => {
     await settled(id);
 
     // Posting again after it synced still does not write a second one.
-    const again = await t.api('/api/touches', { method: 'POST', json: touch({ idempotencyKey: key, summary: `Idempotent ${key}` }) });
+    const again = await t.api('/api/touches', {
+      method: 'POST',
+      json: touch({ idempotencyKey: key, summary: `Idempotent ${key}` }),
+    });
     expect(again.status).toBe(202);
     expect(((await again.json()) as { duplicate: boolean }).duplicate).toBe(true);
 
     const contact = await t.rapport.crm.findContactByEmail(DEMO.joe.email);
-    const matching = (await t.rapport.crm.listContactEngagements(contact!.id, 500)).filter((e) => e.idempotencyKey === id);
+    const matching = (await t.rapport.crm.listContactEngagements(contact!.id, 500)).filter(
+      (e) => e.idempotencyKey === id,
+    );
     expect(matching).toHaveLength(1);
   });
 
@@ -125,7 +131,10 @@ describe('bad input gets a 4xx naming the field, never a 500', () => {
   });
 
   it('unknown contact -> 422 naming contact.email', async () => {
-    const res = await t.api('/api/touches', { method: 'POST', json: touch({ contact: { email: 'nobody@nowhere.example' } }) });
+    const res = await t.api('/api/touches', {
+      method: 'POST',
+      json: touch({ contact: { email: 'nobody@nowhere.example' } }),
+    });
     expect(res.status).toBe(422);
     expect(await res.json()).toMatchObject({ error: { code: 'UNKNOWN_CONTACT', field: 'contact.email' } });
   });
@@ -153,7 +162,11 @@ describe('bad input gets a 4xx naming the field, never a 500', () => {
 
   it('missing or wrong token -> 401', async () => {
     expect((await t.rapport.app.request('/api/touches', { method: 'POST' })).status).toBe(401);
-    const wrong = await t.api('/api/touches', { method: 'POST', json: touch(), headers: { authorization: 'Bearer nope' } });
+    const wrong = await t.api('/api/touches', {
+      method: 'POST',
+      json: touch(),
+      headers: { authorization: 'Bearer nope' },
+    });
     expect(wrong.status).toBe(401);
   });
 
@@ -202,6 +215,9 @@ describe('health', () => {
   it('healthz and readyz answer', async () => {
     expect((await t.rapport.app.request('/healthz')).status).toBe(200);
     const ready = await t.rapport.app.request('/readyz');
-    expect(await ready.json()).toMatchObject({ status: 'ready', checks: { temporal: { ok: true }, store: { ok: true }, crm: { ok: true } } });
+    expect(await ready.json()).toMatchObject({
+      status: 'ready',
+      checks: { temporal: { ok: true }, store: { ok: true }, crm: { ok: true } },
+    });
   });
 });

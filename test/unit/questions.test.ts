@@ -5,7 +5,10 @@ describe('next questions', () => {
   it('offers at most two, best first, never one already answered', () => {
     const first = nextQuestions(DEFAULT_QUESTIONS, {});
     expect(first.map((q) => q.id)).toEqual(['decision_maker', 'preferred_contact_time']);
-    const later = nextQuestions(DEFAULT_QUESTIONS, { rapport_q_decision_maker: 'The CFO', rapport_q_main_goal: 'Growth' });
+    const later = nextQuestions(DEFAULT_QUESTIONS, {
+      rapport_q_decision_maker: 'The CFO',
+      rapport_q_main_goal: 'Growth',
+    });
     expect(later.map((q) => q.id)).toEqual(['preferred_contact_time', 'competitors']);
     expect(nextQuestions(DEFAULT_QUESTIONS, {}, 5)).toHaveLength(2);
   });

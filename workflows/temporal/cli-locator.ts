@@ -80,7 +80,9 @@ export async function goInstallCli(
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     child.on('error', (error) => reject(new Error(`cannot run go (${error.message})`)));
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`go install failed (exit ${code}):\n${tail}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`go install failed (exit ${code}):\n${tail}`)),
+    );
   });
   const path = join(bin, 'temporal');
   if (!isExecutable(path)) throw new Error(`go install finished but ${path} is missing`);
@@ -89,6 +91,6 @@ export async function goInstallCli(
 
 export const INSTALL_HELP = `No Temporal CLI found. Any one of these fixes it:
   - install it: https://docs.temporal.io/cli#install (then it is found on PATH), or
-  - build it:   GOBIN=${join(cacheDir(), "bin")} go install ${TEMPORAL_CLI_MODULE}  (needs Go 1.25+), or
+  - build it:   GOBIN=${join(cacheDir(), 'bin')} go install ${TEMPORAL_CLI_MODULE}  (needs Go 1.25+), or
   - point TEMPORAL_CLI_PATH at a temporal binary, or
   - set TEMPORAL_ADDRESS to a running Temporal server or Temporal Cloud.`;

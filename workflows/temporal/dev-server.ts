@@ -50,7 +50,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   try {
     built = await goInstallCli(process.env, log);
   } catch (error) {
-    throw new Error(`${INSTALL_HELP}\n(go install said: ${(error as Error).message.split('\n').slice(0, 3).join(' ')})`);
+    throw new Error(
+      `${INSTALL_HELP}\n(go install said: ${(error as Error).message.split('\n').slice(0, 3).join(' ')})`,
+    );
   }
   return spawnDevServer(built, options);
 }
@@ -59,9 +61,21 @@ async function spawnDevServer(cli: LocatedCli, options: DevServerOptions): Promi
   const namespace = options.namespace ?? 'default';
   const port = options.port ?? (await freePort());
   if (await isPortOpen(port)) {
-    throw new Error(`port ${port} is taken; is another Temporal running? Set TEMPORAL_ADDRESS to use it, or TEMPORAL_DEV_PORT`);
+    throw new Error(
+      `port ${port} is taken; is another Temporal running? Set TEMPORAL_ADDRESS to use it, or TEMPORAL_DEV_PORT`,
+    );
   }
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace, ...DEV_FLAGS];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--namespace',
+    namespace,
+    ...DEV_FLAGS,
+  ];
   if (options.dataDir) {
     mkdirSync(options.dataDir, { recursive: true });
     args.push('--db-filename', resolve(options.dataDir, 'temporal.sqlite'));

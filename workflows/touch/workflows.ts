@@ -1,6 +1,12 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { TouchActivities } from './activities.js';
-import { PERMANENT_TOUCH_ERRORS, touchStepQuery, type LogTouchInput, type LogTouchResult, type TouchStep } from './shared.js';
+import {
+  PERMANENT_TOUCH_ERRORS,
+  touchStepQuery,
+  type LogTouchInput,
+  type LogTouchResult,
+  type TouchStep,
+} from './shared.js';
 
 /**
  * A touch someone logged lands on the contact's CRM timeline exactly once.
