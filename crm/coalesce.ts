@@ -7,20 +7,32 @@ export interface CoalesceOptions<I, O> {
   maxSize: number;
   /** How long the first item of a batch waits for company. */
   maxWaitMs: number;
+  /**
+   * Batches allowed in flight at once. When the downstream is slow (a rate budget), new items
+   * wait and join bigger batches instead of queueing many small ones. Default unlimited.
+   */
+  maxInFlight?: number;
   run(items: I[]): Promise<O[]>;
 }
 
 export function coalesce<I, O>(options: CoalesceOptions<I, O>): (item: I) => Promise<O> {
+  const maxInFlight = options.maxInFlight ?? Infinity;
   let pending: { item: I; resolve(o: O): void; reject(e: unknown): void }[] = [];
   let timer: NodeJS.Timeout | undefined;
+  let inFlight = 0;
 
   const flush = () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    const batch = pending;
-    pending = [];
-    if (batch.length === 0) return;
-    options.run(batch.map((p) => p.item)).then(
+    if (pending.length === 0 || inFlight >= maxInFlight) return;
+    const batch = pending.splice(0, options.maxSize);
+    inFlight++;
+    const settle = () => {
+      inFlight--;
+      if (pending.length >= options.maxSize) flush();
+      else if (pending.length > 0) timer ??= setTimeout(flush, options.maxWaitMs);
+    };
+    options.run(batch.map((p) => p.item)).finally(settle).then(
       (results) => {
         batch.forEach((p, i) =>
           i < results.length ? p.resolve(results[i] as O) : p.reject(new Error('batch returned too few results')),

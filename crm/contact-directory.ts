@@ -27,6 +27,7 @@ export function createContactDirectory(crm: CrmPort, options: ContactDirectoryOp
   const fetchByEmail = coalesce<string, CrmContact | null>({
     maxSize: 100,
     maxWaitMs: options.batchWaitMs ?? 10,
+    maxInFlight: 4,
     run: async (emails) => {
       const found = await crm.findContactsByEmail([...new Set(emails)]);
       const index = new Map(found.map((c) => [c.email?.toLowerCase(), c]));
@@ -36,6 +37,7 @@ export function createContactDirectory(crm: CrmPort, options: ContactDirectoryOp
   const fetchById = coalesce<string, CrmContact | null>({
     maxSize: 100,
     maxWaitMs: options.batchWaitMs ?? 10,
+    maxInFlight: 4,
     run: async (ids) => {
       const found = await crm.getContacts([...new Set(ids)]);
       const index = new Map(found.map((c) => [c.id, c]));

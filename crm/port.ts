@@ -59,6 +59,11 @@ export interface NewEngagement {
   body: string;
   /** Extra CRM properties (e.g. hs_call_direction). */
   properties?: Record<string, string>;
+  /**
+   * The caller knows no earlier attempt can have written this key (first attempt of the
+   * only writer), so the adapter may skip looking it up. Saves one search per batch.
+   */
+  firstAttempt?: boolean;
 }
 
 export interface NewTask {

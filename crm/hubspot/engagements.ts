@@ -103,7 +103,9 @@ export function engagementOperations(
         byKey.set(key, [...(byKey.get(key) ?? []), i]);
       }
       for (const keys of chunk([...byKey.keys()], BATCH_SIZE)) {
-        const existing = await lookUp(objectType, keys);
+        // Only keys some earlier attempt may have written need a look-up.
+        const uncertain = keys.filter((k) => byKey.get(k)!.some((i) => !inputs[i]!.firstAttempt));
+        const existing = uncertain.length > 0 ? await lookUp(objectType, uncertain) : new Map<string, string>();
         const missing = keys.filter((k) => !existing.has(k));
         const created =
           missing.length > 0

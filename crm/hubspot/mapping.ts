@@ -105,6 +105,8 @@ function fit(text: string): string {
 
 export interface CreateInput {
   key: string;
+  /** No earlier attempt can have written it: no look-up needed. */
+  firstAttempt?: boolean;
   objectType: WritableObjectType;
   properties: Record<string, string>;
   associations: {
@@ -147,6 +149,7 @@ export function engagementInput(e: NewEngagement): CreateInput {
   };
   return {
     key: e.idempotencyKey,
+    firstAttempt: e.firstAttempt,
     objectType,
     properties: {
       hs_timestamp: e.timestamp,

@@ -33,3 +33,28 @@ describe('coalesce', () => {
     expect(await call(3)).toBe(3);
   });
 });
+
+describe('coalesce under backpressure', () => {
+  it('grows batches instead of queueing small ones when maxInFlight are busy', async () => {
+    const sizes: number[] = [];
+    let release: () => void = () => undefined;
+    const call = coalesce<number, number>({
+      maxSize: 100,
+      maxWaitMs: 1,
+      maxInFlight: 1,
+      run: async (items) => {
+        sizes.push(items.length);
+        if (sizes.length === 1) await new Promise<void>((r) => (release = r));
+        return items;
+      },
+    });
+    const first = call(0);
+    await new Promise((r) => setTimeout(r, 5));
+    const rest = Array.from({ length: 150 }, (_, i) => call(i + 1));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(sizes).toEqual([1]);
+    release();
+    expect(await Promise.all([first, ...rest])).toHaveLength(151);
+    expect(sizes).toEqual([1, 100, 50]);
+  });
+});

@@ -1,6 +1,6 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, activityInfo } from '@temporalio/activity';
 import { coalesce } from '../../crm/coalesce.js';
-import { CrmError, type CrmContact, type CrmPort, type NewEngagement } from '../../crm/port.js';
+import { CrmError, type CrmContact, type CrmPort, type EngagementKind, type NewEngagement } from '../../crm/port.js';
 import { answerProperty } from '../../domain/questions.js';
 import { engagementContent, engagementKindFor } from '../../domain/touch.js';
 import type { TouchStore } from '../../store/touches.js';
@@ -26,6 +26,7 @@ export function createTouchActivities(deps: TouchActivityDeps) {
   const byEmail = coalesce<string, CrmContact | undefined>({
     maxSize: 100,
     maxWaitMs: wait,
+    maxInFlight: 2,
     run: async (emails) => {
       const found = await crm.findContactsByEmail([...new Set(emails.map((e) => e.toLowerCase()))]);
       const index = new Map(found.map((c) => [c.email?.toLowerCase(), c]));
@@ -35,20 +36,27 @@ export function createTouchActivities(deps: TouchActivityDeps) {
   const byId = coalesce<string, CrmContact | undefined>({
     maxSize: 100,
     maxWaitMs: wait,
+    maxInFlight: 2,
     run: async (ids) => {
       const found = await crm.getContacts([...new Set(ids)]);
       const index = new Map(found.map((c) => [c.id, c]));
       return ids.map((id) => index.get(id));
     },
   });
-  const createEngagement = coalesce<NewEngagement, { id: string; created: boolean }>({
-    maxSize: 100,
-    maxWaitMs: wait,
-    run: (engagements) => crm.createEngagements(engagements),
-  });
+  // One coalescer per kind: HubSpot batches are per object type, so each request stays full.
+  const engagementWriters = new Map<EngagementKind, (e: NewEngagement) => Promise<{ id: string; created: boolean }>>();
+  const createEngagement = (engagement: NewEngagement) => {
+    let writer = engagementWriters.get(engagement.kind);
+    if (!writer) {
+      writer = coalesce({ maxSize: 100, maxWaitMs: wait, maxInFlight: 2, run: (es) => crm.createEngagements(es) });
+      engagementWriters.set(engagement.kind, writer);
+    }
+    return writer(engagement);
+  };
   const updateContact = coalesce<{ id: string; properties: Record<string, string> }, void>({
     maxSize: 100,
     maxWaitMs: wait,
+    maxInFlight: 2,
     run: async (updates) => {
       await crm.updateContactsProperties(mergeByContact(updates));
       return updates.map(() => undefined);
@@ -75,13 +83,20 @@ export function createTouchActivities(deps: TouchActivityDeps) {
   }
 
   return {
+    /** Store only (runs as a local activity): the contact as intake verified it, if it did. */
+    async loadTouchContact(touchId: string): Promise<ResolvedContact | null> {
+      const touch = await loadTouch(touchId);
+      if (!touch.contactVerified || !touch.contactCrmId) return null;
+      return {
+        contactId: touch.contactCrmId,
+        companyId: touch.companyId,
+        hasAnswers: Object.keys(touch.answers).length > 0,
+      };
+    },
+
+    /** Asks the CRM which contact the touch belongs to (intake could not verify it). */
     async resolveTouchContact(touchId: string): Promise<ResolvedContact> {
       const touch = await loadTouch(touchId);
-      const hasAnswers = Object.keys(touch.answers).length > 0;
-      // The API already looked the contact up when the CRM answered at intake.
-      if (touch.contactVerified && touch.contactCrmId) {
-        return { contactId: touch.contactCrmId, companyId: touch.companyId, hasAnswers };
-      }
       const contact = await crmCall(touchId, () =>
         touch.contactCrmId ? byId(touch.contactCrmId) : byEmail(touch.contactEmail ?? ''),
       );
@@ -90,11 +105,7 @@ export function createTouchActivities(deps: TouchActivityDeps) {
         throw ApplicationFailure.nonRetryable(`no CRM contact with ${which}`, 'UNKNOWN_CONTACT');
       }
       await touches.setContact(touchId, contact.id, contact.companyId);
-      return {
-        contactId: contact.id,
-        companyId: contact.companyId,
-        hasAnswers,
-      };
+      return { contactId: contact.id, companyId: contact.companyId, hasAnswers: Object.keys(touch.answers).length > 0 };
     },
 
     async writeTouchEngagement(touchId: string, contact: ResolvedContact): Promise<string> {
@@ -111,6 +122,8 @@ export function createTouchActivities(deps: TouchActivityDeps) {
           timestamp: touch.occurredAt,
           title: content.title,
           body: content.body,
+          // Only a retry can find its engagement already written.
+          firstAttempt: activityInfo().attempt === 1,
         }),
       );
       await touches.setEngagement(touchId, result.id, kind);

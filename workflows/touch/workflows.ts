@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type { TouchActivities } from './activities.js';
 import {
   PERMANENT_TOUCH_ERRORS,
@@ -26,14 +26,15 @@ export async function logTouch(input: LogTouchInput): Promise<LogTouchResult> {
       nonRetryableErrorTypes: [...PERMANENT_TOUCH_ERRORS],
     },
   });
-  const bookkeeping = proxyActivities<TouchActivities>({
+  // Store-only steps run as local activities: no round trip through the Temporal server.
+  const bookkeeping = proxyLocalActivities<TouchActivities>({
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
   });
 
   try {
-    // 1. Which contact (and company) the touch belongs to.
-    const contact = await crm.resolveTouchContact(input.touchId);
+    // 1. Which contact (and company) the touch belongs to: known from intake, or asked of the CRM.
+    const contact = (await bookkeeping.loadTouchContact(input.touchId)) ?? (await crm.resolveTouchContact(input.touchId));
 
     // 2. The engagement on the contact's timeline, keyed by the touch id.
     step = 'writing-engagement';
