@@ -17,7 +17,7 @@ export interface CoalesceOptions<I, O> {
 
 export function coalesce<I, O>(options: CoalesceOptions<I, O>): (item: I) => Promise<O> {
   const maxInFlight = options.maxInFlight ?? Infinity;
-  let pending: { item: I; resolve(o: O): void; reject(e: unknown): void }[] = [];
+  const pending: { item: I; resolve(o: O): void; reject(e: unknown): void }[] = [];
   let timer: NodeJS.Timeout | undefined;
   let inFlight = 0;
 
