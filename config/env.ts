@@ -77,6 +77,147 @@ export const envSchema = z
 
     /** Longest wait between retries of a CRM write; the retries themselves never stop. */
     CRM_RETRY_MAX_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+
+    /** Slack: the surface is on when both the bot token and the signing secret are set. */
+    SLACK_BOT_TOKEN: optionalString.pipe(
+      z
+        .string()
+        .regex(/^xoxb-[\w-]{8,}$/, { message: 'expected a bot token starting with xoxb-' })
+        .optional(),
+    ),
+    SLACK_SIGNING_SECRET: secret(16),
+    /** App-level token (connections:write): Socket Mode instead of the HTTP endpoint. */
+    SLACK_APP_TOKEN: optionalString.pipe(
+      z
+        .string()
+        .regex(/^xapp-[\w-]{8,}$/, { message: 'expected an app-level token starting with xapp-' })
+        .optional(),
+    ),
+    /** Slack Web API base URL; set it to the local stand-in (sandbox/slack) for demos and tests. */
+    SLACK_API_URL: optionalUrl('an http(s) URL such as http://127.0.0.1:3200/api/'),
+    /** Link to a contact in the CRM, `{id}` replaced by the contact id (Slack messages link to it). */
+    SLACK_CRM_CONTACT_URL: optionalString.pipe(
+      z
+        .string()
+        .regex(/^https?:\/\/\S+\{id\}\S*$/, {
+          message:
+            'expected an http(s) URL containing {id}, e.g. https://app.hubspot.com/contacts/<portalId>/record/0-1/{id}',
+        })
+        .optional(),
+    ),
+
+    /** Outgoing mail (alerts, approval requests). Unset: the embedded SMTP catcher with an outbox page. */
+    SMTP_URL: optionalString.pipe(
+      z
+        .string()
+        .regex(/^smtps?:\/\/[^\s]+$/i, { message: 'expected smtp://user:pass@host:587 or smtps://user:pass@host:465' })
+        .optional(),
+    ),
+    SMTP_CATCHER_PORT: port.default(2525),
+    SMTP_OUTBOX_PORT: port.default(3025),
+    MAIL_FROM: z.string().trim().min(3).default('Rapport Alerts <alerts@rapport.example>'),
+    /** Domain of per-recipient reply+token@ addresses; the inbound mail webhook owns it. */
+    REPLY_DOMAIN: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, { message: 'expected a domain name such as reply.example.com' })
+      .default('reply.rapport.example'),
+    /** HMAC key for signed links and reply tokens. Unset: generated into DATA_DIR/rapport-secret. */
+    RAPPORT_SECRET: secret(32),
+    /** Approver groups: `group=a@x.com,b@x.com;other=c@x.com`. */
+    APPROVER_GROUPS: z
+      .string()
+      .default('alerts=approver@rapport.example,officer@rapport.example')
+      .transform((value, ctx) => {
+        const groups: Record<string, string[]> = {};
+        for (const part of value.split(';').map((p) => p.trim()).filter(Boolean)) {
+          const [name, members = ''] = part.split('=', 2).map((p) => p.trim());
+          const emails = members.split(',').map((m) => m.trim().toLowerCase()).filter(Boolean);
+          if (!name || !/^[\w.-]+$/.test(name) || emails.length === 0 || emails.some((e) => !/^[^\s@]+@[^\s@]+$/.test(e))) {
+            ctx.addIssue({ code: 'custom', message: 'expected group=email,email;group2=email' });
+            return z.NEVER;
+          }
+          groups[name] = emails;
+        }
+        return groups;
+      }),
+    /** Approvers are reminded after this long, and the request expires this long after the reminder. */
+    APPROVAL_REMINDER_MINUTES: z.coerce.number().positive().max(60 * 24 * 30).default(240),
+    APPROVAL_EXPIRY_MINUTES: z.coerce.number().positive().max(60 * 24 * 30).default(1200),
+    /** How long after dispatch responses count; then owners get their non-responder tasks. */
+    RESPONSE_WINDOW_HOURS: z.coerce.number().positive().max(24 * 90).default(72),
+    /** Contact policy: alerts per contact per window (`max/hours`), and local quiet hours (`HH:MM-HH:MM` or `off`). */
+    ALERT_FREQUENCY_CAP: z
+      .string()
+      .default('5/168')
+      .transform((value, ctx) => {
+        const m = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(value.trim());
+        if (!m || Number(m[2]) <= 0) {
+          ctx.addIssue({ code: 'custom', message: 'expected max/hours, e.g. 5/168' });
+          return z.NEVER;
+        }
+        return { maxPerWindow: Number(m[1]), windowHours: Number(m[2]) };
+      }),
+    ALERT_QUIET_HOURS: z
+      .string()
+      .default('21:00-08:00')
+      .transform((value, ctx) => {
+        if (value.trim().toLowerCase() === 'off') return null;
+        const m = /^((?:[01]\d|2[0-3]):[0-5]\d)-((?:[01]\d|2[0-3]):[0-5]\d)$/.exec(value.trim());
+        if (!m) {
+          ctx.addIssue({ code: 'custom', message: 'expected HH:MM-HH:MM (local time) or off' });
+          return z.NEVER;
+        }
+        return { start: m[1]!, end: m[2]! };
+      }),
+    /** Per-channel send rate of one worker, messages per second. */
+    EMAIL_RATE_PER_SECOND: z.coerce.number().positive().max(10_000).default(50),
+
+    // Outlook add-in (outlook-addin/, manifest.xml)
+    /** HTTPS origin Outlook loads the task pane from (manifest URLs, token audience). */
+    ADDIN_ORIGIN: optionalString.pipe(
+      z
+        .url({ message: 'expected an https:// origin such as https://rapport.example.com' })
+        .refine((v) => /^https:\/\/[^/]+\/?$/i.test(v), {
+          message: 'expected an https:// origin without a path, e.g. https://rapport.example.com',
+        })
+        .transform((v) => v.replace(/\/$/, ''))
+        .optional(),
+    ),
+    /** Microsoft Entra tenant (directory) id whose users may use the add-in. */
+    AAD_TENANT_ID: optionalString.pipe(z.guid({ message: 'expected the tenant id (a GUID)' }).optional()),
+    /** Application (client) id of the add-in's Entra app registration. */
+    AAD_CLIENT_ID: optionalString.pipe(z.guid({ message: 'expected the application (client) id (a GUID)' }).optional()),
+    /** Accepted token audiences, comma-separated. Default: AAD_CLIENT_ID and api://<ADDIN_ORIGIN host>/<AAD_CLIENT_ID>. */
+    AAD_AUDIENCE: optionalString.pipe(
+      z
+        .string()
+        .transform((v) =>
+          v
+            .split(',')
+            .map((a) => a.trim())
+            .filter(Boolean),
+        )
+        .optional(),
+    ),
+    /** Key set URL; default: the tenant's (https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys). */
+    AAD_JWKS_URL: optionalUrl('an http(s) URL of a JSON Web Key Set'),
+    /** DEVELOPMENT ONLY: the pane signs in with a local token for ADDIN_DEV_USER. Refused in production. */
+    ADDIN_DEV_AUTH: bool.default(false),
+    ADDIN_DEV_USER: optionalString.pipe(z.email({ message: 'expected an email address' }).optional()),
+    /** Mail domains of colleagues (comma-separated); their messages show "internal sender". */
+    ADDIN_INTERNAL_DOMAINS: optionalString.pipe(
+      z
+        .string()
+        .transform((v) =>
+          v
+            .split(',')
+            .map((d) => d.trim().toLowerCase())
+            .filter(Boolean),
+        )
+        .optional(),
+    ),
   })
   .superRefine((env, ctx) => {
     if ((env.TEMPORAL_TLS_CERT_PATH === undefined) !== (env.TEMPORAL_TLS_KEY_PATH === undefined)) {
@@ -84,6 +225,27 @@ export const envSchema = z
         code: 'custom',
         path: [env.TEMPORAL_TLS_CERT_PATH ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH'],
         message: 'mTLS needs both TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH',
+      });
+    }
+    if ((env.AAD_TENANT_ID === undefined) !== (env.AAD_CLIENT_ID === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.AAD_TENANT_ID ? 'AAD_CLIENT_ID' : 'AAD_TENANT_ID'],
+        message: 'add-in sign-in needs both AAD_TENANT_ID and AAD_CLIENT_ID',
+      });
+    }
+    if (env.NODE_ENV === 'production' && env.ADDIN_DEV_AUTH) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ADDIN_DEV_AUTH'],
+        message: 'the development sign-in is refused in production',
+      });
+    }
+    if (env.SLACK_APP_TOKEN && !env.SLACK_BOT_TOKEN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_BOT_TOKEN'],
+        message: 'Socket Mode (SLACK_APP_TOKEN) also needs the bot token',
       });
     }
     if (env.NODE_ENV === 'production' && !env.API_TOKENS) {

@@ -3,7 +3,7 @@
  * Slack and the add-in map them to words. One code, one meaning.
  */
 export type ErrorCode =
-  'VALIDATION' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'UNKNOWN_CONTACT' | 'UNAVAILABLE';
+  'VALIDATION' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'GONE' | 'UNKNOWN_CONTACT' | 'UNAVAILABLE';
 
 export class DomainError extends Error {
   constructor(

@@ -38,8 +38,9 @@ async function main() {
     ...(rapport.devServer?.uiUrl ? [`  Temporal UI    ${rapport.devServer.uiUrl}`] : []),
     `  CRM            ${rapport.sandboxUrl ? `HubSpot sandbox ${rapport.sandboxUrl} (demo data; set HUBSPOT_ACCESS_TOKEN for real HubSpot)` : env.HUBSPOT_BASE_PATH}`,
     `  Store          ${describeDatabase(env.DATABASE_URL)}${env.DATABASE_URL ? '' : ` in ${relative(process.cwd(), env.DATA_DIR) || '.'}/pglite`}`,
+    `  Mail           ${rapport.outboxUrl ? `SMTP catcher ${rapport.smtpUrl}, outbox ${rapport.outboxUrl} (set SMTP_URL for real mail)` : 'SMTP_URL'}`,
     `  Worker         ${rapport.worker ? `in this process, task queue ${env.TEMPORAL_TASK_QUEUE}` : 'off (WORKER_IN_PROCESS=false; run npm run worker)'}`,
-    '  Slack          off until SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set',
+    `  Slack          ${rapport.slack.notice}`,
     ...(rapport.apiToken?.file
       ? [
           `  API token      in ${relative(process.cwd(), rapport.apiToken.file)} (generated for this data directory)`,

@@ -5,7 +5,9 @@
 import { ConfigError, loadEnv } from '../config/env.js';
 import { createHubSpotCrm } from '../crm/hubspot/index.js';
 import { createLogger } from '../server/logger.js';
+import { createBroadcastServices } from '../server/broadcast-services.js';
 import { SANDBOX_TOKEN } from '../server/runtime.js';
+import { rapportSecret } from '../server/secret.js';
 import { openDb } from '../store/db.js';
 import { migrate } from '../store/migrations.js';
 import { createTouchStore } from '../store/touches.js';
@@ -38,7 +40,22 @@ async function main() {
     connection,
     namespace: target.namespace,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
-    deps: { crm, touches: createTouchStore(db) },
+    deps: {
+      crm,
+      touches: createTouchStore(db),
+      // Alerts need mail and the shared signing secret; without SMTP_URL this worker runs touches only.
+      ...(env.SMTP_URL
+        ? {
+            broadcast: createBroadcastServices(env, {
+              db,
+              crm,
+              smtpUrl: env.SMTP_URL,
+              secret: rapportSecret(env.RAPPORT_SECRET, env.DATA_DIR),
+              publicUrl: env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`,
+            }),
+          }
+        : {}),
+    },
   });
   logger.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, temporal: target.address }, 'worker running');
   process.on('SIGINT', () => worker.shutdown());

@@ -8,15 +8,25 @@ import type { CustomerContext } from './customer-context.js';
 import { fromDomainError, httpError, type ErrorBody } from './errors.js';
 import { bearerAuth } from './middleware/auth.js';
 import { requestLog, type AppEnv } from './middleware/request-log.js';
+import { alertRoutes, type AlertRoutesDeps } from './routes/alerts.js';
+import { approvalRoutes } from './routes/approvals.js';
 import { customerRoutes } from './routes/customers.js';
+import { inboundRoutes } from './routes/inbound.js';
+import { responseRoutes } from './routes/responses.js';
 import { healthRoutes, type ReadinessChecks } from './routes/health.js';
 import { touchRoutes, type TouchRoutesDeps } from './routes/touches.js';
 
 export interface AppDeps extends TouchRoutesDeps {
+  /** The broadcast engine (alerts, approval links, customer responses); absent: those routes are not mounted. */
+  broadcast?: AlertRoutesDeps & { secret: string };
   logger: Logger;
   apiTokens: string[];
   context: CustomerContext;
   readiness: ReadinessChecks;
+  /** Outlook add-in: /addin/* (task pane) and /api/addin/* (its own token auth); see server/addin/routes.ts. */
+  addin?: Hono<AppEnv>;
+  /** Slack: Bolt's requests at POST /slack/events (signed, so no bearer token); see slack-app/. */
+  slack?: { handle(request: Request): Promise<Response> };
 }
 
 export function createApp(deps: AppDeps) {
@@ -24,12 +34,24 @@ export function createApp(deps: AppDeps) {
     .use(bearerAuth(deps.apiTokens))
     .route('/touches', touchRoutes(deps))
     .route('/customers', customerRoutes(deps));
+  if (deps.broadcast) api.route('/alerts', alertRoutes(deps.broadcast)).route('/inbound', inboundRoutes(deps.broadcast));
 
   const app = new Hono<AppEnv>()
     .use(requestId({ headerName: 'x-request-id' }))
     .use(requestLog(deps.logger))
     .route('/', healthRoutes(deps.readiness))
+    .post('/slack/events', (c) => (deps.slack ? deps.slack.handle(c.req.raw) : c.notFound()))
+    .route('/', deps.addin ?? new Hono<AppEnv>()) // before /api: add-in routes use their own auth
     .route('/api', api);
+
+  // Links in emails: no bearer token; the signed token in the path is the credential.
+  if (deps.broadcast) {
+    const responses = responseRoutes(deps.broadcast);
+    app
+      .route('/approvals', approvalRoutes(deps.broadcast))
+      .route('/r', responses.actions)
+      .route('/u', responses.unsubscribe);
+  }
 
   app.notFound((c) =>
     c.json<ErrorBody>({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404),

@@ -1,15 +1,19 @@
 import type { ContactDirectory } from '../crm/contact-directory.js';
 import type { CrmEngagement, CrmOwner, CrmPort } from '../crm/port.js';
 import { DomainError } from '../domain/errors.js';
-import { nextQuestions, type Question } from '../domain/questions.js';
+import { factsFrom, nextBestAction, type NextBestActionRules } from '../domain/next-best-action.js';
+import { answerProperty, nextQuestions, type Question } from '../domain/questions.js';
 import { computeSegments } from '../domain/segments.js';
 import type { TouchStore } from '../store/touches.js';
+import { NEXT_BEST_ACTION_RULES } from './next-best-action-rules.js';
 
 export interface CustomerContextDeps {
   crm: CrmPort;
   contacts: ContactDirectory;
   touches: TouchStore;
   questions: Question[];
+  /** Default: config/next-best-action.json. */
+  nextBestActionRules?: NextBestActionRules;
   now?: () => Date;
 }
 
@@ -72,6 +76,18 @@ export function createCustomerContext(deps: CustomerContextDeps) {
       })),
     ].sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
 
+    const segments = computeSegments(contact.properties, now, contact.createdAt);
+    const questions = nextQuestions(deps.questions, contact.properties);
+    const facts = factsFrom({
+      firstName: contact.firstName,
+      companyName: company?.name ?? null,
+      properties: contact.properties,
+      segments,
+      touchTimes: timeline.map((e) => e.at),
+      unansweredQuestions: deps.questions.filter((q) => !contact.properties[answerProperty(q.id)]?.trim()).length,
+      now,
+    });
+
     return {
       contact: {
         id: contact.id,
@@ -82,9 +98,11 @@ export function createCustomerContext(deps: CustomerContextDeps) {
       },
       owner: owner && { id: owner.id, email: owner.email, firstName: owner.firstName, lastName: owner.lastName },
       company: company && { id: company.id, name: company.name, domain: company.domain },
-      segments: computeSegments(contact.properties, now, contact.createdAt),
+      segments,
       timeline,
-      nextQuestions: nextQuestions(deps.questions, contact.properties),
+      nextQuestions: questions,
+      /** What to do next and why, in words the rep can say to the customer (null: no rule matched). */
+      nextBestAction: nextBestAction(deps.nextBestActionRules ?? NEXT_BEST_ACTION_RULES, facts),
     };
   };
 }

@@ -9,6 +9,7 @@ import { createHubSpotCrm } from '../crm/hubspot/index.js';
 import type { CrmPort } from '../crm/port.js';
 import { DEFAULT_QUESTIONS, answerProperty } from '../domain/questions.js';
 import { startHubSpotSandbox } from '../sandbox/hubspot/index.js';
+import { startSmtpCatcher } from '../sandbox/smtp/index.js';
 import { openDb, type Db } from '../store/db.js';
 import { migrate } from '../store/migrations.js';
 import { createTouchStore } from '../store/touches.js';
@@ -16,9 +17,14 @@ import { startDevServer, type DevServer } from '../workflows/temporal/dev-server
 import { connectClient, connectWorker, targetFromEnv } from '../workflows/temporal/connection.js';
 import { createRapportWorker } from '../workflows/worker.js';
 import { devApiToken } from './api-token.js';
+import { createAlertIntake } from './alert-intake.js';
 import { createApp, type RapportApp } from './app.js';
+import { BROADCAST_CRM_SCHEMA, createBroadcastServices } from './broadcast-services.js';
+import { createAddinRoutes } from './addin/routes.js';
 import { createCustomerContext } from './customer-context.js';
+import { rapportSecret } from './secret.js';
 import { createTouchIntake } from './touch-intake.js';
+import { startSlackFace, type SlackFace } from '../slack-app/runtime.js';
 
 export const SANDBOX_TOKEN = 'sandbox-local-token';
 
@@ -45,7 +51,12 @@ export interface RapportRuntime {
   worker?: Worker;
   devServer?: DevServer;
   sandboxUrl?: string;
+  /** The embedded SMTP catcher's outbox page, when SMTP_URL is unset. */
+  outboxUrl?: string;
+  smtpUrl: string;
   apiToken?: { token: string; file?: string };
+  /** The Slack face: on with tokens, else off with a notice. */
+  slack: SlackFace;
   stop(): Promise<void>;
 }
 
@@ -57,14 +68,18 @@ export const CRM_SCHEMA = [
     label: 'Rapport idempotency key',
   })),
   ...DEFAULT_QUESTIONS.map((q) => ({ objectType: 'contacts' as const, name: answerProperty(q.id), label: q.text })),
+  ...BROADCAST_CRM_SCHEMA,
 ];
 
 let runtimeInstalled = false;
 function installTemporalLogging(level: Env['LOG_LEVEL']) {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
+  const temporalLevel = level === 'debug' || level === 'trace' ? 'INFO' : level === 'silent' ? 'ERROR' : 'WARN';
+  // The SDK core logs on its own unless told: keep it at the same level as the TS side.
   Runtime.install({
-    logger: new DefaultLogger(level === 'debug' || level === 'trace' ? 'INFO' : level === 'silent' ? 'ERROR' : 'WARN'),
+    logger: new DefaultLogger(temporalLevel),
+    telemetryOptions: { logging: { filter: { core: temporalLevel, other: 'ERROR' }, forward: {} } },
   });
 }
 
@@ -116,6 +131,30 @@ export async function startRapport(
       logger.warn({ err: error.message }, 'could not check CRM custom properties yet');
     });
 
+    // Mail: SMTP_URL, else the local catcher with an outbox page
+    let smtpUrl = env.SMTP_URL;
+    let outboxUrl: string | undefined;
+    if (!smtpUrl) {
+      const catcher = await startSmtpCatcher({
+        port: env.SMTP_CATCHER_PORT,
+        webPort: env.SMTP_OUTBOX_PORT,
+        host: env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST,
+        dataDir: resolve(dataDir, 'outbox'),
+      });
+      cleanups.push(() => catcher.close());
+      smtpUrl = catcher.smtpUrl;
+      outboxUrl = catcher.url;
+    }
+    const publicUrl = env.PUBLIC_URL ?? `http://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${env.PORT}`;
+    const broadcast = createBroadcastServices(env, {
+      db,
+      crm,
+      smtpUrl,
+      secret: rapportSecret(env.RAPPORT_SECRET, dataDir),
+      publicUrl,
+    });
+    cleanups.push(async () => broadcast.mail.close());
+
     // Temporal: an address, else a dev server we own
     let devServer: DevServer | undefined;
     let address = overrides.temporalAddress ?? env.TEMPORAL_ADDRESS;
@@ -144,11 +183,11 @@ export async function startRapport(
         connection,
         namespace: target.namespace,
         taskQueue: env.TEMPORAL_TASK_QUEUE,
-        deps: { crm, touches, batchWaitMs: overrides.batchWaitMs },
+        deps: { crm, touches, batchWaitMs: overrides.batchWaitMs, broadcast },
       });
       const running = worker.run();
       cleanups.push(async () => {
-        worker!.shutdown();
+        if (worker!.getState() === 'RUNNING') worker!.shutdown();
         await running;
         await connection.close();
       });
@@ -166,12 +205,34 @@ export async function startRapport(
       questions: DEFAULT_QUESTIONS,
       logger,
     });
+    const context = createCustomerContext({ crm, contacts, touches, questions: DEFAULT_QUESTIONS });
+    const slack = await startSlackFace(env, { logger, intake, context, contacts, crm, db, crmBasePath: basePath });
+    cleanups.push(() => slack.stop());
+    const alertIntake = createAlertIntake({
+      alerts: broadcast.alerts,
+      approvals: broadcast.approvals,
+      temporal,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      approverGroups: env.APPROVER_GROUPS,
+      listExists: async (ids) => {
+        const known = new Set((await crm.listLists()).map((l) => l.id));
+        return ids.filter((id) => !known.has(id));
+      },
+      timing: {
+        reminderAfterMs: env.APPROVAL_REMINDER_MINUTES * 60_000,
+        expiryAfterMs: env.APPROVAL_EXPIRY_MINUTES * 60_000,
+        responseWindowMs: env.RESPONSE_WINDOW_HOURS * 3_600_000,
+      },
+    });
     const app = createApp({
+      broadcast: { ...broadcast, alertIntake },
+      slack: slack.app,
+      addin: await createAddinRoutes({ env, logger, context, intake, touches }),
       logger,
       apiTokens: env.API_TOKENS ?? [apiToken!.token],
       intake,
       touches,
-      context: createCustomerContext({ crm, contacts, touches, questions: DEFAULT_QUESTIONS }),
+      context,
       readiness: {
         temporal: () => temporal.workflowService.getSystemInfo({}),
         store: () => db.query('select 1'),
@@ -193,7 +254,7 @@ export async function startRapport(
     if (overrides.listen !== false) {
       const server = await listen(app, env.HOST, env.PORT);
       cleanups.push(() => new Promise((done) => server.close(() => done(undefined))));
-      url = env.PUBLIC_URL ?? `http://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${env.PORT}`;
+      url = publicUrl;
     }
 
     return {
@@ -205,7 +266,10 @@ export async function startRapport(
       worker,
       devServer,
       sandboxUrl,
+      outboxUrl,
+      smtpUrl,
       apiToken: apiToken ?? undefined,
+      slack,
       stop,
     };
   } catch (error) {

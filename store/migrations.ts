@@ -37,6 +37,120 @@ const migrations: { id: number; name: string; sql: string }[] = [
       create index touches_email on touches (lower(contact_email), occurred_at desc);
     `,
   },
+  {
+    id: 2,
+    name: 'broadcast',
+    sql: `
+      create table alerts (
+        id text primary key,
+        requester text not null,
+        title text not null,
+        body text not null,
+        topic text not null,
+        list_ids jsonb not null,
+        channels jsonb not null,
+        reply_owner text not null check (reply_owner in ('analyst', 'owner')),
+        send_window jsonb,
+        approver_group text not null,
+        status text not null default 'resolving',
+        version integer not null default 1,
+        summary jsonb,
+        counts jsonb,
+        decided_by text,
+        decision_comment text,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now(),
+        approved_at timestamptz,
+        completed_at timestamptz
+      );
+      create index alerts_status on alerts (status, created_at desc);
+      create index alerts_requester on alerts (lower(requester), created_at desc);
+
+      -- The delivery ledger: one row per (alert, contact), the idempotency key of every send.
+      create table deliveries (
+        alert_id text not null references alerts (id),
+        contact_id text not null,
+        seq integer not null,
+        email text,
+        channel text not null,
+        address text not null,
+        fallback_channel text,
+        fallback_address text,
+        deliver_after timestamptz,
+        time_zone text,
+        owner_id text,
+        list_ids jsonb not null default '[]'::jsonb,
+        token text not null unique,
+        status text not null default 'pending'
+          check (status in ('pending', 'sending', 'sent', 'failed', 'bounced', 'unconfirmed', 'cancelled')),
+        sent_channel text,
+        attempts integer not null default 0,
+        message_id text,
+        last_error text,
+        sent_at timestamptz,
+        crm_engagement_id text,
+        crm_logged_at timestamptz,
+        responded_at timestamptz,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now(),
+        primary key (alert_id, contact_id),
+        unique (alert_id, seq)
+      );
+      create index deliveries_contact on deliveries (contact_id, sent_at desc);
+
+      -- Suppressed memberships and contacts, so approvers can see who will not be reached and why.
+      create table alert_suppressions (
+        alert_id text not null references alerts (id),
+        contact_id text not null,
+        list_id text,
+        reason text not null,
+        detail text,
+        email text,
+        duplicate_of text
+      );
+      create index alert_suppressions_alert on alert_suppressions (alert_id, reason);
+
+      -- Approval links: bound to one approver and one version of the alert, expiring, single use.
+      create table approval_links (
+        id text primary key,
+        alert_id text not null references alerts (id),
+        version integer not null,
+        approver text not null,
+        expires_at timestamptz not null,
+        used_at timestamptz,
+        used_decision text,
+        created_at timestamptz not null default now()
+      );
+      create index approval_links_alert on approval_links (alert_id, version);
+
+      create table approval_audit (
+        id bigserial primary key,
+        alert_id text,
+        version integer,
+        actor text,
+        action text not null,
+        outcome text not null check (outcome in ('accepted', 'refused')),
+        reason text,
+        source text not null,
+        detail text,
+        at timestamptz not null default now()
+      );
+      create index approval_audit_alert on approval_audit (alert_id, at);
+
+      -- Customer responses, matched by the delivery token; one row per (alert, contact, kind, key).
+      create table responses (
+        id bigserial primary key,
+        alert_id text not null references alerts (id),
+        contact_id text not null,
+        kind text not null,
+        dedupe_key text not null unique,
+        body text,
+        received_at timestamptz not null default now(),
+        handled_at timestamptz
+      );
+      create index responses_alert on responses (alert_id, contact_id);
+    `,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

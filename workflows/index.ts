@@ -1,2 +1,3 @@
 // Every workflow the worker runs; the bundler starts here.
 export { logTouch } from './touch/workflows.js';
+export { broadcastAlert, handleAlertResponse } from './broadcast/workflows.js';

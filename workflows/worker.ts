@@ -6,9 +6,17 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import type { Logger } from 'pino';
+import {
+  createBroadcastActivities,
+  createResponseActivities,
+  type BroadcastActivityDeps,
+} from './broadcast/activities.js';
 import { createTouchActivities, type TouchActivityDeps } from './touch/activities.js';
 
-export type ActivityDeps = TouchActivityDeps;
+export type ActivityDeps = TouchActivityDeps & {
+  /** Alerts need mail, a signing secret and the alert stores; without them this worker runs touches only. */
+  broadcast?: BroadcastActivityDeps;
+};
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
@@ -47,7 +55,12 @@ export async function createRapportWorker(options: RapportWorkerOptions): Promis
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: { ...createTouchActivities(options.deps) },
+    activities: {
+      ...createTouchActivities(options.deps),
+      ...(options.deps.broadcast
+        ? { ...createBroadcastActivities(options.deps.broadcast), ...createResponseActivities(options.deps.broadcast) }
+        : {}),
+    },
     // Activities mostly wait on the CRM; many in flight is what lets batches fill.
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 500,
     maxConcurrentWorkflowTaskExecutions: 100,

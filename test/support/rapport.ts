@@ -1,6 +1,7 @@
 import { inject } from 'vitest';
 import { loadEnv } from '../../config/env.js';
 import { startHubSpotSandbox } from '../../sandbox/hubspot/index.js';
+import { startSmtpCatcher, type SmtpCatcher } from '../../sandbox/smtp/index.js';
 import { createLogger } from '../../server/logger.js';
 import { startRapport, type RapportRuntime } from '../../server/runtime.js';
 import type { Db } from '../../store/db.js';
@@ -8,12 +9,16 @@ import { testDb } from './db.js';
 
 export const TEST_API_TOKEN = 'test-token-0123456789abcdefghij';
 export const SANDBOX_TEST_TOKEN = 'sandbox-test-token';
+/** Known to tests, so they can sign (and forge) links the way Rapport does. */
+export const TEST_SECRET = 'test-secret-0123456789abcdefghijklmnopqrstuv';
 
 export type Sandbox = Awaited<ReturnType<typeof startHubSpotSandbox>>;
 
 export interface TestRapport {
   rapport: RapportRuntime;
   sandbox: Sandbox;
+  /** Every email Rapport sends in this test file (SMTP_URL points here). */
+  smtp: SmtpCatcher;
   db: Db;
   /** app.request() with the API token. */
   api(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
@@ -32,7 +37,10 @@ export async function startTestRapport(options: { env?: Record<string, string>; 
     rateLimit: { perTenSeconds: options.rateLimit ?? 100 },
   });
   const db = await testDb();
+  const smtp = await startSmtpCatcher();
   const env = loadEnv({
+    SMTP_URL: smtp.smtpUrl,
+    RAPPORT_SECRET: TEST_SECRET,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     API_TOKENS: TEST_API_TOKEN,
     TEMPORAL_TASK_QUEUE: `test-${Math.random().toString(36).slice(2, 10)}`,
@@ -50,6 +58,7 @@ export async function startTestRapport(options: { env?: Record<string, string>; 
   return {
     rapport,
     sandbox,
+    smtp,
     db,
     api: (path, init = {}) => {
       const { json, ...rest } = init;
@@ -63,6 +72,7 @@ export async function startTestRapport(options: { env?: Record<string, string>; 
     stop: async () => {
       await rapport.stop();
       await sandbox.close();
+      await smtp.close();
       await db.close();
     },
   } satisfies TestRapport;

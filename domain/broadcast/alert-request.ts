@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { channelSchema } from '../audience/types.js';
+
+/** One header line: CR, LF and other control characters become spaces, so a title can never smuggle a header. */
+export function singleLine(value: string): string {
+  return (
+    value
+      // eslint-disable-next-line no-control-regex -- removing control characters is the point
+      .replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, ' ')
+      .replace(/\s{2,}/g, ' ')
+      .trim()
+  );
+}
+
+const email = z
+  .email({ message: 'expected an email address' })
+  .max(254)
+  .transform((v) => v.trim().toLowerCase());
+const isoTime = z.iso.datetime({ offset: true, message: 'expected an ISO 8601 date-time with offset' });
+
+export const REPLY_OWNERS = ['analyst', 'owner'] as const;
+
+/** POST /api/alerts. Title and body are untrusted text: the email renderer escapes them (markdown subset only). */
+export const alertRequestSchema = z
+  .object({
+    requester: email,
+    title: z
+      .string()
+      .max(200, { message: 'title must be at most 200 characters' })
+      .transform(singleLine)
+      .pipe(z.string().min(1, { message: 'title must not be empty' })),
+    body: z
+      .string()
+      .max(20_000, { message: 'body must be at most 20,000 characters' })
+      .refine((b) => b.trim().length > 0, { message: 'body must not be empty' }),
+    topic: z
+      .string()
+      .max(80)
+      .transform(singleLine)
+      .pipe(z.string().min(1, { message: 'topic must not be empty' })),
+    lists: z
+      .array(z.string().regex(/^\d{1,18}$/, { message: 'list ids are CRM list ids (digits)' }))
+      .min(1, { message: 'name at least one list' })
+      .max(50, { message: 'at most 50 lists' })
+      .transform((ids) => [...new Set(ids)]),
+    channels: z
+      .array(channelSchema)
+      .min(1, { message: 'allow at least one channel' })
+      .refine((a) => new Set(a).size === a.length, { message: 'channels must not repeat' })
+      .default(['email']),
+    /** Who receives replies: the requesting analyst, or each contact's account owner. */
+    replyTo: z.enum(REPLY_OWNERS, { message: 'replyTo must be analyst or owner' }).default('analyst'),
+    sendWindow: z
+      .object({ notBefore: isoTime.optional(), notAfter: isoTime.optional() })
+      .strict()
+      .refine((w) => !w.notBefore || !w.notAfter || Date.parse(w.notBefore) < Date.parse(w.notAfter), {
+        message: 'notBefore must be before notAfter',
+        path: ['notAfter'],
+      })
+      .optional(),
+    approverGroup: z.string().trim().min(1).max(100).default('alerts'),
+  })
+  .strict();
+
+export type AlertRequest = z.output<typeof alertRequestSchema>;
+export type AlertRequestInput = z.input<typeof alertRequestSchema>;
+
+/** PUT /api/alerts/:id/revision: the requester's answer to "request changes". */
+export const alertRevisionSchema = z
+  .object({
+    requester: email,
+    title: alertRequestSchema.shape.title,
+    body: alertRequestSchema.shape.body,
+    comment: z.string().max(2000).optional(),
+  })
+  .strict();
+export type AlertRevision = z.output<typeof alertRevisionSchema>;
+
+export const DECISIONS = ['approve', 'reject', 'request_changes'] as const;
+export type DecisionKind = (typeof DECISIONS)[number];
+
+export const decisionSchema = z
+  .object({
+    approver: email,
+    decision: z.enum(DECISIONS, { message: 'decision must be approve, reject or request_changes' }),
+    reason: z.string().max(2000).optional(),
+    /** The version the approver saw; a decision on an outdated version is refused. */
+    version: z.number().int().min(1).optional(),
+  })
+  .strict();
+export type DecisionInput = z.output<typeof decisionSchema>;

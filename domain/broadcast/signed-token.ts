@@ -1,0 +1,31 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Signed tokens: `<id>.<mac>`, where the id names a row in the store (a delivery or an approval
+ * link) and the MAC binds it to one purpose. A forged or altered token fails before any lookup;
+ * binding, expiry and single use are the store's job. Short enough for `reply+<token>@domain`.
+ */
+export type TokenPurpose = 'approval' | 'response' | 'reply' | 'unsubscribe' | 'bounce';
+
+const ID = /^[A-Za-z0-9_-]{8,40}$/;
+const MAC_BYTES = 16;
+
+function mac(secret: string, purpose: TokenPurpose, id: string): Buffer {
+  return createHmac('sha256', secret).update(`${purpose}:${id}`).digest().subarray(0, MAC_BYTES);
+}
+
+export function signToken(secret: string, purpose: TokenPurpose, id: string): string {
+  if (!ID.test(id)) throw new RangeError('token ids are 8-40 URL-safe characters');
+  return `${id}.${mac(secret, purpose, id).toString('base64url')}`;
+}
+
+/** The id inside a token, or null when the token is malformed or its MAC is wrong for this purpose. */
+export function verifyToken(secret: string, purpose: TokenPurpose, token: string): string | null {
+  const dot = token.indexOf('.');
+  if (dot < 0 || token.length > 80) return null;
+  const id = token.slice(0, dot);
+  if (!ID.test(id)) return null;
+  const given = Buffer.from(token.slice(dot + 1), 'base64url');
+  const expected = mac(secret, purpose, id);
+  return given.length === expected.length && timingSafeEqual(given, expected) ? id : null;
+}

@@ -1,0 +1,91 @@
+import type { CustomerContextView, LoggedTouch, LogTouchInput } from './types.js';
+
+export type ApiErrorKind =
+  'unauthorized' | 'not-found' | 'unknown-contact' | 'invalid' | 'conflict' | 'unavailable' | 'network' | 'server';
+
+/** A failed call, sorted into what the pane shows; `message` is the server's, safe to display as text. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly kind: ApiErrorKind,
+    message: string,
+    readonly status?: number,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface TokenSource {
+  getToken(options?: { forceRefresh?: boolean }): Promise<string>;
+}
+
+export interface RapportApi {
+  context(email: string): Promise<CustomerContextView>;
+  logTouch(input: LogTouchInput): Promise<LoggedTouch>;
+  touch(id: string): Promise<LoggedTouch>;
+}
+
+const KIND_BY_STATUS: Record<number, ApiErrorKind> = {
+  400: 'invalid',
+  401: 'unauthorized',
+  403: 'unauthorized',
+  404: 'not-found',
+  409: 'conflict',
+  422: 'unknown-contact',
+  503: 'unavailable',
+  502: 'unavailable',
+  504: 'unavailable',
+};
+
+export function createApi(options: {
+  baseUrl?: string;
+  tokens: TokenSource;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}): RapportApi {
+  const base = options.baseUrl ?? '';
+  const doFetch = options.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
+
+  async function call<T>(path: string, init: RequestInit = {}, retried = false): Promise<T> {
+    let token: string;
+    try {
+      token = await options.tokens.getToken({ forceRefresh: retried });
+    } catch (error) {
+      throw new ApiError('unauthorized', `could not sign in: ${(error as Error).message}`);
+    }
+    let res: Response;
+    try {
+      res = await doFetch(`${base}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(init.headers ?? {}) },
+        signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
+      });
+    } catch {
+      throw new ApiError('network', 'Rapport cannot be reached');
+    }
+    if (res.status === 401 && !retried) return call<T>(path, init, true);
+    const body = (await res.json().catch(() => null)) as { error?: { message?: string; field?: string } } | null;
+    if (!res.ok) {
+      const kind = KIND_BY_STATUS[res.status] ?? (res.status >= 500 ? 'server' : 'invalid');
+      throw new ApiError(
+        kind,
+        body?.error?.message ?? `Rapport answered ${res.status}`,
+        res.status,
+        body?.error?.field,
+      );
+    }
+    return body as T;
+  }
+
+  return {
+    context: (email) => call(`/api/addin/context?email=${encodeURIComponent(email)}`),
+    logTouch: (input) =>
+      call('/api/addin/touches', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(input),
+      }),
+    touch: (id) => call(`/api/addin/touches/${encodeURIComponent(id)}`),
+  };
+}

@@ -1,0 +1,141 @@
+import { FluentProvider, MessageBar, MessageBarBody, webLightTheme } from '@fluentui/react-components';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError, type RapportApi } from '../api.js';
+import { findAlertId } from '../headers.js';
+import type { OfficeHost } from '../office.js';
+import type { AddinClientConfig, CustomerContextView, MessageInfo } from '../types.js';
+import { ApprovalView, type ApprovalAlertView, type ApprovalOperations } from './ApprovalView.js';
+import { CustomerView } from './CustomerView.js';
+import { domainOf } from './format.js';
+import { h, tid } from './h.js';
+import { StateView, type PaneState } from './States.js';
+
+export interface AppProps {
+  host: OfficeHost;
+  api: RapportApi;
+  config: AddinClientConfig;
+  /** Approvals, once the broadcast engine offers them; without it the approval view points to the email's link. */
+  approvals?: ApprovalOperations & { load(alertId: string): Promise<ApprovalAlertView | null> };
+}
+
+type View =
+  | PaneState
+  | { kind: 'customer'; context: CustomerContextView; message: MessageInfo }
+  | { kind: 'approval'; alertId: string; alert: ApprovalAlertView | null };
+
+function stateFor(error: unknown): PaneState {
+  if (error instanceof ApiError) {
+    if (error.kind === 'unauthorized') return { kind: 'signed-out', detail: error.message };
+    if (error.kind === 'unavailable' || error.kind === 'network' || error.kind === 'server') {
+      return {
+        kind: 'unavailable',
+        detail: 'Rapport or the CRM is not answering. Your email is fine; try again in a moment.',
+      };
+    }
+  }
+  return { kind: 'error', detail: (error as Error).message };
+}
+
+/** Follows the selected message (pinned pane) and shows its sender's customer context. */
+export function App({ host, api, config, approvals }: AppProps) {
+  const [view, setView] = useState<View>({ kind: 'loading' });
+  const seq = useRef(0);
+
+  const load = useCallback(async () => {
+    const mine = ++seq.current;
+    const show = (v: View) => {
+      if (mine === seq.current) setView(v);
+    };
+    const message = host.current();
+    if (!message) return show({ kind: 'no-message' });
+    show({ kind: 'loading' });
+    try {
+      const headers = await host.internetHeaders().catch(() => null);
+      const body = headers === null ? await host.bodyText().catch(() => null) : null;
+      const alertId = findAlertId({ headers, subject: message.subject, body });
+      if (alertId) {
+        const alert = approvals ? await approvals.load(alertId).catch(() => null) : null;
+        return show({ kind: 'approval', alertId, alert });
+      }
+      if (!message.from) return show({ kind: 'no-sender' });
+      const senderDomain = domainOf(message.from.email);
+      const own = domainOf(host.userEmail());
+      if ((own && senderDomain === own) || config.internalDomains.includes(senderDomain)) {
+        return show({ kind: 'internal', email: message.from.email });
+      }
+      const context = await api.context(message.from.email);
+      show({ kind: 'customer', context, message });
+    } catch (error) {
+      if (error instanceof ApiError && (error.kind === 'not-found' || error.kind === 'unknown-contact')) {
+        return show({ kind: 'unknown', email: message.from!.email, name: message.from!.name });
+      }
+      show(stateFor(error));
+    }
+  }, [host, api, config, approvals]);
+
+  useEffect(() => {
+    void load();
+    host.onItemChanged(() => void load()).catch(() => undefined);
+  }, [host, load]);
+
+  let content;
+  if (view.kind === 'customer') {
+    const { context, message } = view;
+    content = h(CustomerView, {
+      key: context.contact.id + (message.internetMessageId ?? ''),
+      context,
+      subject: message.subject,
+      operations: {
+        logTouch: async ({ note, answers }) => {
+          const summary = [`Email “${message.subject || '(no subject)'}” from ${message.from?.email ?? ''}`, note]
+            .filter(Boolean)
+            .join('\n\n');
+          const touch = await api
+            .logTouch({
+              contactEmail: context.contact.email ?? message.from!.email,
+              channel: 'email',
+              summary,
+              answers,
+              occurredAt: message.receivedAt ?? undefined,
+              messageId: message.internetMessageId ?? message.itemId ?? undefined,
+            })
+            .catch((error: unknown) => {
+              // The same email, logged before with other words: one email is one touch.
+              if (error instanceof ApiError && error.kind === 'conflict') {
+                return { id: '', status: 'synced' as const, duplicate: true, engagement: null };
+              }
+              throw error;
+            });
+          // The timeline shows the touch while it is on its way to the CRM.
+          api.context(message.from!.email).then(
+            (fresh) => {
+              setView((v) => (v.kind === 'customer' && v.message === message ? { ...v, context: fresh } : v));
+            },
+            () => undefined,
+          );
+          return touch;
+        },
+      },
+    });
+  } else if (view.kind === 'approval') {
+    content = h(ApprovalView, { alertId: view.alertId, alert: view.alert, operations: approvals });
+  } else {
+    content = h(StateView, { state: view, onRetry: () => void load() });
+  }
+
+  return h(
+    FluentProvider,
+    { theme: webLightTheme },
+    config.auth === 'dev' &&
+      h(
+        MessageBar,
+        { intent: 'error', ...tid('dev-auth-banner') },
+        h(
+          MessageBarBody,
+          null,
+          `DEVELOPMENT SIGN-IN — acting as ${config.devUser ?? 'the development user'}. Not for production.`,
+        ),
+      ),
+    content,
+  );
+}

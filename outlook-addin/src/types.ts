@@ -1,0 +1,75 @@
+/**
+ * What the task pane receives from /api/addin/* (JSON). Kept here, not imported from the
+ * server, so the bundle stays free of server code and the pane tolerates older servers.
+ */
+export interface AddinClientConfig {
+  auth: 'entra' | 'dev' | 'none';
+  clientId: string | null;
+  tenantId: string | null;
+  scopes: string[];
+  internalDomains: string[];
+  devUser: string | null;
+}
+
+export interface Person {
+  id: string;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+}
+
+export interface CustomerContextView {
+  contact: Person & {
+    phone?: string | null;
+    jobtitle?: string | null;
+    hs_timezone?: string | null;
+    rapport_preferred_channel?: string | null;
+    hs_email_optout?: string | null;
+  };
+  owner: Person | null;
+  company: { id: string; name: string | null; domain: string | null } | null;
+  segments: {
+    valueTier: { tier: string; totalRevenue: number | null; reason: string };
+    lastPurchase: { date: string | null; daysAgo: number | null; recency: string };
+    relationship: { since: string | null; months: number | null; label: string };
+    lifecycleStage: string | null;
+  };
+  timeline: {
+    id: string;
+    kind: string;
+    at: string;
+    title: string | null;
+    body: string;
+    source: 'crm' | 'rapport';
+    status: 'synced' | 'pending' | 'failed';
+  }[];
+  nextQuestions: { id: string; text: string; kind: 'text' | 'choice'; choices?: string[] }[];
+  nextBestAction: { ruleId: string; action: string; reason: string } | null;
+  /** Open follow-up tasks, when the server provides them. */
+  followUps?: { id: string; subject: string; dueAt: string | null }[];
+}
+
+export interface LogTouchInput {
+  contactEmail: string;
+  summary: string;
+  channel?: 'email' | 'call' | 'meeting' | 'chat' | 'visit' | 'other';
+  occurredAt?: string;
+  answers?: Record<string, string>;
+  messageId?: string;
+}
+
+export interface LoggedTouch {
+  id: string;
+  status: 'pending' | 'synced' | 'failed';
+  duplicate?: boolean;
+  engagement: { id: string; kind: string } | null;
+}
+
+/** The open message, as far as the pane cares. */
+export interface MessageInfo {
+  itemId: string | null;
+  subject: string;
+  from: { email: string; name: string | null } | null;
+  internetMessageId: string | null;
+  receivedAt: string | null;
+}

@@ -1,0 +1,173 @@
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { ulid } from 'ulid';
+import type { AlertRequest, AlertRevision, DecisionInput } from '../domain/broadcast/alert-request.js';
+import { DomainError, type ErrorCode } from '../domain/errors.js';
+import type { AlertRow, AlertStore } from '../store/alerts.js';
+import type { ApprovalStore } from '../store/approvals.js';
+import {
+  BROADCAST_WORKFLOW_TYPE,
+  DECISION_REFUSALS,
+  RESPONSE_WORKFLOW_TYPE,
+  cancelSignal,
+  decideUpdate,
+  progressQuery,
+  reviseUpdate,
+  type BroadcastInput,
+  type BroadcastProgress,
+  type DecisionResult,
+} from '../workflows/broadcast/shared.js';
+
+export interface AlertIntakeDeps {
+  alerts: AlertStore;
+  approvals: ApprovalStore;
+  temporal: Client;
+  taskQueue: string;
+  approverGroups: Record<string, string[]>;
+  listExists: (ids: string[]) => Promise<string[]>;
+  timing: { reminderAfterMs: number; expiryAfterMs: number; responseWindowMs: number };
+  batchSize?: number;
+}
+
+/** Sortable (ULID) and unique: GET /api/alerts lists newest first by id. */
+export const newAlertId = () => `alr_${ulid().toLowerCase()}`;
+
+/** Refusals of the decision validator arrive as ApplicationFailures typed with our error codes. */
+function refusalOf(error: unknown): DomainError | undefined {
+  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+    const type = error.cause.type ?? '';
+    if ((DECISION_REFUSALS as readonly string[]).includes(type)) {
+      const field = error.cause.details?.[0];
+      return new DomainError(type as ErrorCode, error.cause.message, typeof field === 'string' ? field : undefined);
+    }
+  }
+  if (error instanceof WorkflowNotFoundError) {
+    return new DomainError('CONFLICT', 'the alert no longer takes decisions (its workflow has finished)');
+  }
+  const message = error instanceof Error ? error.message : '';
+  if (/already completed|workflow execution already finished/i.test(message)) {
+    return new DomainError('CONFLICT', 'the alert no longer takes decisions (its workflow has finished)');
+  }
+  return undefined;
+}
+
+export function createAlertIntake(deps: AlertIntakeDeps) {
+  const handle = (id: string) => deps.temporal.workflow.getHandle(id);
+
+  async function startWorkflow(alert: AlertRow): Promise<void> {
+    const input: BroadcastInput = {
+      alertId: alert.id,
+      requester: alert.requester,
+      approvers: deps.approverGroups[alert.approverGroup] ?? [],
+      ...deps.timing,
+      batchSize: deps.batchSize ?? 500,
+      parallelBatches: 4,
+      ...(alert.sendWindow?.notBefore ? { notBefore: alert.sendWindow.notBefore } : {}),
+      ...(alert.sendWindow?.notAfter ? { notAfter: alert.sendWindow.notAfter } : {}),
+    };
+    try {
+      await deps.temporal.workflow.start(BROADCAST_WORKFLOW_TYPE, {
+        workflowId: alert.id,
+        taskQueue: deps.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
+  }
+
+  return {
+    async submit(request: AlertRequest): Promise<AlertRow> {
+      const group = deps.approverGroups[request.approverGroup];
+      if (!group) {
+        throw new DomainError(
+          'VALIDATION',
+          `approverGroup: no approver group "${request.approverGroup}" (configured: ${Object.keys(deps.approverGroups).join(', ')})`,
+          'approverGroup',
+        );
+      }
+      if (!group.some((a) => a !== request.requester)) {
+        throw new DomainError('VALIDATION', 'approverGroup: needs an approver other than the requester', 'approverGroup');
+      }
+      const missing = await deps.listExists(request.lists);
+      if (missing.length > 0) {
+        throw new DomainError('VALIDATION', `lists: no CRM contact list ${missing.join(', ')}`, 'lists');
+      }
+      const alert = await deps.alerts.insert(newAlertId(), request);
+      await startWorkflow(alert);
+      return alert;
+    },
+
+    /** A decision through the Update; every refusal lands in the audit log, since refused updates leave no history. */
+    async decide(alert: AlertRow, d: DecisionInput, via: string): Promise<DecisionResult> {
+      try {
+        return await handle(alert.id).executeUpdate(decideUpdate, { args: [{ ...d, via }] });
+      } catch (error) {
+        const refusal = refusalOf(error);
+        if (!refusal) throw error;
+        await deps.approvals.audit({
+          alertId: alert.id,
+          version: d.version ?? alert.version,
+          actor: d.approver,
+          action: d.decision,
+          outcome: 'refused',
+          reason: d.reason ?? null,
+          source: via,
+          detail: `${refusal.code}: ${refusal.message}`,
+        });
+        throw refusal;
+      }
+    },
+
+    async revise(alert: AlertRow, r: AlertRevision): Promise<{ version: number }> {
+      try {
+        return await handle(alert.id).executeUpdate(reviseUpdate, { args: [r] });
+      } catch (error) {
+        const refusal = refusalOf(error);
+        if (!refusal) throw error;
+        throw refusal;
+      }
+    },
+
+    async cancel(alert: AlertRow, by: string, reason?: string): Promise<void> {
+      try {
+        await handle(alert.id).signal(cancelSignal, { by, ...(reason ? { reason } : {}) });
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) throw new DomainError('CONFLICT', 'the alert has already finished');
+        throw error;
+      }
+      await deps.approvals.audit({ alertId: alert.id, actor: by, action: 'cancel', outcome: 'accepted', reason: reason ?? null, source: 'api' });
+    },
+
+    async progress(alertId: string): Promise<BroadcastProgress | null> {
+      try {
+        return await handle(alertId).query(progressQuery);
+      } catch {
+        return null;
+      }
+    },
+
+    async startResponseWorkflow(responseId: number): Promise<void> {
+      try {
+        await deps.temporal.workflow.start(RESPONSE_WORKFLOW_TYPE, {
+          workflowId: `rsp_${responseId}`,
+          taskQueue: deps.taskQueue,
+          args: [responseId],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        });
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      }
+    },
+  };
+}
+
+export type AlertIntake = ReturnType<typeof createAlertIntake>;

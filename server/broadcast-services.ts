@@ -1,0 +1,51 @@
+import { createEmailSender, type EmailSender } from '../channels/email/sender.js';
+import type { Env } from '../config/env.js';
+import type { CrmPort } from '../crm/port.js';
+import { contactPolicySchema, type ContactPolicy } from '../domain/audience/policy.js';
+import { createAlertStore } from '../store/alerts.js';
+import { createApprovalStore } from '../store/approvals.js';
+import type { Db } from '../store/db.js';
+import { createDeliveryStore } from '../store/deliveries.js';
+import { createResponseStore } from '../store/responses.js';
+import type { BroadcastActivityDeps } from '../workflows/broadcast/activities.js';
+
+/** Rapport's custom contact properties the alert rules read and write (unsubscribe, bouncing address). */
+export const BROADCAST_CRM_SCHEMA = [
+  { objectType: 'contacts' as const, name: 'rapport_unsubscribed_all', label: 'Rapport: unsubscribed from all alerts' },
+  { objectType: 'contacts' as const, name: 'rapport_email_invalid', label: 'Rapport: email bounced' },
+];
+
+export function contactPolicyFromEnv(env: Env): ContactPolicy {
+  return contactPolicySchema.parse({
+    frequencyCap: env.ALERT_FREQUENCY_CAP,
+    quietHours: env.ALERT_QUIET_HOURS,
+  });
+}
+
+/** Everything the API and the broadcast activities share; the same for `npm start` and `npm run worker`. */
+export function createBroadcastServices(
+  env: Env,
+  parts: { db: Db; crm: CrmPort; smtpUrl: string; secret: string; publicUrl: string },
+): BroadcastActivityDeps & { mail: EmailSender } {
+  const mail = createEmailSender({
+    smtpUrl: parts.smtpUrl,
+    from: env.MAIL_FROM,
+    replyDomain: env.REPLY_DOMAIN,
+    publicUrl: parts.publicUrl,
+  });
+  return {
+    crm: parts.crm,
+    alerts: createAlertStore(parts.db),
+    deliveries: createDeliveryStore(parts.db),
+    approvals: createApprovalStore(parts.db),
+    responses: createResponseStore(parts.db),
+    mail,
+    mailFrom: env.MAIL_FROM,
+    secret: parts.secret,
+    publicUrl: parts.publicUrl,
+    policy: contactPolicyFromEnv(env),
+    emailRatePerSecond: env.EMAIL_RATE_PER_SECOND,
+  };
+}
+
+export type BroadcastServices = ReturnType<typeof createBroadcastServices>;

@@ -1,0 +1,142 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import { renderMarkdown } from '../../channels/email/markdown.js';
+import { DECISIONS } from '../../domain/broadcast/alert-request.js';
+import { verifyToken } from '../../domain/broadcast/signed-token.js';
+import { DomainError } from '../../domain/errors.js';
+import type { AlertRow, AlertStore } from '../../store/alerts.js';
+import type { ApprovalLinkRow, ApprovalStore } from '../../store/approvals.js';
+import type { AlertIntake } from '../alert-intake.js';
+import type { AppEnv } from '../middleware/request-log.js';
+import { esc, page } from '../pages.js';
+import { validate } from '../validate.js';
+
+export interface ApprovalRoutesDeps {
+  alertIntake: AlertIntake;
+  alerts: AlertStore;
+  approvals: ApprovalStore;
+  secret: string;
+}
+
+const tokenParam = z.object({ token: z.string().min(1).max(100) });
+const decisionForm = z.object({
+  decision: z.enum(DECISIONS),
+  reason: z.string().max(2000).optional(),
+});
+
+type Status = 400 | 403 | 404 | 409 | 410;
+type Checked = { ok: true; link: ApprovalLinkRow; alert: AlertRow } | { ok: false; status: Status; message: string };
+
+/**
+ * Signed approval links from the approval email. GET only shows a confirmation page (mail
+ * scanners follow GET links); the POST from that page decides. A link is bound to one approver
+ * and one version, expires, and works once; every misuse answers 4xx and is audited.
+ */
+export function approvalRoutes(deps: ApprovalRoutesDeps) {
+  async function check(token: string, action: string): Promise<Checked> {
+    const id = verifyToken(deps.secret, 'approval', token);
+    const link = id ? await deps.approvals.getLink(id) : null;
+    const refuse = async (status: Status, message: string, l?: ApprovalLinkRow | null): Promise<Checked> => {
+      await deps.approvals.audit({
+        alertId: l?.alertId ?? null,
+        version: l?.version ?? null,
+        actor: l?.approver ?? null,
+        action,
+        outcome: 'refused',
+        source: 'link',
+        detail: `${status}: ${message}`,
+      });
+      return { ok: false, status, message };
+    };
+    if (!link) return refuse(403, 'this approval link is not valid');
+    const alert = await deps.alerts.get(link.alertId);
+    if (!alert) return refuse(404, 'the alert of this link no longer exists', link);
+    if (link.usedAt) return refuse(409, `this link was already used (${link.usedDecision ?? 'decided'})`, link);
+    if (Date.parse(link.expiresAt) <= Date.now()) return refuse(410, 'this approval link has expired', link);
+    if (link.version !== alert.version) {
+      return refuse(409, `this link is for version ${link.version}; the alert is now at version ${alert.version}`, link);
+    }
+    return { ok: true, link, alert };
+  }
+
+  const refusalPage = (c: Context<AppEnv>, status: Status, message: string) =>
+    c.html(page('This link cannot be used', `<p>${esc(message)}</p>`), status);
+
+  return new Hono<AppEnv>()
+    .get('/:token', validate('param', tokenParam), async (c) => {
+      const checked = await check(c.req.valid('param').token, 'open-link');
+      if (!checked.ok) return refusalPage(c, checked.status, checked.message);
+      const { alert, link } = checked;
+      const preview = renderMarkdown(alert.body);
+      const summary = alert.summary;
+      c.header('cache-control', 'no-store');
+      c.header('referrer-policy', 'no-referrer');
+      return c.html(
+        page(
+          `Approve alert: ${alert.title}`,
+          `<p>Requested by <strong>${esc(alert.requester)}</strong>, topic <strong>${esc(alert.topic)}</strong>, version ${alert.version}.</p>
+<div class="box"><p><strong>${esc(alert.title)}</strong></p>${preview.html}</div>
+${
+  summary
+    ? `<p>Audience: <strong>${summary.deliveries}</strong> recipients from ${summary.totalMemberships} list memberships
+(${summary.uniqueContacts} unique contacts; ${summary.duplicates} duplicates folded; ${summary.delayedByQuietHours} delayed by quiet hours).</p>`
+    : ''
+}
+<form method="post">
+<p><label>Reason or comment (needed to reject or request changes)<br><textarea name="reason" maxlength="2000"></textarea></label></p>
+<button type="submit" name="decision" value="approve">Approve and send</button>
+<button type="submit" name="decision" value="reject">Reject</button>
+<button type="submit" name="decision" value="request_changes">Request changes</button>
+</form>
+<p class="muted">Deciding as ${esc(link.approver)}. This link works once and expires ${esc(link.expiresAt)}.</p>`,
+        ),
+      );
+    })
+    .post(
+      '/:token',
+      bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.html(page('Too large', '<p>The form is too large.</p>'), 400) }),
+      validate('param', tokenParam),
+      validate('form', decisionForm),
+      async (c) => {
+        const form = { data: c.req.valid('form') };
+        const checked = await check(c.req.valid('param').token, form.data.decision);
+        if (!checked.ok) return refusalPage(c, checked.status, checked.message);
+        const { link, alert } = checked;
+        // Claimed before the decision: two posts of one link cannot both decide.
+        if (!(await deps.approvals.useLink(link.id, form.data.decision))) {
+          await deps.approvals.audit({
+            alertId: alert.id,
+            version: link.version,
+            actor: link.approver,
+            action: form.data.decision,
+            outcome: 'refused',
+            source: 'link',
+            detail: '409: this link was already used',
+          });
+          return refusalPage(c, 409, 'this link was already used');
+        }
+        const reason = form.data.reason?.trim() || undefined;
+        try {
+          await deps.alertIntake.decide(
+            alert,
+            { approver: link.approver, decision: form.data.decision, version: link.version, ...(reason ? { reason } : {}) },
+            'link',
+          );
+        } catch (error) {
+          if (!(error instanceof DomainError)) {
+            await deps.approvals.releaseLink(link.id);
+            throw error;
+          }
+          // A missing reason is the approver's to fix on the same page; everything else uses the link up.
+          if (error.code === 'VALIDATION') await deps.approvals.releaseLink(link.id);
+          const status = ({ FORBIDDEN: 403, CONFLICT: 409, GONE: 410, VALIDATION: 400 } as Record<string, Status>)[
+            error.code
+          ] ?? 409;
+          return refusalPage(c, status, error.message);
+        }
+        const words = { approve: 'approved; it is being sent', reject: 'rejected', request_changes: 'sent back to the requester' };
+        return c.html(page('Thank you', `<p>The alert "${esc(alert.title)}" was ${words[form.data.decision]}.</p>`));
+      },
+    );
+}

@@ -1,0 +1,15 @@
+import type { App, BlockAction, ButtonAction, ExternalSelectAction } from '@slack/bolt';
+import type { SlackDeps } from '../deps.js';
+import { ACTIONS } from '../ids.js';
+import { acknowledgeOnly } from './acknowledge.js';
+import { customerSelected } from './customer-selected.js';
+import { homeRefresh } from './home-refresh.js';
+import { openLogTouch } from './open-log-touch.js';
+
+export function register(app: App, deps: SlackDeps): void {
+  app.action<BlockAction<ExternalSelectAction>>(ACTIONS.customerSelect, customerSelected(deps));
+  app.action<BlockAction<ButtonAction>>(ACTIONS.openLogTouch, openLogTouch(deps));
+  app.action(ACTIONS.openCrmContact, acknowledgeOnly);
+  app.action<BlockAction<ButtonAction>>(ACTIONS.homeRefresh, homeRefresh(deps));
+  app.action<BlockAction<ButtonAction>>(ACTIONS.homeSeeMoreTouches, homeRefresh(deps));
+}

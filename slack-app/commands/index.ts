@@ -1,0 +1,10 @@
+import type { App } from '@slack/bolt';
+import type { SlackDeps } from '../deps.js';
+import { COMMANDS } from '../ids.js';
+import { customerCommand } from './customer.js';
+import { touchCommand } from './touch.js';
+
+export function register(app: App, deps: SlackDeps): void {
+  app.command(COMMANDS.touch, touchCommand(deps));
+  app.command(COMMANDS.customer, customerCommand(deps));
+}

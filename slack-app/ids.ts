@@ -1,0 +1,63 @@
+/**
+ * Every id Slack echoes back to us: slash commands, callback_id, action_id, block_id.
+ * Listeners, view builders, the manifest test and the tests all import them from here,
+ * so renaming one cannot silently disconnect a button from its listener.
+ */
+
+export const COMMANDS = {
+  touch: '/touch',
+  customer: '/customer',
+  /** Later, with the broadcast engine. */
+  alert: '/alert',
+} as const;
+
+/** callback_id of shortcuts (manifest `features.shortcuts`). */
+export const SHORTCUTS = {
+  logMessageAsTouch: 'log_message_as_touch',
+  logTouch: 'log_touch',
+} as const;
+
+/** callback_id of modals. */
+export const VIEWS = {
+  logTouch: 'touch_log',
+  /** Later: the alert request modal and the reject-with-reason modal of approvals. */
+  requestAlert: 'alert_request',
+  rejectAlert: 'alert_reject',
+} as const;
+
+/** block_id of inputs in the log-a-touch modal; answers use `${questionPrefix}${questionId}`. */
+export const TOUCH_BLOCKS = {
+  customer: 'touch_customer',
+  channel: 'touch_channel',
+  when: 'touch_when',
+  summary: 'touch_summary',
+  outcome: 'touch_outcome',
+  questionPrefix: 'touch_q_',
+  questionsHint: 'touch_questions_hint',
+  source: 'touch_source',
+} as const;
+
+export const ACTIONS = {
+  /** external_select of the customer picker (options load by this action_id). */
+  customerSelect: 'touch_customer_select',
+  channelSelect: 'touch_channel_select',
+  whenPicker: 'touch_when_picker',
+  summaryInput: 'touch_summary_input',
+  outcomeInput: 'touch_outcome_input',
+  answerInput: 'touch_answer_input',
+  /** Buttons on the context card and App Home. */
+  openLogTouch: 'open_log_touch',
+  openCrmContact: 'open_crm_contact',
+  homeRefresh: 'home_refresh',
+  homeSeeMoreTouches: 'home_see_more_touches',
+  /** Later, with the broadcast engine (approval DM buttons, alert progress). */
+  approveAlert: 'alert_approve',
+  rejectAlert: 'alert_reject',
+  viewAlert: 'alert_view',
+} as const;
+
+export const HOME_BLOCKS = {
+  approvals: 'home_approvals',
+  alerts: 'home_alerts',
+  touches: 'home_touches',
+} as const;

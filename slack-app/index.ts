@@ -1,0 +1,117 @@
+import { App, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import type { Logger } from 'pino';
+import { register as registerActions } from './actions/index.js';
+import { register as registerCommands } from './commands/index.js';
+import type { SlackDeps } from './deps.js';
+import { register as registerEvents } from './events/index.js';
+import { register as registerOptions } from './options/index.js';
+import { HonoReceiver } from './receiver.js';
+import { register as registerShortcuts } from './shortcuts/index.js';
+import { register as registerViews } from './views/index.js';
+
+export type { SlackDeps } from './deps.js';
+export { recentTouchesFrom } from './home-data.js';
+
+export interface SlackSettings {
+  botToken: string;
+  signingSecret: string;
+  /** xapp- token: Socket Mode instead of the HTTP endpoint. */
+  appToken?: string;
+  /** Web API base (the local stand-in); Slack's own when unset. */
+  apiUrl?: string;
+}
+
+/** The Slack settings when the surface is on, or the one-line reason it is off. */
+export function slackSettingsFromEnv(env: {
+  SLACK_BOT_TOKEN?: string;
+  SLACK_SIGNING_SECRET?: string;
+  SLACK_APP_TOKEN?: string;
+  SLACK_API_URL?: string;
+}): { settings: SlackSettings } | { off: string } {
+  if (!env.SLACK_BOT_TOKEN || !env.SLACK_SIGNING_SECRET) {
+    const missing = [!env.SLACK_BOT_TOKEN && 'SLACK_BOT_TOKEN', !env.SLACK_SIGNING_SECRET && 'SLACK_SIGNING_SECRET']
+      .filter(Boolean)
+      .join(' and ');
+    return { off: `Slack is off: set ${missing} to turn it on (see README, "Slack")` };
+  }
+  return {
+    settings: {
+      botToken: env.SLACK_BOT_TOKEN,
+      signingSecret: env.SLACK_SIGNING_SECRET,
+      appToken: env.SLACK_APP_TOKEN,
+      apiUrl: env.SLACK_API_URL,
+    },
+  };
+}
+
+export interface SlackApp {
+  app: App;
+  mode: 'http' | 'socket';
+  /** For hono: POST /slack/events (HTTP mode; in Socket Mode it answers 404). */
+  handle(request: Request): Promise<Response>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function boltLogger(logger: Logger): BoltLogger {
+  const log = logger.child({ component: 'slack' });
+  let level = LogLevel.INFO;
+  const text = (msg: unknown[]) => msg.map((m) => (m instanceof Error ? m.message : String(m))).join(' ');
+  return {
+    debug: (...msg) => log.debug(text(msg)),
+    info: (...msg) => log.info(text(msg)),
+    warn: (...msg) => log.warn(text(msg)),
+    error: (...msg) => log.error(text(msg)),
+    setLevel: (l) => (level = l),
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}
+
+/** Bolt with Rapport's listeners, on an HTTP receiver for hono, or on Socket Mode with an app token. */
+export function createSlackApp(settings: SlackSettings, deps: SlackDeps): SlackApp {
+  const logger = boltLogger(deps.logger);
+  const clientOptions = {
+    ...(settings.apiUrl
+      ? { slackApiUrl: settings.apiUrl.endsWith('/') ? settings.apiUrl : `${settings.apiUrl}/` }
+      : {}),
+    // A user is waiting: a few quick retries, not Slack's default half hour.
+    retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2000 },
+    timeout: 10_000,
+  };
+  const socket = Boolean(settings.appToken);
+  const receiver = socket
+    ? undefined
+    : new HonoReceiver({ signingSecret: settings.signingSecret, logger: deps.logger });
+  const app = new App({
+    token: settings.botToken,
+    logger,
+    clientOptions,
+    // auth.test runs on the first request, so a Slack hiccup at start-up does not stop Rapport.
+    tokenVerificationEnabled: false,
+    ...(socket ? { socketMode: true, appToken: settings.appToken } : { receiver }),
+  });
+  app.error(async (error) => {
+    deps.logger.error({ err: error }, 'slack listener error');
+  });
+
+  registerCommands(app, deps);
+  registerShortcuts(app, deps);
+  registerOptions(app, deps);
+  registerActions(app, deps);
+  registerViews(app, deps);
+  registerEvents(app, deps);
+
+  return {
+    app,
+    mode: socket ? 'socket' : 'http',
+    handle: (request) =>
+      receiver ? receiver.handle(request) : Promise.resolve(new Response('Slack runs in Socket Mode', { status: 404 })),
+    start: async () => {
+      if (socket) await app.start();
+    },
+    stop: async () => {
+      await app.stop().catch(() => undefined);
+    },
+  };
+}

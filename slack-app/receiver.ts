@@ -1,0 +1,271 @@
+import { isValidSlackRequest, type App, type Receiver, type ReceiverEvent } from '@slack/bolt';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+
+/**
+ * Bolt's HTTP receiver for hono (there is no official one): `handle(request)` takes the raw
+ * Fetch Request that reaches /slack/events and answers the way Slack expects.
+ *
+ * - signature: `v0:{timestamp}:{raw body}` HMAC-SHA256 via Bolt's isValidSlackRequest; bad
+ *   signature, missing headers, or a timestamp more than 5 minutes off -> 401;
+ * - body: JSON (Events API) or form (commands; interactivity and options as `payload=`),
+ *   parsed with zod; anything malformed -> 400, never a crash;
+ * - url_verification answers the challenge; ssl_check answers 200;
+ * - events are deduplicated on event_id, so Slack's retries (X-Slack-Retry-Num) never act twice;
+ * - Bolt's ack() resolves the HTTP response; listeners keep running after it.
+ */
+
+export interface HonoReceiverOptions {
+  signingSecret: string;
+  logger: Logger;
+  /** How long a request may wait for ack() before Slack would give up (default 3 s). */
+  ackTimeoutMs?: number;
+  maxBodyBytes?: number;
+  /** How long an event id is remembered (Slack retries for ~5 minutes). */
+  dedupeTtlMs?: number;
+  now?: () => number;
+}
+
+const MAX_SKEW_SECONDS = 5 * 60;
+
+const eventEnvelope = z
+  .object({
+    type: z.string().min(1),
+    token: z.string().optional(),
+    team_id: z.string().optional(),
+    event_id: z.string().optional(),
+    event: z
+      .object({ type: z.string().min(1) })
+      .loose()
+      .optional(),
+    challenge: z.string().optional(),
+  })
+  .loose()
+  .refine((b) => b.type !== 'event_callback' || (b.event !== undefined && b.event_id !== undefined), {
+    message: 'event_callback needs event and event_id',
+  });
+
+const commandForm = z
+  .object({
+    command: z.string().regex(/^\/[\w-]{1,31}$/),
+    user_id: z.string().min(1),
+    team_id: z.string().min(1),
+    channel_id: z.string().min(1),
+    trigger_id: z.string().min(1),
+    text: z.string().default(''),
+  })
+  .loose();
+
+const interactivePayload = z
+  .object({
+    type: z.enum([
+      'block_actions',
+      'block_suggestion',
+      'view_submission',
+      'view_closed',
+      'shortcut',
+      'message_action',
+      'interactive_message',
+      'dialog_submission',
+      'dialog_suggestion',
+      'dialog_cancellation',
+    ]),
+    user: z.object({ id: z.string().min(1) }).loose(),
+    team: z.object({ id: z.string() }).loose().nullable().optional(),
+  })
+  .loose();
+
+export class SlackHttpError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 404 | 405 | 413,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class HonoReceiver implements Receiver {
+  private bolt?: App;
+  private readonly seen = new Map<string, number>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: HonoReceiverOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  init(app: App): void {
+    this.bolt = app;
+  }
+
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  stop(): Promise<void> {
+    this.seen.clear();
+    return Promise.resolve();
+  }
+
+  /** The hono handler for POST /slack/events. */
+  async handle(request: Request): Promise<Response> {
+    try {
+      return await this.dispatch(request);
+    } catch (error) {
+      if (error instanceof SlackHttpError) {
+        this.options.logger.warn({ status: error.status, reason: error.message }, 'slack request refused');
+        return new Response(error.message, { status: error.status, headers: { 'content-type': 'text/plain' } });
+      }
+      this.options.logger.error({ err: error }, 'slack request failed');
+      return new Response('', { status: 500 });
+    }
+  }
+
+  private async dispatch(request: Request): Promise<Response> {
+    if (request.method !== 'POST') throw new SlackHttpError(405, 'POST only');
+    if (!this.bolt) throw new Error('HonoReceiver used before Bolt initialised it');
+
+    const raw = await this.readBody(request);
+    this.verify(request.headers, raw);
+
+    const body = this.parse(request.headers.get('content-type') ?? '', raw);
+    if (body.ssl_check) return new Response('', { status: 200 });
+    if (body.type === 'url_verification') {
+      const challenge = z.string().min(1).max(200).safeParse(body.challenge);
+      if (!challenge.success) throw new SlackHttpError(400, 'url_verification without a challenge');
+      return Response.json({ challenge: challenge.data });
+    }
+
+    const retryNum = Number.parseInt(request.headers.get('x-slack-retry-num') ?? '', 10);
+    const retryReason = request.headers.get('x-slack-retry-reason') ?? undefined;
+    if (body.type === 'event_callback' && typeof body.event_id === 'string') {
+      if (this.alreadySeen(body.event_id)) {
+        this.options.logger.info({ eventId: body.event_id, retryNum, retryReason }, 'slack retry of a handled event');
+        return new Response('', { status: 200, headers: { 'x-slack-no-retry': '1' } });
+      }
+    }
+    return this.process(body, Number.isNaN(retryNum) ? undefined : retryNum, retryReason);
+  }
+
+  private async readBody(request: Request): Promise<string> {
+    const max = this.options.maxBodyBytes ?? 1024 * 1024;
+    const declared = Number(request.headers.get('content-length') ?? 0);
+    if (declared > max) throw new SlackHttpError(413, 'request body too large');
+    const raw = await request.text();
+    if (Buffer.byteLength(raw) > max) throw new SlackHttpError(413, 'request body too large');
+    return raw;
+  }
+
+  private verify(headers: Headers, raw: string): void {
+    const signature = headers.get('x-slack-signature');
+    const timestampHeader = headers.get('x-slack-request-timestamp');
+    if (!signature || !timestampHeader || !/^\d{1,12}$/.test(timestampHeader))
+      throw new SlackHttpError(401, 'missing or malformed Slack signature headers');
+    const timestamp = Number(timestampHeader);
+    const nowMs = this.now();
+    // Bolt refuses stale timestamps; a timestamp from the future is refused too (replays).
+    if (timestamp > Math.floor(nowMs / 1000) + MAX_SKEW_SECONDS)
+      throw new SlackHttpError(401, 'request timestamp is in the future');
+    const valid = isValidSlackRequest({
+      signingSecret: this.options.signingSecret,
+      body: raw,
+      headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp },
+      nowMilliseconds: nowMs,
+    });
+    if (!valid) throw new SlackHttpError(401, 'invalid Slack signature or stale timestamp');
+  }
+
+  private parse(contentType: string, raw: string): Record<string, unknown> {
+    if (contentType.startsWith('application/json')) {
+      let json: unknown;
+      try {
+        json = JSON.parse(raw);
+      } catch {
+        throw new SlackHttpError(400, 'body is not valid JSON');
+      }
+      const parsed = eventEnvelope.safeParse(json);
+      if (!parsed.success) throw new SlackHttpError(400, `unexpected JSON body: ${parsed.error.issues[0]?.message}`);
+      return parsed.data;
+    }
+    if (contentType.startsWith('application/x-www-form-urlencoded')) {
+      const form = Object.fromEntries(new URLSearchParams(raw));
+      if (form.ssl_check === '1') return { ssl_check: true };
+      if (typeof form.payload === 'string') {
+        let json: unknown;
+        try {
+          json = JSON.parse(form.payload);
+        } catch {
+          throw new SlackHttpError(400, 'payload is not valid JSON');
+        }
+        const parsed = interactivePayload.safeParse(json);
+        if (!parsed.success)
+          throw new SlackHttpError(400, `unexpected interactive payload: ${parsed.error.issues[0]?.message}`);
+        return parsed.data;
+      }
+      const parsed = commandForm.safeParse(form);
+      if (!parsed.success) throw new SlackHttpError(400, `unexpected form body: ${parsed.error.issues[0]?.message}`);
+      return parsed.data;
+    }
+    throw new SlackHttpError(400, 'expected application/json or application/x-www-form-urlencoded');
+  }
+
+  private alreadySeen(eventId: string): boolean {
+    const now = this.now();
+    const ttl = this.options.dedupeTtlMs ?? 10 * 60_000;
+    if (this.seen.size > 10_000) {
+      for (const [id, at] of this.seen) if (now - at > ttl) this.seen.delete(id);
+    }
+    const at = this.seen.get(eventId);
+    if (at !== undefined && now - at <= ttl) return true;
+    this.seen.set(eventId, now);
+    return false;
+  }
+
+  /** Runs Bolt on the body; the HTTP answer is whatever the listener passes to ack(). */
+  private process(body: Record<string, unknown>, retryNum?: number, retryReason?: string): Promise<Response> {
+    const logger = this.options.logger;
+    return new Promise<Response>((resolve) => {
+      let acked = false;
+      const timer = setTimeout(() => {
+        if (acked) return;
+        acked = true;
+        logger.error({ type: body.type }, 'slack request not acknowledged within 3 s');
+        resolve(new Response('', { status: 404 }));
+      }, this.options.ackTimeoutMs ?? 3000);
+
+      const event: ReceiverEvent = {
+        body,
+        retryNum,
+        retryReason,
+        ack: async (response?: unknown) => {
+          if (acked) return;
+          acked = true;
+          clearTimeout(timer);
+          resolve(toResponse(response));
+        },
+      };
+      this.bolt!.processEvent(event).then(
+        () => {
+          if (acked) return;
+          // No listener acknowledged it: Slack shows the user an error, as with Bolt's receiver.
+          acked = true;
+          clearTimeout(timer);
+          logger.warn({ type: body.type }, 'no Slack listener handled this request');
+          resolve(new Response('', { status: 404 }));
+        },
+        (error: unknown) => {
+          logger.error({ err: error, type: body.type }, 'slack listener failed');
+          if (acked) return;
+          acked = true;
+          clearTimeout(timer);
+          resolve(new Response('', { status: 500 }));
+        },
+      );
+    });
+  }
+}
+
+function toResponse(body: unknown): Response {
+  if (body === undefined || body === null || body === '') return new Response('', { status: 200 });
+  if (typeof body === 'string') return new Response(body, { status: 200, headers: { 'content-type': 'text/plain' } });
+  return Response.json(body);
+}

@@ -1,0 +1,72 @@
+import type { Logger } from 'pino';
+import type { ContactDirectory } from '../crm/contact-directory.js';
+import type { CrmPort } from '../crm/port.js';
+import { DEFAULT_QUESTIONS } from '../domain/questions.js';
+import type { CustomerContext } from '../server/customer-context.js';
+import type { TouchIntake } from '../server/touch-intake.js';
+import type { Db } from '../store/db.js';
+import { recentTouchesFrom } from './home-data.js';
+import { createSlackApp, slackSettingsFromEnv, type SlackApp } from './index.js';
+
+export interface SlackFaceEnv {
+  SLACK_BOT_TOKEN?: string;
+  SLACK_SIGNING_SECRET?: string;
+  SLACK_APP_TOKEN?: string;
+  SLACK_API_URL?: string;
+  SLACK_CRM_CONTACT_URL?: string;
+}
+
+export interface SlackFace {
+  /** Absent when Slack is off. */
+  app?: SlackApp;
+  /** One line for the start-up banner: how Slack runs, or why it is off. */
+  notice: string;
+  stop(): Promise<void>;
+}
+
+/** Where "Open in CRM" links go: the configured template, or the sandbox's record when on the sandbox. */
+export function crmContactUrlFrom(template: string | undefined, crmBasePath: string | undefined) {
+  if (template) return (id: string) => template.replace('{id}', encodeURIComponent(id));
+  if (crmBasePath && !/api\.hubapi\.com/.test(crmBasePath)) {
+    const base = crmBasePath.replace(/\/+$/, '');
+    return (id: string) => `${base}/crm/v3/objects/contacts/${encodeURIComponent(id)}`;
+  }
+  return () => undefined;
+}
+
+/** The Slack face when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set; else off, with one clear notice. */
+export async function startSlackFace(
+  env: SlackFaceEnv,
+  deps: {
+    logger: Logger;
+    intake: TouchIntake;
+    context: CustomerContext;
+    contacts: ContactDirectory;
+    crm: CrmPort;
+    db: Pick<Db, 'query'>;
+    crmBasePath?: string;
+  },
+): Promise<SlackFace> {
+  const chosen = slackSettingsFromEnv(env);
+  if ('off' in chosen) {
+    deps.logger.info(chosen.off);
+    return { notice: chosen.off, stop: async () => undefined };
+  }
+  const crmContactUrl = crmContactUrlFrom(env.SLACK_CRM_CONTACT_URL, deps.crmBasePath);
+  const app = createSlackApp(chosen.settings, {
+    intake: deps.intake,
+    context: deps.context,
+    contacts: deps.contacts,
+    crm: deps.crm,
+    questions: DEFAULT_QUESTIONS,
+    recentTouches: recentTouchesFrom(deps.db),
+    crmContactUrl,
+    logger: deps.logger,
+  });
+  await app.start();
+  const where = app.mode === 'socket' ? 'Socket Mode' : 'HTTP at /slack/events';
+  const api = chosen.settings.apiUrl ? ` (Web API ${chosen.settings.apiUrl})` : '';
+  const notice = `Slack is on: ${where}${api}`;
+  deps.logger.info(notice);
+  return { app, notice, stop: () => app.stop() };
+}

@@ -1,0 +1,160 @@
+import type { AudienceSummary } from '../domain/audience/summary.js';
+import type { AlertRequest } from '../domain/broadcast/alert-request.js';
+import type { DeliveryCounts } from '../domain/broadcast/final-summary.js';
+import type { Db } from './db.js';
+
+/** Where an alert is in its life; the workflow moves it, GET /api/alerts/:id reads it. */
+export type AlertStatus =
+  | 'resolving'
+  | 'awaiting_approval'
+  | 'changes_requested'
+  | 'rejected'
+  | 'expired'
+  | 'approved'
+  | 'dispatching'
+  | 'following_up'
+  | 'completed'
+  | 'cancelled'
+  | 'failed';
+
+export interface AlertRow {
+  id: string;
+  requester: string;
+  title: string;
+  body: string;
+  topic: string;
+  listIds: string[];
+  channels: AlertRequest['channels'];
+  replyOwner: AlertRequest['replyTo'];
+  sendWindow: AlertRequest['sendWindow'] | null;
+  approverGroup: string;
+  status: AlertStatus;
+  version: number;
+  summary: AudienceSummary | null;
+  counts: DeliveryCounts | null;
+  decidedBy: string | null;
+  decisionComment: string | null;
+  createdAt: string;
+  updatedAt: string;
+  approvedAt: string | null;
+  completedAt: string | null;
+}
+
+const COLUMNS = `id, requester, title, body, topic, list_ids as "listIds", channels, reply_owner as "replyOwner",
+  send_window as "sendWindow", approver_group as "approverGroup", status, version, summary, counts,
+  decided_by as "decidedBy", decision_comment as "decisionComment", created_at as "createdAt",
+  updated_at as "updatedAt", approved_at as "approvedAt", completed_at as "completedAt"`;
+
+const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v === null || v === undefined ? null : String(v));
+
+function normalise(row: AlertRow): AlertRow {
+  return {
+    ...row,
+    listIds: json(row.listIds),
+    channels: json(row.channels),
+    sendWindow: json(row.sendWindow),
+    summary: json(row.summary),
+    counts: json(row.counts),
+    createdAt: iso(row.createdAt)!,
+    updatedAt: iso(row.updatedAt)!,
+    approvedAt: iso(row.approvedAt),
+    completedAt: iso(row.completedAt),
+  };
+}
+
+export interface AlertListQuery {
+  status?: AlertStatus;
+  requester?: string;
+  topic?: string;
+  /** Alert ids sort by creation (ULIDs): pass the last id seen to get the next page. */
+  before?: string;
+  limit: number;
+}
+
+export function createAlertStore(db: Pick<Db, 'query'>) {
+  return {
+    async insert(id: string, request: AlertRequest): Promise<AlertRow> {
+      const { rows } = await db.query<AlertRow>(
+        `insert into alerts (id, requester, title, body, topic, list_ids, channels, reply_owner, send_window, approver_group)
+         values ($1,$2,$3,$4,$5,$6::jsonb,$7::jsonb,$8,$9::jsonb,$10)
+         returning ${COLUMNS}`,
+        [
+          id,
+          request.requester,
+          request.title,
+          request.body,
+          request.topic,
+          JSON.stringify(request.lists),
+          JSON.stringify(request.channels),
+          request.replyTo,
+          request.sendWindow ? JSON.stringify(request.sendWindow) : null,
+          request.approverGroup,
+        ],
+      );
+      return normalise(rows[0]!);
+    },
+
+    async get(id: string): Promise<AlertRow | null> {
+      const { rows } = await db.query<AlertRow>(`select ${COLUMNS} from alerts where id = $1`, [id]);
+      return rows[0] ? normalise(rows[0]) : null;
+    },
+
+    async list(q: AlertListQuery): Promise<AlertRow[]> {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const add = (sql: string, value: unknown) => {
+        params.push(value);
+        where.push(sql.replace('?', `$${params.length}`));
+      };
+      if (q.status) add('status = ?', q.status);
+      if (q.requester) add('lower(requester) = lower(?)', q.requester);
+      if (q.topic) add('lower(topic) = lower(?)', q.topic);
+      if (q.before) add('id < ?', q.before);
+      params.push(q.limit);
+      const { rows } = await db.query<AlertRow>(
+        `select ${COLUMNS} from alerts ${where.length ? `where ${where.join(' and ')}` : ''}
+         order by id desc limit $${params.length}`,
+        params,
+      );
+      return rows.map(normalise);
+    },
+
+    async setStatus(id: string, status: AlertStatus, extra: { decidedBy?: string; comment?: string } = {}) {
+      await db.query(
+        `update alerts set status = $2, updated_at = now(),
+           decided_by = coalesce($3, decided_by), decision_comment = coalesce($4, decision_comment),
+           approved_at = case when $2 = 'approved' then now() else approved_at end,
+           completed_at = case when $2 in ('completed', 'rejected', 'expired', 'cancelled', 'failed') then now() else completed_at end
+         where id = $1`,
+        [id, status, extra.decidedBy ?? null, extra.comment ?? null],
+      );
+    },
+
+    async setSummary(id: string, summary: AudienceSummary): Promise<void> {
+      await db.query(`update alerts set summary = $2::jsonb, updated_at = now() where id = $1`, [
+        id,
+        JSON.stringify(summary),
+      ]);
+    },
+
+    async setCounts(id: string, counts: DeliveryCounts): Promise<void> {
+      await db.query(`update alerts set counts = $2::jsonb, updated_at = now() where id = $1`, [
+        id,
+        JSON.stringify(counts),
+      ]);
+    },
+
+    /** A revised version re-enters approval; only from changes_requested, only to the next version. */
+    async revise(id: string, version: number, title: string, body: string): Promise<boolean> {
+      const { rows } = await db.query(
+        `update alerts set title = $3, body = $4, version = $2, status = 'awaiting_approval', updated_at = now()
+         where id = $1 and version < $2 returning id`,
+        [id, version, title, body],
+      );
+      return rows.length > 0;
+    },
+  };
+}
+
+export type AlertStore = ReturnType<typeof createAlertStore>;

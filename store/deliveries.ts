@@ -1,0 +1,304 @@
+import type { Channel, Delivery, DuplicateSuppression, PolicySuppression } from '../domain/audience/types.js';
+import { emptyCounts, type DeliveryCounts } from '../domain/broadcast/final-summary.js';
+import type { Db } from './db.js';
+
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounced' | 'unconfirmed' | 'cancelled';
+
+export interface DeliveryRow {
+  alertId: string;
+  contactId: string;
+  seq: number;
+  email: string | null;
+  channel: Channel;
+  address: string;
+  fallbackChannel: Channel | null;
+  fallbackAddress: string | null;
+  deliverAfter: string | null;
+  ownerId: string | null;
+  token: string;
+  status: DeliveryStatus;
+  sentChannel: Channel | null;
+  attempts: number;
+  messageId: string | null;
+  lastError: string | null;
+  sentAt: string | null;
+  crmEngagementId: string | null;
+  respondedAt: string | null;
+}
+
+const COLUMNS = `alert_id as "alertId", contact_id as "contactId", seq, email, channel, address,
+  fallback_channel as "fallbackChannel", fallback_address as "fallbackAddress", deliver_after as "deliverAfter",
+  owner_id as "ownerId", token, status, sent_channel as "sentChannel", attempts, message_id as "messageId",
+  last_error as "lastError", sent_at as "sentAt", crm_engagement_id as "crmEngagementId", responded_at as "respondedAt"`;
+
+const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v === null || v === undefined ? null : String(v));
+const normalise = (r: DeliveryRow): DeliveryRow => ({
+  ...r,
+  deliverAfter: iso(r.deliverAfter),
+  sentAt: iso(r.sentAt),
+  respondedAt: iso(r.respondedAt),
+});
+
+/** Multi-row inserts: tens of thousands of ledger rows in a few statements, not one round trip each. */
+const CHUNK = 2_000;
+
+export interface RecentSendRow {
+  contactId: string;
+  alertId: string;
+  topic: string;
+  sentAt: string | null;
+  inFlight: boolean;
+}
+
+/**
+ * The delivery ledger: one row per (alert, contact), the idempotency key of every send.
+ * A row moves pending -> sending (before the SMTP call) -> sent | failed | bounced; a row a
+ * crashed worker left in 'sending' becomes 'unconfirmed' and is never resent blindly.
+ */
+export function createDeliveryStore(db: Db) {
+  const range = (batch: number, size: number) => [batch * size, (batch + 1) * size] as const;
+
+  return {
+    /** The audience of an alert before approval; replaced as a whole, so a re-run of resolution is idempotent. */
+    async replaceAudience(
+      alertId: string,
+      deliveries: (Delivery & { token: string })[],
+      suppressed: (PolicySuppression | DuplicateSuppression)[],
+    ): Promise<void> {
+      await db.transaction(async (tx) => {
+        await tx.query(`delete from deliveries where alert_id = $1`, [alertId]);
+        await tx.query(`delete from alert_suppressions where alert_id = $1`, [alertId]);
+        for (let i = 0; i < deliveries.length; i += CHUNK) {
+          const chunk = deliveries.slice(i, i + CHUNK);
+          await tx.query(
+            `insert into deliveries (alert_id, contact_id, seq, email, channel, address, fallback_channel, fallback_address,
+               deliver_after, time_zone, owner_id, list_ids, token)
+             select $1, * from unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+               $9::timestamptz[], $10::text[], $11::text[], $12::jsonb[], $13::text[])`,
+            [
+              alertId,
+              chunk.map((d) => d.contactId),
+              chunk.map((_, j) => i + j),
+              chunk.map((d) => d.email),
+              chunk.map((d) => d.channel),
+              chunk.map((d) => d.address),
+              chunk.map((d) => d.fallbackChannel),
+              chunk.map((d) => d.fallbackAddress),
+              chunk.map((d) => d.deliverAfter),
+              chunk.map((d) => d.timeZone),
+              chunk.map((d) => d.ownerId),
+              chunk.map((d) => JSON.stringify(d.listIds)),
+              chunk.map((d) => d.token),
+            ],
+          );
+        }
+        for (let i = 0; i < suppressed.length; i += CHUNK) {
+          const chunk = suppressed.slice(i, i + CHUNK);
+          await tx.query(
+            `insert into alert_suppressions (alert_id, contact_id, list_id, reason, detail, email, duplicate_of)
+             select $1, * from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])`,
+            [
+              alertId,
+              chunk.map((s) => s.contactId),
+              chunk.map((s) => ('listId' in s ? s.listId : null)),
+              chunk.map((s) => s.reason),
+              chunk.map((s) => ('detail' in s ? s.detail : null)),
+              chunk.map((s) => s.email),
+              chunk.map((s) => ('duplicateOf' in s ? s.duplicateOf : null)),
+            ],
+          );
+        }
+      });
+    },
+
+    async size(alertId: string): Promise<number> {
+      const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from deliveries where alert_id = $1`, [
+        alertId,
+      ]);
+      return rows[0]?.n ?? 0;
+    },
+
+    /** Rows a dead attempt left in 'sending': we cannot know whether SMTP took them, so they are not resent. */
+    async markUnconfirmed(alertId: string, batch: number, size: number): Promise<number> {
+      const [from, to] = range(batch, size);
+      const { rows } = await db.query(
+        `update deliveries set status = 'unconfirmed', last_error = 'worker stopped during the send; not resent',
+           updated_at = now()
+         where alert_id = $1 and seq >= $2 and seq < $3 and status = 'sending' returning contact_id`,
+        [alertId, from, to],
+      );
+      return rows.length;
+    },
+
+    async pendingInBatch(alertId: string, batch: number, size: number): Promise<DeliveryRow[]> {
+      const [from, to] = range(batch, size);
+      const { rows } = await db.query<DeliveryRow>(
+        `select ${COLUMNS} from deliveries where alert_id = $1 and seq >= $2 and seq < $3 and status = 'pending' order by seq`,
+        [alertId, from, to],
+      );
+      return rows.map(normalise);
+    },
+
+    /** pending -> sending, recorded before the SMTP call; false when someone else (or cancel) got there first. */
+    async claim(alertId: string, contactId: string): Promise<boolean> {
+      const { rows } = await db.query(
+        `update deliveries set status = 'sending', attempts = attempts + 1, updated_at = now()
+         where alert_id = $1 and contact_id = $2 and status = 'pending' returning contact_id`,
+        [alertId, contactId],
+      );
+      return rows.length > 0;
+    },
+
+    /** Back to pending after a failure that certainly delivered nothing (connection refused, 4xx). */
+    async release(alertId: string, contactId: string, error: string): Promise<void> {
+      await db.query(
+        `update deliveries set status = 'pending', last_error = $3, updated_at = now()
+         where alert_id = $1 and contact_id = $2 and status = 'sending'`,
+        [alertId, contactId, error.slice(0, 1000)],
+      );
+    },
+
+    async finish(
+      alertId: string,
+      contactId: string,
+      outcome: { status: 'sent' | 'failed' | 'bounced'; channel: Channel; messageId?: string; error?: string },
+    ): Promise<void> {
+      // From 'unconfirmed' too: a slow attempt that did finish knows better than the sweep that gave up on it.
+      await db.query(
+        `update deliveries set status = $3, sent_channel = $4, message_id = coalesce($5, message_id), last_error = $6,
+           sent_at = case when $3 = 'sent' then now() else sent_at end, updated_at = now()
+         where alert_id = $1 and contact_id = $2 and status in ('sending', 'unconfirmed')`,
+        [alertId, contactId, outcome.status, outcome.channel, outcome.messageId ?? null, outcome.error?.slice(0, 1000) ?? null],
+      );
+    },
+
+    /** An asynchronous bounce (a DSN after the server accepted the message). */
+    async markBounced(alertId: string, contactId: string, error: string): Promise<void> {
+      await db.query(
+        `update deliveries set status = 'bounced', last_error = $3, updated_at = now()
+         where alert_id = $1 and contact_id = $2 and status in ('sent', 'unconfirmed')`,
+        [alertId, contactId, error.slice(0, 1000)],
+      );
+    },
+
+    /** Rows in this batch that went out but are not yet on the CRM timeline. */
+    async unloggedInBatch(alertId: string, batch: number, size: number): Promise<DeliveryRow[]> {
+      const [from, to] = range(batch, size);
+      const { rows } = await db.query<DeliveryRow>(
+        `select ${COLUMNS} from deliveries where alert_id = $1 and seq >= $2 and seq < $3
+           and status in ('sent', 'bounced') and crm_logged_at is null order by seq`,
+        [alertId, from, to],
+      );
+      return rows.map(normalise);
+    },
+
+    async markLogged(alertId: string, logged: { contactId: string; engagementId: string }[]): Promise<void> {
+      if (logged.length === 0) return;
+      await db.query(
+        `update deliveries d set crm_engagement_id = l.engagement_id, crm_logged_at = now()
+         from unnest($2::text[], $3::text[]) as l(contact_id, engagement_id)
+         where d.alert_id = $1 and d.contact_id = l.contact_id`,
+        [alertId, logged.map((l) => l.contactId), logged.map((l) => l.engagementId)],
+      );
+    },
+
+    /** Earliest deliver_after among rows still waiting for quiet hours to end. */
+    async nextDeferred(alertId: string): Promise<string | null> {
+      const { rows } = await db.query<{ at: unknown }>(
+        `select min(deliver_after) as at from deliveries where alert_id = $1 and status = 'pending'`,
+        [alertId],
+      );
+      return iso(rows[0]?.at);
+    },
+
+    async cancelPending(alertId: string): Promise<number> {
+      const { rows } = await db.query(
+        `update deliveries set status = 'cancelled', updated_at = now() where alert_id = $1 and status = 'pending'
+         returning contact_id`,
+        [alertId],
+      );
+      return rows.length;
+    },
+
+    async counts(alertId: string): Promise<DeliveryCounts> {
+      const { rows } = await db.query<{ status: DeliveryStatus; n: number; responded: number }>(
+        `select status, count(*)::int as n, count(responded_at)::int as responded
+         from deliveries where alert_id = $1 group by status`,
+        [alertId],
+      );
+      const counts = emptyCounts();
+      for (const r of rows) {
+        counts[r.status] += r.n;
+        counts.total += r.n;
+        counts.responded += r.responded;
+      }
+      return counts;
+    },
+
+    async byToken(token: string): Promise<DeliveryRow | null> {
+      const { rows } = await db.query<DeliveryRow>(`select ${COLUMNS} from deliveries where token = $1`, [token]);
+      return rows[0] ? normalise(rows[0]) : null;
+    },
+
+    async get(alertId: string, contactId: string): Promise<DeliveryRow | null> {
+      const { rows } = await db.query<DeliveryRow>(
+        `select ${COLUMNS} from deliveries where alert_id = $1 and contact_id = $2`,
+        [alertId, contactId],
+      );
+      return rows[0] ? normalise(rows[0]) : null;
+    },
+
+    async markResponded(alertId: string, contactId: string): Promise<void> {
+      await db.query(
+        `update deliveries set responded_at = coalesce(responded_at, now()) where alert_id = $1 and contact_id = $2`,
+        [alertId, contactId],
+      );
+    },
+
+    /** Alerts sent to these contacts within the window, and approved alerts still on their way (frequency cap input). */
+    async recentSends(contactIds: string[], windowHours: number, excludeAlertId: string): Promise<RecentSendRow[]> {
+      if (contactIds.length === 0) return [];
+      const { rows } = await db.query<RecentSendRow>(
+        `select d.contact_id as "contactId", d.alert_id as "alertId", a.topic, d.sent_at as "sentAt",
+           (d.status = 'pending' and a.status in ('approved', 'dispatching')) as "inFlight"
+         from deliveries d join alerts a on a.id = d.alert_id
+         where d.contact_id = any($1::text[]) and d.alert_id <> $3
+           and ((d.status = 'sent' and d.sent_at > now() - make_interval(secs => $2))
+             or (d.status = 'pending' and a.status in ('approved', 'dispatching')))`,
+        [contactIds, windowHours * 3600, excludeAlertId],
+      );
+      return rows.map((r) => ({ ...r, sentAt: iso(r.sentAt) }));
+    },
+
+    /** Sent rows without a response, grouped by account owner (owner null: no owner on the contact). */
+    async nonRespondersByOwner(
+      alertId: string,
+    ): Promise<{ ownerId: string | null; contacts: { contactId: string; address: string }[] }[]> {
+      const { rows } = await db.query<{ ownerId: string | null; contacts: unknown }>(
+        `select owner_id as "ownerId",
+           json_agg(json_build_object('contactId', contact_id, 'address', address) order by seq) as contacts
+         from deliveries where alert_id = $1 and status = 'sent' and responded_at is null
+         group by owner_id order by owner_id nulls last`,
+        [alertId],
+      );
+      return rows.map((r) => ({
+        ownerId: r.ownerId,
+        contacts: (typeof r.contacts === 'string' ? JSON.parse(r.contacts) : r.contacts) as {
+          contactId: string;
+          address: string;
+        }[],
+      }));
+    },
+
+    async suppressions(alertId: string, limit: number) {
+      const { rows } = await db.query<{ contactId: string; listId: string | null; reason: string; detail: string | null; email: string | null; duplicateOf: string | null }>(
+        `select contact_id as "contactId", list_id as "listId", reason, detail, email, duplicate_of as "duplicateOf"
+         from alert_suppressions where alert_id = $1 order by reason, contact_id limit $2`,
+        [alertId, limit],
+      );
+      return rows;
+    },
+  };
+}
+
+export type DeliveryStore = ReturnType<typeof createDeliveryStore>;

@@ -1,0 +1,151 @@
+import { createServer, type Server } from 'node:http';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO } from '../../support/demo-data.js';
+import { eventually, startTestRapport, type TestRapport } from '../../support/rapport.js';
+
+/** The add-in API with Entra-style tokens checked against a local key set (AAD_JWKS_URL). */
+const TENANT = '11111111-2222-3333-4444-555555555555';
+const CLIENT = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
+let t: TestRapport;
+let jwks: Server;
+let key: CryptoKey;
+let forger: CryptoKey;
+
+const token = (claims: Record<string, unknown> = {}, opts: { key?: CryptoKey; exp?: number; aud?: string } = {}) =>
+  new SignJWT({
+    preferred_username: 'ana.rep@contoso.example',
+    oid: 'o1',
+    tid: TENANT,
+    scp: 'access_as_user',
+    ...claims,
+  })
+    .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
+    .setIssuer(`https://login.microsoftonline.com/${TENANT}/v2.0`)
+    .setAudience(opts.aud ?? CLIENT)
+    .setIssuedAt()
+    .setExpirationTime(opts.exp ?? Math.floor(Date.now() / 1000) + 600)
+    .sign(opts.key ?? key);
+
+const call = (path: string, auth: string | null, init: RequestInit & { json?: unknown } = {}) =>
+  t.rapport.app.request(path, {
+    ...init,
+    headers: {
+      ...(auth ? { authorization: auth } : {}),
+      ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    body: init.json !== undefined ? JSON.stringify(init.json) : undefined,
+  });
+
+beforeAll(async () => {
+  const pair = await generateKeyPair('RS256');
+  key = pair.privateKey;
+  forger = (await generateKeyPair('RS256')).privateKey;
+  const body = JSON.stringify({
+    keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'test-key', alg: 'RS256', use: 'sig' }],
+  });
+  jwks = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
+  await new Promise<void>((done) => jwks.listen(0, '127.0.0.1', done));
+  const address = jwks.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  t = await startTestRapport({
+    env: {
+      AAD_TENANT_ID: TENANT,
+      AAD_CLIENT_ID: CLIENT,
+      AAD_JWKS_URL: `http://127.0.0.1:${port}/keys`,
+      ADDIN_ORIGIN: 'https://rapport.example.com',
+    },
+  });
+});
+afterAll(async () => {
+  await t?.stop();
+  await new Promise((done) => jwks?.close(done));
+});
+
+describe('add-in API', () => {
+  it('serves the pane its configuration: Entra sign-in, no development mode', async () => {
+    const config = (await (await call('/addin/config.json', null)).json()) as Record<string, unknown>;
+    expect(config).toMatchObject({
+      auth: 'entra',
+      clientId: CLIENT,
+      tenantId: TENANT,
+      scopes: [`api://rapport.example.com/${CLIENT}/access_as_user`],
+      devUser: null,
+    });
+    expect((await call('/api/addin/dev-token', null, { method: 'POST' })).status).toBe(404);
+  });
+
+  it.each([
+    ['missing', async () => null],
+    ['expired', async () => `Bearer ${await token({}, { exp: Math.floor(Date.now() / 1000) - 600 })}`],
+    ['forged', async () => `Bearer ${await token({}, { key: forger })}`],
+    ['for another app', async () => `Bearer ${await token({}, { aud: 'bbbbbbbb-bbbb-cccc-dddd-eeeeeeeeeeee' })}`],
+    ['an API token', async () => 'Bearer test-token-0123456789abcdefghij'],
+  ])('answers 401 to a token that is %s', async (_name, auth) => {
+    const res = await call(`/api/addin/context?email=${DEMO.joe.email}`, await auth());
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toContain('rapport-addin');
+  });
+
+  it('gives the customer context with the next best action for a valid token', async () => {
+    const res = await call(`/api/addin/context?email=${encodeURIComponent(DEMO.joe.email)}`, `Bearer ${await token()}`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      contact: { email: string };
+      nextBestAction: { action: string; reason: string };
+    };
+    expect(body.contact.email).toBe(DEMO.joe.email);
+    expect(body.nextBestAction.reason).toMatch(/You ordered \d+ days ago/);
+    // The API-token route carries it too.
+    const viaApi = (await (await t.api(`/api/customers/context?email=${DEMO.joe.email}`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(viaApi.nextBestAction).toEqual(body.nextBestAction);
+  });
+
+  it('logs a touch as the user in the token, never as one named in the body', async () => {
+    const auth = `Bearer ${await token()}`;
+    const spoof = await call('/api/addin/touches', auth, {
+      method: 'POST',
+      json: { contactEmail: DEMO.maria.email, summary: 'x', loggedBy: 'ceo@contoso.example' },
+    });
+    expect(spoof.status).toBe(400);
+
+    const res = await call('/api/addin/touches', auth, {
+      method: 'POST',
+      json: { contactEmail: DEMO.maria.email, summary: 'Email "Campaign results"', messageId: '<m1@mail.example>' },
+    });
+    expect(res.status).toBe(202);
+    const touch = (await res.json()) as { id: string; statusUrl: string };
+    expect(touch.statusUrl).toBe(`/api/addin/touches/${touch.id}`);
+    const synced = await eventually(async () => {
+      const s = (await (await call(touch.statusUrl, auth)).json()) as {
+        status: string;
+        engagement: { id: string } | null;
+      };
+      return s.status === 'synced' ? s : undefined;
+    });
+    const contact = (await t.rapport.crm.findContactByEmail(DEMO.maria.email))!;
+    const written = (await t.rapport.crm.listContactEngagements(contact.id)).find(
+      (e) => e.id === synced.engagement!.id,
+    );
+    expect(written?.kind).toBe('email');
+    expect(written?.body).toContain('Logged by ana.rep@contoso.example via Rapport (outlook)');
+
+    // The same email again is the same touch.
+    const again = await call('/api/addin/touches', auth, {
+      method: 'POST',
+      json: { contactEmail: DEMO.maria.email, summary: 'Email "Campaign results"', messageId: '<m1@mail.example>' },
+    });
+    expect((await again.json()) as { id: string; duplicate: boolean }).toMatchObject({ id: touch.id, duplicate: true });
+  });
+
+  it('names the field of bad input and keeps unknown senders a 404', async () => {
+    const auth = `Bearer ${await token()}`;
+    const bad = await call('/api/addin/context?email=not-an-email', auth);
+    expect(bad.status).toBe(400);
+    const unknown = await call('/api/addin/context?email=nobody@nowhere.example', auth);
+    expect(unknown.status).toBe(404);
+  });
+});

@@ -1,0 +1,178 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildAddin } from '../../../scripts/build-addin.js';
+import { DEMO } from '../../support/demo-data.js';
+import { eventually, startTestRapport, type TestRapport } from '../../support/rapport.js';
+import { officeStubScript, type StubMessage } from './office-stub.js';
+
+/**
+ * The task pane as Outlook runs it: the real bundle, served by Rapport, in headless Chromium,
+ * inside an Office.js stand-in (selected message, sender, headers, item-changed events).
+ */
+const ARTIFACTS = resolve('test-artifacts/addin');
+const REP = 'rep@rapport.example';
+
+const message = (email: string, name: string, subject: string, extra: Partial<StubMessage> = {}): StubMessage => ({
+  subject,
+  from: { emailAddress: email, displayName: name },
+  internetMessageId: `<${subject.replace(/\W+/g, '-')}-${email}@mail.example>`,
+  ...extra,
+});
+
+const MESSAGES: StubMessage[] = [
+  message(DEMO.joe.email, 'Joe Smith', 'Renewal next quarter'),
+  message(DEMO.maria.email, 'Maria Garcia', 'Campaign results'),
+  message('stranger@nowhere.example', 'A Stranger', 'Hello there'),
+  message('colleague@rapport.example', 'A Colleague', 'Lunch?'),
+  message('approver-bot@rapport.example', 'Rapport', 'Approval needed: Q4 price update', {
+    headers:
+      'From: alerts@rapport.example\r\nX-Rapport-Alert-Id:\r\n  alr_01JTESTALERT0001\r\nSubject: Approval needed\r\n',
+  }),
+  message(DEMO.noah.email, 'Noah Wilson', 'Question about pricing'),
+  message(DEMO.aisha.email, 'Aisha Bello', 'Quick question'),
+];
+
+let t: TestRapport;
+let server: ServerType;
+let base: string;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await buildAddin({ minify: false, sourcemap: false });
+  t = await startTestRapport({ env: { ADDIN_DEV_AUTH: 'true' } });
+  server = await new Promise<ServerType>((done) => {
+    const s = serve({ fetch: t.rapport.app.fetch, hostname: '127.0.0.1', port: 0 }, () => done(s));
+  });
+  const address = server.address();
+  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  // The narrow Outlook task pane.
+  page = await browser.newPage({ viewport: { width: 340, height: 900 } });
+  page.on('pageerror', (e) => console.error('[pane]', e.message));
+  await page.route('https://appsforoffice.microsoft.com/**', (route) =>
+    route.fulfill({ contentType: 'text/javascript', body: officeStubScript({ messages: MESSAGES, user: REP }) }),
+  );
+  await page.goto(`${base}/addin/taskpane.html`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((done) => (server ? server.close(done) : done(undefined)));
+  await t?.stop();
+});
+
+const select = (i: number) =>
+  page.evaluate((index) => (window as unknown as { __office: { select(i: number): void } }).__office.select(index), i);
+const text = (testId: string) => page.getByTestId(testId).innerText();
+
+describe('Outlook task pane', () => {
+  it("shows the sender's customer context: segments, timeline, next best action, next question", async () => {
+    await page.getByTestId('customer-view').waitFor();
+    expect(await text('customer-name')).toContain('Joe Smith');
+    expect(await text('customer-owner')).toContain('Alice Moreau');
+    const segments = await text('segments');
+    expect(segments).toContain('Gold');
+    expect(segments).toContain('$250,000');
+    expect(segments).toMatch(/Bought 1[12] days ago/);
+    expect(await page.getByTestId('timeline').locator('li').count()).toBeGreaterThanOrEqual(6);
+    expect(await text('next-best-action')).toContain('Check that the last order met expectations');
+    expect(await text('next-questions')).toContain('Who else takes part in buying decisions');
+    expect(await page.getByTestId('dev-auth-banner').innerText()).toContain('DEVELOPMENT SIGN-IN');
+    await page.screenshot({ path: resolve(ARTIFACTS, 'customer-joe.png'), fullPage: true });
+  });
+
+  it('follows the selected message when pinned', async () => {
+    await select(1);
+    await expect.poll(() => text('customer-name')).toContain('Maria Garcia');
+    expect(await text('customer-owner')).toContain('Ben Okafor');
+    await page.screenshot({ path: resolve(ARTIFACTS, 'customer-maria.png'), fullPage: true });
+  });
+
+  it('logs the open email as a touch, with an answer, and it lands in the CRM', async () => {
+    await select(0);
+    await expect.poll(() => text('customer-name')).toContain('Joe Smith');
+    await page.locator('[data-question="decision_maker"]').fill('Their CFO, Dana');
+    await page.getByTestId('touch-note').fill('Asked for a renewal quote.');
+    await page.getByTestId('log-button').click();
+    await expect.poll(() => text('log-result'), { timeout: 15_000 }).toMatch(/Logged/);
+    await page.screenshot({ path: resolve(ARTIFACTS, 'logged-touch.png'), fullPage: true });
+
+    const contact = (await t.rapport.crm.findContactByEmail(DEMO.joe.email))!;
+    const email = await eventually(async () => {
+      const timeline = await t.rapport.crm.listContactEngagements(contact.id);
+      return timeline.find((e) => e.kind === 'email' && e.body.includes('Renewal next quarter'));
+    });
+    expect(email.body).toContain('Asked for a renewal quote.');
+    expect(email.body).toContain('Logged by dev.rep@rapport.example via Rapport (outlook)');
+    const answered = await eventually(async () => {
+      const fresh = await t.rapport.crm.getContact(contact.id);
+      return fresh?.properties.rapport_q_decision_maker ?? undefined;
+    });
+    expect(answered).toBe('Their CFO, Dana');
+
+    // The same email logged again is one touch.
+    await page.reload();
+    await page.getByTestId('customer-view').waitFor();
+    await page.getByTestId('log-button').click();
+    await expect.poll(() => text('log-result'), { timeout: 15_000 }).toMatch(/already logged|Logged/);
+    const emails = (await t.rapport.crm.listContactEngagements(contact.id)).filter(
+      (e) => e.kind === 'email' && e.body.includes('Renewal next quarter'),
+    );
+    expect(emails).toHaveLength(1);
+  });
+
+  it('is friendly about unknown senders, colleagues and approval requests', async () => {
+    await select(2);
+    await page.getByTestId('state-unknown').waitFor();
+    expect(await text('state-unknown')).toContain('stranger@nowhere.example');
+    await page.screenshot({ path: resolve(ARTIFACTS, 'unknown-sender.png'), fullPage: true });
+
+    await select(3);
+    await page.getByTestId('state-internal').waitFor();
+
+    await select(4);
+    await page.getByTestId('approval-view').waitFor();
+    expect(await text('approval-view')).toContain('alr_01JTESTALERT0001');
+  });
+
+  it('renders markup from the CRM as text, never as HTML', async () => {
+    const noah = (await t.rapport.crm.findContactByEmail(DEMO.noah.email))!;
+    const evil = '<img src=x onerror="window.__xss=1">';
+    await t.rapport.crm.updateContactProperties(noah.id, { jobtitle: `<script>window.__xss=2</script>${evil}` });
+    await t.rapport.crm.createEngagement({
+      kind: 'note',
+      idempotencyKey: 'xss-note-1',
+      contactId: noah.id,
+      timestamp: new Date().toISOString(),
+      title: `<b onmouseover="window.__xss=3">Title</b>`,
+      body: `<script>window.__xss=4</script>${evil}`,
+    });
+    await select(5);
+    await expect.poll(() => text('customer-name')).toContain('Noah Wilson');
+    expect(await text('customer-name')).toContain('<script>window.__xss=2</script>');
+    expect(await text('timeline')).toContain('<script>window.__xss=4</script>');
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.locator('#root img[src="x"]').count()).toBe(0);
+  });
+
+  it('says so when the CRM is unreachable', async () => {
+    t.sandbox.faults.set({ refuse: true });
+    try {
+      await select(6);
+      await page.getByTestId('state-unavailable').waitFor({ timeout: 30_000 });
+      await page.screenshot({ path: resolve(ARTIFACTS, 'crm-unreachable.png'), fullPage: true });
+    } finally {
+      t.sandbox.faults.clear();
+    }
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await expect.poll(() => text('customer-name'), { timeout: 30_000 }).toContain('Aisha Bello');
+  });
+});

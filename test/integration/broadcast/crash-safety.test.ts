@@ -1,0 +1,100 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildAlertEmail } from '../../../channels/email/alert-email.js';
+import { EmailSendError } from '../../../channels/email/send-errors.js';
+import type { EmailSender } from '../../../channels/email/sender.js';
+import type { Delivery } from '../../../domain/audience/types.js';
+import { alertRequestSchema } from '../../../domain/broadcast/alert-request.js';
+import { createAlertStore, type AlertRow } from '../../../store/alerts.js';
+import type { Db } from '../../../store/db.js';
+import { createDeliveryStore, type DeliveryStore } from '../../../store/deliveries.js';
+import { dispatchBatch } from '../../../workflows/broadcast/dispatch.js';
+import { testDb } from '../../support/db.js';
+
+let db: Db;
+let deliveries: DeliveryStore;
+let alert: AlertRow;
+
+const SENDER = { from: 'alerts@bank.example', replyDomain: 'reply.bank.example', publicUrl: 'https://rapport.bank.example' };
+
+/** Records every send; `failOn` throws a temporary SMTP error for that address once. */
+function fakeMail(failOn?: string) {
+  const sent: string[] = [];
+  let failed = false;
+  const mail = {
+    target: 'fake',
+    compose: (input) => buildAlertEmail({ ...input, sender: SENDER }),
+    async send(message) {
+      const to = (message.to as { address: string }).address;
+      if (to === failOn && !failed) {
+        failed = true;
+        throw new EmailSendError('SMTP_TEMPORARY', 'connection refused', {});
+      }
+      sent.push(to);
+      return { accepted: true, messageId: String(message.messageId), response: '250 ok', permanent: false };
+    },
+    verify: async () => true as const,
+    close: () => undefined,
+  } satisfies EmailSender;
+  return { mail, sent };
+}
+
+const delivery = (i: number): Delivery & { token: string } => ({
+  contactId: String(1000 + i),
+  email: `c${i}@customer.example`,
+  channel: 'email',
+  address: `c${i}@customer.example`,
+  fallbackChannel: null,
+  fallbackAddress: null,
+  deliverAfter: null,
+  timeZone: 'UTC',
+  listIds: ['1'],
+  ownerId: null,
+  token: `token${String(i).padStart(6, '0')}`,
+});
+
+const run = (mail: EmailSender) =>
+  new MockActivityEnvironment().run(() =>
+    dispatchBatch({ deliveries, mail, secret: 'secret', limiters: { email: async () => undefined } }, alert, 0, 500),
+  );
+
+beforeAll(async () => {
+  db = await testDb();
+  deliveries = createDeliveryStore(db);
+  alert = await createAlertStore(db).insert(
+    'alr_01jcrashsafety0000000000000',
+    alertRequestSchema.parse({ requester: 'a@bank.example', title: 'T', body: 'B', topic: 'rates', lists: ['1'] }),
+  );
+  await deliveries.replaceAudience(alert.id, [1, 2, 3, 4, 5].map(delivery), []);
+});
+afterAll(async () => {
+  await db?.close();
+});
+
+describe('the delivery ledger across crashes', () => {
+  it('reports a row a dead worker left "sending" as unconfirmed and never resends it', async () => {
+    // What a worker that died between the claim and the SMTP answer leaves behind.
+    await deliveries.claim(alert.id, '1002');
+
+    // The retry hits a refused connection on c4 first: c4 goes back to pending, the attempt fails.
+    const first = fakeMail('c4@customer.example');
+    await expect(run(first.mail)).rejects.toThrow(/connection refused/);
+    expect(first.sent).toEqual(['c1@customer.example', 'c3@customer.example']);
+    expect((await deliveries.get(alert.id, '1004'))?.status).toBe('pending');
+
+    // The next attempt sends only what is still pending.
+    const second = fakeMail();
+    const outcome = await run(second.mail);
+    expect(second.sent).toEqual(['c4@customer.example', 'c5@customer.example']);
+    expect(outcome).toMatchObject({ sent: 2, unconfirmed: 0 });
+
+    const counts = await deliveries.counts(alert.id);
+    expect(counts).toMatchObject({ sent: 4, unconfirmed: 1, sending: 0, pending: 0 });
+    expect((await deliveries.get(alert.id, '1002'))?.status).toBe('unconfirmed');
+
+    // And once more: nothing left to send.
+    const third = fakeMail();
+    await run(third.mail);
+    expect(third.sent).toEqual([]);
+  });
+});

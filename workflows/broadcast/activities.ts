@@ -1,0 +1,339 @@
+import { createHmac } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/activity';
+import type { EmailSender } from '../../channels/email/sender.js';
+import type { CrmPort, NewEngagement } from '../../crm/port.js';
+import { AUDIENCE_PROPERTIES, type Channel } from '../../domain/audience/types.js';
+import type { ContactPolicy } from '../../domain/audience/policy.js';
+import type { Decision } from '../../domain/broadcast/decision-rules.js';
+import { finalSummary, type DeliveryCounts } from '../../domain/broadcast/final-summary.js';
+import { signToken } from '../../domain/broadcast/signed-token.js';
+import type { AlertRow, AlertStatus, AlertStore } from '../../store/alerts.js';
+import type { ApprovalStore } from '../../store/approvals.js';
+import type { DeliveryStore } from '../../store/deliveries.js';
+import type { ResponseStore } from '../../store/responses.js';
+import { resolveAudience } from './audience-resolution.js';
+import { dispatchBatch } from './dispatch.js';
+import { approvalRequest, finalSummaryNotice, requesterNotice, responseNotice, type Notice } from './notices.js';
+import { createRateLimiter } from './rate-limiter.js';
+import type { BroadcastPhase, Revision } from './shared.js';
+
+export interface BroadcastActivityDeps {
+  crm: CrmPort;
+  alerts: AlertStore;
+  deliveries: DeliveryStore;
+  approvals: ApprovalStore;
+  responses: ResponseStore;
+  mail: EmailSender;
+  /** From address of staff notices (approval requests, summaries). */
+  mailFrom: string;
+  /** HMAC key of links and reply tokens. */
+  secret: string;
+  /** Base of links in emails, e.g. https://rapport.example.com */
+  publicUrl: string;
+  policy: ContactPolicy;
+  emailRatePerSecond: number;
+}
+
+const CRM_BATCH = 100;
+
+/** Approval link ids derive from (alert, version, approver): a retried notification reuses the same link. */
+export function approvalLinkId(secret: string, alertId: string, version: number, approver: string): string {
+  return createHmac('sha256', secret).update(`approval-link:${alertId}:${version}:${approver}`).digest('base64url').slice(0, 22);
+}
+
+export function createBroadcastActivities(deps: BroadcastActivityDeps) {
+  const { crm, alerts, deliveries, approvals, mail } = deps;
+  const domain = deps.mailFrom.match(/@([^>\s]+)/)?.[1] ?? 'rapport.local';
+  const limiters: Partial<Record<Channel, () => Promise<void>>> = { email: createRateLimiter(deps.emailRatePerSecond) };
+
+  async function loadAlert(alertId: string): Promise<AlertRow> {
+    const alert = await alerts.get(alertId);
+    if (!alert) throw ApplicationFailure.nonRetryable(`alert ${alertId} is not in the store`, 'ALERT_MISSING');
+    return alert;
+  }
+
+  async function sendNotice(n: Notice): Promise<void> {
+    const result = await mail.send({
+      from: deps.mailFrom,
+      to: n.to,
+      subject: n.subject,
+      html: n.html,
+      text: n.text,
+      messageId: n.messageId,
+      headers: n.headers,
+    });
+    if (!result.accepted) throw new Error(`notice to ${n.to} refused: ${result.response}`);
+  }
+
+  async function approvalMails(alertId: string, version: number, reminder: boolean) {
+    const alert = await loadAlert(alertId);
+    for (const link of await approvals.linksFor(alertId, version)) {
+      if (link.usedAt) continue;
+      const url = `${deps.publicUrl}/approvals/${signToken(deps.secret, 'approval', link.id)}`;
+      await sendNotice(approvalRequest(alert, link.approver, url, link.expiresAt, domain, reminder));
+    }
+  }
+
+  return {
+    async resolveAudience(alertId: string): Promise<{ deliveries: number }> {
+      const alert = await loadAlert(alertId);
+      const summary = await resolveAudience({ crm, deliveries, policy: deps.policy }, alert);
+      await alerts.setSummary(alertId, summary);
+      return { deliveries: summary.deliveries };
+    },
+
+    /** Links bound to each approver (never the requester) for this version, then the emails. */
+    async requestApproval(alertId: string, version: number, expiresAt: string, approvers: string[]): Promise<void> {
+      const alert = await loadAlert(alertId);
+      await alerts.setStatus(alertId, 'awaiting_approval');
+      await approvals.createLinks(
+        approvers
+          .filter((a) => a !== alert.requester.toLowerCase())
+          .map((approver) => ({ id: approvalLinkId(deps.secret, alertId, version, approver), alertId, version, approver, expiresAt })),
+      );
+      await approvalMails(alertId, version, false);
+    },
+
+    async remindApprovers(alertId: string, version: number): Promise<void> {
+      await approvalMails(alertId, version, true);
+    },
+
+    async recordDecision(alertId: string, version: number, d: Decision): Promise<void> {
+      await approvals.audit({
+        alertId,
+        version,
+        actor: d.approver.toLowerCase(),
+        action: d.decision,
+        outcome: 'accepted',
+        reason: d.reason ?? null,
+        source: d.via,
+      });
+      const status: AlertStatus =
+        d.decision === 'approve' ? 'approved' : d.decision === 'reject' ? 'rejected' : 'changes_requested';
+      await alerts.setStatus(alertId, status, { decidedBy: d.approver.toLowerCase(), comment: d.reason });
+    },
+
+    async applyRevision(alertId: string, version: number, r: Revision): Promise<void> {
+      await alerts.revise(alertId, version, r.title, r.body);
+      await approvals.audit({
+        alertId,
+        version,
+        actor: r.requester.toLowerCase(),
+        action: 'revise',
+        outcome: 'accepted',
+        reason: r.comment ?? null,
+        source: 'api',
+      });
+    },
+
+    async notifyRequester(
+      alertId: string,
+      kind: 'rejected' | 'changes_requested' | 'expired',
+      comment: string | null,
+    ): Promise<void> {
+      const alert = await loadAlert(alertId);
+      await sendNotice(
+        requesterNotice(alert, kind, comment, `${deps.publicUrl}/api/alerts/${alert.id}/revision`, domain),
+      );
+    },
+
+    async startDispatch(alertId: string, batchSize: number): Promise<number> {
+      await alerts.setStatus(alertId, 'dispatching');
+      return Math.ceil((await deliveries.size(alertId)) / batchSize);
+    },
+
+    async dispatchBatch(alertId: string, batch: number, size: number) {
+      const alert = await loadAlert(alertId);
+      return dispatchBatch({ deliveries, mail, secret: deps.secret, limiters }, alert, batch, size);
+    },
+
+    /** Every delivery (and bounce) of the batch onto the contact's CRM timeline, 100 per request. */
+    async logBatchToCrm(alertId: string, batch: number, size: number): Promise<number> {
+      const alert = await loadAlert(alertId);
+      const rows = await deliveries.unloggedInBatch(alertId, batch, size);
+      for (let i = 0; i < rows.length; i += CRM_BATCH) {
+        const chunk = rows.slice(i, i + CRM_BATCH);
+        const engagements: NewEngagement[] = chunk.map((r) => ({
+          kind: 'email',
+          idempotencyKey: `${alertId}:${r.contactId}`,
+          contactId: r.contactId,
+          ownerId: r.ownerId,
+          timestamp: r.sentAt ?? new Date().toISOString(),
+          title: alert.title,
+          body: [
+            `Rapport alert ${alert.id} (topic ${alert.topic}) ${r.status === 'sent' ? 'sent' : 'BOUNCED'} on ${r.sentChannel ?? r.channel} to ${r.sentChannel === r.fallbackChannel && r.fallbackAddress ? r.fallbackAddress : r.address}.`,
+            `Requested by ${alert.requester}; approved by ${alert.decidedBy ?? 'n/a'}.`,
+            '',
+            alert.body,
+          ].join('\n'),
+        }));
+        const created = await crm.createEngagements(engagements);
+        const bounced = chunk.filter((r) => r.status === 'bounced');
+        if (bounced.length > 0) {
+          // The directory is amended without anyone doing it by hand: the address is flagged and the owner gets a task.
+          await crm.updateContactsProperties(
+            bounced.map((r) => ({ id: r.contactId, properties: { [AUDIENCE_PROPERTIES.emailInvalid]: 'true' } })),
+          );
+          const withOwner = bounced.filter((r) => r.ownerId);
+          if (withOwner.length > 0) {
+            await crm.createTasks(
+              withOwner.map((r) => ({
+                idempotencyKey: `${alertId}:bounce:${r.contactId}`,
+                ownerId: r.ownerId!,
+                subject: `Email bounced: ${r.email ?? r.address}`,
+                body: `The alert "${alert.title}" (${alert.id}) bounced: ${r.lastError ?? ''}. Please check the contact's address.`,
+                dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+                contactIds: [r.contactId],
+                priority: 'HIGH',
+              })),
+            );
+          }
+        }
+        await deliveries.markLogged(
+          alertId,
+          chunk.map((r, j) => ({ contactId: r.contactId, engagementId: created[j]!.id })),
+        );
+      }
+      return rows.length;
+    },
+
+    async refreshCounts(alertId: string): Promise<DeliveryCounts> {
+      const counts = await deliveries.counts(alertId);
+      await alerts.setCounts(alertId, counts);
+      return counts;
+    },
+
+    async nextDeferred(alertId: string): Promise<string | null> {
+      return deliveries.nextDeferred(alertId);
+    },
+
+    async closeSendWindow(alertId: string): Promise<number> {
+      return deliveries.cancelPending(alertId);
+    },
+
+    async setPhase(alertId: string, phase: BroadcastPhase): Promise<void> {
+      if (phase !== 'resolving') await alerts.setStatus(alertId, phase as AlertStatus);
+    },
+
+    async finishAlert(alertId: string, phase: BroadcastPhase, comment: string | null): Promise<DeliveryCounts> {
+      if (phase === 'cancelled') {
+        await deliveries.cancelPending(alertId);
+        await approvals.audit({ alertId, actor: null, action: 'cancel', outcome: 'accepted', reason: comment, source: 'workflow' });
+      }
+      await alerts.setStatus(alertId, phase as AlertStatus, comment ? { comment } : {});
+      const counts = await deliveries.counts(alertId);
+      await alerts.setCounts(alertId, counts);
+      return counts;
+    },
+
+    /** One task per owner listing the contacts who did not respond; keyed so a retry creates none twice. */
+    async createNonResponderTasks(alertId: string): Promise<number> {
+      const alert = await loadAlert(alertId);
+      const groups = (await deliveries.nonRespondersByOwner(alertId)).filter((g) => g.ownerId);
+      const tasks = groups.map((g) => ({
+        idempotencyKey: `${alertId}:nonresponders:${g.ownerId}`,
+        ownerId: g.ownerId!,
+        subject: `Follow up: ${g.contacts.length} contact(s) did not respond to "${alert.title}"`,
+        body: [`Alert ${alert.id} (${alert.topic}). No response from:`, ...g.contacts.map((c) => `- ${c.address} (CRM ${c.contactId})`)].join('\n'),
+        dueAt: new Date(Date.now() + 2 * 86_400_000).toISOString(),
+        contactIds: g.contacts.slice(0, 100).map((c) => c.contactId),
+      }));
+      for (let i = 0; i < tasks.length; i += CRM_BATCH) await crm.createTasks(tasks.slice(i, i + CRM_BATCH));
+      return tasks.length;
+    },
+
+    async sendFinalSummary(alertId: string): Promise<void> {
+      const alert = await loadAlert(alertId);
+      const counts = await deliveries.counts(alertId);
+      await alerts.setCounts(alertId, counts);
+      await sendNotice(finalSummaryNotice(alert, finalSummary(counts), domain));
+    },
+  };
+}
+
+export type BroadcastActivities = ReturnType<typeof createBroadcastActivities>;
+
+export function createResponseActivities(deps: BroadcastActivityDeps) {
+  const { crm, alerts, deliveries, responses, mail } = deps;
+  const domain = deps.mailFrom.match(/@([^>\s]+)/)?.[1] ?? 'rapport.local';
+
+  async function load(responseId: number) {
+    const response = await responses.get(responseId);
+    if (!response) throw ApplicationFailure.nonRetryable(`response ${responseId} is not in the store`, 'RESPONSE_MISSING');
+    const alert = await alerts.get(response.alertId);
+    const delivery = await deliveries.get(response.alertId, response.contactId);
+    if (!alert || !delivery) throw ApplicationFailure.nonRetryable(`alert of response ${responseId} is gone`, 'RESPONSE_MISSING');
+    return { response, alert, delivery };
+  }
+
+  return {
+    async logResponseToCrm(responseId: number): Promise<string> {
+      const { response, alert, delivery } = await load(responseId);
+      const label = { interested: 'Interested', 'call-me': 'Call me', 'not-now': 'Not now', unsubscribe: 'Unsubscribe', reply: 'Replied', bounce: 'Bounced' }[response.kind];
+      const engagement = await crm.createEngagement({
+        kind: 'note',
+        idempotencyKey: `rsp:${response.dedupeKey}`,
+        contactId: response.contactId,
+        ownerId: delivery.ownerId,
+        timestamp: response.receivedAt,
+        title: `Response to alert "${alert.title}": ${label}`,
+        body: [`Alert ${alert.id} (topic ${alert.topic}).`, ...(response.body ? ['', response.body] : [])].join('\n'),
+      });
+      if (response.kind === 'unsubscribe') {
+        await crm.updateContactProperties(response.contactId, { [AUDIENCE_PROPERTIES.unsubscribedAll]: 'true' });
+      }
+      if (response.kind === 'bounce') {
+        await crm.updateContactProperties(response.contactId, { [AUDIENCE_PROPERTIES.emailInvalid]: 'true' });
+        if (delivery.ownerId) {
+          await crm.createTask({
+            idempotencyKey: `rsp:${response.dedupeKey}:task`,
+            ownerId: delivery.ownerId,
+            subject: `Email bounced: ${delivery.email ?? delivery.address}`,
+            body: `The alert "${alert.title}" (${alert.id}) bounced. Please check the contact's address.`,
+            dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+            contactIds: [delivery.contactId],
+            priority: 'HIGH',
+          });
+        }
+      }
+      return engagement.id;
+    },
+
+    /** Replies and answers go to whoever the requester chose: the analyst, or the contact's account owner. */
+    async routeResponse(responseId: number): Promise<string | null> {
+      const { response, alert, delivery } = await load(responseId);
+      if (response.kind === 'unsubscribe' || response.kind === 'bounce') return null;
+      const owner = delivery.ownerId ? await crm.getOwner(delivery.ownerId) : null;
+      const to = alert.replyOwner === 'owner' && owner?.email ? owner.email : alert.requester;
+      if (response.kind === 'call-me' && delivery.ownerId) {
+        await crm.createTask({
+          idempotencyKey: `rsp:${response.dedupeKey}:task`,
+          ownerId: delivery.ownerId,
+          subject: `Call back ${delivery.email ?? delivery.address}: asked to be called about "${alert.title}"`,
+          body: `Alert ${alert.id}. The customer clicked "Call me".`,
+          dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+          contactIds: [delivery.contactId],
+          priority: 'HIGH',
+        });
+      }
+      const notice = responseNotice(
+        alert,
+        to,
+        { id: delivery.contactId, email: delivery.email },
+        response.kind,
+        response.body,
+        domain,
+        response.id,
+      );
+      const result = await mail.send({ from: deps.mailFrom, to: notice.to, subject: notice.subject, html: notice.html, text: notice.text, messageId: notice.messageId, headers: notice.headers });
+      if (!result.accepted) throw new Error(`response notice to ${to} refused: ${result.response}`);
+      return to;
+    },
+
+    async markResponseHandled(responseId: number): Promise<void> {
+      await responses.markHandled(responseId);
+    },
+  };
+}
+
+export type ResponseActivities = ReturnType<typeof createResponseActivities>;

@@ -1,0 +1,86 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { DecisionKind } from '../../domain/broadcast/alert-request.js';
+import type { Decision } from '../../domain/broadcast/decision-rules.js';
+import type { DeliveryCounts } from '../../domain/broadcast/final-summary.js';
+
+export const BROADCAST_WORKFLOW_TYPE = 'broadcastAlert';
+export const RESPONSE_WORKFLOW_TYPE = 'handleAlertResponse';
+
+export type BroadcastPhase =
+  | 'resolving'
+  | 'awaiting_approval'
+  | 'changes_requested'
+  | 'dispatching'
+  | 'following_up'
+  | 'completed'
+  | 'rejected'
+  | 'expired'
+  | 'cancelled';
+
+/** Only ids, timings and the approver group travel in payloads; recipients stay in the ledger. */
+export interface BroadcastInput {
+  alertId: string;
+  requester: string;
+  /** Members of the alert's approver group, lower-cased (a handful, not an audience). */
+  approvers: string[];
+  reminderAfterMs: number;
+  expiryAfterMs: number;
+  responseWindowMs: number;
+  /** Recipients per dispatch activity. */
+  batchSize: number;
+  /** Dispatch activities in flight at once. */
+  parallelBatches: number;
+  /** ISO times from the request's send window. */
+  notBefore?: string;
+  notAfter?: string;
+  /** Set when the run continued as new in the middle of dispatch. */
+  resume?: { version: number; nextBatch: number; batches: number };
+}
+
+export interface BroadcastProgress {
+  alertId: string;
+  phase: BroadcastPhase;
+  version: number;
+  batches: number;
+  batchesDone: number;
+  counts: DeliveryCounts | null;
+  cancelRequested: boolean;
+}
+
+export interface BroadcastResult {
+  phase: BroadcastPhase;
+  counts: DeliveryCounts | null;
+}
+
+export interface DecisionResult {
+  decision: DecisionKind;
+  version: number;
+  approver: string;
+}
+
+export interface Revision {
+  requester: string;
+  title: string;
+  body: string;
+  comment?: string;
+}
+
+/** The approver's decision; its validator (four eyes, group, state, once) rejects before history records anything. */
+export const decideUpdate = defineUpdate<DecisionResult, [Decision]>('decide');
+/** The requester's revised version after "request changes"; it re-enters approval. */
+export const reviseUpdate = defineUpdate<{ version: number }, [Revision]>('revise');
+export const progressQuery = defineQuery<BroadcastProgress>('progress');
+/** Stops further sends; what went out stays recorded. At-least-once: the handler is idempotent. */
+export const cancelSignal = defineSignal<[{ by: string; reason?: string }]>('cancel');
+
+/** Application failure types the decision validator raises; the API maps them to HTTP statuses. */
+export const DECISION_REFUSALS = ['FORBIDDEN', 'CONFLICT', 'GONE', 'VALIDATION'] as const;
+
+export interface BatchOutcome {
+  sent: number;
+  failed: number;
+  bounced: number;
+  deferred: number;
+  unconfirmed: number;
+  skipped: number;
+}

@@ -1,0 +1,238 @@
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { refuseDecision, type Decision } from '../../domain/broadcast/decision-rules.js';
+import type { DeliveryCounts } from '../../domain/broadcast/final-summary.js';
+import type { BroadcastActivities, ResponseActivities } from './activities.js';
+import {
+  cancelSignal,
+  decideUpdate,
+  progressQuery,
+  reviseUpdate,
+  type BroadcastInput,
+  type BroadcastPhase,
+  type BroadcastResult,
+  type Revision,
+} from './shared.js';
+
+/** Keep well under Temporal's 10k-event warning; a dispatch batch costs about a dozen events. */
+const HISTORY_BUDGET = 6_000;
+
+/**
+ * One customer alert, from request to final summary: resolve and dedupe the audience, ask the
+ * approvers (reminder, expiry, request changes), dispatch in batches through the delivery
+ * ledger, log every delivery on the CRM timeline, then close the response window with a task
+ * per owner and a summary for the requester. Payloads carry ids and batch numbers only.
+ */
+export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastResult> {
+  const { alertId } = input;
+  let phase: BroadcastPhase = input.resume ? 'dispatching' : 'resolving';
+  let version = input.resume?.version ?? 1;
+  let batches = input.resume?.batches ?? 0;
+  let batchesDone = input.resume?.nextBatch ?? 0;
+  let counts: DeliveryCounts | null = null;
+  let decision: Decision | undefined;
+  let revision: Revision | undefined;
+  let cancel: { by: string; reason?: string } | undefined;
+
+  const store = proxyActivities<BroadcastActivities>({
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+  });
+  const crm = proxyActivities<BroadcastActivities>({
+    // Resolution pages through lists and contacts inside the CRM budget: minutes for 100k memberships.
+    startToCloseTimeout: '30 minutes',
+    heartbeatTimeout: '2 minutes',
+    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', nonRetryableErrorTypes: ['ALERT_MISSING'] },
+  });
+  const send = proxyActivities<BroadcastActivities>({
+    startToCloseTimeout: '20 minutes',
+    heartbeatTimeout: '1 minute',
+    retry: {
+      initialInterval: '2 seconds',
+      maximumInterval: '1 minute',
+      nonRetryableErrorTypes: ['ALERT_MISSING'],
+    },
+  });
+
+  setHandler(progressQuery, () => ({
+    alertId,
+    phase,
+    version,
+    batches,
+    batchesDone,
+    counts,
+    cancelRequested: cancel !== undefined,
+  }));
+  setHandler(cancelSignal, (c) => {
+    cancel ??= c;
+  });
+  setHandler(
+    decideUpdate,
+    async (d) => {
+      // Taken at once, so a second decision arriving in the same task is refused by the validator.
+      decision = d;
+      const decided = version;
+      await store.recordDecision(alertId, decided, d);
+      return { decision: d.decision, version: decided, approver: d.approver.toLowerCase() };
+    },
+    {
+      validator: (d) => {
+        const open = ['resolving', 'awaiting_approval', 'changes_requested', 'expired', 'cancelled'] as const;
+        const approvalPhase =
+          decision === undefined && (open as readonly string[]).includes(phase)
+            ? (phase as (typeof open)[number])
+            : 'decided';
+        const refusal = refuseDecision(
+          { phase: approvalPhase, requester: input.requester, approvers: input.approvers, version },
+          d,
+        );
+        if (refusal) {
+          throw ApplicationFailure.create({ type: refusal.code, message: refusal.message, details: [refusal.field] });
+        }
+      },
+    },
+  );
+  setHandler(
+    reviseUpdate,
+    async (r) => {
+      revision = r;
+      const next = version + 1;
+      await store.applyRevision(alertId, next, r);
+      return { version: next };
+    },
+    {
+      validator: (r) => {
+        if (r.requester.trim().toLowerCase() !== input.requester.toLowerCase()) {
+          throw ApplicationFailure.create({ type: 'FORBIDDEN', message: 'only the requester can revise the alert' });
+        }
+        if (phase !== 'changes_requested' || revision !== undefined) {
+          throw ApplicationFailure.create({ type: 'CONFLICT', message: `no changes were requested (${phase})` });
+        }
+      },
+    },
+  );
+
+  const finish = async (final: BroadcastPhase, comment?: string): Promise<BroadcastResult> => {
+    phase = final;
+    counts = await store.finishAlert(alertId, final, comment ?? null);
+    await condition(allHandlersFinished);
+    return { phase, counts };
+  };
+
+  if (!input.resume) {
+    // 1. Audience: lists -> dedupe -> contact policy -> ledger rows; the summary exists before approval.
+    await crm.resolveAudience(alertId);
+
+    // 2. Approval, as often as the requester revises.
+    for (;;) {
+      phase = 'awaiting_approval';
+      decision = undefined;
+      revision = undefined;
+      const expiresAt = new Date(Date.now() + input.reminderAfterMs + input.expiryAfterMs).toISOString();
+      await store.requestApproval(alertId, version, expiresAt, input.approvers);
+      let answered = await condition(() => decision !== undefined || cancel !== undefined, input.reminderAfterMs);
+      if (!answered) {
+        await store.remindApprovers(alertId, version);
+        answered = await condition(() => decision !== undefined || cancel !== undefined, input.expiryAfterMs);
+      }
+      if (cancel && !decision) return finish('cancelled', cancel.reason ?? `cancelled by ${cancel.by}`);
+      if (!answered || !decision) {
+        phase = 'expired';
+        await store.notifyRequester(alertId, 'expired', null);
+        return finish('expired');
+      }
+      // The handler's audit write completes before we act on the decision.
+      await condition(allHandlersFinished);
+      const d: Decision = decision;
+      if (d.decision === 'approve') break;
+      if (d.decision === 'reject') {
+        await store.notifyRequester(alertId, 'rejected', d.reason ?? null);
+        return finish('rejected', d.reason);
+      }
+      phase = 'changes_requested';
+      await store.notifyRequester(alertId, 'changes_requested', d.reason ?? null);
+      const revised = await condition(
+        () => revision !== undefined || cancel !== undefined,
+        input.reminderAfterMs + input.expiryAfterMs,
+      );
+      if (cancel) return finish('cancelled', cancel.reason ?? `cancelled by ${cancel.by}`);
+      if (!revised) return finish('expired');
+      await condition(allHandlersFinished);
+      version += 1;
+    }
+
+    // 3. Dispatch, not before the send window opens.
+    phase = 'dispatching';
+    batches = await store.startDispatch(alertId, input.batchSize);
+    if (input.notBefore) {
+      const wait = Date.parse(input.notBefore) - Date.now();
+      if (wait > 0) await condition(() => cancel !== undefined, wait);
+    }
+  }
+
+  // Passes over all batches; rows held back by quiet hours wait for a timer and the next pass.
+  for (;;) {
+    while (batchesDone < batches && !cancel && !windowClosed(input)) {
+      const wave = Array.from({ length: Math.min(input.parallelBatches, batches - batchesDone) }, (_, i) => batchesDone + i);
+      await Promise.all(
+        wave.map(async (batch) => {
+          await send.dispatchBatch(alertId, batch, input.batchSize);
+          await crm.logBatchToCrm(alertId, batch, input.batchSize);
+        }),
+      );
+      batchesDone += wave.length;
+      if (batchesDone < batches && workflowInfo().historyLength > HISTORY_BUDGET) {
+        await condition(allHandlersFinished);
+        return continueAsNew<typeof broadcastAlert>({ ...input, resume: { version, nextBatch: batchesDone, batches } });
+      }
+    }
+    counts = await store.refreshCounts(alertId);
+    if (cancel) return finish('cancelled', cancel.reason ?? `cancelled by ${cancel.by}`);
+    if (windowClosed(input)) {
+      await store.closeSendWindow(alertId);
+      break;
+    }
+    const next = await store.nextDeferred(alertId);
+    if (next === null) break;
+    const wait = Math.max(0, Date.parse(next) - Date.now());
+    await condition(() => cancel !== undefined, wait);
+    batchesDone = 0;
+    if (workflowInfo().historyLength > HISTORY_BUDGET) {
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof broadcastAlert>({ ...input, resume: { version, nextBatch: 0, batches } });
+    }
+  }
+
+  // 4. Follow-up: responses count until the window closes; then owners get their non-responders.
+  phase = 'following_up';
+  await store.setPhase(alertId, 'following_up');
+  await condition(() => cancel !== undefined, input.responseWindowMs);
+  await crm.createNonResponderTasks(alertId);
+  await store.sendFinalSummary(alertId);
+  return finish('completed');
+}
+
+function windowClosed(input: BroadcastInput): boolean {
+  return input.notAfter !== undefined && Date.now() >= Date.parse(input.notAfter);
+}
+
+/**
+ * One customer response (action link, reply, unsubscribe, bounce): onto the CRM timeline and to
+ * whoever owns replies for the alert. Its id is derived from the response, so a repeat starts nothing.
+ */
+export async function handleAlertResponse(responseId: number): Promise<void> {
+  const acts = proxyActivities<ResponseActivities>({
+    startToCloseTimeout: '2 minutes',
+    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', nonRetryableErrorTypes: ['RESPONSE_MISSING'] },
+  });
+  await acts.logResponseToCrm(responseId);
+  await acts.routeResponse(responseId);
+  await acts.markResponseHandled(responseId);
+}
