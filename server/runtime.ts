@@ -206,7 +206,7 @@ export async function startRapport(
       logger,
     });
     const context = createCustomerContext({ crm, contacts, touches, questions: DEFAULT_QUESTIONS });
-    const slack = await startSlackFace(env, { logger, intake, context, contacts, crm, db, crmBasePath: basePath });
+    const slack = await startSlackFace(env, { logger, intake, context, contacts, crm, touches, crmBasePath: basePath });
     cleanups.push(() => slack.stop());
     const alertIntake = createAlertIntake({
       alerts: broadcast.alerts,

@@ -1,5 +1,5 @@
-import type { Db } from '../store/db.js';
 import type { TouchChannel } from '../domain/touch.js';
+import type { TouchStore } from '../store/touches.js';
 
 export interface RecentTouchRow {
   id: string;
@@ -13,33 +13,21 @@ export interface RecentTouchRow {
 
 export type RecentTouches = (loggedBy: string, limit: number) => Promise<{ rows: RecentTouchRow[]; total: number }>;
 
-/**
- * The touches one person logged, newest first, read from the touch ledger (App Home).
- * A read model over the same table as store/touches.ts; it belongs there once that file is free to change.
- */
-export function recentTouchesFrom(db: Pick<Db, 'query'>): RecentTouches {
+/** The touches one person logged, newest first (App Home), from the touch ledger. */
+export function recentTouchesFrom(touches: Pick<TouchStore, 'listByLogger'>): RecentTouches {
   return async (loggedBy, limit) => {
-    const [rows, count] = await Promise.all([
-      db.query<RecentTouchRow>(
-        `select id, contact_email as "contactEmail", contact_crm_id as "contactCrmId", channel, summary,
-                occurred_at as "occurredAt", status
-           from touches where lower(logged_by) = lower($1)
-          order by occurred_at desc, id desc limit $2`,
-        [loggedBy, limit],
-      ),
-      db.query<{ n: number | string }>('select count(*) as n from touches where lower(logged_by) = lower($1)', [
-        loggedBy,
-      ]),
-    ]);
+    const { rows, total } = await touches.listByLogger(loggedBy, limit);
     return {
-      rows: rows.rows.map((r) => ({
-        ...r,
-        occurredAt:
-          (r.occurredAt as unknown) instanceof Date
-            ? (r.occurredAt as unknown as Date).toISOString()
-            : String(r.occurredAt),
+      rows: rows.map(({ id, contactEmail, contactCrmId, channel, summary, occurredAt, status }) => ({
+        id,
+        contactEmail,
+        contactCrmId,
+        channel,
+        summary,
+        occurredAt,
+        status,
       })),
-      total: Number(count.rows[0]?.n ?? 0),
+      total,
     };
   };
 }

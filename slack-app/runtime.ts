@@ -4,7 +4,7 @@ import type { CrmPort } from '../crm/port.js';
 import { DEFAULT_QUESTIONS } from '../domain/questions.js';
 import type { CustomerContext } from '../server/customer-context.js';
 import type { TouchIntake } from '../server/touch-intake.js';
-import type { Db } from '../store/db.js';
+import type { TouchStore } from '../store/touches.js';
 import { recentTouchesFrom } from './home-data.js';
 import { createSlackApp, slackSettingsFromEnv, type SlackApp } from './index.js';
 
@@ -43,7 +43,7 @@ export async function startSlackFace(
     context: CustomerContext;
     contacts: ContactDirectory;
     crm: CrmPort;
-    db: Pick<Db, 'query'>;
+    touches: Pick<TouchStore, 'listByLogger'>;
     crmBasePath?: string;
   },
 ): Promise<SlackFace> {
@@ -59,7 +59,7 @@ export async function startSlackFace(
     contacts: deps.contacts,
     crm: deps.crm,
     questions: DEFAULT_QUESTIONS,
-    recentTouches: recentTouchesFrom(deps.db),
+    recentTouches: recentTouchesFrom(deps.touches),
     crmContactUrl,
     logger: deps.logger,
   });

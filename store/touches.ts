@@ -156,6 +156,18 @@ export function createTouchStore(db: Pick<Db, 'query'>) {
       return rows.map((r) => r.id);
     },
 
+    /** The touches one person logged, newest first, and how many there are (Slack App Home). */
+    async listByLogger(loggedBy: string, limit: number): Promise<{ rows: TouchRow[]; total: number }> {
+      const [rows, count] = await Promise.all([
+        db.query<TouchRow>(
+          `select ${COLUMNS} from touches where lower(logged_by) = lower($1) order by occurred_at desc, id desc limit $2`,
+          [loggedBy, limit],
+        ),
+        db.query<{ n: string }>('select count(*)::text as n from touches where lower(logged_by) = lower($1)', [loggedBy]),
+      ]);
+      return { rows: rows.rows.map(normalise), total: Number(count.rows[0]?.n ?? 0) };
+    },
+
     /** Touches not yet in the CRM, for the customer timeline. */
     async listUnsyncedForContact(contactId: string, email: string | null): Promise<TouchRow[]> {
       const { rows } = await db.query<TouchRow>(
