@@ -24,8 +24,16 @@ const TOKEN = 'bench-token-0123456789abcdefghijkl';
 const CHANNELS = ['call', 'email', 'meeting', 'chat', 'visit', 'other'] as const;
 
 const temporal = await startDevServer({ ui: false });
-const sandbox = await startHubSpotSandbox({ port: 0, seed: true, accessToken: 'bench', rateLimit: { perTenSeconds: BUDGET } });
-const db = await openDb({ databaseUrl: process.env.DATABASE_URL, schema: process.env.DATABASE_URL ? `bench_${Date.now()}` : undefined });
+const sandbox = await startHubSpotSandbox({
+  port: 0,
+  seed: true,
+  accessToken: 'bench',
+  rateLimit: { perTenSeconds: BUDGET },
+});
+const db = await openDb({
+  databaseUrl: process.env.DATABASE_URL,
+  schema: process.env.DATABASE_URL ? `bench_${Date.now()}` : undefined,
+});
 const port = await freePort();
 const env = loadEnv({
   LOG_LEVEL: 'silent',

@@ -221,3 +221,19 @@ describe('health', () => {
     });
   });
 });
+
+describe('readiness when the CRM is down', () => {
+  it('readyz answers 503 naming the CRM; healthz stays 200', async () => {
+    t.sandbox.faults.set({ status: 503, durationMs: 20_000 });
+    try {
+      const ready = await t.rapport.app.request('/readyz');
+      expect(ready.status).toBe(503);
+      const body = (await ready.json()) as { checks: Record<string, { ok: boolean }> };
+      expect(body.checks.crm?.ok).toBe(false);
+      expect(body.checks.store?.ok).toBe(true);
+      expect((await t.rapport.app.request('/healthz')).status).toBe(200);
+    } finally {
+      t.sandbox.faults.clear();
+    }
+  });
+});
