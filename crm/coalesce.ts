@@ -32,14 +32,17 @@ export function coalesce<I, O>(options: CoalesceOptions<I, O>): (item: I) => Pro
       if (pending.length >= options.maxSize) flush();
       else if (pending.length > 0) timer ??= setTimeout(flush, options.maxWaitMs);
     };
-    options.run(batch.map((p) => p.item)).finally(settle).then(
-      (results) => {
-        batch.forEach((p, i) =>
-          i < results.length ? p.resolve(results[i] as O) : p.reject(new Error('batch returned too few results')),
-        );
-      },
-      (error: unknown) => batch.forEach((p) => p.reject(error)),
-    );
+    options
+      .run(batch.map((p) => p.item))
+      .finally(settle)
+      .then(
+        (results) => {
+          batch.forEach((p, i) =>
+            i < results.length ? p.resolve(results[i] as O) : p.reject(new Error('batch returned too few results')),
+          );
+        },
+        (error: unknown) => batch.forEach((p) => p.reject(error)),
+      );
   };
 
   return (item) =>

@@ -76,6 +76,19 @@ export interface NewTask {
   priority?: 'LOW' | 'MEDIUM' | 'HIGH';
 }
 
+/** A task (to-do) on the CRM, as the follow-up list shows it. */
+export interface CrmTask {
+  id: string;
+  subject: string;
+  body: string;
+  /** ISO due time (hs_timestamp); null when the CRM has none. */
+  dueAt: string | null;
+  ownerId: string | null;
+  /** The CRM's status (HubSpot: NOT_STARTED, IN_PROGRESS, WAITING, DEFERRED, COMPLETED). */
+  status: string;
+  priority: string | null;
+}
+
 export interface CrmList {
   id: string;
   name: string;
@@ -139,6 +152,10 @@ export interface CrmPort {
 
   createTask(task: NewTask): Promise<{ id: string; created: boolean }>;
   createTasks(tasks: NewTask[]): Promise<{ id: string; created: boolean }[]>;
+  /** The contact's tasks that are not completed, soonest due first (no due date last). */
+  listOpenTasks(contactId: string, limit?: number): Promise<CrmTask[]>;
+  /** Marks the task completed; completing a completed task is fine. Unknown id: CrmError CRM_NOT_FOUND. */
+  completeTask(id: string): Promise<void>;
 
   listOwners(): Promise<CrmOwner[]>;
   getOwner(id: string): Promise<CrmOwner | null>;

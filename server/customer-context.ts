@@ -1,5 +1,5 @@
 import type { ContactDirectory } from '../crm/contact-directory.js';
-import type { CrmEngagement, CrmOwner, CrmPort } from '../crm/port.js';
+import { CrmError, type CrmCompany, type CrmEngagement, type CrmOwner, type CrmPort } from '../crm/port.js';
 import { DomainError } from '../domain/errors.js';
 import { factsFrom, nextBestAction, type NextBestActionRules } from '../domain/next-best-action.js';
 import { answerProperty, nextQuestions, type Question } from '../domain/questions.js';
@@ -15,6 +15,8 @@ export interface CustomerContextDeps {
   /** Default: config/next-best-action.json. */
   nextBestActionRules?: NextBestActionRules;
   now?: () => Date;
+  /** How long owners and companies read from the CRM are trusted (default 5 minutes). */
+  directoryTtlMs?: number;
 }
 
 export interface TimelineEntry {
@@ -30,26 +32,64 @@ export interface TimelineEntry {
 
 const CONTACT_FIELDS = ['phone', 'jobtitle', 'hs_timezone', 'rapport_preferred_channel', 'hs_email_optout'] as const;
 
-/** Everything a rep needs about one customer, fetched in parallel. */
+/** Open follow-ups shown with a customer; the CRM's soonest-due first. */
+const FOLLOW_UPS = 20;
+const MAX_COMPANIES = 5_000;
+
+export interface FollowUp {
+  id: string;
+  subject: string;
+  body: string;
+  dueAt: string | null;
+  priority: string | null;
+  ownerId: string | null;
+}
+
+/**
+ * Everything a rep needs about one customer, fetched in parallel. Owners and companies change
+ * rarely and are shared by many customers: they are cached for `directoryTtlMs` (a rename in the
+ * CRM shows within that bound; concurrent look-ups share one call). The contact, its timeline
+ * and its follow-ups are read fresh each time (the contact through the directory's short cache).
+ */
 export function createCustomerContext(deps: CustomerContextDeps) {
+  const ttl = deps.directoryTtlMs ?? 300_000;
+
   let owners: { at: number; list: Promise<CrmOwner[]> } | undefined;
   const ownerList = () => {
-    // Owners change rarely; one list call serves every context for five minutes.
-    if (!owners || Date.now() - owners.at > 300_000) {
-      owners = { at: Date.now(), list: deps.crm.listOwners() };
-      owners.list.catch(() => (owners = undefined));
+    // One list call serves every context within the freshness bound.
+    if (!owners || Date.now() - owners.at > ttl) {
+      const entry = { at: Date.now(), list: deps.crm.listOwners() };
+      owners = entry;
+      entry.list.catch(() => {
+        if (owners === entry) owners = undefined;
+      });
     }
     return owners.list;
   };
 
-  return async function customerContext(email: string) {
+  const companies = new Map<string, { at: number; company: Promise<CrmCompany | null> }>();
+  const companyById = (id: string) => {
+    const hit = companies.get(id);
+    if (hit && Date.now() - hit.at <= ttl) return hit.company;
+    if (hit) companies.delete(id);
+    if (companies.size >= MAX_COMPANIES) companies.delete(companies.keys().next().value as string);
+    const entry = { at: Date.now(), company: deps.crm.getCompany(id) };
+    companies.set(id, entry);
+    entry.company.catch(() => {
+      if (companies.get(id) === entry) companies.delete(id);
+    });
+    return entry.company;
+  };
+
+  async function customerContext(email: string) {
     const contact = await deps.contacts.byEmail(email);
     if (!contact) throw new DomainError('NOT_FOUND', 'no CRM contact with this email', 'email');
 
-    const [ownerRows, company, engagements, unsynced] = await Promise.all([
+    const [ownerRows, company, engagements, tasks, unsynced] = await Promise.all([
       contact.ownerId ? ownerList() : Promise.resolve([]),
-      contact.companyId ? deps.crm.getCompany(contact.companyId) : Promise.resolve(null),
+      contact.companyId ? companyById(contact.companyId) : Promise.resolve(null),
       deps.crm.listContactEngagements(contact.id, 50),
+      deps.crm.listOpenTasks(contact.id, FOLLOW_UPS),
       deps.touches.listUnsyncedForContact(contact.id, contact.email),
     ]);
     const owner = ownerRows.find((o) => o.id === contact.ownerId) ?? null;
@@ -103,8 +143,31 @@ export function createCustomerContext(deps: CustomerContextDeps) {
       nextQuestions: questions,
       /** What to do next and why, in words the rep can say to the customer (null: no rule matched). */
       nextBestAction: nextBestAction(deps.nextBestActionRules ?? NEXT_BEST_ACTION_RULES, facts),
+      /** Open tasks on the CRM for this customer, soonest due first. */
+      followUps: tasks.map((t): FollowUp => ({
+        id: t.id,
+        subject: t.subject,
+        body: t.body,
+        dueAt: t.dueAt,
+        priority: t.priority,
+        ownerId: t.ownerId,
+      })),
     };
-  };
+  }
+
+  /** Marks a follow-up (CRM task) done; done already is fine, an unknown id is NOT_FOUND. */
+  async function completeFollowUp(id: string): Promise<void> {
+    try {
+      await deps.crm.completeTask(id);
+    } catch (error) {
+      if (error instanceof CrmError && error.code === 'CRM_NOT_FOUND') {
+        throw new DomainError('NOT_FOUND', 'no follow-up with this id', 'id');
+      }
+      throw error;
+    }
+  }
+
+  return Object.assign(customerContext, { completeFollowUp });
 }
 
 export type CustomerContext = ReturnType<typeof createCustomerContext>;

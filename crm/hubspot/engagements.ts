@@ -8,6 +8,24 @@ import { BATCH_SIZE, ENGAGEMENT_PROPERTIES, IDEMPOTENCY_KEY, OBJECT_TYPE, type W
 const TIMELINE_KINDS: EngagementKind[] = ['note', 'call', 'email', 'meeting'];
 const RECENT_KEYS = 20_000;
 
+/** Ids of the records of one type associated with the contact (v4 associations, every page). */
+export async function associatedIds(
+  ctx: AdapterContext,
+  contactId: string,
+  objectType: WritableObjectType,
+): Promise<string[]> {
+  const ids: string[] = [];
+  let after: string | undefined;
+  do {
+    const page = await ctx.call('standard', () =>
+      ctx.client.crm.associations.v4.basicApi.getPage('contacts', contactId, objectType, after, 500),
+    );
+    ids.push(...page.results.map((r) => String(r.toObjectId)));
+    after = page.paging?.next?.after;
+  } while (after);
+  return ids;
+}
+
 /**
  * Idempotent writes: one search per batch of up to 100 keys finds what exists, one batch/create
  * writes the rest. Keys this process wrote recently are remembered, because HubSpot's search
@@ -125,19 +143,6 @@ export function engagementOperations(
     return results;
   }
 
-  async function associatedIds(contactId: string, objectType: WritableObjectType): Promise<string[]> {
-    const ids: string[] = [];
-    let after: string | undefined;
-    do {
-      const page = await ctx.call('standard', () =>
-        client.crm.associations.v4.basicApi.getPage('contacts', contactId, objectType, after, 500),
-      );
-      ids.push(...page.results.map((r) => String(r.toObjectId)));
-      after = page.paging?.next?.after;
-    } while (after);
-    return ids;
-  }
-
   async function readEngagements(kind: EngagementKind, ids: string[]): Promise<CrmEngagement[]> {
     const objectType = OBJECT_TYPE[kind];
     const found: CrmEngagement[] = [];
@@ -170,7 +175,7 @@ export function engagementOperations(
       const perKind = Math.max(limit, 100);
       const lists = await Promise.all(
         TIMELINE_KINDS.map(async (kind) => {
-          const ids = await associatedIds(contactId, OBJECT_TYPE[kind]);
+          const ids = await associatedIds(ctx, contactId, OBJECT_TYPE[kind]);
           const newest = ids.sort((a, b) => Number(b) - Number(a)).slice(0, perKind);
           return readEngagements(kind, newest);
         }),

@@ -7,6 +7,7 @@ import { engagementOperations } from './engagements.js';
 import { engagementInput, taskInput } from './mapping.js';
 import { CONTACT_PROPERTIES } from './schema.js';
 import { schemaOperations } from './schema-sync.js';
+import { taskOperations } from './tasks.js';
 
 export type { HubSpotCrmOptions } from './context.js';
 export { IDEMPOTENCY_KEY, CONTACT_PROPERTIES, PROPERTY_GROUP } from './schema.js';
@@ -33,6 +34,7 @@ export function createHubSpotCrm(options: HubSpotCrmOptions): HubSpotCrm {
     listContactEngagements: engagements.listContactEngagements,
     createTask: (t: NewTask) => single([t], (ts) => engagements.createIdempotent(ts.map(taskInput))),
     createTasks: (ts: NewTask[]) => engagements.createIdempotent(ts.map(taskInput)),
+    ...taskOperations(ctx),
     ensureSchema: schema.ensureSchema,
     stats: () => ctx.budget.stats(),
   };

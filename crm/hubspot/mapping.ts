@@ -3,6 +3,7 @@ import type {
   CrmContact,
   CrmEngagement,
   CrmOwner,
+  CrmTask,
   EngagementKind,
   NewEngagement,
   NewTask,
@@ -95,6 +96,20 @@ export function toEngagement(kind: EngagementKind, record: HubSpotRecord): CrmEn
     ownerId: orNull(p.hubspot_owner_id),
     idempotencyKey: orNull(p[IDEMPOTENCY_KEY]),
     properties: { ...p },
+  };
+}
+
+export function toTask(record: HubSpotRecord): CrmTask {
+  const p = record.properties;
+  return {
+    id: record.id,
+    subject: p.hs_task_subject ?? '',
+    body: p.hs_task_body ?? '',
+    dueAt: orNull(p.hs_timestamp),
+    ownerId: orNull(p.hubspot_owner_id),
+    // HubSpot's default for a task created without a status.
+    status: orNull(p.hs_task_status) ?? 'NOT_STARTED',
+    priority: orNull(p.hs_task_priority),
   };
 }
 

@@ -108,6 +108,16 @@ export const ENGAGEMENT_PROPERTIES: Record<WritableObjectType, string[]> = {
   ],
 };
 
+/** What a follow-up read asks for. */
+export const TASK_PROPERTIES = [
+  'hs_task_subject',
+  'hs_task_body',
+  'hs_task_status',
+  'hs_task_priority',
+  'hs_timestamp',
+  'hubspot_owner_id',
+];
+
 /** HubSpot's limit for a text property value. */
 export const MAX_TEXT_LENGTH = 65_536;
 /** Inputs per batch request. */

@@ -24,6 +24,8 @@ export interface RapportApi {
   context(email: string): Promise<CustomerContextView>;
   logTouch(input: LogTouchInput): Promise<LoggedTouch>;
   touch(id: string): Promise<LoggedTouch>;
+  /** Marks a follow-up (CRM task) done; done already is fine. */
+  completeFollowUp(id: string): Promise<void>;
 }
 
 const KIND_BY_STATUS: Record<number, ApiErrorKind> = {
@@ -87,5 +89,8 @@ export function createApi(options: {
         body: JSON.stringify(input),
       }),
     touch: (id) => call(`/api/addin/touches/${encodeURIComponent(id)}`),
+    completeFollowUp: async (id) => {
+      await call(`/api/addin/follow-ups/${encodeURIComponent(id)}/complete`, { method: 'POST' });
+    },
   };
 }

@@ -46,7 +46,7 @@ export interface CustomerContextView {
   nextQuestions: { id: string; text: string; kind: 'text' | 'choice'; choices?: string[] }[];
   nextBestAction: { ruleId: string; action: string; reason: string } | null;
   /** Open follow-up tasks, when the server provides them. */
-  followUps?: { id: string; subject: string; dueAt: string | null }[];
+  followUps?: { id: string; subject: string; dueAt: string | null; body?: string; priority?: string | null }[];
 }
 
 export interface LogTouchInput {

@@ -11,6 +11,7 @@ import type { TouchStore } from '../../store/touches.js';
 import type { CustomerContext } from '../customer-context.js';
 import { httpError } from '../errors.js';
 import type { AppEnv } from '../middleware/request-log.js';
+import { followUpParam } from '../routes/customers.js';
 import { touchView } from '../routes/touches.js';
 import type { TouchIntake } from '../touch-intake.js';
 import { validate } from '../validate.js';
@@ -184,6 +185,13 @@ export async function createAddinRoutes(deps: AddinDeps) {
         return c.json({ ...touchView(touch), statusUrl: `/api/addin/touches/${touch.id}`, duplicate: !created }, 202);
       },
     )
+    .post('/follow-ups/:id/complete', validate('param', followUpParam), async (c) => {
+      const { id } = c.req.valid('param');
+      await deps.context.completeFollowUp(id);
+      // The acting user comes from the verified token.
+      c.get('log')?.info({ followUp: id, by: c.get('addinUser').email }, 'follow-up marked done');
+      return c.json({ id, status: 'completed' });
+    })
     .get('/touches/:id', validate('param', idParam), async (c) => {
       const touch = await deps.touches.get(c.req.valid('param').id);
       if (!touch) throw httpError('NOT_FOUND', 'no touch with this id', 'id');

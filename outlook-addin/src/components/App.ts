@@ -115,6 +115,16 @@ export function App({ host, api, config, approvals }: AppProps) {
           );
           return touch;
         },
+        completeFollowUp: async (id) => {
+          await api.completeFollowUp(id);
+          // The view marks it done at once; the fresh context no longer lists it.
+          api.context(message.from!.email).then(
+            (fresh) => {
+              setView((v) => (v.kind === 'customer' && v.message === message ? { ...v, context: fresh } : v));
+            },
+            () => undefined,
+          );
+        },
       },
     });
   } else if (view.kind === 'approval') {

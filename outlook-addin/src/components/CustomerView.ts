@@ -93,7 +93,21 @@ export function CustomerView({ context, subject, operations, now }: CustomerView
   const [logState, setLogState] = useState<
     { kind: 'idle' } | { kind: 'saving' } | { kind: 'done'; touch: LoggedTouch } | { kind: 'error'; message: string }
   >({ kind: 'idle' });
-  const [doneFollowUps, setDoneFollowUps] = useState<Set<string>>(new Set());
+  const [followUpState, setFollowUpState] = useState<Record<string, 'saving' | 'done'>>({});
+  const [followUpError, setFollowUpError] = useState<string | null>(null);
+
+  const completeFollowUp = async (id: string) => {
+    if (!operations.completeFollowUp || followUpState[id]) return;
+    setFollowUpError(null);
+    setFollowUpState((s) => ({ ...s, [id]: 'saving' }));
+    try {
+      await operations.completeFollowUp(id);
+      setFollowUpState((s) => ({ ...s, [id]: 'done' }));
+    } catch (error) {
+      setFollowUpState(({ [id]: _dropped, ...rest }) => rest);
+      setFollowUpError(`Could not mark it done: ${(error as Error).message}`);
+    }
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -237,7 +251,7 @@ export function CustomerView({ context, subject, operations, now }: CustomerView
               ...context.followUps.map((f) =>
                 h(
                   'li',
-                  { key: f.id, className: styles.entryHead },
+                  { key: f.id, className: styles.entryHead, ...tid('follow-up'), ...data('follow-up', f.id) },
                   h(Text, null, f.subject),
                   f.dueAt && h(Caption1, { className: styles.muted }, `due ${when(f.dueAt, now)}`),
                   operations.completeFollowUp &&
@@ -245,17 +259,21 @@ export function CustomerView({ context, subject, operations, now }: CustomerView
                       Button,
                       {
                         size: 'small',
-                        disabled: doneFollowUps.has(f.id),
-                        onClick: () =>
-                          void operations.completeFollowUp!(f.id).then(() =>
-                            setDoneFollowUps((s) => new Set(s).add(f.id)),
-                          ),
+                        disabled: followUpState[f.id] !== undefined,
+                        onClick: () => void completeFollowUp(f.id),
+                        ...tid('follow-up-done'),
                       },
-                      doneFollowUps.has(f.id) ? 'Done' : 'Mark done',
+                      followUpState[f.id] === 'done'
+                        ? 'Done'
+                        : followUpState[f.id] === 'saving'
+                          ? 'Marking…'
+                          : 'Mark done',
                     ),
                 ),
               ),
             ),
+        followUpError &&
+          h(MessageBar, { intent: 'error', ...tid('follow-up-error') }, h(MessageBarBody, null, followUpError)),
       ),
 
     h(Divider, null),

@@ -40,6 +40,12 @@ export function when(iso: string, now = Date.now()): string {
   if (!Number.isFinite(t)) return '';
   const days = Math.floor((now - t) / 86_400_000);
   if (days <= 0 && now >= t) return 'today';
+  // Due dates lie ahead.
+  if (t > now) {
+    const ahead = Math.round((t - now) / 86_400_000);
+    if (ahead < 1) return 'within a day';
+    if (ahead < 30) return ahead === 1 ? 'in a day' : `in ${ahead} days`;
+  }
   if (days === 1) return 'yesterday';
   if (days > 1 && days < 30) return `${days} days ago`;
   return new Date(t).toLocaleDateString('en-US', { year: 'numeric', month: 'short', day: 'numeric' });

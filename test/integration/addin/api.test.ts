@@ -141,6 +141,56 @@ describe('add-in API', () => {
     expect((await again.json()) as { id: string; duplicate: boolean }).toMatchObject({ id: touch.id, duplicate: true });
   });
 
+  it('lists open follow-ups in the context and marks one done as the user in the token', async () => {
+    const auth = `Bearer ${await token()}`;
+    type Ctx = { followUps: { id: string; subject: string; dueAt: string | null }[] };
+    const contextOf = async () =>
+      (await (await call(`/api/addin/context?email=${encodeURIComponent(DEMO.maria.email)}`, auth)).json()) as Ctx;
+    const before = await contextOf();
+    const review = before.followUps.find((f) => f.subject === 'Book the partnership review');
+    expect(review).toMatchObject({ dueAt: expect.any(String) as string });
+
+    const res = await call(`/api/addin/follow-ups/${review!.id}/complete`, auth, { method: 'POST' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ id: review!.id, status: 'completed' });
+    expect((await contextOf()).followUps.map((f) => f.id)).not.toContain(review!.id);
+    expect(t.sandbox.records('tasks').find((r) => r.id === review!.id)?.properties.hs_task_status).toBe('COMPLETED');
+    // Done already is fine.
+    expect((await call(`/api/addin/follow-ups/${review!.id}/complete`, auth, { method: 'POST' })).status).toBe(200);
+
+    const unknown = await call('/api/addin/follow-ups/99999999/complete', auth, { method: 'POST' });
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+    const bad = await call('/api/addin/follow-ups/not-a-task/complete', auth, { method: 'POST' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { field: string } }).error.field).toBe('id');
+    expect((await call(`/api/addin/follow-ups/${review!.id}/complete`, null, { method: 'POST' })).status).toBe(401);
+  });
+
+  it('marks follow-ups done for API-token clients too', async () => {
+    const joe = (await (await t.api(`/api/customers/context?email=${DEMO.joe.email}`)).json()) as {
+      followUps: { id: string; subject: string }[];
+    };
+    const pricing = joe.followUps.find((f) => f.subject === 'Send Q4 pricing')!;
+    expect(pricing).toBeDefined();
+    const res = await t.api(`/api/customers/follow-ups/${pricing.id}/complete`, { method: 'POST' });
+    expect(res.status).toBe(200);
+    const after = (await (await t.api(`/api/customers/context?email=${DEMO.joe.email}`)).json()) as {
+      followUps: { id: string }[];
+    };
+    expect(after.followUps.map((f) => f.id)).not.toContain(pricing.id);
+    expect((await t.api('/api/customers/follow-ups/99999999/complete', { method: 'POST' })).status).toBe(404);
+    expect((await t.api('/api/customers/follow-ups/0x12/complete', { method: 'POST' })).status).toBe(400);
+    expect(
+      (
+        await t.api(`/api/customers/follow-ups/${pricing.id}/complete`, {
+          method: 'POST',
+          headers: { authorization: '' },
+        })
+      ).status,
+    ).toBe(401);
+  });
+
   it('names the field of bad input and keeps unknown senders a 404', async () => {
     const auth = `Bearer ${await token()}`;
     const bad = await call('/api/addin/context?email=not-an-email', auth);

@@ -129,6 +129,32 @@ describe('Outlook task pane', () => {
     expect(emails).toHaveLength(1);
   });
 
+  it('lists open follow-ups and marks one done in the CRM', async () => {
+    await select(1);
+    await expect.poll(() => text('customer-name')).toContain('Maria Garcia');
+    await select(0);
+    await expect.poll(() => text('customer-name')).toContain('Joe Smith');
+    const item = page.getByTestId('follow-up').filter({ hasText: 'Send Q4 pricing' });
+    await item.waitFor();
+    expect(await item.innerText()).toMatch(/due in \d+ days/);
+    const id = (await item.getAttribute('data-follow-up'))!;
+    expect(id).toMatch(/^\d+$/);
+    await page.screenshot({ path: resolve(ARTIFACTS, 'follow-ups.png'), fullPage: true });
+
+    await item.getByTestId('follow-up-done').click();
+    // Marked done at once, then gone when the context comes back from the CRM.
+    await expect.poll(() => page.locator(`[data-follow-up="${id}"]`).count(), { timeout: 15_000 }).toBe(0);
+    expect(await text('follow-ups')).toContain('Nothing open.');
+    expect(t.sandbox.records('tasks').find((r) => r.id === id)?.properties.hs_task_status).toBe('COMPLETED');
+    expect(await page.getByTestId('follow-up-error').count()).toBe(0);
+    await page.screenshot({ path: resolve(ARTIFACTS, 'follow-up-done.png'), fullPage: true });
+
+    // A fresh load of the pane no longer shows it.
+    await page.reload();
+    await page.getByTestId('customer-view').waitFor();
+    expect(await text('follow-ups')).toContain('Nothing open.');
+  });
+
   it('is friendly about unknown senders, colleagues and approval requests', async () => {
     await select(2);
     await page.getByTestId('state-unknown').waitFor();

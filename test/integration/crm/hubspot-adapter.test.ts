@@ -237,6 +237,72 @@ describe('engagements', () => {
   });
 });
 
+describe('follow-ups (open tasks)', () => {
+  const liam = DEMO_CONTACTS.liam.id;
+  const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
+  const task = (key: string, subject: string, days: number, priority?: 'LOW' | 'MEDIUM' | 'HIGH') => ({
+    idempotencyKey: `${key}-${subject}`,
+    ownerId: DEMO_OWNERS[2].id,
+    subject,
+    body: `About ${subject}`,
+    dueAt: inDays(days),
+    contactIds: [liam],
+    priority,
+  });
+
+  it('lists open tasks soonest due first through v4 associations and one batch read', async () => {
+    const key = `followups-${Date.now()}`;
+    const [soon, later, done] = await crm.createTasks([
+      task(key, 'Send the contract', 2, 'HIGH'),
+      task(key, 'Quarterly check-in', 30),
+      task(key, 'Already handled', 1),
+    ]);
+    await crm.completeTask(done!.id);
+
+    const assocBefore = route('GET /crm/v4/objects/contacts/:id/associations/tasks');
+    const readsBefore = route('POST /crm/v3/objects/tasks/batch/read');
+    const open = await crm.listOpenTasks(liam);
+    expect(route('GET /crm/v4/objects/contacts/:id/associations/tasks') - assocBefore).toBe(1);
+    expect(route('POST /crm/v3/objects/tasks/batch/read') - readsBefore).toBe(1);
+
+    // The seeded "Win-back call" is due in 7 days: between the two new ones.
+    expect(open.map((t) => t.subject)).toEqual(['Send the contract', 'Win-back call', 'Quarterly check-in']);
+    expect(open[0]).toEqual({
+      id: soon!.id,
+      subject: 'Send the contract',
+      body: 'About Send the contract',
+      dueAt: expect.any(String) as string,
+      ownerId: DEMO_OWNERS[2].id,
+      status: 'NOT_STARTED',
+      priority: 'HIGH',
+    });
+    expect(Date.parse(open[0]!.dueAt!)).toBeLessThan(Date.parse(open[1]!.dueAt!));
+    expect(open.map((t) => t.id)).not.toContain(done!.id);
+    expect(open[2]!.id).toBe(later!.id);
+    expect((await crm.listOpenTasks(liam, 2)).map((t) => t.id)).toEqual([soon!.id, open[1]!.id]);
+  });
+
+  it('completes a task with a PATCH, idempotently; an unknown id is CRM_NOT_FOUND', async () => {
+    const { id } = await crm.createTask(task(`complete-${Date.now()}`, 'Send the brochure', 3));
+    expect((await crm.listOpenTasks(liam, 50)).map((t) => t.id)).toContain(id);
+
+    const patchesBefore = route('PATCH /crm/v3/objects/tasks/:id');
+    await crm.completeTask(id);
+    await crm.completeTask(id); // done already: fine
+    expect(route('PATCH /crm/v3/objects/tasks/:id') - patchesBefore).toBe(2);
+    expect(sandbox.records('tasks').find((t) => t.id === id)!.properties.hs_task_status).toBe('COMPLETED');
+    expect((await crm.listOpenTasks(liam, 50)).map((t) => t.id)).not.toContain(id);
+
+    const unknown = await failure(crm.completeTask('99999999'));
+    expect(unknown).toBeInstanceOf(CrmError);
+    expect(unknown.code).toBe('CRM_NOT_FOUND');
+  });
+
+  it('has no follow-ups for a contact without tasks', async () => {
+    expect(await crm.listOpenTasks(DEMO_CONTACTS.olivia.id)).toEqual([]);
+  });
+});
+
 describe('owners, lists and schema', () => {
   it('lists owners', async () => {
     const owners = await crm.listOwners();
