@@ -131,10 +131,21 @@ export const envSchema = z
       .default('alerts=approver@rapport.example,officer@rapport.example')
       .transform((value, ctx) => {
         const groups: Record<string, string[]> = {};
-        for (const part of value.split(';').map((p) => p.trim()).filter(Boolean)) {
+        for (const part of value
+          .split(';')
+          .map((p) => p.trim())
+          .filter(Boolean)) {
           const [name, members = ''] = part.split('=', 2).map((p) => p.trim());
-          const emails = members.split(',').map((m) => m.trim().toLowerCase()).filter(Boolean);
-          if (!name || !/^[\w.-]+$/.test(name) || emails.length === 0 || emails.some((e) => !/^[^\s@]+@[^\s@]+$/.test(e))) {
+          const emails = members
+            .split(',')
+            .map((m) => m.trim().toLowerCase())
+            .filter(Boolean);
+          if (
+            !name ||
+            !/^[\w.-]+$/.test(name) ||
+            emails.length === 0 ||
+            emails.some((e) => !/^[^\s@]+@[^\s@]+$/.test(e))
+          ) {
             ctx.addIssue({ code: 'custom', message: 'expected group=email,email;group2=email' });
             return z.NEVER;
           }
@@ -143,10 +154,22 @@ export const envSchema = z
         return groups;
       }),
     /** Approvers are reminded after this long, and the request expires this long after the reminder. */
-    APPROVAL_REMINDER_MINUTES: z.coerce.number().positive().max(60 * 24 * 30).default(240),
-    APPROVAL_EXPIRY_MINUTES: z.coerce.number().positive().max(60 * 24 * 30).default(1200),
+    APPROVAL_REMINDER_MINUTES: z.coerce
+      .number()
+      .positive()
+      .max(60 * 24 * 30)
+      .default(240),
+    APPROVAL_EXPIRY_MINUTES: z.coerce
+      .number()
+      .positive()
+      .max(60 * 24 * 30)
+      .default(1200),
     /** How long after dispatch responses count; then owners get their non-responder tasks. */
-    RESPONSE_WINDOW_HOURS: z.coerce.number().positive().max(24 * 90).default(72),
+    RESPONSE_WINDOW_HOURS: z.coerce
+      .number()
+      .positive()
+      .max(24 * 90)
+      .default(72),
     /** Contact policy: alerts per contact per window (`max/hours`), and local quiet hours (`HH:MM-HH:MM` or `off`). */
     ALERT_FREQUENCY_CAP: z
       .string()
@@ -171,6 +194,9 @@ export const envSchema = z
         }
         return { start: m[1]!, end: m[2]! };
       }),
+    /** Recipients per dispatch activity, and the workflow history size at which a dispatch continues as new. */
+    ALERT_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
+    ALERT_HISTORY_EVENTS: z.coerce.number().int().min(50).max(40_000).default(6_000),
     /** Per-channel send rate of one worker, messages per second. */
     EMAIL_RATE_PER_SECOND: z.coerce.number().positive().max(10_000).default(50),
 

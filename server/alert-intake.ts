@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
@@ -5,11 +6,13 @@ import {
   type Client,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import type { Logger } from 'pino';
 import { ulid } from 'ulid';
 import type { AlertRequest, AlertRevision, DecisionInput } from '../domain/broadcast/alert-request.js';
 import { DomainError, type ErrorCode } from '../domain/errors.js';
 import type { AlertRow, AlertStore } from '../store/alerts.js';
 import type { ApprovalStore } from '../store/approvals.js';
+import type { ResponseRow, ResponseStore } from '../store/responses.js';
 import {
   BROADCAST_WORKFLOW_TYPE,
   DECISION_REFUSALS,
@@ -26,12 +29,15 @@ import {
 export interface AlertIntakeDeps {
   alerts: AlertStore;
   approvals: ApprovalStore;
+  responses: ResponseStore;
   temporal: Client;
+  logger: Logger;
   taskQueue: string;
   approverGroups: Record<string, string[]>;
   listExists: (ids: string[]) => Promise<string[]>;
   timing: { reminderAfterMs: number; expiryAfterMs: number; responseWindowMs: number };
-  batchSize?: number;
+  batchSize: number;
+  historyBudget: number;
 }
 
 /** Sortable (ULID) and unique: GET /api/alerts lists newest first by id. */
@@ -65,7 +71,8 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
       requester: alert.requester,
       approvers: deps.approverGroups[alert.approverGroup] ?? [],
       ...deps.timing,
-      batchSize: deps.batchSize ?? 500,
+      batchSize: deps.batchSize,
+      historyBudget: deps.historyBudget,
       parallelBatches: 4,
       ...(alert.sendWindow?.notBefore ? { notBefore: alert.sendWindow.notBefore } : {}),
       ...(alert.sendWindow?.notAfter ? { notAfter: alert.sendWindow.notAfter } : {}),
@@ -94,14 +101,23 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
         );
       }
       if (!group.some((a) => a !== request.requester)) {
-        throw new DomainError('VALIDATION', 'approverGroup: needs an approver other than the requester', 'approverGroup');
+        throw new DomainError(
+          'VALIDATION',
+          'approverGroup: needs an approver other than the requester',
+          'approverGroup',
+        );
       }
       const missing = await deps.listExists(request.lists);
       if (missing.length > 0) {
         throw new DomainError('VALIDATION', `lists: no CRM contact list ${missing.join(', ')}`, 'lists');
       }
       const alert = await deps.alerts.insert(newAlertId(), request);
-      await startWorkflow(alert);
+      try {
+        await startWorkflow(alert);
+      } catch (error) {
+        // The row is kept; the sweeper starts the workflow once Temporal answers.
+        deps.logger.warn({ alertId: alert.id, err: (error as Error).message }, 'alert stored, workflow start deferred');
+      }
       return alert;
     },
 
@@ -143,7 +159,14 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
         if (error instanceof WorkflowNotFoundError) throw new DomainError('CONFLICT', 'the alert has already finished');
         throw error;
       }
-      await deps.approvals.audit({ alertId: alert.id, actor: by, action: 'cancel', outcome: 'accepted', reason: reason ?? null, source: 'api' });
+      await deps.approvals.audit({
+        alertId: alert.id,
+        actor: by,
+        action: 'cancel',
+        outcome: 'accepted',
+        reason: reason ?? null,
+        source: 'api',
+      });
     },
 
     async progress(alertId: string): Promise<BroadcastProgress | null> {
@@ -154,12 +177,23 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
       }
     },
 
-    async startResponseWorkflow(responseId: number): Promise<void> {
+    /** Restarts what Temporal missed; every start is idempotent by workflow id. */
+    async sweep(): Promise<void> {
+      for (const alert of await deps.alerts.listStaleResolving(60, 100)) await startWorkflow(alert);
+      for (const r of await deps.responses.listUnhandled(60, 200)) await this.startResponseWorkflow(r);
+    },
+
+    /**
+     * Workflow id from the alert (a ULID) and the response's dedupe key, not the row id: row ids
+     * restart in every database, and several stores (tests, staging) can share one Temporal.
+     */
+    async startResponseWorkflow(response: Pick<ResponseRow, 'id' | 'alertId' | 'dedupeKey'>): Promise<void> {
+      const key = createHash('sha256').update(response.dedupeKey).digest('hex').slice(0, 24);
       try {
         await deps.temporal.workflow.start(RESPONSE_WORKFLOW_TYPE, {
-          workflowId: `rsp_${responseId}`,
+          workflowId: `rsp_${response.alertId}_${key}`,
           taskQueue: deps.taskQueue,
-          args: [responseId],
+          args: [response.id],
           workflowIdConflictPolicy: 'USE_EXISTING',
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
         });

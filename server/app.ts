@@ -34,7 +34,8 @@ export function createApp(deps: AppDeps) {
     .use(bearerAuth(deps.apiTokens))
     .route('/touches', touchRoutes(deps))
     .route('/customers', customerRoutes(deps));
-  if (deps.broadcast) api.route('/alerts', alertRoutes(deps.broadcast)).route('/inbound', inboundRoutes(deps.broadcast));
+  if (deps.broadcast)
+    api.route('/alerts', alertRoutes(deps.broadcast)).route('/inbound', inboundRoutes(deps.broadcast));
 
   const app = new Hono<AppEnv>()
     .use(requestId({ headerName: 'x-request-id' }))

@@ -140,6 +140,10 @@ export async function startRapport(
         webPort: env.SMTP_OUTBOX_PORT,
         host: env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST,
         dataDir: resolve(dataDir, 'outbox'),
+      }).catch((error: NodeJS.ErrnoException) => {
+        throw error.code === 'EADDRINUSE'
+          ? new Error('SMTP_CATCHER_PORT or SMTP_OUTBOX_PORT is already in use; set another port, or SMTP_URL')
+          : error;
       });
       cleanups.push(() => catcher.close());
       smtpUrl = catcher.smtpUrl;
@@ -211,6 +215,8 @@ export async function startRapport(
     const alertIntake = createAlertIntake({
       alerts: broadcast.alerts,
       approvals: broadcast.approvals,
+      responses: broadcast.responses,
+      logger,
       temporal,
       taskQueue: env.TEMPORAL_TASK_QUEUE,
       approverGroups: env.APPROVER_GROUPS,
@@ -223,6 +229,8 @@ export async function startRapport(
         expiryAfterMs: env.APPROVAL_EXPIRY_MINUTES * 60_000,
         responseWindowMs: env.RESPONSE_WINDOW_HOURS * 3_600_000,
       },
+      batchSize: env.ALERT_BATCH_SIZE,
+      historyBudget: env.ALERT_HISTORY_EVENTS,
     });
     const app = createApp({
       broadcast: { ...broadcast, alertIntake },
@@ -249,6 +257,12 @@ export async function startRapport(
     }, 30_000);
     sweeper.unref();
     cleanups.push(async () => clearInterval(sweeper));
+    // Alerts and responses stored while Temporal was unreachable get their workflows the same way.
+    const alertSweeper = setInterval(() => {
+      alertIntake.sweep().catch((error: Error) => logger.warn({ err: error.message }, 'alert sweep failed'));
+    }, 30_000);
+    alertSweeper.unref();
+    cleanups.push(async () => clearInterval(alertSweeper));
 
     let url: string | undefined;
     if (overrides.listen !== false) {

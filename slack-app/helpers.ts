@@ -88,9 +88,16 @@ export async function openTouchModal(
   });
 }
 
-/** Runs `work` after ack() without letting its failure escape as an unhandled rejection. */
+/**
+ * Runs `work` after ack() without letting its failure escape as an unhandled rejection. It starts
+ * on a later turn of the event loop (setImmediate), so the acknowledgements of every request
+ * that arrived together are written first: a burst's follow-ups (Web API calls, CRM, store) never
+ * queue in front of another request's ack.
+ */
 export function handOff(logger: Logger, what: string, work: () => Promise<unknown>): void {
-  work().catch((error: unknown) => logger.error({ err: error, what }, 'slack follow-up failed'));
+  setImmediate(() => {
+    work().catch((error: unknown) => logger.error({ err: error, what }, 'slack follow-up failed'));
+  });
 }
 
 export const EMAIL_IN_TEXT = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;

@@ -1,7 +1,10 @@
-import { App, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { App, LogLevel, webApi, type Logger as BoltLogger } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { register as registerActions } from './actions/index.js';
 import { register as registerCommands } from './commands/index.js';
+import { botAuthorization } from './authorize.js';
 import type { SlackDeps } from './deps.js';
 import { register as registerEvents } from './events/index.js';
 import { register as registerOptions } from './options/index.js';
@@ -71,7 +74,13 @@ function boltLogger(logger: Logger): BoltLogger {
 /** Bolt with Rapport's listeners, on an HTTP receiver for hono, or on Socket Mode with an app token. */
 export function createSlackApp(settings: SlackSettings, deps: SlackDeps): SlackApp {
   const logger = boltLogger(deps.logger);
+  const apiUrl = settings.apiUrl ?? 'https://slack.com/api/';
   const clientOptions = {
+    // Keep-alive: every modal, card and Home is a Web API call; without it each one is a new
+    // connection (and TLS handshake) on the event loop that also answers Slack's requests.
+    agent: apiUrl.startsWith('http:')
+      ? new HttpAgent({ keepAlive: true, maxSockets: 64 })
+      : new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
     ...(settings.apiUrl
       ? { slackApiUrl: settings.apiUrl.endsWith('/') ? settings.apiUrl : `${settings.apiUrl}/` }
       : {}),
@@ -84,11 +93,11 @@ export function createSlackApp(settings: SlackSettings, deps: SlackDeps): SlackA
     ? undefined
     : new HonoReceiver({ signingSecret: settings.signingSecret, logger: deps.logger });
   const app = new App({
-    token: settings.botToken,
+    // The bot's identity (auth.test) is asked on the first request, not at start-up (a Slack
+    // hiccup must not stop Rapport), and then kept: never again on the way to ack().
+    authorize: botAuthorization(settings.botToken, new webApi.WebClient(undefined, { ...clientOptions, logger })),
     logger,
     clientOptions,
-    // auth.test runs on the first request, so a Slack hiccup at start-up does not stop Rapport.
-    tokenVerificationEnabled: false,
     ...(socket ? { socketMode: true, appToken: settings.appToken } : { receiver }),
   });
   app.error(async (error) => {

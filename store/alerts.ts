@@ -145,6 +145,16 @@ export function createAlertStore(db: Pick<Db, 'query'>) {
       ]);
     },
 
+    /** Alerts whose workflow may never have started (Temporal unreachable at intake): the sweeper starts them. */
+    async listStaleResolving(olderThanSeconds: number, limit: number): Promise<AlertRow[]> {
+      const { rows } = await db.query<AlertRow>(
+        `select ${COLUMNS} from alerts where status = 'resolving' and created_at < now() - make_interval(secs => $1)
+         order by created_at limit $2`,
+        [olderThanSeconds, limit],
+      );
+      return rows.map(normalise);
+    },
+
     /** A revised version re-enters approval; only from changes_requested, only to the next version. */
     async revise(id: string, version: number, title: string, body: string): Promise<boolean> {
       const { rows } = await db.query(

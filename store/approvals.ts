@@ -58,7 +58,9 @@ export function createApprovalStore(db: Pick<Db, 'query'>) {
     },
 
     async getLink(id: string): Promise<ApprovalLinkRow | null> {
-      const { rows } = await db.query<ApprovalLinkRow>(`select ${LINK_COLUMNS} from approval_links where id = $1`, [id]);
+      const { rows } = await db.query<ApprovalLinkRow>(`select ${LINK_COLUMNS} from approval_links where id = $1`, [
+        id,
+      ]);
       const r = rows[0];
       return r ? { ...r, expiresAt: iso(r.expiresAt)!, usedAt: iso(r.usedAt) } : null;
     },

@@ -168,7 +168,14 @@ export function createDeliveryStore(db: Db) {
         `update deliveries set status = $3, sent_channel = $4, message_id = coalesce($5, message_id), last_error = $6,
            sent_at = case when $3 = 'sent' then now() else sent_at end, updated_at = now()
          where alert_id = $1 and contact_id = $2 and status in ('sending', 'unconfirmed')`,
-        [alertId, contactId, outcome.status, outcome.channel, outcome.messageId ?? null, outcome.error?.slice(0, 1000) ?? null],
+        [
+          alertId,
+          contactId,
+          outcome.status,
+          outcome.channel,
+          outcome.messageId ?? null,
+          outcome.error?.slice(0, 1000) ?? null,
+        ],
       );
     },
 
@@ -200,6 +207,15 @@ export function createDeliveryStore(db: Db) {
          where d.alert_id = $1 and d.contact_id = l.contact_id`,
         [alertId, logged.map((l) => l.contactId), logged.map((l) => l.engagementId)],
       );
+    },
+
+    /** Batch numbers that still hold pending rows (at most audience/size numbers: 200 for 100k at 500). */
+    async batchesWithPending(alertId: string, size: number): Promise<number[]> {
+      const { rows } = await db.query<{ batch: number }>(
+        `select distinct (seq / $2)::int as batch from deliveries where alert_id = $1 and status = 'pending' order by 1`,
+        [alertId, size],
+      );
+      return rows.map((r) => r.batch);
     },
 
     /** Earliest deliver_after among rows still waiting for quiet hours to end. */
@@ -291,7 +307,14 @@ export function createDeliveryStore(db: Db) {
     },
 
     async suppressions(alertId: string, limit: number) {
-      const { rows } = await db.query<{ contactId: string; listId: string | null; reason: string; detail: string | null; email: string | null; duplicateOf: string | null }>(
+      const { rows } = await db.query<{
+        contactId: string;
+        listId: string | null;
+        reason: string;
+        detail: string | null;
+        email: string | null;
+        duplicateOf: string | null;
+      }>(
         `select contact_id as "contactId", list_id as "listId", reason, detail, email, duplicate_of as "duplicateOf"
          from alert_suppressions where alert_id = $1 order by reason, contact_id limit $2`,
         [alertId, limit],

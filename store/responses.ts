@@ -16,7 +16,11 @@ export interface ResponseRow {
 const COLUMNS = `id::int as id, alert_id as "alertId", contact_id as "contactId", kind, dedupe_key as "dedupeKey", body,
   received_at as "receivedAt", handled_at as "handledAt"`;
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v === null || v === undefined ? null : String(v));
-const normalise = (r: ResponseRow): ResponseRow => ({ ...r, receivedAt: iso(r.receivedAt)!, handledAt: iso(r.handledAt) });
+const normalise = (r: ResponseRow): ResponseRow => ({
+  ...r,
+  receivedAt: iso(r.receivedAt)!,
+  handledAt: iso(r.handledAt),
+});
 
 /** Customer responses; the dedupe key makes a second click or a re-delivered webhook a no-op. */
 export function createResponseStore(db: Pick<Db, 'query'>) {
@@ -40,9 +44,18 @@ export function createResponseStore(db: Pick<Db, 'query'>) {
     },
 
     async forAlert(alertId: string): Promise<ResponseRow[]> {
+      const { rows } = await db.query<ResponseRow>(`select ${COLUMNS} from responses where alert_id = $1 order by id`, [
+        alertId,
+      ]);
+      return rows.map(normalise);
+    },
+
+    /** Responses whose workflow never started or never finished; the sweeper (re)starts them by id. */
+    async listUnhandled(olderThanSeconds: number, limit: number): Promise<ResponseRow[]> {
       const { rows } = await db.query<ResponseRow>(
-        `select ${COLUMNS} from responses where alert_id = $1 order by id`,
-        [alertId],
+        `select ${COLUMNS} from responses where handled_at is null
+           and received_at < now() - make_interval(secs => $1) order by id limit $2`,
+        [olderThanSeconds, limit],
       );
       return rows.map(normalise);
     },

@@ -1,7 +1,8 @@
 import type { ErrorCode } from '../errors.js';
 import type { DecisionKind } from './alert-request.js';
 
-export type ApprovalPhase = 'resolving' | 'awaiting_approval' | 'changes_requested' | 'decided' | 'expired' | 'cancelled';
+export type ApprovalPhase =
+  'resolving' | 'awaiting_approval' | 'changes_requested' | 'decided' | 'expired' | 'cancelled';
 
 export interface ApprovalState {
   phase: ApprovalPhase;
@@ -30,7 +31,11 @@ export type Refusal = { code: ErrorCode; message: string; field?: string };
 export function refuseDecision(state: ApprovalState, d: Decision): Refusal | null {
   const who = d.approver.trim().toLowerCase();
   if (who === state.requester.trim().toLowerCase()) {
-    return { code: 'FORBIDDEN', message: 'four eyes: the requester cannot decide on their own alert', field: 'approver' };
+    return {
+      code: 'FORBIDDEN',
+      message: 'four eyes: the requester cannot decide on their own alert',
+      field: 'approver',
+    };
   }
   if (!state.approvers.includes(who)) {
     return { code: 'FORBIDDEN', message: `${who} is not in this alert's approver group`, field: 'approver' };

@@ -27,6 +27,8 @@ export interface SlackStandInOptions {
   /** Channels the bot is not in: chat.postEphemeral / postMessage there answer channel_not_found. */
   channelsWithoutBot?: string[];
   teamId?: string;
+  /** Delay before every Web API answer, as Slack's own takes tens of milliseconds (default 0). */
+  latencyMs?: number;
 }
 
 export interface RecordedCall {
@@ -244,6 +246,7 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}) {
     else response = handler(args);
     const { token: _token, ...recorded } = args;
     calls.push({ method, args: recorded, response, at: Date.now() });
+    if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
     return c.json(response);
   });
   app.post('/response/:id', async (c) => {

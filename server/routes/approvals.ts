@@ -55,7 +55,11 @@ export function approvalRoutes(deps: ApprovalRoutesDeps) {
     if (link.usedAt) return refuse(409, `this link was already used (${link.usedDecision ?? 'decided'})`, link);
     if (Date.parse(link.expiresAt) <= Date.now()) return refuse(410, 'this approval link has expired', link);
     if (link.version !== alert.version) {
-      return refuse(409, `this link is for version ${link.version}; the alert is now at version ${alert.version}`, link);
+      return refuse(
+        409,
+        `this link is for version ${link.version}; the alert is now at version ${alert.version}`,
+        link,
+      );
     }
     return { ok: true, link, alert };
   }
@@ -95,7 +99,10 @@ ${
     })
     .post(
       '/:token',
-      bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.html(page('Too large', '<p>The form is too large.</p>'), 400) }),
+      bodyLimit({
+        maxSize: 16 * 1024,
+        onError: (c) => c.html(page('Too large', '<p>The form is too large.</p>'), 400),
+      }),
       validate('param', tokenParam),
       validate('form', decisionForm),
       async (c) => {
@@ -120,7 +127,12 @@ ${
         try {
           await deps.alertIntake.decide(
             alert,
-            { approver: link.approver, decision: form.data.decision, version: link.version, ...(reason ? { reason } : {}) },
+            {
+              approver: link.approver,
+              decision: form.data.decision,
+              version: link.version,
+              ...(reason ? { reason } : {}),
+            },
             'link',
           );
         } catch (error) {
@@ -130,12 +142,16 @@ ${
           }
           // A missing reason is the approver's to fix on the same page; everything else uses the link up.
           if (error.code === 'VALIDATION') await deps.approvals.releaseLink(link.id);
-          const status = ({ FORBIDDEN: 403, CONFLICT: 409, GONE: 410, VALIDATION: 400 } as Record<string, Status>)[
-            error.code
-          ] ?? 409;
+          const status =
+            ({ FORBIDDEN: 403, CONFLICT: 409, GONE: 410, VALIDATION: 400 } as Record<string, Status>)[error.code] ??
+            409;
           return refusalPage(c, status, error.message);
         }
-        const words = { approve: 'approved; it is being sent', reject: 'rejected', request_changes: 'sent back to the requester' };
+        const words = {
+          approve: 'approved; it is being sent',
+          reject: 'rejected',
+          request_changes: 'sent back to the requester',
+        };
         return c.html(page('Thank you', `<p>The alert "${esc(alert.title)}" was ${words[form.data.decision]}.</p>`));
       },
     );

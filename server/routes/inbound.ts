@@ -48,8 +48,15 @@ export function inboundRoutes(deps: InboundRoutesDeps) {
       const mail = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true });
       const headerRcpts = ['delivered-to', 'x-original-to']
         .map((h) => mail.headers.get(h))
-        .flatMap((v) => (typeof v === 'string' ? [v] : v && typeof v === 'object' && 'value' in v ? addresses(v as AddressObject) : []));
-      const candidates = [c.req.valid('query').rcpt ?? '', ...headerRcpts, ...addresses(mail.to), ...addresses(mail.cc)];
+        .flatMap((v) =>
+          typeof v === 'string' ? [v] : v && typeof v === 'object' && 'value' in v ? addresses(v as AddressObject) : [],
+        );
+      const candidates = [
+        c.req.valid('query').rcpt ?? '',
+        ...headerRcpts,
+        ...addresses(mail.to),
+        ...addresses(mail.cc),
+      ];
       for (const address of candidates) {
         const m = TAGGED.exec(address.trim());
         if (!m) continue;
@@ -62,7 +69,13 @@ export function inboundRoutes(deps: InboundRoutesDeps) {
           await deps.deliveries.markBounced(delivery.alertId, delivery.contactId, mail.subject ?? 'bounce received');
         }
         const body = kind === 'reply' ? (mail.text ?? '').slice(0, 20_000) : (mail.subject ?? 'bounce');
-        const { row, created } = await recordResponse(deps, delivery, kind, body, `${kind}:${delivery.alertId}:${delivery.contactId}:${key}`);
+        const { row, created } = await recordResponse(
+          deps,
+          delivery,
+          kind,
+          body,
+          `${kind}:${delivery.alertId}:${delivery.contactId}:${key}`,
+        );
         return c.json({ matched: true, kind, alertId: delivery.alertId, responseId: row.id, duplicate: !created }, 202);
       }
       // Accepted, so the provider does not retry mail we will never be able to match.

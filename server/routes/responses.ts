@@ -45,7 +45,8 @@ export async function recordResponse(
   });
   if (kind !== 'bounce') await deps.deliveries.markResponded(delivery.alertId, delivery.contactId);
   // Started on every repeat too: the id is derived from the response, so an earlier failed start is healed.
-  await deps.alertIntake.startResponseWorkflow(row.id);
+  // Temporal down: the response is stored; the sweeper starts its workflow later.
+  await deps.alertIntake.startResponseWorkflow(row).catch(() => undefined);
   return { row, created };
 }
 

@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { SlackDeps } from '../deps.js';
-import { openTouchModal } from '../helpers.js';
+import { handOff, openTouchModal } from '../helpers.js';
 
 /** "Log a touch" on the context card: the modal with that customer already picked. */
 export function openLogTouch(deps: SlackDeps) {
@@ -11,13 +11,15 @@ export function openLogTouch(deps: SlackDeps) {
     client,
   }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs) => {
     await ack();
-    const contactId = action.value;
-    await openTouchModal(
-      client,
-      deps,
-      body.trigger_id,
-      { metadata: { channelId: body.channel?.id, questionIds: [] }, questions: 'pick' },
-      contactId && /^\d{1,20}$/.test(contactId) ? () => deps.contacts.byId(contactId) : undefined,
-    );
+    handOff(deps.logger, 'open log touch', async () => {
+      const contactId = action.value;
+      await openTouchModal(
+        client,
+        deps,
+        body.trigger_id,
+        { metadata: { channelId: body.channel?.id, questionIds: [] }, questions: 'pick' },
+        contactId && /^\d{1,20}$/.test(contactId) ? () => deps.contacts.byId(contactId) : undefined,
+      );
+    });
   };
 }

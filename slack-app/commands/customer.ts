@@ -4,7 +4,7 @@ import { DomainError } from '../../domain/errors.js';
 import { contactName, contextCard, contextNotFound } from '../blocks/context-card.js';
 import { problemMessage, usageMessage } from '../blocks/messages.js';
 import type { SlackDeps } from '../deps.js';
-import { EMAIL_IN_TEXT } from '../helpers.js';
+import { EMAIL_IN_TEXT, handOff } from '../helpers.js';
 import { COMMANDS } from '../ids.js';
 
 /** /customer <email or name>: the context card, ephemeral, through the command's response_url. */
@@ -16,41 +16,43 @@ export function customerCommand(deps: SlackDeps) {
       return;
     }
     await ack();
-    try {
-      let email = EMAIL_IN_TEXT.exec(query)?.[0]?.toLowerCase();
-      if (!email) {
-        const found = await deps.crm.searchContacts({ query, limit: 10 });
-        const withEmail = found.filter((c) => c.email);
-        if (withEmail.length !== 1) {
-          await respond({
-            response_type: 'ephemeral',
-            ...contextNotFound(
-              query,
-              found.map((c) => ({
-                id: c.id,
-                label: [contactName(c), c.properties.company].filter(Boolean).join(' · '),
-                email: c.email,
-              })),
-            ),
-          });
-          return;
+    handOff(deps.logger, '/customer', async () => {
+      try {
+        let email = EMAIL_IN_TEXT.exec(query)?.[0]?.toLowerCase();
+        if (!email) {
+          const found = await deps.crm.searchContacts({ query, limit: 10 });
+          const withEmail = found.filter((c) => c.email);
+          if (withEmail.length !== 1) {
+            await respond({
+              response_type: 'ephemeral',
+              ...contextNotFound(
+                query,
+                found.map((c) => ({
+                  id: c.id,
+                  label: [contactName(c), c.properties.company].filter(Boolean).join(' · '),
+                  email: c.email,
+                })),
+              ),
+            });
+            return;
+          }
+          email = withEmail[0]!.email!;
         }
-        email = withEmail[0]!.email!;
-      }
-      const context = await deps.context(email);
-      await respond({
-        response_type: 'ephemeral',
-        ...contextCard({ context, crmUrl: deps.crmContactUrl(context.contact.id) }),
-      });
-    } catch (error) {
-      if (error instanceof DomainError && error.code === 'NOT_FOUND') {
-        await respond({ response_type: 'ephemeral', ...contextNotFound(query, []) });
-      } else if (error instanceof CrmError && error.retryable) {
+        const context = await deps.context(email);
         await respond({
           response_type: 'ephemeral',
-          ...problemMessage('The CRM is not answering right now.', 'Try again in a minute.'),
+          ...contextCard({ context, crmUrl: deps.crmContactUrl(context.contact.id) }),
         });
-      } else throw error;
-    }
+      } catch (error) {
+        if (error instanceof DomainError && error.code === 'NOT_FOUND') {
+          await respond({ response_type: 'ephemeral', ...contextNotFound(query, []) });
+        } else if (error instanceof CrmError && error.retryable) {
+          await respond({
+            response_type: 'ephemeral',
+            ...problemMessage('The CRM is not answering right now.', 'Try again in a minute.'),
+          });
+        } else throw error;
+      }
+    });
   };
 }

@@ -1,18 +1,20 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { SlackDeps } from '../deps.js';
-import { EMAIL_IN_TEXT, openTouchModal } from '../helpers.js';
+import { EMAIL_IN_TEXT, handOff, openTouchModal } from '../helpers.js';
 
 /** /touch [email or name]: opens the log-a-touch modal, prefilled with the customer when the text finds one. */
 export function touchCommand(deps: SlackDeps) {
   return async ({ ack, body, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
     await ack();
     const query = body.text.trim();
-    await openTouchModal(
-      client,
-      deps,
-      body.trigger_id,
-      { metadata: { channelId: body.channel_id, questionIds: [] }, questions: 'pick' },
-      query ? () => findOne(deps, query) : undefined,
+    handOff(deps.logger, '/touch', () =>
+      openTouchModal(
+        client,
+        deps,
+        body.trigger_id,
+        { metadata: { channelId: body.channel_id, questionIds: [] }, questions: 'pick' },
+        query ? () => findOne(deps, query) : undefined,
+      ),
     );
   };
 }

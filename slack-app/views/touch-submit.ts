@@ -5,7 +5,7 @@ import { contactName } from '../blocks/context-card.js';
 import { problemMessage, touchConfirmation } from '../blocks/messages.js';
 import { parseTouchSubmission, readTouchMetadata, viewStateSchema } from '../blocks/touch-modal.js';
 import type { SlackDeps } from '../deps.js';
-import { tellUser, userEmail } from '../helpers.js';
+import { handOff, tellUser, userEmail } from '../helpers.js';
 import { TOUCH_BLOCKS } from '../ids.js';
 
 /**
@@ -27,66 +27,70 @@ export function touchSubmitted(deps: SlackDeps) {
       return;
     }
     await ack();
-
-    const target = { userId: body.user.id, channelId: metadata.channelId };
-    const { touch } = parsed;
-    try {
-      const loggedBy = await userEmail(client, body.user.id);
-      if (!loggedBy) {
+    handOff(deps.logger, 'touch submission', async () => {
+      const target = { userId: body.user.id, channelId: metadata.channelId };
+      const { touch } = parsed;
+      try {
+        const loggedBy = await userEmail(client, body.user.id);
+        if (!loggedBy) {
+          await tellUser(
+            client,
+            deps.logger,
+            target,
+            problemMessage(
+              'Your touch was not logged: Rapport cannot see your email address in Slack.',
+              'Ask an admin to give the app the users:read.email scope.',
+            ),
+          );
+          return;
+        }
+        const { touch: row, created } = await deps.intake.submit({
+          contact: { crmId: touch.contactId },
+          channel: touch.channel,
+          summary: touch.summary,
+          outcome: touch.outcome,
+          occurredAt: touch.occurredAt,
+          loggedBy,
+          answers: Object.keys(touch.answers).length ? touch.answers : undefined,
+          idempotencyKey: `slack-view-${view.id}`,
+          source: 'slack',
+          sourceUrl: metadata.sourceUrl,
+        });
+        const contact = await deps.contacts.byId(touch.contactId).catch(() => null);
         await tellUser(
           client,
           deps.logger,
           target,
-          problemMessage(
-            'Your touch was not logged: Rapport cannot see your email address in Slack.',
-            'Ask an admin to give the app the users:read.email scope.',
-          ),
+          touchConfirmation({
+            touchId: row.id,
+            duplicate: !created,
+            customer: {
+              name: contact ? contactName(contact) : (row.contactEmail ?? `contact ${touch.contactId}`),
+              email: contact?.email ?? row.contactEmail,
+            },
+            channel: touch.channel,
+            summary: touch.summary,
+            answers: Object.keys(touch.answers).length,
+            crmUrl: deps.crmContactUrl(touch.contactId),
+            sourceUrl: metadata.sourceUrl,
+          }),
         );
-        return;
+      } catch (error) {
+        const message =
+          error instanceof DomainError
+            ? problemMessage(`Your touch was not logged: ${error.message}.`)
+            : error instanceof CrmError
+              ? problemMessage('Your touch was not logged: the CRM is not answering.', 'Try again in a minute.')
+              : problemMessage(
+                  'Your touch was not logged: something went wrong on our side.',
+                  'Try again in a minute.',
+                );
+        if (!(error instanceof DomainError)) deps.logger.error({ err: error }, 'touch from Slack failed');
+        await tellUser(client, deps.logger, target, {
+          ...message,
+          text: `${message.text}\n${touch.summary.slice(0, 500)}`,
+        });
       }
-      const { touch: row, created } = await deps.intake.submit({
-        contact: { crmId: touch.contactId },
-        channel: touch.channel,
-        summary: touch.summary,
-        outcome: touch.outcome,
-        occurredAt: touch.occurredAt,
-        loggedBy,
-        answers: Object.keys(touch.answers).length ? touch.answers : undefined,
-        idempotencyKey: `slack-view-${view.id}`,
-        source: 'slack',
-        sourceUrl: metadata.sourceUrl,
-      });
-      const contact = await deps.contacts.byId(touch.contactId).catch(() => null);
-      await tellUser(
-        client,
-        deps.logger,
-        target,
-        touchConfirmation({
-          touchId: row.id,
-          duplicate: !created,
-          customer: {
-            name: contact ? contactName(contact) : (row.contactEmail ?? `contact ${touch.contactId}`),
-            email: contact?.email ?? row.contactEmail,
-          },
-          channel: touch.channel,
-          summary: touch.summary,
-          answers: Object.keys(touch.answers).length,
-          crmUrl: deps.crmContactUrl(touch.contactId),
-          sourceUrl: metadata.sourceUrl,
-        }),
-      );
-    } catch (error) {
-      const message =
-        error instanceof DomainError
-          ? problemMessage(`Your touch was not logged: ${error.message}.`)
-          : error instanceof CrmError
-            ? problemMessage('Your touch was not logged: the CRM is not answering.', 'Try again in a minute.')
-            : problemMessage('Your touch was not logged: something went wrong on our side.', 'Try again in a minute.');
-      if (!(error instanceof DomainError)) deps.logger.error({ err: error }, 'touch from Slack failed');
-      await tellUser(client, deps.logger, target, {
-        ...message,
-        text: `${message.text}\n${touch.summary.slice(0, 500)}`,
-      });
-    }
+    });
   };
 }

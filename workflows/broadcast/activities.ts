@@ -38,7 +38,10 @@ const CRM_BATCH = 100;
 
 /** Approval link ids derive from (alert, version, approver): a retried notification reuses the same link. */
 export function approvalLinkId(secret: string, alertId: string, version: number, approver: string): string {
-  return createHmac('sha256', secret).update(`approval-link:${alertId}:${version}:${approver}`).digest('base64url').slice(0, 22);
+  return createHmac('sha256', secret)
+    .update(`approval-link:${alertId}:${version}:${approver}`)
+    .digest('base64url')
+    .slice(0, 22);
 }
 
 export function createBroadcastActivities(deps: BroadcastActivityDeps) {
@@ -89,7 +92,13 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
       await approvals.createLinks(
         approvers
           .filter((a) => a !== alert.requester.toLowerCase())
-          .map((approver) => ({ id: approvalLinkId(deps.secret, alertId, version, approver), alertId, version, approver, expiresAt })),
+          .map((approver) => ({
+            id: approvalLinkId(deps.secret, alertId, version, approver),
+            alertId,
+            version,
+            approver,
+            expiresAt,
+          })),
       );
       await approvalMails(alertId, version, false);
     },
@@ -203,6 +212,10 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
       return counts;
     },
 
+    async batchesWithPending(alertId: string, batchSize: number): Promise<number[]> {
+      return deliveries.batchesWithPending(alertId, batchSize);
+    },
+
     async nextDeferred(alertId: string): Promise<string | null> {
       return deliveries.nextDeferred(alertId);
     },
@@ -218,7 +231,14 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
     async finishAlert(alertId: string, phase: BroadcastPhase, comment: string | null): Promise<DeliveryCounts> {
       if (phase === 'cancelled') {
         await deliveries.cancelPending(alertId);
-        await approvals.audit({ alertId, actor: null, action: 'cancel', outcome: 'accepted', reason: comment, source: 'workflow' });
+        await approvals.audit({
+          alertId,
+          actor: null,
+          action: 'cancel',
+          outcome: 'accepted',
+          reason: comment,
+          source: 'workflow',
+        });
       }
       await alerts.setStatus(alertId, phase as AlertStatus, comment ? { comment } : {});
       const counts = await deliveries.counts(alertId);
@@ -234,7 +254,10 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
         idempotencyKey: `${alertId}:nonresponders:${g.ownerId}`,
         ownerId: g.ownerId!,
         subject: `Follow up: ${g.contacts.length} contact(s) did not respond to "${alert.title}"`,
-        body: [`Alert ${alert.id} (${alert.topic}). No response from:`, ...g.contacts.map((c) => `- ${c.address} (CRM ${c.contactId})`)].join('\n'),
+        body: [
+          `Alert ${alert.id} (${alert.topic}). No response from:`,
+          ...g.contacts.map((c) => `- ${c.address} (CRM ${c.contactId})`),
+        ].join('\n'),
         dueAt: new Date(Date.now() + 2 * 86_400_000).toISOString(),
         contactIds: g.contacts.slice(0, 100).map((c) => c.contactId),
       }));
@@ -259,17 +282,26 @@ export function createResponseActivities(deps: BroadcastActivityDeps) {
 
   async function load(responseId: number) {
     const response = await responses.get(responseId);
-    if (!response) throw ApplicationFailure.nonRetryable(`response ${responseId} is not in the store`, 'RESPONSE_MISSING');
+    if (!response)
+      throw ApplicationFailure.nonRetryable(`response ${responseId} is not in the store`, 'RESPONSE_MISSING');
     const alert = await alerts.get(response.alertId);
     const delivery = await deliveries.get(response.alertId, response.contactId);
-    if (!alert || !delivery) throw ApplicationFailure.nonRetryable(`alert of response ${responseId} is gone`, 'RESPONSE_MISSING');
+    if (!alert || !delivery)
+      throw ApplicationFailure.nonRetryable(`alert of response ${responseId} is gone`, 'RESPONSE_MISSING');
     return { response, alert, delivery };
   }
 
   return {
     async logResponseToCrm(responseId: number): Promise<string> {
       const { response, alert, delivery } = await load(responseId);
-      const label = { interested: 'Interested', 'call-me': 'Call me', 'not-now': 'Not now', unsubscribe: 'Unsubscribe', reply: 'Replied', bounce: 'Bounced' }[response.kind];
+      const label = {
+        interested: 'Interested',
+        'call-me': 'Call me',
+        'not-now': 'Not now',
+        unsubscribe: 'Unsubscribe',
+        reply: 'Replied',
+        bounce: 'Bounced',
+      }[response.kind];
       const engagement = await crm.createEngagement({
         kind: 'note',
         idempotencyKey: `rsp:${response.dedupeKey}`,
@@ -325,7 +357,15 @@ export function createResponseActivities(deps: BroadcastActivityDeps) {
         domain,
         response.id,
       );
-      const result = await mail.send({ from: deps.mailFrom, to: notice.to, subject: notice.subject, html: notice.html, text: notice.text, messageId: notice.messageId, headers: notice.headers });
+      const result = await mail.send({
+        from: deps.mailFrom,
+        to: notice.to,
+        subject: notice.subject,
+        html: notice.html,
+        text: notice.text,
+        messageId: notice.messageId,
+        headers: notice.headers,
+      });
       if (!result.accepted) throw new Error(`response notice to ${to} refused: ${result.response}`);
       return to;
     },

@@ -21,7 +21,12 @@ type Attempt = { status: 'sent' | 'failed' | 'bounced'; channel: Channel; messag
  * Sends one batch of the ledger. Every row is claimed ('sending') before the SMTP call and
  * finished after it; rows a crashed attempt left 'sending' become 'unconfirmed', never resent.
  */
-export async function dispatchBatch(deps: DispatchDeps, alert: AlertRow, batch: number, size: number): Promise<BatchOutcome> {
+export async function dispatchBatch(
+  deps: DispatchDeps,
+  alert: AlertRow,
+  batch: number,
+  size: number,
+): Promise<BatchOutcome> {
   const { deliveries } = deps;
   const outcome: BatchOutcome = { sent: 0, failed: 0, bounced: 0, deferred: 0, unconfirmed: 0, skipped: 0 };
   outcome.unconfirmed = await deliveries.markUnconfirmed(alert.id, batch, size);
@@ -86,7 +91,12 @@ async function tryChannel(
   const message = deps.mail.compose({
     alert: { id: alert.id, title: alert.title, body: alert.body },
     recipient: { contactId: row.contactId, email: address },
-    tokens: { response: sign('response'), unsubscribe: sign('unsubscribe'), reply: sign('reply'), bounce: sign('bounce') },
+    tokens: {
+      response: sign('response'),
+      unsubscribe: sign('unsubscribe'),
+      reply: sign('reply'),
+      bounce: sign('bounce'),
+    },
   });
   const result = await deps.mail.send(message);
   if (result.accepted) return { status: 'sent', channel, messageId: message.messageId };

@@ -40,7 +40,8 @@ ${rows}
 const row = (html: string, style = '') => `<tr><td style="padding:12px 24px;${style}">${html}</td></tr>`;
 
 function summaryTable(summary: AudienceSummary | null): { html: string; text: string } {
-  if (!summary) return { html: '<p>The audience is still being resolved.</p>', text: 'Audience: still being resolved.' };
+  if (!summary)
+    return { html: '<p>The audience is still being resolved.</p>', text: 'Audience: still being resolved.' };
   const lines: [string, string][] = [
     ['Lists', summary.lists.map((l) => `${l.name} (${l.memberships})`).join(', ')],
     ['Memberships', String(summary.totalMemberships)],
@@ -154,7 +155,9 @@ export function requesterNotice(
       row(`<h1 style="font-size:20px;margin:0">${escapeHtml(subject)}</h1>`),
       row(`<p style="margin:0">${escapeHtml(lines)}</p>`),
       ...(comment ? [row(`<p style="margin:0"><strong>Comment:</strong> ${escapeHtml(comment)}</p>`)] : []),
-      row(`<p style="font-size:12px;color:#6b7280;margin:0">Alert ${escapeHtml(alert.id)}, version ${alert.version}</p>`),
+      row(
+        `<p style="font-size:12px;color:#6b7280;margin:0">Alert ${escapeHtml(alert.id)}, version ${alert.version}</p>`,
+      ),
     ].join('\n'),
   );
   return {
@@ -214,8 +217,16 @@ export function responseNotice(
     subject,
     [
       row(`<h1 style="font-size:18px;margin:0">${escapeHtml(subject)}</h1>`),
-      ...(body ? [row(`<pre style="white-space:pre-wrap;font-family:Arial,Helvetica,sans-serif;margin:0">${escapeHtml(body)}</pre>`)] : []),
-      row(`<p style="font-size:12px;color:#6b7280;margin:0">Alert ${escapeHtml(alert.id)}; CRM contact ${escapeHtml(contact.id)}. The response is on the contact's CRM timeline.</p>`),
+      ...(body
+        ? [
+            row(
+              `<pre style="white-space:pre-wrap;font-family:Arial,Helvetica,sans-serif;margin:0">${escapeHtml(body)}</pre>`,
+            ),
+          ]
+        : []),
+      row(
+        `<p style="font-size:12px;color:#6b7280;margin:0">Alert ${escapeHtml(alert.id)}; CRM contact ${escapeHtml(contact.id)}. The response is on the contact's CRM timeline.</p>`,
+      ),
     ].join('\n'),
   );
   return {

@@ -28,19 +28,22 @@ export interface BroadcastInput {
   responseWindowMs: number;
   /** Recipients per dispatch activity. */
   batchSize: number;
+  /** History events after which a dispatch continues as new (Temporal warns at 10,240). */
+  historyBudget: number;
   /** Dispatch activities in flight at once. */
   parallelBatches: number;
   /** ISO times from the request's send window. */
   notBefore?: string;
   notAfter?: string;
-  /** Set when the run continued as new in the middle of dispatch. */
-  resume?: { version: number; nextBatch: number; batches: number };
+  /** Set when the run continued as new in the middle of dispatch; the ledger says what is left. */
+  resume?: { version: number; batches: number };
 }
 
 export interface BroadcastProgress {
   alertId: string;
   phase: BroadcastPhase;
   version: number;
+  /** Batches of the whole ledger, and of the current pass done so far. */
   batches: number;
   batchesDone: number;
   counts: DeliveryCounts | null;

@@ -21,9 +21,6 @@ import {
   type Revision,
 } from './shared.js';
 
-/** Keep well under Temporal's 10k-event warning; a dispatch batch costs about a dozen events. */
-const HISTORY_BUDGET = 6_000;
-
 /**
  * One customer alert, from request to final summary: resolve and dedupe the audience, ask the
  * approvers (reminder, expiry, request changes), dispatch in batches through the delivery
@@ -35,7 +32,7 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
   let phase: BroadcastPhase = input.resume ? 'dispatching' : 'resolving';
   let version = input.resume?.version ?? 1;
   let batches = input.resume?.batches ?? 0;
-  let batchesDone = input.resume?.nextBatch ?? 0;
+  let batchesDone = 0;
   let counts: DeliveryCounts | null = null;
   let decision: Decision | undefined;
   let revision: Revision | undefined;
@@ -177,10 +174,14 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
     }
   }
 
-  // Passes over all batches; rows held back by quiet hours wait for a timer and the next pass.
+  // Passes over the batches that still hold pending rows; rows held back by quiet hours wait
+  // for a timer and the next pass. A long dispatch continues as new, which re-reads its work from the ledger.
   for (;;) {
-    while (batchesDone < batches && !cancel && !windowClosed(input)) {
-      const wave = Array.from({ length: Math.min(input.parallelBatches, batches - batchesDone) }, (_, i) => batchesDone + i);
+    const todo = await store.batchesWithPending(alertId, input.batchSize);
+    if (todo.length === 0) break;
+    batchesDone = 0;
+    while (batchesDone < todo.length && !cancel && !windowClosed(input)) {
+      const wave = todo.slice(batchesDone, batchesDone + input.parallelBatches);
       await Promise.all(
         wave.map(async (batch) => {
           await send.dispatchBatch(alertId, batch, input.batchSize);
@@ -188,9 +189,9 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
         }),
       );
       batchesDone += wave.length;
-      if (batchesDone < batches && workflowInfo().historyLength > HISTORY_BUDGET) {
+      if (workflowInfo().historyLength > input.historyBudget && !cancel) {
         await condition(allHandlersFinished);
-        return continueAsNew<typeof broadcastAlert>({ ...input, resume: { version, nextBatch: batchesDone, batches } });
+        return continueAsNew<typeof broadcastAlert>({ ...input, resume: { version, batches } });
       }
     }
     counts = await store.refreshCounts(alertId);
@@ -201,13 +202,7 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
     }
     const next = await store.nextDeferred(alertId);
     if (next === null) break;
-    const wait = Math.max(0, Date.parse(next) - Date.now());
-    await condition(() => cancel !== undefined, wait);
-    batchesDone = 0;
-    if (workflowInfo().historyLength > HISTORY_BUDGET) {
-      await condition(allHandlersFinished);
-      return continueAsNew<typeof broadcastAlert>({ ...input, resume: { version, nextBatch: 0, batches } });
-    }
+    await condition(() => cancel !== undefined, Math.max(0, Date.parse(next) - Date.now()));
   }
 
   // 4. Follow-up: responses count until the window closes; then owners get their non-responders.

@@ -27,7 +27,9 @@ afterAll(async () => {
 
 async function approvalLink(alertId: string, approver: string, version = 1): Promise<string> {
   const mail = await eventually(async () =>
-    mailFor(t, approver, alertId).find((m) => m.subject.startsWith('Approval needed') && m.messageId?.includes(`.v${version}=`)),
+    mailFor(t, approver, alertId).find(
+      (m) => m.subject.startsWith('Approval needed') && m.messageId?.includes(`.v${version}=`),
+    ),
   );
   return linkPath(await htmlOf(t, mail.id), /\/approvals\//);
 }
@@ -60,7 +62,9 @@ describe('signed approval links', () => {
     expect(posted.status).toBe(200);
     await waitForStatus(t, alertId, ['dispatching', 'following_up', 'completed']);
     const audit = await auditOf(alertId);
-    expect(audit).toContainEqual(expect.objectContaining({ actor: APPROVER, action: 'approve', outcome: 'accepted', source: 'link' }));
+    expect(audit).toContainEqual(
+      expect.objectContaining({ actor: APPROVER, action: 'approve', outcome: 'accepted', source: 'link' }),
+    );
 
     // Reused: 409 and an audit entry; the other approver's link is refused too, the alert being decided.
     const reused = await request(path, form({ decision: 'approve' }));
@@ -86,9 +90,27 @@ describe('signed approval links', () => {
     // Links the store never issued, signed with the real secret: expired, and bound to someone outside the group.
     const approvals = createApprovalStore(t.db);
     await approvals.createLinks([
-      { id: 'expiredlink0000001', alertId, version: 1, approver: OFFICER, expiresAt: new Date(Date.now() - 1000).toISOString() },
-      { id: 'strangerlink000001', alertId, version: 1, approver: 'mallory@bank.example', expiresAt: new Date(Date.now() + 3_600_000).toISOString() },
-      { id: 'selflink0000000001', alertId, version: 1, approver: REQUESTER, expiresAt: new Date(Date.now() + 3_600_000).toISOString() },
+      {
+        id: 'expiredlink0000001',
+        alertId,
+        version: 1,
+        approver: OFFICER,
+        expiresAt: new Date(Date.now() - 1000).toISOString(),
+      },
+      {
+        id: 'strangerlink000001',
+        alertId,
+        version: 1,
+        approver: 'mallory@bank.example',
+        expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      },
+      {
+        id: 'selflink0000000001',
+        alertId,
+        version: 1,
+        approver: REQUESTER,
+        expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      },
     ]);
     const signed = (id: string) => `/approvals/${signToken(TEST_SECRET, 'approval', id)}`;
     expect((await request(signed('expiredlink0000001'), form({ decision: 'approve' }))).status).toBe(410);
@@ -110,7 +132,9 @@ describe('signed approval links', () => {
     expect((await request(path, form({ decision: 'reject', reason: 'Wrong rates table' }))).status).toBe(200);
     const alert = await waitForStatus(t, alertId, 'rejected');
     expect(alert.counts.sent).toBe(0);
-    const notice = await eventually(async () => mailFor(t, REQUESTER, alertId).find((m) => m.subject.startsWith('Rejected')));
+    const notice = await eventually(async () =>
+      mailFor(t, REQUESTER, alertId).find((m) => m.subject.startsWith('Rejected')),
+    );
     expect((await t.smtp.parsed(notice.id))?.text).toContain('Wrong rates table');
   });
 

@@ -135,7 +135,9 @@ describe('a broadcast from request to summary', () => {
     // A second click is the same response.
     await t.rapport.app.request(path.split('?')[0]!, form({ a: 'interested' }));
     responses = (await (await t.api(`/api/alerts/${alertId}/responses`)).json()) as { responses: unknown[] };
-    expect(responses.responses).toEqual([expect.objectContaining({ kind: 'interested', contactId: String(DEMO.joe.id) })]);
+    expect(responses.responses).toEqual([
+      expect.objectContaining({ kind: 'interested', contactId: String(DEMO.joe.id) }),
+    ]);
 
     const note = await eventually(async () => {
       const engagements = await t.rapport.crm.listContactEngagements(String(DEMO.joe.id), 50);

@@ -15,7 +15,11 @@ let db: Db;
 let deliveries: DeliveryStore;
 let alert: AlertRow;
 
-const SENDER = { from: 'alerts@bank.example', replyDomain: 'reply.bank.example', publicUrl: 'https://rapport.bank.example' };
+const SENDER = {
+  from: 'alerts@bank.example',
+  replyDomain: 'reply.bank.example',
+  publicUrl: 'https://rapport.bank.example',
+};
 
 /** Records every send; `failOn` throws a temporary SMTP error for that address once. */
 function fakeMail(failOn?: string) {

@@ -26,7 +26,10 @@ afterAll(async () => {
 
 async function post(json: unknown) {
   const res = await t.api('/api/alerts', { method: 'POST', json });
-  return { status: res.status, body: (await res.json()) as { error?: { field?: string; message: string }; id?: string } };
+  return {
+    status: res.status,
+    body: (await res.json()) as { error?: { field?: string; message: string }; id?: string },
+  };
 }
 
 async function approve(alertId: string) {
@@ -169,7 +172,9 @@ describe('dispatch', () => {
         return contact?.properties.rapport_email_invalid === 'true' ? contact : undefined;
       });
       const tasks = t.sandbox.records('tasks');
-      expect(tasks.some((task) => task.properties.rapport_idempotency_key === `${alertId}:bounce:${DEMO.joe.id}`)).toBe(true);
+      expect(tasks.some((task) => task.properties.rapport_idempotency_key === `${alertId}:bounce:${DEMO.joe.id}`)).toBe(
+        true,
+      );
     } finally {
       t.smtp.faults.reset();
     }
@@ -180,7 +185,7 @@ describe('dispatch', () => {
     try {
       const alertId = await submit(t, { lists: ['2'] });
       await approve(alertId);
-      await eventually(async () => ((await getAlert(t, alertId)).counts.sent > 0 ? true : undefined));
+      await eventually(async () => (((await getAlert(t, alertId)).counts.sent ?? 0) > 0 ? true : undefined));
       const res = await t.api(`/api/alerts/${alertId}/cancel`, { method: 'POST', json: { by: REQUESTER } });
       expect(res.status).toBe(202);
       const alert = await waitForStatus(t, alertId, 'cancelled');

@@ -8,9 +8,12 @@ let t: TestRapport;
 
 /** HH:MM in New York, `deltaMinutes` from now. */
 function newYork(deltaMinutes: number): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone: 'America/New_York', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
-    Date.now() + deltaMinutes * 60_000,
-  );
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'America/New_York',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(Date.now() + deltaMinutes * 60_000);
 }
 
 beforeAll(async () => {
@@ -29,11 +32,14 @@ describe('quiet hours', () => {
     const joe = await createDeliveryStore(t.db).get(alertId, DEMO.joe.id);
     expect(joe?.deliverAfter).not.toBeNull();
 
-    const res = await t.api(`/api/alerts/${alertId}/decision`, { method: 'POST', json: { approver: APPROVER, decision: 'approve' } });
+    const res = await t.api(`/api/alerts/${alertId}/decision`, {
+      method: 'POST',
+      json: { approver: APPROVER, decision: 'approve' },
+    });
     expect(res.status).toBe(200);
     // Everyone else goes out now; Joe (New York) waits.
     await eventually(async () => {
-      const counts = (await createDeliveryStore(t.db).counts(alertId));
+      const counts = await createDeliveryStore(t.db).counts(alertId);
       return counts.sent === counts.total - pending.audience!.delayedByQuietHours ? counts : undefined;
     });
     expect(mailFor(t, DEMO.joe.email, alertId)).toHaveLength(0);

@@ -34,6 +34,7 @@ export interface AlertBody {
     uniqueContacts: number;
     duplicates: number;
     deliveries: number;
+    delayedByQuietHours: number;
     suppressedByReason: Record<string, number>;
   } | null;
   counts: Record<string, number>;

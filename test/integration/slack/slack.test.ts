@@ -425,3 +425,11 @@ describe('App Home and event retries', () => {
     await lastOk('views.publish');
   });
 });
+
+describe('the way to ack()', () => {
+  it('asks Slack who the bot is (auth.test) once, not before every acknowledgement', async () => {
+    await driver.command(COMMANDS.customer, { user: ANA.id, text: '' });
+    await driver.command(COMMANDS.customer, { user: ANA.id, text: '' });
+    expect(slack.callsTo('auth.test').length).toBe(1);
+  });
+});

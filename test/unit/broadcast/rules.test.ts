@@ -18,7 +18,8 @@ describe('signed tokens', () => {
     expect(verifyToken(SECRET, 'response', token)).toBeNull();
     expect(verifyToken('x'.repeat(32), 'approval', token)).toBeNull();
     expect(verifyToken(SECRET, 'approval', token.replace('AbCd', 'AbCe'))).toBeNull();
-    for (const bad of ['', '.', 'nodot', 'a.b', `${'a'.repeat(100)}.b`]) expect(verifyToken(SECRET, 'approval', bad)).toBeNull();
+    for (const bad of ['', '.', 'nodot', 'a.b', `${'a'.repeat(100)}.b`])
+      expect(verifyToken(SECRET, 'approval', bad)).toBeNull();
   });
 });
 
@@ -43,8 +44,14 @@ describe('decision rules', () => {
     expect(d({ decision: 'request_changes', reason: ' ' })).toMatchObject({ code: 'VALIDATION' });
     expect(d({ decision: 'reject', reason: 'no' })).toBeNull();
     expect(d({ version: 1 })).toMatchObject({ code: 'CONFLICT', field: 'version' });
-    expect(refuseDecision({ ...state, phase: 'decided' }, { approver: 'bob@bank.example', decision: 'approve', via: 'api' })?.code).toBe('CONFLICT');
-    expect(refuseDecision({ ...state, phase: 'expired' }, { approver: 'bob@bank.example', decision: 'approve', via: 'api' })?.code).toBe('GONE');
+    expect(
+      refuseDecision({ ...state, phase: 'decided' }, { approver: 'bob@bank.example', decision: 'approve', via: 'api' })
+        ?.code,
+    ).toBe('CONFLICT');
+    expect(
+      refuseDecision({ ...state, phase: 'expired' }, { approver: 'bob@bank.example', decision: 'approve', via: 'api' })
+        ?.code,
+    ).toBe('GONE');
   });
 });
 
@@ -57,13 +64,28 @@ describe('alert request', () => {
       topic: 'rates',
       lists: ['1', '1', '2'],
     });
-    expect(parsed).toMatchObject({ requester: 'ana@bank.example', title: 'Hello Bcc: x@y.example', lists: ['1', '2'], channels: ['email'], replyTo: 'analyst' });
+    expect(parsed).toMatchObject({
+      requester: 'ana@bank.example',
+      title: 'Hello Bcc: x@y.example',
+      lists: ['1', '2'],
+      channels: ['email'],
+      replyTo: 'analyst',
+    });
   });
 });
 
 describe('final summary', () => {
   it('computes rates of attempts; responses as a share of sent', () => {
-    const s = finalSummary({ ...emptyCounts(), total: 10, sent: 6, failed: 1, bounced: 1, unconfirmed: 0, cancelled: 2, responded: 3 });
+    const s = finalSummary({
+      ...emptyCounts(),
+      total: 10,
+      sent: 6,
+      failed: 1,
+      bounced: 1,
+      unconfirmed: 0,
+      cancelled: 2,
+      responded: 3,
+    });
     expect(s.rates).toEqual({ delivered: 75, failed: 12.5, bounced: 12.5, unconfirmed: 0, responded: 50 });
     expect(finalSummary(emptyCounts()).rates.delivered).toBe(0);
   });

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadEnv } from '../../../config/env.js';
+import { contactPolicyFromEnv } from '../../../server/broadcast-services.js';
+
+describe('alert configuration', () => {
+  it('has working defaults for npm start', () => {
+    const env = loadEnv({});
+    expect(env.APPROVER_GROUPS).toEqual({ alerts: ['approver@rapport.example', 'officer@rapport.example'] });
+    expect(env.ALERT_QUIET_HOURS).toEqual({ start: '21:00', end: '08:00' });
+    expect(contactPolicyFromEnv(env)).toMatchObject({ frequencyCap: { maxPerWindow: 5, windowHours: 168 } });
+  });
+
+  it('parses approver groups, caps and quiet hours', () => {
+    const env = loadEnv({
+      APPROVER_GROUPS: 'risk = A@Bank.example, b@bank.example ; ops=c@bank.example',
+      ALERT_FREQUENCY_CAP: '2/24',
+      ALERT_QUIET_HOURS: 'off',
+    });
+    expect(env.APPROVER_GROUPS).toEqual({ risk: ['a@bank.example', 'b@bank.example'], ops: ['c@bank.example'] });
+    expect(env.ALERT_FREQUENCY_CAP).toEqual({ maxPerWindow: 2, windowHours: 24 });
+    expect(contactPolicyFromEnv(env).quietHours).toBeNull();
+  });
+
+  it.each([
+    ['APPROVER_GROUPS', 'risk'],
+    ['APPROVER_GROUPS', 'risk=not-an-email'],
+    ['ALERT_FREQUENCY_CAP', 'often'],
+    ['ALERT_QUIET_HOURS', '9pm-8am'],
+    ['SMTP_URL', 'http://mail.example'],
+    ['RAPPORT_SECRET', 'short'],
+    ['REPLY_DOMAIN', 'not a domain'],
+  ])('names %s when it is wrong, without echoing the value', (variable, value) => {
+    try {
+      loadEnv({ [variable]: value });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).message).toContain(variable);
+      expect((error as ConfigError).message).not.toContain(value);
+    }
+  });
+});
