@@ -41,6 +41,9 @@ const env = loadEnv({
   PORT: String(port),
   HUBSPOT_RATE_LIMIT: String(BUDGET),
   CRM_RETRY_MAX_INTERVAL_SECONDS: '5',
+  // The embedded mail catcher on any free port: the bench sends no mail.
+  SMTP_CATCHER_PORT: '0',
+  SMTP_OUTBOX_PORT: '0',
 });
 const rapport = await startRapport(env, createLogger('silent'), {
   temporalAddress: temporal.address,
