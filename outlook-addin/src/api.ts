@@ -1,7 +1,23 @@
-import type { CustomerContextView, LoggedTouch, LogTouchInput } from './types.js';
+import type {
+  ApprovalAlertView,
+  CustomerContextView,
+  DecisionInput,
+  DecisionOutcome,
+  LoggedTouch,
+  LogTouchInput,
+} from './types.js';
 
 export type ApiErrorKind =
-  'unauthorized' | 'not-found' | 'unknown-contact' | 'invalid' | 'conflict' | 'unavailable' | 'network' | 'server';
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not-found'
+  | 'unknown-contact'
+  | 'invalid'
+  | 'conflict'
+  | 'gone'
+  | 'unavailable'
+  | 'network'
+  | 'server';
 
 /** A failed call, sorted into what the pane shows; `message` is the server's, safe to display as text. */
 export class ApiError extends Error {
@@ -11,6 +27,8 @@ export class ApiError extends Error {
     message: string,
     readonly status?: number,
     readonly field?: string,
+    /** The whole error body (a 409 on a decision says who decided). */
+    readonly body?: unknown,
   ) {
     super(message);
   }
@@ -26,14 +44,19 @@ export interface RapportApi {
   touch(id: string): Promise<LoggedTouch>;
   /** Marks a follow-up (CRM task) done; done already is fine. */
   completeFollowUp(id: string): Promise<void>;
+  /** An approval request (the alert as its approvers see it). */
+  alert(id: string): Promise<ApprovalAlertView>;
+  /** Decides as the signed-in user: the server takes the approver from the token. */
+  decide(id: string, input: DecisionInput): Promise<DecisionOutcome>;
 }
 
 const KIND_BY_STATUS: Record<number, ApiErrorKind> = {
   400: 'invalid',
   401: 'unauthorized',
-  403: 'unauthorized',
+  403: 'forbidden',
   404: 'not-found',
   409: 'conflict',
+  410: 'gone',
   422: 'unknown-contact',
   503: 'unavailable',
   502: 'unavailable',
@@ -75,6 +98,7 @@ export function createApi(options: {
         body?.error?.message ?? `Rapport answered ${res.status}`,
         res.status,
         body?.error?.field,
+        body,
       );
     }
     return body as T;
@@ -92,5 +116,20 @@ export function createApi(options: {
     completeFollowUp: async (id) => {
       await call(`/api/addin/follow-ups/${encodeURIComponent(id)}/complete`, { method: 'POST' });
     },
+    alert: (id) => call(`/api/addin/alerts/${encodeURIComponent(id)}`),
+    decide: (id, input) =>
+      call(`/api/addin/alerts/${encodeURIComponent(id)}/decision`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(input),
+      }),
+  };
+}
+
+/** The approval view's operations on top of the API (App's `approvals` prop). */
+export function approvalOperations(api: Pick<RapportApi, 'alert' | 'decide'>) {
+  return {
+    load: (alertId: string) => api.alert(alertId),
+    decide: async (alertId: string, input: DecisionInput) => (await api.decide(alertId, input)).alert,
   };
 }

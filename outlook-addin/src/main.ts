@@ -1,5 +1,5 @@
 import { createRoot } from 'react-dom/client';
-import { createApi } from './api.js';
+import { approvalOperations, createApi } from './api.js';
 import { createTokenSource } from './auth.js';
 import { App } from './components/App.js';
 import { h } from './components/h.js';
@@ -18,7 +18,7 @@ async function main() {
       }),
     ]);
     const api = createApi({ tokens: createTokenSource(config) });
-    root.render(h(App, { host, api, config }));
+    root.render(h(App, { host, api, config, approvals: approvalOperations(api) }));
   } catch (error) {
     const p = document.createElement('p');
     p.className = 'startup-error';

@@ -73,3 +73,51 @@ export interface MessageInfo {
   internetMessageId: string | null;
   receivedAt: string | null;
 }
+
+export type DecisionKind = 'approve' | 'reject' | 'request_changes';
+
+/** The audience an approver sees before saying yes (the broadcast engine's summary). */
+export interface ApprovalAudience {
+  lists: { id: string; name: string; memberships: number }[];
+  totalMemberships: number;
+  uniqueContacts: number;
+  /** Memberships folded into another recipient (same contact or same email on several lists). */
+  duplicates: number;
+  deliveries: number;
+  channelMix: Record<string, number>;
+  suppressedByReason: Record<string, number>;
+  delayedByQuietHours: number;
+}
+
+/** GET /api/addin/alerts/:id */
+export interface ApprovalAlertView {
+  id: string;
+  status: string;
+  version: number;
+  title: string;
+  /** Plain text of the alert body. */
+  preview: string;
+  topic: string;
+  requester: string;
+  channels: string[];
+  approverGroup: string;
+  /** Null while the audience is still being resolved. */
+  audience: ApprovalAudience | null;
+  /** Who decided, once someone has. */
+  decision: { decision: DecisionKind; by: string; reason: string | null; at: string } | null;
+  createdAt: string;
+  you: { email: string; role: 'requester' | 'approver' | null; canDecide: boolean };
+}
+
+export interface DecisionInput {
+  decision: DecisionKind;
+  reason?: string;
+  /** The version the approver saw. */
+  version?: number;
+}
+
+/** POST /api/addin/alerts/:id/decision */
+export interface DecisionOutcome {
+  result: { decision: DecisionKind; version: number; approver: string };
+  alert: ApprovalAlertView;
+}

@@ -15,6 +15,7 @@ import { followUpParam } from '../routes/customers.js';
 import { touchView } from '../routes/touches.js';
 import type { TouchIntake } from '../touch-intake.js';
 import { validate } from '../validate.js';
+import { addinApprovalRoutes, type AddinApprovalDeps } from './approvals.js';
 import {
   ADDIN_SCOPE,
   addinAuth,
@@ -42,6 +43,8 @@ export interface AddinDeps {
   context: CustomerContext;
   intake: TouchIntake;
   touches: TouchStore;
+  /** The broadcast engine's approvals (GET /api/addin/alerts/:id, POST .../decision); absent: not mounted. */
+  approvals?: AddinApprovalDeps;
   /** The built task pane (npm run build:addin); default outlook-addin/dist under the working directory. */
   distDir?: string;
 }
@@ -145,6 +148,7 @@ export async function createAddinRoutes(deps: AddinDeps) {
   } else {
     api.use(addinAuth(createTokenVerifier(trusted)));
   }
+  if (deps.approvals) api.route('/alerts', addinApprovalRoutes(deps.approvals));
   api
     .get('/me', (c) => c.json({ user: c.get('addinUser') }))
     .get('/context', validate('query', contextQuery), async (c) =>

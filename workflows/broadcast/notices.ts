@@ -94,7 +94,7 @@ export function approvalRequest(
     [
       row(`<h1 style="font-size:20px;margin:0">${escapeHtml(subject)}</h1>`, 'background:#eef2ff'),
       row(
-        `<p style="margin:0"><strong>${escapeHtml(alert.requester)}</strong> asks to send this alert (topic <strong>${escapeHtml(alert.topic)}</strong>, version ${alert.version}). Alert id <code>${escapeHtml(alert.id)}</code>.</p>`,
+        `<p style="margin:0"><strong>${escapeHtml(alert.requester)}</strong> asks to send this alert (topic <strong>${escapeHtml(alert.topic)}</strong>, version ${alert.version}).</p><p style="margin:8px 0 0;font-size:12px;color:#6b7280">Rapport alert id: <code>${escapeHtml(alert.id)}</code></p>`,
       ),
       row(
         `<div style="border-left:4px solid #1f6feb;padding:8px 16px"><p style="font-size:17px;margin:0 0 8px"><strong>${escapeHtml(alert.title)}</strong></p>${preview.html}</div>`,
@@ -120,6 +120,9 @@ export function approvalRequest(
     '',
     `Review and decide: ${link}`,
     `This link is for ${approver} only, works once and expires ${expiresAt}.`,
+    '',
+    // Outlook add-in fallback when the host cannot read X-Rapport-Alert-Id (outlook-addin/src/headers.ts).
+    `Rapport alert id: ${alert.id}`,
   ].join('\n');
   return {
     to: approver,

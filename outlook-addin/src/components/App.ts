@@ -14,18 +14,36 @@ export interface AppProps {
   host: OfficeHost;
   api: RapportApi;
   config: AddinClientConfig;
-  /** Approvals, once the broadcast engine offers them; without it the approval view points to the email's link. */
-  approvals?: ApprovalOperations & { load(alertId: string): Promise<ApprovalAlertView | null> };
+  /** Approvals (`approvalOperations(api)`); without them the approval view points to the email's link. */
+  approvals?: ApprovalOperations;
 }
 
 type View =
   | PaneState
   | { kind: 'customer'; context: CustomerContextView; message: MessageInfo }
-  | { kind: 'approval'; alertId: string; alert: ApprovalAlertView | null };
+  | { kind: 'approval'; alertId: string; alert: ApprovalAlertView | null; error: string | null };
+
+/** Why an approval request cannot be shown, in words. */
+function approvalErrorText(error: unknown): string {
+  if (error instanceof ApiError) {
+    if (error.kind === 'not-found' || error.kind === 'invalid') {
+      return 'This approval request is not in Rapport: it may have been removed, or come from another Rapport.';
+    }
+    if (error.kind === 'forbidden') {
+      return 'You are not an approver for this alert, so Rapport does not show it here.';
+    }
+    if (error.kind === 'unauthorized') return `Sign-in needed: ${error.message}`;
+    if (error.kind === 'unavailable' || error.kind === 'network' || error.kind === 'server') {
+      return 'Rapport is not answering right now. Try again in a moment, or use the review link in this email.';
+    }
+  }
+  return (error as Error).message;
+}
 
 function stateFor(error: unknown): PaneState {
   if (error instanceof ApiError) {
-    if (error.kind === 'unauthorized') return { kind: 'signed-out', detail: error.message };
+    if (error.kind === 'unauthorized' || error.kind === 'forbidden')
+      return { kind: 'signed-out', detail: error.message };
     if (error.kind === 'unavailable' || error.kind === 'network' || error.kind === 'server') {
       return {
         kind: 'unavailable',
@@ -54,8 +72,12 @@ export function App({ host, api, config, approvals }: AppProps) {
       const body = headers === null ? await host.bodyText().catch(() => null) : null;
       const alertId = findAlertId({ headers, subject: message.subject, body });
       if (alertId) {
-        const alert = approvals ? await approvals.load(alertId).catch(() => null) : null;
-        return show({ kind: 'approval', alertId, alert });
+        if (!approvals) return show({ kind: 'approval', alertId, alert: null, error: null });
+        try {
+          return show({ kind: 'approval', alertId, alert: await approvals.load(alertId), error: null });
+        } catch (error) {
+          return show({ kind: 'approval', alertId, alert: null, error: approvalErrorText(error) });
+        }
       }
       if (!message.from) return show({ kind: 'no-sender' });
       const senderDomain = domainOf(message.from.email);
@@ -128,7 +150,14 @@ export function App({ host, api, config, approvals }: AppProps) {
       },
     });
   } else if (view.kind === 'approval') {
-    content = h(ApprovalView, { alertId: view.alertId, alert: view.alert, operations: approvals });
+    content = h(ApprovalView, {
+      key: `${view.alertId}:${view.alert?.status ?? view.error ?? ''}`,
+      alertId: view.alertId,
+      alert: view.alert,
+      error: view.error,
+      operations: approvals,
+      onRetry: view.error ? () => void load() : undefined,
+    });
   } else {
     content = h(StateView, { state: view, onRetry: () => void load() });
   }

@@ -3,6 +3,7 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../support/demo-data.js';
 import { eventually, startTestRapport, type TestRapport } from '../../support/rapport.js';
+import { APPROVER, BROADCAST_ENV, OFFICER, REQUESTER, mailFor, submit, waitForStatus } from '../broadcast/support.js';
 
 /** The add-in API with Entra-style tokens checked against a local key set (AAD_JWKS_URL). */
 const TENANT = '11111111-2222-3333-4444-555555555555';
@@ -54,6 +55,7 @@ beforeAll(async () => {
       AAD_CLIENT_ID: CLIENT,
       AAD_JWKS_URL: `http://127.0.0.1:${port}/keys`,
       ADDIN_ORIGIN: 'https://rapport.example.com',
+      ...BROADCAST_ENV,
     },
   });
 });
@@ -197,5 +199,116 @@ describe('add-in API', () => {
     expect(bad.status).toBe(400);
     const unknown = await call('/api/addin/context?email=nobody@nowhere.example', auth);
     expect(unknown.status).toBe(404);
+  });
+});
+
+describe('add-in approvals', () => {
+  let alertId: string;
+  const as = async (email: string) => `Bearer ${await token({ preferred_username: email })}`;
+  const decide = async (email: string, json: unknown, id = alertId) =>
+    call(`/api/addin/alerts/${id}/decision`, await as(email), { method: 'POST', json });
+  const errorOf = async (res: Response) =>
+    ((await res.json()) as { error: { code: string; message: string; field?: string } }).error;
+
+  it('shows an approver the alert: preview, requester, audience with duplicates and channel mix', async () => {
+    alertId = await submit(t, { lists: ['1', '2', '3', '4', '6'], title: 'Rates move (Outlook)' });
+    const api = await waitForStatus(t, alertId, 'awaiting_approval');
+    await eventually(async () => mailFor(t, APPROVER, alertId)[0]);
+
+    const res = await call(`/api/addin/alerts/${alertId}`, await as(APPROVER.toUpperCase()));
+    expect(res.status).toBe(200);
+    const view = (await res.json()) as {
+      title: string;
+      preview: string;
+      requester: string;
+      status: string;
+      audience: { duplicates: number; deliveries: number; channelMix: Record<string, number> };
+      decision: unknown;
+      you: { email: string; role: string; canDecide: boolean };
+    };
+    expect(view).toMatchObject({
+      title: 'Rates move (Outlook)',
+      requester: REQUESTER,
+      status: 'awaiting_approval',
+      decision: null,
+      you: { email: APPROVER, role: 'approver', canDecide: true },
+    });
+    expect(view.preview).toContain('fixed deposit');
+    expect(view.preview).not.toContain('**');
+    expect(view.audience.duplicates).toBe(api.audience!.duplicates);
+    expect(view.audience.duplicates).toBeGreaterThan(0);
+    expect(view.audience.channelMix.email).toBe(api.audience!.deliveries);
+
+    const mine = (await (await call(`/api/addin/alerts/${alertId}`, await as(REQUESTER))).json()) as {
+      you: { role: string; canDecide: boolean };
+    };
+    expect(mine.you).toMatchObject({ role: 'requester', canDecide: false });
+    expect((await call(`/api/addin/alerts/${alertId}`, await as('mallory@contoso.example'))).status).toBe(403);
+    expect((await call(`/api/addin/alerts/alr_01jzzzzzzzzzzzzzzzzzzzzzzz`, await as(APPROVER))).status).toBe(404);
+    expect((await call(`/api/addin/alerts/not-an-alert`, await as(APPROVER))).status).toBe(400);
+    expect((await call(`/api/addin/alerts/${alertId}`, null)).status).toBe(401);
+  });
+
+  it('refuses a body approver, strangers, the requester (four eyes), unknown alerts and a reasonless reject', async () => {
+    const spoof = await decide(REQUESTER, { approver: APPROVER, decision: 'approve' });
+    expect(spoof.status).toBe(400);
+    expect((await errorOf(spoof)).field).toBe('approver');
+
+    const stranger = await decide('mallory@contoso.example', { decision: 'approve' });
+    expect(stranger.status).toBe(403);
+    expect((await errorOf(stranger)).message).toMatch(/not in this alert's approver group/);
+    const self = await decide(REQUESTER, { decision: 'approve' });
+    expect(self.status).toBe(403);
+    expect((await errorOf(self)).message).toMatch(/four eyes/);
+
+    expect((await decide(APPROVER, { decision: 'approve' }, 'alr_01jzzzzzzzzzzzzzzzzzzzzzzz')).status).toBe(404);
+    const noReason = await decide(APPROVER, { decision: 'reject', reason: '  ' });
+    expect(noReason.status).toBe(400);
+    expect((await errorOf(noReason)).field).toBe('reason');
+    expect((await decide(APPROVER, { decision: 'maybe' })).status).toBe(400);
+    expect((await call(`/api/addin/alerts/${alertId}/decision`, null, { method: 'POST', json: {} })).status).toBe(401);
+
+    const audit = (await (await t.api(`/api/alerts/${alertId}/audit`)).json()) as {
+      audit: { actor: string; outcome: string; source: string }[];
+    };
+    expect(audit.audit.filter((a) => a.outcome === 'refused' && a.source === 'outlook').map((a) => a.actor)).toEqual([
+      'mallory@contoso.example',
+      REQUESTER,
+      APPROVER,
+    ]);
+    expect((await (await t.api(`/api/alerts/${alertId}`)).json()) as { status: string }).toMatchObject({
+      status: 'awaiting_approval',
+    });
+  });
+
+  it('approves as the user in the token through the workflow; a second decision is a 409 naming who decided', async () => {
+    const res = await decide(APPROVER, { decision: 'approve', version: 1 });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      result: { decision: string; approver: string };
+      alert: { status: string; decision: { decision: string; by: string } };
+    };
+    expect(body.result).toMatchObject({ decision: 'approve', approver: APPROVER });
+    expect(body.alert.decision).toMatchObject({ decision: 'approve', by: APPROVER });
+    await waitForStatus(t, alertId, ['approved', 'dispatching', 'following_up', 'completed']);
+
+    const again = await decide(OFFICER, { decision: 'reject', reason: 'too late' });
+    expect(again.status).toBe(409);
+    const conflict = (await again.json()) as { error: { message: string }; decision: { by: string; decision: string } };
+    expect(conflict.decision).toMatchObject({ by: APPROVER, decision: 'approve' });
+    expect(conflict.error.message).toContain(APPROVER);
+
+    const view = (await (await call(`/api/addin/alerts/${alertId}`, await as(OFFICER))).json()) as {
+      decision: { by: string };
+      you: { canDecide: boolean };
+    };
+    expect(view.decision.by).toBe(APPROVER);
+    expect(view.you.canDecide).toBe(false);
+    const audit = (await (await t.api(`/api/alerts/${alertId}/audit`)).json()) as {
+      audit: { actor: string; outcome: string; source: string; action: string }[];
+    };
+    expect(audit.audit).toContainEqual(
+      expect.objectContaining({ actor: APPROVER, outcome: 'accepted', source: 'outlook', action: 'approve' }),
+    );
   });
 });

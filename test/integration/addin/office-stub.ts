@@ -1,7 +1,8 @@
 /**
  * An Office.js host stand-in for the task pane in headless Chromium: served in place of
  * https://appsforoffice.microsoft.com/lib/1/hosted/office.js. It holds a list of messages;
- * `window.__office.select(i)` changes the selected one and fires ItemChanged like a pinned pane.
+ * `window.__office.select(i)` changes the selected one and fires ItemChanged like a pinned pane;
+ * `window.__office.add(message)` files a new one (returns its index).
  */
 export interface StubMessage {
   subject: string;
@@ -30,6 +31,7 @@ export function officeStubScript(options: { messages: StubMessage[]; user: strin
   const cmp = (a, b) => { const x = a.split('.').map(Number), y = b.split('.').map(Number); return x[0] - y[0] || (x[1] || 0) - (y[1] || 0); };
   window.__office = {
     select(i) { index = i; for (const h of handlers) h({ type: 'olkItemSelectedChanged' }); },
+    add(m) { state.messages.push(m); return state.messages.length - 1; },
     selectNone() { index = -1; for (const h of handlers) h({ type: 'olkItemSelectedChanged' }); },
     handlerCount: () => handlers.length,
   };

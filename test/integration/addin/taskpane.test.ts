@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAddin } from '../../../scripts/build-addin.js';
 import { DEMO } from '../../support/demo-data.js';
 import { eventually, startTestRapport, type TestRapport } from '../../support/rapport.js';
+import { BROADCAST_ENV, REQUESTER, getAlert, mailFor, submit, waitForStatus } from '../broadcast/support.js';
 import { officeStubScript, type StubMessage } from './office-stub.js';
 
 /**
@@ -14,6 +15,8 @@ import { officeStubScript, type StubMessage } from './office-stub.js';
  */
 const ARTIFACTS = resolve('test-artifacts/addin');
 const REP = 'rep@rapport.example';
+/** The pane's development sign-in (ADDIN_DEV_USER default), here also an approver. */
+const DEV_USER = 'dev.rep@rapport.example';
 
 const message = (email: string, name: string, subject: string, extra: Partial<StubMessage> = {}): StubMessage => ({
   subject,
@@ -44,7 +47,13 @@ let page: Page;
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   await buildAddin({ minify: false, sourcemap: false });
-  t = await startTestRapport({ env: { ADDIN_DEV_AUTH: 'true' } });
+  t = await startTestRapport({
+    env: {
+      ADDIN_DEV_AUTH: 'true',
+      ...BROADCAST_ENV,
+      APPROVER_GROUPS: `alerts=${DEV_USER},officer@bank.example,${REQUESTER}`,
+    },
+  });
   server = await new Promise<ServerType>((done) => {
     const s = serve({ fetch: t.rapport.app.fetch, hostname: '127.0.0.1', port: 0 }, () => done(s));
   });
@@ -167,6 +176,62 @@ describe('Outlook task pane', () => {
     await select(4);
     await page.getByTestId('approval-view').waitFor();
     expect(await text('approval-view')).toContain('alr_01JTESTALERT0001');
+  });
+
+  it('approves a real approval email: the workflow is approved and the alert goes out', async () => {
+    const alertId = await submit(t, { lists: ['1', '2', '3', '4', '6'], title: 'Q4 rates: fixed deposits up' });
+    const before = await waitForStatus(t, alertId, 'awaiting_approval');
+    // The approval email Rapport sent the development user, as the catcher got it.
+    const caught = await eventually(async () => mailFor(t, DEV_USER, alertId)[0]);
+    const raw = (await t.smtp.raw(caught.id))!.toString('utf8');
+    const parsed = (await t.smtp.parsed(caught.id))!;
+    const approval: StubMessage = {
+      subject: parsed.subject ?? '',
+      from: { emailAddress: parsed.from?.value[0]?.address ?? '', displayName: parsed.from?.value[0]?.name ?? '' },
+      internetMessageId: parsed.messageId ?? '<approval@rapport.example>',
+      headers: raw.slice(0, raw.search(/\r?\n\r?\n/)),
+      body: parsed.text ?? '',
+    };
+    expect(approval.headers).toMatch(/^X-Rapport-Alert-Id: alr_/im);
+    const index = await page.evaluate(
+      (m) => (window as unknown as { __office: { add(m: unknown): number } }).__office.add(m),
+      approval,
+    );
+    await select(index);
+
+    const view = page.locator(`[data-testid="approval-view"][data-alert-id="${alertId}"]`);
+    await view.waitFor();
+    expect(await text('approval-title')).toContain('Q4 rates: fixed deposits up');
+    expect(await text('approval-requester')).toContain(`Requested by ${REQUESTER}`);
+    expect(await text('approval-preview')).toContain('fixed deposit');
+    expect(await text('approval-recipients')).toContain(`${before.audience!.deliveries} recipient`);
+    expect(await text('approval-duplicates')).toContain(`${before.audience!.duplicates} duplicate`);
+    expect(await text('approval-suppressed')).toMatch(/same email address on another record/);
+    expect(await text('approval-channels')).toContain(`Email ${before.audience!.deliveries}`);
+    await page.screenshot({ path: resolve(ARTIFACTS, 'approval-request.png'), fullPage: true });
+
+    // Reject needs a reason: the confirm button stays disabled without one.
+    await page.getByTestId('reject').click();
+    expect(await page.getByTestId('confirm-decision').isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+
+    await page.getByTestId('approve').click();
+    await expect.poll(() => text('approval-state'), { timeout: 30_000 }).toContain(`Approved by ${DEV_USER}`);
+    await page.screenshot({ path: resolve(ARTIFACTS, 'approval-approved.png'), fullPage: true });
+
+    // The real workflow moved on, and the alert went out: one email per recipient.
+    expect(['approved', 'dispatching', 'following_up', 'completed']).toContain((await getAlert(t, alertId)).status);
+    await waitForStatus(t, alertId, ['following_up', 'completed'], 120_000);
+    const sent = t.smtp.messages().filter((m) => m.alertId === alertId && m.contactId);
+    expect(sent).toHaveLength(before.audience!.deliveries);
+    expect(t.smtp.duplicates().filter((d) => d.alertId === alertId)).toEqual([]);
+
+    // Opening the request again shows who decided, not the buttons.
+    await select(0);
+    await expect.poll(() => text('customer-name')).toContain('Joe Smith');
+    await select(index);
+    await expect.poll(() => text('approval-state')).toContain(`Approved by ${DEV_USER}`);
+    expect(await page.getByTestId('approve').count()).toBe(0);
   });
 
   it('renders markup from the CRM as text, never as HTML', async () => {

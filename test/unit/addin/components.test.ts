@@ -2,10 +2,16 @@ import { FluentProvider, webLightTheme } from '@fluentui/react-components';
 import { createElement as h, type ReactElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { ApprovalView } from '../../../outlook-addin/src/components/ApprovalView.js';
+import { ApiError } from '../../../outlook-addin/src/api.js';
+import {
+  ApprovalView,
+  decisionErrorText,
+  reasonProblem,
+  type ApprovalOperations,
+} from '../../../outlook-addin/src/components/ApprovalView.js';
 import { CustomerView, type CustomerOperations } from '../../../outlook-addin/src/components/CustomerView.js';
 import { StateView } from '../../../outlook-addin/src/components/States.js';
-import type { CustomerContextView } from '../../../outlook-addin/src/types.js';
+import type { ApprovalAlertView, ApprovalAudience, CustomerContextView } from '../../../outlook-addin/src/types.js';
 
 /** The pane's components without Office: props in, markup out (interaction is tested in Chromium). */
 const render = (el: ReactElement) => renderToStaticMarkup(h(FluentProvider, { theme: webLightTheme }, el));
@@ -151,24 +157,110 @@ describe('friendly states', () => {
 });
 
 describe('ApprovalView', () => {
-  const alert = {
-    id: 'alr_1',
+  const audience: ApprovalAudience = {
+    lists: [
+      { id: '1', name: 'Gold customers', memberships: 180 },
+      { id: '2', name: 'Newsletter', memberships: 70 },
+    ],
+    totalMemberships: 250,
+    uniqueContacts: 238,
+    duplicates: 12,
+    deliveries: 230,
+    channelMix: { email: 210, slack: 0, sms: 20 },
+    suppressedByReason: {
+      DUPLICATE_CONTACT: 9,
+      DUPLICATE_EMAIL: 3,
+      OPTED_OUT: 5,
+      INVALID_EMAIL: 3,
+      NO_USABLE_ADDRESS: 0,
+      FREQUENCY_CAP: 0,
+    },
+    delayedByQuietHours: 0,
+  };
+  const alert: ApprovalAlertView = {
+    id: 'alr_01jtestalert0000000000000a',
+    status: 'awaiting_approval',
+    version: 1,
     title: 'Q4 price update',
     preview: 'Prices change on <b>1 January</b>.',
-    requestedBy: 'analyst@rapport.example',
-    status: 'awaiting_approval',
-    channels: ['email', 'slack'],
-    audience: { recipients: 230, duplicatesRemoved: 12, suppressed: 5 },
+    topic: 'pricing',
+    requester: 'analyst@rapport.example',
+    channels: ['email', 'sms'],
+    approverGroup: 'alerts',
+    audience,
+    decision: null,
+    createdAt: '2026-11-24T10:00:00Z',
+    you: { email: 'approver@rapport.example', role: 'approver', canDecide: true },
   };
-  it('shows the alert it is given, with approve and reject when operations are given', () => {
-    const out = render(
-      h(ApprovalView, { alertId: 'alr_1', alert, operations: { approve: async () => {}, reject: async () => {} } }),
-    );
-    expect(text(out)).toContain('230 recipients · 12 duplicates removed · 5 suppressed');
-    expect(text(out)).toContain('Approve and send');
+  const operations: ApprovalOperations = { load: async () => alert, decide: async () => alert };
+  const view = (props: Partial<Parameters<typeof ApprovalView>[0]> = {}) =>
+    render(h(ApprovalView, { alertId: alert.id, alert, operations, ...props }));
+
+  it('shows preview, requester, the audience with suppressed duplicates and the channel mix', () => {
+    const out = view();
+    const all = text(out);
+    expect(all).toContain('Q4 price update');
+    expect(all).toContain('Requested by analyst@rapport.example');
+    expect(all).toContain('230 recipients will receive it');
+    expect(all).toContain('250 list memberships on 2 lists → 238 unique contacts');
+    expect(all).toContain('12 duplicates removed · 8 not reached');
+    expect(all).toContain('9 same contact on several lists');
+    expect(all).toContain('3 same email address on another record');
+    expect(all).toContain('5 opted out');
+    expect(all).not.toContain('too many alerts');
+    expect(all).toContain('Email 210');
+    expect(all).toContain('SMS 20');
+    expect(all).not.toContain('Slack 0');
+    expect(all).toMatch(/Approve.*Reject.*Request changes/);
+    // Untrusted text stays text.
     expect(out).toContain('&lt;b&gt;1 January&lt;/b&gt;');
   });
-  it('without the alert, points to the link in the email', () => {
+
+  it('needs a reason to reject or request changes', () => {
+    expect(reasonProblem('approve', '')).toBeNull();
+    expect(reasonProblem('reject', '  ')).toMatch(/reason is required to reject/);
+    expect(reasonProblem('request_changes', '')).toMatch(/reason is required to request changes/);
+    expect(reasonProblem('reject', 'Wrong segment')).toBeNull();
+    const out = view({ initialAction: 'reject' });
+    expect(text(out)).toContain('Why reject? (required)');
+    expect(text(out)).toContain('A reason is required to reject.');
+    expect(out).toMatch(
+      /<button[^>]*disabled=""[^>]*data-testid="confirm-decision"|data-testid="confirm-decision"[^>]*disabled=""/,
+    );
+  });
+
+  it('shows who decided instead of the buttons once someone has', () => {
+    const decided: ApprovalAlertView = {
+      ...alert,
+      status: 'rejected',
+      decision: { decision: 'reject', by: 'officer@rapport.example', reason: 'Wrong list', at: '2026-11-24T11:00:00Z' },
+      you: { ...alert.you, canDecide: false },
+    };
+    const all = text(view({ alert: decided }));
+    expect(all).toContain('Rejected by officer@rapport.example');
+    expect(all).toContain('Reason: Wrong list');
+    expect(all).not.toMatch(/Request changes/);
+  });
+
+  it('tells the requester that someone else decides (four eyes)', () => {
+    const mine: ApprovalAlertView = { ...alert, you: { email: alert.requester, role: 'requester', canDecide: false } };
+    const all = text(view({ alert: mine }));
+    expect(all).toContain('another approver decides (four eyes)');
+    expect(all).not.toContain('Request changes');
+  });
+
+  it('without the alert, points to the link in the email or says why', () => {
     expect(text(render(h(ApprovalView, { alertId: 'alr_9', alert: null })))).toContain('review link');
+    expect(text(render(h(ApprovalView, { alertId: 'alr_9', alert: null, error: 'Not in Rapport.' })))).toContain(
+      'Not in Rapport.',
+    );
+  });
+
+  it('words decision errors for people', () => {
+    expect(decisionErrorText(new ApiError('conflict', 'officer@rapport.example already decided (approved)', 409))).toBe(
+      'Already decided: officer@rapport.example already decided (approved).',
+    );
+    expect(decisionErrorText(new ApiError('gone', 'expired', 410))).toMatch(/expired/);
+    expect(decisionErrorText(new ApiError('network', 'Rapport cannot be reached'))).toMatch(/nothing was decided/);
   });
 });

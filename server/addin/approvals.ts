@@ -1,0 +1,172 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { z } from 'zod';
+import { renderMarkdown } from '../../channels/email/markdown.js';
+import { DECISIONS } from '../../domain/broadcast/alert-request.js';
+import { DomainError } from '../../domain/errors.js';
+import type { AlertRow, AlertStore } from '../../store/alerts.js';
+import type { AlertIntake } from '../alert-intake.js';
+import { httpError, type ErrorBody } from '../errors.js';
+import { validate } from '../validate.js';
+import type { AddinEnv, AddinUser } from './auth.js';
+
+/** What the add-in needs of the broadcast engine: the alert store and the same decision service as /api/alerts. */
+export interface AddinApprovalDeps {
+  alerts: Pick<AlertStore, 'get'>;
+  intake: Pick<AlertIntake, 'decide'>;
+  /** APPROVER_GROUPS: group -> member emails (lower-cased). */
+  approverGroups: Record<string, string[]>;
+}
+
+const idParam = z.object({ id: z.string().regex(/^alr_[0-9a-z]{26}$/, { message: 'not an alert id' }) });
+
+/** No `approver`: the approver is the signed-in user, taken from the verified token. */
+const decisionBody = z
+  .object({
+    decision: z.enum(DECISIONS, { message: 'decision must be approve, reject or request_changes' }),
+    reason: z.string().max(2000).optional(),
+    version: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+const PREVIEW_MAX = 4000;
+const DECIDED: Partial<Record<AlertRow['status'], 'approve' | 'reject' | 'request_changes'>> = {
+  approved: 'approve',
+  dispatching: 'approve',
+  following_up: 'approve',
+  completed: 'approve',
+  rejected: 'reject',
+  changes_requested: 'request_changes',
+};
+
+function role(alert: AlertRow, user: AddinUser, groups: Record<string, string[]>) {
+  const me = user.email.toLowerCase();
+  if (me === alert.requester.toLowerCase()) return 'requester' as const;
+  if ((groups[alert.approverGroup] ?? []).map((a) => a.toLowerCase()).includes(me)) return 'approver' as const;
+  return null;
+}
+
+/** The alert as the approval pane shows it. */
+export function approvalView(alert: AlertRow, user: AddinUser, groups: Record<string, string[]>) {
+  const text = renderMarkdown(alert.body).text.trim();
+  const decision = DECIDED[alert.status] ?? null;
+  const mine = role(alert, user, groups);
+  return {
+    id: alert.id,
+    status: alert.status,
+    version: alert.version,
+    title: alert.title,
+    preview: text.length > PREVIEW_MAX ? `${text.slice(0, PREVIEW_MAX - 1)}…` : text,
+    topic: alert.topic,
+    requester: alert.requester,
+    channels: alert.channels,
+    approverGroup: alert.approverGroup,
+    /** Null while the audience is being resolved. */
+    audience: alert.summary,
+    decision:
+      decision && alert.decidedBy
+        ? {
+            decision,
+            by: alert.decidedBy,
+            reason: alert.decisionComment,
+            at: decision === 'approve' ? (alert.approvedAt ?? alert.updatedAt) : alert.updatedAt,
+          }
+        : null,
+    createdAt: alert.createdAt,
+    you: {
+      email: user.email,
+      role: mine,
+      canDecide: mine === 'approver' && alert.status === 'awaiting_approval',
+    },
+  };
+}
+
+/** A 409 that also says who decided, so the pane can show it. */
+function conflict(message: string, alert: AlertRow | null) {
+  const decided = alert ? DECIDED[alert.status] : undefined;
+  const body: ErrorBody & { decision?: unknown; status?: string } = {
+    error: { code: 'CONFLICT', message },
+    ...(alert ? { status: alert.status } : {}),
+    ...(alert && decided && alert.decidedBy
+      ? { decision: { decision: decided, by: alert.decidedBy, reason: alert.decisionComment } }
+      : {}),
+  };
+  if (alert?.decidedBy && decided) {
+    body.error.message = `${message}: ${alert.decidedBy} already decided (${alert.status.replace('_', ' ')})`;
+  }
+  return new HTTPException(409, {
+    res: new Response(JSON.stringify(body), { status: 409, headers: { 'content-type': 'application/json' } }),
+  });
+}
+
+/**
+ * /api/addin/alerts: an approval request opened in Outlook. Reading needs the requester or a
+ * member of the alert's approver group; deciding goes through the same Temporal Update as
+ * POST /api/alerts/:id/decision (four eyes, group, state, once), with the approver taken from
+ * the verified add-in token.
+ */
+export function addinApprovalRoutes(deps: AddinApprovalDeps) {
+  const load = async (id: string) => {
+    const alert = await deps.alerts.get(id);
+    if (!alert) throw httpError('NOT_FOUND', 'no alert with this id', 'id');
+    return alert;
+  };
+
+  return new Hono<AddinEnv>()
+    .get('/:id', validate('param', idParam), async (c) => {
+      const alert = await load(c.req.valid('param').id);
+      const user = c.get('addinUser');
+      if (!role(alert, user, deps.approverGroups)) {
+        throw httpError('FORBIDDEN', `${user.email} is not in this alert's approver group`);
+      }
+      return c.json(approvalView(alert, user, deps.approverGroups));
+    })
+    .post(
+      '/:id/decision',
+      bodyLimit({
+        maxSize: 16 * 1024,
+        onError: () => {
+          throw httpError('VALIDATION', 'request body is larger than 16 KB', '(body)');
+        },
+      }),
+      validate('param', idParam),
+      async (c, next) => {
+        const raw: unknown = await c.req.json().catch(() => undefined);
+        if (raw && typeof raw === 'object' && 'approver' in raw) {
+          throw httpError(
+            'VALIDATION',
+            'approver: the approver is the signed-in user; do not send an approver',
+            'approver',
+          );
+        }
+        await next();
+      },
+      validate('json', decisionBody),
+      async (c) => {
+        const alert = await load(c.req.valid('param').id);
+        const user = c.get('addinUser');
+        const body = c.req.valid('json');
+        try {
+          const result = await deps.intake.decide(
+            alert,
+            // The approver comes from the verified token, never from the request body.
+            {
+              approver: user.email,
+              decision: body.decision,
+              reason: body.reason?.trim() || undefined,
+              version: body.version,
+            },
+            'outlook',
+          );
+          const fresh = (await deps.alerts.get(alert.id)) ?? alert;
+          return c.json({ result, alert: approvalView(fresh, user, deps.approverGroups) });
+        } catch (error) {
+          if (error instanceof DomainError && error.code === 'CONFLICT' && error.field !== 'version') {
+            throw conflict(error.message, await deps.alerts.get(alert.id));
+          }
+          throw error;
+        }
+      },
+    );
+}
