@@ -24,7 +24,7 @@ import { createAddinRoutes } from './addin/routes.js';
 import { createCustomerContext } from './customer-context.js';
 import { rapportSecret } from './secret.js';
 import { createTouchIntake } from './touch-intake.js';
-import { startSlackFace, type SlackFace } from '../slack-app/runtime.js';
+import { slackAlertDeps, startSlackFace, type SlackFace } from '../slack-app/runtime.js';
 
 export const SANDBOX_TOKEN = 'sandbox-local-token';
 
@@ -210,8 +210,6 @@ export async function startRapport(
       logger,
     });
     const context = createCustomerContext({ crm, contacts, touches, questions: DEFAULT_QUESTIONS });
-    const slack = await startSlackFace(env, { logger, intake, context, contacts, crm, touches, crmBasePath: basePath });
-    cleanups.push(() => slack.stop());
     const alertIntake = createAlertIntake({
       alerts: broadcast.alerts,
       approvals: broadcast.approvals,
@@ -232,10 +230,28 @@ export async function startRapport(
       batchSize: env.ALERT_BATCH_SIZE,
       historyBudget: env.ALERT_HISTORY_EVENTS,
     });
+    const slack = await startSlackFace(env, {
+      logger,
+      intake,
+      context,
+      contacts,
+      crm,
+      touches,
+      crmBasePath: basePath,
+      alerts: slackAlertDeps({ broadcast, alertIntake, db, crm, approverGroups: env.APPROVER_GROUPS }),
+    });
+    cleanups.push(() => slack.stop());
     const app = createApp({
       broadcast: { ...broadcast, alertIntake },
       slack: slack.app,
-      addin: await createAddinRoutes({ env, logger, context, intake, touches }),
+      addin: await createAddinRoutes({
+        env,
+        logger,
+        context,
+        intake,
+        touches,
+        approvals: { alerts: broadcast.alerts, intake: alertIntake, approverGroups: env.APPROVER_GROUPS },
+      }),
       logger,
       apiTokens: env.API_TOKENS ?? [apiToken!.token],
       intake,

@@ -4,7 +4,33 @@ import type { CrmPort } from '../crm/port.js';
 import type { Question } from '../domain/questions.js';
 import type { CustomerContext } from '../server/customer-context.js';
 import type { TouchIntake } from '../server/touch-intake.js';
+import type { AlertIntake } from '../server/alert-intake.js';
+import type { AlertStore } from '../store/alerts.js';
+import type { DeliveryStore } from '../store/deliveries.js';
+import type { ResponseStore } from '../store/responses.js';
+import type { SlackMessageStore } from '../store/slack-messages.js';
+import type { AlertFace } from './alert-face.js';
 import type { RecentTouches } from './home-data.js';
+
+/** The broadcast engine, as the HTTP routes use it (the same service functions, never HTTP). */
+export interface SlackAlertDeps {
+  intake: Pick<AlertIntake, 'submit' | 'decide'>;
+  alerts: Pick<AlertStore, 'get' | 'list'>;
+  deliveries: Pick<DeliveryStore, 'counts'>;
+  responses: Pick<ResponseStore, 'forAlert'>;
+  messages: SlackMessageStore;
+  approverGroups: Record<string, string[]>;
+  /** The CRM's contact lists with their member counts (the list picker). */
+  listLists: () => Promise<{ id: string; name: string; size: number }[]>;
+  /** The account owner's email of a contact (replies when the alert's replyTo is "owner"). */
+  ownerEmail?: (contactId: string) => Promise<string | null>;
+  /** A contact's name for response DMs ("Joe Smith <joe@...>"); the CRM id when absent or unknown. */
+  contactLabel?: (contactId: string) => Promise<string | null>;
+  /** How often open alerts are looked at for changes (default 1000 ms). */
+  pollMs?: number;
+  /** Least time between two chat.update of one message (default 1200 ms; Slack: about 1 per second). */
+  minUpdateMs?: number;
+}
 
 /** What the Slack face needs from the rest of Rapport; the same things the HTTP API uses. */
 export interface SlackDeps {
@@ -17,6 +43,10 @@ export interface SlackDeps {
   /** Link to a contact in the CRM, when one can be built. */
   crmContactUrl: (contactId: string) => string | undefined;
   logger: Logger;
+  /** The broadcast engine; absent: /alert and approvals in Slack are off. */
+  alerts?: SlackAlertDeps;
+  /** Set by createSlackApp when `alerts` is given: keeps alert messages in step with the store. */
+  alertFace?: AlertFace;
   /** How long the customer picker waits for CRM search before answering with no options. */
   searchTimeoutMs?: number;
 }

@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import { contactName } from './blocks/context-card.js';
-import { homeView, type HomeTouch } from './blocks/home.js';
+import { homeView, type HomeTouch, type MyAlert, type PendingApproval } from './blocks/home.js';
 import type { SlackDeps } from './deps.js';
 import { userEmail } from './helpers.js';
 
@@ -36,8 +36,42 @@ export async function publishHome(
       };
     });
   }
+  const { approvals, alerts } = email ? await alertsFor(deps, email) : { approvals: [], alerts: [] };
   await client.views.publish({
     user_id: userId,
-    view: homeView({ email, touches, touchesTotal: total, touchLimit: limit }),
+    view: homeView({ email, approvals, alerts, touches, touchesTotal: total, touchLimit: limit }),
   });
+}
+
+/** My pending approvals (alerts waiting in a group I am in, not requested by me) and my alerts with status. */
+async function alertsFor(deps: SlackDeps, email: string): Promise<{ approvals: PendingApproval[]; alerts: MyAlert[] }> {
+  const a = deps.alerts;
+  if (!a) return { approvals: [], alerts: [] };
+  const me = email.toLowerCase();
+  const [waiting, mine] = await Promise.all([
+    a.alerts.list({ status: 'awaiting_approval', limit: 100 }),
+    a.alerts.list({ requester: me, limit: 15 }),
+  ]);
+  const approvals = waiting
+    .filter(
+      (alert) =>
+        alert.requester.toLowerCase() !== me &&
+        (a.approverGroups[alert.approverGroup] ?? []).some((m) => m.toLowerCase() === me),
+    )
+    .slice(0, 15)
+    .map((alert) => ({
+      alertId: alert.id,
+      title: alert.title,
+      requestedBy: alert.requester,
+      audience: alert.summary?.deliveries ?? 0,
+      requestedAt: alert.updatedAt,
+    }));
+  const alerts = mine.map((alert) => ({
+    alertId: alert.id,
+    title: alert.title,
+    status: alert.status.replace(/_/g, ' '),
+    ...(alert.counts ? { sent: alert.counts.sent, responses: alert.counts.responded } : {}),
+    at: alert.createdAt,
+  }));
+  return { approvals, alerts };
 }

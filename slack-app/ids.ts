@@ -7,7 +7,7 @@
 export const COMMANDS = {
   touch: '/touch',
   customer: '/customer',
-  /** Later, with the broadcast engine. */
+  /** Opens the alert request modal. */
   alert: '/alert',
 } as const;
 
@@ -20,7 +20,7 @@ export const SHORTCUTS = {
 /** callback_id of modals. */
 export const VIEWS = {
   logTouch: 'touch_log',
-  /** Later: the alert request modal and the reject-with-reason modal of approvals. */
+  /** The alert request modal and the reason modal of Reject / Request changes. */
   requestAlert: 'alert_request',
   rejectAlert: 'alert_reject',
 } as const;
@@ -50,10 +50,29 @@ export const ACTIONS = {
   openCrmContact: 'open_crm_contact',
   homeRefresh: 'home_refresh',
   homeSeeMoreTouches: 'home_see_more_touches',
-  /** Later, with the broadcast engine (approval DM buttons, alert progress). */
+  /** Approval DM buttons, alert progress. */
   approveAlert: 'alert_approve',
   rejectAlert: 'alert_reject',
+  requestChanges: 'alert_request_changes',
   viewAlert: 'alert_view',
+  /** multi_external_select of CRM lists in the alert modal (options load by this action_id). */
+  alertLists: 'alert_lists_select',
+  /** On a customer-response DM: opens the log-a-touch modal prefilled. */
+  logFollowUp: 'alert_log_follow_up',
+} as const;
+
+/** block_id of inputs in the alert request modal and the reason modal. */
+export const ALERT_BLOCKS = {
+  title: 'alert_title',
+  message: 'alert_message',
+  topic: 'alert_topic',
+  lists: 'alert_lists',
+  channels: 'alert_channels',
+  replyTo: 'alert_reply_to',
+  notBefore: 'alert_not_before',
+  notAfter: 'alert_not_after',
+  reason: 'alert_reason',
+  decision: 'alert_decision',
 } as const;
 
 export const HOME_BLOCKS = {

@@ -3,6 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { App, LogLevel, webApi, type Logger as BoltLogger } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { register as registerActions } from './actions/index.js';
+import { createAlertFace } from './alert-face.js';
 import { register as registerCommands } from './commands/index.js';
 import { botAuthorization } from './authorize.js';
 import type { SlackDeps } from './deps.js';
@@ -72,8 +73,8 @@ function boltLogger(logger: Logger): BoltLogger {
 }
 
 /** Bolt with Rapport's listeners, on an HTTP receiver for hono, or on Socket Mode with an app token. */
-export function createSlackApp(settings: SlackSettings, deps: SlackDeps): SlackApp {
-  const logger = boltLogger(deps.logger);
+export function createSlackApp(settings: SlackSettings, given: SlackDeps): SlackApp {
+  const logger = boltLogger(given.logger);
   const apiUrl = settings.apiUrl ?? 'https://slack.com/api/';
   const clientOptions = {
     // Keep-alive: every modal, card and Home is a Web API call; without it each one is a new
@@ -88,6 +89,16 @@ export function createSlackApp(settings: SlackSettings, deps: SlackDeps): SlackA
     retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2000 },
     timeout: 10_000,
   };
+  // Alert messages are posted and updated outside any request: a client with the bot token.
+  const alertFace = given.alerts
+    ? createAlertFace(
+        given.alerts,
+        new webApi.WebClient(settings.botToken, { ...clientOptions, logger }),
+        given.logger.child({ component: 'slack-alerts' }),
+        given.crmContactUrl,
+      )
+    : undefined;
+  const deps: SlackDeps = { ...given, alertFace };
   const socket = Boolean(settings.appToken);
   const receiver = socket
     ? undefined
@@ -118,8 +129,10 @@ export function createSlackApp(settings: SlackSettings, deps: SlackDeps): SlackA
       receiver ? receiver.handle(request) : Promise.resolve(new Response('Slack runs in Socket Mode', { status: 404 })),
     start: async () => {
       if (socket) await app.start();
+      alertFace?.start();
     },
     stop: async () => {
+      await alertFace?.stop();
       await app.stop().catch(() => undefined);
     },
   };

@@ -4,7 +4,12 @@ import type { CrmPort } from '../crm/port.js';
 import { DEFAULT_QUESTIONS } from '../domain/questions.js';
 import type { CustomerContext } from '../server/customer-context.js';
 import type { TouchIntake } from '../server/touch-intake.js';
+import type { AlertIntake } from '../server/alert-intake.js';
+import type { BroadcastServices } from '../server/broadcast-services.js';
+import type { Db } from '../store/db.js';
+import { createSlackMessageStore } from '../store/slack-messages.js';
 import type { TouchStore } from '../store/touches.js';
+import type { SlackAlertDeps } from './deps.js';
 import { recentTouchesFrom } from './home-data.js';
 import { createSlackApp, slackSettingsFromEnv, type SlackApp } from './index.js';
 
@@ -34,6 +39,36 @@ export function crmContactUrlFrom(template: string | undefined, crmBasePath: str
   return () => undefined;
 }
 
+/** The broadcast engine for the Slack face: the same stores and intake the HTTP routes use. */
+export function slackAlertDeps(parts: {
+  broadcast: Pick<BroadcastServices, 'alerts' | 'deliveries' | 'responses'>;
+  alertIntake: AlertIntake;
+  db: Pick<Db, 'query'>;
+  crm: Pick<CrmPort, 'listLists' | 'getContacts' | 'getOwner'>;
+  approverGroups: Record<string, string[]>;
+}): SlackAlertDeps {
+  return {
+    intake: parts.alertIntake,
+    alerts: parts.broadcast.alerts,
+    deliveries: parts.broadcast.deliveries,
+    responses: parts.broadcast.responses,
+    messages: createSlackMessageStore(parts.db),
+    approverGroups: parts.approverGroups,
+    listLists: async () => (await parts.crm.listLists()).map(({ id, name, size }) => ({ id, name, size })),
+    contactLabel: async (contactId) => {
+      const [contact] = await parts.crm.getContacts([contactId]);
+      if (!contact) return null;
+      const name = [contact.firstName, contact.lastName].filter(Boolean).join(' ');
+      return name && contact.email ? `${name} <${contact.email}>` : name || contact.email;
+    },
+    ownerEmail: async (contactId) => {
+      const [contact] = await parts.crm.getContacts([contactId]);
+      if (!contact?.ownerId) return null;
+      return (await parts.crm.getOwner(contact.ownerId))?.email ?? null;
+    },
+  };
+}
+
 /** The Slack face when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set; else off, with one clear notice. */
 export async function startSlackFace(
   env: SlackFaceEnv,
@@ -45,6 +80,8 @@ export async function startSlackFace(
     crm: CrmPort;
     touches: Pick<TouchStore, 'listByLogger'>;
     crmBasePath?: string;
+    /** The broadcast engine: /alert, approvals in Slack, alert progress and App Home's alerts. */
+    alerts?: SlackAlertDeps;
   },
 ): Promise<SlackFace> {
   const chosen = slackSettingsFromEnv(env);
@@ -62,6 +99,7 @@ export async function startSlackFace(
     recentTouches: recentTouchesFrom(deps.touches),
     crmContactUrl,
     logger: deps.logger,
+    ...(deps.alerts ? { alerts: deps.alerts } : {}),
   });
   await app.start();
   const where = app.mode === 'socket' ? 'Socket Mode' : 'HTTP at /slack/events';

@@ -151,6 +151,29 @@ const migrations: { id: number; name: string; sql: string }[] = [
       create index responses_alert on responses (alert_id, contact_id);
     `,
   },
+  {
+    id: 3,
+    name: 'slack_alert_messages',
+    sql: `
+      -- Slack messages that follow an alert (the requester's preview, each approver's DM):
+      -- where they are (channel + ts) so they can be updated in place, and what they last showed.
+      create table slack_alert_messages (
+        alert_id text not null references alerts (id),
+        role text not null check (role in ('requester', 'approver')),
+        slack_user text not null,
+        email text,
+        channel text,
+        ts text,
+        version integer not null default 1,
+        rendered text,
+        responses_seen integer not null default 0,
+        done boolean not null default false,
+        updated_at timestamptz not null default now(),
+        primary key (alert_id, role, slack_user)
+      );
+      create index slack_alert_messages_open on slack_alert_messages (done, alert_id);
+    `,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

@@ -2,8 +2,11 @@ import type { App, BlockAction, ButtonAction, ExternalSelectAction } from '@slac
 import type { SlackDeps } from '../deps.js';
 import { ACTIONS } from '../ids.js';
 import { acknowledgeOnly } from './acknowledge.js';
+import { alertApprove } from './alert-approve.js';
+import { alertReason } from './alert-reason.js';
 import { customerSelected } from './customer-selected.js';
 import { homeRefresh } from './home-refresh.js';
+import { logFollowUp } from './log-follow-up.js';
 import { openLogTouch } from './open-log-touch.js';
 
 export function register(app: App, deps: SlackDeps): void {
@@ -12,4 +15,8 @@ export function register(app: App, deps: SlackDeps): void {
   app.action(ACTIONS.openCrmContact, acknowledgeOnly);
   app.action<BlockAction<ButtonAction>>(ACTIONS.homeRefresh, homeRefresh(deps));
   app.action<BlockAction<ButtonAction>>(ACTIONS.homeSeeMoreTouches, homeRefresh(deps));
+  app.action<BlockAction<ButtonAction>>(ACTIONS.approveAlert, alertApprove(deps));
+  app.action<BlockAction<ButtonAction>>(ACTIONS.rejectAlert, alertReason(deps, 'reject'));
+  app.action<BlockAction<ButtonAction>>(ACTIONS.requestChanges, alertReason(deps, 'request_changes'));
+  app.action<BlockAction<ButtonAction>>(ACTIONS.logFollowUp, logFollowUp(deps));
 }

@@ -6,7 +6,7 @@ import { SLACK_LIMITS, clip, escapeMrkdwn, link, slackDate } from './limits.js';
 
 type KnownBlock = types.KnownBlock;
 
-/** An approval waiting for this user (filled once the broadcast engine lands). */
+/** An approval waiting for this user (from the broadcast engine). */
 export interface PendingApproval {
   alertId: string;
   title: string;
@@ -15,7 +15,7 @@ export interface PendingApproval {
   requestedAt: string;
 }
 
-/** An alert this user requested, with where it stands (filled once the broadcast engine lands). */
+/** An alert this user requested, with where it stands (from the broadcast engine). */
 export interface MyAlert {
   alertId: string;
   title: string;

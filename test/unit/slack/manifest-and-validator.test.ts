@@ -19,7 +19,7 @@ const manifest = JSON.parse(readFileSync(new URL('../../../slack-app/manifest.js
 describe('Slack app manifest', () => {
   it('declares the commands and shortcuts the listeners handle, all on /slack/events', () => {
     expect(manifest.features.slash_commands.map((c) => c.command).sort()).toEqual(
-      [COMMANDS.customer, COMMANDS.touch].sort(),
+      [COMMANDS.alert, COMMANDS.customer, COMMANDS.touch].sort(),
     );
     expect(manifest.features.shortcuts.map((s) => s.callback_id).sort()).toEqual(Object.values(SHORTCUTS).sort());
     expect(manifest.features.shortcuts.every((s) => s.name.length <= 24)).toBe(true);

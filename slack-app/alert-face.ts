@@ -1,0 +1,246 @@
+import { createHash } from 'node:crypto';
+import type { webApi } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { AlertRow } from '../store/alerts.js';
+import type { SlackAlertMessageRow } from '../store/slack-messages.js';
+import {
+  FINAL_STATUSES,
+  approverMessage,
+  requesterMessage,
+  responseMessage,
+  type AlertSnapshot,
+} from './blocks/alert.js';
+import type { SlackMessage } from './blocks/messages.js';
+import type { SlackAlertDeps } from './deps.js';
+
+type WebClient = webApi.WebClient;
+
+const fingerprint = (m: SlackMessage) => createHash('sha256').update(JSON.stringify(m)).digest('hex').slice(0, 32);
+
+/**
+ * Keeps the Slack messages of alerts in step with the store: the requester's preview (posted once
+ * the audience summary exists, then status and live progress), one DM per approver with the
+ * buttons (then who decided and how, wherever the decision was made), and a DM per customer
+ * response to the reply owner. Polls the store on a timer in this process; a message is updated
+ * only when what it shows changed, and at most once per `minUpdateMs` (chat.update is Tier 3 and
+ * Slack asks for about one message per second per channel).
+ */
+export function createAlertFace(
+  deps: SlackAlertDeps,
+  client: WebClient,
+  logger: Logger,
+  crmContactUrl: (contactId: string) => string | undefined = () => undefined,
+) {
+  const pollMs = deps.pollMs ?? 1000;
+  const minUpdateMs = deps.minUpdateMs ?? 1200;
+  const lastUpdate = new Map<string, number>();
+  const running = new Map<string, Promise<void>>();
+  let timer: NodeJS.Timeout | undefined;
+  let polling = false;
+
+  async function dm(userId: string): Promise<string> {
+    const opened = await client.conversations.open({ users: userId });
+    const channel = opened.channel?.id;
+    if (!channel) throw new Error('conversations.open returned no channel');
+    return channel;
+  }
+
+  /** Slack user of an email (users.lookupByEmail), remembered for 10 minutes, misses included. */
+  const users = new Map<string, { at: number; id: string | null }>();
+  async function slackUserFor(email: string): Promise<string | null> {
+    const key = email.toLowerCase();
+    const hit = users.get(key);
+    if (hit && Date.now() - hit.at < 600_000) return hit.id;
+    let id: string | null = null;
+    try {
+      id = (await client.users.lookupByEmail({ email: key })).user?.id ?? null;
+    } catch {
+      id = null;
+    }
+    if (users.size > 5000) users.clear();
+    users.set(key, { at: Date.now(), id });
+    return id;
+  }
+
+  async function snapshot(alert: AlertRow): Promise<AlertSnapshot> {
+    const sending = alert.approvedAt !== null;
+    const [counts, responses] = sending
+      ? await Promise.all([deps.deliveries.counts(alert.id), deps.responses.forAlert(alert.id)])
+      : [alert.counts, []];
+    return {
+      id: alert.id,
+      title: alert.title,
+      body: alert.body,
+      topic: alert.topic,
+      requester: alert.requester,
+      status: alert.status,
+      version: alert.version,
+      summary: alert.summary,
+      counts,
+      decidedBy: alert.decidedBy,
+      decisionComment: alert.decisionComment,
+      approvedAt: alert.approvedAt,
+      responses: responses.filter((r) => r.kind !== 'bounce').length,
+    };
+  }
+
+  /** chat.update when the content changed and the message was not updated too recently. */
+  async function refresh(row: SlackAlertMessageRow, message: SlackMessage, final: boolean, force: boolean) {
+    if (!row.channel || !row.ts) return;
+    const print = fingerprint(message);
+    if (print === row.rendered) {
+      if (final && !row.done) await deps.messages.rendered(row, print, true);
+      return;
+    }
+    const key = `${row.channel}:${row.ts}`;
+    if (!force && Date.now() - (lastUpdate.get(key) ?? 0) < minUpdateMs) return;
+    lastUpdate.set(key, Date.now());
+    await client.chat.update({ channel: row.channel, ts: row.ts, ...message });
+    await deps.messages.rendered(row, print, final);
+    if (final) lastUpdate.delete(key);
+  }
+
+  async function forwardResponses(alert: AlertRow, row: SlackAlertMessageRow) {
+    const responses = (await deps.responses.forAlert(alert.id)).filter((r) => r.kind !== 'bounce');
+    const fresh = responses.slice(row.responsesSeen);
+    if (!fresh.length) return;
+    for (const r of fresh) {
+      let userId: string | null = row.slackUser;
+      if (alert.replyOwner === 'owner' && deps.ownerEmail) {
+        const owner = await deps.ownerEmail(r.contactId).catch(() => null);
+        userId = owner ? ((await slackUserFor(owner)) ?? row.slackUser) : row.slackUser;
+      }
+      await client.chat.postMessage({
+        channel: await dm(userId),
+        ...responseMessage({
+          alertId: alert.id,
+          alertTitle: alert.title,
+          contactId: r.contactId,
+          customer: (await deps.contactLabel?.(r.contactId).catch(() => null)) ?? `Contact ${r.contactId}`,
+          crmUrl: crmContactUrl(r.contactId),
+          kind: r.kind,
+          body: r.body,
+        }),
+      });
+    }
+    await deps.messages.responsesSeen(row, responses.length);
+  }
+
+  async function syncOnce(alertId: string, force: boolean): Promise<void> {
+    const alert = await deps.alerts.get(alertId);
+    if (!alert) return;
+    const snap = await snapshot(alert);
+    const final = FINAL_STATUSES.has(alert.status);
+    const rows = await deps.messages.forAlert(alertId);
+
+    for (const row of rows.filter((r) => r.role === 'requester')) {
+      if (!row.ts) {
+        if (!alert.summary && !final) continue;
+        const message = requesterMessage(snap);
+        const channel = await dm(row.slackUser);
+        const posted = await client.chat.postMessage({ channel, ...message });
+        if (!posted.ts) throw new Error('chat.postMessage returned no ts');
+        await deps.messages.posted(row, {
+          channel,
+          ts: posted.ts,
+          version: alert.version,
+          rendered: fingerprint(message),
+        });
+        continue;
+      }
+      await refresh(row, requesterMessage(snap), final, force);
+      if (alert.approvedAt) await forwardResponses(alert, row);
+    }
+
+    // Approver DMs: one per approver (never the requester) and version, once the summary exists.
+    const approverRows = rows.filter((r) => r.role === 'approver');
+    if (alert.status === 'awaiting_approval' && alert.summary) {
+      const group = deps.approverGroups[alert.approverGroup] ?? [];
+      for (const email of group.filter((e) => e.toLowerCase() !== alert.requester.toLowerCase())) {
+        const existing = approverRows.find((r) => r.email?.toLowerCase() === email.toLowerCase());
+        if (existing?.ts && existing.version >= alert.version) continue;
+        const userId = existing?.slackUser ?? (await slackUserFor(email));
+        if (!userId) continue;
+        if (existing?.ts) await refresh(existing, approverMessage(snap, existing.version), true, true);
+        else await deps.messages.track({ alertId, role: 'approver', slackUser: userId, email, version: alert.version });
+        const message = approverMessage(snap, alert.version);
+        const channel = await dm(userId);
+        const posted = await client.chat.postMessage({ channel, ...message });
+        if (!posted.ts) continue;
+        const key = { alertId, role: 'approver' as const, slackUser: userId };
+        await deps.messages.posted(key, {
+          channel,
+          ts: posted.ts,
+          version: alert.version,
+          rendered: fingerprint(message),
+        });
+      }
+    }
+    for (const row of approverRows) {
+      if (!row.ts || row.version < alert.version) continue;
+      const decidedOrOver = alert.status !== 'awaiting_approval' && alert.status !== 'resolving';
+      await refresh(
+        row,
+        approverMessage(snap, row.version),
+        decidedOrOver && alert.status !== 'changes_requested',
+        force,
+      );
+    }
+  }
+
+  /** One sync per alert at a time; a call while one runs waits for it and runs again. */
+  function sync(alertId: string, force = false): Promise<void> {
+    const previous = running.get(alertId) ?? Promise.resolve();
+    const next = previous
+      .catch(() => undefined)
+      .then(() => syncOnce(alertId, force))
+      .finally(() => {
+        if (running.get(alertId) === next) running.delete(alertId);
+      });
+    running.set(alertId, next);
+    return next;
+  }
+
+  async function poll() {
+    if (polling) return;
+    polling = true;
+    try {
+      // Alerts followed in Slack, and every alert waiting for approval (requested anywhere): its approvers get DMs.
+      const waiting = await deps.alerts.list({ status: 'awaiting_approval', limit: 50 });
+      const ids = new Set([...(await deps.messages.openAlertIds(100)), ...waiting.map((a) => a.id)]);
+      for (const id of ids) {
+        await sync(id).catch((error: unknown) =>
+          logger.warn({ alertId: id, err: (error as Error).message }, 'slack alert message sync failed'),
+        );
+      }
+    } catch (error) {
+      logger.warn({ err: (error as Error).message }, 'slack alert poll failed');
+    } finally {
+      polling = false;
+    }
+  }
+
+  return {
+    /** Start following an alert requested in Slack: the requester's preview follows. */
+    async follow(alertId: string, requester: { slackUser: string; email: string; version: number }) {
+      await deps.messages.track({ alertId, role: 'requester', ...requester });
+      await sync(alertId).catch((error: unknown) =>
+        logger.warn({ alertId, err: (error as Error).message }, 'slack alert message sync failed'),
+      );
+    },
+    /** Bring an alert's messages up to date now (after a decision in Slack), past the rate limit. */
+    sync,
+    start() {
+      if (timer) return;
+      timer = setInterval(() => void poll(), pollMs);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await Promise.allSettled([...running.values()]);
+    },
+  };
+}
+
+export type AlertFace = ReturnType<typeof createAlertFace>;

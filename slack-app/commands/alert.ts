@@ -1,0 +1,19 @@
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { alertModal } from '../blocks/alert.js';
+import { problemMessage } from '../blocks/messages.js';
+import type { SlackDeps } from '../deps.js';
+import { handOff } from '../helpers.js';
+
+/** /alert: opens the alert request modal (the trigger_id lives ~3 s, so at once). */
+export function alertCommand(deps: SlackDeps) {
+  return async ({ ack, body, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
+    if (!deps.alerts) {
+      await ack({ response_type: 'ephemeral', ...problemMessage('Alerts are not available in this workspace yet.') });
+      return;
+    }
+    await ack();
+    handOff(deps.logger, '/alert', () =>
+      client.views.open({ trigger_id: body.trigger_id, view: alertModal({ channelId: body.channel_id }) }),
+    );
+  };
+}

@@ -1,0 +1,27 @@
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { decideInSlack } from '../alert-decision.js';
+import { readReasonModal } from '../blocks/alert.js';
+import type { SlackDeps } from '../deps.js';
+import { handOff } from '../helpers.js';
+import { ALERT_BLOCKS } from '../ids.js';
+
+/** The reason modal of Reject / Request changes: the reason is required; then the decision goes to the Update. */
+export function alertReasonSubmitted(deps: SlackDeps) {
+  return async ({ ack, body, view, client }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
+    const read = readReasonModal(view.private_metadata, view.state?.values);
+    if (!read || !read.reason) {
+      await ack({ response_action: 'errors', errors: { [ALERT_BLOCKS.reason]: 'Say why, for the requester' } });
+      return;
+    }
+    await ack();
+    handOff(deps.logger, 'alert reason', () =>
+      decideInSlack(client, deps, {
+        userId: body.user.id,
+        alertId: read.meta.alertId,
+        version: read.meta.version,
+        decision: read.meta.decision,
+        reason: read.reason,
+      }),
+    );
+  };
+}
