@@ -179,6 +179,38 @@ export function createDeliveryStore(db: Db) {
       );
     },
 
+    /** finish() for many rows in one statement; `at` is when each attempt ended (sent_at of a sent row). */
+    async finishMany(
+      alertId: string,
+      outcomes: {
+        contactId: string;
+        status: 'sent' | 'failed' | 'bounced';
+        channel: Channel;
+        messageId?: string;
+        error?: string;
+        at: string;
+      }[],
+    ): Promise<void> {
+      if (outcomes.length === 0) return;
+      await db.query(
+        `update deliveries d set status = f.status, sent_channel = f.channel,
+           message_id = coalesce(f.message_id, d.message_id), last_error = f.error,
+           sent_at = case when f.status = 'sent' then f.at else d.sent_at end, updated_at = now()
+         from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+           as f(contact_id, status, channel, message_id, error, at)
+         where d.alert_id = $1 and d.contact_id = f.contact_id and d.status in ('sending', 'unconfirmed')`,
+        [
+          alertId,
+          outcomes.map((o) => o.contactId),
+          outcomes.map((o) => o.status),
+          outcomes.map((o) => o.channel),
+          outcomes.map((o) => o.messageId ?? null),
+          outcomes.map((o) => o.error?.slice(0, 1000) ?? null),
+          outcomes.map((o) => o.at),
+        ],
+      );
+    },
+
     /** An asynchronous bounce (a DSN after the server accepted the message). */
     async markBounced(alertId: string, contactId: string, error: string): Promise<void> {
       await db.query(

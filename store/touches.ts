@@ -163,7 +163,9 @@ export function createTouchStore(db: Pick<Db, 'query'>) {
           `select ${COLUMNS} from touches where lower(logged_by) = lower($1) order by occurred_at desc, id desc limit $2`,
           [loggedBy, limit],
         ),
-        db.query<{ n: string }>('select count(*)::text as n from touches where lower(logged_by) = lower($1)', [loggedBy]),
+        db.query<{ n: string }>('select count(*)::text as n from touches where lower(logged_by) = lower($1)', [
+          loggedBy,
+        ]),
       ]);
       return { rows: rows.rows.map(normalise), total: Number(count.rows[0]?.n ?? 0) };
     },

@@ -40,6 +40,9 @@ export interface EmailSender {
   close(): void;
 }
 
+/** The pooled transport's defaults (benchmarks compare against a bare nodemailer pool with the same). */
+export const DEFAULT_SMTP_POOL = { maxConnections: 5, maxMessages: 100 } as const;
+
 export function createEmailSender(options: EmailSenderOptions): EmailSender {
   if (!isSmtpUrl(options.smtpUrl)) {
     throw new DomainError('VALIDATION', 'email sender: smtpUrl: expected smtp:// or smtps:// URL', 'smtpUrl');
@@ -59,8 +62,8 @@ export function createEmailSender(options: EmailSenderOptions): EmailSender {
   const transport = nodemailer.createTransport({
     url: options.smtpUrl,
     pool: true,
-    maxConnections: options.pool?.maxConnections ?? 5,
-    maxMessages: options.pool?.maxMessages ?? 100,
+    maxConnections: options.pool?.maxConnections ?? DEFAULT_SMTP_POOL.maxConnections,
+    maxMessages: options.pool?.maxMessages ?? DEFAULT_SMTP_POOL.maxMessages,
     // nodemailer's defaults (2 min to connect, 10 min idle socket) would hold a dispatch batch far too long.
     connectionTimeout: options.timeouts?.connectMs ?? 10_000,
     greetingTimeout: options.timeouts?.greetingMs ?? 10_000,

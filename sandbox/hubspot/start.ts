@@ -37,6 +37,10 @@ export interface HubSpotSandbox {
   close(): Promise<void>;
   /** Read-only peek at stored records, for assertions. */
   records(type: ObjectType): CrmRecord[];
+  /** The live state, for benchmarks and tests that seed large data directly (not through the rate-limited API). */
+  state(): SandboxState;
+  /** Changes the per-10-second request budget from now on (benchmarks: generous for set-up, HubSpot's for the measure). */
+  setRateLimit(perTenSeconds: number): void;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
@@ -125,6 +129,11 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     stats: () => structuredClone(ctx.stats),
     reset,
     records: (type) => [...ctx.state.table(type).values()].filter((r) => !r.archived),
+    state: () => ctx.state,
+    setRateLimit: (perTenSeconds) => {
+      limits.standard.max = perTenSeconds;
+      limits.standard.reset();
+    },
     close: async () => {
       closed = true;
       clearTimeout(relistenTimer);

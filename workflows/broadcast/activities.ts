@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/activity';
+import { activityInfo, ApplicationFailure, heartbeat } from '@temporalio/activity';
 import type { EmailSender } from '../../channels/email/sender.js';
 import type { CrmPort, NewEngagement } from '../../crm/port.js';
 import { AUDIENCE_PROPERTIES, type Channel } from '../../domain/audience/types.js';
@@ -160,11 +160,16 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
     async logBatchToCrm(alertId: string, batch: number, size: number): Promise<number> {
       const alert = await loadAlert(alertId);
       const rows = await deliveries.unloggedInBatch(alertId, batch, size);
+      // Rows still unlogged on a first attempt were never written to the CRM (a failed attempt is retried,
+      // never abandoned): the create needs no look-up of the keys first, which would cost a search per chunk.
+      const firstAttempt = activityInfo().attempt === 1;
       for (let i = 0; i < rows.length; i += CRM_BATCH) {
+        heartbeat({ batch, row: i });
         const chunk = rows.slice(i, i + CRM_BATCH);
         const engagements: NewEngagement[] = chunk.map((r) => ({
           kind: 'email',
           idempotencyKey: `${alertId}:${r.contactId}`,
+          firstAttempt,
           contactId: r.contactId,
           ownerId: r.ownerId,
           timestamp: r.sentAt ?? new Date().toISOString(),

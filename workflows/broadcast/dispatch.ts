@@ -13,13 +13,25 @@ export interface DispatchDeps {
   secret: string;
   /** One limiter per channel this worker can send on; a channel without one has no adapter yet. */
   limiters: Partial<Record<Channel, () => Promise<void>>>;
+  /** Sends in flight at once within one batch (default 8); keep it at or above the SMTP pool's connections. */
+  lanes?: number;
 }
 
 type Attempt = { status: 'sent' | 'failed' | 'bounced'; channel: Channel; messageId?: string; error?: string };
 
+/** Rows per lane at least: a small batch goes out strictly in order, one send at a time. */
+const ROWS_PER_LANE = 25;
+/** Rows between heartbeats (the SDK throttles them anyway; this saves the per-row call). */
+const HEARTBEAT_EVERY = 10;
+/** Finished rows written back in one statement. */
+const FINISH_CHUNK = 50;
+
 /**
  * Sends one batch of the ledger. Every row is claimed ('sending') before the SMTP call and
  * finished after it; rows a crashed attempt left 'sending' become 'unconfirmed', never resent.
+ * A large batch goes out on a few lanes at once (each row still claimed one by one, in seq
+ * order), so the SMTP pool stays busy; finished rows are written back in chunks. After a send
+ * that certainly delivered nothing, no lane starts another row and the attempt fails.
  */
 export async function dispatchBatch(
   deps: DispatchDeps,
@@ -32,32 +44,60 @@ export async function dispatchBatch(
   outcome.unconfirmed = await deliveries.markUnconfirmed(alert.id, batch, size);
   const rows = await deliveries.pendingInBatch(alert.id, batch, size);
   const now = Date.now();
-  for (const [i, row] of rows.entries()) {
-    heartbeat({ batch, row: i });
-    // Quiet hours delay, never drop: the row stays pending for a later pass after the workflow's timer.
-    if (row.deliverAfter && Date.parse(row.deliverAfter) > now) {
-      outcome.deferred += 1;
-      continue;
-    }
-    // Cancelled (or taken by a concurrent attempt) since we listed it.
-    if (!(await deliveries.claim(alert.id, row.contactId))) {
-      outcome.skipped += 1;
-      continue;
-    }
-    let attempt: Attempt;
-    try {
-      attempt = await deliver(deps, alert, row);
-    } catch (error) {
-      // Nothing was delivered (connection refused, 4xx): back to pending, the activity retries.
-      const message = error instanceof Error ? error.message : String(error);
-      await deliveries.release(alert.id, row.contactId, message);
-      if (error instanceof EmailSendError && error.code === 'SMTP_INVALID_MESSAGE') {
-        throw ApplicationFailure.nonRetryable(message, error.code);
+  const lanes = Math.max(1, Math.min(deps.lanes ?? 8, Math.floor(rows.length / ROWS_PER_LANE)));
+
+  let finished: Parameters<DeliveryStore['finishMany']>[1] = [];
+  const writes: Promise<void>[] = [];
+  const flush = () => {
+    if (finished.length === 0) return;
+    const write = deliveries.finishMany(alert.id, finished);
+    write.catch(() => undefined);
+    writes.push(write);
+    finished = [];
+  };
+
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const lane = async () => {
+    while (!failure && next < rows.length) {
+      const i = next++;
+      const row = rows[i]!;
+      if (i % HEARTBEAT_EVERY === 0) heartbeat({ batch, row: i });
+      // Quiet hours delay, never drop: the row stays pending for a later pass after the workflow's timer.
+      if (row.deliverAfter && Date.parse(row.deliverAfter) > now) {
+        outcome.deferred += 1;
+        continue;
       }
-      throw error;
+      // Cancelled (or taken by a concurrent attempt) since we listed it.
+      if (!(await deliveries.claim(alert.id, row.contactId))) {
+        outcome.skipped += 1;
+        continue;
+      }
+      let attempt: Attempt;
+      try {
+        attempt = await deliver(deps, alert, row);
+      } catch (error) {
+        // Nothing was delivered (connection refused, 4xx): back to pending, the activity retries.
+        const message = error instanceof Error ? error.message : String(error);
+        failure ??= { error };
+        await deliveries.release(alert.id, row.contactId, message);
+        return;
+      }
+      finished.push({ contactId: row.contactId, ...attempt, at: new Date().toISOString() });
+      if (finished.length >= FINISH_CHUNK) flush();
+      outcome[attempt.status] += 1;
     }
-    await deliveries.finish(alert.id, row.contactId, attempt);
-    outcome[attempt.status] += 1;
+  };
+  const settled = await Promise.allSettled(Array.from({ length: lanes }, lane));
+  flush();
+  for (const write of await Promise.allSettled(writes)) if (write.status === 'rejected') throw write.reason;
+  for (const s of settled) if (s.status === 'rejected') throw s.reason;
+  if (failure) {
+    const { error } = failure;
+    if (error instanceof EmailSendError && error.code === 'SMTP_INVALID_MESSAGE') {
+      throw ApplicationFailure.nonRetryable(error.message, error.code);
+    }
+    throw error;
   }
   return outcome;
 }

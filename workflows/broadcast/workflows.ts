@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -176,6 +177,32 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
 
   // Passes over the batches that still hold pending rows; rows held back by quiet hours wait
   // for a timer and the next pass. A long dispatch continues as new, which re-reads its work from the ledger.
+  // CRM logging trails the sends instead of holding them up: a sent batch is queued for logging
+  // (at most parallelBatches logging activities in flight) while the next wave goes out. All of it
+  // is logged before the counts are read, before continuing as new and before the follow-up.
+  const pipelined = patched('crm-log-pipelined');
+  const logging: Promise<void>[] = [];
+  let logSlots = input.parallelBatches;
+  const logWaiters: (() => void)[] = [];
+  const logLater = (batch: number) => {
+    const done = (async () => {
+      if (logSlots > 0) logSlots -= 1;
+      else await new Promise<void>((resolve) => logWaiters.push(resolve));
+      try {
+        await crm.logBatchToCrm(alertId, batch, input.batchSize);
+      } finally {
+        const next = logWaiters.shift();
+        if (next) next();
+        else logSlots += 1;
+      }
+    })();
+    done.catch(() => undefined); // awaited (and its failure raised) by loggingDone()
+    logging.push(done);
+  };
+  const loggingDone = async () => {
+    await Promise.all(logging.splice(0));
+  };
+
   for (;;) {
     const todo = await store.batchesWithPending(alertId, input.batchSize);
     if (todo.length === 0) break;
@@ -185,15 +212,18 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
       await Promise.all(
         wave.map(async (batch) => {
           await send.dispatchBatch(alertId, batch, input.batchSize);
-          await crm.logBatchToCrm(alertId, batch, input.batchSize);
+          if (pipelined) logLater(batch);
+          else await crm.logBatchToCrm(alertId, batch, input.batchSize);
         }),
       );
       batchesDone += wave.length;
       if (workflowInfo().historyLength > input.historyBudget && !cancel) {
+        await loggingDone();
         await condition(allHandlersFinished);
         return continueAsNew<typeof broadcastAlert>({ ...input, resume: { version, batches } });
       }
     }
+    await loggingDone();
     counts = await store.refreshCounts(alertId);
     if (cancel) return finish('cancelled', cancel.reason ?? `cancelled by ${cancel.by}`);
     if (windowClosed(input)) {

@@ -1,4 +1,10 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+} from '@temporalio/workflow';
 import type { TouchActivities } from './activities.js';
 import {
   PERMANENT_TOUCH_ERRORS,
@@ -34,7 +40,8 @@ export async function logTouch(input: LogTouchInput): Promise<LogTouchResult> {
 
   try {
     // 1. Which contact (and company) the touch belongs to: known from intake, or asked of the CRM.
-    const contact = (await bookkeeping.loadTouchContact(input.touchId)) ?? (await crm.resolveTouchContact(input.touchId));
+    const contact =
+      (await bookkeeping.loadTouchContact(input.touchId)) ?? (await crm.resolveTouchContact(input.touchId));
 
     // 2. The engagement on the contact's timeline, keyed by the touch id.
     step = 'writing-engagement';

@@ -1,0 +1,291 @@
+/**
+ * Shared set-up of the broadcast benches: a Temporal dev server, the HubSpot sandbox seeded
+ * with large overlapping lists (directly in its state), the SMTP catcher (no bodies kept), a
+ * PostgreSQL (DATABASE_URL, else a throw-away cluster), Rapport's API in this process and its
+ * worker in a child process, so the worker's memory is its own.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { loadEnv } from '../../config/env.js';
+import { seedBenchLists, startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/index.js';
+import { startSmtpCatcher, type SmtpCatcher } from '../../sandbox/smtp/index.js';
+import { createLogger } from '../../server/logger.js';
+import { startRapport, type RapportRuntime } from '../../server/runtime.js';
+import { openDb, type Db } from '../../store/db.js';
+import { startDevServer, type DevServer } from '../../workflows/temporal/dev-server.js';
+import { freePort } from '../../workflows/temporal/free-port.js';
+import { workflowBundle } from '../../workflows/worker.js';
+import { benchPostgres, type BenchPostgres } from './postgres.js';
+
+export const TOKEN = 'bench-token-0123456789abcdefghijkl';
+export const REQUESTER = 'analyst@bench-bank.example';
+export const APPROVER = 'approver@bench-bank.example';
+const SECRET = 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz';
+const HUBSPOT_TOKEN = 'bench';
+
+export interface BroadcastBenchOptions {
+  memberships: number;
+  lists: number;
+  overlap: number;
+  /** Sandbox budget (requests / 10 s) while the bench sets up and resolves the audience. */
+  setupBudget: number;
+  /** The worker's own CRM budget (HUBSPOT_RATE_LIMIT) for the first worker. */
+  workerCrmBudget: number;
+  /** Hand the worker a workflow bundle built here (Temporal's production advice) instead of bundling at its start. */
+  prebundle: boolean;
+  /** More environment for Rapport and its worker (strings, as in the environment). */
+  env?: Record<string, string>;
+}
+
+export interface WorkerHandle {
+  pid: number;
+  /** RSS once the worker polled (after bundling the workflows), MB. */
+  readyRssMb?: number;
+  /** CPU seconds (user + system) the worker process used so far. */
+  cpuSeconds(): number;
+  /** Peak RSS (VmHWM) and current RSS from /proc, in MB; undefined where /proc is missing. */
+  memory(): { hwmMb?: number; rssMb?: number };
+  /** SIGTERM, then the worker's own process.resourceUsage().maxRSS, in MB. */
+  stop(): Promise<{ maxRssMb?: number }>;
+}
+
+export interface BroadcastBench {
+  temporal: DevServer;
+  sandbox: HubSpotSandbox;
+  catcher: SmtpCatcher;
+  pg: BenchPostgres;
+  db: Db;
+  rapport: RapportRuntime;
+  worker: WorkerHandle;
+  listIds: string[];
+  uniqueContacts: number;
+  envVars: Record<string, string>;
+  startWorker(extraEnv?: Record<string, string>): Promise<WorkerHandle>;
+  api(path: string, init?: { method?: string; json?: unknown }): Promise<Response>;
+  close(): Promise<void>;
+}
+
+const mb = (kb: number) => Math.round((kb / 1024) * 10) / 10;
+
+function procStatus(pid: number): { hwmMb?: number; rssMb?: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (name: string) => {
+      const m = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status);
+      return m ? mb(Number(m[1])) : undefined;
+    };
+    return { hwmMb: field('VmHWM'), rssMb: field('VmRSS') };
+  } catch {
+    return {};
+  }
+}
+
+/** utime + stime of a process from /proc (Linux), in seconds; NaN elsewhere. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+export async function startBroadcastBench(options: BroadcastBenchOptions): Promise<BroadcastBench> {
+  const temporal = await startDevServer({ ui: false });
+  const sandbox = await startHubSpotSandbox({
+    port: 0,
+    seed: true,
+    accessToken: HUBSPOT_TOKEN,
+    rateLimit: { perTenSeconds: options.setupBudget, searchPerSecond: 5, daily: 10_000_000 },
+  });
+  const seeded = seedBenchLists(sandbox.state(), {
+    memberships: options.memberships,
+    lists: options.lists,
+    overlap: options.overlap,
+  });
+  const catcher = await startSmtpCatcher({ port: 0, webPort: 0, keepBodies: false });
+  const pg = await benchPostgres();
+  const schema = `bench_${randomBytes(5).toString('hex')}`;
+  const db = await openDb({ databaseUrl: pg.url, schema });
+  const port = await freePort();
+  const envVars: Record<string, string> = {
+    LOG_LEVEL: 'silent',
+    API_TOKENS: TOKEN,
+    PORT: String(port),
+    RAPPORT_SECRET: SECRET,
+    SMTP_URL: catcher.smtpUrl,
+    HUBSPOT_RATE_LIMIT: String(options.workerCrmBudget),
+    APPROVER_GROUPS: `bench=${APPROVER},${REQUESTER}`,
+    ALERT_QUIET_HOURS: 'off',
+    ALERT_FREQUENCY_CAP: '1000000/1',
+    EMAIL_RATE_PER_SECOND: '10000',
+    RESPONSE_WINDOW_HOURS: '0.0003',
+    WORKER_IN_PROCESS: 'false',
+    ...options.env,
+  };
+  const env = loadEnv(envVars);
+  const rapport = await startRapport(env, createLogger('silent'), {
+    temporalAddress: temporal.address,
+    db,
+    hubspotBasePath: sandbox.url,
+    hubspotToken: HUBSPOT_TOKEN,
+    workerInProcess: false,
+  });
+
+  let bundlePath: string | undefined;
+  if (options.prebundle) {
+    const dir = mkdtempSync(join(tmpdir(), 'rapport-bench-bundle-'));
+    bundlePath = join(dir, 'workflow-bundle.js');
+    writeFileSync(bundlePath, (await workflowBundle()).code);
+  }
+
+  const startWorker = async (extraEnv: Record<string, string> = {}): Promise<WorkerHandle> => {
+    const child: ChildProcess = fork(new URL('./worker-process.ts', import.meta.url).pathname, [], {
+      execArgv: ['--import', 'tsx', ...(process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
+      env: {
+        ...process.env,
+        ...envVars,
+        ...extraEnv,
+        BENCH_WORKER: JSON.stringify({
+          temporalAddress: temporal.address,
+          databaseUrl: pg.url,
+          schema,
+          crmUrl: sandbox.url,
+          crmToken: HUBSPOT_TOKEN,
+          smtpUrl: catcher.smtpUrl,
+          publicUrl: rapport.url ?? `http://127.0.0.1:${port}`,
+          bundlePath,
+        }),
+      },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const messages: Record<string, unknown>[] = [];
+    child.on('message', (m) => messages.push(m as Record<string, unknown>));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    for (;;) {
+      if (messages.some((m) => m.ready)) break;
+      const gone = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 50))]);
+      if (gone) throw new Error('the bench worker exited before it was ready');
+    }
+    const ready = messages.find((m) => m.ready) as { rssKb?: number };
+    return {
+      pid: child.pid!,
+      readyRssMb: ready.rssKb ? mb(ready.rssKb) : undefined,
+      cpuSeconds: () => cpuSeconds(child.pid!),
+      memory: () => procStatus(child.pid!),
+      stop: async () => {
+        child.kill('SIGTERM');
+        const timeout = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        await exited;
+        clearTimeout(timeout);
+        const stopped = messages.find((m) => m.stopped) as { maxRssKb?: number } | undefined;
+        return { maxRssMb: stopped?.maxRssKb ? mb(stopped.maxRssKb) : undefined };
+      },
+    };
+  };
+  const worker = await startWorker();
+
+  const bench: BroadcastBench = {
+    temporal,
+    sandbox,
+    catcher,
+    pg,
+    db,
+    rapport,
+    worker,
+    listIds: seeded.listIds,
+    uniqueContacts: seeded.uniqueContacts,
+    envVars,
+    startWorker,
+    api: (path, init = {}) =>
+      fetch(`${rapport.url}${path}`, {
+        method: init.method ?? 'GET',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
+      }),
+    close: async () => {
+      await bench.worker.stop().catch(() => undefined);
+      await rapport.stop();
+      await db.close();
+      await pg.stop();
+      await catcher.close();
+      await sandbox.close();
+      await temporal.stop();
+      if (bundlePath) rmSync(dirname(bundlePath), { recursive: true, force: true });
+    },
+  };
+  return bench;
+}
+
+export interface AlertStatus {
+  id: string;
+  status: string;
+  version: number;
+  audience: { totalMemberships: number; uniqueContacts: number; duplicates: number; deliveries: number } | null;
+  counts: Record<string, number>;
+}
+
+export async function alertStatus(bench: BroadcastBench, id: string): Promise<AlertStatus> {
+  return (await (await bench.api(`/api/alerts/${id}`)).json()) as AlertStatus;
+}
+
+export async function waitForStatus(
+  bench: BroadcastBench,
+  id: string,
+  wanted: string[],
+  timeoutMs: number,
+  everyMs = 250,
+): Promise<AlertStatus> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const alert = await alertStatus(bench, id);
+    if (wanted.includes(alert.status)) return alert;
+    if (Date.now() > until) throw new Error(`alert ${id} is ${alert.status}, not ${wanted.join('|')}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Requests the alert to every bench list and waits until the audience awaits approval. */
+export async function submitAlert(bench: BroadcastBench): Promise<AlertStatus> {
+  const res = await bench.api('/api/alerts', {
+    method: 'POST',
+    json: {
+      requester: REQUESTER,
+      title: 'Rates move: fixed deposits up 0.25%',
+      body: 'Our **fixed deposit** rates rise on Monday.\n\n- 12 months: 3.10%\n- 24 months: 3.35%\n\nDetails: https://bank.example/rates',
+      topic: 'rates',
+      lists: bench.listIds,
+      channels: ['email'],
+      replyTo: 'analyst',
+      approverGroup: 'bench',
+    },
+  });
+  if (res.status !== 202) throw new Error(`POST /api/alerts: ${res.status} ${await res.text()}`);
+  const { id } = (await res.json()) as { id: string };
+  return waitForStatus(bench, id, ['awaiting_approval'], 30 * 60_000, 500);
+}
+
+export async function approve(bench: BroadcastBench, alert: AlertStatus): Promise<void> {
+  const res = await bench.api(`/api/alerts/${alert.id}/decision`, {
+    method: 'POST',
+    json: { approver: APPROVER, decision: 'approve', version: alert.version },
+  });
+  if (!res.ok) throw new Error(`decision: ${res.status} ${await res.text()}`);
+}
+
+/** Events of every run of the alert's workflow (continue-as-new makes several): the longest, and all runs. */
+export async function historyLengths(bench: BroadcastBench, alertId: string): Promise<number[]> {
+  const client = bench.rapport.temporal;
+  const runIds = new Set<string>();
+  for await (const wf of client.workflow.list({ query: `WorkflowId = '${alertId}'` })) runIds.add(wf.runId);
+  if (runIds.size === 0) runIds.add((await client.workflow.getHandle(alertId).describe()).runId);
+  const lengths: number[] = [];
+  for (const runId of runIds) {
+    const history = await client.workflow.getHandle(alertId, runId).fetchHistory();
+    lengths.push(history.events?.length ?? 0);
+  }
+  return lengths;
+}

@@ -1,0 +1,78 @@
+/**
+ * A Rapport worker in its own process, so a bench can measure its memory alone. Configured by
+ * the environment (loadEnv) plus BENCH_WORKER (JSON: temporalAddress, databaseUrl, schema,
+ * crmUrl, crmToken, smtpUrl, publicUrl). Sends {ready} over IPC once polling, and
+ * {stopped, maxRssKb} after SIGTERM.
+ */
+import { loadEnv } from '../../config/env.js';
+import { createHubSpotCrm } from '../../crm/hubspot/index.js';
+import { createBroadcastServices } from '../../server/broadcast-services.js';
+import { createLogger } from '../../server/logger.js';
+import { openDb } from '../../store/db.js';
+import { createTouchStore } from '../../store/touches.js';
+import { connectWorker, targetFromEnv } from '../../workflows/temporal/connection.js';
+import { Worker } from '@temporalio/worker';
+import { createBroadcastActivities, createResponseActivities } from '../../workflows/broadcast/activities.js';
+import { createTouchActivities } from '../../workflows/touch/activities.js';
+import { createRapportWorker, type ActivityDeps } from '../../workflows/worker.js';
+
+interface WorkerConfig {
+  temporalAddress: string;
+  databaseUrl: string;
+  schema?: string;
+  crmUrl: string;
+  crmToken: string;
+  smtpUrl: string;
+  publicUrl: string;
+  /** A workflow bundle built ahead of time (as Temporal recommends for production); unset: bundled at start. */
+  bundlePath?: string;
+}
+
+const config = JSON.parse(process.env.BENCH_WORKER ?? '{}') as WorkerConfig;
+const env = loadEnv();
+const logger = createLogger(env.LOG_LEVEL, 'bench-worker');
+const db = await openDb({ databaseUrl: config.databaseUrl, schema: config.schema });
+const crm = createHubSpotCrm({
+  accessToken: config.crmToken,
+  basePath: config.crmUrl,
+  rateLimitPerTenSeconds: env.HUBSPOT_RATE_LIMIT,
+  logger,
+});
+const broadcast = createBroadcastServices(env, {
+  db,
+  crm,
+  smtpUrl: config.smtpUrl,
+  secret: env.RAPPORT_SECRET!,
+  publicUrl: config.publicUrl,
+});
+const target = targetFromEnv(env, config.temporalAddress);
+target.address = config.temporalAddress;
+const connection = await connectWorker(target);
+const deps: ActivityDeps = { crm, touches: createTouchStore(db), broadcast };
+// With a pre-built bundle: the same worker as createRapportWorker, without webpack in this process.
+const worker = config.bundlePath
+  ? await Worker.create({
+      connection,
+      namespace: target.namespace,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      workflowBundle: { codePath: config.bundlePath },
+      activities: {
+        ...createTouchActivities(deps),
+        ...createBroadcastActivities(broadcast),
+        ...createResponseActivities(broadcast),
+      },
+      maxConcurrentActivityTaskExecutions: 500,
+      maxConcurrentWorkflowTaskExecutions: 100,
+    })
+  : await createRapportWorker({ connection, namespace: target.namespace, taskQueue: env.TEMPORAL_TASK_QUEUE, deps });
+process.once('SIGTERM', () => worker.shutdown());
+const running = worker.run();
+process.send?.({ ready: true, rssKb: Math.round(process.memoryUsage().rss / 1024) });
+await running;
+broadcast.mail.close();
+await connection.close();
+await db.close();
+// resourceUsage().maxRSS is in kilobytes: the peak of the whole process life.
+process.send?.({ stopped: true, maxRssKb: process.resourceUsage().maxRSS });
+process.disconnect?.();
+process.exit(0);
