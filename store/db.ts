@@ -54,17 +54,21 @@ async function openPglite(dir?: string): Promise<Db> {
 }
 
 async function openPostgres(url: string, schema?: string): Promise<Db> {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
   if (schema) {
-    if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
-    await pool.query(`create schema if not exists ${schema}`);
-    pool.on('connect', (client) => {
-      client.query(`set search_path to ${schema}`).catch(() => undefined);
-    });
+    const setup = new pg.Client({ connectionString: url });
+    await setup.connect();
+    await setup.query(`create schema if not exists ${schema}`);
+    await setup.end();
   }
+  // Every pooled connection starts with the schema on its search path, before any query runs.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
   // Surface a wrong URL at start-up, not at the first request.
   const probe = await pool.connect();
-  if (schema) await probe.query(`set search_path to ${schema}`);
   probe.release();
   return {
     kind: 'postgres',
