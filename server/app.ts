@@ -67,14 +67,12 @@ export function createApp(deps: AppDeps) {
         'retry-after': String(Math.ceil((error.retryAfterMs ?? 5000) / 1000)),
       }).getResponse();
     } else if (error instanceof HTTPException) {
+      // Hono's own 4xx (e.g. malformed JSON) get Rapport's error body too.
       response =
-        error.res ?? httpError(error.status >= 500 ? 'UNAVAILABLE' : 'VALIDATION', error.message).getResponse();
-      if (!error.res && error.status < 500) {
-        response = new Response(JSON.stringify({ error: { code: 'VALIDATION', message: error.message } }), {
-          status: error.status,
-          headers: { 'content-type': 'application/json' },
-        });
-      }
+        error.res ??
+        (error.status >= 500
+          ? httpError('UNAVAILABLE', error.message).getResponse()
+          : Response.json({ error: { code: 'VALIDATION', message: error.message } }, { status: error.status }));
     } else {
       (c.get('log') ?? deps.logger).error({ err: error, requestId }, 'unhandled error');
       response = new Response(

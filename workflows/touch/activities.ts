@@ -1,6 +1,7 @@
 import { ApplicationFailure, activityInfo } from '@temporalio/activity';
 import { coalesce } from '../../crm/coalesce.js';
-import { CrmError, type CrmContact, type CrmPort, type EngagementKind, type NewEngagement } from '../../crm/port.js';
+import { createContactDirectory } from '../../crm/contact-directory.js';
+import { CrmError, type CrmPort, type EngagementKind, type NewEngagement } from '../../crm/port.js';
 import { answerProperty } from '../../domain/questions.js';
 import { engagementContent, engagementKindFor } from '../../domain/touch.js';
 import type { TouchStore } from '../../store/touches.js';
@@ -22,27 +23,9 @@ export function createTouchActivities(deps: TouchActivityDeps) {
   const { crm, touches } = deps;
   const wait = deps.batchWaitMs ?? 50;
 
-  // Concurrent workflows share these, so N touches cost about N/100 CRM requests.
-  const byEmail = coalesce<string, CrmContact | undefined>({
-    maxSize: 100,
-    maxWaitMs: wait,
-    maxInFlight: 2,
-    run: async (emails) => {
-      const found = await crm.findContactsByEmail([...new Set(emails.map((e) => e.toLowerCase()))]);
-      const index = new Map(found.map((c) => [c.email?.toLowerCase(), c]));
-      return emails.map((e) => index.get(e.toLowerCase()));
-    },
-  });
-  const byId = coalesce<string, CrmContact | undefined>({
-    maxSize: 100,
-    maxWaitMs: wait,
-    maxInFlight: 2,
-    run: async (ids) => {
-      const found = await crm.getContacts([...new Set(ids)]);
-      const index = new Map(found.map((c) => [c.id, c]));
-      return ids.map((id) => index.get(id));
-    },
-  });
+  // Concurrent workflows share batched look-ups (N touches cost about N/100 CRM requests);
+  // no cache, so a retry sees a contact created since the last attempt.
+  const contacts = createContactDirectory(crm, { ttlMs: 0, batchWaitMs: wait });
   // One coalescer per kind: HubSpot batches are per object type, so each request stays full.
   const engagementWriters = new Map<EngagementKind, (e: NewEngagement) => Promise<{ id: string; created: boolean }>>();
   const createEngagement = (engagement: NewEngagement) => {
@@ -98,7 +81,7 @@ export function createTouchActivities(deps: TouchActivityDeps) {
     async resolveTouchContact(touchId: string): Promise<ResolvedContact> {
       const touch = await loadTouch(touchId);
       const contact = await crmCall(touchId, () =>
-        touch.contactCrmId ? byId(touch.contactCrmId) : byEmail(touch.contactEmail ?? ''),
+        touch.contactCrmId ? contacts.byId(touch.contactCrmId) : contacts.byEmail(touch.contactEmail ?? ''),
       );
       if (!contact) {
         const which = touch.contactCrmId ? `id ${touch.contactCrmId}` : `email ${touch.contactEmail}`;
