@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 
 /** The one database surface Rapport uses: PostgreSQL in production, PGlite embedded. */
@@ -28,6 +27,8 @@ export async function openDb(options: OpenDbOptions): Promise<Db> {
 
 async function openPglite(dir?: string): Promise<Db> {
   if (dir) mkdirSync(dir, { recursive: true });
+  // Loaded only when used: its WebAssembly build costs a PostgreSQL-backed worker ~40 MB of RSS for nothing.
+  const { PGlite } = await import('@electric-sql/pglite');
   const lite = new PGlite(dir);
   await lite.waitReady;
   return {

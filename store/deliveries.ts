@@ -149,6 +149,44 @@ export function createDeliveryStore(db: Db) {
       return rows.length > 0;
     },
 
+    /**
+     * One round trip per row for a sending lane: records the outcome of the row it just sent
+     * (as finish() does) and claims its next row (as claim() does). Returns whether the claim held.
+     */
+    async finishAndClaim(
+      alertId: string,
+      done: {
+        contactId: string;
+        status: 'sent' | 'failed' | 'bounced';
+        channel: Channel;
+        messageId?: string;
+        error?: string;
+      } | null,
+      nextContactId: string | null,
+    ): Promise<boolean> {
+      const { rows } = await db.query<{ claimed: number }>(
+        `with done as (
+           update deliveries set status = $3, sent_channel = $4, message_id = coalesce($5, message_id), last_error = $6,
+             sent_at = case when $3 = 'sent' then now() else sent_at end, updated_at = now()
+           where alert_id = $1 and contact_id = $2 and status in ('sending', 'unconfirmed') returning 1
+         ), claimed as (
+           update deliveries set status = 'sending', attempts = attempts + 1, updated_at = now()
+           where alert_id = $1 and contact_id = $7 and status = 'pending' returning 1
+         )
+         select (select count(*) from claimed)::int as claimed, (select count(*) from done)::int as done`,
+        [
+          alertId,
+          done?.contactId ?? null,
+          done?.status ?? null,
+          done?.channel ?? null,
+          done?.messageId ?? null,
+          done?.error?.slice(0, 1000) ?? null,
+          nextContactId,
+        ],
+      );
+      return (rows[0]?.claimed ?? 0) > 0;
+    },
+
     /** Back to pending after a failure that certainly delivered nothing (connection refused, 4xx). */
     async release(alertId: string, contactId: string, error: string): Promise<void> {
       await db.query(

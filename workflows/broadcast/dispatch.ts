@@ -23,14 +23,12 @@ type Attempt = { status: 'sent' | 'failed' | 'bounced'; channel: Channel; messag
 const ROWS_PER_LANE = 25;
 /** Rows between heartbeats (the SDK throttles them anyway; this saves the per-row call). */
 const HEARTBEAT_EVERY = 10;
-/** Finished rows written back in one statement. */
-const FINISH_CHUNK = 50;
 
 /**
  * Sends one batch of the ledger. Every row is claimed ('sending') before the SMTP call and
  * finished after it; rows a crashed attempt left 'sending' become 'unconfirmed', never resent.
  * A large batch goes out on a few lanes at once (each row still claimed one by one, in seq
- * order), so the SMTP pool stays busy; finished rows are written back in chunks. After a send
+ * order), so the SMTP pool stays busy; a row's outcome is written with the lane's next claim. After a send
  * that certainly delivered nothing, no lane starts another row and the attempt fails.
  */
 export async function dispatchBatch(
@@ -46,19 +44,10 @@ export async function dispatchBatch(
   const now = Date.now();
   const lanes = Math.max(1, Math.min(deps.lanes ?? 8, Math.floor(rows.length / ROWS_PER_LANE)));
 
-  let finished: Parameters<DeliveryStore['finishMany']>[1] = [];
-  const writes: Promise<void>[] = [];
-  const flush = () => {
-    if (finished.length === 0) return;
-    const write = deliveries.finishMany(alert.id, finished);
-    write.catch(() => undefined);
-    writes.push(write);
-    finished = [];
-  };
-
   let next = 0;
   let failure: { error: unknown } | undefined;
-  const lane = async () => {
+  /** The next row this lane may send: not deferred by quiet hours, and nobody's failure has stopped the batch. */
+  const take = (): DeliveryRow | undefined => {
     while (!failure && next < rows.length) {
       const i = next++;
       const row = rows[i]!;
@@ -68,8 +57,24 @@ export async function dispatchBatch(
         outcome.deferred += 1;
         continue;
       }
+      return row;
+    }
+    return undefined;
+  };
+  const lane = async () => {
+    // The outcome of the lane's last send is written in the same statement that claims its next row:
+    // at most one row per lane is ever between its claim and its recorded outcome.
+    let done: (Attempt & { contactId: string }) | null = null;
+    for (;;) {
+      const row = take();
+      if (!row) {
+        if (done) await deliveries.finishAndClaim(alert.id, done, null);
+        return;
+      }
+      const claimed = await deliveries.finishAndClaim(alert.id, done, row.contactId);
+      done = null;
       // Cancelled (or taken by a concurrent attempt) since we listed it.
-      if (!(await deliveries.claim(alert.id, row.contactId))) {
+      if (!claimed) {
         outcome.skipped += 1;
         continue;
       }
@@ -83,14 +88,11 @@ export async function dispatchBatch(
         await deliveries.release(alert.id, row.contactId, message);
         return;
       }
-      finished.push({ contactId: row.contactId, ...attempt, at: new Date().toISOString() });
-      if (finished.length >= FINISH_CHUNK) flush();
+      done = { contactId: row.contactId, ...attempt };
       outcome[attempt.status] += 1;
     }
   };
   const settled = await Promise.allSettled(Array.from({ length: lanes }, lane));
-  flush();
-  for (const write of await Promise.allSettled(writes)) if (write.status === 'rejected') throw write.reason;
   for (const s of settled) if (s.status === 'rejected') throw s.reason;
   if (failure) {
     const { error } = failure;
