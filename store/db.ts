@@ -31,16 +31,20 @@ async function openPglite(dir?: string): Promise<Db> {
   const { PGlite } = await import('@electric-sql/pglite');
   const lite = new PGlite(dir);
   await lite.waitReady;
+  const turn = oneStartPerTurn();
   return {
     kind: 'pglite',
-    query: async <T extends object>(sql: string, params?: unknown[]) => ({
-      rows: (await lite.query<T>(sql, params as unknown[])).rows,
-    }),
+    query: async <T extends object>(sql: string, params?: unknown[]) => {
+      await turn();
+      return { rows: (await lite.query<T>(sql, params as unknown[])).rows };
+    },
     exec: async (sql) => {
+      await turn();
       await lite.exec(sql);
     },
-    transaction: (fn) =>
-      lite.transaction((tx) =>
+    transaction: async (fn) => {
+      await turn();
+      return lite.transaction((tx) =>
         fn({
           query: async <T extends object>(sql: string, params?: unknown[]) => ({
             rows: (await tx.query<T>(sql, params)).rows,
@@ -49,9 +53,50 @@ async function openPglite(dir?: string): Promise<Db> {
             await tx.exec(sql);
           },
         }),
-      ),
+      );
+    },
     close: () => lite.close(),
   };
+}
+
+/**
+ * PGlite runs SQL synchronously on this thread (WebAssembly). Fifty workflow activities finishing
+ * together would run their queries back to back and keep the event loop from reading anything,
+ * Slack's requests included, until all are done. Here one query (or transaction) starts per turn
+ * of the event loop, so network I/O is read in between. PostgreSQL runs queries elsewhere.
+ */
+function oneStartPerTurn(): () => Promise<void> {
+  const waiting: (() => void)[] = [];
+  let scheduled = false;
+  const next = () => {
+    waiting.shift()?.();
+    scheduled = waiting.length > 0;
+    if (scheduled) setImmediate(next);
+  };
+  return () =>
+    new Promise<void>((resolve) => {
+      waiting.push(resolve);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(next);
+      }
+    });
+}
+
+const statementNames = new Map<string, string>();
+const MAX_NAMED_STATEMENTS = 500;
+
+/**
+ * Parameterised statements run as named prepared statements: PostgreSQL parses and plans a hot
+ * statement (a dispatch lane's claim, once per recipient) once per connection instead of every time.
+ */
+function statementName(sql: string): string | undefined {
+  let name = statementNames.get(sql);
+  if (name === undefined && statementNames.size < MAX_NAMED_STATEMENTS) {
+    name = `rapport_${statementNames.size + 1}`;
+    statementNames.set(sql, name);
+  }
+  return name;
 }
 
 async function openPostgres(url: string, schema?: string): Promise<Db> {
@@ -74,7 +119,8 @@ async function openPostgres(url: string, schema?: string): Promise<Db> {
   return {
     kind: 'postgres',
     query: async <T extends object>(sql: string, params?: unknown[]) => {
-      const result = await pool.query(sql, params);
+      const name = params?.length ? statementName(sql) : undefined;
+      const result = await pool.query(name ? { name, text: sql, values: params } : { text: sql, values: params });
       return { rows: result.rows as T[] };
     },
     exec: async (sql) => {

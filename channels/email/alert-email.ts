@@ -67,6 +67,14 @@ function parse(input: AlertEmailInput): ParsedAlertEmailInput {
   throw new DomainError('VALIDATION', `alert email: ${field ?? 'input'}: ${issue?.message ?? 'invalid'}`, field);
 }
 
+let lastBody: { source: string; rendered: ReturnType<typeof renderMarkdown> } | undefined;
+
+/** A dispatch builds one alert's email for every recipient in a row: its body is rendered once. */
+function renderedBody(source: string): ReturnType<typeof renderMarkdown> {
+  if (lastBody?.source !== source) lastBody = { source, rendered: renderMarkdown(source) };
+  return lastBody.rendered;
+}
+
 /**
  * Builds the email for one (alert, recipient). Pure: no clock, no randomness, no I/O; the
  * tokens are signed by the caller. Title and body are treated as untrusted text.
@@ -77,7 +85,7 @@ export function buildAlertEmail(input: AlertEmailInput): AlertEmail {
   const actionUrl = (action: AlertAction) => `${sender.publicUrl}/r/${encodeURIComponent(tokens.response)}?a=${action}`;
   const unsubscribeUrl = `${sender.publicUrl}/u/${encodeURIComponent(tokens.unsubscribe)}`;
   const unsubscribeMailto = `mailto:${UNSUBSCRIBE_PREFIX}${tokens.unsubscribe}@${sender.replyDomain}?subject=unsubscribe`;
-  const body = renderMarkdown(alert.body);
+  const body = renderedBody(alert.body);
   const links = ALERT_ACTIONS.map((a) => ({ ...a, url: actionUrl(a.action) }));
   const answers = links.filter((l) => l.action !== 'unsubscribe');
   const unsubscribe = actionUrl('unsubscribe');

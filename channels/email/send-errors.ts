@@ -5,8 +5,10 @@ import type { NodemailerError } from 'nodemailer';
  * - SMTP_CONFIG: the server refused us rather than the recipient (auth, sender, TLS, settings).
  *   Retrying the same recipient will not help until someone fixes the configuration.
  * - SMTP_INVALID_MESSAGE: nodemailer refused the message before sending (no recipient, bad address...).
+ * - SMTP_OUTCOME_UNKNOWN: the sender died while the message was on its way; it may have been
+ *   delivered, so it must not be sent again blindly.
  */
-export type EmailSendErrorCode = 'SMTP_TEMPORARY' | 'SMTP_CONFIG' | 'SMTP_INVALID_MESSAGE';
+export type EmailSendErrorCode = 'SMTP_TEMPORARY' | 'SMTP_CONFIG' | 'SMTP_INVALID_MESSAGE' | 'SMTP_OUTCOME_UNKNOWN';
 
 export interface SmtpFailureDetails {
   /** SMTP reply code, when the server answered. */

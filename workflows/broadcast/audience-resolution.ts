@@ -5,7 +5,7 @@ import { dedupeAudience } from '../../domain/audience/dedupe.js';
 import type { ContactHistory } from '../../domain/audience/frequency-cap.js';
 import { applyContactPolicy, type ContactPolicy } from '../../domain/audience/policy.js';
 import { summarizeAudience, type AudienceSummary } from '../../domain/audience/summary.js';
-import type { ListMembership } from '../../domain/audience/types.js';
+import { AUDIENCE_PROPERTIES, type AudienceContact, type ListMembership } from '../../domain/audience/types.js';
 import type { AlertRow } from '../../store/alerts.js';
 import type { DeliveryStore } from '../../store/deliveries.js';
 
@@ -39,14 +39,14 @@ export async function resolveAudience(
   }
 
   const ids = [...new Set(pairs.map((p) => p.contactId))];
-  const contacts = new Map<string, CrmContact>();
+  const contacts = new Map<string, AudienceContact>();
   for (let i = 0; i < ids.length; i += CONTACT_CHUNK) {
-    for (const c of await crm.getContacts(ids.slice(i, i + CONTACT_CHUNK))) contacts.set(c.id, c);
+    for (const c of await crm.getContacts(ids.slice(i, i + CONTACT_CHUNK))) contacts.set(c.id, audienceSlice(c));
     heartbeat({ stage: 'contacts', count: contacts.size });
   }
 
   // A membership whose contact was deleted meanwhile simply drops out.
-  const memberships: ListMembership<CrmContact>[] = [];
+  const memberships: ListMembership[] = [];
   for (const p of pairs) {
     const contact = contacts.get(p.contactId);
     if (contact) memberships.push({ listId: p.listId, contact });
@@ -75,4 +75,19 @@ export async function resolveAudience(
   );
   const lists = alert.listIds.map((id) => ({ id, name: known.get(id) ?? id }));
   return summarizeAudience(lists, dedupe, result);
+}
+
+const AUDIENCE_PROPERTY_NAMES = Object.values(AUDIENCE_PROPERTIES);
+
+/**
+ * Only what the audience rules read: a full CRM record (every property the CRM returned, dates,
+ * names) held for 100k memberships would cost the worker well over 100 MB during resolution.
+ */
+export function audienceSlice(contact: CrmContact): AudienceContact {
+  const properties: Record<string, string | null> = {};
+  for (const name of AUDIENCE_PROPERTY_NAMES) {
+    const value = contact.properties[name];
+    if (value !== undefined && value !== null && value !== '') properties[name] = value;
+  }
+  return { id: contact.id, email: contact.email, ownerId: contact.ownerId, properties };
 }

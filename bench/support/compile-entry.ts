@@ -1,0 +1,29 @@
+import { mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { build } from 'esbuild';
+
+/**
+ * Compiles a TypeScript entry (and the project sources it imports) to one ES module, packages
+ * left external: a process measured by a bench runs as deployed JavaScript, not through tsx's
+ * loader, which alone costs ~40 MB of RSS. The SMTP send thread's entry is compiled beside it
+ * (channels/email/threaded-sender.ts looks for send-thread.mjs next to the bundle). The output
+ * stays inside the project so that Node resolves the external packages from its node_modules.
+ */
+export async function compileEntry(entry: string): Promise<string> {
+  const outdir = join(process.cwd(), 'node_modules', '.cache', 'rapport-bench', String(process.pid));
+  mkdirSync(outdir, { recursive: true });
+  await build({
+    entryPoints: [entry, join(process.cwd(), 'channels', 'email', 'send-thread.ts')],
+    outdir,
+    entryNames: '[name]',
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'inline',
+    logLevel: 'warning',
+  });
+  return join(outdir, `${basename(entry).replace(/\.ts$/, '')}.mjs`);
+}
