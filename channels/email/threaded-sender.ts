@@ -19,7 +19,12 @@ export interface ThreadedEmailSenderOptions extends EmailSenderOptions {
  * flight, those sends fail with SMTP_OUTCOME_UNKNOWN (they may have gone out) and the next send
  * starts a new thread.
  */
-export function createThreadedEmailSender(options: ThreadedEmailSenderOptions): EmailSender {
+export interface ThreadedEmailSender extends EmailSender {
+  /** Terminates the send thread at once, sends in flight included (what a crash of the thread does). */
+  terminateThread(): Promise<void>;
+}
+
+export function createThreadedEmailSender(options: ThreadedEmailSenderOptions): ThreadedEmailSender {
   // Validates the options here, where a mistake is reported at start-up, not in the thread.
   const local = createEmailSender(options);
   local.close();
@@ -80,6 +85,9 @@ export function createThreadedEmailSender(options: ThreadedEmailSenderOptions): 
     close() {
       thread?.postMessage({ id: 0, op: 'close' } satisfies SendThreadRequest);
       thread = undefined;
+    },
+    async terminateThread() {
+      await thread?.terminate();
     },
   };
 }
