@@ -4,9 +4,8 @@
  * PostgreSQL (DATABASE_URL, else a throw-away cluster), Rapport's API in this process and its
  * worker in a child process, so the worker's memory is its own.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadEnv } from '../../config/env.js';
@@ -17,8 +16,10 @@ import { startRapport, type RapportRuntime } from '../../server/runtime.js';
 import { openDb, type Db } from '../../store/db.js';
 import { startDevServer, type DevServer } from '../../workflows/temporal/dev-server.js';
 import { freePort } from '../../workflows/temporal/free-port.js';
+import { compileEntry } from './compile-entry.js';
 import { workflowBundle } from '../../workflows/worker.js';
-import { benchPostgres, type BenchPostgres } from './postgres.js';
+import { scratchPostgres, type ScratchPostgres } from '../../test/support/postgres.js';
+import { startWorkerProcess, WORKER_PROCESS_ENTRY, type WorkerProcess } from '../../test/support/worker-child.js';
 
 export const TOKEN = 'bench-token-0123456789abcdefghijkl';
 export const REQUESTER = 'analyst@bench-bank.example';
@@ -40,23 +41,14 @@ export interface BroadcastBenchOptions {
   env?: Record<string, string>;
 }
 
-export interface WorkerHandle {
-  pid: number;
-  /** RSS once the worker polled (after bundling the workflows), MB. */
-  readyRssMb?: number;
-  /** CPU seconds (user + system) the worker process used so far. */
-  cpuSeconds(): number;
-  /** Peak RSS (VmHWM) and current RSS from /proc, in MB; undefined where /proc is missing. */
-  memory(): { hwmMb?: number; rssMb?: number };
-  /** SIGTERM, then the worker's own process.resourceUsage().maxRSS, in MB. */
-  stop(): Promise<{ maxRssMb?: number }>;
-}
+/** The worker process (test/support/worker-child.ts). */
+export type WorkerHandle = WorkerProcess;
 
 export interface BroadcastBench {
   temporal: DevServer;
   sandbox: HubSpotSandbox;
   catcher: SmtpCatcher;
-  pg: BenchPostgres;
+  pg: ScratchPostgres;
   db: Db;
   rapport: RapportRuntime;
   worker: WorkerHandle;
@@ -66,31 +58,6 @@ export interface BroadcastBench {
   startWorker(extraEnv?: Record<string, string>): Promise<WorkerHandle>;
   api(path: string, init?: { method?: string; json?: unknown }): Promise<Response>;
   close(): Promise<void>;
-}
-
-const mb = (kb: number) => Math.round((kb / 1024) * 10) / 10;
-
-function procStatus(pid: number): { hwmMb?: number; rssMb?: number } {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const field = (name: string) => {
-      const m = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status);
-      return m ? mb(Number(m[1])) : undefined;
-    };
-    return { hwmMb: field('VmHWM'), rssMb: field('VmRSS') };
-  } catch {
-    return {};
-  }
-}
-
-/** utime + stime of a process from /proc (Linux), in seconds; NaN elsewhere. */
-export function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 export async function startBroadcastBench(options: BroadcastBenchOptions): Promise<BroadcastBench> {
@@ -107,7 +74,7 @@ export async function startBroadcastBench(options: BroadcastBenchOptions): Promi
     overlap: options.overlap,
   });
   const catcher = await startSmtpCatcher({ port: 0, webPort: 0, keepBodies: false });
-  const pg = await benchPostgres();
+  const pg = await scratchPostgres();
   const schema = `bench_${randomBytes(5).toString('hex')}`;
   const db = await openDb({ databaseUrl: pg.url, schema });
   const port = await freePort();
@@ -142,50 +109,24 @@ export async function startBroadcastBench(options: BroadcastBenchOptions): Promi
     writeFileSync(bundlePath, (await workflowBundle()).code);
   }
 
-  const startWorker = async (extraEnv: Record<string, string> = {}): Promise<WorkerHandle> => {
-    const child: ChildProcess = fork(new URL('./worker-process.ts', import.meta.url).pathname, [], {
-      execArgv: ['--import', 'tsx', ...(process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
-      env: {
-        ...process.env,
-        ...envVars,
-        ...extraEnv,
-        BENCH_WORKER: JSON.stringify({
-          temporalAddress: temporal.address,
-          databaseUrl: pg.url,
-          schema,
-          crmUrl: sandbox.url,
-          crmToken: HUBSPOT_TOKEN,
-          smtpUrl: catcher.smtpUrl,
-          publicUrl: rapport.url ?? `http://127.0.0.1:${port}`,
-          bundlePath,
-        }),
+  // With a prebuilt workflow bundle the worker needs no webpack at run time and runs as compiled JavaScript.
+  const compiledWorker = bundlePath ? await compileEntry(WORKER_PROCESS_ENTRY) : undefined;
+  const startWorker = (extraEnv: Record<string, string> = {}): Promise<WorkerHandle> =>
+    startWorkerProcess({
+      entry: compiledWorker,
+      nodeArgs: process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean),
+      env: { ...envVars, ...extraEnv },
+      config: {
+        temporalAddress: temporal.address,
+        databaseUrl: pg.url,
+        schema,
+        crmUrl: sandbox.url,
+        crmToken: HUBSPOT_TOKEN,
+        smtpUrl: catcher.smtpUrl,
+        publicUrl: rapport.url ?? `http://127.0.0.1:${port}`,
+        bundlePath,
       },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const messages: Record<string, unknown>[] = [];
-    child.on('message', (m) => messages.push(m as Record<string, unknown>));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    for (;;) {
-      if (messages.some((m) => m.ready)) break;
-      const gone = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 50))]);
-      if (gone) throw new Error('the bench worker exited before it was ready');
-    }
-    const ready = messages.find((m) => m.ready) as { rssKb?: number };
-    return {
-      pid: child.pid!,
-      readyRssMb: ready.rssKb ? mb(ready.rssKb) : undefined,
-      cpuSeconds: () => cpuSeconds(child.pid!),
-      memory: () => procStatus(child.pid!),
-      stop: async () => {
-        child.kill('SIGTERM');
-        const timeout = setTimeout(() => child.kill('SIGKILL'), 30_000);
-        await exited;
-        clearTimeout(timeout);
-        const stopped = messages.find((m) => m.stopped) as { maxRssKb?: number } | undefined;
-        return { maxRssMb: stopped?.maxRssKb ? mb(stopped.maxRssKb) : undefined };
-      },
-    };
-  };
   const worker = await startWorker();
 
   const bench: BroadcastBench = {

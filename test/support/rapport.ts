@@ -29,7 +29,14 @@ export interface TestRapport {
  * The whole of Rapport as `npm start` composes it, on the shared test Temporal, a fresh
  * sandbox CRM and a fresh store, with its own task queue so test files never share work.
  */
-export async function startTestRapport(options: { env?: Record<string, string>; rateLimit?: number } = {}) {
+export async function startTestRapport(
+  options: {
+    env?: Record<string, string>;
+    rateLimit?: number;
+    /** A Temporal of the test's own (the restart chaos test); default: the run's shared dev server. */
+    temporalAddress?: string;
+  } = {},
+) {
   const sandbox = await startHubSpotSandbox({
     port: 0,
     seed: true,
@@ -49,7 +56,7 @@ export async function startTestRapport(options: { env?: Record<string, string>; 
     ...options.env,
   });
   const rapport = await startRapport(env, createLogger(env.LOG_LEVEL), {
-    temporalAddress: inject('temporalAddress'),
+    temporalAddress: options.temporalAddress ?? inject('temporalAddress'),
     db,
     hubspotBasePath: sandbox.url,
     hubspotToken: SANDBOX_TEST_TOKEN,

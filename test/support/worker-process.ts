@@ -1,23 +1,24 @@
 /**
- * A Rapport worker in its own process, so a bench can measure its memory alone. Configured by
- * the environment (loadEnv) plus BENCH_WORKER (JSON: temporalAddress, databaseUrl, schema,
- * crmUrl, crmToken, smtpUrl, publicUrl). Sends {ready} over IPC once polling, and
- * {stopped, maxRssKb} after SIGTERM.
+ * A Rapport worker in its own process: benches measure its memory alone, chaos tests SIGKILL it.
+ * Configured by the environment (loadEnv, e.g. TEMPORAL_TASK_QUEUE) plus RAPPORT_WORKER_PROCESS
+ * (JSON, see WorkerProcessConfig). Sends {ready} over IPC once polling, and {stopped, maxRssKb}
+ * after SIGTERM. Started by startWorkerProcess() in ./worker-child.ts.
  */
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { loadEnv } from '../../config/env.js';
 import { createHubSpotCrm } from '../../crm/hubspot/index.js';
 import { createBroadcastServices } from '../../server/broadcast-services.js';
 import { createLogger } from '../../server/logger.js';
 import { openDb } from '../../store/db.js';
 import { createTouchStore } from '../../store/touches.js';
-import { connectWorker, targetFromEnv } from '../../workflows/temporal/connection.js';
-import { Worker } from '@temporalio/worker';
 import { createBroadcastActivities, createResponseActivities } from '../../workflows/broadcast/activities.js';
+import { connectWorker, targetFromEnv } from '../../workflows/temporal/connection.js';
 import { createTouchActivities } from '../../workflows/touch/activities.js';
 import { createRapportWorker, type ActivityDeps } from '../../workflows/worker.js';
 
-interface WorkerConfig {
+export interface WorkerProcessConfig {
   temporalAddress: string;
+  /** PostgreSQL: a worker in its own process cannot share the embedded PGlite. */
   databaseUrl: string;
   schema?: string;
   crmUrl: string;
@@ -28,9 +29,16 @@ interface WorkerConfig {
   bundlePath?: string;
 }
 
-const config = JSON.parse(process.env.BENCH_WORKER ?? '{}') as WorkerConfig;
+const config = JSON.parse(process.env.RAPPORT_WORKER_PROCESS ?? '{}') as WorkerProcessConfig;
 const env = loadEnv();
-const logger = createLogger(env.LOG_LEVEL, 'bench-worker');
+const logger = createLogger(env.LOG_LEVEL, 'worker-process');
+// The SDK logs on its own unless told: as strict as LOG_LEVEL, as server/runtime.ts does it.
+const temporalLevel =
+  env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace' ? 'INFO' : env.LOG_LEVEL === 'silent' ? 'ERROR' : 'WARN';
+Runtime.install({
+  logger: new DefaultLogger(temporalLevel),
+  telemetryOptions: { logging: { filter: { core: temporalLevel, other: 'ERROR' }, forward: {} } },
+});
 const db = await openDb({ databaseUrl: config.databaseUrl, schema: config.schema });
 const crm = createHubSpotCrm({
   accessToken: config.crmToken,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from '../../workflows/temporal/free-port.js';
 
-export interface BenchPostgres {
+export interface ScratchPostgres {
   url: string;
   stop(): Promise<void>;
 }
@@ -22,11 +22,14 @@ const BIN_DIRS = [
  * because a worker in its own process cannot share the embedded PGlite. Run as root, the
  * server runs as the `postgres` user (PostgreSQL refuses root).
  */
-export async function benchPostgres(): Promise<BenchPostgres> {
+export async function scratchPostgres(): Promise<ScratchPostgres> {
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => undefined };
   const bin = BIN_DIRS.find((d) => existsSync(join(d, 'initdb')) && existsSync(join(d, 'postgres')));
-  if (!bin) throw new Error('no PostgreSQL binaries found: set DATABASE_URL to a PostgreSQL for the bench');
-  const dir = mkdtempSync(join(tmpdir(), 'rapport-bench-pg-'));
+  if (!bin)
+    throw new Error(
+      'no PostgreSQL binaries found: set DATABASE_URL to a PostgreSQL (benches and the worker chaos test need one)',
+    );
+  const dir = mkdtempSync(join(tmpdir(), 'rapport-pg-'));
   chmodSync(dir, 0o777);
   const data = join(dir, 'data');
   const asUser = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
