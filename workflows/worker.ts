@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   bundleWorkflowCode,
@@ -23,7 +24,7 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Bundled once per process; workflow sources are ESM TypeScript importing `./x.js`. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({
-    workflowsPath: fileURLToPath(new URL('./index.ts', import.meta.url)),
+    workflowsPath: workflowsEntry(),
     webpackConfigHook: (config) => ({
       ...config,
       resolve: { ...config.resolve, extensionAlias: { '.js': ['.ts', '.js'] } },
@@ -38,6 +39,12 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
     },
   });
   return bundle;
+}
+
+/** index.ts from source; index.js in the compiled dist/ (npm run build). */
+function workflowsEntry(): string {
+  const source = fileURLToPath(new URL('./index.ts', import.meta.url));
+  return existsSync(source) ? source : fileURLToPath(new URL('./index.js', import.meta.url));
 }
 
 export interface RapportWorkerOptions {
