@@ -15,7 +15,9 @@
  * opened, cards posted, Home published) and counts what failed: non-2xx answers, Web API calls
  * the stand-in refused (expired_trigger_id would mean the ack path is too slow), response_url
  * posts refused, errors Rapport logged, picker searches answered with no options, follow-ups that
- * never came.
+ * never came (and in which round). Beside the latencies: the longest stall of Rapport's event
+ * loop during each burst, how long the server took to read the whole burst (arrival spread), and
+ * the machine's load average, since the figures depend on what else runs on it.
  *
  *   npm run bench:slack     (BENCH_SLACK_N=50 BENCH_SLACK_API_LATENCY_MS=0 BENCH_BUDGET=100)
  *
@@ -23,6 +25,8 @@
  * milliseconds: anything waiting on the Web API before ack() then shows in the figures.
  */
 import { createHmac } from 'node:crypto';
+import { availableParallelism, loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { Worker, isMainThread, parentPort } from 'node:worker_threads';
 import pino from 'pino';
@@ -488,9 +492,24 @@ async function main() {
   // In the handler: from the request reaching the Slack handler to its Response, without the
   // network, the HTTP parser or the event loop's queue in front of it (our code vs the machine).
   const handled: number[] = [];
+  /** When each request reached the handler: a burst the server reads over a long stretch is queued before it. */
+  const arrivals: number[] = [];
+  /** Longest event-loop stall of Rapport's (main) thread during each burst, in ms (last = latest). */
+  const loopStalls: number[] = [];
+  const watchLoop = async <T>(run: () => Promise<T>) => {
+    const loop = monitorEventLoopDelay({ resolution: 1 });
+    loop.enable();
+    try {
+      return await run();
+    } finally {
+      loop.disable();
+      loopStalls.push(loop.max / 1e6);
+    }
+  };
   const handle = slackApp.handle.bind(slackApp);
   slackApp.handle = async (request) => {
     const started = performance.now();
+    arrivals.push(started);
     const response = await handle(request);
     handled.push(performance.now() - started);
     return response;
@@ -509,6 +528,8 @@ async function main() {
     logged: number;
     /** Picker searches answered with no options: every search is for a name or company in the book. */
     emptyOptions: number;
+    /** The last error Rapport logged during the round (errors after the last round are not counted). */
+    lastLogged?: string;
   }
   const noErrors = (): Errors => ({
     non2xx: 0,
@@ -527,9 +548,14 @@ async function main() {
       responses0: number;
     }>({ type: 'prepare', kinds, count } satisfies Request);
     const handled0 = handled.length;
+    const arrivals0 = arrivals.length;
     const logged0 = logged.errors;
-    const sent = await send<Sent[]>({ base, requests: order.map(([, p]) => p) });
+    // How long Rapport's event loop was kept from turning while the burst was answered: a blocked
+    // loop delays every ack behind it, whatever the handlers themselves cost.
+    const sent = await watchLoop(() => send<Sent[]>({ base, requests: order.map(([, p]) => p) }));
     const inHandler = handled.slice(handled0);
+    const arrived = arrivals.slice(arrivals0);
+    const arrivalSpreadMs = arrived.length ? Math.max(...arrived) - Math.min(...arrived) : 0;
     const results = sent.map((r, i) => ({ kind: order[i]![0], ...r }));
     const byKind = new Map<Kind, number[]>(kinds.map((k) => [k, []]));
     for (const r of results) byKind.get(r.kind)!.push(r.ms);
@@ -538,18 +564,21 @@ async function main() {
       ...world,
       non2xx: results.filter((r) => r.status < 200 || r.status > 299).length,
       logged: logged.errors - logged0,
+      lastLogged: logged.errors > logged0 ? logged.last : undefined,
       emptyOptions: results.filter(
         (r) => r.kind === 'block_suggestion' && r.status === 200 && !/"options":\[\{/.test(r.body),
       ).length,
     };
-    return { byKind, inHandler, errors };
+    return { byKind, inHandler, arrivalSpreadMs, errors };
   }
 
   const healthz = async () => {
-    const sent = await send<Sent[]>({
-      base,
-      requests: Array.from({ length: N }, (): Prepared => ({ method: 'GET', path: '/healthz', headers: {} })),
-    });
+    const sent = await watchLoop(() =>
+      send<Sent[]>({
+        base,
+        requests: Array.from({ length: N }, (): Prepared => ({ method: 'GET', path: '/healthz', headers: {} })),
+      }),
+    );
     return { latencies: sent.map((r) => r.ms), non2xx: sent.filter((r) => r.status !== 200).length };
   };
   const stats = (xs: number[]) => {
@@ -558,6 +587,8 @@ async function main() {
   };
   const ms = (x: number) => Number(x.toFixed(1));
 
+  // The machine may be shared: what else was running is part of the figures.
+  const loadAtStart = loadavg()[0]!;
   // Warm-up: sockets, JIT, Bolt's first auth.test, caches; a few of each kind, not measured.
   await healthz();
   for (let i = 0; i < 3; i++) await measure(KINDS, 3);
@@ -566,6 +597,7 @@ async function main() {
 
   // Baseline: the bare hono server.
   const baseline = await healthz();
+  const baselineStall = loopStalls.at(-1)!;
 
   // Scenario 1: each kind's N at once, one kind after another.
   const errors = noErrors();
@@ -573,11 +605,15 @@ async function main() {
     for (const key of ['non2xx', 'webApi', 'responseUrl', 'missing', 'logged', 'emptyOptions'] as const)
       errors[key] += e[key];
     for (const [k, v] of Object.entries(e.webApiByError)) errors.webApiByError[k] = (errors.webApiByError[k] ?? 0) + v;
+    errors.lastLogged = e.lastLogged ?? errors.lastLogged;
   };
-  const perKind = new Map<Kind, { latencies: number[]; inHandler: number[] }>();
+  /** Which round's follow-ups never came (each kind's own round, then the all-at-once round). */
+  const missingByRound: string[] = [];
+  const perKind = new Map<Kind, { latencies: number[]; inHandler: number[]; stall: number; arrivalSpreadMs: number }>();
   for (const kind of KINDS) {
-    const { byKind, inHandler, errors: e } = await measure([kind], N);
-    perKind.set(kind, { latencies: byKind.get(kind)!, inHandler });
+    const { byKind, inHandler, arrivalSpreadMs, errors: e } = await measure([kind], N);
+    perKind.set(kind, { latencies: byKind.get(kind)!, inHandler, stall: loopStalls.at(-1)!, arrivalSpreadMs });
+    if (e.missing > 0) missingByRound.push(`${kind} ${e.missing}`);
     addErrors(e);
   }
 
@@ -585,8 +621,11 @@ async function main() {
   // spent by what the first scenario started, has refilled.
   await new Promise((r) => setTimeout(r, 10_500));
   const together = await measure(KINDS, N);
+  const togetherStall = loopStalls.at(-1)!;
+  if (together.errors.missing > 0) missingByRound.push(`all_at_once ${together.errors.missing}`);
   addErrors(together.errors);
   const authTests = (await ask<number>({ type: 'authTests' } satisfies Request)) - authTests0;
+  const loadAtEnd = loadavg()[0]!;
 
   await rapport.stop();
   await ask({ type: 'close' } satisfies Request);
@@ -600,16 +639,22 @@ async function main() {
     requests_per_kind: N,
     slack_api_latency_ms: API_LATENCY_MS,
     hubspot_budget_per_10s: BUDGET,
+    cpus: availableParallelism(),
+    load_average_1m_start: Number(loadAtStart.toFixed(2)),
+    load_average_1m_end: Number(loadAtEnd.toFixed(2)),
     picker_searches: searches.join(', '),
     baseline_healthz_p50_ms: ms(stats(baseline.latencies).p50),
     baseline_healthz_p99_ms: ms(stats(baseline.latencies).p99),
     baseline_non2xx: baseline.non2xx,
+    baseline_loop_stall_max_ms: ms(baselineStall),
   };
   for (const kind of KINDS) {
     const k = perKind.get(kind)!;
     details[`${kind}_p50_ms`] = ms(stats(k.latencies).p50);
     details[`${kind}_p99_ms`] = ms(stats(k.latencies).p99);
     details[`${kind}_in_handler_p99_ms`] = ms(stats(k.inHandler).p99);
+    details[`${kind}_loop_stall_max_ms`] = ms(k.stall);
+    details[`${kind}_arrival_spread_ms`] = ms(k.arrivalSpreadMs);
   }
   const all = stats([...together.byKind.values()].flat());
   Object.assign(details, {
@@ -621,6 +666,8 @@ async function main() {
     all_at_once_p99_ms: ms(all.p99),
     all_at_once_max_ms: ms(all.max),
     all_at_once_in_handler_p99_ms: ms(stats(together.inHandler).p99),
+    all_at_once_loop_stall_max_ms: ms(togetherStall),
+    all_at_once_arrival_spread_ms: ms(together.arrivalSpreadMs),
   });
   for (const kind of KINDS) {
     const s = stats(together.byKind.get(kind)!);
@@ -637,9 +684,10 @@ async function main() {
       .join('; '),
     errors_response_url: errors.responseUrl,
     errors_logged: errors.logged,
-    errors_last_logged: logged.last,
+    errors_last_logged: errors.lastLogged ?? '',
     errors_empty_options: errors.emptyOptions,
     follow_ups_missing: errors.missing,
+    follow_ups_missing_by_round: missingByRound.join('; '),
     auth_test_calls_per_request: Number((authTests / (KINDS.length * N * 2)).toFixed(3)),
     store: db.kind,
   });

@@ -77,6 +77,17 @@ export const envSchema = z
 
     /** Longest wait between retries of a CRM write; the retries themselves never stop. */
     CRM_RETRY_MAX_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+    /**
+     * Contact read model (the Slack customer picker, /customer <name>): contacts changed in the
+     * CRM are copied every this many seconds. 0 turns it off: those searches ask the CRM.
+     */
+    CONTACT_SYNC_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+    /** The read model is reloaded in full this often: contacts deleted or merged in the CRM leave it then. */
+    CONTACT_SYNC_FULL_HOURS: z.coerce
+      .number()
+      .positive()
+      .max(24 * 30)
+      .default(24),
 
     /** Slack: the surface is on when both the bot token and the signing secret are set. */
     SLACK_BOT_TOKEN: optionalString.pipe(
@@ -199,6 +210,36 @@ export const envSchema = z
     ALERT_HISTORY_EVENTS: z.coerce.number().int().min(50).max(40_000).default(6_000),
     /** Per-channel send rate of one worker, messages per second. */
     EMAIL_RATE_PER_SECOND: z.coerce.number().positive().max(10_000).default(50),
+    /** SMTP (nodemailer) on its own thread, so a dispatching worker uses a second core. */
+    EMAIL_SEND_THREAD: bool.default(true),
+    /**
+     * Slack DMs per second of one worker. A DM is conversations.open, rate tier 3 ("50+ per
+     * minute"), then chat.postMessage (about 1 message per second per channel, plus a workspace
+     * cap): 0.8/s = 48 a minute stays inside tier 3's floor. On a 429 the sender also waits Retry-After.
+     */
+    SLACK_DM_RATE_PER_SECOND: z.coerce.number().positive().max(100).default(0.8),
+    /** Texts per second of one worker: a Twilio long-code number sends 1 segment a second (toll-free 3, short code 100). */
+    SMS_RATE_PER_SECOND: z.coerce.number().positive().max(1_000).default(1),
+    /** SMS provider speaking Twilio's Messages API; default Twilio's. SMS is on when the three below are set. */
+    SMS_API_URL: optionalUrl('an http(s) URL such as https://api.twilio.com/2010-04-01'),
+    SMS_ACCOUNT_SID: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{2,64}$/, { message: 'expected the account id, e.g. AC followed by 32 hex digits' })
+        .optional(),
+    ),
+    SMS_AUTH_TOKEN: secret(8),
+    /** Sender: an E.164 number (+14155550100) or an alphanumeric sender id (up to 11 letters and digits). */
+    SMS_FROM: optionalString.pipe(
+      z
+        .string()
+        .regex(/^(?:\+[1-9]\d{6,14}|(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11})$/, {
+          message: 'expected an E.164 number such as +14155550100 or an alphanumeric sender id',
+        })
+        .optional(),
+    ),
+    /** Port of the local SMS stand-in `npm start` runs while SMS is not configured (taken: any free port). */
+    SMS_SANDBOX_PORT: port.default(3300),
 
     // Outlook add-in (outlook-addin/, manifest.xml)
     /** HTTPS origin Outlook loads the task pane from (manifest URLs, token audience). */
@@ -272,6 +313,15 @@ export const envSchema = z
         code: 'custom',
         path: ['SLACK_BOT_TOKEN'],
         message: 'Socket Mode (SLACK_APP_TOKEN) also needs the bot token',
+      });
+    }
+    const sms = { SMS_ACCOUNT_SID: env.SMS_ACCOUNT_SID, SMS_AUTH_TOKEN: env.SMS_AUTH_TOKEN, SMS_FROM: env.SMS_FROM };
+    const missingSms = Object.entries(sms).filter(([, v]) => v === undefined);
+    if ((env.SMS_API_URL !== undefined || missingSms.length < 3) && missingSms.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [missingSms[0]![0]],
+        message: 'SMS needs SMS_ACCOUNT_SID, SMS_AUTH_TOKEN and SMS_FROM together',
       });
     }
     if (env.NODE_ENV === 'production' && !env.API_TOKENS) {

@@ -15,6 +15,20 @@ export interface CoalesceOptions<I, O> {
   run(items: I[]): Promise<O[]>;
 }
 
+/**
+ * Callers of one batch resumed per turn of the event loop. Each caller goes on with its own work
+ * on this thread (a workflow activity writes the store and reports to Temporal, a Slack modal is
+ * built and sent); a hundred of them in one go would keep the event loop from reading anything
+ * else, Slack's requests included, until all are done.
+ */
+const RESUMED_PER_TURN = 5;
+
+function inTurns<T>(items: T[], resume: (item: T, index: number) => void, from = 0): void {
+  const end = Math.min(from + RESUMED_PER_TURN, items.length);
+  for (let i = from; i < end; i++) resume(items[i]!, i);
+  if (end < items.length) setImmediate(() => inTurns(items, resume, end));
+}
+
 export function coalesce<I, O>(options: CoalesceOptions<I, O>): (item: I) => Promise<O> {
   const maxInFlight = options.maxInFlight ?? Infinity;
   const pending: { item: I; resolve(o: O): void; reject(e: unknown): void }[] = [];
@@ -36,12 +50,11 @@ export function coalesce<I, O>(options: CoalesceOptions<I, O>): (item: I) => Pro
       .run(batch.map((p) => p.item))
       .finally(settle)
       .then(
-        (results) => {
-          batch.forEach((p, i) =>
+        (results) =>
+          inTurns(batch, (p, i) =>
             i < results.length ? p.resolve(results[i] as O) : p.reject(new Error('batch returned too few results')),
-          );
-        },
-        (error: unknown) => batch.forEach((p) => p.reject(error)),
+          ),
+        (error: unknown) => inTurns(batch, (p) => p.reject(error)),
       );
   };
 

@@ -137,6 +137,20 @@ export interface CrmPort {
   /** Up to any number of emails; unknown emails are simply absent from the result. */
   findContactsByEmail(emails: string[]): Promise<CrmContact[]>;
   searchContacts(search: ContactSearch): Promise<CrmContact[]>;
+  /**
+   * One page of every contact, in the CRM's order (the contact read model's full load). Only the
+   * read model's fields are filled in: email, names, company, owner, updatedAt.
+   */
+  listContacts(page?: { after?: string; limit?: number }): Promise<Page<CrmContact>>;
+  /**
+   * One page of the contacts modified at or after `since`, oldest change first, with how many
+   * match in all (CRM search reaches 10,000 results at most: beyond that, load everything).
+   * Same fields as listContacts.
+   */
+  listContactsModifiedSince(
+    since: Date,
+    page?: { after?: string; limit?: number },
+  ): Promise<Page<CrmContact> & { total: number }>;
   getCompany(id: string): Promise<CrmCompany | null>;
   updateContactProperties(id: string, properties: Record<string, string>): Promise<void>;
   updateContactsProperties(updates: { id: string; properties: Record<string, string> }[]): Promise<void>;

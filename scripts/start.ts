@@ -39,8 +39,9 @@ async function main() {
     `  CRM            ${rapport.sandboxUrl ? `HubSpot sandbox ${rapport.sandboxUrl} (demo data; set HUBSPOT_ACCESS_TOKEN for real HubSpot)` : env.HUBSPOT_BASE_PATH}`,
     `  Store          ${describeDatabase(env.DATABASE_URL)}${env.DATABASE_URL ? '' : ` in ${relative(process.cwd(), env.DATA_DIR) || '.'}/pglite`}`,
     `  Mail           ${rapport.outboxUrl ? `SMTP catcher ${rapport.smtpUrl}, outbox ${rapport.outboxUrl} (set SMTP_URL for real mail)` : 'SMTP_URL'}`,
+    `  SMS            ${rapport.smsOutboxUrl ? `SMS stand-in, outbox ${rapport.smsOutboxUrl} (set SMS_ACCOUNT_SID, SMS_AUTH_TOKEN, SMS_FROM for real texts)` : `provider ${env.SMS_API_URL ?? 'Twilio'}`}`,
     `  Worker         ${rapport.worker ? `in this process, task queue ${env.TEMPORAL_TASK_QUEUE}` : 'off (WORKER_IN_PROCESS=false; run npm run worker)'}`,
-    `  Slack          ${rapport.slack.notice}`,
+    `  Slack          ${rapport.slack.notice}${rapport.slack.app ? '; alerts reach Slack-preferring customers as DMs' : ''}`,
     ...(rapport.apiToken?.file
       ? [
           `  API token      in ${relative(process.cwd(), rapport.apiToken.file)} (generated for this data directory)`,

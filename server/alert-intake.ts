@@ -152,7 +152,8 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
       }
     },
 
-    async cancel(alert: AlertRow, by: string, reason?: string): Promise<void> {
+    /** The cancel signal; `via` names the surface in the audit log (api, slack). */
+    async cancel(alert: AlertRow, by: string, reason?: string, via = 'api'): Promise<void> {
       try {
         await handle(alert.id).signal(cancelSignal, { by, ...(reason ? { reason } : {}) });
       } catch (error) {
@@ -165,7 +166,7 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
         action: 'cancel',
         outcome: 'accepted',
         reason: reason ?? null,
-        source: 'api',
+        source: via,
       });
     },
 

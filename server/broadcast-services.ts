@@ -1,4 +1,6 @@
 import { createEmailSender, type EmailSender } from '../channels/email/sender.js';
+import { createThreadedEmailSender } from '../channels/email/threaded-sender.js';
+import type { HttpSmsProviderOptions } from '../channels/sms/http-provider.js';
 import type { Env } from '../config/env.js';
 import type { CrmPort } from '../crm/port.js';
 import { contactPolicySchema, type ContactPolicy } from '../domain/audience/policy.js';
@@ -8,6 +10,7 @@ import type { Db } from '../store/db.js';
 import { createDeliveryStore } from '../store/deliveries.js';
 import { createResponseStore } from '../store/responses.js';
 import type { BroadcastActivityDeps } from '../workflows/broadcast/activities.js';
+import { channelAdaptersFromEnv } from './channel-adapters.js';
 
 /** Rapport's custom contact properties the alert rules read and write (unsubscribe, bouncing address). */
 export const BROADCAST_CRM_SCHEMA = [
@@ -25,14 +28,23 @@ export function contactPolicyFromEnv(env: Env): ContactPolicy {
 /** Everything the API and the broadcast activities share; the same for `npm start` and `npm run worker`. */
 export function createBroadcastServices(
   env: Env,
-  parts: { db: Db; crm: CrmPort; smtpUrl: string; secret: string; publicUrl: string },
+  parts: {
+    db: Db;
+    crm: CrmPort;
+    smtpUrl: string;
+    secret: string;
+    publicUrl: string;
+    /** SMS provider settings overriding the environment's (npm start: the embedded stand-in). */
+    sms?: HttpSmsProviderOptions;
+  },
 ): BroadcastActivityDeps & { mail: EmailSender } {
-  const mail = createEmailSender({
+  const mailOptions = {
     smtpUrl: parts.smtpUrl,
     from: env.MAIL_FROM,
     replyDomain: env.REPLY_DOMAIN,
     publicUrl: parts.publicUrl,
-  });
+  };
+  const mail = env.EMAIL_SEND_THREAD ? createThreadedEmailSender(mailOptions) : createEmailSender(mailOptions);
   return {
     crm: parts.crm,
     alerts: createAlertStore(parts.db),
@@ -45,6 +57,9 @@ export function createBroadcastServices(
     publicUrl: parts.publicUrl,
     policy: contactPolicyFromEnv(env),
     emailRatePerSecond: env.EMAIL_RATE_PER_SECOND,
+    channels: channelAdaptersFromEnv(env, { publicUrl: parts.publicUrl, sms: parts.sms }),
+    slackDmRatePerSecond: env.SLACK_DM_RATE_PER_SECOND,
+    smsRatePerSecond: env.SMS_RATE_PER_SECOND,
   };
 }
 

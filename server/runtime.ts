@@ -1,14 +1,17 @@
+import { Server as HttpServer } from 'node:http';
 import { resolve } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
+import type { HttpSmsProviderOptions } from '../channels/sms/http-provider.js';
 import type { Env } from '../config/env.js';
 import { createContactDirectory } from '../crm/contact-directory.js';
 import { createHubSpotCrm } from '../crm/hubspot/index.js';
 import type { CrmPort } from '../crm/port.js';
 import { DEFAULT_QUESTIONS, answerProperty } from '../domain/questions.js';
 import { startHubSpotSandbox } from '../sandbox/hubspot/index.js';
+import { startSmsStandIn, type SmsStandIn } from '../sandbox/sms/index.js';
 import { startSmtpCatcher } from '../sandbox/smtp/index.js';
 import { openDb, type Db } from '../store/db.js';
 import { migrate } from '../store/migrations.js';
@@ -20,10 +23,13 @@ import { devApiToken } from './api-token.js';
 import { createAlertIntake } from './alert-intake.js';
 import { createApp, type RapportApp } from './app.js';
 import { BROADCAST_CRM_SCHEMA, createBroadcastServices } from './broadcast-services.js';
+import { smsSettingsFromEnv } from './channel-adapters.js';
 import { createAddinRoutes } from './addin/routes.js';
+import { startContactReadModel, type ContactReadModel } from './contact-read-model.js';
 import { createCustomerContext } from './customer-context.js';
 import { rapportSecret } from './secret.js';
 import { createTouchIntake } from './touch-intake.js';
+import { slackSettingsFromEnv } from '../slack-app/index.js';
 import { slackAlertDeps, startSlackFace, type SlackFace } from '../slack-app/runtime.js';
 
 export const SANDBOX_TOKEN = 'sandbox-local-token';
@@ -53,10 +59,14 @@ export interface RapportRuntime {
   sandboxUrl?: string;
   /** The embedded SMTP catcher's outbox page, when SMTP_URL is unset. */
   outboxUrl?: string;
+  /** The embedded SMS stand-in's outbox page, when SMS is not configured. */
+  smsOutboxUrl?: string;
   smtpUrl: string;
   apiToken?: { token: string; file?: string };
   /** The Slack face: on with tokens, else off with a notice. */
   slack: SlackFace;
+  /** The contact read model behind the Slack customer picker and /customer <name>. */
+  contactReadModel: ContactReadModel;
   stop(): Promise<void>;
 }
 
@@ -149,6 +159,20 @@ export async function startRapport(
       smtpUrl = catcher.smtpUrl;
       outboxUrl = catcher.url;
     }
+    // SMS: the configured provider, else the local stand-in with an outbox page
+    let sms: HttpSmsProviderOptions | undefined;
+    let smsOutboxUrl: string | undefined;
+    if (!smsSettingsFromEnv(env)) {
+      const standIn = await startEmbeddedSmsStandIn(env, logger);
+      cleanups.push(() => standIn.close());
+      sms = {
+        apiUrl: standIn.apiUrl,
+        accountSid: standIn.accountSid,
+        authToken: standIn.authToken,
+        from: EMBEDDED_SMS_FROM,
+      };
+      smsOutboxUrl = standIn.outboxUrl;
+    }
     const publicUrl = env.PUBLIC_URL ?? `http://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${env.PORT}`;
     const broadcast = createBroadcastServices(env, {
       db,
@@ -156,6 +180,7 @@ export async function startRapport(
       smtpUrl,
       secret: rapportSecret(env.RAPPORT_SECRET, dataDir),
       publicUrl,
+      sms,
     });
     cleanups.push(async () => broadcast.mail.close());
 
@@ -200,6 +225,14 @@ export async function startRapport(
     // HTTP
     const apiToken = env.API_TOKENS ? undefined : devApiToken(dataDir);
     const contacts = createContactDirectory(crm);
+    // Only the Slack face searches contacts by name today: without it the sync would spend CRM budget for nothing.
+    const contactReadModel = startContactReadModel(env, {
+      db,
+      crm,
+      logger,
+      needed: !('off' in slackSettingsFromEnv(env)),
+    });
+    cleanups.push(() => contactReadModel.stop());
     const intake = createTouchIntake({
       touches,
       contacts,
@@ -238,6 +271,7 @@ export async function startRapport(
       crm,
       touches,
       crmBasePath: basePath,
+      searchContacts: contactReadModel.search,
       alerts: slackAlertDeps({ broadcast, alertIntake, db, crm, approverGroups: env.APPROVER_GROUPS }),
     });
     cleanups.push(() => slack.stop());
@@ -297,9 +331,11 @@ export async function startRapport(
       devServer,
       sandboxUrl,
       outboxUrl,
+      smsOutboxUrl,
       smtpUrl,
       apiToken: apiToken ?? undefined,
       slack,
+      contactReadModel,
       stop,
     };
   } catch (error) {
@@ -308,9 +344,40 @@ export async function startRapport(
   }
 }
 
+/** Twilio's test sender number: a demo text comes "from" a number that can never be a real one. */
+const EMBEDDED_SMS_FROM = '+15005550006';
+
+/**
+ * The local SMS stand-in on SMS_SANDBOX_PORT. Only Rapport talks to it (the URL is handed over,
+ * not configured), so when the port is taken it takes any free one rather than stopping start-up.
+ */
+async function startEmbeddedSmsStandIn(env: Env, logger: Logger): Promise<SmsStandIn> {
+  const host = env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST;
+  try {
+    return await startSmsStandIn({ port: env.SMS_SANDBOX_PORT, host, senders: [EMBEDDED_SMS_FROM] });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    logger.info({ port: env.SMS_SANDBOX_PORT }, 'SMS_SANDBOX_PORT is taken; the SMS stand-in uses a free port');
+    return startSmsStandIn({ port: 0, host, senders: [EMBEDDED_SMS_FROM] });
+  }
+}
+
+/**
+ * Idle keep-alive connections stay open this long. Node closes them after 5 s, so Slack (and a
+ * load balancer: AWS ALB keeps idle connections 60 s) would often open a new connection, with its
+ * TCP and TLS handshakes, on the path Slack times at 3 s. Longer than the balancer's, so the
+ * server never closes a connection the balancer is about to reuse.
+ */
+const KEEP_ALIVE_MS = 65_000;
+
 function listen(app: RapportApp, hostname: string, port: number): Promise<ServerType> {
   return new Promise((resolvePromise, reject) => {
     const server = serve({ fetch: app.fetch, hostname, port }, () => resolvePromise(server));
+    if (server instanceof HttpServer) {
+      server.keepAliveTimeout = KEEP_ALIVE_MS;
+      // Node wants the headers timeout above the keep-alive timeout.
+      server.headersTimeout = KEEP_ALIVE_MS + 1_000;
+    }
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(
         error.code === 'EADDRINUSE' ? new Error(`PORT ${port} is already in use; set PORT to another port`) : error,

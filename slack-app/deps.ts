@@ -2,21 +2,25 @@ import type { Logger } from 'pino';
 import type { ContactDirectory } from '../crm/contact-directory.js';
 import type { CrmPort } from '../crm/port.js';
 import type { Question } from '../domain/questions.js';
+import type { ContactSearch } from '../server/contact-search.js';
 import type { CustomerContext } from '../server/customer-context.js';
 import type { TouchIntake } from '../server/touch-intake.js';
 import type { AlertIntake } from '../server/alert-intake.js';
+import type { RecordSlackCustomerResponse } from '../server/slack-customer-responses.js';
 import type { AlertStore } from '../store/alerts.js';
 import type { DeliveryStore } from '../store/deliveries.js';
 import type { ResponseStore } from '../store/responses.js';
 import type { SlackMessageStore } from '../store/slack-messages.js';
+import type { AfterAck } from './after-ack.js';
 import type { AlertFace } from './alert-face.js';
 import type { RecentTouches } from './home-data.js';
 
 /** The broadcast engine, as the HTTP routes use it (the same service functions, never HTTP). */
 export interface SlackAlertDeps {
-  intake: Pick<AlertIntake, 'submit' | 'decide'>;
+  intake: Pick<AlertIntake, 'submit' | 'decide' | 'revise' | 'cancel'>;
   alerts: Pick<AlertStore, 'get' | 'list'>;
-  deliveries: Pick<DeliveryStore, 'counts'>;
+  /** cancelPending: a cancel from Slack stops pending rows at once, as POST /api/alerts/:id/cancel does. */
+  deliveries: Pick<DeliveryStore, 'counts' | 'cancelPending'>;
   responses: Pick<ResponseStore, 'forAlert'>;
   messages: SlackMessageStore;
   approverGroups: Record<string, string[]>;
@@ -26,6 +30,8 @@ export interface SlackAlertDeps {
   ownerEmail?: (contactId: string) => Promise<string | null>;
   /** A contact's name for response DMs ("Joe Smith <joe@...>"); the CRM id when absent or unknown. */
   contactLabel?: (contactId: string) => Promise<string | null>;
+  /** A customer's answer button on an alert DM: recorded like the email's action links. Absent: buttons do nothing. */
+  recordCustomerResponse?: RecordSlackCustomerResponse;
   /** How often open alerts are looked at for changes (default 1000 ms). */
   pollMs?: number;
   /** Least time between two chat.update of one message (default 1200 ms; Slack: about 1 per second). */
@@ -37,7 +43,9 @@ export interface SlackDeps {
   intake: Pick<TouchIntake, 'submit'>;
   context: CustomerContext;
   contacts: Pick<ContactDirectory, 'byId' | 'byEmail'>;
-  crm: Pick<CrmPort, 'searchContacts' | 'getContacts'>;
+  crm: Pick<CrmPort, 'getContacts'>;
+  /** Contacts by name, email or company: the read model once filled, the CRM until then (server/contact-search.ts). */
+  searchContacts: ContactSearch;
   questions: Question[];
   recentTouches: RecentTouches;
   /** Link to a contact in the CRM, when one can be built. */
@@ -47,6 +55,8 @@ export interface SlackDeps {
   alerts?: SlackAlertDeps;
   /** Set by createSlackApp when `alerts` is given: keeps alert messages in step with the store. */
   alertFace?: AlertFace;
-  /** How long the customer picker waits for CRM search before answering with no options. */
+  /** How long the customer picker waits for a search before answering with no options. */
   searchTimeoutMs?: number;
+  /** Set by createSlackApp: runs listeners' work after the acknowledgements of the burst they came with. */
+  afterAck?: AfterAck;
 }

@@ -2,7 +2,9 @@ import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { CrmContact } from '../crm/port.js';
 import { nextQuestions } from '../domain/questions.js';
+import type { ContactSummary } from '../store/crm-contacts.js';
 import { customerOption, touchModal, type TouchModalInput } from './blocks/touch-modal.js';
+import { loadingModal } from './blocks/loading-modal.js';
 import type { SlackMessage } from './blocks/messages.js';
 import type { SlackDeps } from './deps.js';
 
@@ -45,13 +47,14 @@ export async function tellUser(
   await client.chat.postMessage({ channel, ...message });
 }
 
-export function optionFor(contact: CrmContact) {
-  return customerOption({ ...contact, company: contact.properties.company ?? null });
+/** A picker option for a search result. */
+export function optionFor(contact: ContactSummary) {
+  return customerOption({ ...contact, company: contact.companyName });
 }
 
 /** The modal's customer and next questions once the customer is known. */
 export function withCustomer(deps: SlackDeps, contact: CrmContact): Pick<TouchModalInput, 'customer' | 'questions'> {
-  const option = optionFor(contact);
+  const option = customerOption({ ...contact, company: contact.properties.company ?? null });
   return {
     customer: { id: option.value!, label: option.text.text },
     questions: nextQuestions(deps.questions, contact.properties),
@@ -59,8 +62,10 @@ export function withCustomer(deps: SlackDeps, contact: CrmContact): Pick<TouchMo
 }
 
 /**
- * Opens the log-a-touch modal at once (the trigger_id lives ~3 s), then, when `resolve` can
- * find the customer, updates it with the customer and their next questions.
+ * Opens the log-a-touch modal the moment the trigger_id is there (it lives ~3 s). With a
+ * customer to look up first (`resolve`), a loading modal opens instead and is replaced by the
+ * modal with the customer and their next questions once the CRM answers (or without them when
+ * it does not know the customer or fails): a slow CRM never costs the trigger.
  */
 export async function openTouchModal(
   client: WebClient,
@@ -69,35 +74,76 @@ export async function openTouchModal(
   input: TouchModalInput,
   resolve?: () => Promise<CrmContact | null>,
 ): Promise<void> {
-  const opened = await client.views.open({ trigger_id: triggerId, view: touchModal(input) });
-  if (!resolve) return;
-  const viewId = opened.view?.id;
-  if (!viewId) return;
+  if (!resolve) {
+    await client.views.open({ trigger_id: triggerId, view: touchModal(input) });
+    return;
+  }
+  const opened = await client.views.open({
+    trigger_id: triggerId,
+    view: loadingModal({ title: 'Log a touch', message: 'Looking up the customer…' }),
+  });
   let contact: CrmContact | null = null;
   try {
     contact = await resolve();
   } catch (error) {
     deps.logger.warn({ err: (error as Error).message }, 'could not prefill the customer');
-    return;
   }
-  if (!contact) return;
-  await client.views.update({
-    view_id: viewId,
-    hash: opened.view?.hash,
-    view: touchModal({ ...input, ...withCustomer(deps, contact) }),
+  await updateView(
+    client,
+    deps.logger,
+    opened,
+    touchModal(contact ? { ...input, ...withCustomer(deps, contact) } : input),
+  );
+}
+
+type OpenedView = Awaited<ReturnType<WebClient['views']['open']>>;
+
+/**
+ * Replaces an opened view (views.update, guarded by its hash). The user may have closed it
+ * meanwhile: Slack then answers not_found, which is nothing to report.
+ */
+export async function updateView(
+  client: WebClient,
+  logger: Pick<Logger, 'info'>,
+  opened: OpenedView,
+  view: Parameters<WebClient['views']['update']>[0]['view'],
+): Promise<void> {
+  const viewId = opened.view?.id;
+  if (!viewId) return;
+  try {
+    await client.views.update({ view_id: viewId, hash: opened.view?.hash, view });
+  } catch (error) {
+    const code = (error as { data?: { error?: string } }).data?.error;
+    if (code !== 'not_found') throw error;
+    logger.info({ viewId }, 'the modal was closed before its content arrived');
+  }
+}
+
+/** Who runs follow-ups: the app's after-ack queue, or a bare logger (the work then starts on the next turn). */
+export type HandOffTarget = Pick<SlackDeps, 'afterAck' | 'logger'> | Logger;
+
+const queueOf = (target: HandOffTarget) => ('logger' in target ? target.afterAck : undefined);
+const loggerOf = (target: HandOffTarget): Logger => ('logger' in target ? target.logger : target);
+
+/**
+ * Runs `work` after ack() without letting its failure escape as an unhandled rejection. With the
+ * app's deps it waits in the after-ack queue (after-ack.ts) until the acknowledgements of the
+ * requests that came with it are written; with a bare logger it starts on a later turn of the
+ * event loop (setImmediate), which only keeps it behind the requests read in the same turn.
+ */
+export function handOff(target: HandOffTarget, what: string, work: () => Promise<unknown>): void {
+  const queue = queueOf(target);
+  if (queue) return queue.later(what, work);
+  setImmediate(() => {
+    work().catch((error: unknown) => loggerOf(target).error({ err: error, what }, 'slack follow-up failed'));
   });
 }
 
-/**
- * Runs `work` after ack() without letting its failure escape as an unhandled rejection. It starts
- * on a later turn of the event loop (setImmediate), so the acknowledgements of every request
- * that arrived together are written first: a burst's follow-ups (Web API calls, CRM, store) never
- * queue in front of another request's ack.
- */
-export function handOff(logger: Logger, what: string, work: () => Promise<unknown>): void {
-  setImmediate(() => {
-    work().catch((error: unknown) => logger.error({ err: error, what }, 'slack follow-up failed'));
-  });
+/** handOff for work that opens a modal first thing: it goes before other follow-ups (the trigger_id dies in ~3 s). */
+export function handOffModal(target: HandOffTarget, what: string, work: () => Promise<unknown>): void {
+  const queue = queueOf(target);
+  if (queue) return queue.urgent(what, work);
+  handOff(target, what, work);
 }
 
 export const EMAIL_IN_TEXT = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;

@@ -21,8 +21,9 @@ export async function publishHome(
     const recent = await deps.recentTouches(email, limit);
     total = recent.total;
     const ids = [...new Set(recent.rows.map((r) => r.contactCrmId).filter((id): id is string => !!id))];
-    const contacts = await deps.crm.getContacts(ids).catch(() => []);
-    const byId = new Map(contacts.map((c) => [c.id, c]));
+    // Through the contact directory: Homes opened together share its batch reads and cache.
+    const contacts = await Promise.all(ids.map((id) => deps.contacts.byId(id).catch(() => null)));
+    const byId = new Map(contacts.filter((c) => c !== null).map((c) => [c.id, c]));
     touches = recent.rows.map((r) => {
       const contact = r.contactCrmId ? byId.get(r.contactCrmId) : undefined;
       return {

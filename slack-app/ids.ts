@@ -23,6 +23,8 @@ export const VIEWS = {
   /** The alert request modal and the reason modal of Reject / Request changes. */
   requestAlert: 'alert_request',
   rejectAlert: 'alert_reject',
+  /** The requester's revision after "Request changes": title and message prefilled. */
+  reviseAlert: 'alert_revise',
 } as const;
 
 /** block_id of inputs in the log-a-touch modal; answers use `${questionPrefix}${questionId}`. */
@@ -55,10 +57,18 @@ export const ACTIONS = {
   rejectAlert: 'alert_reject',
   requestChanges: 'alert_request_changes',
   viewAlert: 'alert_view',
+  /** On the requester's alert message: Revise (changes requested) and Cancel (with a confirm dialog). */
+  reviseAlert: 'alert_revise_open',
+  cancelAlert: 'alert_cancel',
   /** multi_external_select of CRM lists in the alert modal (options load by this action_id). */
   alertLists: 'alert_lists_select',
   /** On a customer-response DM: opens the log-a-touch modal prefilled. */
   logFollowUp: 'alert_log_follow_up',
+  /**
+   * Prefix of the answer buttons on an alert DM'd to a customer (`<prefix>:interested`, ...);
+   * each button's value is the delivery's signed response token, as in the email's links.
+   */
+  customerResponse: 'alert_customer_response',
 } as const;
 
 /** block_id of inputs in the alert request modal and the reason modal. */
@@ -73,6 +83,8 @@ export const ALERT_BLOCKS = {
   notAfter: 'alert_not_after',
   reason: 'alert_reason',
   decision: 'alert_decision',
+  /** The requester's note to the approvers in the revision modal. */
+  revisionComment: 'alert_revision_comment',
 } as const;
 
 export const HOME_BLOCKS = {

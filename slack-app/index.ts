@@ -3,6 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { App, LogLevel, webApi, type Logger as BoltLogger } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { register as registerActions } from './actions/index.js';
+import { createAfterAck } from './after-ack.js';
 import { createAlertFace } from './alert-face.js';
 import { register as registerCommands } from './commands/index.js';
 import { botAuthorization } from './authorize.js';
@@ -98,11 +99,12 @@ export function createSlackApp(settings: SlackSettings, given: SlackDeps): Slack
         given.crmContactUrl,
       )
     : undefined;
-  const deps: SlackDeps = { ...given, alertFace };
+  const afterAck = given.afterAck ?? createAfterAck(given.logger);
+  const deps: SlackDeps = { ...given, alertFace, afterAck };
   const socket = Boolean(settings.appToken);
   const receiver = socket
     ? undefined
-    : new HonoReceiver({ signingSecret: settings.signingSecret, logger: deps.logger });
+    : new HonoReceiver({ signingSecret: settings.signingSecret, logger: deps.logger, inFlight: afterAck });
   const app = new App({
     // The bot's identity (auth.test) is asked on the first request, not at start-up (a Slack
     // hiccup must not stop Rapport), and then kept: never again on the way to ack().
@@ -133,6 +135,8 @@ export function createSlackApp(settings: SlackSettings, given: SlackDeps): Slack
     },
     stop: async () => {
       await alertFace?.stop();
+      // Follow-ups still running use the store and the CRM: let them end, within reason.
+      await Promise.race([afterAck.drained(), new Promise((r) => setTimeout(r, 5000).unref())]);
       await app.stop().catch(() => undefined);
     },
   };

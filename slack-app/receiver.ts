@@ -24,6 +24,8 @@ export interface HonoReceiverOptions {
   /** How long an event id is remembered (Slack retries for ~5 minutes). */
   dedupeTtlMs?: number;
   now?: () => number;
+  /** Told when a request comes in and when its answer is out (the after-ack queue waits for the burst). */
+  inFlight?: { arrived(): void; answered(): void };
 }
 
 const MAX_SKEW_SECONDS = 5 * 60;
@@ -108,6 +110,7 @@ export class HonoReceiver implements Receiver {
 
   /** The hono handler for POST /slack/events. */
   async handle(request: Request): Promise<Response> {
+    this.options.inFlight?.arrived();
     try {
       return await this.dispatch(request);
     } catch (error) {
@@ -117,6 +120,8 @@ export class HonoReceiver implements Receiver {
       }
       this.options.logger.error({ err: error }, 'slack request failed');
       return new Response('', { status: 500 });
+    } finally {
+      this.options.inFlight?.answered();
     }
   }
 

@@ -2,10 +2,12 @@ import type { Logger } from 'pino';
 import type { ContactDirectory } from '../crm/contact-directory.js';
 import type { CrmPort } from '../crm/port.js';
 import { DEFAULT_QUESTIONS } from '../domain/questions.js';
+import type { ContactSearch } from '../server/contact-search.js';
 import type { CustomerContext } from '../server/customer-context.js';
 import type { TouchIntake } from '../server/touch-intake.js';
 import type { AlertIntake } from '../server/alert-intake.js';
 import type { BroadcastServices } from '../server/broadcast-services.js';
+import { slackCustomerResponses } from '../server/slack-customer-responses.js';
 import type { Db } from '../store/db.js';
 import { createSlackMessageStore } from '../store/slack-messages.js';
 import type { TouchStore } from '../store/touches.js';
@@ -41,7 +43,7 @@ export function crmContactUrlFrom(template: string | undefined, crmBasePath: str
 
 /** The broadcast engine for the Slack face: the same stores and intake the HTTP routes use. */
 export function slackAlertDeps(parts: {
-  broadcast: Pick<BroadcastServices, 'alerts' | 'deliveries' | 'responses'>;
+  broadcast: Pick<BroadcastServices, 'alerts' | 'deliveries' | 'responses' | 'secret'>;
   alertIntake: AlertIntake;
   db: Pick<Db, 'query'>;
   crm: Pick<CrmPort, 'listLists' | 'getContacts' | 'getOwner'>;
@@ -54,6 +56,7 @@ export function slackAlertDeps(parts: {
     responses: parts.broadcast.responses,
     messages: createSlackMessageStore(parts.db),
     approverGroups: parts.approverGroups,
+    recordCustomerResponse: slackCustomerResponses({ ...parts.broadcast, alertIntake: parts.alertIntake }),
     listLists: async () => (await parts.crm.listLists()).map(({ id, name, size }) => ({ id, name, size })),
     contactLabel: async (contactId) => {
       const [contact] = await parts.crm.getContacts([contactId]);
@@ -78,6 +81,8 @@ export async function startSlackFace(
     context: CustomerContext;
     contacts: ContactDirectory;
     crm: CrmPort;
+    /** Contacts by name for the picker and /customer (the read model; server/contact-search.ts). */
+    searchContacts: ContactSearch;
     touches: Pick<TouchStore, 'listByLogger'>;
     crmBasePath?: string;
     /** The broadcast engine: /alert, approvals in Slack, alert progress and App Home's alerts. */
@@ -95,6 +100,7 @@ export async function startSlackFace(
     context: deps.context,
     contacts: deps.contacts,
     crm: deps.crm,
+    searchContacts: deps.searchContacts,
     questions: DEFAULT_QUESTIONS,
     recentTouches: recentTouchesFrom(deps.touches),
     crmContactUrl,

@@ -4,12 +4,24 @@ import pg from 'pg';
 /** The one database surface Rapport uses: PostgreSQL in production, PGlite embedded. */
 export interface Db {
   readonly kind: 'postgres' | 'pglite';
-  query<T extends object = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  query<T extends object = Record<string, unknown>>(
+    sql: string,
+    params?: unknown[],
+    options?: QueryOptions,
+  ): Promise<{ rows: T[] }>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
   /** Runs fn inside one transaction on one connection. */
   transaction<T>(fn: (tx: Pick<Db, 'query' | 'exec'>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+export interface QueryOptions {
+  /**
+   * Someone is waiting on the answer (a Slack request, answered within 3 s): on PGlite the query
+   * goes before queued background queries. PostgreSQL runs queries side by side anyway.
+   */
+  urgent?: boolean;
 }
 
 export interface OpenDbOptions {
@@ -34,8 +46,8 @@ async function openPglite(dir?: string): Promise<Db> {
   const turn = oneStartPerTurn();
   return {
     kind: 'pglite',
-    query: async <T extends object>(sql: string, params?: unknown[]) => {
-      await turn();
+    query: async <T extends object>(sql: string, params?: unknown[], options?: QueryOptions) => {
+      await turn(options?.urgent);
       return { rows: (await lite.query<T>(sql, params as unknown[])).rows };
     },
     exec: async (sql) => {
@@ -65,17 +77,18 @@ async function openPglite(dir?: string): Promise<Db> {
  * Slack's requests included, until all are done. Here one query (or transaction) starts per turn
  * of the event loop, so network I/O is read in between. PostgreSQL runs queries elsewhere.
  */
-function oneStartPerTurn(): () => Promise<void> {
+function oneStartPerTurn(): (urgent?: boolean) => Promise<void> {
+  const urgentWaiting: (() => void)[] = [];
   const waiting: (() => void)[] = [];
   let scheduled = false;
   const next = () => {
-    waiting.shift()?.();
-    scheduled = waiting.length > 0;
+    (urgentWaiting.shift() ?? waiting.shift())?.();
+    scheduled = urgentWaiting.length + waiting.length > 0;
     if (scheduled) setImmediate(next);
   };
-  return () =>
+  return (urgent = false) =>
     new Promise<void>((resolve) => {
-      waiting.push(resolve);
+      (urgent ? urgentWaiting : waiting).push(resolve);
       if (!scheduled) {
         scheduled = true;
         setImmediate(next);

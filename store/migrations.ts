@@ -174,6 +174,52 @@ const migrations: { id: number; name: string; sql: string }[] = [
       create index slack_alert_messages_open on slack_alert_messages (done, alert_id);
     `,
   },
+  {
+    id: 4,
+    name: 'crm_contacts',
+    sql: `
+      -- A read model of the CRM's contacts for searches a person waits on (the Slack customer
+      -- picker, /customer <name>): HubSpot answers 5 searches a second per account, this answers
+      -- in milliseconds. The CRM stays the system of record: rows are copied from it (all of them
+      -- at start-up, then what changed), never edited here.
+      create table crm_contacts (
+        id text primary key,
+        email text,
+        first_name text,
+        last_name text,
+        company_name text,
+        owner_id text,
+        -- the CRM's last modification (HubSpot lastmodifieddate)
+        updated_at timestamptz not null,
+        -- names, company and email, lower case without accents
+        search_text text not null,
+        -- the full load that last saw the row: rows a finished full load did not see are gone from the CRM
+        full_run integer not null default 0,
+        synced_at timestamptz not null default now()
+      );
+      -- Prefix search without extensions (no pg_trgm), the same on PGlite and PostgreSQL: one row
+      -- per word of a contact; collation "C" lets "term like 'jo%'" use the primary key's index.
+      create table crm_contact_terms (
+        term text collate "C" not null,
+        contact_id text not null references crm_contacts (id) on delete cascade,
+        primary key (term, contact_id)
+      );
+      create index crm_contact_terms_contact on crm_contact_terms (contact_id);
+      -- Where the sync is, shared by every Rapport process on this database; the lease makes one
+      -- of them sync at a time.
+      create table crm_sync_state (
+        name text primary key,
+        -- every change before this time is in the read model
+        watermark timestamptz,
+        -- the last finished full load; null: never (searches go to the CRM meanwhile)
+        full_synced_at timestamptz,
+        full_run integer not null default 0,
+        lease_owner text,
+        lease_until timestamptz
+      );
+      insert into crm_sync_state (name) values ('contacts');
+    `,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

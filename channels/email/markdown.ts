@@ -10,9 +10,10 @@ export interface RenderedMarkdown {
   text: string;
 }
 
-const INLINE =
+/** Links, **bold**, *italic* and bare URLs; shared with the Slack renderer so both read the same subset. */
+export const INLINE =
   /\[([^\]\n]+)\]\(([^()\s]+)\)|\*\*(?=\S)([^\n]*?\S)\*\*|\*(?=[^\s*])([^*\n]*?[^\s*])\*|(https?:\/\/[^\s<>"'`]*[^\s<>"'`.,;:!?)\]])/g;
-const BULLET = /^\s*[-*+]\s+(.*)$/;
+export const BULLET = /^\s*[-*+]\s+(.*)$/;
 
 /** Only absolute http(s) links survive; `javascript:`, `data:` and friends stay text. */
 export function safeLink(url: string): string | undefined {
@@ -58,7 +59,7 @@ function renderInline(source: string, allowLinks: boolean): RenderedMarkdown {
 }
 
 /** Control characters other than line breaks and tabs have no business in an alert. */
-function normalize(source: string): string {
+export function normalize(source: string): string {
   return (
     source
       .replace(/\r\n?/g, '\n')

@@ -94,8 +94,15 @@ export function createThreadedEmailSender(options: ThreadedEmailSenderOptions): 
 
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
-/** From source: a loader that registers tsx first; compiled: send-thread.mjs beside the bundle. */
+/**
+ * From source: a loader that registers tsx first. Compiled: send-thread.mjs beside an esbuild
+ * bundle, or send-thread.js beside this file in tsc's dist/.
+ */
 function threadEntry(): URL {
-  const source = new URL('./send-thread-from-source.mjs', import.meta.url);
-  return existsSync(source) ? source : new URL('./send-thread.mjs', import.meta.url);
+  const candidates = ['./send-thread-from-source.mjs', './send-thread.mjs', './send-thread.js'];
+  for (const name of candidates) {
+    const url = new URL(name, import.meta.url);
+    if (existsSync(url)) return url;
+  }
+  throw new Error(`the SMTP send thread's entry is missing beside ${import.meta.url}`);
 }

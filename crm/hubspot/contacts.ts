@@ -1,9 +1,16 @@
-import type { ContactSearch, CrmCompany, CrmContact } from '../port.js';
+import type { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/contacts/models/Filter.js';
+import type { ContactSearch, CrmCompany, CrmContact, Page } from '../port.js';
 import { chunk, orNull, type AdapterContext } from './context.js';
 import { toCompany, toContact } from './mapping.js';
 import { BATCH_SIZE, COMPANY_PROPERTIES } from './schema.js';
 
 const normaliseEmail = (email: string) => email.trim().toLowerCase();
+
+/** What the contact read model keeps: smaller pages than full contact reads. */
+const READ_MODEL_PROPERTIES = ['email', 'firstname', 'lastname', 'company', 'hubspot_owner_id', 'lastmodifieddate'];
+/** HubSpot's page sizes: 100 for object lists, 200 for search. */
+const LIST_PAGE = 100;
+const SEARCH_PAGE = 200;
 
 export function contactOperations(ctx: AdapterContext) {
   const { client } = ctx;
@@ -76,6 +83,48 @@ export function contactOperations(ctx: AdapterContext) {
         after = page.paging?.next?.after;
       } while (after && found.length < wanted);
       return found;
+    },
+
+    async listContacts(page: { after?: string; limit?: number } = {}): Promise<Page<CrmContact>> {
+      const response = await ctx.call('standard', () =>
+        client.crm.contacts.basicApi.getPage(
+          Math.min(Math.max(page.limit ?? LIST_PAGE, 1), LIST_PAGE),
+          page.after,
+          READ_MODEL_PROPERTIES,
+        ),
+      );
+      return { results: response.results.map(toContact), after: response.paging?.next?.after };
+    },
+
+    async listContactsModifiedSince(
+      since: Date,
+      page: { after?: string; limit?: number } = {},
+    ): Promise<Page<CrmContact> & { total: number }> {
+      const response = await ctx.call('search', () =>
+        client.crm.contacts.searchApi.doSearch({
+          filterGroups: [
+            {
+              filters: [
+                {
+                  propertyName: 'lastmodifieddate',
+                  operator: 'GTE' as FilterOperatorEnum,
+                  value: String(since.getTime()),
+                },
+              ],
+            },
+          ],
+          // HubSpot takes sort objects; the client's type says strings but passes them through as given.
+          sorts: [{ propertyName: 'lastmodifieddate', direction: 'ASCENDING' }] as unknown as string[],
+          properties: READ_MODEL_PROPERTIES,
+          limit: Math.min(Math.max(page.limit ?? SEARCH_PAGE, 1), SEARCH_PAGE),
+          ...(page.after ? { after: page.after } : {}),
+        }),
+      );
+      return {
+        results: response.results.map(toContact),
+        after: response.paging?.next?.after,
+        total: response.total,
+      };
     },
 
     async getCompany(id: string): Promise<CrmCompany | null> {

@@ -1,30 +1,13 @@
 import type { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/Filter.js';
 import type { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/AssociationSpec.js';
 import { CrmError, type CrmEngagement, type EngagementKind } from '../port.js';
+import type { BatchedReads } from './batched-reads.js';
 import { chunk, type AdapterContext } from './context.js';
 import { toEngagement, type CreateInput } from './mapping.js';
-import { BATCH_SIZE, ENGAGEMENT_PROPERTIES, IDEMPOTENCY_KEY, OBJECT_TYPE, type WritableObjectType } from './schema.js';
+import { BATCH_SIZE, IDEMPOTENCY_KEY, OBJECT_TYPE, type WritableObjectType } from './schema.js';
 
 const TIMELINE_KINDS: EngagementKind[] = ['note', 'call', 'email', 'meeting'];
 const RECENT_KEYS = 20_000;
-
-/** Ids of the records of one type associated with the contact (v4 associations, every page). */
-export async function associatedIds(
-  ctx: AdapterContext,
-  contactId: string,
-  objectType: WritableObjectType,
-): Promise<string[]> {
-  const ids: string[] = [];
-  let after: string | undefined;
-  do {
-    const page = await ctx.call('standard', () =>
-      ctx.client.crm.associations.v4.basicApi.getPage('contacts', contactId, objectType, after, 500),
-    );
-    ids.push(...page.results.map((r) => String(r.toObjectId)));
-    after = page.paging?.next?.after;
-  } while (after);
-  return ids;
-}
 
 /**
  * Idempotent writes: one search per batch of up to 100 keys finds what exists, one batch/create
@@ -34,6 +17,7 @@ export async function associatedIds(
 export function engagementOperations(
   ctx: AdapterContext,
   ensureIdempotencyKey: (type: WritableObjectType) => Promise<void>,
+  reads: BatchedReads,
 ) {
   const { client } = ctx;
   const recent = new Map<string, string>();
@@ -144,19 +128,7 @@ export function engagementOperations(
   }
 
   async function readEngagements(kind: EngagementKind, ids: string[]): Promise<CrmEngagement[]> {
-    const objectType = OBJECT_TYPE[kind];
-    const found: CrmEngagement[] = [];
-    for (const batch of chunk(ids, BATCH_SIZE)) {
-      const response = await ctx.call('standard', () =>
-        client.crm.objects.batchApi.read(objectType, {
-          inputs: batch.map((id) => ({ id })),
-          properties: ENGAGEMENT_PROPERTIES[objectType],
-          propertiesWithHistory: [],
-        }),
-      );
-      found.push(...response.results.map((r) => toEngagement(kind, r)));
-    }
-    return found;
+    return (await reads.records(OBJECT_TYPE[kind], ids)).map((r) => toEngagement(kind, r));
   }
 
   return {
@@ -175,7 +147,7 @@ export function engagementOperations(
       const perKind = Math.max(limit, 100);
       const lists = await Promise.all(
         TIMELINE_KINDS.map(async (kind) => {
-          const ids = await associatedIds(ctx, contactId, OBJECT_TYPE[kind]);
+          const ids = await reads.associatedIds(contactId, OBJECT_TYPE[kind]);
           const newest = ids.sort((a, b) => Number(b) - Number(a)).slice(0, perKind);
           return readEngagements(kind, newest);
         }),

@@ -1,11 +1,12 @@
 import type { CrmPort, NewEngagement, NewTask } from '../port.js';
 import type { RateBudgetStats } from '../rate-budget.js';
+import { batchedReads } from './batched-reads.js';
 import { contactOperations } from './contacts.js';
 import { createContext, type HubSpotCrmOptions } from './context.js';
 import { directoryOperations } from './directory.js';
 import { engagementOperations } from './engagements.js';
 import { engagementInput, taskInput } from './mapping.js';
-import { CONTACT_PROPERTIES } from './schema.js';
+import { CONTACT_PROPERTIES, ENGAGEMENT_PROPERTIES, TASK_PROPERTIES } from './schema.js';
 import { schemaOperations } from './schema-sync.js';
 import { taskOperations } from './tasks.js';
 
@@ -21,7 +22,8 @@ export interface HubSpotCrm extends CrmPort {
 export function createHubSpotCrm(options: HubSpotCrmOptions): HubSpotCrm {
   const ctx = createContext(options, CONTACT_PROPERTIES);
   const schema = schemaOperations(ctx);
-  const engagements = engagementOperations(ctx, schema.ensureIdempotencyKey);
+  const reads = batchedReads(ctx, (type) => (type === 'tasks' ? TASK_PROPERTIES : ENGAGEMENT_PROPERTIES[type]));
+  const engagements = engagementOperations(ctx, schema.ensureIdempotencyKey, reads);
   const single = async <T>(items: T[], run: (items: T[]) => Promise<{ id: string; created: boolean }[]>) =>
     (await run(items))[0]!;
 
@@ -34,7 +36,7 @@ export function createHubSpotCrm(options: HubSpotCrmOptions): HubSpotCrm {
     listContactEngagements: engagements.listContactEngagements,
     createTask: (t: NewTask) => single([t], (ts) => engagements.createIdempotent(ts.map(taskInput))),
     createTasks: (ts: NewTask[]) => engagements.createIdempotent(ts.map(taskInput)),
-    ...taskOperations(ctx),
+    ...taskOperations(ctx, reads),
     ensureSchema: schema.ensureSchema,
     stats: () => ctx.budget.stats(),
   };

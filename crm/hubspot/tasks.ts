@@ -1,36 +1,24 @@
 import type { CrmTask } from '../port.js';
-import { chunk, type AdapterContext } from './context.js';
-import { associatedIds } from './engagements.js';
+import type { BatchedReads } from './batched-reads.js';
+import type { AdapterContext } from './context.js';
 import { toTask } from './mapping.js';
-import { BATCH_SIZE, TASK_PROPERTIES } from './schema.js';
 
 /** HubSpot ids grow with creation time: an open task is among a contact's newest this many. */
 const NEWEST_TASKS = 500;
 
 /** Follow-ups: a contact's open tasks, and marking one done. */
-export function taskOperations(ctx: AdapterContext) {
+export function taskOperations(ctx: AdapterContext, reads: BatchedReads) {
   const { client } = ctx;
 
   return {
     async listOpenTasks(contactId: string, limit = 20): Promise<CrmTask[]> {
-      const ids = (await associatedIds(ctx, contactId, 'tasks'))
+      const ids = (await reads.associatedIds(contactId, 'tasks'))
         .sort((a, b) => Number(b) - Number(a))
         .slice(0, NEWEST_TASKS);
-      const batches = await Promise.all(
-        chunk(ids, BATCH_SIZE).map((inputs) =>
-          ctx.call('standard', () =>
-            client.crm.objects.batchApi.read('tasks', {
-              inputs: inputs.map((id) => ({ id })),
-              properties: TASK_PROPERTIES,
-              propertiesWithHistory: [],
-            }),
-          ),
-        ),
-      );
-      // A task deleted since the association read is a 207 error entry, not a failure.
+      // A task deleted since the association read is simply absent.
       const due = (t: CrmTask) => (t.dueAt ? Date.parse(t.dueAt) : Infinity);
-      return batches
-        .flatMap((b) => b.results.map(toTask))
+      return (await reads.records('tasks', ids))
+        .map(toTask)
         .filter((t) => t.status !== 'COMPLETED')
         .sort((a, b) => due(a) - due(b) || Number(a.id) - Number(b.id))
         .slice(0, Math.max(0, limit));

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
+import { createSlackFaults, type SlackFault } from './faults.js';
 import { validateMessage, validateView } from './validate.js';
 
 /**
@@ -68,6 +69,7 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}) {
   const triggers = new Map<string, { at: number; used: boolean }>();
   const views = new Map<string, StoredView>();
   const calls: RecordedCall[] = [];
+  const faults = createSlackFaults();
   const responses: RecordedResponse[] = [];
   const responseUrls = new Set<string>();
   let seq = 0;
@@ -238,6 +240,15 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}) {
     const method = c.req.param('method');
     const args = await readArgs(c);
     const handler = methods[method];
+    const fault = handler ? faults.take(method) : undefined;
+    if (fault) {
+      // Slack under load: nothing happened, said with the status (and Retry-After on a 429).
+      const error = fault.status === 429 ? 'ratelimited' : `http_${fault.status}`;
+      const { token: _secret, ...shown } = args;
+      calls.push({ method, args: shown, response: fail(error), at: Date.now() });
+      if (fault.status === 429) c.header('retry-after', String(fault.retryAfterSeconds ?? 1));
+      return c.json(fail(error), fault.status);
+    }
     let response: Record<string, unknown>;
     const auth = c.req.header('authorization') ?? (typeof args.token === 'string' ? `Bearer ${args.token}` : undefined);
     if (!handler) response = fail('unknown_method');
@@ -307,9 +318,17 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}) {
     callsTo(method: string) {
       return calls.filter((c) => c.method === method);
     },
+    /** Answer the next matching calls with a 429 (Retry-After) or a 5xx; see faults.ts. */
+    fail(fault: SlackFault) {
+      faults.add(fault);
+    },
+    clearFaults() {
+      faults.clear();
+    },
     reset() {
       calls.length = 0;
       responses.length = 0;
+      faults.clear();
     },
     close(): Promise<void> {
       return new Promise((resolve) => {
@@ -321,6 +340,7 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}) {
 }
 
 export type SlackStandIn = Awaited<ReturnType<typeof startSlackStandIn>>;
+export type { SlackFault } from './faults.js';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -115,12 +115,24 @@ function option(p: Problems, o: unknown, at: string) {
     p.add(`${at}/value`, `must be less than ${LIMITS.optionValue + 1} characters`);
 }
 
+/** A confirmation dialog object (buttons, selects): title, text, confirm, deny, optional style. */
+function confirmation(p: Problems, c: unknown, at: string) {
+  if (!isObj(c)) return p.add(at, 'must provide an object');
+  text(p, c.title, `${at}/title`, 100, { plainOnly: true });
+  text(p, c.text, `${at}/text`, 300);
+  text(p, c.confirm, `${at}/confirm`, 30, { plainOnly: true });
+  text(p, c.deny, `${at}/deny`, 30, { plainOnly: true });
+  if (c.style !== undefined && c.style !== 'primary' && c.style !== 'danger')
+    p.add(`${at}/style`, 'must be a valid enum value');
+}
+
 function element(p: Problems, e: unknown, at: string) {
   if (!isObj(e)) return p.add(at, 'must provide an object');
   if (typeof e.type !== 'string' || !ELEMENT_TYPES.has(e.type))
     return p.add(`${at}/type`, 'must be a valid enum value');
   if (e.type !== 'image') id(p, e.action_id, `${at}/action_id`);
   if (e.placeholder !== undefined) text(p, e.placeholder, `${at}/placeholder`, LIMITS.placeholder, { plainOnly: true });
+  if (e.confirm !== undefined) confirmation(p, e.confirm, `${at}/confirm`);
   switch (e.type) {
     case 'button':
       text(p, e.text, `${at}/text`, LIMITS.buttonText, { plainOnly: true });

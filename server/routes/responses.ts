@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { ALERT_ACTIONS } from '../../channels/email/alert-email.js';
+import { renderMarkdown } from '../../channels/email/markdown.js';
 import { verifyToken, type TokenPurpose } from '../../domain/broadcast/signed-token.js';
 import type { AlertStore } from '../../store/alerts.js';
 import type { DeliveryRow, DeliveryStore } from '../../store/deliveries.js';
@@ -22,8 +23,18 @@ export interface ResponseRoutesDeps {
 const ACTIONS = ALERT_ACTIONS.map((a) => a.action) as [ResponseKind, ...ResponseKind[]];
 const LABELS = Object.fromEntries(ALERT_ACTIONS.map((a) => [a.action, a.label])) as Record<string, string>;
 const tokenParam = z.object({ token: z.string().min(1).max(100) });
-const actionQuery = z.object({ a: z.enum(ACTIONS, { message: 'unknown action' }) });
+/** Without `a`: the page offering every answer (the SMS link, which has room for one URL only). */
+const actionQuery = z.object({ a: z.enum(ACTIONS, { message: 'unknown action' }).optional() });
 const actionForm = z.object({ a: z.enum(ACTIONS, { message: 'unknown action' }) });
+
+/** The alert's body (rendered from the safe subset: every value escaped) and one POST form per answer. */
+function answerChooser(body: string): string {
+  const forms = ALERT_ACTIONS.map(
+    (x) =>
+      `<form method="post" style="display:inline"><input type="hidden" name="a" value="${esc(x.action)}"><button type="submit">${esc(x.label)}</button></form>`,
+  ).join('\n');
+  return `<div class="box">${renderMarkdown(body).html}</div>\n<p>${forms}</p>`;
+}
 
 const notFound = () => page('Link not valid', '<p>This link is not valid or no longer works.</p>');
 const limit = bodyLimit({ maxSize: 8 * 1024, onError: (c) => c.text('too large', 400) });
@@ -67,6 +78,7 @@ export function responseRoutes(deps: ResponseRoutesDeps) {
       const alert = await deps.alerts.get(delivery.alertId);
       const { a } = c.req.valid('query');
       c.header('cache-control', 'no-store');
+      if (!a) return c.html(page(alert?.title ?? 'Your answer', answerChooser(alert?.body ?? '')));
       return c.html(
         page(
           LABELS[a] ?? a,

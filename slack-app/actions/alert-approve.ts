@@ -15,7 +15,7 @@ export function alertApprove(deps: SlackDeps) {
     await ack();
     const target = readDecisionValue(action.value);
     if (!target) return;
-    handOff(deps.logger, 'alert approve', () =>
+    handOff(deps, 'alert approve', () =>
       decideInSlack(client, deps, {
         userId: body.user.id,
         channelId: body.channel?.id,

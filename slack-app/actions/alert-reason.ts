@@ -1,9 +1,14 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { reasonModal, readDecisionValue } from '../blocks/alert.js';
+import { loadingModal } from '../blocks/loading-modal.js';
 import type { SlackDeps } from '../deps.js';
-import { handOff } from '../helpers.js';
+import { handOffModal, updateView } from '../helpers.js';
 
-/** Reject / Request changes on an approval DM: the reason modal (the decision happens on its submit). */
+/**
+ * Reject / Request changes on an approval DM: the reason modal (the decision happens on its
+ * submit). It opens at once as a loading modal, since the alert's title comes from the store,
+ * and shows the reason field once the title is there.
+ */
 export function alertReason(deps: SlackDeps, decision: 'reject' | 'request_changes') {
   return async ({
     ack,
@@ -14,12 +19,24 @@ export function alertReason(deps: SlackDeps, decision: 'reject' | 'request_chang
     await ack();
     const target = readDecisionValue(action.value);
     if (!target) return;
-    handOff(deps.logger, 'alert reason modal', async () => {
-      const alert = await deps.alerts?.alerts.get(target.alertId);
-      await client.views.open({
+    handOffModal(deps, 'alert reason modal', async () => {
+      const opened = await client.views.open({
         trigger_id: body.trigger_id,
-        view: reasonModal({ ...target, decision }, alert?.title ?? target.alertId),
+        view: loadingModal({
+          title: decision === 'reject' ? 'Reject alert' : 'Request changes',
+          message: 'Opening the alert…',
+        }),
       });
+      const alert = await deps.alerts?.alerts.get(target.alertId).catch((error: Error) => {
+        deps.logger.warn({ err: error.message, alertId: target.alertId }, 'alert title unavailable');
+        return null;
+      });
+      await updateView(
+        client,
+        deps.logger,
+        opened,
+        reasonModal({ ...target, decision }, alert?.title ?? target.alertId),
+      );
     });
   };
 }

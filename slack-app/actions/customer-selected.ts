@@ -14,7 +14,7 @@ export function customerSelected(deps: SlackDeps) {
     client,
   }: SlackActionMiddlewareArgs<BlockAction<ExternalSelectAction>> & AllMiddlewareArgs) => {
     await ack();
-    handOff(deps.logger, 'customer selected', async () => {
+    handOff(deps, 'customer selected', async () => {
       const view = body.view;
       const contactId = action.selected_option?.value;
       if (!view || !contactId) return;

@@ -12,7 +12,7 @@ export function homeRefresh(deps: SlackDeps) {
     client,
   }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs) => {
     await ack();
-    handOff(deps.logger, 'home refresh', async () => {
+    handOff(deps, 'home refresh', async () => {
       const limit = Number.parseInt(action.value ?? '', 10);
       await publishHome(client, deps, body.user.id, Number.isFinite(limit) ? limit : undefined);
     });

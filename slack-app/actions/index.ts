@@ -3,7 +3,10 @@ import type { SlackDeps } from '../deps.js';
 import { ACTIONS } from '../ids.js';
 import { acknowledgeOnly } from './acknowledge.js';
 import { alertApprove } from './alert-approve.js';
+import { alertCancel } from './alert-cancel.js';
 import { alertReason } from './alert-reason.js';
+import { alertRevise } from './alert-revise.js';
+import { customerResponse } from './customer-response.js';
 import { customerSelected } from './customer-selected.js';
 import { homeRefresh } from './home-refresh.js';
 import { logFollowUp } from './log-follow-up.js';
@@ -18,5 +21,9 @@ export function register(app: App, deps: SlackDeps): void {
   app.action<BlockAction<ButtonAction>>(ACTIONS.approveAlert, alertApprove(deps));
   app.action<BlockAction<ButtonAction>>(ACTIONS.rejectAlert, alertReason(deps, 'reject'));
   app.action<BlockAction<ButtonAction>>(ACTIONS.requestChanges, alertReason(deps, 'request_changes'));
+  app.action<BlockAction<ButtonAction>>(ACTIONS.reviseAlert, alertRevise(deps));
+  app.action<BlockAction<ButtonAction>>(ACTIONS.cancelAlert, alertCancel(deps));
   app.action<BlockAction<ButtonAction>>(ACTIONS.logFollowUp, logFollowUp(deps));
+  // One action_id per answer (`<prefix>:interested`, ...): ids must be unique within the buttons' block.
+  app.action<BlockAction<ButtonAction>>(new RegExp(`^${ACTIONS.customerResponse}:`), customerResponse(deps));
 }

@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { readFollowUpValue } from '../blocks/alert.js';
 import type { SlackDeps } from '../deps.js';
-import { handOff, openTouchModal } from '../helpers.js';
+import { handOffModal, openTouchModal } from '../helpers.js';
 
 /** "Log follow-up" on a customer-response DM: the log-a-touch modal with the customer and a summary prefilled. */
 export function logFollowUp(deps: SlackDeps) {
@@ -14,7 +14,7 @@ export function logFollowUp(deps: SlackDeps) {
     await ack();
     const value = readFollowUpValue(action.value);
     if (!value) return;
-    handOff(deps.logger, 'log follow-up', () =>
+    handOffModal(deps, 'log follow-up', () =>
       openTouchModal(
         client,
         deps,

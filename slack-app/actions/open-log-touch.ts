@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { SlackDeps } from '../deps.js';
-import { handOff, openTouchModal } from '../helpers.js';
+import { handOffModal, openTouchModal } from '../helpers.js';
 
 /** "Log a touch" on the context card: the modal with that customer already picked. */
 export function openLogTouch(deps: SlackDeps) {
@@ -11,7 +11,7 @@ export function openLogTouch(deps: SlackDeps) {
     client,
   }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs) => {
     await ack();
-    handOff(deps.logger, 'open log touch', async () => {
+    handOffModal(deps, 'open log touch', async () => {
       const contactId = action.value;
       await openTouchModal(
         client,

@@ -292,17 +292,68 @@ function footer(a: AlertSnapshot): KnownBlock {
   };
 }
 
+/** While the requester may still cancel (the workflow takes the cancel signal then). */
+export const CANCELLABLE_STATUSES = new Set(['awaiting_approval', 'changes_requested', 'approved', 'dispatching']);
+
+/** "Cancelled by x" (the workflow writes it when no reason was given), or the reason given. */
+function cancelLine(a: AlertSnapshot): string | null {
+  if (a.status !== 'cancelled') return null;
+  const comment = a.decisionComment?.trim();
+  if (!comment) return '🛑 Cancelled';
+  if (/^cancelled by /i.test(comment)) return `🛑 Cancelled by ${escapeMrkdwn(clip(comment.slice(13), 254))}`;
+  return `🛑 Cancelled: “${escapeMrkdwn(clip(comment, 300))}”`;
+}
+
+/** Revise (changes requested) and Cancel (with Slack's confirm dialog) for the requester. */
+function requesterActions(a: AlertSnapshot): KnownBlock[] {
+  const value = `${a.id}:${a.version}`;
+  const elements: types.Button[] = [];
+  if (a.status === 'changes_requested') {
+    elements.push({
+      type: 'button',
+      action_id: ACTIONS.reviseAlert,
+      style: 'primary',
+      text: plain('Revise', 75),
+      value,
+    });
+  }
+  if (CANCELLABLE_STATUSES.has(a.status)) {
+    const sending = a.status === 'approved' || a.status === 'dispatching';
+    elements.push({
+      type: 'button',
+      action_id: ACTIONS.cancelAlert,
+      style: 'danger',
+      text: plain('Cancel alert', 75),
+      value,
+      confirm: {
+        title: plain('Cancel this alert?', 100),
+        text: plain(
+          sending
+            ? 'No further messages go out. What was already sent stays sent and recorded.'
+            : 'It will not be sent. This cannot be undone.',
+          300,
+        ),
+        confirm: plain('Cancel alert', 30),
+        deny: plain('Keep it', 30),
+        style: 'danger',
+      },
+    });
+  }
+  return elements.length ? [{ type: 'actions', elements }] : [];
+}
+
 /** The requester's message: the preview with the audience summary, then status and live progress. */
 export function requesterMessage(a: AlertSnapshot): SlackMessage {
-  const decided = decisionLine(a);
+  const lines = [decisionLine(a), cancelLine(a)].filter((l): l is string => l !== null);
   const blocks: KnownBlock[] = [
     header(a),
     {
       type: 'section',
-      text: mrkdwn(`*${STATUS_LINE[a.status] ?? escapeMrkdwn(a.status)}*${decided ? `\n${decided}` : ''}`),
+      text: mrkdwn(`*${STATUS_LINE[a.status] ?? escapeMrkdwn(a.status)}*${lines.map((l) => `\n${l}`).join('')}`),
     },
     ...(a.summary ? audienceBlocks(a.summary) : []),
     ...progressBlocks(a),
+    ...requesterActions(a),
     footer(a),
   ];
   return {
@@ -400,6 +451,141 @@ export function readReasonModal(
   } catch {
     return null;
   }
+}
+
+export interface ReviseModalMetadata {
+  alertId: string;
+  version: number;
+  channelId?: string;
+  /** The message is longer than Slack lets one edit (3,000 characters): it is kept as it is. */
+  keepBody?: boolean;
+}
+
+/** "Revise" on the requester's message: title and message prefilled, the approver's comment on top. */
+export function reviseModal(
+  meta: Omit<ReviseModalMetadata, 'keepBody'>,
+  current: { title: string; body: string; decidedBy: string | null; comment: string | null },
+): types.ModalView {
+  const keepBody = current.body.length > SLACK_LIMITS.plainTextInput;
+  const asked = current.comment
+    ? `*${current.decidedBy ? `${escapeMrkdwn(current.decidedBy)} asks` : 'The approver asks'}:*\n>${escapeMrkdwn(clip(current.comment, 2000)).replace(/\n/g, '\n>')}`
+    : '*Changes were requested.*';
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: mrkdwn(asked) },
+    {
+      type: 'input',
+      block_id: ALERT_BLOCKS.title,
+      label: plain('Title', 2000),
+      element: {
+        type: 'plain_text_input',
+        action_id: 'value',
+        max_length: 200,
+        initial_value: clip(current.title, 200),
+      },
+    },
+    keepBody
+      ? {
+          type: 'context',
+          elements: [
+            mrkdwn(
+              'The message is longer than Slack can edit (3,000 characters); it stays as it is. Revise it through the API to change it.',
+            ),
+          ],
+        }
+      : {
+          type: 'input',
+          block_id: ALERT_BLOCKS.message,
+          label: plain('Message', 2000),
+          hint: plain('Paragraphs, **bold**, _italic_, links and "- " lists.', 2000),
+          element: {
+            type: 'plain_text_input',
+            action_id: 'value',
+            multiline: true,
+            max_length: SLACK_LIMITS.plainTextInput,
+            initial_value: current.body,
+          },
+        },
+    {
+      type: 'input',
+      block_id: ALERT_BLOCKS.revisionComment,
+      optional: true,
+      label: plain('Note to the approvers', 2000),
+      element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 2000 },
+    },
+  ];
+  return {
+    type: 'modal',
+    callback_id: VIEWS.reviseAlert,
+    private_metadata: clip(
+      JSON.stringify({ ...meta, ...(keepBody ? { keepBody } : {}) }),
+      SLACK_LIMITS.privateMetadata,
+    ),
+    title: plain('Revise alert', SLACK_LIMITS.modalTitle),
+    submit: plain('Send for approval', SLACK_LIMITS.modalButton),
+    close: plain('Close', SLACK_LIMITS.modalButton),
+    blocks,
+  };
+}
+
+/** A modal that only says something (a refused Revise, an alert that moved on). */
+export function noticeModal(title: string, message: string): types.ModalView {
+  return {
+    type: 'modal',
+    title: plain(title, SLACK_LIMITS.modalTitle),
+    close: plain('Close', SLACK_LIMITS.modalButton),
+    blocks: [{ type: 'section', text: mrkdwn(`⚠️ ${escapeMrkdwn(message)}`) }],
+  };
+}
+
+const reviseMetaSchema = z.object({
+  alertId: z.string().regex(/^alr_[0-9a-z]{26}$/),
+  version: z.number().int().min(1),
+  channelId: z.string().max(50).optional(),
+  keepBody: z.boolean().optional(),
+});
+
+const revisionFields = alertRequestSchema.pick({ title: true, body: true });
+
+/**
+ * The submitted revision modal: title, message (absent when kept) and note, or errors beside the
+ * fields; null when the metadata is not ours.
+ */
+export function readReviseModal(
+  rawMeta: string | undefined,
+  values: unknown,
+):
+  | { ok: true; meta: ReviseModalMetadata; title: string; body?: string; comment?: string }
+  | { ok: false; errors: Record<string, string> }
+  | null {
+  let meta: ReviseModalMetadata;
+  try {
+    meta = reviseMetaSchema.parse(JSON.parse(rawMeta ?? '{}'));
+  } catch {
+    return null;
+  }
+  const state = alertState.safeParse(values ?? {});
+  if (!state.success) return { ok: false, errors: { [ALERT_BLOCKS.title]: 'Something was off; try again' } };
+  const first = (block: string) => Object.values(state.data[block] ?? {})[0]?.value ?? '';
+  const parsed = revisionFields.safeParse({
+    title: first(ALERT_BLOCKS.title),
+    body: meta.keepBody ? 'kept' : first(ALERT_BLOCKS.message),
+  });
+  if (!parsed.success) {
+    const errors: Record<string, string> = {};
+    for (const issue of parsed.error.issues) {
+      const block = issue.path[0] === 'body' ? ALERT_BLOCKS.message : ALERT_BLOCKS.title;
+      errors[block] ??= clip(issue.message, 150);
+    }
+    return { ok: false, errors };
+  }
+  const comment = first(ALERT_BLOCKS.revisionComment).trim();
+  return {
+    ok: true,
+    meta,
+    title: parsed.data.title,
+    ...(meta.keepBody ? {} : { body: parsed.data.body }),
+    ...(comment ? { comment } : {}),
+  };
 }
 
 export interface ResponseNotice {

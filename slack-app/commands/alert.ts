@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import { alertModal } from '../blocks/alert.js';
 import { problemMessage } from '../blocks/messages.js';
 import type { SlackDeps } from '../deps.js';
-import { handOff } from '../helpers.js';
+import { handOffModal } from '../helpers.js';
 
 /** /alert: opens the alert request modal (the trigger_id lives ~3 s, so at once). */
 export function alertCommand(deps: SlackDeps) {
@@ -12,7 +12,7 @@ export function alertCommand(deps: SlackDeps) {
       return;
     }
     await ack();
-    handOff(deps.logger, '/alert', () =>
+    handOffModal(deps, '/alert', () =>
       client.views.open({ trigger_id: body.trigger_id, view: alertModal({ channelId: body.channel_id }) }),
     );
   };

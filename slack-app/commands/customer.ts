@@ -16,11 +16,11 @@ export function customerCommand(deps: SlackDeps) {
       return;
     }
     await ack();
-    handOff(deps.logger, '/customer', async () => {
+    handOff(deps, '/customer', async () => {
       try {
         let email = EMAIL_IN_TEXT.exec(query)?.[0]?.toLowerCase();
         if (!email) {
-          const found = await deps.crm.searchContacts({ query, limit: 10 });
+          const found = await deps.searchContacts(query, 10);
           const withEmail = found.filter((c) => c.email);
           if (withEmail.length !== 1) {
             await respond({
@@ -29,7 +29,7 @@ export function customerCommand(deps: SlackDeps) {
                 query,
                 found.map((c) => ({
                   id: c.id,
-                  label: [contactName(c), c.properties.company].filter(Boolean).join(' · '),
+                  label: [contactName(c), c.companyName].filter(Boolean).join(' · '),
                   email: c.email,
                 })),
               ),

@@ -7,6 +7,6 @@ import { publishHome } from '../home.js';
 export function appHomeOpened(deps: SlackDeps) {
   return async ({ event, client }: SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs) => {
     if (event.tab !== 'home') return;
-    handOff(deps.logger, 'app home', () => publishHome(client, deps, event.user));
+    handOff(deps, 'app home', () => publishHome(client, deps, event.user));
   };
 }

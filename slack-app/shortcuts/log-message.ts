@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, MessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
 import type { SlackDeps } from '../deps.js';
-import { EMAIL_IN_TEXT, handOff, openTouchModal } from '../helpers.js';
+import { EMAIL_IN_TEXT, handOffModal, openTouchModal } from '../helpers.js';
 
 /** https://<team>.slack.com/archives/<channel>/p<ts without the dot>: Slack's permalink shape. */
 export function messagePermalink(teamDomain: string | undefined, channelId: string, ts: string): string {
@@ -12,7 +12,7 @@ export function messagePermalink(teamDomain: string | undefined, channelId: stri
 export function logMessageShortcut(deps: SlackDeps) {
   return async ({ ack, shortcut, client }: SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs) => {
     await ack();
-    handOff(deps.logger, 'message shortcut', async () => {
+    handOffModal(deps, 'message shortcut', async () => {
       const text = shortcut.message.text ?? '';
       const permalink = messagePermalink(shortcut.team?.domain, shortcut.channel.id, shortcut.message_ts);
       const email = EMAIL_IN_TEXT.exec(text)?.[0]?.toLowerCase();

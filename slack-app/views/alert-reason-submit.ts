@@ -14,7 +14,7 @@ export function alertReasonSubmitted(deps: SlackDeps) {
       return;
     }
     await ack();
-    handOff(deps.logger, 'alert reason', () =>
+    handOff(deps, 'alert reason', () =>
       decideInSlack(client, deps, {
         userId: body.user.id,
         alertId: read.meta.alertId,

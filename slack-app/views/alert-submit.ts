@@ -27,7 +27,7 @@ export function alertSubmitted(deps: SlackDeps) {
     const face = deps.alertFace;
     if (!alerts || !face) return;
     const target = { userId: body.user.id, channelId: readAlertMetadata(view.private_metadata).channelId };
-    handOff(deps.logger, 'alert submission', async () => {
+    handOff(deps, 'alert submission', async () => {
       try {
         const requester = await userEmail(client, body.user.id);
         if (!requester) {

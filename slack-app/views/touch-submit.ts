@@ -27,7 +27,7 @@ export function touchSubmitted(deps: SlackDeps) {
       return;
     }
     await ack();
-    handOff(deps.logger, 'touch submission', async () => {
+    handOff(deps, 'touch submission', async () => {
       const target = { userId: body.user.id, channelId: metadata.channelId };
       const { touch } = parsed;
       try {

@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { activityInfo, ApplicationFailure, heartbeat } from '@temporalio/activity';
+import type { ChannelAdapters } from '../../channels/adapter.js';
+import { createEmailChannel } from '../../channels/email/email-channel.js';
 import type { EmailSender } from '../../channels/email/sender.js';
 import type { CrmPort, NewEngagement } from '../../crm/port.js';
 import { AUDIENCE_PROPERTIES, type Channel } from '../../domain/audience/types.js';
@@ -13,6 +15,8 @@ import type { DeliveryStore } from '../../store/deliveries.js';
 import type { ResponseStore } from '../../store/responses.js';
 import { resolveAudience } from './audience-resolution.js';
 import { dispatchBatch } from './dispatch.js';
+import { createSendSlots } from './send-slots.js';
+import { DEFAULT_SMTP_POOL } from '../../channels/email/sender.js';
 import { approvalRequest, finalSummaryNotice, requesterNotice, responseNotice, type Notice } from './notices.js';
 import { createRateLimiter } from './rate-limiter.js';
 import type { BroadcastPhase, Revision } from './shared.js';
@@ -32,6 +36,11 @@ export interface BroadcastActivityDeps {
   publicUrl: string;
   policy: ContactPolicy;
   emailRatePerSecond: number;
+  /** Slack and SMS adapters of this worker, when configured; a channel without one falls back (email is always on). */
+  channels?: Pick<ChannelAdapters, 'slack' | 'sms'>;
+  /** Per-worker rates of those channels (messages per second). */
+  slackDmRatePerSecond?: number;
+  smsRatePerSecond?: number;
 }
 
 const CRM_BATCH = 100;
@@ -47,7 +56,15 @@ export function approvalLinkId(secret: string, alertId: string, version: number,
 export function createBroadcastActivities(deps: BroadcastActivityDeps) {
   const { crm, alerts, deliveries, approvals, mail } = deps;
   const domain = deps.mailFrom.match(/@([^>\s]+)/)?.[1] ?? 'rapport.local';
-  const limiters: Partial<Record<Channel, () => Promise<void>>> = { email: createRateLimiter(deps.emailRatePerSecond) };
+  const channels: ChannelAdapters = { email: createEmailChannel(mail), ...deps.channels };
+  // Twice the SMTP pool's connections: enough to keep every connection fed between ledger writes.
+  const sendSlots = createSendSlots(2 * DEFAULT_SMTP_POOL.maxConnections);
+  // One rate per channel and process, shared by every batch this worker runs.
+  const limiters: Partial<Record<Channel, () => Promise<void>>> = {
+    email: createRateLimiter(deps.emailRatePerSecond),
+    ...(channels.slack ? { slack: createRateLimiter(deps.slackDmRatePerSecond ?? 1) } : {}),
+    ...(channels.sms ? { sms: createRateLimiter(deps.smsRatePerSecond ?? 1) } : {}),
+  };
 
   async function loadAlert(alertId: string): Promise<AlertRow> {
     const alert = await alerts.get(alertId);
@@ -153,7 +170,12 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
 
     async dispatchBatch(alertId: string, batch: number, size: number) {
       const alert = await loadAlert(alertId);
-      return dispatchBatch({ deliveries, mail, secret: deps.secret, limiters }, alert, batch, size);
+      return dispatchBatch(
+        { deliveries, mail, channels, secret: deps.secret, limiters, sendSlots },
+        alert,
+        batch,
+        size,
+      );
     },
 
     /** Every delivery (and bounce) of the batch onto the contact's CRM timeline, 100 per request. */

@@ -1,20 +1,29 @@
 import { ApplicationFailure, heartbeat } from '@temporalio/activity';
 import { EmailSendError } from '../../channels/email/send-errors.js';
+import { isOutcomeUnknown } from '../../channels/send-error.js';
 import type { EmailSender } from '../../channels/email/sender.js';
+import type { ChannelAdapter, ChannelAdapters } from '../../channels/adapter.js';
+import { emailChannelOf } from '../../channels/email/email-channel.js';
 import type { Channel } from '../../domain/audience/types.js';
 import { signToken } from '../../domain/broadcast/signed-token.js';
 import type { AlertRow } from '../../store/alerts.js';
 import type { DeliveryRow, DeliveryStore } from '../../store/deliveries.js';
+import type { SendSlots } from './send-slots.js';
 import type { BatchOutcome } from './shared.js';
 
 export interface DispatchDeps {
   deliveries: DeliveryStore;
+  /** Email's sender; its adapter is made from it when `channels` has none. */
   mail: EmailSender;
+  /** The adapter of each channel this worker can send on; a channel without one is served by the contact's fallback. */
+  channels?: ChannelAdapters;
   secret: string;
-  /** One limiter per channel this worker can send on; a channel without one has no adapter yet. */
+  /** Per-channel send rate of this worker; a channel without a limiter is not throttled here. */
   limiters: Partial<Record<Channel, () => Promise<void>>>;
   /** Sends in flight at once within one batch (default 8); keep it at or above the SMTP pool's connections. */
   lanes?: number;
+  /** Sends in flight at once across every batch of this worker (see send-slots.ts); unset: lanes x batches. */
+  sendSlots?: SendSlots;
 }
 
 type Attempt = { status: 'sent' | 'failed' | 'bounced'; channel: Channel; messageId?: string; error?: string };
@@ -23,6 +32,7 @@ type Attempt = { status: 'sent' | 'failed' | 'bounced'; channel: Channel; messag
 const ROWS_PER_LANE = 25;
 /** Rows between heartbeats (the SDK throttles them anyway; this saves the per-row call). */
 const HEARTBEAT_EVERY = 10;
+const HEARTBEAT_INTERVAL_MS = 3_000;
 
 /**
  * Sends one batch of the ledger. Every row is claimed ('sending') before the SMTP call and
@@ -71,20 +81,37 @@ export async function dispatchBatch(
         if (done) await deliveries.finishAndClaim(alert.id, done, null);
         return;
       }
-      const claimed = await deliveries.finishAndClaim(alert.id, done, row.contactId);
+      // Paced and given a send slot before the claim, not after: a row waiting for either is still
+      // pending, so a worker killed now leaves it to be sent, not reported unconfirmed.
+      let releaseSlot = deps.sendSlots ? deps.sendSlots.tryAcquire() : () => undefined;
+      if (!releaseSlot) {
+        // The last send's outcome is recorded now rather than after the wait: it is known, and a
+        // worker killed while the lane waits must not turn a sent row into an unconfirmed one.
+        if (done) await deliveries.finishAndClaim(alert.id, done, null);
+        done = null;
+        releaseSlot = await deps.sendSlots!.acquire();
+      }
+      await deps.limiters[row.channel]?.();
+      const claimed = await deliveries.finishAndClaim(alert.id, done, row.contactId).catch((error: unknown) => {
+        releaseSlot();
+        throw error;
+      });
       done = null;
       // Cancelled (or taken by a concurrent attempt) since we listed it.
       if (!claimed) {
+        releaseSlot();
         outcome.skipped += 1;
         continue;
       }
       let attempt: Attempt;
       try {
-        attempt = await deliver(deps, alert, row);
+        attempt = await deliver(deps, alert, row).finally(releaseSlot);
       } catch (error) {
+        failure ??= { error };
+        // The sender died mid-send: the row stays 'sending' and the retry reports it unconfirmed.
+        if (isOutcomeUnknown(error)) return;
         // Nothing was delivered (connection refused, 4xx): back to pending, the activity retries.
         const message = error instanceof Error ? error.message : String(error);
-        failure ??= { error };
         await deliveries.release(alert.id, row.contactId, message);
         return;
       }
@@ -92,7 +119,10 @@ export async function dispatchBatch(
       outcome[attempt.status] += 1;
     }
   };
-  const settled = await Promise.allSettled(Array.from({ length: lanes }, lane));
+  // A steady heartbeat while lanes wait on SMTP: the workflow's short heartbeat timeout then means
+  // "the worker is gone", and a killed worker's batch is retried within seconds, not minutes.
+  const beat = setInterval(() => heartbeat({ batch, row: next }), HEARTBEAT_INTERVAL_MS);
+  const settled = await Promise.allSettled(Array.from({ length: lanes }, lane)).finally(() => clearInterval(beat));
   for (const s of settled) if (s.status === 'rejected') throw s.reason;
   if (failure) {
     const { error } = failure;
@@ -105,18 +135,32 @@ export async function dispatchBatch(
 }
 
 async function deliver(deps: DispatchDeps, alert: AlertRow, row: DeliveryRow): Promise<Attempt> {
-  const primary = await tryChannel(deps, alert, row, row.channel, row.address);
-  // A hard bounce gets one try on the fallback channel; the bounce itself is flagged in the CRM later.
-  if (primary.status === 'bounced' && row.fallbackChannel && row.fallbackAddress) {
-    const fallback = await tryChannel(deps, alert, row, row.fallbackChannel, row.fallbackAddress);
-    if (fallback.status === 'sent') return { ...fallback, error: `bounced on ${row.channel}: ${primary.error ?? ''}` };
-    return { ...primary, error: `${primary.error ?? ''}; fallback ${row.fallbackChannel}: ${fallback.error ?? ''}` };
-  }
-  // No adapter for the preferred channel (Slack, SMS in this build): the fallback takes it.
-  if (primary.status === 'failed' && !deps.limiters[row.channel] && row.fallbackChannel && row.fallbackAddress) {
-    return tryChannel(deps, alert, row, row.fallbackChannel, row.fallbackAddress);
-  }
-  return primary;
+  const primary = await tryChannel(deps, alert, row, row.channel, row.address, true);
+  // A permanent refusal (hard bounce, unknown Slack user, unreachable number) gets one try on the
+  // fallback channel; so does a channel this worker has no adapter for. Temporary failures throw.
+  const unserved = primary.status === 'failed' && !adapterFor(deps, row.channel);
+  if ((primary.status !== 'bounced' && !unserved) || !row.fallbackChannel || !row.fallbackAddress)
+    return emailBouncesOnly(primary);
+  const fallback = await tryChannel(deps, alert, row, row.fallbackChannel, row.fallbackAddress);
+  if (fallback.status === 'sent')
+    return unserved ? fallback : { ...fallback, error: `bounced on ${row.channel}: ${primary.error ?? ''}` };
+  const error = `${primary.error ?? ''}; fallback ${row.fallbackChannel}: ${fallback.error ?? ''}`;
+  // The bounce the ledger reports is the email's, if either was one: that address gets flagged in the CRM.
+  if (primary.channel !== 'email' && fallback.channel === 'email' && fallback.status === 'bounced')
+    return { ...fallback, error };
+  return emailBouncesOnly({ ...primary, error });
+}
+
+/**
+ * 'bounced' in the ledger means an email hard bounce: CRM logging flags the contact's email as
+ * invalid and asks the owner to fix it. A Slack or SMS refusal is recorded as failed instead.
+ */
+function emailBouncesOnly(attempt: Attempt): Attempt {
+  return attempt.status === 'bounced' && attempt.channel !== 'email' ? { ...attempt, status: 'failed' } : attempt;
+}
+
+function adapterFor(deps: DispatchDeps, channel: Channel): ChannelAdapter | undefined {
+  return deps.channels?.[channel] ?? (channel === 'email' ? emailChannelOf(deps.mail) : undefined);
 }
 
 async function tryChannel(
@@ -125,27 +169,16 @@ async function tryChannel(
   row: DeliveryRow,
   channel: Channel,
   address: string,
+  /** The lane already waited for this channel's rate slot before claiming the row. */
+  paced = false,
 ): Promise<Attempt> {
-  const limiter = deps.limiters[channel];
-  if (!limiter) return { status: 'failed', channel, error: `no ${channel} adapter is configured` };
-  await limiter();
-  const sign = (purpose: 'response' | 'reply' | 'unsubscribe' | 'bounce') => signToken(deps.secret, purpose, row.token);
-  const message = deps.mail.compose({
-    alert: { id: alert.id, title: alert.title, body: alert.body },
-    recipient: { contactId: row.contactId, email: address },
-    tokens: {
-      response: sign('response'),
-      unsubscribe: sign('unsubscribe'),
-      reply: sign('reply'),
-      bounce: sign('bounce'),
-    },
-  });
-  const result = await deps.mail.send(message);
-  if (result.accepted) return { status: 'sent', channel, messageId: message.messageId };
-  return {
-    status: result.permanent ? 'bounced' : 'failed',
-    channel,
-    messageId: message.messageId,
-    error: result.response || 'rejected',
-  };
+  const adapter = adapterFor(deps, channel);
+  if (!adapter) return { status: 'failed', channel, error: `no ${channel} adapter is configured` };
+  // Slack and SMS sends wait seconds for their rate and for Retry-After: tell Temporal the attempt is
+  // alive. Email, many times faster, heartbeats every few rows in the loop instead.
+  if (channel !== 'email') heartbeat();
+  if (!paced) await deps.limiters[channel]?.();
+  return adapter.send(alert, { contactId: row.contactId, address }, (purpose) =>
+    signToken(deps.secret, purpose, row.token),
+  );
 }

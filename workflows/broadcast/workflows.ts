@@ -51,7 +51,8 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
   });
   const send = proxyActivities<BroadcastActivities>({
     startToCloseTimeout: '20 minutes',
-    heartbeatTimeout: '1 minute',
+    // dispatchBatch heartbeats every few seconds whatever SMTP does: silence means the worker died.
+    heartbeatTimeout: '15 seconds',
     retry: {
       initialInterval: '2 seconds',
       maximumInterval: '1 minute',

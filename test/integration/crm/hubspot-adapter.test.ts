@@ -259,10 +259,10 @@ describe('follow-ups (open tasks)', () => {
     ]);
     await crm.completeTask(done!.id);
 
-    const assocBefore = route('GET /crm/v4/objects/contacts/:id/associations/tasks');
+    const assocBefore = route('POST /crm/v4/associations/contacts/tasks/batch/read');
     const readsBefore = route('POST /crm/v3/objects/tasks/batch/read');
     const open = await crm.listOpenTasks(liam);
-    expect(route('GET /crm/v4/objects/contacts/:id/associations/tasks') - assocBefore).toBe(1);
+    expect(route('POST /crm/v4/associations/contacts/tasks/batch/read') - assocBefore).toBe(1);
     expect(route('POST /crm/v3/objects/tasks/batch/read') - readsBefore).toBe(1);
 
     // The seeded "Win-back call" is due in 7 days: between the two new ones.
@@ -300,6 +300,31 @@ describe('follow-ups (open tasks)', () => {
 
   it('has no follow-ups for a contact without tasks', async () => {
     expect(await crm.listOpenTasks(DEMO_CONTACTS.olivia.id)).toEqual([]);
+  });
+
+  it('timelines and follow-ups of many contacts read at once share batch requests', async () => {
+    const contacts = Array.from({ length: 40 }, (_, i) => String(101 + i));
+    const alone = await Promise.all(contacts.slice(0, 3).map((id) => crm.listContactEngagements(id, 20)));
+    const requestsBefore = sandbox.stats().requests;
+    const [timelines, followUps] = await Promise.all([
+      Promise.all(contacts.map((id) => crm.listContactEngagements(id, 20))),
+      Promise.all(contacts.map((id) => crm.listOpenTasks(id))),
+    ]);
+    // One by one: 40 contacts x (4 engagement types + tasks) x (associations + records), ~400
+    // requests. Together: an association batch read and a record batch read per type, a few
+    // more when callers come in at different moments (a busy budget delays the first batches).
+    expect(sandbox.stats().requests - requestsBefore).toBeLessThanOrEqual(25);
+    // Each contact gets its own records, the same as when asked alone.
+    expect(timelines.slice(0, 3)).toEqual(alone);
+    for (const [i, timeline] of timelines.entries()) {
+      const own = new Set(
+        (['notes', 'calls', 'emails', 'meetings'] as const).flatMap((type) => [
+          ...sandbox.state().associations('contacts', contacts[i]!, type).keys(),
+        ]),
+      );
+      for (const e of timeline) expect(own.has(e.id)).toBe(true);
+    }
+    expect(followUps.flat().every((t) => t.status !== 'COMPLETED')).toBe(true);
   });
 });
 

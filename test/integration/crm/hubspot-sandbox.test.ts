@@ -211,6 +211,24 @@ describe('HubSpot request and response shapes', () => {
     expect(paged.body.paging.next.after).toBe('2');
   });
 
+  it('reads the associations of many records in one v4 batch read; none is a 207 error entry', async () => {
+    const batch = await call('/crm/v4/associations/contacts/notes/batch/read', {
+      json: { inputs: [{ id: DEMO_CONTACTS.joe.id }, { id: '99999999' }] },
+    });
+    expect(batch.status).toBe(207);
+    expect(batch.body.results).toHaveLength(1);
+    expect(batch.body.results[0].from).toEqual({ id: DEMO_CONTACTS.joe.id });
+    const single = await call(`/crm/v4/objects/contacts/${DEMO_CONTACTS.joe.id}/associations/notes`);
+    expect(batch.body.results[0].to).toEqual(single.body.results);
+    expect(batch.body.errors).toEqual([
+      expect.objectContaining({ status: 'error', context: { fromObjectId: ['99999999'] } }),
+    ]);
+    const tooMany = await call('/crm/v4/associations/contacts/notes/batch/read', {
+      json: { inputs: Array.from({ length: 1001 }, (_, i) => ({ id: String(i) })) },
+    });
+    expect(tooMany.status).toBe(400);
+  });
+
   it('batches: 100 inputs at most, 207 for unknown ids, COMPLETE envelopes', async () => {
     const tooMany = await call('/crm/v3/objects/notes/batch/create', {
       json: { inputs: Array.from({ length: 101 }, () => note({})) },

@@ -256,9 +256,9 @@ describe('/alert in Slack', () => {
     expect(value).toBeDefined();
     const opened = slack.callsTo('views.open').length;
     await click(REQ.id, ACTIONS.logFollowUp, value!, String(notice.args.channel));
+    // A loading modal at once (the contact comes from the CRM), then the modal prefilled.
     const modal = await eventually(async () => slack.callsTo('views.open')[opened], 10_000, 50);
     expect(modal.response.ok).toBe(true);
-    expect(text(modal)).toContain(`Follow-up to alert ${alertId}`);
     const prefilled = await eventually(async () =>
       slack.callsTo('views.update').find((c) => text(c).includes(`Follow-up to alert ${alertId}`)),
     );
@@ -271,11 +271,17 @@ describe('/alert in Slack', () => {
     const dm = await approverDm(second.alertId, OFF.id);
     const other = await approverDm(second.alertId, APR.id);
     const opened = slack.callsTo('views.open').length;
+    const updated = slack.callsTo('views.update').length;
     await click(OFF.id, ACTIONS.rejectAlert, `${second.alertId}:1`, String(dm.args.channel));
+    // A loading modal at once (the alert's title comes from the store), then the reason modal in its place.
     const call = await eventually(async () => slack.callsTo('views.open')[opened], 10_000, 50);
     expect(call.response.ok).toBe(true);
-    const modal = (call.response as { view: OpenedView }).view;
+    const update = await eventually(async () => slack.callsTo('views.update')[updated], 10_000, 50);
+    expect(update.response.ok).toBe(true);
+    const modal = (update.response as { view: OpenedView }).view;
+    expect(modal.id).toBe((call.response as { view: OpenedView }).view.id);
     expect(modal.callback_id).toBe(VIEWS.rejectAlert);
+    expect(text(update)).toContain('Slack: a second alert to reject');
 
     const empty = await driver.interaction({
       type: 'view_submission',

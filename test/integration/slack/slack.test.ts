@@ -346,7 +346,7 @@ describe('where the confirmation goes', () => {
 });
 
 describe('message shortcut "Log as customer touch"', () => {
-  it('opens the modal prefilled with the message, its permalink, and the customer named in it', async () => {
+  it('opens a loading modal at once, then the modal prefilled with the message, its permalink, and the customer named in it', async () => {
     const opens = slack.callsTo('views.open').length;
     const updates = slack.callsTo('views.update').length;
     const text = `Aisha (${DEMO.aisha.email}) asked for the Q1 roadmap deck`;
@@ -361,13 +361,16 @@ describe('message shortcut "Log as customer touch"', () => {
       response_url: slack.responseUrl(),
     });
     expect(res.status).toBe(200);
+    // The customer is looked up in the CRM: the trigger_id is spent on a loading modal first.
     const open = await callAfter('views.open', opens);
     expect(open.response.ok).toBe(true);
-    const opened = JSON.stringify(open.args.view);
-    expect(opened).toContain('Q1 roadmap deck');
-    expect(opened).toContain('https://rapport-demo.slack.com/archives/C0SALES/p1732400000000100');
+    expect(JSON.stringify(open.args.view)).toContain('Looking up the customer');
     const update = await callAfter('views.update', updates);
-    expect(JSON.stringify(update.args.view)).toContain(`"value":"${DEMO.aisha.id}"`);
+    expect(update.response).toMatchObject({ ok: true, view: { id: (open.response as { view: OpenedView }).view.id } });
+    const filled = JSON.stringify(update.args.view);
+    expect(filled).toContain('Q1 roadmap deck');
+    expect(filled).toContain('https://rapport-demo.slack.com/archives/C0SALES/p1732400000000100');
+    expect(filled).toContain(`"value":"${DEMO.aisha.id}"`);
   });
 });
 

@@ -1,0 +1,138 @@
+import type { types } from '@slack/bolt';
+import { ALERT_ACTIONS, type AlertAction } from '../email/alert-email.js';
+import { oneLine } from '../email/alert-email-input.js';
+import { ACTIONS } from '../../slack-app/ids.js';
+import type { ChannelAlert } from '../adapter.js';
+import { escapeMrkdwn, markdownToMrkdwn } from './mrkdwn.js';
+
+type KnownBlock = types.KnownBlock;
+
+/** Slack's limits for what this message uses (Block Kit reference; FACTS.md). */
+const LIMITS = { blocks: 50, header: 150, section: 3000, buttonText: 75, notificationText: 4000 } as const;
+/** header + actions + context around the body sections. */
+const BODY_SECTIONS = LIMITS.blocks - 3;
+export const RESPONSE_BLOCK_ID = 'alert_customer_response';
+
+export interface SlackAlertMessage {
+  /** Notification and screen-reader text. */
+  text: string;
+  blocks: KnownBlock[];
+  /** The analyst's links must not unfurl into previews we did not review. */
+  unfurl_links: false;
+  unfurl_media: false;
+}
+
+/** `alert_customer_response:<action>`: one action_id per button (ids must be unique within a block). */
+export function customerResponseActionId(action: AlertAction): string {
+  return `${ACTIONS.customerResponse}:${action}`;
+}
+
+/** The answer a button stands for, or null for any other action_id. */
+export function readCustomerResponseActionId(actionId: string): AlertAction | null {
+  const prefix = `${ACTIONS.customerResponse}:`;
+  if (!actionId.startsWith(prefix)) return null;
+  const action = actionId.slice(prefix.length);
+  return ALERT_ACTIONS.find((a) => a.action === action)?.action ?? null;
+}
+
+const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`);
+
+/** Where a mrkdwn string may be cut without splitting a `<link|label>` or an `&amp;` entity. */
+function safeCut(text: string, max: number): number {
+  let cut = max;
+  const head = text.slice(0, cut);
+  const lt = head.lastIndexOf('<');
+  if (lt > head.lastIndexOf('>')) cut = lt;
+  const amp = head.lastIndexOf('&', cut - 1);
+  if (amp >= 0 && amp > cut - 5 && text.indexOf(';', amp) >= cut) cut = amp;
+  // A single link longer than a section: cut it anyway (Slack shows the broken markup as text).
+  return cut > 0 ? cut : max;
+}
+
+/** Consecutive parts joined by `sep` while they fit in `max`. */
+function pack(parts: string[], sep: string, max: number): string[] {
+  const out: string[] = [];
+  for (const part of parts) {
+    const last = out.at(-1);
+    if (last !== undefined && last.length + sep.length + part.length <= max)
+      out[out.length - 1] = `${last}${sep}${part}`;
+    else out.push(part);
+  }
+  return out;
+}
+
+function splitLong(text: string, max: number): string[] {
+  const out: string[] = [];
+  let rest = text;
+  while (rest.length > max) {
+    const cut = safeCut(rest, max);
+    out.push(rest.slice(0, cut));
+    rest = rest.slice(cut);
+  }
+  if (rest) out.push(rest);
+  return out;
+}
+
+/** Paragraphs packed into section texts of at most `max` characters; a longer paragraph splits at lines, then anywhere safe. */
+export function sectionTexts(paragraphs: string[], max: number = LIMITS.section): string[] {
+  const pieces = paragraphs.flatMap((p) =>
+    p.length <= max
+      ? [p]
+      : pack(
+          p.split('\n').flatMap((line) => splitLong(line, max)),
+          '\n',
+          max,
+        ),
+  );
+  return pack(pieces, '\n\n', max);
+}
+
+/**
+ * The Block Kit DM of one alert to one customer: the title as a header, the body as mrkdwn
+ * sections, and the answer buttons whose values are the delivery's signed response token (the
+ * same token the email's action links carry). Pure: the token is signed by the caller.
+ */
+export function buildSlackAlertMessage(alert: ChannelAlert, responseToken: string): SlackAlertMessage {
+  const title = clip(oneLine(alert.title) || 'Alert', LIMITS.header);
+  let sections = sectionTexts(markdownToMrkdwn(alert.body));
+  if (sections.length > BODY_SECTIONS) {
+    sections = sections.slice(0, BODY_SECTIONS);
+    const last = sections[BODY_SECTIONS - 1]!;
+    sections[BODY_SECTIONS - 1] = `${last.slice(0, safeCut(last, LIMITS.section - 1))}…`;
+  }
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: title, emoji: false } },
+    ...sections.map((text): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } })),
+    {
+      type: 'actions',
+      block_id: RESPONSE_BLOCK_ID,
+      elements: ALERT_ACTIONS.map((a) => ({
+        type: 'button' as const,
+        action_id: customerResponseActionId(a.action),
+        text: { type: 'plain_text' as const, text: a.label },
+        value: responseToken,
+        ...(a.action === 'interested' ? { style: 'primary' as const } : {}),
+        ...(a.action === 'unsubscribe'
+          ? {
+              confirm: {
+                title: { type: 'plain_text' as const, text: 'Unsubscribe?' },
+                text: { type: 'plain_text' as const, text: 'You will not receive these alerts any more.' },
+                confirm: { type: 'plain_text' as const, text: 'Unsubscribe' },
+                deny: { type: 'plain_text' as const, text: 'Cancel' },
+              },
+            }
+          : {}),
+      })),
+    },
+    {
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: 'Tap a button to answer; your account team sees it straight away.' }],
+    },
+  ];
+  return {
+    text: clip(escapeMrkdwn(title), LIMITS.notificationText),
+    blocks,
+    unfurl_links: false,
+    unfurl_media: false,
+  };
+}

@@ -1,0 +1,44 @@
+import type { Logger } from 'pino';
+import type { Env } from '../config/env.js';
+import type { CrmPort } from '../crm/port.js';
+import { createCrmContactStore } from '../store/crm-contacts.js';
+import type { Db } from '../store/db.js';
+import { createContactSearch, type ContactSearch } from './contact-search.js';
+import { pageIntervalFor, startContactSync, type ContactSync } from './contact-sync.js';
+
+export interface ContactReadModel {
+  /** Contacts by name, email or company: the read model once filled, the CRM until then. */
+  search: ContactSearch;
+  /** Absent when the read model is off (CONTACT_SYNC_INTERVAL_SECONDS=0, or nothing searches). */
+  sync?: ContactSync;
+  stop(): Promise<void>;
+}
+
+/**
+ * The contact read model as Rapport runs it: the sync (server/contact-sync.ts) on the CRM's
+ * budget and the search that prefers it. Off when nothing would search it (`needed` false: the
+ * Slack face is off) or CONTACT_SYNC_INTERVAL_SECONDS is 0; searches then ask the CRM.
+ */
+export function startContactReadModel(
+  env: Pick<Env, 'CONTACT_SYNC_INTERVAL_SECONDS' | 'CONTACT_SYNC_FULL_HOURS' | 'HUBSPOT_RATE_LIMIT'>,
+  deps: { db: Db; crm: CrmPort; logger: Logger; needed: boolean },
+): ContactReadModel {
+  const log = deps.logger.child({ component: 'contact-read-model' });
+  if (!deps.needed || env.CONTACT_SYNC_INTERVAL_SECONDS === 0) {
+    return { search: createContactSearch({ crm: deps.crm, logger: log }), stop: async () => undefined };
+  }
+  const store = createCrmContactStore(deps.db);
+  const sync = startContactSync(
+    { crm: deps.crm, store, logger: log },
+    {
+      intervalMs: env.CONTACT_SYNC_INTERVAL_SECONDS * 1000,
+      fullEveryMs: env.CONTACT_SYNC_FULL_HOURS * 3_600_000,
+      pageIntervalMs: pageIntervalFor(env.HUBSPOT_RATE_LIMIT),
+    },
+  );
+  return {
+    search: createContactSearch({ crm: deps.crm, readModel: { store, ready: sync.ready }, logger: log }),
+    sync,
+    stop: () => sync.stop(),
+  };
+}

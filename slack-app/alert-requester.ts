@@ -1,0 +1,110 @@
+import type { webApi } from '@slack/bolt';
+import { DomainError } from '../domain/errors.js';
+import type { AlertRow } from '../store/alerts.js';
+import { CANCELLABLE_STATUSES } from './blocks/alert.js';
+import { problemMessage } from './blocks/messages.js';
+import type { SlackDeps } from './deps.js';
+import { tellUser, userEmail } from './helpers.js';
+
+type WebClient = webApi.WebClient;
+
+/**
+ * The requester's side of an alert in Slack: Revise after "Request changes" and Cancel. Both go
+ * through the same intake as the HTTP routes (the `revise` Update, the cancel signal); the acting
+ * user is the Slack user's verified email (users.info), never anything in the payload.
+ */
+
+export type RequesterCheck = { ok: true; alert: AlertRow; email: string } | { ok: false; problem: string };
+
+/** The alert and the acting user's email, if that user is the alert's requester. */
+export async function asRequester(
+  client: WebClient,
+  deps: SlackDeps,
+  userId: string,
+  alertId: string,
+  what: 'revise' | 'cancel',
+): Promise<RequesterCheck> {
+  const [alert, email] = await Promise.all([deps.alerts?.alerts.get(alertId), userEmail(client, userId)]);
+  if (!alert) return { ok: false, problem: 'This alert no longer exists.' };
+  if (!email) {
+    return {
+      ok: false,
+      problem: `Rapport cannot see your email address in Slack, so it cannot tell whether you may ${what} this alert.`,
+    };
+  }
+  if (email.toLowerCase() !== alert.requester.toLowerCase()) {
+    return { ok: false, problem: `Only the requester (${alert.requester}) can ${what} this alert.` };
+  }
+  return { ok: true, alert, email: email.toLowerCase() };
+}
+
+/** The revision modal's submission: the `revise` Update, whose validator has the last word. */
+export async function reviseInSlack(
+  client: WebClient,
+  deps: SlackDeps,
+  input: { userId: string; channelId?: string; alertId: string; title: string; body?: string; comment?: string },
+): Promise<void> {
+  const alerts = deps.alerts;
+  if (!alerts) return;
+  const target = { userId: input.userId, channelId: input.channelId };
+  const check = await asRequester(client, deps, input.userId, input.alertId, 'revise');
+  if (!check.ok) {
+    await tellUser(client, deps.logger, target, problemMessage(`Your revision was not taken: ${check.problem}`));
+    return;
+  }
+  try {
+    await alerts.intake.revise(check.alert, {
+      requester: check.email,
+      title: input.title,
+      body: input.body ?? check.alert.body,
+      ...(input.comment ? { comment: input.comment } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    const hint =
+      error.code === 'FORBIDDEN'
+        ? 'Only the requester can revise an alert.'
+        : error.code === 'CONFLICT'
+          ? 'The alert no longer waits for changes; nothing was changed.'
+          : undefined;
+    await tellUser(client, deps.logger, target, problemMessage(`Your revision was not taken: ${error.message}`, hint));
+    await deps.alertFace?.sync(check.alert.id, true).catch(() => undefined);
+    return;
+  }
+  await deps.alertFace?.sync(check.alert.id, true);
+}
+
+/** Cancel (after Slack's confirm dialog): the cancel signal, and pending deliveries stop at once, as in the API. */
+export async function cancelInSlack(
+  client: WebClient,
+  deps: SlackDeps,
+  input: { userId: string; channelId?: string; alertId: string },
+): Promise<void> {
+  const alerts = deps.alerts;
+  if (!alerts) return;
+  const target = { userId: input.userId, channelId: input.channelId };
+  const check = await asRequester(client, deps, input.userId, input.alertId, 'cancel');
+  if (!check.ok) {
+    await tellUser(client, deps.logger, target, problemMessage(`The alert was not cancelled: ${check.problem}`));
+    return;
+  }
+  const { alert, email } = check;
+  if (!CANCELLABLE_STATUSES.has(alert.status)) {
+    await tellUser(
+      client,
+      deps.logger,
+      target,
+      problemMessage(`The alert was not cancelled: it is ${alert.status.replace(/_/g, ' ')}.`, 'Nothing was changed.'),
+    );
+    return;
+  }
+  try {
+    await alerts.intake.cancel(alert, email, undefined, 'slack');
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    await tellUser(client, deps.logger, target, problemMessage(`The alert was not cancelled: ${error.message}`));
+    return;
+  }
+  await alerts.deliveries.cancelPending(alert.id);
+  await deps.alertFace?.sync(alert.id, true);
+}

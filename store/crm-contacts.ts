@@ -1,0 +1,189 @@
+import { contactTerms, queryWords, searchText } from '../domain/contact-search-terms.js';
+import type { Db } from './db.js';
+
+/** What a person picking a customer needs to see; the CRM keeps everything else. */
+export interface ContactSummary {
+  id: string;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  companyName: string | null;
+  ownerId: string | null;
+  /** The CRM's last modification, ISO. */
+  updatedAt: string;
+}
+
+export interface ContactSyncState {
+  /** Every change before this time is in the read model; null before the first full load. */
+  watermark: string | null;
+  /** The last finished full load; null: never (the read model is not filled yet). */
+  fullSyncedAt: string | null;
+  fullRun: number;
+}
+
+const SYNC = 'contacts';
+const COLUMNS = `c.id, c.email, c.first_name as "firstName", c.last_name as "lastName",
+  c.company_name as "companyName", c.owner_id as "ownerId", c.updated_at as "updatedAt"`;
+const STATE = `watermark, full_synced_at as "fullSyncedAt", full_run as "fullRun"`;
+
+const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v === null || v === undefined ? null : String(v));
+const toState = (row: { watermark: unknown; fullSyncedAt: unknown; fullRun: unknown }): ContactSyncState => ({
+  watermark: iso(row.watermark),
+  fullSyncedAt: iso(row.fullSyncedAt),
+  fullRun: Number(row.fullRun),
+});
+
+/**
+ * The contact read model (migration 4): rows copied from the CRM by server/contact-sync.ts and a
+ * word-prefix search over them. `changes()` counts writes that changed what a search can return,
+ * so callers may keep answers until it moves.
+ */
+export function createCrmContactStore(db: Pick<Db, 'query' | 'transaction'>) {
+  let changes = 0;
+
+  return {
+    changes: () => changes,
+
+    /**
+     * Writes contacts as the CRM has them now. Rows whose searchable fields did not change are
+     * left alone (their search terms too); `fullRun` marks them seen by that full load.
+     */
+    async upsert(contacts: ContactSummary[], fullRun?: number): Promise<{ changed: number }> {
+      if (contacts.length === 0) return { changed: 0 };
+      const unique = [...new Map(contacts.map((c) => [c.id, c])).values()];
+      const changed = await db.transaction(async (tx) => {
+        if (fullRun !== undefined) {
+          await tx.query('update crm_contacts set full_run = $2 where id = any($1::text[])', [
+            unique.map((c) => c.id),
+            fullRun,
+          ]);
+        }
+        const col = <K extends keyof ContactSummary>(k: K) => unique.map((c) => c[k]);
+        const { rows } = await tx.query<{ id: string }>(
+          `insert into crm_contacts (id, email, first_name, last_name, company_name, owner_id, updated_at, search_text, full_run)
+           select u.*, $9::integer from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+             $7::timestamptz[], $8::text[]) as u
+           on conflict (id) do update set email = excluded.email, first_name = excluded.first_name,
+             last_name = excluded.last_name, company_name = excluded.company_name, owner_id = excluded.owner_id,
+             updated_at = excluded.updated_at, search_text = excluded.search_text, synced_at = now()
+           where (crm_contacts.email, crm_contacts.first_name, crm_contacts.last_name, crm_contacts.company_name,
+                  crm_contacts.owner_id, crm_contacts.updated_at)
+             is distinct from (excluded.email, excluded.first_name, excluded.last_name, excluded.company_name,
+                  excluded.owner_id, excluded.updated_at)
+           returning id`,
+          [
+            col('id'),
+            col('email'),
+            col('firstName'),
+            col('lastName'),
+            col('companyName'),
+            col('ownerId'),
+            col('updatedAt'),
+            unique.map(searchText),
+            fullRun ?? 0,
+          ],
+        );
+        if (rows.length === 0) return 0;
+        const ids = new Set(rows.map((r) => r.id));
+        const terms: string[] = [];
+        const owners: string[] = [];
+        for (const c of unique) {
+          if (!ids.has(c.id)) continue;
+          for (const term of contactTerms(c)) {
+            terms.push(term);
+            owners.push(c.id);
+          }
+        }
+        await tx.query('delete from crm_contact_terms where contact_id = any($1::text[])', [[...ids]]);
+        await tx.query(
+          `insert into crm_contact_terms (term, contact_id) select * from unnest($1::text[], $2::text[])
+           on conflict do nothing`,
+          [terms, owners],
+        );
+        return rows.length;
+      });
+      if (changed > 0) changes++;
+      return { changed };
+    },
+
+    /** Contacts every word of `query` finds (each word starts a word of the name, email or company). */
+    async search(query: string, limit = 20): Promise<ContactSummary[]> {
+      const words = queryWords(query);
+      if (words.length === 0) return [];
+      // Letters and digits only (queryWords), so no word carries a LIKE wildcard.
+      const matches = words
+        .map((_, i) => `c.id in (select contact_id from crm_contact_terms where term like $${i + 1})`)
+        .join(' and ');
+      const { rows } = await db.query<ContactSummary>(
+        `select ${COLUMNS} from crm_contacts c where ${matches}
+         order by c.last_name, c.first_name, c.id limit $${words.length + 1}`,
+        [...words.map((w) => `${w}%`), Math.max(1, Math.min(limit, 100))],
+        // The picker's options are the answer to Slack's request: before background queries.
+        { urgent: true },
+      );
+      return rows.map((r) => ({ ...r, updatedAt: iso(r.updatedAt)! }));
+    },
+
+    async count(): Promise<number> {
+      const { rows } = await db.query<{ n: number | string }>('select count(*) as n from crm_contacts');
+      return Number(rows[0]?.n ?? 0);
+    },
+
+    async state(): Promise<ContactSyncState> {
+      const { rows } = await db.query<ContactSyncState>(`select ${STATE} from crm_sync_state where name = $1`, [SYNC]);
+      return rows[0] ? toState(rows[0]) : { watermark: null, fullSyncedAt: null, fullRun: 0 };
+    },
+
+    /**
+     * Takes (or keeps) the right to sync for `ms`; null while another process holds it. One
+     * process syncs for all that share the database: the CRM's budget is shared too.
+     */
+    async lease(owner: string, ms: number): Promise<ContactSyncState | null> {
+      const { rows } = await db.query<ContactSyncState>(
+        `update crm_sync_state set lease_owner = $2, lease_until = now() + $3::integer * interval '1 millisecond'
+         where name = $1 and (lease_owner = $2 or lease_until is null or lease_until < now())
+         returning ${STATE}`,
+        [SYNC, owner, Math.round(ms)],
+      );
+      return rows[0] ? toState(rows[0]) : null;
+    },
+
+    async releaseLease(owner: string): Promise<void> {
+      await db.query(
+        'update crm_sync_state set lease_owner = null, lease_until = null where name = $1 and lease_owner = $2',
+        [SYNC, owner],
+      );
+    },
+
+    /** A new full load: its number marks the rows it sees. */
+    async startFullRun(): Promise<number> {
+      const { rows } = await db.query<{ run: number }>(
+        'update crm_sync_state set full_run = full_run + 1 where name = $1 returning full_run as run',
+        [SYNC],
+      );
+      return Number(rows[0]!.run);
+    },
+
+    /** The full load saw every contact the CRM has: the rows it did not see are gone from the CRM. */
+    async finishFullRun(run: number, watermark: Date): Promise<{ removed: number }> {
+      const removed = await db.transaction(async (tx) => {
+        const { rows } = await tx.query<{ id: string }>('delete from crm_contacts where full_run <> $1 returning id', [
+          run,
+        ]);
+        await tx.query('update crm_sync_state set full_synced_at = now(), watermark = $2 where name = $1', [
+          SYNC,
+          watermark.toISOString(),
+        ]);
+        return rows.length;
+      });
+      if (removed > 0) changes++;
+      return { removed };
+    },
+
+    async advanceWatermark(watermark: Date): Promise<void> {
+      await db.query('update crm_sync_state set watermark = $2 where name = $1', [SYNC, watermark.toISOString()]);
+    },
+  };
+}
+
+export type CrmContactStore = ReturnType<typeof createCrmContactStore>;
