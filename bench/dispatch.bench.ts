@@ -21,7 +21,14 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SMTP_POOL } from '../channels/email/sender.js';
 import { loadEnv } from '../config/env.js';
-import { approve, historyLengths, startBroadcastBench, submitAlert, waitForStatus } from './support/broadcast.js';
+import {
+  approve,
+  historyLengths,
+  startBroadcastBench,
+  submitAlert,
+  waitForStatus,
+  WORKER_NODE_ARGS,
+} from './support/broadcast.js';
 import { report } from './report.js';
 
 const MEMBERSHIPS = Number(process.env.BENCH_MEMBERSHIPS ?? 100_000);
@@ -174,6 +181,7 @@ report({
     worker_peak_rss_target_mb: RSS_TARGET_MB,
     worker_peak_rss_during_dispatch_mb: peakRssMb,
     worker_prebuilt_workflow_bundle: PREBUNDLE,
+    worker_node_args: WORKER_NODE_ARGS || '(V8 defaults)',
     worker_rss_when_ready_mb: bench.worker.readyRssMb ?? 'n/a',
     worker_rss_after_resolution_mb: resolvedMemory.rssMb ?? 'n/a',
     worker_vmhwm_after_resolution_mb: resolvedMemory.hwmMb ?? 'n/a',
