@@ -13,7 +13,7 @@ export interface RenderedMarkdown {
 /** Links, **bold**, *italic* and bare URLs; shared with the Slack renderer so both read the same subset. */
 export const INLINE =
   /\[([^\]\n]+)\]\(([^()\s]+)\)|\*\*(?=\S)([^\n]*?\S)\*\*|\*(?=[^\s*])([^*\n]*?[^\s*])\*|(https?:\/\/[^\s<>"'`]*[^\s<>"'`.,;:!?)\]])/g;
-export const BULLET = /^\s*[-*+]\s+(.*)$/;
+const BULLET = /^\s*[-*+]\s+(.*)$/;
 
 /** Only absolute http(s) links survive; `javascript:`, `data:` and friends stay text. */
 export function safeLink(url: string): string | undefined {
@@ -59,7 +59,7 @@ function renderInline(source: string, allowLinks: boolean): RenderedMarkdown {
 }
 
 /** Control characters other than line breaks and tabs have no business in an alert. */
-export function normalize(source: string): string {
+function normalize(source: string): string {
   return (
     source
       .replace(/\r\n?/g, '\n')
@@ -69,41 +69,40 @@ export function normalize(source: string): string {
   );
 }
 
-export function renderMarkdown(source: string): RenderedMarkdown {
-  const html: string[] = [];
-  const text: string[] = [];
-  let paragraph: string[] = [];
-  let list: string[] = [];
+/** A body's blocks in order: paragraphs (lines kept) and "- " lists; shared with the Slack renderer. */
+export type MarkdownBlock = { kind: 'paragraph'; lines: string[] } | { kind: 'list'; items: string[] };
 
-  const flushParagraph = () => {
-    if (paragraph.length === 0) return;
-    const lines = paragraph.map((line) => renderInline(line.trim(), true));
-    html.push(`<p>${lines.map((l) => l.html).join('<br>\n')}</p>`);
-    text.push(lines.map((l) => l.text).join('\n'));
-    paragraph = [];
-  };
-  const flushList = () => {
-    if (list.length === 0) return;
-    const items = list.map((item) => renderInline(item.trim(), true));
-    html.push(`<ul>\n${items.map((i) => `<li>${i.html}</li>`).join('\n')}\n</ul>`);
-    text.push(items.map((i) => `- ${i.text}`).join('\n'));
-    list = [];
-  };
-
+export function markdownBlocks(source: string): MarkdownBlock[] {
+  const blocks: MarkdownBlock[] = [];
+  let open: MarkdownBlock | undefined;
   for (const line of normalize(source).split('\n')) {
     const bullet = BULLET.exec(line);
     if (line.trim() === '') {
-      flushParagraph();
-      flushList();
+      open = undefined;
     } else if (bullet) {
-      flushParagraph();
-      list.push(bullet[1] ?? '');
+      if (open?.kind !== 'list') blocks.push((open = { kind: 'list', items: [] }));
+      open.items.push((bullet[1] ?? '').trim());
     } else {
-      flushList();
-      paragraph.push(line);
+      if (open?.kind !== 'paragraph') blocks.push((open = { kind: 'paragraph', lines: [] }));
+      open.lines.push(line.trim());
     }
   }
-  flushParagraph();
-  flushList();
+  return blocks;
+}
+
+export function renderMarkdown(source: string): RenderedMarkdown {
+  const html: string[] = [];
+  const text: string[] = [];
+  for (const block of markdownBlocks(source)) {
+    if (block.kind === 'paragraph') {
+      const lines = block.lines.map((line) => renderInline(line, true));
+      html.push(`<p>${lines.map((l) => l.html).join('<br>\n')}</p>`);
+      text.push(lines.map((l) => l.text).join('\n'));
+    } else {
+      const items = block.items.map((item) => renderInline(item, true));
+      html.push(`<ul>\n${items.map((i) => `<li>${i.html}</li>`).join('\n')}\n</ul>`);
+      text.push(items.map((i) => `- ${i.text}`).join('\n'));
+    }
+  }
   return { html: html.join('\n'), text: text.join('\n\n') };
 }

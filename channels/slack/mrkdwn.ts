@@ -1,4 +1,4 @@
-import { BULLET, INLINE, normalize, safeLink } from '../email/markdown.js';
+import { INLINE, markdownBlocks, safeLink } from '../email/markdown.js';
 
 /**
  * The alert body's markdown subset (see channels/email/markdown.ts) as Slack mrkdwn. Slack
@@ -38,31 +38,9 @@ function inline(source: string, allowLinks: boolean): string {
 
 /** The body as mrkdwn paragraphs (a bullet list is one paragraph), in order. */
 export function markdownToMrkdwn(source: string): string[] {
-  const out: string[] = [];
-  let paragraph: string[] = [];
-  let list: string[] = [];
-  const flushParagraph = () => {
-    if (paragraph.length) out.push(paragraph.map((l) => inline(l.trim(), true)).join('\n'));
-    paragraph = [];
-  };
-  const flushList = () => {
-    if (list.length) out.push(list.map((item) => `• ${inline(item.trim(), true)}`).join('\n'));
-    list = [];
-  };
-  for (const line of normalize(source).split('\n')) {
-    const bullet = BULLET.exec(line);
-    if (line.trim() === '') {
-      flushParagraph();
-      flushList();
-    } else if (bullet) {
-      flushParagraph();
-      list.push(bullet[1] ?? '');
-    } else {
-      flushList();
-      paragraph.push(line);
-    }
-  }
-  flushParagraph();
-  flushList();
-  return out;
+  return markdownBlocks(source).map((block) =>
+    block.kind === 'paragraph'
+      ? block.lines.map((line) => inline(line, true)).join('\n')
+      : block.items.map((item) => `• ${inline(item, true)}`).join('\n'),
+  );
 }

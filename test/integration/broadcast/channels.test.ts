@@ -9,7 +9,7 @@ import { createDeliveryStore } from '../../../store/deliveries.js';
 import { DEMO, DEMO_LISTS, DEMO_OWNERS } from '../../support/demo-data.js';
 import { eventually, startTestRapport, TEST_SECRET, type TestRapport } from '../../support/rapport.js';
 import { BOT_TOKEN, SIGNING_SECRET, slackDriver } from '../slack/driver.js';
-import { APPROVER, BROADCAST_ENV, form, getAlert, mailFor, submit, waitForStatus } from './support.js';
+import { BROADCAST_ENV, form, getAlert, mailFor, submit, waitForStatus, approve } from './support.js';
 
 const SMS_FROM = '+15005550006';
 const MARIA_SLACK = DEMO.maria.slackUserId;
@@ -68,11 +68,7 @@ async function sendAlert(title: string): Promise<string> {
     replyTo: 'owner',
   });
   await waitForStatus(t, alertId, 'awaiting_approval');
-  const res = await t.api(`/api/alerts/${alertId}/decision`, {
-    method: 'POST',
-    json: { approver: APPROVER, decision: 'approve' },
-  });
-  expect(res.status).toBe(200);
+  await approve(t, alertId);
   await waitForStatus(t, alertId, ['following_up', 'completed'], 120_000).catch(async (error: Error) => {
     // Say where each row got stuck: a hang here is otherwise a bare timeout.
     const { rows } = await t.db.query(

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedBenchLists } from '../../../sandbox/hubspot/index.js';
 import { eventually, startTestRapport, type TestRapport } from '../../support/rapport.js';
 import { compareLedgerWithCatcher, finalSummaryText, ledgerRows, messagesPerRecipient } from './chaos-support.js';
-import { APPROVER, BROADCAST_ENV, getAlert, REQUESTER, submit, waitForStatus } from './support.js';
+import { BROADCAST_ENV, getAlert, REQUESTER, submit, waitForStatus, approve } from './support.js';
 
 const MEMBERSHIPS = 3_300;
 const OVERLAP = 0.1; // 2,970 unique contacts
@@ -49,11 +49,7 @@ describe('the SMTP server refusing connections for 60 seconds mid-dispatch', () 
     const pending = await waitForStatus(t, alertId, 'awaiting_approval', 120_000);
     const deliveries = pending.audience!.deliveries;
     expect(deliveries).toBe(uniqueContacts);
-    const res = await t.api(`/api/alerts/${alertId}/decision`, {
-      method: 'POST',
-      json: { approver: APPROVER, decision: 'approve' },
-    });
-    expect(res.status).toBe(200);
+    await approve(t, alertId);
 
     const base = t.smtp.count();
     await eventually(async () => (t.smtp.count() - base >= 500 ? true : undefined), 120_000, 20);

@@ -23,7 +23,7 @@ import {
   messagesPerRecipient,
   workflowInput,
 } from './chaos-support.js';
-import { APPROVER, BROADCAST_ENV, getAlert, REQUESTER, submit, waitForStatus } from './support.js';
+import { BROADCAST_ENV, getAlert, REQUESTER, submit, waitForStatus, approve } from './support.js';
 
 const MEMBERSHIPS = 3_300;
 const OVERLAP = 0.1; // 2,970 unique contacts
@@ -68,11 +68,7 @@ describe('the Temporal server restarted mid-dispatch', () => {
     const pending = await waitForStatus(t, alertId, 'awaiting_approval', 120_000);
     const deliveries = pending.audience!.deliveries;
     expect(deliveries).toBe(uniqueContacts);
-    const res = await t.api(`/api/alerts/${alertId}/decision`, {
-      method: 'POST',
-      json: { approver: APPROVER, decision: 'approve' },
-    });
-    expect(res.status).toBe(200);
+    await approve(t, alertId);
     const before = await t.rapport.temporal.workflow.getHandle(alertId).describe();
 
     // Kill the server while sends are rising.

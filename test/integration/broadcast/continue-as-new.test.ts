@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestRapport, type TestRapport } from '../../support/rapport.js';
-import { APPROVER, BROADCAST_ENV, getAlert, submit, waitForStatus } from './support.js';
+import { BROADCAST_ENV, getAlert, submit, waitForStatus, approve } from './support.js';
 
 let t: TestRapport;
 
@@ -16,11 +16,7 @@ describe('a long dispatch', () => {
   it('continues as new within its history budget and still sends each recipient exactly once', async () => {
     const alertId = await submit(t, { lists: ['2'] });
     const pending = await waitForStatus(t, alertId, 'awaiting_approval');
-    const res = await t.api(`/api/alerts/${alertId}/decision`, {
-      method: 'POST',
-      json: { approver: APPROVER, decision: 'approve' },
-    });
-    expect(res.status).toBe(200);
+    await approve(t, alertId);
     await waitForStatus(t, alertId, ['following_up', 'completed'], 150_000);
 
     const alert = await getAlert(t, alertId);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeliveryStore } from '../../../store/deliveries.js';
 import { DEMO } from '../../support/demo-data.js';
 import { eventually, startTestRapport, type TestRapport } from '../../support/rapport.js';
-import { APPROVER, BROADCAST_ENV, mailFor, submit, waitForStatus } from './support.js';
+import { BROADCAST_ENV, mailFor, submit, waitForStatus, approve } from './support.js';
 
 let t: TestRapport;
 
@@ -32,11 +32,7 @@ describe('quiet hours', () => {
     const joe = await createDeliveryStore(t.db).get(alertId, DEMO.joe.id);
     expect(joe?.deliverAfter).not.toBeNull();
 
-    const res = await t.api(`/api/alerts/${alertId}/decision`, {
-      method: 'POST',
-      json: { approver: APPROVER, decision: 'approve' },
-    });
-    expect(res.status).toBe(200);
+    await approve(t, alertId);
     // Everyone else goes out now; Joe (New York) waits.
     await eventually(async () => {
       const counts = await createDeliveryStore(t.db).counts(alertId);

@@ -50,6 +50,12 @@ export async function submit(t: TestRapport, overrides: Record<string, unknown> 
   return ((await res.json()) as { id: string }).id;
 }
 
+/** An approver's decision through the API, as the workflow's Update takes it; anything but 200 fails the test. */
+export async function approve(t: TestRapport, id: string, approver = APPROVER): Promise<void> {
+  const res = await t.api(`/api/alerts/${id}/decision`, { method: 'POST', json: { approver, decision: 'approve' } });
+  if (res.status !== 200) throw new Error(`approve ${id}: ${res.status} ${await res.text()}`);
+}
+
 export function waitForStatus(t: TestRapport, id: string, status: string | string[], timeoutMs = 60_000) {
   const wanted = Array.isArray(status) ? status : [status];
   return eventually(async () => {
