@@ -106,42 +106,55 @@ const { rows: alertRows } = await bench.db.query<{ title: string; body: string }
 const dir = mkdtempSync(join(tmpdir(), 'rapport-bench-bare-'));
 const rowsFile = join(dir, 'rows.json');
 writeFileSync(rowsFile, JSON.stringify(rows));
-await bench.catcher.clear();
-const bare = fork(new URL('./support/bare-sender.ts', import.meta.url).pathname, [], {
-  execArgv: ['--import', 'tsx'],
-  env: {
-    ...process.env,
-    BENCH_BARE: JSON.stringify({
-      smtpUrl: bench.catcher.smtpUrl,
-      rowsFile,
-      alert: { id: alert.id, title: alertRows[0]!.title, body: alertRows[0]!.body },
-      sender: { from: env.MAIL_FROM, replyDomain: env.REPLY_DOMAIN, publicUrl: bench.rapport.url },
-      secret: env.RAPPORT_SECRET,
-      pool: DEFAULT_SMTP_POOL,
-      inFlight: BARE_IN_FLIGHT,
+
+/** One bare loop in its own process, to the emptied catcher: wall time and the sender's CPU. */
+async function runBare(raw: boolean) {
+  await bench.catcher.clear();
+  const bare = fork(new URL('./support/bare-sender.ts', import.meta.url).pathname, [], {
+    execArgv: ['--import', 'tsx'],
+    env: {
+      ...process.env,
+      BENCH_BARE: JSON.stringify({
+        smtpUrl: bench.catcher.smtpUrl,
+        rowsFile,
+        alert: { id: alert.id, title: alertRows[0]!.title, body: alertRows[0]!.body },
+        sender: { from: env.MAIL_FROM, replyDomain: env.REPLY_DOMAIN, publicUrl: bench.rapport.url },
+        secret: env.RAPPORT_SECRET,
+        pool: DEFAULT_SMTP_POOL,
+        inFlight: BARE_IN_FLIGHT,
+        raw,
+      }),
+    },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const result = new Promise<{ sent: number; failed: number; cpuS: number }>((resolve) =>
+    bare.on('message', (m: { done?: boolean; sent: number; failed: number; cpuS: number }) => {
+      if (m.done) resolve(m);
     }),
-  },
-  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-});
-const bareResult = new Promise<{ sent: number; failed: number; cpuS: number }>((resolve) =>
-  bare.on('message', (m: { done?: boolean; sent: number; failed: number; cpuS: number }) => {
-    if (m.done) resolve(m);
-  }),
-);
-await new Promise<void>((resolve) => bare.once('message', () => resolve()));
-const bareCpuBefore = process.cpuUsage();
-const bareStarted = performance.now();
-bare.send({ go: true });
-await bench.catcher.waitForCount(rows.length, 60 * 60_000);
-const bareMs = performance.now() - bareStarted;
-const bareBenchCpu = process.cpuUsage(bareCpuBefore);
-const bareOutcome = await bareResult;
+  );
+  await new Promise<void>((resolve) => bare.once('message', () => resolve()));
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  bare.send({ go: true });
+  await bench.catcher.waitForCount(rows.length, 60 * 60_000);
+  const ms = performance.now() - started;
+  const catcherCpu = process.cpuUsage(cpuBefore);
+  const outcome = await result;
+  log(`bare${raw ? ' (raw MIME)' : ''}: ${rows.length} messages in ${seconds(ms)} s`);
+  return { ms, outcome, catcherCpuS: (catcherCpu.user + catcherCpu.system) / 1e6 };
+}
+
+const bareRun = await runBare(false);
+// Not the target's baseline: the same loop handing nodemailer the message as Rapport writes it
+// (alert-mime.ts). The ratio against it is Rapport's own overhead: Temporal, the ledger, pacing.
+const bareRawRun = await runBare(true);
 rmSync(dir, { recursive: true, force: true });
-log(`bare: ${rows.length} messages in ${seconds(bareMs)} s`);
+const { ms: bareMs, outcome: bareOutcome } = bareRun;
 
 const engineRate = deliveries / (engineMs / 1000);
 const bareRate = rows.length / (bareMs / 1000);
 const ratio = engineRate / bareRate;
+const bareRawRate = rows.length / (bareRawRun.ms / 1000);
 const longest = Math.max(...histories);
 const workerPeak = workerStop.maxRssMb ?? afterRun.hwmMb ?? peakRssMb;
 const counts = done.counts;
@@ -175,7 +188,12 @@ report({
     engine_cpu_s_worker: Number(engineCpu.worker.toFixed(1)),
     engine_cpu_s_catcher_sandbox_api: Number(engineCpu.bench.toFixed(1)),
     bare_cpu_s_sender: Number(bareOutcome.cpuS.toFixed(1)),
-    bare_cpu_s_catcher: Number(((bareBenchCpu.user + bareBenchCpu.system) / 1e6).toFixed(1)),
+    bare_cpu_s_catcher: Number(bareRun.catcherCpuS.toFixed(1)),
+    bare_raw_mime_s: seconds(bareRawRun.ms),
+    bare_raw_mime_recipients_per_s: Math.round(bareRawRate),
+    ratio_vs_bare_raw_mime: Number((engineRate / bareRawRate).toFixed(3)),
+    bare_raw_mime_cpu_s_sender: Number(bareRawRun.outcome.cpuS.toFixed(1)),
+    bare_raw_mime_cpu_s_catcher: Number(bareRawRun.catcherCpuS.toFixed(1)),
     load_average_1m: Number(loadavg()[0]!.toFixed(2)),
     worker_peak_rss_mb: workerPeak,
     worker_peak_rss_target_mb: RSS_TARGET_MB,
@@ -197,6 +215,7 @@ report({
     duplicate_recipients: duplicates,
     bare_sent: bareOutcome.sent,
     bare_failed: bareOutcome.failed,
+    bare_raw_mime_sent: bareRawRun.outcome.sent,
     smtp_pool: `${DEFAULT_SMTP_POOL.maxConnections} connections x ${DEFAULT_SMTP_POOL.maxMessages} messages`,
     bare_in_flight: BARE_IN_FLIGHT,
     batch_size: env.ALERT_BATCH_SIZE,

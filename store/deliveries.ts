@@ -1,6 +1,21 @@
 import type { Channel, Delivery, DuplicateSuppression, PolicySuppression } from '../domain/audience/types.js';
 import { emptyCounts, type DeliveryCounts } from '../domain/broadcast/final-summary.js';
 import type { Db } from './db.js';
+import { groupCommit } from './group-commit.js';
+
+export interface SendOutcome {
+  contactId: string;
+  status: 'sent' | 'failed' | 'bounced';
+  channel: Channel;
+  messageId?: string;
+  error?: string;
+}
+
+interface FinishAndClaim {
+  alertId: string;
+  done: SendOutcome | null;
+  nextContactId: string | null;
+}
 
 export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounced' | 'unconfirmed' | 'cancelled';
 
@@ -57,6 +72,45 @@ export interface RecentSendRow {
  */
 export function createDeliveryStore(db: Db) {
   const range = (batch: number, size: number) => [batch * size, (batch + 1) * size] as const;
+
+  /**
+   * Outcomes and claims of many lanes at once (a WITH's updates run whether or not read). Within
+   * one statement an outcome and a claim never touch the same row (one is 'sending', the other
+   * 'pending'), and two claims of one row (two attempts racing) update it once: only one of them
+   * is told it holds.
+   */
+  const finishAndClaimGrouped = groupCommit<FinishAndClaim, boolean>(async (items) => {
+    const { rows } = await db.query<{ i: number }>(
+      `with input as (
+         select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+           $8::int[]) as t(alert_id, done_id, status, channel, message_id, error, next_id, i)
+       ), done as (
+         update deliveries d set status = input.status, sent_channel = input.channel,
+           message_id = coalesce(input.message_id, d.message_id), last_error = input.error,
+           sent_at = case when input.status = 'sent' then now() else d.sent_at end, updated_at = now()
+         from input
+         where d.alert_id = input.alert_id and d.contact_id = input.done_id and d.status in ('sending', 'unconfirmed')
+       ), claimed as (
+         update deliveries d set status = 'sending', attempts = d.attempts + 1, updated_at = now()
+         from input
+         where d.alert_id = input.alert_id and d.contact_id = input.next_id and d.status = 'pending'
+         returning input.i
+       )
+       select i from claimed`,
+      [
+        items.map((x) => x.alertId),
+        items.map((x) => x.done?.contactId ?? null),
+        items.map((x) => x.done?.status ?? null),
+        items.map((x) => x.done?.channel ?? null),
+        items.map((x) => x.done?.messageId ?? null),
+        items.map((x) => x.done?.error?.slice(0, 1000) ?? null),
+        items.map((x) => x.nextContactId),
+        items.map((_, i) => i),
+      ],
+    );
+    const held = new Set(rows.map((r) => Number(r.i)));
+    return items.map((_, i) => held.has(i));
+  });
 
   return {
     /** The audience of an alert before approval; replaced as a whole, so a re-run of resolution is idempotent. */
@@ -150,41 +204,12 @@ export function createDeliveryStore(db: Db) {
     },
 
     /**
-     * One round trip per row for a sending lane: records the outcome of the row it just sent
-     * (as finish() does) and claims its next row (as claim() does). Returns whether the claim held.
+     * For a sending lane: records the outcome of the row it just sent (as finish() does) and
+     * claims its next row (as claim() does), in one statement. Returns whether the claim held.
+     * The lanes of every batch in this process share statements (see group-commit.ts).
      */
-    async finishAndClaim(
-      alertId: string,
-      done: {
-        contactId: string;
-        status: 'sent' | 'failed' | 'bounced';
-        channel: Channel;
-        messageId?: string;
-        error?: string;
-      } | null,
-      nextContactId: string | null,
-    ): Promise<boolean> {
-      const { rows } = await db.query<{ claimed: number }>(
-        `with done as (
-           update deliveries set status = $3, sent_channel = $4, message_id = coalesce($5, message_id), last_error = $6,
-             sent_at = case when $3 = 'sent' then now() else sent_at end, updated_at = now()
-           where alert_id = $1 and contact_id = $2 and status in ('sending', 'unconfirmed') returning 1
-         ), claimed as (
-           update deliveries set status = 'sending', attempts = attempts + 1, updated_at = now()
-           where alert_id = $1 and contact_id = $7 and status = 'pending' returning 1
-         )
-         select (select count(*) from claimed)::int as claimed, (select count(*) from done)::int as done`,
-        [
-          alertId,
-          done?.contactId ?? null,
-          done?.status ?? null,
-          done?.channel ?? null,
-          done?.messageId ?? null,
-          done?.error?.slice(0, 1000) ?? null,
-          nextContactId,
-        ],
-      );
-      return (rows[0]?.claimed ?? 0) > 0;
+    finishAndClaim(alertId: string, done: SendOutcome | null, nextContactId: string | null): Promise<boolean> {
+      return finishAndClaimGrouped({ alertId, done, nextContactId });
     },
 
     /** Back to pending after a failure that certainly delivered nothing (connection refused, 4xx). */

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
 import { buildAlertEmail } from '../../channels/email/alert-email.js';
+import { alertEmailMime } from '../../channels/email/alert-mime.js';
 import { signToken } from '../../domain/broadcast/signed-token.js';
 
 interface BareConfig {
@@ -17,6 +18,8 @@ interface BareConfig {
   secret: string;
   pool: { maxConnections: number; maxMessages: number };
   inFlight: number;
+  /** true: nodemailer gets each message finished by alertEmailMime (its `raw` option), as Rapport sends it. */
+  raw?: boolean;
 }
 
 const config = JSON.parse(process.env.BENCH_BARE ?? '{}') as BareConfig;
@@ -59,7 +62,12 @@ await Promise.all(
         },
       });
       try {
-        const info = await transport.sendMail(message);
+        const raw = config.raw ? alertEmailMime(message, new Date()) : undefined;
+        const info = await transport.sendMail(
+          raw === undefined
+            ? message
+            : { envelope: message.envelope ?? { from: message.from.address, to: message.to.address }, raw },
+        );
         if ((info.rejected ?? []).length === 0) sent += 1;
         else failed += 1;
       } catch {

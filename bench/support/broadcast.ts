@@ -5,7 +5,7 @@
  * worker in a child process, so the worker's memory is its own.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadEnv } from '../../config/env.js';
@@ -22,11 +22,19 @@ import { scratchPostgres, type ScratchPostgres } from '../../test/support/postgr
 import { startWorkerProcess, WORKER_PROCESS_ENTRY, type WorkerProcess } from '../../test/support/worker-child.js';
 
 /**
- * V8 flags of the measured worker. The old-generation cap makes V8 collect instead of growing the
- * heap under dispatch's allocation rate; 128 MB holds a 100k-membership audience during resolution
- * (size it to the largest audience in production). BENCH_WORKER_NODE_ARGS='' measures V8's defaults.
+ * V8 flags of the measured worker: those `npm run worker` runs with (package.json), so the bench
+ * measures the worker as deployed. The old-generation cap makes V8 collect instead of growing the
+ * heap under dispatch's allocation rate, and small semi-spaces keep the young generation from
+ * holding tens of MB between scavenges. BENCH_WORKER_NODE_ARGS overrides them ('' for V8's defaults).
  */
-export const WORKER_NODE_ARGS = process.env.BENCH_WORKER_NODE_ARGS ?? '--max-old-space-size=128';
+export const WORKER_NODE_ARGS = process.env.BENCH_WORKER_NODE_ARGS ?? workerScriptNodeArgs();
+
+function workerScriptNodeArgs(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  return (pkg.scripts.worker?.match(/--max-[a-z-]+=\d+/g) ?? []).join(' ');
+}
 
 export const TOKEN = 'bench-token-0123456789abcdefghijkl';
 export const REQUESTER = 'analyst@bench-bank.example';

@@ -5,7 +5,14 @@ import { dedupeAudience } from '../../domain/audience/dedupe.js';
 import type { ContactHistory } from '../../domain/audience/frequency-cap.js';
 import { applyContactPolicy, type ContactPolicy } from '../../domain/audience/policy.js';
 import { summarizeAudience, type AudienceSummary } from '../../domain/audience/summary.js';
-import { AUDIENCE_PROPERTIES, type AudienceContact, type ListMembership } from '../../domain/audience/types.js';
+import {
+  AUDIENCE_PROPERTIES,
+  type AudienceContact,
+  type Delivery,
+  type DuplicateSuppression,
+  type ListMembership,
+  type PolicySuppression,
+} from '../../domain/audience/types.js';
 import type { AlertRow } from '../../store/alerts.js';
 import type { DeliveryStore } from '../../store/deliveries.js';
 
@@ -24,38 +31,31 @@ export async function resolveAudience(
   deps: { crm: CrmPort; deliveries: DeliveryStore; policy: ContactPolicy },
   alert: AlertRow,
 ): Promise<AudienceSummary> {
+  const { summary, rows, suppressed } = await decideAudience(deps, alert);
+  // Tokens are set in place: a copy of 65k delivery rows would be the resolution's largest allocation.
+  const withTokens = rows as (Delivery & { token: string })[];
+  for (const row of withTokens) row.token = newTokenId();
+  await deps.deliveries.replaceAudience(alert.id, withTokens, suppressed);
+  return summary;
+}
+
+/**
+ * Everything up to the ledger rows. Its own function so that the memberships, contacts and
+ * recipients it holds are garbage once it returns, before the ledger is written.
+ */
+async function decideAudience(
+  deps: { crm: CrmPort; deliveries: DeliveryStore; policy: ContactPolicy },
+  alert: AlertRow,
+): Promise<{ summary: AudienceSummary; rows: Delivery[]; suppressed: (DuplicateSuppression | PolicySuppression)[] }> {
   const { crm, deliveries, policy } = deps;
   const known = new Map((await crm.listLists()).map((l) => [l.id, l.name]));
-
-  const pairs: { listId: string; contactId: string }[] = [];
-  for (const listId of alert.listIds) {
-    let after: string | undefined;
-    do {
-      const page = await crm.getListMemberships(listId, after, MEMBERSHIP_PAGE);
-      for (const contactId of page.results) pairs.push({ listId, contactId });
-      after = page.after;
-      heartbeat({ stage: 'memberships', listId, count: pairs.length });
-    } while (after);
-  }
-
-  const ids = [...new Set(pairs.map((p) => p.contactId))];
-  const contacts = new Map<string, AudienceContact>();
-  for (let i = 0; i < ids.length; i += CONTACT_CHUNK) {
-    for (const c of await crm.getContacts(ids.slice(i, i + CONTACT_CHUNK))) contacts.set(c.id, audienceSlice(c));
-    heartbeat({ stage: 'contacts', count: contacts.size });
-  }
-
-  // A membership whose contact was deleted meanwhile simply drops out.
-  const memberships: ListMembership[] = [];
-  for (const p of pairs) {
-    const contact = contacts.get(p.contactId);
-    if (contact) memberships.push({ listId: p.listId, contact });
-  }
+  const { memberships, contactIds } = await loadMemberships(crm, alert.listIds);
   const dedupe = dedupeAudience(memberships);
+  memberships.length = 0;
 
   const history: Record<string, ContactHistory> = {};
   if (policy.frequencyCap) {
-    const sends = await deliveries.recentSends(ids, policy.frequencyCap.windowHours, alert.id);
+    const sends = await deliveries.recentSends(contactIds, policy.frequencyCap.windowHours, alert.id);
     for (const s of sends) {
       const h = (history[s.contactId] ??= { recentSends: [], inFlight: [] });
       if (s.inFlight) h.inFlight.push({ alertId: s.alertId, topic: s.topic });
@@ -67,14 +67,53 @@ export async function resolveAudience(
     alert: { id: alert.id, topic: alert.topic, channels: alert.channels },
     history,
   });
-
-  await deliveries.replaceAudience(
-    alert.id,
-    result.deliveries.map((d) => ({ ...d, token: newTokenId() })),
-    [...dedupe.duplicates, ...result.suppressed],
-  );
   const lists = alert.listIds.map((id) => ({ id, name: known.get(id) ?? id }));
-  return summarizeAudience(lists, dedupe, result);
+  return {
+    summary: summarizeAudience(lists, dedupe, result),
+    rows: result.deliveries,
+    suppressed: [...dedupe.duplicates, ...result.suppressed],
+  };
+}
+
+/**
+ * Lists -> memberships (paged) -> contacts (batched, inside the CRM budget), in list order. A
+ * membership whose contact was deleted meanwhile simply drops out. Each contact id is one string
+ * however many lists name it.
+ */
+async function loadMemberships(
+  crm: CrmPort,
+  listIds: readonly string[],
+): Promise<{ memberships: ListMembership[]; contactIds: string[] }> {
+  const unique = new Map<string, string>();
+  const pairs: { listId: string; contactId: string }[] = [];
+  for (const listId of listIds) {
+    let after: string | undefined;
+    do {
+      const page = await crm.getListMemberships(listId, after, MEMBERSHIP_PAGE);
+      for (const id of page.results) {
+        let contactId = unique.get(id);
+        if (contactId === undefined) unique.set(id, (contactId = id));
+        pairs.push({ listId, contactId });
+      }
+      after = page.after;
+      heartbeat({ stage: 'memberships', listId, count: pairs.length });
+    } while (after);
+  }
+
+  const contactIds = [...unique.keys()];
+  unique.clear();
+  const contacts = new Map<string, AudienceContact>();
+  for (let i = 0; i < contactIds.length; i += CONTACT_CHUNK) {
+    for (const c of await crm.getContacts(contactIds.slice(i, i + CONTACT_CHUNK))) contacts.set(c.id, audienceSlice(c));
+    heartbeat({ stage: 'contacts', count: contacts.size });
+  }
+
+  const memberships: ListMembership[] = [];
+  for (const p of pairs) {
+    const contact = contacts.get(p.contactId);
+    if (contact) memberships.push({ listId: p.listId, contact });
+  }
+  return { memberships, contactIds };
 }
 
 const AUDIENCE_PROPERTY_NAMES = Object.values(AUDIENCE_PROPERTIES);

@@ -102,3 +102,46 @@ describe('the delivery ledger across crashes', () => {
     expect(third.sent).toEqual([]);
   });
 });
+
+describe('lanes sharing ledger statements', () => {
+  it('records outcomes and claims of concurrent lanes, and lets only one of two racing claims hold', async () => {
+    const other = await createAlertStore(db).insert(
+      'alr_01jgroupcommit0000000000000',
+      alertRequestSchema.parse({ requester: 'a@bank.example', title: 'T', body: 'B', topic: 'rates', lists: ['1'] }),
+    );
+    await deliveries.replaceAudience(other.id, [11, 12, 13, 14].map(delivery), []);
+    await deliveries.claim(other.id, '1011');
+
+    // Issued in one turn, so they share statements: a lane finishing 1011 and claiming 1012,
+    // two attempts racing for 1013, and a claim of 1014.
+    const results = await Promise.all([
+      deliveries.finishAndClaim(
+        other.id,
+        { contactId: '1011', status: 'sent', channel: 'email', messageId: '<m1011@x>' },
+        '1012',
+      ),
+      deliveries.finishAndClaim(other.id, null, '1013'),
+      deliveries.finishAndClaim(other.id, null, '1013'),
+      deliveries.finishAndClaim(other.id, null, '1014'),
+    ]);
+    expect(results[0]).toBe(true);
+    expect([results[1], results[2]].sort()).toEqual([false, true]);
+    expect(results[3]).toBe(true);
+
+    const row = (id: string) => deliveries.get(other.id, id);
+    expect(await row('1011')).toMatchObject({ status: 'sent', messageId: '<m1011@x>', sentChannel: 'email' });
+    expect((await row('1011'))?.sentAt).not.toBeNull();
+    for (const id of ['1012', '1013', '1014']) expect(await row(id)).toMatchObject({ status: 'sending', attempts: 1 });
+
+    // An outcome alone, for a row of another alert in the same statement as this one's.
+    await Promise.all([
+      deliveries.finishAndClaim(
+        other.id,
+        { contactId: '1012', status: 'bounced', channel: 'email', error: '550' },
+        null,
+      ),
+      deliveries.finishAndClaim(alert.id, null, '1001'),
+    ]);
+    expect(await row('1012')).toMatchObject({ status: 'bounced', lastError: '550' });
+  });
+});
