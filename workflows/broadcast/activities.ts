@@ -53,6 +53,9 @@ export function approvalLinkId(secret: string, alertId: string, version: number,
     .slice(0, 22);
 }
 
+/** How the timeline says where an alert went. */
+const CHANNEL_WORDS: Record<Channel, string> = { email: 'by email', slack: 'by Slack DM', sms: 'by SMS' };
+
 export function createBroadcastActivities(deps: BroadcastActivityDeps) {
   const { crm, alerts, deliveries, approvals, mail } = deps;
   const domain = deps.mailFrom.match(/@([^>\s]+)/)?.[1] ?? 'rapport.local';
@@ -190,7 +193,8 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
         heartbeat({ batch, row: i });
         const chunk = rows.slice(i, i + CRM_BATCH);
         const engagements: NewEngagement[] = chunk.map((r) => ({
-          kind: 'email',
+          // A Slack DM or a text is not an email on the timeline: it is logged as a note saying how it went.
+          kind: (r.sentChannel ?? r.channel) === 'email' ? 'email' : 'note',
           idempotencyKey: `${alertId}:${r.contactId}`,
           firstAttempt,
           contactId: r.contactId,
@@ -198,7 +202,7 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
           timestamp: r.sentAt ?? new Date().toISOString(),
           title: alert.title,
           body: [
-            `Rapport alert ${alert.id} (topic ${alert.topic}) ${r.status === 'sent' ? 'sent' : 'BOUNCED'} on ${r.sentChannel ?? r.channel} to ${r.sentChannel === r.fallbackChannel && r.fallbackAddress ? r.fallbackAddress : r.address}.`,
+            `Rapport alert ${alert.id} (topic ${alert.topic}) ${r.status === 'sent' ? 'sent' : 'BOUNCED'} ${CHANNEL_WORDS[r.sentChannel ?? r.channel]} to ${r.sentChannel === r.fallbackChannel && r.fallbackAddress ? r.fallbackAddress : r.address}.`,
             `Requested by ${alert.requester}; approved by ${alert.decidedBy ?? 'n/a'}.`,
             '',
             alert.body,

@@ -38,8 +38,9 @@ const HEARTBEAT_INTERVAL_MS = 3_000;
  * Sends one batch of the ledger. Every row is claimed ('sending') before the SMTP call and
  * finished after it; rows a crashed attempt left 'sending' become 'unconfirmed', never resent.
  * A large batch goes out on a few lanes at once (each row still claimed one by one, in seq
- * order), so the SMTP pool stays busy; a row's outcome is written with the lane's next claim. After a send
- * that certainly delivered nothing, no lane starts another row and the attempt fails.
+ * order), so the SMTP pool stays busy; a row's outcome is written with the lane's next claim. After a
+ * send on a channel failed temporarily, no lane starts another row on that channel; the other
+ * channels' rows still go out, then the attempt fails and its retry sends what is left.
  */
 export async function dispatchBatch(
   deps: DispatchDeps,
@@ -55,10 +56,15 @@ export async function dispatchBatch(
   const lanes = Math.max(1, Math.min(deps.lanes ?? 8, Math.floor(rows.length / ROWS_PER_LANE)));
 
   let next = 0;
-  let failure: { error: unknown } | undefined;
-  /** The next row this lane may send: not deferred by quiet hours, and nobody's failure has stopped the batch. */
+  /**
+   * Channels that failed temporarily in this attempt, with the first error. Their rows are left
+   * pending for the retry; the other channels' rows still go out now: Slack answering 503 must
+   * not hold back the email of everyone else in the batch.
+   */
+  const stopped = new Map<Channel, unknown>();
+  /** The next row this lane may send: not deferred by quiet hours, and its channel not stopped. */
   const take = (): DeliveryRow | undefined => {
-    while (!failure && next < rows.length) {
+    while (next < rows.length) {
       const i = next++;
       const row = rows[i]!;
       if (i % HEARTBEAT_EVERY === 0) heartbeat({ batch, row: i });
@@ -67,6 +73,7 @@ export async function dispatchBatch(
         outcome.deferred += 1;
         continue;
       }
+      if (stopped.has(row.channel)) continue;
       return row;
     }
     return undefined;
@@ -107,13 +114,14 @@ export async function dispatchBatch(
       try {
         attempt = await deliver(deps, alert, row).finally(releaseSlot);
       } catch (error) {
-        failure ??= { error };
+        const { channel, reason } = error instanceof ChannelFailure ? error : { channel: row.channel, reason: error };
+        if (!stopped.has(channel)) stopped.set(channel, reason);
         // The sender died mid-send: the row stays 'sending' and the retry reports it unconfirmed.
-        if (isOutcomeUnknown(error)) return;
+        if (isOutcomeUnknown(reason)) continue;
         // Nothing was delivered (connection refused, 4xx): back to pending, the activity retries.
-        const message = error instanceof Error ? error.message : String(error);
+        const message = reason instanceof Error ? reason.message : String(reason);
         await deliveries.release(alert.id, row.contactId, message);
-        return;
+        continue;
       }
       done = { contactId: row.contactId, ...attempt };
       outcome[attempt.status] += 1;
@@ -124,12 +132,12 @@ export async function dispatchBatch(
   const beat = setInterval(() => heartbeat({ batch, row: next }), HEARTBEAT_INTERVAL_MS);
   const settled = await Promise.allSettled(Array.from({ length: lanes }, lane)).finally(() => clearInterval(beat));
   for (const s of settled) if (s.status === 'rejected') throw s.reason;
-  if (failure) {
-    const { error } = failure;
-    if (error instanceof EmailSendError && error.code === 'SMTP_INVALID_MESSAGE') {
-      throw ApplicationFailure.nonRetryable(error.message, error.code);
+  const [failure] = stopped.values();
+  if (failure !== undefined) {
+    if (failure instanceof EmailSendError && failure.code === 'SMTP_INVALID_MESSAGE') {
+      throw ApplicationFailure.nonRetryable(failure.message, failure.code);
     }
-    throw error;
+    throw failure;
   }
   return outcome;
 }
@@ -177,8 +185,22 @@ async function tryChannel(
   // Slack and SMS sends wait seconds for their rate and for Retry-After: tell Temporal the attempt is
   // alive. Email, many times faster, heartbeats every few rows in the loop instead.
   if (channel !== 'email') heartbeat();
-  if (!paced) await deps.limiters[channel]?.();
-  return adapter.send(alert, { contactId: row.contactId, address }, (purpose) =>
-    signToken(deps.secret, purpose, row.token),
-  );
+  try {
+    if (!paced) await deps.limiters[channel]?.();
+    return await adapter.send(alert, { contactId: row.contactId, address }, (purpose) =>
+      signToken(deps.secret, purpose, row.token),
+    );
+  } catch (error) {
+    throw new ChannelFailure(channel, error);
+  }
+}
+
+/** A send that certainly or possibly delivered nothing, and the channel it failed on. */
+class ChannelFailure extends Error {
+  constructor(
+    readonly channel: Channel,
+    readonly reason: unknown,
+  ) {
+    super(reason instanceof Error ? reason.message : String(reason));
+  }
 }

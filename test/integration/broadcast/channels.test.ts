@@ -161,6 +161,22 @@ describe('alerts in each customer’s own channel', () => {
     expect((await getAlert(t, alertId)).counts).toMatchObject({ sent: 5, failed: 0, bounced: 0 });
   });
 
+  it('logs the DM and the text on the CRM timeline as notes, and the email as an email', async () => {
+    const logged = (contactId: string) =>
+      eventually(async () => {
+        const engagements = await t.rapport.crm.listContactEngagements(contactId, 50);
+        return engagements.find((e) => e.idempotencyKey === `${alertId}:${contactId}`);
+      }, 20_000);
+    expect(await logged(DEMO.maria.id)).toMatchObject({ kind: 'note' });
+    expect((await logged(DEMO.maria.id)).body).toContain(`sent by Slack DM to ${MARIA_SLACK}`);
+    expect(await logged(DEMO.liam.id)).toMatchObject({ kind: 'note' });
+    expect((await logged(DEMO.liam.id)).body).toContain('sent by SMS to');
+    expect(await logged(DEMO.joe.id)).toMatchObject({ kind: 'email' });
+    // Aisha's Slack id is unknown: she got the email, and the timeline says so.
+    expect(await logged(DEMO.aisha.id)).toMatchObject({ kind: 'email' });
+    expect((await logged(DEMO.aisha.id)).body).toContain(`sent by email to ${DEMO.aisha.email}`);
+  });
+
   it('records a click on a Slack answer button and routes it to the reply owner', async () => {
     const driver = slackDriver(t.rapport.app, slack);
     const channel = dm.args.channel as string;
@@ -250,5 +266,37 @@ describe('temporary Slack and SMS failures', () => {
     expect(errors.filter((c) => c.response.error === 'http_503')).toHaveLength(1);
     expect(errors.filter((c) => c.response.error === 'ratelimited')).toHaveLength(2);
     expect(sms.rejectedCount() - before.sms).toBe(3);
+  });
+});
+
+describe('a Slack outage', () => {
+  it('holds back only the Slack DMs: the batch’s emails and texts go out at once, the DM once Slack is back', async () => {
+    const title = 'Card fees waived in December';
+    listHolds(DEMO.joe.id, DEMO.maria.id, DEMO.liam.id);
+    slack.fail({ status: 503, forMs: 60_000 });
+    const alertId = await submit(t, { title, lists: [LIST], channels: ['email', 'slack', 'sms'], replyTo: 'owner' });
+    await waitForStatus(t, alertId, 'awaiting_approval');
+    try {
+      await approve(t, alertId);
+      await eventually(async () => (mailFor(t, DEMO.joe.email, alertId).length > 0 ? true : undefined), 30_000);
+      await eventually(
+        async () =>
+          sms.messagesTo(LIAM_PHONE).some((m) => m.reference === `${alertId}:${DEMO.liam.id}`) ? true : undefined,
+        30_000,
+      );
+      // Slack is still down: Maria's DM waits, pending, for the retry; no email replaces it.
+      const maria = await row(alertId, DEMO.maria.id);
+      expect(maria.status).toBe('pending');
+      expect(maria.lastError).toContain('503');
+    } finally {
+      slack.clearFaults();
+    }
+    await waitForStatus(t, alertId, ['following_up', 'completed'], 120_000);
+    const channel = dmChannelOf(MARIA_SLACK)!.channel.id;
+    expect(postsTo(channel, title)).toHaveLength(1);
+    expect(mailFor(t, DEMO.maria.email, alertId)).toHaveLength(0);
+    expect(mailFor(t, DEMO.joe.email, alertId)).toHaveLength(1);
+    expect(sms.messagesTo(LIAM_PHONE).filter((m) => m.reference === `${alertId}:${DEMO.liam.id}`)).toHaveLength(1);
+    expect((await getAlert(t, alertId)).counts).toMatchObject({ sent: 3, failed: 0, unconfirmed: 0 });
   });
 });
