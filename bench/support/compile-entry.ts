@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -10,8 +10,11 @@ import { build } from 'esbuild';
  * stays inside the project so that Node resolves the external packages from its node_modules.
  */
 export async function compileEntry(entry: string): Promise<string> {
-  const outdir = join(process.cwd(), 'node_modules', '.cache', 'rapport-bench', String(process.pid));
+  const cache = join(process.cwd(), 'node_modules', '.cache', 'rapport-bench');
+  removeLeftovers(cache);
+  const outdir = join(cache, String(process.pid));
   mkdirSync(outdir, { recursive: true });
+  process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
   await build({
     entryPoints: [entry, join(process.cwd(), 'channels', 'email', 'send-thread.ts')],
     outdir,
@@ -26,4 +29,29 @@ export async function compileEntry(entry: string): Promise<string> {
     logLevel: 'warning',
   });
   return join(outdir, `${basename(entry).replace(/\.ts$/, '')}.mjs`);
+}
+
+/** Folders of processes that are gone (killed before their exit handler ran). */
+function removeLeftovers(cache: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(cache);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
+    rmSync(join(cache, name), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, it is just not ours.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
