@@ -13,6 +13,7 @@ import { approvalRoutes } from './routes/approvals.js';
 import { customerRoutes } from './routes/customers.js';
 import { inboundRoutes } from './routes/inbound.js';
 import { responseRoutes } from './routes/responses.js';
+import { smsInboundRoutes } from './routes/sms-inbound.js';
 import { healthRoutes, type ReadinessChecks } from './routes/health.js';
 import { touchRoutes, type TouchRoutesDeps } from './routes/touches.js';
 
@@ -25,6 +26,8 @@ export interface AppDeps extends TouchRoutesDeps {
   readiness: ReadinessChecks;
   /** Outlook add-in: /addin/* (task pane) and /api/addin/* (its own token auth); see server/addin/routes.ts. */
   addin?: Hono<AppEnv>;
+  /** Texts back to the alert number at POST /sms/inbound (Twilio-signed); absent when SMS is not configured. */
+  smsInbound?: { authToken: string; publicUrl: string };
   /** Slack: Bolt's requests at POST /slack/events (signed, so no bearer token); see slack-app/. */
   slack?: { handle(request: Request): Promise<Response> };
 }
@@ -52,6 +55,7 @@ export function createApp(deps: AppDeps) {
       .route('/approvals', approvalRoutes(deps.broadcast))
       .route('/r', responses.actions)
       .route('/u', responses.unsubscribe);
+    if (deps.smsInbound) app.route('/sms', smsInboundRoutes({ ...deps.broadcast, ...deps.smsInbound }));
   }
 
   app.notFound((c) =>

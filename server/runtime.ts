@@ -173,6 +173,7 @@ export async function startRapport(
       };
       smsOutboxUrl = standIn.outboxUrl;
     }
+    const smsAuthToken = sms?.authToken ?? env.SMS_AUTH_TOKEN;
     const publicUrl = env.PUBLIC_URL ?? `http://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${env.PORT}`;
     const broadcast = createBroadcastServices(env, {
       db,
@@ -277,6 +278,8 @@ export async function startRapport(
     cleanups.push(() => slack.stop());
     const app = createApp({
       broadcast: { ...broadcast, alertIntake },
+      // Texts back are signed with the provider's auth token: the configured account's, else the stand-in's.
+      ...(smsAuthToken ? { smsInbound: { authToken: smsAuthToken, publicUrl } } : {}),
       slack: slack.app,
       addin: await createAddinRoutes({
         env,

@@ -346,6 +346,18 @@ export function createDeliveryStore(db: Db) {
       return counts;
     },
 
+    /** The latest alert texted to this number (E.164), as the first or the fallback channel. */
+    async latestTextedTo(phone: string): Promise<DeliveryRow | null> {
+      const { rows } = await db.query<DeliveryRow>(
+        `select ${COLUMNS} from deliveries
+         where sent_channel = 'sms' and status = 'sent'
+           and ((channel = 'sms' and address = $1) or (fallback_channel = 'sms' and fallback_address = $1))
+         order by sent_at desc limit 1`,
+        [phone],
+      );
+      return rows[0] ? normalise(rows[0]) : null;
+    },
+
     async byToken(token: string): Promise<DeliveryRow | null> {
       const { rows } = await db.query<DeliveryRow>(`select ${COLUMNS} from deliveries where token = $1`, [token]);
       return rows[0] ? normalise(rows[0]) : null;

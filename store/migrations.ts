@@ -220,6 +220,17 @@ const migrations: { id: number; name: string; sql: string }[] = [
       insert into crm_sync_state (name) values ('contacts');
     `,
   },
+  {
+    id: 5,
+    name: 'deliveries_sms_address',
+    sql: `
+      -- A text sent back to the alert number carries no token: it is matched to the latest alert
+      -- texted to that number, on the channel it was sent on (first or fallback).
+      create index deliveries_sms_address on deliveries (address, sent_at desc) where sent_channel = 'sms';
+      create index deliveries_sms_fallback_address on deliveries (fallback_address, sent_at desc)
+        where sent_channel = 'sms';
+    `,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

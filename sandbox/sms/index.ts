@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
+import { twilioSignature } from '../../channels/sms/twilio-signature.js';
 import { createFaults, defaultCode, type SmsFault } from './faults.js';
 import { outboxPage, type SentSms } from './outbox-page.js';
 
@@ -178,6 +179,29 @@ export async function startSmsStandIn(options: SmsStandInOptions = {}) {
     },
     clearFaults() {
       faults.clear();
+    },
+    /**
+     * A customer texting `to` (default: the first sender) from `from`: Twilio's incoming-message
+     * webhook to `webhookUrl` (the number's messaging webhook), form-encoded and signed with this
+     * account's auth token, as a Request to send (or hand to an in-process app).
+     */
+    webhookRequest(text: { webhookUrl: string; from: string; body: string; to?: string }): Request {
+      const params: Record<string, string> = {
+        MessageSid: `SM${randomBytes(16).toString('hex')}`,
+        AccountSid: accountSid,
+        From: text.from,
+        To: text.to ?? options.senders?.[0] ?? '+15005550006',
+        Body: text.body,
+        NumMedia: '0',
+      };
+      return new Request(text.webhookUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': twilioSignature(authToken, text.webhookUrl, params),
+        },
+        body: new URLSearchParams(params),
+      });
     },
     reset() {
       messages.length = 0;

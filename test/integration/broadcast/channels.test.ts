@@ -17,6 +17,8 @@ const LIAM_PHONE = '+16175550188';
 /** Noah is switched to SMS with a number whose owner replied STOP to our sender. */
 const NOAH_PHONE = '+353865550199';
 const LIST = DEMO_LISTS.newsletter.id;
+/** What Twilio calls (behind a proxy in production): the webhook signature covers this URL. */
+const PUBLIC_URL = 'https://rapport.bank.example';
 
 let t: TestRapport;
 let slack: SlackStandIn;
@@ -41,6 +43,7 @@ beforeAll(async () => {
       SMS_FROM,
       SLACK_DM_RATE_PER_SECOND: '50',
       SMS_RATE_PER_SECOND: '50',
+      PUBLIC_URL,
     },
   });
   await t.rapport.crm.updateContactProperties(DEMO.noah.id, {
@@ -175,6 +178,52 @@ describe('alerts in each customer’s own channel', () => {
     // Aisha's Slack id is unknown: she got the email, and the timeline says so.
     expect(await logged(DEMO.aisha.id)).toMatchObject({ kind: 'email' });
     expect((await logged(DEMO.aisha.id)).body).toContain(`sent by email to ${DEMO.aisha.email}`);
+  });
+
+  it('takes texts back to the alert number: a reply goes to the owner, STOP unsubscribes, forgeries are refused', async () => {
+    const text = (from: string, body: string) =>
+      t.rapport.app.request(sms.webhookRequest({ webhookUrl: `${PUBLIC_URL}/sms/inbound`, from, body }));
+    const responsesOf = async (contactId: string) =>
+      (
+        (await (await t.api(`/api/alerts/${alertId}/responses`)).json()) as {
+          responses: { kind: string; contactId: string; body: string | null }[];
+        }
+      ).responses.filter((r) => r.contactId === contactId);
+    const before = (await responsesOf(DEMO.liam.id)).length;
+
+    const reply = await text(LIAM_PHONE, 'Can someone call me about the 24 months rate?');
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('content-type')).toContain('text/xml');
+    expect(await reply.text()).toContain('<Response></Response>');
+    const replies = await eventually(async () => {
+      const rs = (await responsesOf(DEMO.liam.id)).filter((r) => r.kind === 'reply');
+      return rs.length > 0 ? rs : undefined;
+    });
+    expect(replies[0]!.body).toBe('Can someone call me about the 24 months rate?');
+    // replyTo 'owner': Liam's owner gets it by email, like an email reply.
+    const owner = DEMO_OWNERS[DEMO.liam.ownerIndex]!;
+    await eventually(async () =>
+      t.smtp.byRecipient(owner.email).find((m) => m.alertId === alertId && m.subject.includes('"reply"')),
+    );
+
+    // A text signed with another token, and one from a number no alert was texted to.
+    const forged = sms.webhookRequest({ webhookUrl: `${PUBLIC_URL}/sms/inbound`, from: LIAM_PHONE, body: 'STOP' });
+    forged.headers.set('x-twilio-signature', 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=');
+    expect((await t.rapport.app.request(forged)).status).toBe(403);
+    expect((await text('+14155550100', 'hello?')).status).toBe(200);
+    expect((await text('not-a-number', 'hello?')).status).toBe(400);
+    expect((await responsesOf(DEMO.liam.id)).length).toBe(before + 1);
+
+    expect((await text(LIAM_PHONE, 'Stop')).status).toBe(200);
+    await eventually(async () =>
+      (await responsesOf(DEMO.liam.id)).some((r) => r.kind === 'unsubscribe') ? true : undefined,
+    );
+    await eventually(async () => {
+      const liam = await t.rapport.crm.getContact(DEMO.liam.id);
+      return liam?.properties.rapport_unsubscribed_all === 'true' ? true : undefined;
+    }, 20_000);
+    // Liam changes his mind (START): the later alerts of this file text him again.
+    await t.rapport.crm.updateContactProperties(DEMO.liam.id, { rapport_unsubscribed_all: '' });
   });
 
   it('records a click on a Slack answer button and routes it to the reply owner', async () => {
