@@ -1,11 +1,16 @@
 /**
  * Coalesces concurrent single-item calls into batch calls: every touch workflow asks for its
- * own engagement, the CRM receives one batch request per up-to-`maxSize` of them. This is how
- * many small writes fit HubSpot's per-10-second budget.
+ * own engagement, the CRM receives one batch request per up-to-`maxSize` of them (this is how
+ * many small writes fit HubSpot's per-10-second budget); every sending lane records its outcome,
+ * the ledger receives one statement for all lanes waiting (see store/deliveries.ts).
  */
 export interface CoalesceOptions<I, O> {
   maxSize: number;
-  /** How long the first item of a batch waits for company. */
+  /**
+   * How long the first item of a batch waits for company. 0: no timer, the batch goes after the
+   * current turn of the event loop (group commit: with maxInFlight 1, the items that arrive while a
+   * batch is in flight form the next one).
+   */
   maxWaitMs: number;
   /**
    * Batches allowed in flight at once. When the downstream is slow (a rate budget), new items
@@ -32,19 +37,26 @@ function inTurns<T>(items: T[], resume: (item: T, index: number) => void, from =
 export function coalesce<I, O>(options: CoalesceOptions<I, O>): (item: I) => Promise<O> {
   const maxInFlight = options.maxInFlight ?? Infinity;
   const pending: { item: I; resolve(o: O): void; reject(e: unknown): void }[] = [];
-  let timer: NodeJS.Timeout | undefined;
+  let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   let inFlight = 0;
 
-  const flush = () => {
-    if (timer) clearTimeout(timer);
+  const cancel = () => {
+    if (options.maxWaitMs > 0) clearTimeout(timer as NodeJS.Timeout | undefined);
+    else clearImmediate(timer as NodeJS.Immediate | undefined);
     timer = undefined;
+  };
+  const later = () => {
+    timer ??= options.maxWaitMs > 0 ? setTimeout(flush, options.maxWaitMs) : setImmediate(flush);
+  };
+  const flush = () => {
+    cancel();
     if (pending.length === 0 || inFlight >= maxInFlight) return;
     const batch = pending.splice(0, options.maxSize);
     inFlight++;
     const settle = () => {
       inFlight--;
       if (pending.length >= options.maxSize) flush();
-      else if (pending.length > 0) timer ??= setTimeout(flush, options.maxWaitMs);
+      else if (pending.length > 0) later();
     };
     options
       .run(batch.map((p) => p.item))
@@ -62,6 +74,6 @@ export function coalesce<I, O>(options: CoalesceOptions<I, O>): (item: I) => Pro
     new Promise<O>((resolve, reject) => {
       pending.push({ item, resolve, reject });
       if (pending.length >= options.maxSize) flush();
-      else timer ??= setTimeout(flush, options.maxWaitMs);
+      else later();
     });
 }

@@ -1,7 +1,7 @@
 import type { Channel, Delivery, DuplicateSuppression, PolicySuppression } from '../domain/audience/types.js';
 import { emptyCounts, type DeliveryCounts } from '../domain/broadcast/final-summary.js';
 import type { Db } from './db.js';
-import { groupCommit } from './group-commit.js';
+import { coalesce } from '../crm/coalesce.js';
 
 export interface SendOutcome {
   contactId: string;
@@ -77,11 +77,15 @@ export function createDeliveryStore(db: Db) {
    * Outcomes and claims of many lanes at once (a WITH's updates run whether or not read). Within
    * one statement an outcome and a claim never touch the same row (one is 'sending', the other
    * 'pending'), and two claims of one row (two attempts racing) update it once: only one of them
-   * is told it holds.
+   * is told it holds. One statement in flight; the lanes that finish meanwhile share the next.
    */
-  const finishAndClaimGrouped = groupCommit<FinishAndClaim, boolean>(async (items) => {
-    const { rows } = await db.query<{ i: number }>(
-      `with input as (
+  const finishAndClaimGrouped = coalesce<FinishAndClaim, boolean>({
+    maxSize: 100,
+    maxWaitMs: 0,
+    maxInFlight: 1,
+    run: async (items) => {
+      const { rows } = await db.query<{ i: number }>(
+        `with input as (
          select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
            $8::int[]) as t(alert_id, done_id, status, channel, message_id, error, next_id, i)
        ), done as (
@@ -97,19 +101,20 @@ export function createDeliveryStore(db: Db) {
          returning input.i
        )
        select i from claimed`,
-      [
-        items.map((x) => x.alertId),
-        items.map((x) => x.done?.contactId ?? null),
-        items.map((x) => x.done?.status ?? null),
-        items.map((x) => x.done?.channel ?? null),
-        items.map((x) => x.done?.messageId ?? null),
-        items.map((x) => x.done?.error?.slice(0, 1000) ?? null),
-        items.map((x) => x.nextContactId),
-        items.map((_, i) => i),
-      ],
-    );
-    const held = new Set(rows.map((r) => Number(r.i)));
-    return items.map((_, i) => held.has(i));
+        [
+          items.map((x) => x.alertId),
+          items.map((x) => x.done?.contactId ?? null),
+          items.map((x) => x.done?.status ?? null),
+          items.map((x) => x.done?.channel ?? null),
+          items.map((x) => x.done?.messageId ?? null),
+          items.map((x) => x.done?.error?.slice(0, 1000) ?? null),
+          items.map((x) => x.nextContactId),
+          items.map((_, i) => i),
+        ],
+      );
+      const held = new Set(rows.map((r) => Number(r.i)));
+      return items.map((_, i) => held.has(i));
+    },
   });
 
   return {
@@ -204,9 +209,10 @@ export function createDeliveryStore(db: Db) {
     },
 
     /**
-     * For a sending lane: records the outcome of the row it just sent (as finish() does) and
-     * claims its next row (as claim() does), in one statement. Returns whether the claim held.
-     * The lanes of every batch in this process share statements (see group-commit.ts).
+     * For a sending lane: records the outcome of the row it just sent (from 'sending', or from
+     * 'unconfirmed': a slow attempt that did finish knows better than the sweep that gave up on it)
+     * and claims its next row (as claim() does), in one statement. Returns whether the claim held.
+     * The lanes of every batch in this process share statements (group commit).
      */
     finishAndClaim(alertId: string, done: SendOutcome | null, nextContactId: string | null): Promise<boolean> {
       return finishAndClaimGrouped({ alertId, done, nextContactId });
@@ -218,59 +224,6 @@ export function createDeliveryStore(db: Db) {
         `update deliveries set status = 'pending', last_error = $3, updated_at = now()
          where alert_id = $1 and contact_id = $2 and status = 'sending'`,
         [alertId, contactId, error.slice(0, 1000)],
-      );
-    },
-
-    async finish(
-      alertId: string,
-      contactId: string,
-      outcome: { status: 'sent' | 'failed' | 'bounced'; channel: Channel; messageId?: string; error?: string },
-    ): Promise<void> {
-      // From 'unconfirmed' too: a slow attempt that did finish knows better than the sweep that gave up on it.
-      await db.query(
-        `update deliveries set status = $3, sent_channel = $4, message_id = coalesce($5, message_id), last_error = $6,
-           sent_at = case when $3 = 'sent' then now() else sent_at end, updated_at = now()
-         where alert_id = $1 and contact_id = $2 and status in ('sending', 'unconfirmed')`,
-        [
-          alertId,
-          contactId,
-          outcome.status,
-          outcome.channel,
-          outcome.messageId ?? null,
-          outcome.error?.slice(0, 1000) ?? null,
-        ],
-      );
-    },
-
-    /** finish() for many rows in one statement; `at` is when each attempt ended (sent_at of a sent row). */
-    async finishMany(
-      alertId: string,
-      outcomes: {
-        contactId: string;
-        status: 'sent' | 'failed' | 'bounced';
-        channel: Channel;
-        messageId?: string;
-        error?: string;
-        at: string;
-      }[],
-    ): Promise<void> {
-      if (outcomes.length === 0) return;
-      await db.query(
-        `update deliveries d set status = f.status, sent_channel = f.channel,
-           message_id = coalesce(f.message_id, d.message_id), last_error = f.error,
-           sent_at = case when f.status = 'sent' then f.at else d.sent_at end, updated_at = now()
-         from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
-           as f(contact_id, status, channel, message_id, error, at)
-         where d.alert_id = $1 and d.contact_id = f.contact_id and d.status in ('sending', 'unconfirmed')`,
-        [
-          alertId,
-          outcomes.map((o) => o.contactId),
-          outcomes.map((o) => o.status),
-          outcomes.map((o) => o.channel),
-          outcomes.map((o) => o.messageId ?? null),
-          outcomes.map((o) => o.error?.slice(0, 1000) ?? null),
-          outcomes.map((o) => o.at),
-        ],
       );
     },
 

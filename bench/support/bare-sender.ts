@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
 import { buildAlertEmail } from '../../channels/email/alert-email.js';
-import { alertEmailMime } from '../../channels/email/alert-mime.js';
+import { alertEmailRaw } from '../../channels/email/alert-mime.js';
 import { signToken } from '../../domain/broadcast/signed-token.js';
 
 interface BareConfig {
@@ -18,7 +18,7 @@ interface BareConfig {
   secret: string;
   pool: { maxConnections: number; maxMessages: number };
   inFlight: number;
-  /** true: nodemailer gets each message finished by alertEmailMime (its `raw` option), as Rapport sends it. */
+  /** true: nodemailer gets each message finished by alertEmailRaw (its `raw` option), as Rapport sends it. */
   raw?: boolean;
 }
 
@@ -62,12 +62,7 @@ await Promise.all(
         },
       });
       try {
-        const raw = config.raw ? alertEmailMime(message, new Date()) : undefined;
-        const info = await transport.sendMail(
-          raw === undefined
-            ? message
-            : { envelope: message.envelope ?? { from: message.from.address, to: message.to.address }, raw },
-        );
+        const info = await transport.sendMail((config.raw && alertEmailRaw(message, new Date())) || message);
         if ((info.rejected ?? []).length === 0) sent += 1;
         else failed += 1;
       } catch {

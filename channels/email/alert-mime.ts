@@ -44,6 +44,23 @@ export function alertEmailMime(email: AlertEmail, date: Date): string | undefine
   ].join(CRLF);
 }
 
+/**
+ * The alert email as nodemailer's `raw` message: the finished MIME with the envelope it needs
+ * (the VERP bounce address, else From) and the Message-ID; undefined where alertEmailMime declines.
+ */
+export function alertEmailRaw(
+  email: AlertEmail,
+  date: Date,
+): { envelope: { from: string; to: string }; raw: string; messageId: string } | undefined {
+  const raw = alertEmailMime(email, date);
+  if (raw === undefined) return undefined;
+  return {
+    envelope: email.envelope ?? { from: email.from.address, to: email.to.address },
+    raw,
+    messageId: email.messageId,
+  };
+}
+
 const CRLF = '\r\n';
 /** "=_" never occurs in quoted-printable output, so no part can contain the boundary line. */
 const BOUNDARY = '--_=_rapport_alternative';

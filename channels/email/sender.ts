@@ -1,7 +1,7 @@
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { DomainError } from '../../domain/errors.js';
 import { ALERT_ID_HEADER, buildAlertEmail, type AlertEmail } from './alert-email.js';
-import { alertEmailMime } from './alert-mime.js';
+import { alertEmailRaw } from './alert-mime.js';
 import { senderSettingsSchema, type AlertEmailInput, type SenderSettingsInput } from './alert-email-input.js';
 import { classifySendFailure, EmailSendError } from './send-errors.js';
 import { isSmtpUrl, redactSmtpUrl } from './smtp-url.js';
@@ -80,7 +80,8 @@ export function createEmailSender(options: EmailSenderOptions): EmailSender {
     async send(message) {
       const messageId = typeof message.messageId === 'string' ? message.messageId : '';
       try {
-        const info = await transport.sendMail(asRaw(message) ?? message);
+        // Alert emails go as finished messages (see alert-mime.ts); other mail is composed by nodemailer.
+        const info = await transport.sendMail((isAlertEmail(message) && alertEmailRaw(message, new Date())) || message);
         const rejected = info.rejected ?? [];
         return {
           accepted: rejected.length === 0,
@@ -118,16 +119,4 @@ export function createEmailSender(options: EmailSenderOptions): EmailSender {
 function isAlertEmail(message: AlertEmail | SendMailOptions): message is AlertEmail {
   const headers = message.headers as Partial<AlertEmail['headers']> | undefined;
   return typeof headers?.[ALERT_ID_HEADER] === 'string' && typeof message.html === 'string';
-}
-
-/** An alert email as the finished message (see alert-mime.ts); other mail is composed by nodemailer. */
-function asRaw(message: AlertEmail | SendMailOptions): SendMailOptions | undefined {
-  if (!isAlertEmail(message)) return undefined;
-  const raw = alertEmailMime(message, new Date());
-  if (raw === undefined) return undefined;
-  return {
-    envelope: message.envelope ?? { from: message.from.address, to: message.to.address },
-    raw,
-    messageId: message.messageId,
-  };
 }

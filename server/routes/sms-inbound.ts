@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { isTwilioSignatureValid } from '../../channels/sms/twilio-signature.js';
+import { toE164 } from '../../domain/audience/addresses.js';
 import { smsReplyKind } from '../../domain/broadcast/sms-reply.js';
 import { httpError, validationBody } from '../errors.js';
 import type { AppEnv } from '../middleware/request-log.js';
@@ -15,7 +16,7 @@ export interface SmsInboundDeps extends Pick<ResponseRoutesDeps, 'alertIntake' |
 }
 
 const inboundText = z.object({
-  From: z.string().regex(/^\+[1-9]\d{6,14}$/, { message: 'expected an E.164 number' }),
+  From: z.string().refine((v) => toE164(v) === v, { message: 'expected an E.164 number' }),
   To: z.string().min(1).max(32),
   Body: z.string().max(1600),
   MessageSid: z.string().regex(/^[SM]M[0-9a-f]{32}$/i, { message: 'expected a message sid' }),

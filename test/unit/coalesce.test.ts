@@ -58,3 +58,42 @@ describe('coalesce under backpressure', () => {
     expect(sizes).toEqual([1, 100, 50]);
   });
 });
+
+describe('coalesce as a group commit (maxWaitMs 0, one batch in flight)', () => {
+  function recorder() {
+    const batches: number[][] = [];
+    const gate = { hold: false, release: () => undefined as void };
+    const write = coalesce<number, number>({
+      maxSize: 3,
+      maxWaitMs: 0,
+      maxInFlight: 1,
+      run: async (items) => {
+        batches.push(items);
+        if (gate.hold) await new Promise<void>((r) => (gate.release = r));
+        return items.map((i) => i * 10);
+      },
+    });
+    return { write, batches, gate };
+  }
+
+  it('sends a lone write on its own, without waiting for company', async () => {
+    const { write, batches } = recorder();
+    expect(await write(1)).toBe(10);
+    expect(batches).toEqual([[1]]);
+  });
+
+  it('gathers writes that arrive while a batch is in flight into the next one, each with its own answer', async () => {
+    const { write, batches, gate } = recorder();
+    gate.hold = true;
+    const first = write(1);
+    await new Promise((r) => setImmediate(r));
+    const later = [write(2), write(3), write(4), write(5)];
+    await new Promise((r) => setImmediate(r));
+    expect(batches).toEqual([[1]]);
+    gate.hold = false;
+    gate.release();
+    expect(await Promise.all([first, ...later])).toEqual([10, 20, 30, 40, 50]);
+    // At most three per batch, in arrival order.
+    expect(batches).toEqual([[1], [2, 3, 4], [5]]);
+  });
+});
