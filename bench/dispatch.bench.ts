@@ -29,6 +29,7 @@ import {
   waitForStatus,
   WORKER_NODE_ARGS,
 } from './support/broadcast.js';
+import { machineCpuSeconds, machineCpuSince } from './support/machine-cpu.js';
 import { report } from './report.js';
 
 const MEMBERSHIPS = Number(process.env.BENCH_MEMBERSHIPS ?? 100_000);
@@ -73,7 +74,16 @@ const sampler = setInterval(() => {
   if (rssMb !== undefined && rssMb > peakRssMb) peakRssMb = rssMb;
 }, 100);
 
-const cpuBefore = { worker: bench.worker.cpuSeconds(), bench: process.cpuUsage() };
+const ledgerCommits = async () =>
+  Number(
+    (
+      await bench.db.query<{ n: string }>(
+        `select xact_commit::text as n from pg_stat_database where datname = current_database()`,
+      )
+    ).rows[0]?.n ?? 0,
+  );
+const commitsBefore = await ledgerCommits();
+const cpuBefore = { worker: bench.worker.cpuSeconds(), bench: process.cpuUsage(), machine: machineCpuSeconds() };
 const approved = performance.now();
 await approve(bench, alert);
 await bench.catcher.waitForCount(before + deliveries, 60 * 60_000);
@@ -82,7 +92,11 @@ const benchCpu = process.cpuUsage(cpuBefore.bench);
 const engineCpu = {
   worker: bench.worker.cpuSeconds() - cpuBefore.worker,
   bench: (benchCpu.user + benchCpu.system) / 1e6,
+  machine: machineCpuSince(cpuBefore.machine),
 };
+// PostgreSQL publishes a backend's counts within a second of its commit.
+await new Promise((r) => setTimeout(r, 1_500));
+const engineCommits = (await ledgerCommits()) - commitsBefore;
 const engineMs = lastSend - approved;
 log(`engine: ${deliveries} messages in ${seconds(engineMs)} s`);
 
@@ -134,14 +148,16 @@ async function runBare(raw: boolean) {
   );
   await new Promise<void>((resolve) => bare.once('message', () => resolve()));
   const cpuBefore = process.cpuUsage();
+  const machineBefore = machineCpuSeconds();
   const started = performance.now();
   bare.send({ go: true });
   await bench.catcher.waitForCount(rows.length, 60 * 60_000);
   const ms = performance.now() - started;
   const catcherCpu = process.cpuUsage(cpuBefore);
+  const machineCpuS = machineCpuSince(machineBefore);
   const outcome = await result;
   log(`bare${raw ? ' (raw MIME)' : ''}: ${rows.length} messages in ${seconds(ms)} s`);
-  return { ms, outcome, catcherCpuS: (catcherCpu.user + catcherCpu.system) / 1e6 };
+  return { ms, outcome, catcherCpuS: (catcherCpu.user + catcherCpu.system) / 1e6, machineCpuS };
 }
 
 const bareRun = await runBare(false);
@@ -187,13 +203,17 @@ report({
     ratio_target: RATIO_TARGET,
     engine_cpu_s_worker: Number(engineCpu.worker.toFixed(1)),
     engine_cpu_s_catcher_sandbox_api: Number(engineCpu.bench.toFixed(1)),
+    engine_cpu_s_machine: engineCpu.machine ?? 'n/a',
+    engine_pg_commits_per_delivery: Number((engineCommits / deliveries).toFixed(3)),
     bare_cpu_s_sender: Number(bareOutcome.cpuS.toFixed(1)),
     bare_cpu_s_catcher: Number(bareRun.catcherCpuS.toFixed(1)),
+    bare_cpu_s_machine: bareRun.machineCpuS ?? 'n/a',
     bare_raw_mime_s: seconds(bareRawRun.ms),
     bare_raw_mime_recipients_per_s: Math.round(bareRawRate),
     ratio_vs_bare_raw_mime: Number((engineRate / bareRawRate).toFixed(3)),
     bare_raw_mime_cpu_s_sender: Number(bareRawRun.outcome.cpuS.toFixed(1)),
     bare_raw_mime_cpu_s_catcher: Number(bareRawRun.catcherCpuS.toFixed(1)),
+    bare_raw_mime_cpu_s_machine: bareRawRun.machineCpuS ?? 'n/a',
     load_average_1m: Number(loadavg()[0]!.toFixed(2)),
     worker_peak_rss_mb: workerPeak,
     worker_peak_rss_target_mb: RSS_TARGET_MB,
