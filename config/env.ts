@@ -141,7 +141,8 @@ export const envSchema = z
       .string()
       .default('alerts=approver@rapport.example,officer@rapport.example')
       .transform((value, ctx) => {
-        const groups: Record<string, string[]> = {};
+        // No prototype: a group named "constructor" or "toString" in a request finds nothing, not Object's methods.
+        const groups: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
         for (const part of value
           .split(';')
           .map((p) => p.trim())

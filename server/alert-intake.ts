@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { ulid } from 'ulid';
 import type { AlertRequest, AlertRevision, DecisionInput } from '../domain/broadcast/alert-request.js';
 import { DomainError, type ErrorCode } from '../domain/errors.js';
-import type { AlertRow, AlertStore } from '../store/alerts.js';
+import { CANCELLABLE_STATUSES, type AlertRow, type AlertStore } from '../store/alerts.js';
 import type { ApprovalStore } from '../store/approvals.js';
 import type { ResponseRow, ResponseStore } from '../store/responses.js';
 import {
@@ -64,12 +64,15 @@ function refusalOf(error: unknown): DomainError | undefined {
 
 export function createAlertIntake(deps: AlertIntakeDeps) {
   const handle = (id: string) => deps.temporal.workflow.getHandle(id);
+  /** A configured group's members; undefined for any other name, "constructor" included. */
+  const groupMembers = (name: string): string[] | undefined =>
+    Object.hasOwn(deps.approverGroups, name) ? deps.approverGroups[name] : undefined;
 
   async function startWorkflow(alert: AlertRow): Promise<void> {
     const input: BroadcastInput = {
       alertId: alert.id,
       requester: alert.requester,
-      approvers: deps.approverGroups[alert.approverGroup] ?? [],
+      approvers: groupMembers(alert.approverGroup) ?? [],
       ...deps.timing,
       batchSize: deps.batchSize,
       historyBudget: deps.historyBudget,
@@ -92,7 +95,7 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
 
   return {
     async submit(request: AlertRequest): Promise<AlertRow> {
-      const group = deps.approverGroups[request.approverGroup];
+      const group = groupMembers(request.approverGroup);
       if (!group) {
         throw new DomainError(
           'VALIDATION',
@@ -154,6 +157,21 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
 
     /** The cancel signal; `via` names the surface in the audit log (api, slack). */
     async cancel(alert: AlertRow, by: string, reason?: string, via = 'api'): Promise<void> {
+      // The requester, or anyone who may approve it: a stranger holding an API token cannot stop an alert.
+      by = by.trim().toLowerCase();
+      if (by !== alert.requester.toLowerCase() && !(groupMembers(alert.approverGroup) ?? []).includes(by)) {
+        await deps.approvals.audit({
+          alertId: alert.id,
+          actor: by,
+          action: 'cancel',
+          outcome: 'refused',
+          reason: 'neither the requester nor an approver of the alert',
+          source: via,
+        });
+        throw new DomainError('FORBIDDEN', `${by} is neither the requester nor an approver of this alert`, 'by');
+      }
+      if (!CANCELLABLE_STATUSES.has(alert.status))
+        throw new DomainError('CONFLICT', `nothing left to cancel: the alert is ${alert.status.replace('_', ' ')}`);
       try {
         await handle(alert.id).signal(cancelSignal, { by, ...(reason ? { reason } : {}) });
       } catch (error) {

@@ -1,7 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import { DomainError } from '../domain/errors.js';
-import type { AlertRow } from '../store/alerts.js';
-import { CANCELLABLE_STATUSES } from './blocks/alert.js';
+import { CANCELLABLE_STATUSES, type AlertRow } from '../store/alerts.js';
 import { problemMessage } from './blocks/messages.js';
 import type { SlackDeps } from './deps.js';
 import { tellUser, userEmail } from './helpers.js';

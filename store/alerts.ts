@@ -17,6 +17,15 @@ export type AlertStatus =
   | 'cancelled'
   | 'failed';
 
+/** Where a cancel still stops something: before approval, or while sends are going out. */
+export const CANCELLABLE_STATUSES: ReadonlySet<string> = new Set<AlertStatus>([
+  'resolving',
+  'awaiting_approval',
+  'changes_requested',
+  'approved',
+  'dispatching',
+]);
+
 export interface AlertRow {
   id: string;
   requester: string;

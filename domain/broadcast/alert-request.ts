@@ -12,6 +12,18 @@ export function singleLine(value: string): string {
   );
 }
 
+/**
+ * Free text that is stored: PostgreSQL text cannot hold NUL, so a NUL is refused at the edge
+ * with the field named, instead of failing the store write behind it (a 500, or an activity
+ * retrying a write that can never succeed).
+ */
+export function storedText(max: number, name: string) {
+  return z
+    .string()
+    .max(max, { message: `${name} must be at most ${max.toLocaleString('en-US')} characters` })
+    .refine((v) => !v.includes('\u0000'), { message: `${name} must not contain NUL characters` });
+}
+
 const email = z
   .email({ message: 'expected an email address' })
   .max(254)
@@ -19,6 +31,9 @@ const email = z
 const isoTime = z.iso.datetime({ offset: true, message: 'expected an ISO 8601 date-time with offset' });
 
 export const REPLY_OWNERS = ['analyst', 'owner'] as const;
+
+/** How far ahead a send window may open: an alert is news, not a reminder for next year. */
+const MAX_SEND_DELAY_MS = 366 * 86_400_000;
 
 /** POST /api/alerts. Title and body are untrusted text: the email renderer escapes them (markdown subset only). */
 export const alertRequestSchema = z
@@ -29,10 +44,7 @@ export const alertRequestSchema = z
       .max(200, { message: 'title must be at most 200 characters' })
       .transform(singleLine)
       .pipe(z.string().min(1, { message: 'title must not be empty' })),
-    body: z
-      .string()
-      .max(20_000, { message: 'body must be at most 20,000 characters' })
-      .refine((b) => b.trim().length > 0, { message: 'body must not be empty' }),
+    body: storedText(20_000, 'body').refine((b) => b.trim().length > 0, { message: 'body must not be empty' }),
     topic: z
       .string()
       .max(80)
@@ -57,6 +69,14 @@ export const alertRequestSchema = z
         message: 'notBefore must be before notAfter',
         path: ['notAfter'],
       })
+      .refine((w) => !w.notAfter || Date.parse(w.notAfter) > Date.now(), {
+        message: 'notAfter has already passed',
+        path: ['notAfter'],
+      })
+      .refine((w) => !w.notBefore || Date.parse(w.notBefore) <= Date.now() + MAX_SEND_DELAY_MS, {
+        message: 'notBefore must be within a year',
+        path: ['notBefore'],
+      })
       .optional(),
     approverGroup: z.string().trim().min(1).max(100).default('alerts'),
   })
@@ -71,7 +91,7 @@ export const alertRevisionSchema = z
     requester: email,
     title: alertRequestSchema.shape.title,
     body: alertRequestSchema.shape.body,
-    comment: z.string().max(2000).optional(),
+    comment: storedText(2000, 'comment').optional(),
   })
   .strict();
 export type AlertRevision = z.output<typeof alertRevisionSchema>;
@@ -83,7 +103,7 @@ export const decisionSchema = z
   .object({
     approver: email,
     decision: z.enum(DECISIONS, { message: 'decision must be approve, reject or request_changes' }),
-    reason: z.string().max(2000).optional(),
+    reason: storedText(2000, 'reason').optional(),
     /** The version the approver saw; a decision on an outdated version is refused. */
     version: z.number().int().min(1).optional(),
   })

@@ -4,15 +4,20 @@ import type { Logger } from 'pino';
 export type AppEnv = { Variables: { requestId: string; log: Logger } };
 
 /**
- * Paths whose last segment is a signed link (`<id>.<mac>`): approval links, customers' answer
- * links and one-click unsubscribes. Whoever holds one can use it, so the log keeps the id (enough
- * to find the link in the store) and drops the MAC.
+ * Paths that carry a signed link (`<id>.<mac>`): approval links, customers' answer links and
+ * one-click unsubscribes, however a client mangles them (extra slashes, trailing segments).
+ * Whoever holds one can use it, so the log keeps the id (enough to find the link in the store)
+ * and drops everything after its first dot.
  */
-const SIGNED_LINK = /^(\/(?:approvals|r|u)\/[^/.]*)\.[^/]*$/;
+const SIGNED_LINK_PATH = /^\/+(?:approvals|r|u)(?:\/|$)/;
 
 /** The path as it may be logged: signed links without their MAC. */
 export function loggablePath(path: string): string {
-  return path.replace(SIGNED_LINK, '$1.<redacted>');
+  if (!SIGNED_LINK_PATH.test(path)) return path;
+  return path
+    .split('/')
+    .map((segment, i) => (i < 2 ? segment : segment.replace(/\..*$/s, '.<redacted>')))
+    .join('/');
 }
 
 /** One structured line per request with its id; neither the Authorization header nor a link's MAC is ever logged. */

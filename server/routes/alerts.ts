@@ -1,7 +1,12 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import { alertRequestSchema, alertRevisionSchema, decisionSchema } from '../../domain/broadcast/alert-request.js';
+import {
+  alertRequestSchema,
+  alertRevisionSchema,
+  decisionSchema,
+  storedText,
+} from '../../domain/broadcast/alert-request.js';
 import type { AlertRow, AlertStore } from '../../store/alerts.js';
 import type { ApprovalStore } from '../../store/approvals.js';
 import type { DeliveryStore } from '../../store/deliveries.js';
@@ -37,13 +42,13 @@ const idParam = z.object({ id: z.string().regex(/^alr_[0-9a-z]{26}$/, { message:
 const listQuery = z
   .object({
     status: z.enum(STATUSES).optional(),
-    requester: z.string().max(254).optional(),
-    topic: z.string().max(80).optional(),
+    requester: storedText(254, 'requester').optional(),
+    topic: storedText(80, 'topic').optional(),
     before: idParam.shape.id.optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
   })
   .strict();
-const cancelBody = z.object({ by: z.email().max(254), reason: z.string().max(2000).optional() }).strict();
+const cancelBody = z.object({ by: z.email().max(254), reason: storedText(2000, 'reason').optional() }).strict();
 
 const limit = (kb: number) =>
   bodyLimit({

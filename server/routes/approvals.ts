@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { renderMarkdown } from '../../channels/email/markdown.js';
-import { DECISIONS } from '../../domain/broadcast/alert-request.js';
+import { DECISIONS, storedText } from '../../domain/broadcast/alert-request.js';
 import { verifyToken } from '../../domain/broadcast/signed-token.js';
 import { DomainError } from '../../domain/errors.js';
 import type { AlertRow, AlertStore } from '../../store/alerts.js';
@@ -19,10 +19,11 @@ export interface ApprovalRoutesDeps {
   secret: string;
 }
 
-const tokenParam = z.object({ token: z.string().min(1).max(100) });
+// Long enough that an over-long forgery still reaches the signature check, and is refused and audited like any other.
+const tokenParam = z.object({ token: z.string().min(1).max(512) });
 const decisionForm = z.object({
   decision: z.enum(DECISIONS),
-  reason: z.string().max(2000).optional(),
+  reason: storedText(2000, 'reason').optional(),
 });
 
 type Status = 400 | 403 | 404 | 409 | 410;

@@ -64,11 +64,12 @@ export function inboundRoutes(deps: InboundRoutesDeps) {
         const id = verifyToken(deps.secret, kind, m[2]!);
         const delivery = id ? await deps.deliveries.byToken(id) : null;
         if (!delivery) continue;
-        const key = mail.messageId ?? createHash('sha256').update(raw).digest('hex');
+        const key = withoutNul(mail.messageId ?? createHash('sha256').update(raw).digest('hex'));
+        const subject = withoutNul(mail.subject ?? '');
         if (kind === 'bounce') {
-          await deps.deliveries.markBounced(delivery.alertId, delivery.contactId, mail.subject ?? 'bounce received');
+          await deps.deliveries.markBounced(delivery.alertId, delivery.contactId, subject || 'bounce received');
         }
-        const body = kind === 'reply' ? (mail.text ?? '').slice(0, 20_000) : (mail.subject ?? 'bounce');
+        const body = kind === 'reply' ? withoutNul(mail.text ?? '').slice(0, 20_000) : subject || 'bounce';
         const { row, created } = await recordResponse(
           deps,
           delivery,
@@ -82,4 +83,9 @@ export function inboundRoutes(deps: InboundRoutesDeps) {
       return c.json({ matched: false }, 202);
     },
   );
+}
+
+/** Mail is whatever the sender wrote; PostgreSQL text cannot hold NUL, and a provider retries a 500 for ever. */
+function withoutNul(value: string): string {
+  return value.replaceAll('\u0000', '');
 }

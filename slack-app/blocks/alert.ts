@@ -4,6 +4,7 @@ import type { AudienceSummary } from '../../domain/audience/summary.js';
 import { CHANNELS } from '../../domain/audience/types.js';
 import { alertRequestSchema, type DecisionKind } from '../../domain/broadcast/alert-request.js';
 import type { DeliveryCounts } from '../../domain/broadcast/final-summary.js';
+import { CANCELLABLE_STATUSES } from '../../store/alerts.js';
 import { ACTIONS, ALERT_BLOCKS, VIEWS } from '../ids.js';
 import { SLACK_LIMITS, clip, escapeMrkdwn } from './limits.js';
 import type { SlackMessage } from './messages.js';
@@ -293,7 +294,6 @@ function footer(a: AlertSnapshot): KnownBlock {
 }
 
 /** While the requester may still cancel (the workflow takes the cancel signal then). */
-export const CANCELLABLE_STATUSES = new Set(['awaiting_approval', 'changes_requested', 'approved', 'dispatching']);
 
 /** "Cancelled by x" (the workflow writes it when no reason was given), or the reason given. */
 function cancelLine(a: AlertSnapshot): string | null {

@@ -6,6 +6,7 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import { refuseDecision, type Decision } from '../../domain/broadcast/decision-rules.js';
@@ -84,8 +85,9 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
     {
       validator: (d) => {
         const open = ['resolving', 'awaiting_approval', 'changes_requested', 'expired', 'cancelled'] as const;
-        const approvalPhase =
-          decision === undefined && (open as readonly string[]).includes(phase)
+        const approvalPhase = windowClosed(input)
+          ? 'expired'
+          : decision === undefined && (open as readonly string[]).includes(phase)
             ? (phase as (typeof open)[number])
             : 'decided';
         const refusal = refuseDecision(
@@ -124,29 +126,43 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
     await condition(allHandlersFinished);
     return { phase, counts };
   };
+  const cancelled = () => finish('cancelled', cancel?.reason ?? `cancelled by ${cancel?.by ?? 'unknown'}`);
+  const expire = async (): Promise<BroadcastResult> => {
+    phase = 'expired';
+    await store.notifyRequester(alertId, 'expired', windowClosed(input) ? 'the send window closed' : null);
+    return finish('expired');
+  };
 
   if (!input.resume) {
     // 1. Audience: lists -> dedupe -> contact policy -> ledger rows; the summary exists before approval.
     await crm.resolveAudience(alertId);
+    if (cancel) return cancelled();
 
     // 2. Approval, as often as the requester revises.
     for (;;) {
       phase = 'awaiting_approval';
       decision = undefined;
       revision = undefined;
-      const expiresAt = new Date(Date.now() + input.reminderAfterMs + input.expiryAfterMs).toISOString();
-      await store.requestApproval(alertId, version, expiresAt, input.approvers);
-      let answered = await condition(() => decision !== undefined || cancel !== undefined, input.reminderAfterMs);
-      if (!answered) {
+      // An approval that could only come after the send window closed is no approval: it expires with the window.
+      const expiresAtMs = Math.min(
+        Date.now() + input.reminderAfterMs + input.expiryAfterMs,
+        input.notAfter ? Date.parse(input.notAfter) : Infinity,
+      );
+      await store.requestApproval(alertId, version, new Date(expiresAtMs).toISOString(), input.approvers);
+      const reminderAt = Date.now() + input.reminderAfterMs;
+      let answered = await condition(
+        () => decision !== undefined || cancel !== undefined,
+        Math.max(0, Math.min(reminderAt, expiresAtMs) - Date.now()),
+      );
+      if (!answered && reminderAt < expiresAtMs) {
         await store.remindApprovers(alertId, version);
-        answered = await condition(() => decision !== undefined || cancel !== undefined, input.expiryAfterMs);
+        answered = await condition(
+          () => decision !== undefined || cancel !== undefined,
+          Math.max(0, expiresAtMs - Date.now()),
+        );
       }
-      if (cancel && !decision) return finish('cancelled', cancel.reason ?? `cancelled by ${cancel.by}`);
-      if (!answered || !decision) {
-        phase = 'expired';
-        await store.notifyRequester(alertId, 'expired', null);
-        return finish('expired');
-      }
+      if (cancel && !decision) return cancelled();
+      if (!answered || !decision) return expire();
       // The handler's audit write completes before we act on the decision.
       await condition(allHandlersFinished);
       const d: Decision = decision;
@@ -161,7 +177,7 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
         () => revision !== undefined || cancel !== undefined,
         input.reminderAfterMs + input.expiryAfterMs,
       );
-      if (cancel) return finish('cancelled', cancel.reason ?? `cancelled by ${cancel.by}`);
+      if (cancel) return cancelled();
       if (!revised) return finish('expired');
       await condition(allHandlersFinished);
       version += 1;
@@ -174,6 +190,7 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
       const wait = Date.parse(input.notBefore) - Date.now();
       if (wait > 0) await condition(() => cancel !== undefined, wait);
     }
+    if (cancel) return cancelled();
   }
 
   // Passes over the batches that still hold pending rows; rows held back by quiet hours wait
@@ -205,6 +222,8 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
   };
 
   for (;;) {
+    // A cancel stops here too: the cancel route has already taken the pending rows, so there would be no work to find.
+    if (cancel) break;
     const todo = await store.batchesWithPending(alertId, input.batchSize);
     if (todo.length === 0) break;
     batchesDone = 0;
@@ -221,12 +240,13 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
       if (workflowInfo().historyLength > input.historyBudget && !cancel) {
         await loggingDone();
         await condition(allHandlersFinished);
-        return continueAsNew<typeof broadcastAlert>({ ...input, resume: { version, batches } });
+        // A cancel that arrived while logging caught up is this run's to carry out, not lost with it.
+        if (!cancel) return continueAsNew<typeof broadcastAlert>({ ...input, resume: { version, batches } });
       }
     }
     await loggingDone();
     counts = await store.refreshCounts(alertId);
-    if (cancel) return finish('cancelled', cancel.reason ?? `cancelled by ${cancel.by}`);
+    if (cancel) break;
     if (windowClosed(input)) {
       await store.closeSendWindow(alertId);
       break;
@@ -235,11 +255,18 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
     if (next === null) break;
     await condition(() => cancel !== undefined, Math.max(0, Date.parse(next) - Date.now()));
   }
+  await loggingDone();
+  if (cancel) return cancelled();
 
   // 4. Follow-up: responses count until the window closes; then owners get their non-responders.
-  phase = 'following_up';
-  await store.setPhase(alertId, 'following_up');
-  await condition(() => cancel !== undefined, input.responseWindowMs);
+  // Nothing went out (everyone suppressed, or the send window closed first): no window to wait for.
+  counts = await store.refreshCounts(alertId);
+  if (counts.sent + counts.unconfirmed > 0) {
+    phase = 'following_up';
+    await store.setPhase(alertId, 'following_up');
+    // Everything has gone out: a cancel now has nothing to stop, and the response window stays open.
+    await sleep(input.responseWindowMs);
+  }
   await crm.createNonResponderTasks(alertId);
   await store.sendFinalSummary(alertId);
   return finish('completed');

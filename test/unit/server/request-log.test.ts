@@ -36,6 +36,18 @@ describe('request log', () => {
     expect(paths).toContain('/u/gddiZIMtuxWoSy3j.<redacted>');
   });
 
+  it('drops the MAC from mangled links too: extra slashes, trailing segments', () => {
+    for (const path of [
+      '/approvals/dCJ00MqDuFoKXkNaOrc6o3.-VCnlJM9ueTDPjA3OJvYkw/',
+      '//approvals//dCJ00MqDuFoKXkNaOrc6o3.-VCnlJM9ueTDPjA3OJvYkw',
+      '/approvals/dCJ00MqDuFoKXkNaOrc6o3.-VCnlJM9ueTDPjA3OJvYkw/x',
+      '/r/x/dCJ00MqDuFoKXkNaOrc6o3.-VCnlJM9ueTDPjA3OJvYkw',
+    ]) {
+      expect(loggablePath(path)).not.toContain('VCnlJM9ueTDPjA3OJvYkw');
+      expect(loggablePath(path)).toContain('dCJ00MqDuFoKXkNaOrc6o3.<redacted>');
+    }
+  });
+
   it('leaves every other path as it is', () => {
     for (const path of [
       '/api/alerts/alr_01m8vtcjz21b4mqb9d2znz8f3b',

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateMessage, validateView } from '../../../sandbox/slack/validate.js';
 import {
-  CANCELLABLE_STATUSES,
   noticeModal,
   readReviseModal,
   requesterMessage,
@@ -9,6 +8,7 @@ import {
   type AlertSnapshot,
 } from '../../../slack-app/blocks/alert.js';
 import { SLACK_LIMITS } from '../../../slack-app/blocks/limits.js';
+import { CANCELLABLE_STATUSES } from '../../../store/alerts.js';
 import { ACTIONS, ALERT_BLOCKS, VIEWS } from '../../../slack-app/ids.js';
 
 const ID = 'alr_01jdz0000000000000000000ab';
@@ -72,7 +72,7 @@ describe("the requester's alert message", () => {
       expect(cancel!.confirm?.deny?.text).toBe('Keep it');
     }
     expect(JSON.stringify(buttons(requesterMessage(snap({ status: 'dispatching' }))))).toContain('already sent');
-    for (const status of ['resolving', 'following_up', 'completed', 'rejected', 'expired', 'cancelled', 'failed']) {
+    for (const status of ['following_up', 'completed', 'rejected', 'expired', 'cancelled', 'failed']) {
       expect(CANCELLABLE_STATUSES.has(status)).toBe(false);
       expect(buttons(requesterMessage(snap({ status })))).toEqual([]);
     }
