@@ -187,12 +187,36 @@ export const envSchema = z
       .string()
       .default('5/168')
       .transform((value, ctx) => {
-        const m = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(value.trim());
-        if (!m || Number(m[2]) <= 0) {
-          ctx.addIssue({ code: 'custom', message: 'expected max/hours, e.g. 5/168' });
+        // `5/168` overall, then optional per-topic caps: `5/168;rates=2/24;promotions=1/168`.
+        const [overall = '', ...topics] = value.split(';').map((p) => p.trim());
+        const cap = (text: string) => {
+          const m = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(text);
+          return m && Number(m[2]) > 0 && Number(m[2]) <= 24 * 366
+            ? { maxPerWindow: Number(m[1]), windowHours: Number(m[2]) }
+            : undefined;
+        };
+        const base = cap(overall);
+        const perTopic: Record<string, { maxPerWindow: number; windowHours: number }> = Object.create(null) as Record<
+          string,
+          { maxPerWindow: number; windowHours: number }
+        >;
+        for (const entry of topics.filter(Boolean)) {
+          const [topic = '', limit = ''] = entry.split('=', 2).map((p) => p.trim());
+          const topicCap = cap(limit);
+          if (!topic || !topicCap) {
+            ctx.addIssue({
+              code: 'custom',
+              message: 'expected topic=max/hours after the overall cap, e.g. 3/72;fx=1/24',
+            });
+            return z.NEVER;
+          }
+          perTopic[topic.toLowerCase()] = topicCap;
+        }
+        if (!base) {
+          ctx.addIssue({ code: 'custom', message: 'expected max/hours, e.g. 3/72, then ;topic=max/hours per topic' });
           return z.NEVER;
         }
-        return { maxPerWindow: Number(m[1]), windowHours: Number(m[2]) };
+        return Object.keys(perTopic).length > 0 ? { ...base, perTopic } : base;
       }),
     ALERT_QUIET_HOURS: z
       .string()

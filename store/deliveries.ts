@@ -9,6 +9,8 @@ export interface SendOutcome {
   channel: Channel;
   messageId?: string;
   error?: string;
+  /** The email hard-bounced but the fallback channel reached the contact (status 'sent'). */
+  emailBounced?: boolean;
 }
 
 interface FinishAndClaim {
@@ -39,12 +41,17 @@ export interface DeliveryRow {
   sentAt: string | null;
   crmEngagementId: string | null;
   respondedAt: string | null;
+  /** The email hard-bounced though the fallback channel reached the contact (status 'sent'). */
+  emailBounced: boolean;
+  /** What the CRM refused for good when the row was logged; the row is not logged again. */
+  crmLogError: string | null;
 }
 
 const COLUMNS = `alert_id as "alertId", contact_id as "contactId", seq, email, channel, address,
   fallback_channel as "fallbackChannel", fallback_address as "fallbackAddress", deliver_after as "deliverAfter",
   owner_id as "ownerId", token, status, sent_channel as "sentChannel", attempts, message_id as "messageId",
-  last_error as "lastError", sent_at as "sentAt", crm_engagement_id as "crmEngagementId", responded_at as "respondedAt"`;
+  last_error as "lastError", sent_at as "sentAt", crm_engagement_id as "crmEngagementId", responded_at as "respondedAt",
+  email_bounced as "emailBounced", crm_log_error as "crmLogError"`;
 
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v === null || v === undefined ? null : String(v));
 const normalise = (r: DeliveryRow): DeliveryRow => ({
@@ -87,11 +94,12 @@ export function createDeliveryStore(db: Db) {
       const { rows } = await db.query<{ i: number }>(
         `with input as (
          select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-           $8::int[]) as t(alert_id, done_id, status, channel, message_id, error, next_id, i)
+           $8::int[], $9::boolean[]) as t(alert_id, done_id, status, channel, message_id, error, next_id, i, email_bounced)
        ), done as (
          update deliveries d set status = input.status, sent_channel = input.channel,
            message_id = coalesce(input.message_id, d.message_id), last_error = input.error,
-           sent_at = case when input.status = 'sent' then now() else d.sent_at end, updated_at = now()
+           sent_at = case when input.status = 'sent' then now() else d.sent_at end,
+           email_bounced = d.email_bounced or coalesce(input.email_bounced, false), updated_at = now()
          from input
          where d.alert_id = input.alert_id and d.contact_id = input.done_id and d.status in ('sending', 'unconfirmed')
        ), claimed as (
@@ -110,6 +118,7 @@ export function createDeliveryStore(db: Db) {
           items.map((x) => x.done?.error?.slice(0, 1000) ?? null),
           items.map((x) => x.nextContactId),
           items.map((_, i) => i),
+          items.map((x) => x.done?.emailBounced ?? false),
         ],
       );
       const held = new Set(rows.map((r) => Number(r.i)));
@@ -247,13 +256,25 @@ export function createDeliveryStore(db: Db) {
       return rows.map(normalise);
     },
 
-    async markLogged(alertId: string, logged: { contactId: string; engagementId: string }[]): Promise<void> {
+    /**
+     * Done with these rows' CRM logging. `error`: what the CRM refused for good (engagementId null
+     * when that was the timeline entry itself); the row counts as logged all the same, never retried.
+     */
+    async markLogged(
+      alertId: string,
+      logged: { contactId: string; engagementId: string | null; error?: string | null }[],
+    ): Promise<void> {
       if (logged.length === 0) return;
       await db.query(
-        `update deliveries d set crm_engagement_id = l.engagement_id, crm_logged_at = now()
-         from unnest($2::text[], $3::text[]) as l(contact_id, engagement_id)
+        `update deliveries d set crm_engagement_id = l.engagement_id, crm_log_error = l.error, crm_logged_at = now()
+         from unnest($2::text[], $3::text[], $4::text[]) as l(contact_id, engagement_id, error)
          where d.alert_id = $1 and d.contact_id = l.contact_id`,
-        [alertId, logged.map((l) => l.contactId), logged.map((l) => l.engagementId)],
+        [
+          alertId,
+          logged.map((l) => l.contactId),
+          logged.map((l) => l.engagementId),
+          logged.map((l) => l.error?.slice(0, 1000) ?? null),
+        ],
       );
     },
 

@@ -231,6 +231,19 @@ const migrations: { id: number; name: string; sql: string }[] = [
         where sent_channel = 'sms';
     `,
   },
+  {
+    id: 6,
+    name: 'deliveries_email_bounced_crm_log_error',
+    sql: `
+      -- The email hard-bounced but the fallback channel reached the contact (status 'sent'): CRM
+      -- logging still flags the address and asks the owner to fix it, as for a 'bounced' row.
+      alter table deliveries add column email_bounced boolean not null default false;
+      -- What the CRM refused for good when the row was logged (e.g. the contact was deleted or
+      -- merged since resolution). crm_logged_at is set anyway, so the row is not tried again;
+      -- crm_engagement_id stays null when the timeline entry itself was refused.
+      alter table deliveries add column crm_log_error text;
+    `,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

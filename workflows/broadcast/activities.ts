@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
-import { activityInfo, ApplicationFailure, heartbeat } from '@temporalio/activity';
+import { activityInfo, ApplicationFailure, heartbeat, log } from '@temporalio/activity';
 import type { ChannelAdapters } from '../../channels/adapter.js';
 import { createEmailChannel } from '../../channels/email/email-channel.js';
 import type { EmailSender } from '../../channels/email/sender.js';
-import type { CrmPort, NewEngagement } from '../../crm/port.js';
+import { CrmError, type CrmPort, type NewEngagement } from '../../crm/port.js';
 import { AUDIENCE_PROPERTIES, type Channel } from '../../domain/audience/types.js';
 import type { ContactPolicy } from '../../domain/audience/policy.js';
 import type { Decision } from '../../domain/broadcast/decision-rules.js';
@@ -56,6 +56,66 @@ export function approvalLinkId(secret: string, alertId: string, version: number,
 /** How the timeline says where an alert went. */
 const CHANNEL_WORDS: Record<Channel, string> = { email: 'by email', slack: 'by Slack DM', sms: 'by SMS' };
 
+/**
+ * The CRM refused a write for good: a 4xx other than 429 (e.g. a contact deleted or merged since
+ * the audience was resolved), which no retry can change. A rate limit, a 5xx or the network are
+ * worth retrying, and a refused token is the integration's fault, not the row's: those still throw.
+ */
+function refusedForGood(error: unknown): error is CrmError {
+  return error instanceof CrmError && !error.retryable && error.code !== 'CRM_AUTH';
+}
+
+const describeCrmError = (e: CrmError) => `${e.code}${e.status ? ` (${e.status})` : ''}: ${e.message}`;
+
+/**
+ * `write` of all the items in one call; when the CRM refuses that call for good, each item in a
+ * call of its own (`alone`), so only the items it refuses fail. Each item's result, or its refusal.
+ */
+async function aloneOnRefusal<T, R>(
+  items: T[],
+  write: (items: T[], alone: boolean) => Promise<R[]>,
+  beat: () => void,
+): Promise<(R | CrmError)[]> {
+  try {
+    return await write(items, false);
+  } catch (error) {
+    if (!refusedForGood(error)) throw error;
+    if (items.length === 1) return [error];
+  }
+  const results: (R | CrmError)[] = [];
+  for (const item of items) {
+    beat();
+    try {
+      results.push((await write([item], true))[0]!);
+    } catch (error) {
+      if (!refusedForGood(error)) throw error;
+      results.push(error);
+    }
+  }
+  return results;
+}
+
+/**
+ * A notice to a member of staff (approval request, answer to route, summary). Refused for good
+ * (an approver's address mistyped in APPROVER_GROUPS, a rep who left): logged and skipped, so one
+ * bad address neither stops the others' mail nor retries for ever. A temporary refusal throws.
+ */
+async function sendStaffNotice(mail: EmailSender, from: string, n: Notice): Promise<boolean> {
+  const result = await mail.send({
+    from,
+    to: n.to,
+    subject: n.subject,
+    html: n.html,
+    text: n.text,
+    messageId: n.messageId,
+    headers: n.headers,
+  });
+  if (result.accepted) return true;
+  if (!result.permanent) throw new Error(`notice to ${n.to} refused for now: ${result.response}`);
+  log.warn('notice refused for good; skipped', { to: n.to, subject: n.subject, response: result.response });
+  return false;
+}
+
 export function createBroadcastActivities(deps: BroadcastActivityDeps) {
   const { crm, alerts, deliveries, approvals, mail } = deps;
   const domain = deps.mailFrom.match(/@([^>\s]+)/)?.[1] ?? 'rapport.local';
@@ -76,18 +136,7 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
     return alert;
   }
 
-  async function sendNotice(n: Notice): Promise<void> {
-    const result = await mail.send({
-      from: deps.mailFrom,
-      to: n.to,
-      subject: n.subject,
-      html: n.html,
-      text: n.text,
-      messageId: n.messageId,
-      headers: n.headers,
-    });
-    if (!result.accepted) throw new Error(`notice to ${n.to} refused: ${result.response}`);
-  }
+  const sendNotice = (n: Notice) => sendStaffNotice(mail, deps.mailFrom, n);
 
   async function approvalMails(alertId: string, version: number, reminder: boolean) {
     const alert = await loadAlert(alertId);
@@ -182,7 +231,12 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
       );
     },
 
-    /** Every delivery (and bounce) of the batch onto the contact's CRM timeline, 100 per request. */
+    /**
+     * Every delivery (and bounce) of the batch onto the contact's CRM timeline, 100 per request.
+     * A write the CRM refuses for good (a contact deleted or merged since resolution) is made again
+     * row by row; the rows it still refuses are marked logged with the error, never retried, so
+     * they cannot hold the alert in 'dispatching'. Temporary failures throw: Temporal retries.
+     */
     async logBatchToCrm(alertId: string, batch: number, size: number): Promise<number> {
       const alert = await loadAlert(alertId);
       const rows = await deliveries.unloggedInBatch(alertId, batch, size);
@@ -208,31 +262,78 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
             alert.body,
           ].join('\n'),
         }));
-        const created = await crm.createEngagements(engagements);
-        const bounced = chunk.filter((r) => r.status === 'bounced');
+        const beat = () => heartbeat({ batch, row: i });
+        /** Contact id -> what the CRM refused for good, kept on the row. */
+        const refused = new Map<string, string[]>();
+        const refuse = (contactId: string, what: string, error: CrmError) =>
+          refused.set(contactId, [...(refused.get(contactId) ?? []), `${what}: ${describeCrmError(error)}`]);
+        // One request per kind: a refused batch may have written the other kind already, so a
+        // row's own retry looks its key up first (the adapter remembers what it just wrote).
+        const created = await aloneOnRefusal(
+          engagements,
+          (es, alone) => crm.createEngagements(alone ? es.map((e) => ({ ...e, firstAttempt: false })) : es),
+          beat,
+        );
+        created.forEach((c, j) => {
+          if (c instanceof CrmError) refuse(chunk[j]!.contactId, 'timeline', c);
+        });
+        // A hard bounce, also one the fallback channel made up for: the address is still bad.
+        const bounced = chunk.filter((r) => r.status === 'bounced' || r.emailBounced);
         if (bounced.length > 0) {
           // The directory is amended without anyone doing it by hand: the address is flagged and the owner gets a task.
-          await crm.updateContactsProperties(
-            bounced.map((r) => ({ id: r.contactId, properties: { [AUDIENCE_PROPERTIES.emailInvalid]: 'true' } })),
+          const flagged = await aloneOnRefusal(
+            bounced,
+            async (rs) => {
+              await crm.updateContactsProperties(
+                rs.map((r) => ({ id: r.contactId, properties: { [AUDIENCE_PROPERTIES.emailInvalid]: 'true' } })),
+              );
+              return rs.map(() => true);
+            },
+            beat,
           );
+          flagged.forEach((f, j) => {
+            if (f instanceof CrmError) refuse(bounced[j]!.contactId, 'email flag', f);
+          });
           const withOwner = bounced.filter((r) => r.ownerId);
           if (withOwner.length > 0) {
-            await crm.createTasks(
-              withOwner.map((r) => ({
-                idempotencyKey: `${alertId}:bounce:${r.contactId}`,
-                ownerId: r.ownerId!,
-                subject: `Email bounced: ${r.email ?? r.address}`,
-                body: `The alert "${alert.title}" (${alert.id}) bounced: ${r.lastError ?? ''}. Please check the contact's address.`,
-                dueAt: new Date(Date.now() + 86_400_000).toISOString(),
-                contactIds: [r.contactId],
-                priority: 'HIGH',
-              })),
+            const tasks = await aloneOnRefusal(
+              withOwner,
+              (rs) =>
+                crm.createTasks(
+                  rs.map((r) => ({
+                    idempotencyKey: `${alertId}:bounce:${r.contactId}`,
+                    ownerId: r.ownerId!,
+                    subject: `Email bounced: ${r.email ?? r.address}`,
+                    body: `The alert "${alert.title}" (${alert.id}) bounced: ${r.lastError ?? ''}.${r.status === 'sent' ? ` It reached the contact ${CHANNEL_WORDS[r.sentChannel ?? r.channel]} instead.` : ''} Please check the contact's address.`,
+                    dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+                    contactIds: [r.contactId],
+                    priority: 'HIGH',
+                  })),
+                ),
+              beat,
             );
+            tasks.forEach((task, j) => {
+              if (task instanceof CrmError) refuse(withOwner[j]!.contactId, 'bounce task', task);
+            });
           }
+        }
+        if (refused.size > 0) {
+          log.warn('CRM refused some of the batch for good; those rows are logged with the error', {
+            alertId,
+            batch,
+            refused: Object.fromEntries(refused),
+          });
         }
         await deliveries.markLogged(
           alertId,
-          chunk.map((r, j) => ({ contactId: r.contactId, engagementId: created[j]!.id })),
+          chunk.map((r, j) => {
+            const c = created[j]!;
+            return {
+              contactId: r.contactId,
+              engagementId: c instanceof CrmError ? null : c.id,
+              error: refused.get(r.contactId)?.join('; ') ?? null,
+            };
+          }),
         );
       }
       return rows.length;
@@ -293,7 +394,31 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
         dueAt: new Date(Date.now() + 2 * 86_400_000).toISOString(),
         contactIds: g.contacts.slice(0, 100).map((c) => c.contactId),
       }));
-      for (let i = 0; i < tasks.length; i += CRM_BATCH) await crm.createTasks(tasks.slice(i, i + CRM_BATCH));
+      for (let i = 0; i < tasks.length; i += CRM_BATCH) {
+        heartbeat({ task: i });
+        const chunk = tasks.slice(i, i + CRM_BATCH);
+        const results = await aloneOnRefusal(
+          chunk,
+          (items) => crm.createTasks(items),
+          () => heartbeat({ task: i }),
+        );
+        for (const [j, result] of results.entries()) {
+          if (!(result instanceof CrmError)) continue;
+          // A contact deleted or merged since the send refuses the association, not the task: the owner
+          // still gets the list, without the links to the contacts.
+          const task = chunk[j]!;
+          const [bare] = await aloneOnRefusal(
+            [{ ...task, contactIds: [] }],
+            (items) => crm.createTasks(items),
+            () => heartbeat({ task: i }),
+          );
+          if (bare instanceof CrmError)
+            log.warn('CRM refused a non-responder task for good', {
+              owner: task.ownerId,
+              error: describeCrmError(bare),
+            });
+        }
+      }
       return tasks.length;
     },
 
@@ -389,16 +514,7 @@ export function createResponseActivities(deps: BroadcastActivityDeps) {
         domain,
         response.id,
       );
-      const result = await mail.send({
-        from: deps.mailFrom,
-        to: notice.to,
-        subject: notice.subject,
-        html: notice.html,
-        text: notice.text,
-        messageId: notice.messageId,
-        headers: notice.headers,
-      });
-      if (!result.accepted) throw new Error(`response notice to ${to} refused: ${result.response}`);
+      await sendStaffNotice(mail, deps.mailFrom, notice);
       return to;
     },
 

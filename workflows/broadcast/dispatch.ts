@@ -26,7 +26,14 @@ export interface DispatchDeps {
   sendSlots?: SendSlots;
 }
 
-type Attempt = { status: 'sent' | 'failed' | 'bounced'; channel: Channel; messageId?: string; error?: string };
+type Attempt = {
+  status: 'sent' | 'failed' | 'bounced';
+  channel: Channel;
+  messageId?: string;
+  error?: string;
+  /** Sent on the fallback after the email hard-bounced: CRM logging still flags the address. */
+  emailBounced?: boolean;
+};
 
 /** Rows per lane at least: a small batch goes out strictly in order, one send at a time. */
 const ROWS_PER_LANE = 25;
@@ -151,7 +158,14 @@ async function deliver(deps: DispatchDeps, alert: AlertRow, row: DeliveryRow): P
     return emailBouncesOnly(primary);
   const fallback = await tryChannel(deps, alert, row, row.fallbackChannel, row.fallbackAddress);
   if (fallback.status === 'sent')
-    return unserved ? fallback : { ...fallback, error: `bounced on ${row.channel}: ${primary.error ?? ''}` };
+    return unserved
+      ? fallback
+      : {
+          ...fallback,
+          error: `bounced on ${row.channel}: ${primary.error ?? ''}`,
+          // Reached all the same, but the address is bad: the ledger keeps that for the CRM.
+          emailBounced: primary.channel === 'email',
+        };
   const error = `${primary.error ?? ''}; fallback ${row.fallbackChannel}: ${fallback.error ?? ''}`;
   // The bounce the ledger reports is the email's, if either was one: that address gets flagged in the CRM.
   if (primary.channel !== 'email' && fallback.channel === 'email' && fallback.status === 'bounced')

@@ -179,6 +179,22 @@ describe('cancel', () => {
   });
 });
 
+describe('staff addresses the mail server refuses', () => {
+  it('one approver refused for good does not stop the others getting the request, nor the alert', async () => {
+    t.smtp.faults.rejectRecipients(APPROVER, 'permanent');
+    try {
+      const id = await submit(t);
+      await waitForStatus(t, id, 'awaiting_approval');
+      const officerMail = await eventually(async () => mailFor(t, OFFICER, id)[0]);
+      expect(officerMail.subject).toContain('Approval needed');
+      await approve(t, id, OFFICER);
+      await waitForStatus(t, id, ['dispatching', 'following_up'], 60_000);
+    } finally {
+      t.smtp.faults.reset();
+    }
+  });
+});
+
 describe('an audience nobody is left in', () => {
   it('completes at once with a summary instead of waiting out the response window', async () => {
     // List 1's customers all got an alert within the cap's window from the tests above: a cap of 1 suppresses all of them.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadEnv } from '../../../config/env.js';
+import { checkFrequencyCap } from '../../../domain/audience/frequency-cap.js';
 import { contactPolicyFromEnv } from '../../../server/broadcast-services.js';
 
 describe('alert configuration', () => {
@@ -21,10 +22,29 @@ describe('alert configuration', () => {
     expect(contactPolicyFromEnv(env).quietHours).toBeNull();
   });
 
+  it('takes caps per topic after the overall one, and the policy applies them', () => {
+    const env = loadEnv({ ALERT_FREQUENCY_CAP: '5/168; Rates=1/24 ;promotions=0/720' });
+    expect(env.ALERT_FREQUENCY_CAP).toEqual({
+      maxPerWindow: 5,
+      windowHours: 168,
+      perTopic: { rates: { maxPerWindow: 1, windowHours: 24 }, promotions: { maxPerWindow: 0, windowHours: 720 } },
+    });
+    const cap = contactPolicyFromEnv(env).frequencyCap!;
+    const now = new Date('2026-12-02T12:00:00Z');
+    const yesterdayRates = {
+      recentSends: [{ alertId: 'a1', topic: 'rates', sentAt: '2026-12-02T06:00:00Z' }],
+      inFlight: [],
+    };
+    expect(checkFrequencyCap([yesterdayRates], { id: 'a2', topic: 'RATES' }, cap, now).capped).toBe(true);
+    expect(checkFrequencyCap([yesterdayRates], { id: 'a2', topic: 'fx' }, cap, now).capped).toBe(false);
+  });
+
   it.each([
     ['APPROVER_GROUPS', 'risk'],
     ['APPROVER_GROUPS', 'risk=not-an-email'],
     ['ALERT_FREQUENCY_CAP', 'often'],
+    ['ALERT_FREQUENCY_CAP', '5/168;rates'],
+    ['ALERT_FREQUENCY_CAP', '5/168;=1/24'],
     ['ALERT_QUIET_HOURS', '9pm-8am'],
     ['SMTP_URL', 'http://mail.example'],
     ['RAPPORT_SECRET', 'short'],
