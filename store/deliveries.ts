@@ -31,6 +31,8 @@ export interface DeliveryRow {
   fallbackChannel: Channel | null;
   fallbackAddress: string | null;
   deliverAfter: string | null;
+  /** The contact's IANA zone, for quiet hours judged again at send time. */
+  timeZone: string | null;
   ownerId: string | null;
   token: string;
   status: DeliveryStatus;
@@ -49,7 +51,7 @@ export interface DeliveryRow {
 
 const COLUMNS = `alert_id as "alertId", contact_id as "contactId", seq, email, channel, address,
   fallback_channel as "fallbackChannel", fallback_address as "fallbackAddress", deliver_after as "deliverAfter",
-  owner_id as "ownerId", token, status, sent_channel as "sentChannel", attempts, message_id as "messageId",
+  time_zone as "timeZone", owner_id as "ownerId", token, status, sent_channel as "sentChannel", attempts, message_id as "messageId",
   last_error as "lastError", sent_at as "sentAt", crm_engagement_id as "crmEngagementId", responded_at as "respondedAt",
   email_bounced as "emailBounced", crm_log_error as "crmLogError"`;
 
@@ -288,6 +290,17 @@ export function createDeliveryStore(db: Db) {
     },
 
     /** Earliest deliver_after among rows still waiting for quiet hours to end. */
+    /** Pending rows held back until a later time (quiet hours that began after resolution). */
+    async deferUntil(alertId: string, rows: { contactId: string; deliverAfter: string }[]): Promise<void> {
+      if (rows.length === 0) return;
+      await db.query(
+        `update deliveries d set deliver_after = input.at, updated_at = now()
+         from unnest($2::text[], $3::timestamptz[]) as input(contact_id, at)
+         where d.alert_id = $1 and d.contact_id = input.contact_id and d.status = 'pending'`,
+        [alertId, rows.map((r) => r.contactId), rows.map((r) => r.deliverAfter)],
+      );
+    },
+
     async nextDeferred(alertId: string): Promise<string | null> {
       const { rows } = await db.query<{ at: unknown }>(
         `select min(deliver_after) as at from deliveries where alert_id = $1 and status = 'pending'`,

@@ -26,7 +26,7 @@ export {
   type ContactHistory,
   type CapVerdict,
 } from './frequency-cap.js';
-export { quietHoursSchema, quietHoursEnd, type QuietHours } from './quiet-hours.js';
+export { quietHoursDeferrals, quietHoursEnd, quietHoursSchema, type QuietHours } from './quiet-hours.js';
 export { canonicalTimeZone, parseContactTimeZone, zonedTimeToInstant, type WallTime } from './time-zone.js';
 export {
   contactPolicySchema,

@@ -37,3 +37,29 @@ export function quietHoursEnd(now: Date, zone: string, quiet: QuietHours): numbe
   const later = possibleInstants(endWall, zone).find((t) => t > now.getTime());
   return later ?? Math.max(zonedTimeToInstant(endWall, zone), now.getTime());
 }
+
+/**
+ * The rows quiet hours hold back at `now`, each with when it may go: quiet hours are judged when
+ * the alert is sent, not only when its audience was resolved (approval can take hours). A row
+ * already held until later than its quiet hours end keeps its time; rows without a zone are not held.
+ */
+export function quietHoursDeferrals(
+  rows: readonly { contactId: string; timeZone: string | null; deliverAfter: string | null }[],
+  quiet: QuietHours | null,
+  now: Date,
+): { contactId: string; deliverAfter: string }[] {
+  if (!quiet) return [];
+  const endByZone = new Map<string, number | null>();
+  const held: { contactId: string; deliverAfter: string }[] = [];
+  for (const row of rows) {
+    if (!row.timeZone) continue;
+    let end = endByZone.get(row.timeZone);
+    if (end === undefined) {
+      end = quietHoursEnd(now, row.timeZone, quiet);
+      endByZone.set(row.timeZone, end);
+    }
+    if (end !== null && end > (row.deliverAfter ? Date.parse(row.deliverAfter) : 0))
+      held.push({ contactId: row.contactId, deliverAfter: new Date(end).toISOString() });
+  }
+  return held;
+}

@@ -224,7 +224,7 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
     async dispatchBatch(alertId: string, batch: number, size: number) {
       const alert = await loadAlert(alertId);
       return dispatchBatch(
-        { deliveries, mail, channels, secret: deps.secret, limiters, sendSlots },
+        { deliveries, mail, channels, secret: deps.secret, limiters, sendSlots, quietHours: deps.policy.quietHours },
         alert,
         batch,
         size,

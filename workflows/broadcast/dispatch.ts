@@ -4,6 +4,7 @@ import { isOutcomeUnknown } from '../../channels/send-error.js';
 import type { EmailSender } from '../../channels/email/sender.js';
 import type { ChannelAdapter, ChannelAdapters } from '../../channels/adapter.js';
 import { emailChannelOf } from '../../channels/email/email-channel.js';
+import { quietHoursDeferrals, type QuietHours } from '../../domain/audience/quiet-hours.js';
 import type { Channel } from '../../domain/audience/types.js';
 import { signToken } from '../../domain/broadcast/signed-token.js';
 import type { AlertRow } from '../../store/alerts.js';
@@ -24,6 +25,8 @@ export interface DispatchDeps {
   lanes?: number;
   /** Sends in flight at once across every batch of this worker (see send-slots.ts); unset: lanes x batches. */
   sendSlots?: SendSlots;
+  /** Contact-local quiet hours, judged again as the batch goes out; null or unset: none. */
+  quietHours?: QuietHours | null;
 }
 
 type Attempt = {
@@ -60,6 +63,13 @@ export async function dispatchBatch(
   outcome.unconfirmed = await deliveries.markUnconfirmed(alert.id, batch, size);
   const rows = await deliveries.pendingInBatch(alert.id, batch, size);
   const now = Date.now();
+  // Resolved in the afternoon, approved at night: the night's quiet hours hold those rows back now.
+  const held = quietHoursDeferrals(rows, deps.quietHours ?? null, new Date(now));
+  if (held.length > 0) {
+    await deliveries.deferUntil(alert.id, held);
+    const until = new Map(held.map((h) => [h.contactId, h.deliverAfter]));
+    for (const row of rows) row.deliverAfter = until.get(row.contactId) ?? row.deliverAfter;
+  }
   const lanes = Math.max(1, Math.min(deps.lanes ?? 8, Math.floor(rows.length / ROWS_PER_LANE)));
 
   let next = 0;

@@ -5,6 +5,7 @@ import {
   dedupeAudience,
   parseContactTimeZone,
   policyContextSchema,
+  quietHoursDeferrals,
   quietHoursEnd,
   zonedTimeToInstant,
 } from '../../../domain/audience/index.js';
@@ -110,5 +111,34 @@ describe('quiet hours', () => {
       ['3', 'Asia/Tokyo', null],
       ['4', 'Asia/Tokyo', null],
     ]);
+  });
+});
+
+describe('quietHoursDeferrals', () => {
+  const night = { start: '21:00', end: '08:00' };
+  // 23:30 in Tokyo, 09:30 in New York.
+  const now = new Date('2026-12-02T14:30:00Z');
+
+  it('holds back, at send time, the rows whose zone is in its quiet hours, until they end there', () => {
+    const held = quietHoursDeferrals(
+      [
+        { contactId: 'tokyo', timeZone: 'Asia/Tokyo', deliverAfter: null },
+        { contactId: 'new-york', timeZone: 'America/New_York', deliverAfter: null },
+        { contactId: 'no-zone', timeZone: null, deliverAfter: null },
+      ],
+      night,
+      now,
+    );
+    expect(held).toEqual([{ contactId: 'tokyo', deliverAfter: '2026-12-02T23:00:00.000Z' }]);
+  });
+
+  it('keeps a later time a row already has, and holds nothing without quiet hours', () => {
+    const later = { contactId: 'tokyo', timeZone: 'Asia/Tokyo', deliverAfter: '2026-12-03T02:00:00.000Z' };
+    expect(quietHoursDeferrals([later], night, now)).toEqual([]);
+    const earlier = { ...later, deliverAfter: '2026-12-02T12:00:00.000Z' };
+    expect(quietHoursDeferrals([earlier], night, now)).toEqual([
+      { contactId: 'tokyo', deliverAfter: '2026-12-02T23:00:00.000Z' },
+    ]);
+    expect(quietHoursDeferrals([earlier], null, now)).toEqual([]);
   });
 });
