@@ -1,3 +1,4 @@
+import type { AudienceSummary } from '../domain/audience/summary.js';
 import type { Channel, Delivery, DuplicateSuppression, PolicySuppression } from '../domain/audience/types.js';
 import { emptyCounts, type DeliveryCounts } from '../domain/broadcast/final-summary.js';
 import type { Db } from './db.js';
@@ -366,18 +367,80 @@ export function createDeliveryStore(db: Db) {
     },
 
     /** Alerts sent to these contacts within the window, and approved alerts still on their way (frequency cap input). */
-    async recentSends(contactIds: string[], windowHours: number, excludeAlertId: string): Promise<RecentSendRow[]> {
+    /**
+     * Other alerts' sends to these contacts within the window (a row being sent or unconfirmed
+     * counts: it may well have arrived), and with `inFlight` their pending rows of alerts already
+     * approved. At send time only what has gone out counts: two alerts going out at once must not
+     * each hold the contact back for the other.
+     */
+    async recentSends(
+      contactIds: string[],
+      windowHours: number,
+      excludeAlertId: string,
+      options: { inFlight: boolean } = { inFlight: true },
+    ): Promise<RecentSendRow[]> {
       if (contactIds.length === 0) return [];
       const { rows } = await db.query<RecentSendRow>(
-        `select d.contact_id as "contactId", d.alert_id as "alertId", a.topic, d.sent_at as "sentAt",
-           (d.status = 'pending' and a.status in ('approved', 'dispatching')) as "inFlight"
+        `select d.contact_id as "contactId", d.alert_id as "alertId", a.topic,
+           coalesce(d.sent_at, d.updated_at) as "sentAt", (d.status = 'pending') as "inFlight"
          from deliveries d join alerts a on a.id = d.alert_id
          where d.contact_id = any($1::text[]) and d.alert_id <> $3
-           and ((d.status = 'sent' and d.sent_at > now() - make_interval(secs => $2))
-             or (d.status = 'pending' and a.status in ('approved', 'dispatching')))`,
-        [contactIds, windowHours * 3600, excludeAlertId],
+           and ((d.status in ('sent', 'sending', 'unconfirmed')
+                 and coalesce(d.sent_at, d.updated_at) > now() - make_interval(secs => $2))
+             or ($4 and d.status = 'pending' and a.status in ('approved', 'dispatching')))`,
+        [contactIds, windowHours * 3600, excludeAlertId, options.inFlight],
       );
       return rows.map((r) => ({ ...r, sentAt: iso(r.sentAt) }));
+    },
+
+    /**
+     * Pending rows the frequency cap holds back at send time (another alert reached the contact
+     * since this one's audience was resolved): taken out of the ledger and listed with the
+     * alert's suppressions, and the audience summary counts them, so approvers' figures still add up.
+     */
+    async suppressAtSend(alertId: string, rows: { contactId: string; detail: string }[]): Promise<number> {
+      if (rows.length === 0) return 0;
+      return db.transaction(async (tx) => {
+        const { rows: gone } = await tx.query<{
+          contactId: string;
+          channel: Channel;
+          email: string | null;
+          detail: string;
+        }>(
+          `with input as (select * from unnest($2::text[], $3::text[]) as t(contact_id, detail))
+           delete from deliveries d using input
+           where d.alert_id = $1 and d.contact_id = input.contact_id and d.status = 'pending'
+           returning d.contact_id as "contactId", d.channel, d.email, input.detail`,
+          [alertId, rows.map((r) => r.contactId), rows.map((r) => r.detail)],
+        );
+        if (gone.length === 0) return 0;
+        await tx.query(
+          `insert into alert_suppressions (alert_id, contact_id, reason, detail, email)
+           select $1, * from unnest($2::text[], $3::text[], $4::text[], $5::text[])`,
+          [
+            alertId,
+            gone.map((g) => g.contactId),
+            gone.map(() => 'FREQUENCY_CAP'),
+            gone.map((g) => g.detail),
+            gone.map((g) => g.email),
+          ],
+        );
+        const { rows: alert } = await tx.query<{ summary: unknown }>(`select summary from alerts where id = $1`, [
+          alertId,
+        ]);
+        const raw = alert[0]?.summary;
+        const summary = (typeof raw === 'string' ? JSON.parse(raw) : raw) as AudienceSummary | null;
+        if (summary) {
+          summary.deliveries -= gone.length;
+          summary.suppressedByReason.FREQUENCY_CAP = (summary.suppressedByReason.FREQUENCY_CAP ?? 0) + gone.length;
+          for (const g of gone) summary.channelMix[g.channel] = Math.max(0, (summary.channelMix[g.channel] ?? 0) - 1);
+          await tx.query(`update alerts set summary = $2::jsonb, updated_at = now() where id = $1`, [
+            alertId,
+            JSON.stringify(summary),
+          ]);
+        }
+        return gone.length;
+      });
     },
 
     /** Sent rows without a response, grouped by account owner (owner null: no owner on the contact). */

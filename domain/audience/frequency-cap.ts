@@ -98,3 +98,8 @@ export function checkFrequencyCap(
   }
   return { capped: false };
 }
+
+/** How far back a cap looks: the longest of the overall and per-topic windows, in hours. */
+export function capLookbackHours(cap: FrequencyCap): number {
+  return Math.max(cap.windowHours, ...Object.values(cap.perTopic ?? {}).map((c) => c.windowHours));
+}

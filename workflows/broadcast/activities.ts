@@ -224,7 +224,16 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
     async dispatchBatch(alertId: string, batch: number, size: number) {
       const alert = await loadAlert(alertId);
       return dispatchBatch(
-        { deliveries, mail, channels, secret: deps.secret, limiters, sendSlots, quietHours: deps.policy.quietHours },
+        {
+          deliveries,
+          mail,
+          channels,
+          secret: deps.secret,
+          limiters,
+          sendSlots,
+          quietHours: deps.policy.quietHours,
+          frequencyCap: deps.policy.frequencyCap,
+        },
         alert,
         batch,
         size,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { heartbeat } from '@temporalio/activity';
 import type { CrmContact, CrmPort } from '../../crm/port.js';
 import { dedupeAudience } from '../../domain/audience/dedupe.js';
-import type { ContactHistory } from '../../domain/audience/frequency-cap.js';
+import { capLookbackHours, type ContactHistory } from '../../domain/audience/frequency-cap.js';
 import { applyContactPolicy, type ContactPolicy } from '../../domain/audience/policy.js';
 import { summarizeAudience, type AudienceSummary } from '../../domain/audience/summary.js';
 import {
@@ -55,7 +55,7 @@ async function decideAudience(
 
   const history: Record<string, ContactHistory> = {};
   if (policy.frequencyCap) {
-    const sends = await deliveries.recentSends(contactIds, policy.frequencyCap.windowHours, alert.id);
+    const sends = await deliveries.recentSends(contactIds, capLookbackHours(policy.frequencyCap), alert.id);
     for (const s of sends) {
       const h = (history[s.contactId] ??= { recentSends: [], inFlight: [] });
       if (s.inFlight) h.inFlight.push({ alertId: s.alertId, topic: s.topic });

@@ -4,6 +4,12 @@ import { isOutcomeUnknown } from '../../channels/send-error.js';
 import type { EmailSender } from '../../channels/email/sender.js';
 import type { ChannelAdapter, ChannelAdapters } from '../../channels/adapter.js';
 import { emailChannelOf } from '../../channels/email/email-channel.js';
+import {
+  capLookbackHours,
+  checkFrequencyCap,
+  type FrequencyCap,
+  type RecentSend,
+} from '../../domain/audience/frequency-cap.js';
 import { quietHoursDeferrals, type QuietHours } from '../../domain/audience/quiet-hours.js';
 import type { Channel } from '../../domain/audience/types.js';
 import { signToken } from '../../domain/broadcast/signed-token.js';
@@ -27,6 +33,8 @@ export interface DispatchDeps {
   sendSlots?: SendSlots;
   /** Contact-local quiet hours, judged again as the batch goes out; null or unset: none. */
   quietHours?: QuietHours | null;
+  /** The frequency cap, judged again against what other alerts sent since resolution; null or unset: none. */
+  frequencyCap?: FrequencyCap | null;
 }
 
 type Attempt = {
@@ -61,8 +69,8 @@ export async function dispatchBatch(
   const { deliveries } = deps;
   const outcome: BatchOutcome = { sent: 0, failed: 0, bounced: 0, deferred: 0, unconfirmed: 0, skipped: 0 };
   outcome.unconfirmed = await deliveries.markUnconfirmed(alert.id, batch, size);
-  const rows = await deliveries.pendingInBatch(alert.id, batch, size);
   const now = Date.now();
+  const rows = await withinCapAtSend(deps, alert, await deliveries.pendingInBatch(alert.id, batch, size), now);
   // Resolved in the afternoon, approved at night: the night's quiet hours hold those rows back now.
   const held = quietHoursDeferrals(rows, deps.quietHours ?? null, new Date(now));
   if (held.length > 0) {
@@ -157,6 +165,39 @@ export async function dispatchBatch(
     throw failure;
   }
   return outcome;
+}
+
+/**
+ * The rows the frequency cap still allows now. Approval can take hours, and two alerts can wait
+ * for it side by side: an alert that went out to the contact since this one's audience was
+ * resolved counts here, and rows it puts over the cap leave the ledger as suppressed.
+ */
+async function withinCapAtSend(
+  deps: DispatchDeps,
+  alert: AlertRow,
+  rows: DeliveryRow[],
+  now: number,
+): Promise<DeliveryRow[]> {
+  const cap = deps.frequencyCap;
+  if (!cap || rows.length === 0) return rows;
+  const ids = rows.map((r) => r.contactId);
+  const sends = await deps.deliveries.recentSends(ids, capLookbackHours(cap), alert.id, { inFlight: false });
+  if (sends.length === 0) return rows;
+  const history = new Map<string, RecentSend[]>();
+  for (const s of sends) {
+    if (s.sentAt) history.set(s.contactId, [...(history.get(s.contactId) ?? []), { ...s, sentAt: s.sentAt }]);
+  }
+  const over: { contactId: string; detail: string }[] = [];
+  for (const row of rows) {
+    const recentSends = history.get(row.contactId);
+    if (!recentSends) continue;
+    const verdict = checkFrequencyCap([{ recentSends, inFlight: [] }], alert, cap, new Date(now));
+    if (verdict.capped) over.push({ contactId: row.contactId, detail: `at send time: ${verdict.detail}` });
+  }
+  if (over.length === 0) return rows;
+  await deps.deliveries.suppressAtSend(alert.id, over);
+  const capped = new Set(over.map((o) => o.contactId));
+  return rows.filter((r) => !capped.has(r.contactId));
 }
 
 async function deliver(deps: DispatchDeps, alert: AlertRow, row: DeliveryRow): Promise<Attempt> {

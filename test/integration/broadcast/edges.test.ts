@@ -195,24 +195,54 @@ describe('staff addresses the mail server refuses', () => {
   });
 });
 
-describe('an audience nobody is left in', () => {
-  it('completes at once with a summary instead of waiting out the response window', async () => {
-    // List 1's customers all got an alert within the cap's window from the tests above: a cap of 1 suppresses all of them.
+describe('the frequency cap across alerts waiting for approval side by side', () => {
+  it('counts at send time what the other alert sent meanwhile: nobody gets both, and the second ends at once', async () => {
     await t.stop();
     t = await startTestRapport({
       env: { ...BROADCAST_ENV, RESPONSE_WINDOW_HOURS: '24', ALERT_FREQUENCY_CAP: '1/168' },
     });
+    // Both resolved before either is approved: neither sees the other yet.
     const first = await submit(t, { lists: ['1'] });
-    await waitForStatus(t, first, 'awaiting_approval');
+    const second = await submit(t, { lists: ['1'], title: 'Second alert of the day' });
+    const [a, b] = await Promise.all([
+      waitForStatus(t, first, 'awaiting_approval'),
+      waitForStatus(t, second, 'awaiting_approval'),
+    ]);
+    expect(b.audience?.deliveries).toBe(a.audience?.deliveries);
+    expect(b.audience?.suppressedByReason.FREQUENCY_CAP ?? 0).toBe(0);
+
     await approve(t, first);
     await waitForStatus(t, first, 'following_up', 120_000);
-
-    const second = await submit(t, { lists: ['1'] });
-    const resolved = await waitForStatus(t, second, 'awaiting_approval');
-    expect(resolved.audience?.deliveries).toBe(0);
     await approve(t, second);
-    const done = await waitForStatus(t, second, 'completed', 30_000);
+    const done = await waitForStatus(t, second, 'completed', 60_000);
+
     expect(done.counts.sent ?? 0).toBe(0);
-    await eventually(async () => mailFor(t, REQUESTER, second).find((m) => /summary/i.test(m.subject)));
+    expect(done.audience?.deliveries).toBe(0);
+    expect(done.audience?.suppressedByReason.FREQUENCY_CAP).toBe(a.audience?.deliveries);
+    expect(mailFor(t, DEMO.joe.email, first)).toHaveLength(1);
+    expect(mailFor(t, DEMO.joe.email, second)).toHaveLength(0);
+    const suppressed = (await (await t.api(`/api/alerts/${second}/suppressed`)).json()) as {
+      suppressed: { contactId: string; reason: string; detail: string | null }[];
+    };
+    expect(suppressed.suppressed).toContainEqual(
+      expect.objectContaining({
+        contactId: DEMO.joe.id,
+        reason: 'FREQUENCY_CAP',
+        detail: expect.stringMatching(/at send time/),
+      }),
+    );
+  });
+});
+
+describe('an audience nobody is left in', () => {
+  it('completes at once with a summary instead of waiting out the response window', async () => {
+    // List 1's customers all got the first alert above: a cap of 1 suppresses all of them at resolution.
+    const third = await submit(t, { lists: ['1'] });
+    const resolved = await waitForStatus(t, third, 'awaiting_approval');
+    expect(resolved.audience?.deliveries).toBe(0);
+    await approve(t, third);
+    const done = await waitForStatus(t, third, 'completed', 30_000);
+    expect(done.counts.sent ?? 0).toBe(0);
+    await eventually(async () => mailFor(t, REQUESTER, third).find((m) => /summary/i.test(m.subject)));
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadEnv } from '../../../config/env.js';
-import { checkFrequencyCap } from '../../../domain/audience/frequency-cap.js';
+import { capLookbackHours, checkFrequencyCap } from '../../../domain/audience/frequency-cap.js';
 import { contactPolicyFromEnv } from '../../../server/broadcast-services.js';
 
 describe('alert configuration', () => {
@@ -37,6 +37,8 @@ describe('alert configuration', () => {
     };
     expect(checkFrequencyCap([yesterdayRates], { id: 'a2', topic: 'RATES' }, cap, now).capped).toBe(true);
     expect(checkFrequencyCap([yesterdayRates], { id: 'a2', topic: 'fx' }, cap, now).capped).toBe(false);
+    // The history a check needs reaches back to the longest window, a topic's included.
+    expect(capLookbackHours(cap)).toBe(720);
   });
 
   it.each([
