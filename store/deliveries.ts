@@ -231,10 +231,17 @@ export function createDeliveryStore(db: Db) {
     },
 
     /** Back to pending after a failure that certainly delivered nothing (connection refused, 4xx). */
+    /**
+     * A send that certainly delivered nothing goes back to pending for the retry, unless the
+     * alert's pending rows were cancelled meanwhile (a cancel, a send window that closed): then
+     * it is cancelled too, or the activity's next attempt would send it after the cancel.
+     */
     async release(alertId: string, contactId: string, error: string): Promise<void> {
       await db.query(
-        `update deliveries set status = 'pending', last_error = $3, updated_at = now()
-         where alert_id = $1 and contact_id = $2 and status = 'sending'`,
+        `update deliveries d set last_error = $3, updated_at = now(),
+           status = case when exists (select 1 from deliveries c where c.alert_id = $1 and c.status = 'cancelled')
+             then 'cancelled' else 'pending' end
+         where d.alert_id = $1 and d.contact_id = $2 and d.status = 'sending'`,
         [alertId, contactId, error.slice(0, 1000)],
       );
     },

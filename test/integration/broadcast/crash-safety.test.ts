@@ -145,3 +145,29 @@ describe('lanes sharing ledger statements', () => {
     expect(await row('1012')).toMatchObject({ status: 'bounced', lastError: '550' });
   });
 });
+
+describe('a send that failed while the alert was being cancelled', () => {
+  it('is not put back to pending for the next attempt to send after the cancel', async () => {
+    const other = await createAlertStore(db).insert(
+      'alr_01jcancelrace00000000000000',
+      alertRequestSchema.parse({ requester: 'a@bank.example', title: 'T', body: 'B', topic: 'rates', lists: ['1'] }),
+    );
+    await deliveries.replaceAudience(other.id, [21, 22, 23].map(delivery), []);
+    await deliveries.claim(other.id, '1021');
+    // The cancel takes the pending rows while 1021's send is on the wire; then the server says 451.
+    await deliveries.cancelPending(other.id);
+    await deliveries.release(other.id, '1021', '451 try later');
+    expect(await deliveries.get(other.id, '1021')).toMatchObject({ status: 'cancelled', lastError: '451 try later' });
+    expect(await deliveries.pendingInBatch(other.id, 0, 500)).toEqual([]);
+
+    // Without a cancel, the same failure goes back to pending for the retry.
+    const open = await createAlertStore(db).insert(
+      'alr_01jreleaseopen0000000000000',
+      alertRequestSchema.parse({ requester: 'a@bank.example', title: 'T', body: 'B', topic: 'rates', lists: ['1'] }),
+    );
+    await deliveries.replaceAudience(open.id, [31, 32].map(delivery), []);
+    await deliveries.claim(open.id, '1031');
+    await deliveries.release(open.id, '1031', '451 try later');
+    expect(await deliveries.get(open.id, '1031')).toMatchObject({ status: 'pending' });
+  });
+});
