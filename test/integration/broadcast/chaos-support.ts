@@ -19,6 +19,7 @@ import { createBroadcastActivities } from '../../../workflows/broadcast/activiti
 import type { BroadcastInput } from '../../../workflows/broadcast/shared.js';
 import { testDb } from '../../support/db.js';
 import { eventually } from '../../support/rapport.js';
+import { emailDelivery } from './support.js';
 
 /**
  * Sends in flight at once within one dispatch batch of `batchSize` rows, measured on the real
@@ -61,19 +62,9 @@ export async function measureSendLanes(envVars: Record<string, string>, batchSiz
     );
     await services.deliveries.replaceAudience(
       alert.id,
-      Array.from({ length: batchSize }, (_, i) => ({
-        contactId: String(1000 + i),
-        email: `lane${i}@customer.example`,
-        channel: 'email' as const,
-        address: `lane${i}@customer.example`,
-        fallbackChannel: null,
-        fallbackAddress: null,
-        deliverAfter: null,
-        timeZone: 'UTC',
-        listIds: ['1'],
-        ownerId: null,
-        token: `lanetoken${String(i).padStart(6, '0')}`,
-      })),
+      Array.from({ length: batchSize }, (_, i) =>
+        emailDelivery(String(1000 + i), `lane${i}@customer.example`, `lanetoken${String(i).padStart(6, '0')}`),
+      ),
       [],
     );
     await new MockActivityEnvironment().run(activities.dispatchBatch, alert.id, 0, batchSize);

@@ -3,13 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAlertEmail } from '../../../channels/email/alert-email.js';
 import { EmailSendError } from '../../../channels/email/send-errors.js';
 import type { EmailSender } from '../../../channels/email/sender.js';
-import type { Delivery } from '../../../domain/audience/types.js';
 import { alertRequestSchema } from '../../../domain/broadcast/alert-request.js';
 import { createAlertStore, type AlertRow } from '../../../store/alerts.js';
 import type { Db } from '../../../store/db.js';
 import { createDeliveryStore, type DeliveryStore } from '../../../store/deliveries.js';
 import { dispatchBatch } from '../../../workflows/broadcast/dispatch.js';
 import { testDb } from '../../support/db.js';
+import { emailDelivery } from './support.js';
 
 let db: Db;
 let deliveries: DeliveryStore;
@@ -43,19 +43,8 @@ function fakeMail(failOn?: string) {
   return { mail, sent };
 }
 
-const delivery = (i: number): Delivery & { token: string } => ({
-  contactId: String(1000 + i),
-  email: `c${i}@customer.example`,
-  channel: 'email',
-  address: `c${i}@customer.example`,
-  fallbackChannel: null,
-  fallbackAddress: null,
-  deliverAfter: null,
-  timeZone: 'UTC',
-  listIds: ['1'],
-  ownerId: null,
-  token: `token${String(i).padStart(6, '0')}`,
-});
+const delivery = (i: number) =>
+  emailDelivery(String(1000 + i), `c${i}@customer.example`, `token${String(i).padStart(6, '0')}`);
 
 const run = (mail: EmailSender) =>
   new MockActivityEnvironment().run(() =>

@@ -13,7 +13,7 @@ import { createBroadcastActivities } from '../../../workflows/broadcast/activiti
 import { DEMO, DEMO_LISTS, DEMO_OWNERS } from '../../support/demo-data.js';
 import { testDb } from '../../support/db.js';
 import { eventually, SANDBOX_TEST_TOKEN, startTestRapport, type TestRapport } from '../../support/rapport.js';
-import { approve, BROADCAST_ENV, mailFor, submit, waitForStatus } from './support.js';
+import { approve, BROADCAST_ENV, emailDelivery, mailFor, submit, waitForStatus } from './support.js';
 
 const SMS_FROM = '+15005550006';
 const LIAM_PHONE = '+16175550188';
@@ -161,19 +161,7 @@ describe('logBatchToCrm when the CRM is only temporarily unavailable', () => {
       );
       await deliveries.replaceAudience(
         alert.id,
-        ['201', '202'].map((contactId, i) => ({
-          contactId,
-          email: `c${contactId}@customer.example`,
-          channel: 'email' as const,
-          address: `c${contactId}@customer.example`,
-          fallbackChannel: null,
-          fallbackAddress: null,
-          deliverAfter: null,
-          timeZone: 'UTC',
-          listIds: ['1'],
-          ownerId: null,
-          token: `token${i}`,
-        })),
+        ['201', '202'].map((contactId, i) => emailDelivery(contactId, `c${contactId}@customer.example`, `token${i}`)),
         [],
       );
       for (const contactId of ['201', '202']) {

@@ -1,3 +1,4 @@
+import type { Delivery } from '../../../domain/audience/types.js';
 import { eventually, type TestRapport } from '../../support/rapport.js';
 
 export const REQUESTER = 'analyst@bank.example';
@@ -91,5 +92,22 @@ export function form(fields: Record<string, string>): RequestInit {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(fields).toString(),
+  };
+}
+
+/** A ledger row for one email, as audience resolution writes it: for tests that fill the ledger themselves. */
+export function emailDelivery(contactId: string, address: string, token: string): Delivery & { token: string } {
+  return {
+    contactId,
+    email: address,
+    channel: 'email',
+    address,
+    fallbackChannel: null,
+    fallbackAddress: null,
+    deliverAfter: null,
+    timeZone: 'UTC',
+    listIds: ['1'],
+    ownerId: null,
+    token,
   };
 }
