@@ -188,18 +188,20 @@ export const envSchema = z
       .default('5/168')
       .transform((value, ctx) => {
         // `5/168` overall, then optional per-topic caps: `5/168;rates=2/24;promotions=1/168`.
-        const [overall = '', ...topics] = value.split(';').map((p) => p.trim());
-        const cap = (text: string) => {
+        type Cap = { maxPerWindow: number; windowHours: number };
+        const cap = (text: string): Cap | undefined => {
           const m = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(text);
           return m && Number(m[2]) > 0 && Number(m[2]) <= 24 * 366
             ? { maxPerWindow: Number(m[1]), windowHours: Number(m[2]) }
             : undefined;
         };
+        const [overall = '', ...topics] = value.split(';').map((p) => p.trim());
         const base = cap(overall);
-        const perTopic: Record<string, { maxPerWindow: number; windowHours: number }> = Object.create(null) as Record<
-          string,
-          { maxPerWindow: number; windowHours: number }
-        >;
+        if (!base) {
+          ctx.addIssue({ code: 'custom', message: 'expected max/hours, e.g. 3/72, then ;topic=max/hours per topic' });
+          return z.NEVER;
+        }
+        const perTopic: Record<string, Cap> = Object.create(null) as Record<string, Cap>;
         for (const entry of topics.filter(Boolean)) {
           const [topic = '', limit = ''] = entry.split('=', 2).map((p) => p.trim());
           const topicCap = cap(limit);
@@ -211,10 +213,6 @@ export const envSchema = z
             return z.NEVER;
           }
           perTopic[topic.toLowerCase()] = topicCap;
-        }
-        if (!base) {
-          ctx.addIssue({ code: 'custom', message: 'expected max/hours, e.g. 3/72, then ;topic=max/hours per topic' });
-          return z.NEVER;
         }
         return Object.keys(perTopic).length > 0 ? { ...base, perTopic } : base;
       }),

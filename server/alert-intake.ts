@@ -12,6 +12,7 @@ import type { AlertRequest, AlertRevision, DecisionInput } from '../domain/broad
 import { DomainError, type ErrorCode } from '../domain/errors.js';
 import { CANCELLABLE_STATUSES, type AlertRow, type AlertStore } from '../store/alerts.js';
 import type { ApprovalStore } from '../store/approvals.js';
+import type { DeliveryStore } from '../store/deliveries.js';
 import type { ResponseRow, ResponseStore } from '../store/responses.js';
 import {
   BROADCAST_WORKFLOW_TYPE,
@@ -30,6 +31,8 @@ export interface AlertIntakeDeps {
   alerts: AlertStore;
   approvals: ApprovalStore;
   responses: ResponseStore;
+  /** The ledger, for a cancel to take the pending rows at once. */
+  deliveries: Pick<DeliveryStore, 'cancelPending'>;
   temporal: Client;
   logger: Logger;
   taskQueue: string;
@@ -155,37 +158,30 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
       }
     },
 
-    /** The cancel signal; `via` names the surface in the audit log (api, slack). */
+    /**
+     * The cancel signal, and the pending rows taken at once rather than when the workflow next
+     * looks: a batch in flight finds its remaining rows cancelled and stops. `via` names the
+     * surface in the audit log (api, slack).
+     */
     async cancel(alert: AlertRow, by: string, reason?: string, via = 'api'): Promise<void> {
+      const actor = by.trim().toLowerCase();
+      const audit = (outcome: 'accepted' | 'refused', why: string | null) =>
+        deps.approvals.audit({ alertId: alert.id, actor, action: 'cancel', outcome, reason: why, source: via });
       // The requester, or anyone who may approve it: a stranger holding an API token cannot stop an alert.
-      by = by.trim().toLowerCase();
-      if (by !== alert.requester.toLowerCase() && !(groupMembers(alert.approverGroup) ?? []).includes(by)) {
-        await deps.approvals.audit({
-          alertId: alert.id,
-          actor: by,
-          action: 'cancel',
-          outcome: 'refused',
-          reason: 'neither the requester nor an approver of the alert',
-          source: via,
-        });
-        throw new DomainError('FORBIDDEN', `${by} is neither the requester nor an approver of this alert`, 'by');
+      if (actor !== alert.requester.toLowerCase() && !(groupMembers(alert.approverGroup) ?? []).includes(actor)) {
+        await audit('refused', 'neither the requester nor an approver of the alert');
+        throw new DomainError('FORBIDDEN', `${actor} is neither the requester nor an approver of this alert`, 'by');
       }
       if (!CANCELLABLE_STATUSES.has(alert.status))
-        throw new DomainError('CONFLICT', `nothing left to cancel: the alert is ${alert.status.replace('_', ' ')}`);
+        throw new DomainError('CONFLICT', `it is ${alert.status.replaceAll('_', ' ')}, so nothing is left to stop`);
       try {
-        await handle(alert.id).signal(cancelSignal, { by, ...(reason ? { reason } : {}) });
+        await handle(alert.id).signal(cancelSignal, { by: actor, ...(reason ? { reason } : {}) });
       } catch (error) {
         if (error instanceof WorkflowNotFoundError) throw new DomainError('CONFLICT', 'the alert has already finished');
         throw error;
       }
-      await deps.approvals.audit({
-        alertId: alert.id,
-        actor: by,
-        action: 'cancel',
-        outcome: 'accepted',
-        reason: reason ?? null,
-        source: via,
-      });
+      await deps.deliveries.cancelPending(alert.id);
+      await audit('accepted', reason ?? null);
     },
 
     async progress(alertId: string): Promise<BroadcastProgress | null> {

@@ -248,6 +248,7 @@ export async function startRapport(
       alerts: broadcast.alerts,
       approvals: broadcast.approvals,
       responses: broadcast.responses,
+      deliveries: broadcast.deliveries,
       logger,
       temporal,
       taskQueue: env.TEMPORAL_TASK_QUEUE,

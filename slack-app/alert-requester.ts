@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import { DomainError } from '../domain/errors.js';
-import { CANCELLABLE_STATUSES, type AlertRow } from '../store/alerts.js';
+import type { AlertRow } from '../store/alerts.js';
 import { problemMessage } from './blocks/messages.js';
 import type { SlackDeps } from './deps.js';
 import { tellUser, userEmail } from './helpers.js';
@@ -88,22 +88,17 @@ export async function cancelInSlack(
     return;
   }
   const { alert, email } = check;
-  if (!CANCELLABLE_STATUSES.has(alert.status)) {
-    await tellUser(
-      client,
-      deps.logger,
-      target,
-      problemMessage(`The alert was not cancelled: it is ${alert.status.replace(/_/g, ' ')}.`, 'Nothing was changed.'),
-    );
-    return;
-  }
   try {
     await alerts.intake.cancel(alert, email, undefined, 'slack');
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
-    await tellUser(client, deps.logger, target, problemMessage(`The alert was not cancelled: ${error.message}`));
+    await tellUser(
+      client,
+      deps.logger,
+      target,
+      problemMessage(`The alert was not cancelled: ${error.message}.`, 'Nothing was changed.'),
+    );
     return;
   }
-  await alerts.deliveries.cancelPending(alert.id);
   await deps.alertFace?.sync(alert.id, true);
 }

@@ -19,8 +19,7 @@ import type { RecentTouches } from './home-data.js';
 export interface SlackAlertDeps {
   intake: Pick<AlertIntake, 'submit' | 'decide' | 'revise' | 'cancel'>;
   alerts: Pick<AlertStore, 'get' | 'list'>;
-  /** cancelPending: a cancel from Slack stops pending rows at once, as POST /api/alerts/:id/cancel does. */
-  deliveries: Pick<DeliveryStore, 'counts' | 'cancelPending'>;
+  deliveries: Pick<DeliveryStore, 'counts'>;
   responses: Pick<ResponseStore, 'forAlert'>;
   messages: SlackMessageStore;
   approverGroups: Record<string, string[]>;

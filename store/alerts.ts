@@ -1,7 +1,7 @@
 import type { AudienceSummary } from '../domain/audience/summary.js';
 import type { AlertRequest } from '../domain/broadcast/alert-request.js';
 import type { DeliveryCounts } from '../domain/broadcast/final-summary.js';
-import type { Db } from './db.js';
+import { iso, json, type Db } from './db.js';
 
 /** Where an alert is in its life; the workflow moves it, GET /api/alerts/:id reads it. */
 export type AlertStatus =
@@ -53,9 +53,6 @@ const COLUMNS = `id, requester, title, body, topic, list_ids as "listIds", chann
   send_window as "sendWindow", approver_group as "approverGroup", status, version, summary, counts,
   decided_by as "decidedBy", decision_comment as "decisionComment", created_at as "createdAt",
   updated_at as "updatedAt", approved_at as "approvedAt", completed_at as "completedAt"`;
-
-const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
-const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v === null || v === undefined ? null : String(v));
 
 function normalise(row: AlertRow): AlertRow {
   return {

@@ -1,4 +1,4 @@
-import type { Db } from './db.js';
+import { iso, type Db } from './db.js';
 
 export interface ApprovalLinkRow {
   id: string;
@@ -28,7 +28,6 @@ export interface AuditRow extends AuditEntry {
 
 const LINK_COLUMNS = `id, alert_id as "alertId", version, approver, expires_at as "expiresAt", used_at as "usedAt",
   used_decision as "usedDecision"`;
-const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v === null || v === undefined ? null : String(v));
 
 /** Approval links (bound, expiring, single use) and the audit log of every decision and refusal. */
 export function createApprovalStore(db: Pick<Db, 'query'>) {

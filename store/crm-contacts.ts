@@ -1,5 +1,5 @@
 import { contactTerms, queryWords, searchText } from '../domain/contact-search-terms.js';
-import type { Db } from './db.js';
+import { iso, type Db } from './db.js';
 
 /** What a person picking a customer needs to see; the CRM keeps everything else. */
 export interface ContactSummary {
@@ -26,7 +26,6 @@ const COLUMNS = `c.id, c.email, c.first_name as "firstName", c.last_name as "las
   c.company_name as "companyName", c.owner_id as "ownerId", c.updated_at as "updatedAt"`;
 const STATE = `watermark, full_synced_at as "fullSyncedAt", full_run as "fullRun"`;
 
-const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v === null || v === undefined ? null : String(v));
 const toState = (row: { watermark: unknown; fullSyncedAt: unknown; fullRun: unknown }): ContactSyncState => ({
   watermark: iso(row.watermark),
   fullSyncedAt: iso(row.fullSyncedAt),

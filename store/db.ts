@@ -1,6 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import pg from 'pg';
 
+/** A timestamp column as ISO text: PostgreSQL hands back Dates, PGlite sometimes strings. */
+export const iso = (v: unknown): string | null =>
+  v instanceof Date ? v.toISOString() : v === null || v === undefined ? null : String(v);
+
+/** A json/jsonb column as its value: parsed by pg, text from some PGlite paths. */
+export const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+
 /** The one database surface Rapport uses: PostgreSQL in production, PGlite embedded. */
 export interface Db {
   readonly kind: 'postgres' | 'pglite';

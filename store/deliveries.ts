@@ -1,7 +1,7 @@
-import type { AudienceSummary } from '../domain/audience/summary.js';
+import { withSuppressedAtSend, type AudienceSummary } from '../domain/audience/summary.js';
 import type { Channel, Delivery, DuplicateSuppression, PolicySuppression } from '../domain/audience/types.js';
 import { emptyCounts, type DeliveryCounts } from '../domain/broadcast/final-summary.js';
-import type { Db } from './db.js';
+import { iso, json, type Db } from './db.js';
 import { coalesce } from '../crm/coalesce.js';
 
 export interface SendOutcome {
@@ -56,7 +56,6 @@ const COLUMNS = `alert_id as "alertId", contact_id as "contactId", seq, email, c
   last_error as "lastError", sent_at as "sentAt", crm_engagement_id as "crmEngagementId", responded_at as "respondedAt",
   email_bounced as "emailBounced", crm_log_error as "crmLogError"`;
 
-const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v === null || v === undefined ? null : String(v));
 const normalise = (r: DeliveryRow): DeliveryRow => ({
   ...r,
   deliverAfter: iso(r.deliverAfter),
@@ -230,7 +229,6 @@ export function createDeliveryStore(db: Db) {
       return finishAndClaimGrouped({ alertId, done, nextContactId });
     },
 
-    /** Back to pending after a failure that certainly delivered nothing (connection refused, 4xx). */
     /**
      * A send that certainly delivered nothing goes back to pending for the retry, unless the
      * alert's pending rows were cancelled meanwhile (a cancel, a send window that closed): then
@@ -297,7 +295,6 @@ export function createDeliveryStore(db: Db) {
       return rows.map((r) => r.batch);
     },
 
-    /** Earliest deliver_after among rows still waiting for quiet hours to end. */
     /** Pending rows held back until a later time (quiet hours that began after resolution). */
     async deferUntil(alertId: string, rows: { contactId: string; deliverAfter: string }[]): Promise<void> {
       if (rows.length === 0) return;
@@ -309,6 +306,7 @@ export function createDeliveryStore(db: Db) {
       );
     },
 
+    /** Earliest deliver_after among rows still waiting for quiet hours to end. */
     async nextDeferred(alertId: string): Promise<string | null> {
       const { rows } = await db.query<{ at: unknown }>(
         `select min(deliver_after) as at from deliveries where alert_id = $1 and status = 'pending'`,
@@ -373,9 +371,8 @@ export function createDeliveryStore(db: Db) {
       );
     },
 
-    /** Alerts sent to these contacts within the window, and approved alerts still on their way (frequency cap input). */
     /**
-     * Other alerts' sends to these contacts within the window (a row being sent or unconfirmed
+     * Frequency cap input: other alerts' sends to these contacts within the window (a row being sent or unconfirmed
      * counts: it may well have arrived), and with `inFlight` their pending rows of alerts already
      * approved. At send time only what has gone out counts: two alerts going out at once must not
      * each hold the contact back for the other.
@@ -432,18 +429,22 @@ export function createDeliveryStore(db: Db) {
             gone.map((g) => g.email),
           ],
         );
-        const { rows: alert } = await tx.query<{ summary: unknown }>(`select summary from alerts where id = $1`, [
-          alertId,
-        ]);
-        const raw = alert[0]?.summary;
-        const summary = (typeof raw === 'string' ? JSON.parse(raw) : raw) as AudienceSummary | null;
+        // Locked: the alert's other batches in flight amend the same summary.
+        const { rows: alert } = await tx.query<{ summary: unknown }>(
+          `select summary from alerts where id = $1 for update`,
+          [alertId],
+        );
+        const summary = json<AudienceSummary | null>(alert[0]?.summary ?? null);
         if (summary) {
-          summary.deliveries -= gone.length;
-          summary.suppressedByReason.FREQUENCY_CAP = (summary.suppressedByReason.FREQUENCY_CAP ?? 0) + gone.length;
-          for (const g of gone) summary.channelMix[g.channel] = Math.max(0, (summary.channelMix[g.channel] ?? 0) - 1);
           await tx.query(`update alerts set summary = $2::jsonb, updated_at = now() where id = $1`, [
             alertId,
-            JSON.stringify(summary),
+            JSON.stringify(
+              withSuppressedAtSend(
+                summary,
+                'FREQUENCY_CAP',
+                gone.map((g) => g.channel),
+              ),
+            ),
           ]);
         }
         return gone.length;

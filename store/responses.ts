@@ -1,4 +1,4 @@
-import type { Db } from './db.js';
+import { iso, type Db } from './db.js';
 
 export type ResponseKind = 'interested' | 'call-me' | 'not-now' | 'unsubscribe' | 'reply' | 'bounce';
 
@@ -15,7 +15,6 @@ export interface ResponseRow {
 
 const COLUMNS = `id::int as id, alert_id as "alertId", contact_id as "contactId", kind, dedupe_key as "dedupeKey", body,
   received_at as "receivedAt", handled_at as "handledAt"`;
-const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v === null || v === undefined ? null : String(v));
 const normalise = (r: ResponseRow): ResponseRow => ({
   ...r,
   receivedAt: iso(r.receivedAt)!,

@@ -103,3 +103,19 @@ export function checkFrequencyCap(
 export function capLookbackHours(cap: FrequencyCap): number {
   return Math.max(cap.windowHours, ...Object.values(cap.perTopic ?? {}).map((c) => c.windowHours));
 }
+
+/**
+ * The history the cap reads, per contact, from the ledger's rows of other alerts: a row in flight
+ * (an approved alert's pending row) or a send with its time. Rows without either say nothing.
+ */
+export function contactHistories(
+  sends: readonly { contactId: string; alertId: string; topic: string; sentAt: string | null; inFlight: boolean }[],
+): Record<string, ContactHistory> {
+  const history: Record<string, ContactHistory> = {};
+  for (const s of sends) {
+    const h = (history[s.contactId] ??= { recentSends: [], inFlight: [] });
+    if (s.inFlight) h.inFlight.push({ alertId: s.alertId, topic: s.topic });
+    else if (s.sentAt) h.recentSends.push({ alertId: s.alertId, topic: s.topic, sentAt: s.sentAt });
+  }
+  return history;
+}

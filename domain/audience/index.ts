@@ -37,5 +37,5 @@ export {
   type PolicyContext,
   type PolicyContextInput,
 } from './policy.js';
-export { summarizeAudience, type AudienceSummary } from './summary.js';
+export { summarizeAudience, withSuppressedAtSend, type AudienceSummary } from './summary.js';
 export { parseAudienceInput } from './parse.js';

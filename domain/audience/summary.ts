@@ -64,3 +64,26 @@ export function summarizeAudience(
     delayedByQuietHours: delayed,
   };
 }
+
+/**
+ * The summary after recipients were taken out at send time (the frequency cap judged again):
+ * fewer deliveries, those channels' shares smaller, the reason counted, so the figures approvers
+ * saw still add up (uniqueContacts = deliveries + suppressed by policy).
+ */
+export function withSuppressedAtSend(
+  summary: AudienceSummary,
+  reason: SuppressionReason,
+  channels: readonly Channel[],
+): AudienceSummary {
+  const channelMix = { ...summary.channelMix };
+  for (const c of channels) channelMix[c] = Math.max(0, channelMix[c] - 1);
+  return {
+    ...summary,
+    deliveries: summary.deliveries - channels.length,
+    channelMix,
+    suppressedByReason: {
+      ...summary.suppressedByReason,
+      [reason]: summary.suppressedByReason[reason] + channels.length,
+    },
+  };
+}

@@ -138,9 +138,7 @@ export function alertRoutes(deps: AlertRoutesDeps) {
     .post('/:id/cancel', limit(8), validate('param', idParam), validate('json', cancelBody), async (c) => {
       const alert = await load(c.req.valid('param').id);
       const { by, reason } = c.req.valid('json');
-      await deps.alertIntake.cancel(alert, by.toLowerCase(), reason);
-      // At once, not when the workflow next looks: a batch in flight finds its remaining rows cancelled and stops.
-      await deps.deliveries.cancelPending(alert.id);
+      await deps.alertIntake.cancel(alert, by, reason);
       return c.json({ id: alert.id, cancelRequested: true }, 202);
     });
 }

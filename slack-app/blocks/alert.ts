@@ -293,8 +293,6 @@ function footer(a: AlertSnapshot): KnownBlock {
   };
 }
 
-/** While the requester may still cancel (the workflow takes the cancel signal then). */
-
 /** "Cancelled by x" (the workflow writes it when no reason was given), or the reason given. */
 function cancelLine(a: AlertSnapshot): string | null {
   if (a.status !== 'cancelled') return null;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { heartbeat } from '@temporalio/activity';
 import type { CrmContact, CrmPort } from '../../crm/port.js';
 import { dedupeAudience } from '../../domain/audience/dedupe.js';
-import { capLookbackHours, type ContactHistory } from '../../domain/audience/frequency-cap.js';
+import { capLookbackHours, contactHistories, type ContactHistory } from '../../domain/audience/frequency-cap.js';
 import { applyContactPolicy, type ContactPolicy } from '../../domain/audience/policy.js';
 import { summarizeAudience, type AudienceSummary } from '../../domain/audience/summary.js';
 import {
@@ -53,15 +53,9 @@ async function decideAudience(
   const dedupe = dedupeAudience(memberships);
   memberships.length = 0;
 
-  const history: Record<string, ContactHistory> = {};
-  if (policy.frequencyCap) {
-    const sends = await deliveries.recentSends(contactIds, capLookbackHours(policy.frequencyCap), alert.id);
-    for (const s of sends) {
-      const h = (history[s.contactId] ??= { recentSends: [], inFlight: [] });
-      if (s.inFlight) h.inFlight.push({ alertId: s.alertId, topic: s.topic });
-      else if (s.sentAt) h.recentSends.push({ alertId: s.alertId, topic: s.topic, sentAt: s.sentAt });
-    }
-  }
+  const history: Record<string, ContactHistory> = policy.frequencyCap
+    ? contactHistories(await deliveries.recentSends(contactIds, capLookbackHours(policy.frequencyCap), alert.id))
+    : {};
   const result = applyContactPolicy(dedupe.recipients, policy, {
     now: new Date(),
     alert: { id: alert.id, topic: alert.topic, channels: alert.channels },

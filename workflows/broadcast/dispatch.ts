@@ -7,8 +7,8 @@ import { emailChannelOf } from '../../channels/email/email-channel.js';
 import {
   capLookbackHours,
   checkFrequencyCap,
+  contactHistories,
   type FrequencyCap,
-  type RecentSend,
 } from '../../domain/audience/frequency-cap.js';
 import { quietHoursDeferrals, type QuietHours } from '../../domain/audience/quiet-hours.js';
 import type { Channel } from '../../domain/audience/types.js';
@@ -181,17 +181,14 @@ async function withinCapAtSend(
   const cap = deps.frequencyCap;
   if (!cap || rows.length === 0) return rows;
   const ids = rows.map((r) => r.contactId);
-  const sends = await deps.deliveries.recentSends(ids, capLookbackHours(cap), alert.id, { inFlight: false });
-  if (sends.length === 0) return rows;
-  const history = new Map<string, RecentSend[]>();
-  for (const s of sends) {
-    if (s.sentAt) history.set(s.contactId, [...(history.get(s.contactId) ?? []), { ...s, sentAt: s.sentAt }]);
-  }
+  const history = contactHistories(
+    await deps.deliveries.recentSends(ids, capLookbackHours(cap), alert.id, { inFlight: false }),
+  );
   const over: { contactId: string; detail: string }[] = [];
   for (const row of rows) {
-    const recentSends = history.get(row.contactId);
-    if (!recentSends) continue;
-    const verdict = checkFrequencyCap([{ recentSends, inFlight: [] }], alert, cap, new Date(now));
+    const sent = history[row.contactId];
+    if (!sent) continue;
+    const verdict = checkFrequencyCap([sent], alert, cap, new Date(now));
     if (verdict.capped) over.push({ contactId: row.contactId, detail: `at send time: ${verdict.detail}` });
   }
   if (over.length === 0) return rows;

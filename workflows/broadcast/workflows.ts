@@ -255,12 +255,12 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
     if (next === null) break;
     await condition(() => cancel !== undefined, Math.max(0, Date.parse(next) - Date.now()));
   }
-  await loggingDone();
   if (cancel) return cancelled();
 
   // 4. Follow-up: responses count until the window closes; then owners get their non-responders.
   // Nothing went out (everyone suppressed, or the send window closed first): no window to wait for.
-  counts = await store.refreshCounts(alertId);
+  // Counts come from the last pass; a run that found nothing to send has none yet.
+  counts ??= await store.refreshCounts(alertId);
   if (counts.sent + counts.unconfirmed > 0) {
     phase = 'following_up';
     await store.setPhase(alertId, 'following_up');

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmailSender } from '../../../channels/email/sender.js';
 import { contactPolicySchema } from '../../../domain/audience/policy.js';
 import { alertRequestSchema } from '../../../domain/broadcast/alert-request.js';
-import { CrmError, type CrmPort, type NewEngagement } from '../../../crm/port.js';
 import { startSmsStandIn, type SmsStandIn } from '../../../sandbox/sms/index.js';
 import { createAlertStore } from '../../../store/alerts.js';
 import { createApprovalStore } from '../../../store/approvals.js';
@@ -11,7 +10,6 @@ import { createDeliveryStore } from '../../../store/deliveries.js';
 import { createResponseStore } from '../../../store/responses.js';
 import { createBroadcastActivities } from '../../../workflows/broadcast/activities.js';
 import { DEMO, DEMO_LISTS, DEMO_OWNERS } from '../../support/demo-data.js';
-import { testDb } from '../../support/db.js';
 import { eventually, SANDBOX_TEST_TOKEN, startTestRapport, type TestRapport } from '../../support/rapport.js';
 import { approve, BROADCAST_ENV, emailDelivery, mailFor, submit, waitForStatus } from './support.js';
 
@@ -151,51 +149,47 @@ describe('an email hard bounce rescued by the fallback channel', () => {
 
 describe('logBatchToCrm when the CRM is only temporarily unavailable', () => {
   it('throws, so Temporal retries, and leaves the rows to log', async () => {
-    const db = await testDb();
+    const alerts = createAlertStore(t.db);
+    const deliveries = createDeliveryStore(t.db);
+    const alert = await alerts.insert(
+      'alr_01jcrmlogretry000000000000',
+      alertRequestSchema.parse({ requester: 'a@bank.example', title: 'T', body: 'B', topic: 'rates', lists: ['1'] }),
+    );
+    await deliveries.replaceAudience(
+      alert.id,
+      [DEMO.joe, DEMO.maria].map((c, i) => emailDelivery(c.id, c.email, `retrytoken${i}`)),
+      [],
+    );
+    for (const c of [DEMO.joe, DEMO.maria]) {
+      await deliveries.claim(alert.id, c.id);
+      await deliveries.finishAndClaim(alert.id, { contactId: c.id, status: 'sent', channel: 'email' }, null);
+    }
+    // The real HubSpot adapter against the sandbox answering 503 on emails: retryable, so no
+    // one-by-one fallback and nothing marked.
+    const activities = createBroadcastActivities({
+      crm: t.rapport.crm,
+      alerts,
+      deliveries,
+      approvals: createApprovalStore(t.db),
+      responses: createResponseStore(t.db),
+      mail: {} as EmailSender,
+      mailFrom: 'alerts@bank.example',
+      secret: 'secret',
+      publicUrl: 'https://rapport.bank.example',
+      policy: contactPolicySchema.parse({}),
+      emailRatePerSecond: 1000,
+    });
+    const creates = () => t.sandbox.stats().byRoute['POST /crm/v3/objects/emails/batch/create'] ?? 0;
+    const before = creates();
+    t.sandbox.faults.set({ status: 503, pathPrefix: '/crm/v3/objects/emails' });
     try {
-      const alerts = createAlertStore(db);
-      const deliveries = createDeliveryStore(db);
-      const alert = await alerts.insert(
-        'alr_01jcrmlogretry000000000000',
-        alertRequestSchema.parse({ requester: 'a@bank.example', title: 'T', body: 'B', topic: 'rates', lists: ['1'] }),
-      );
-      await deliveries.replaceAudience(
-        alert.id,
-        ['201', '202'].map((contactId, i) => emailDelivery(contactId, `c${contactId}@customer.example`, `token${i}`)),
-        [],
-      );
-      for (const contactId of ['201', '202']) {
-        await deliveries.claim(alert.id, contactId);
-        await deliveries.finishAndClaim(alert.id, { contactId, status: 'sent', channel: 'email' }, null);
-      }
-      const calls: NewEngagement[][] = [];
-      const crm = {
-        // A 503 on the batch: retryable, so no one-by-one fallback and nothing marked.
-        createEngagements: (es: NewEngagement[]) => {
-          calls.push(es);
-          return Promise.reject(new CrmError('CRM_UNAVAILABLE', 'HubSpot answered HTTP 503', 503));
-        },
-      } as Partial<CrmPort> as CrmPort;
-      const activities = createBroadcastActivities({
-        crm,
-        alerts,
-        deliveries,
-        approvals: createApprovalStore(db),
-        responses: createResponseStore(db),
-        mail: {} as EmailSender,
-        mailFrom: 'alerts@bank.example',
-        secret: 'secret',
-        publicUrl: 'https://rapport.bank.example',
-        policy: contactPolicySchema.parse({}),
-        emailRatePerSecond: 1000,
-      });
       await expect(new MockActivityEnvironment().run(activities.logBatchToCrm, alert.id, 0, 500)).rejects.toMatchObject(
         { code: 'CRM_UNAVAILABLE' },
       );
-      expect(calls).toHaveLength(1);
-      expect(await deliveries.unloggedInBatch(alert.id, 0, 500)).toHaveLength(2);
     } finally {
-      await db.close();
+      t.sandbox.faults.clear();
     }
+    expect(creates() - before).toBe(1);
+    expect(await deliveries.unloggedInBatch(alert.id, 0, 500)).toHaveLength(2);
   });
 });

@@ -5,6 +5,7 @@ import {
   dedupeAudience,
   policyContextSchema,
   summarizeAudience,
+  withSuppressedAtSend,
   type ListMembership,
 } from '../../../domain/audience/index.js';
 import { contact, on } from './fixtures.js';
@@ -94,5 +95,33 @@ describe('summarizeAudience', () => {
     const dedupe = dedupeAudience([on('L9', contact('1', 'a@example.com'))]);
     const summary = summarizeAudience([], dedupe, { deliveries: [], suppressed: [] });
     expect(summary.lists).toEqual([{ id: 'L9', name: 'L9', memberships: 1 }]);
+  });
+});
+
+describe('withSuppressedAtSend', () => {
+  it('takes the recipients out of deliveries and their channels, and counts the reason, so the figures add up', () => {
+    const before = {
+      lists: [{ id: '1', name: 'Key accounts', memberships: 10 }],
+      totalMemberships: 10,
+      uniqueContacts: 10,
+      duplicates: 0,
+      deliveries: 8,
+      channelMix: { email: 6, slack: 1, sms: 1 },
+      suppressedByReason: {
+        OPTED_OUT: 2,
+        FREQUENCY_CAP: 0,
+        INVALID_EMAIL: 0,
+        DUPLICATE_EMAIL: 0,
+        DUPLICATE_CONTACT: 0,
+        NO_USABLE_ADDRESS: 0,
+      },
+      delayedByQuietHours: 0,
+    };
+    const after = withSuppressedAtSend(before, 'FREQUENCY_CAP', ['email', 'email', 'sms']);
+    expect(after).toMatchObject({ deliveries: 5, channelMix: { email: 4, slack: 1, sms: 0 } });
+    expect(after.suppressedByReason).toMatchObject({ FREQUENCY_CAP: 3, OPTED_OUT: 2 });
+    const policySuppressed = Object.values(after.suppressedByReason).reduce((a, b) => a + b, 0);
+    expect(after.deliveries + policySuppressed).toBe(after.uniqueContacts);
+    expect(before.deliveries).toBe(8);
   });
 });
