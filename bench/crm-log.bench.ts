@@ -17,7 +17,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { loadEnv } from '../config/env.js';
 import { createHubSpotCrm } from '../crm/hubspot/index.js';
-import { createBroadcastServices } from '../server/broadcast-services.js';
+import { createBroadcastServices } from '../services/broadcast-services.js';
 import { createBroadcastActivities } from '../workflows/broadcast/activities.js';
 import { startBroadcastBench, submitAlert } from './support/broadcast.js';
 import { report } from './report.js';

@@ -426,7 +426,7 @@ function rpc(worker: Worker) {
 
 async function main() {
   const { loadEnv } = await import('../config/env.js');
-  const { startRapport } = await import('../server/runtime.js');
+  const { startRapport } = await import('../main/runtime.js');
   const { openDb } = await import('../store/db.js');
   const { startDevServer } = await import('../workflows/temporal/dev-server.js');
   const { freePort } = await import('../workflows/temporal/free-port.js');

@@ -9,8 +9,8 @@
  */
 import { loadEnv } from '../config/env.js';
 import { startHubSpotSandbox } from '../sandbox/hubspot/index.js';
-import { createLogger } from '../server/logger.js';
-import { startRapport } from '../server/runtime.js';
+import { createLogger } from '../main/logger.js';
+import { startRapport } from '../main/runtime.js';
 import { openDb } from '../store/db.js';
 import { startDevServer } from '../workflows/temporal/dev-server.js';
 import { freePort } from '../workflows/temporal/free-port.js';

@@ -4,9 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
-import { ConfigError, loadEnv } from '../config/env.js';
-import { createLogger } from '../server/logger.js';
-import { startRapport } from '../server/runtime.js';
+import { ConfigError, createLogger, loadEnv, startRapport } from '../main/index.js';
 
 function describeDatabase(url: string | undefined): string {
   if (!url) return 'PGlite (embedded PostgreSQL)';

@@ -4,7 +4,7 @@ import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
 import { CrmError } from '../crm/port.js';
 import { DomainError } from '../domain/errors.js';
-import type { CustomerContext } from './customer-context.js';
+import type { CustomerContext } from '../services/customer-context.js';
 import { fromDomainError, httpError, type ErrorBody } from './errors.js';
 import { bearerAuth } from './middleware/auth.js';
 import { requestLog, type AppEnv } from './middleware/request-log.js';

@@ -44,7 +44,7 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 /** index.ts from source; index.js in the compiled dist/ (npm run build). */
 function workflowsEntry(): string {
   const source = fileURLToPath(new URL('./index.ts', import.meta.url));
-  return existsSync(source) ? source : fileURLToPath(new URL('./index.js', import.meta.url));
+  return existsSync(source) ? source : fileURLToPath(new URL('./', import.meta.url));
 }
 
 export interface RapportWorkerOptions {

@@ -6,7 +6,7 @@ import { renderMarkdown } from '../../channels/email/markdown.js';
 import { DECISIONS } from '../../domain/broadcast/alert-request.js';
 import { DomainError } from '../../domain/errors.js';
 import type { AlertRow, AlertStore } from '../../store/alerts.js';
-import type { AlertIntake } from '../alert-intake.js';
+import type { AlertIntake } from '../../services/alert-intake.js';
 import { httpError, type ErrorBody } from '../errors.js';
 import { validate } from '../validate.js';
 import type { AddinEnv, AddinUser } from './auth.js';

@@ -8,12 +8,12 @@ import { z } from 'zod';
 import type { Env } from '../../config/env.js';
 import { TOUCH_CHANNELS, TOUCH_LIMITS, touchInputSchema } from '../../domain/touch.js';
 import type { TouchStore } from '../../store/touches.js';
-import type { CustomerContext } from '../customer-context.js';
+import type { CustomerContext } from '../../services/customer-context.js';
 import { httpError } from '../errors.js';
 import type { AppEnv } from '../middleware/request-log.js';
 import { followUpParam } from '../routes/customers.js';
 import { touchView } from '../routes/touches.js';
-import type { TouchIntake } from '../touch-intake.js';
+import type { TouchIntake } from '../../services/touch-intake.js';
 import { validate } from '../validate.js';
 import { addinApprovalRoutes, type AddinApprovalDeps } from './approvals.js';
 import {

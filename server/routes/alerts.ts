@@ -11,7 +11,7 @@ import type { AlertRow, AlertStore } from '../../store/alerts.js';
 import type { ApprovalStore } from '../../store/approvals.js';
 import type { DeliveryStore } from '../../store/deliveries.js';
 import type { ResponseStore } from '../../store/responses.js';
-import type { AlertIntake } from '../alert-intake.js';
+import type { AlertIntake } from '../../services/alert-intake.js';
 import { httpError } from '../errors.js';
 import type { AppEnv } from '../middleware/request-log.js';
 import { validate } from '../validate.js';

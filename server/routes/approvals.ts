@@ -7,7 +7,7 @@ import { verifyToken } from '../../domain/broadcast/signed-token.js';
 import { DomainError } from '../../domain/errors.js';
 import type { AlertRow, AlertStore } from '../../store/alerts.js';
 import type { ApprovalLinkRow, ApprovalStore } from '../../store/approvals.js';
-import type { AlertIntake } from '../alert-intake.js';
+import type { AlertIntake } from '../../services/alert-intake.js';
 import type { AppEnv } from '../middleware/request-log.js';
 import { esc, page } from '../pages.js';
 import { validate } from '../validate.js';

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { CustomerContext } from '../customer-context.js';
+import type { CustomerContext } from '../../services/customer-context.js';
 import type { AppEnv } from '../middleware/request-log.js';
 import { validate } from '../validate.js';
 

@@ -6,11 +6,11 @@ import { z } from 'zod';
 import { verifyToken } from '../../domain/broadcast/signed-token.js';
 import type { DeliveryStore } from '../../store/deliveries.js';
 import type { ResponseStore } from '../../store/responses.js';
-import type { AlertIntake } from '../alert-intake.js';
+import type { AlertIntake } from '../../services/alert-intake.js';
 import { httpError } from '../errors.js';
 import type { AppEnv } from '../middleware/request-log.js';
 import { validate } from '../validate.js';
-import { recordResponse } from './responses.js';
+import { recordResponse } from '../../services/customer-responses.js';
 
 export interface InboundRoutesDeps {
   alertIntake: AlertIntake;

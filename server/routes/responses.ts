@@ -5,9 +5,10 @@ import { ALERT_ACTIONS } from '../../channels/email/alert-email.js';
 import { renderMarkdown } from '../../channels/email/markdown.js';
 import { verifyToken, type TokenPurpose } from '../../domain/broadcast/signed-token.js';
 import type { AlertStore } from '../../store/alerts.js';
-import type { DeliveryRow, DeliveryStore } from '../../store/deliveries.js';
+import type { DeliveryStore } from '../../store/deliveries.js';
 import type { ResponseKind, ResponseStore } from '../../store/responses.js';
-import type { AlertIntake } from '../alert-intake.js';
+import type { AlertIntake } from '../../services/alert-intake.js';
+import { recordResponse } from '../../services/customer-responses.js';
 import type { AppEnv } from '../middleware/request-log.js';
 import { esc, page } from '../pages.js';
 import { validate } from '../validate.js';
@@ -38,28 +39,6 @@ function answerChooser(body: string): string {
 
 const notFound = () => page('Link not valid', '<p>This link is not valid or no longer works.</p>');
 const limit = bodyLimit({ maxSize: 8 * 1024, onError: (c) => c.text('too large', 400) });
-
-/** Records a response once (per alert, contact and kind), and hands it to its workflow. */
-export async function recordResponse(
-  deps: Pick<ResponseRoutesDeps, 'alertIntake' | 'deliveries' | 'responses'>,
-  delivery: DeliveryRow,
-  kind: ResponseKind,
-  body: string | null,
-  dedupeKey = `${delivery.alertId}:${delivery.contactId}:${kind}`,
-) {
-  const { row, created } = await deps.responses.record({
-    alertId: delivery.alertId,
-    contactId: delivery.contactId,
-    kind,
-    dedupeKey,
-    body,
-  });
-  if (kind !== 'bounce') await deps.deliveries.markResponded(delivery.alertId, delivery.contactId);
-  // Started on every repeat too: the id is derived from the response, so an earlier failed start is healed.
-  // Temporal down: the response is stored; the sweeper starts its workflow later.
-  await deps.alertIntake.startResponseWorkflow(row).catch(() => undefined);
-  return { row, created };
-}
 
 /**
  * Customers' action links (`/r/:token?a=`) and one-click unsubscribe (`/u/:token`, RFC 8058).

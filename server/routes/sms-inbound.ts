@@ -6,7 +6,8 @@ import { toE164 } from '../../domain/audience/addresses.js';
 import { smsReplyKind } from '../../domain/broadcast/sms-reply.js';
 import { httpError, validationBody } from '../errors.js';
 import type { AppEnv } from '../middleware/request-log.js';
-import { recordResponse, type ResponseRoutesDeps } from './responses.js';
+import { recordResponse } from '../../services/customer-responses.js';
+import type { ResponseRoutesDeps } from './responses.js';
 
 export interface SmsInboundDeps extends Pick<ResponseRoutesDeps, 'alertIntake' | 'deliveries' | 'responses'> {
   /** The SMS account's auth token: Twilio signs its webhooks with it. */

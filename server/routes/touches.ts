@@ -5,7 +5,7 @@ import { touchInputSchema } from '../../domain/touch.js';
 import type { TouchRow, TouchStore } from '../../store/touches.js';
 import { httpError } from '../errors.js';
 import type { AppEnv } from '../middleware/request-log.js';
-import type { TouchIntake } from '../touch-intake.js';
+import type { TouchIntake } from '../../services/touch-intake.js';
 import { validate } from '../validate.js';
 
 export interface TouchRoutesDeps {

@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import type { CustomerContext, TimelineEntry } from '../../server/customer-context.js';
+import type { CustomerContext, TimelineEntry } from '../../services/customer-context.js';
 import { ACTIONS } from '../ids.js';
 import { SLACK_LIMITS, clip, escapeMrkdwn, link, slackDate } from './limits.js';
 

@@ -2,8 +2,8 @@ import { inject } from 'vitest';
 import { loadEnv } from '../../config/env.js';
 import { startHubSpotSandbox } from '../../sandbox/hubspot/index.js';
 import { startSmtpCatcher, type SmtpCatcher } from '../../sandbox/smtp/index.js';
-import { createLogger } from '../../server/logger.js';
-import { startRapport, type RapportRuntime } from '../../server/runtime.js';
+import { createLogger } from '../../main/logger.js';
+import { startRapport, type RapportRuntime } from '../../main/runtime.js';
 import type { Db } from '../../store/db.js';
 import { testDb } from './db.js';
 

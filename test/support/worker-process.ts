@@ -7,8 +7,8 @@
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { loadEnv } from '../../config/env.js';
 import { createHubSpotCrm } from '../../crm/hubspot/index.js';
-import { createBroadcastServices } from '../../server/broadcast-services.js';
-import { createLogger } from '../../server/logger.js';
+import { createBroadcastServices } from '../../services/broadcast-services.js';
+import { createLogger } from '../../main/logger.js';
 import { openDb } from '../../store/db.js';
 import { createTouchStore } from '../../store/touches.js';
 import { createBroadcastActivities, createResponseActivities } from '../../workflows/broadcast/activities.js';

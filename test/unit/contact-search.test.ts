@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { CrmContact } from '../../crm/port.js';
-import { createContactSearch } from '../../server/contact-search.js';
+import { createContactSearch } from '../../services/contacts/contact-search.js';
 import type { ContactSummary } from '../../store/crm-contacts.js';
 
 const joeSummary: ContactSummary = {

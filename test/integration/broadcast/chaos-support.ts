@@ -11,7 +11,7 @@ import { loadEnv } from '../../../config/env.js';
 import type { CrmPort } from '../../../crm/port.js';
 import { alertRequestSchema } from '../../../domain/broadcast/alert-request.js';
 import type { SmtpCatcher } from '../../../sandbox/smtp/index.js';
-import { createBroadcastServices } from '../../../server/broadcast-services.js';
+import { createBroadcastServices } from '../../../services/broadcast-services.js';
 import { createAlertStore } from '../../../store/alerts.js';
 import type { Db } from '../../../store/db.js';
 import type { DeliveryStatus } from '../../../store/deliveries.js';

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSlackStandIn, type SlackStandIn } from '../../../sandbox/slack/index.js';
-import { startContactSync } from '../../../server/contact-sync.js';
+import { startContactSync } from '../../../services/contacts/contact-sync.js';
 import { ACTIONS, COMMANDS, TOUCH_BLOCKS } from '../../../slack-app/ids.js';
 import { createCrmContactStore } from '../../../store/crm-contacts.js';
 import { DEMO } from '../../support/demo-data.js';

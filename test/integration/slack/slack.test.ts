@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSlackStandIn, type SlackStandIn } from '../../../sandbox/slack/index.js';
-import { touchIdFor } from '../../../server/touch-intake.js';
+import { touchIdFor } from '../../../services/touch-intake.js';
 import { ACTIONS, COMMANDS, HOME_BLOCKS, SHORTCUTS, TOUCH_BLOCKS, VIEWS } from '../../../slack-app/ids.js';
 import { DEMO } from '../../support/demo-data.js';
 import { eventually, startTestRapport, type TestRapport } from '../../support/rapport.js';

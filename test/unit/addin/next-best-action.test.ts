@@ -7,7 +7,7 @@ import {
   type NextBestActionFacts,
 } from '../../../domain/next-best-action.js';
 import { computeSegments } from '../../../domain/segments.js';
-import { NEXT_BEST_ACTION_RULES } from '../../../server/next-best-action-rules.js';
+import { NEXT_BEST_ACTION_RULES } from '../../../services/next-best-action-rules.js';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
 const daysAgo = (n: number) => new Date(NOW.getTime() - n * 86_400_000).toISOString().slice(0, 10);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadEnv } from '../../../config/env.js';
 import { capLookbackHours, checkFrequencyCap } from '../../../domain/audience/frequency-cap.js';
-import { contactPolicyFromEnv } from '../../../server/broadcast-services.js';
+import { contactPolicyFromEnv } from '../../../services/broadcast-services.js';
 
 describe('alert configuration', () => {
   it('has working defaults for npm start', () => {

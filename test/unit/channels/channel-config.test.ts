@@ -1,8 +1,8 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadEnv } from '../../../config/env.js';
-import { channelAdaptersFromEnv, smsSettingsFromEnv, TWILIO_API_URL } from '../../../server/channel-adapters.js';
-import { createLogger } from '../../../server/logger.js';
+import { channelAdaptersFromEnv, smsSettingsFromEnv, TWILIO_API_URL } from '../../../services/channel-adapters.js';
+import { createLogger } from '../../../main/logger.js';
 
 const SMS = {
   SMS_ACCOUNT_SID: 'AC0123456789abcdef',

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { Env } from '../config/env.js';
-import type { CrmPort } from '../crm/port.js';
-import { createCrmContactStore } from '../store/crm-contacts.js';
-import type { Db } from '../store/db.js';
+import type { Env } from '../../config/env.js';
+import type { CrmPort } from '../../crm/port.js';
+import { createCrmContactStore } from '../../store/crm-contacts.js';
+import type { Db } from '../../store/db.js';
 import { createContactSearch, type ContactSearch } from './contact-search.js';
 import { pageIntervalFor, startContactSync, type ContactSync } from './contact-sync.js';
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import type { CrmContact, CrmPort } from '../crm/port.js';
-import type { ContactSummary, CrmContactStore } from '../store/crm-contacts.js';
+import type { CrmContact, CrmPort } from '../../crm/port.js';
+import type { ContactSummary, CrmContactStore } from '../../store/crm-contacts.js';
 
 /**
  * Keeps the contact read model (store/crm-contacts.ts) in step with the CRM: a full load when

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { CrmPort } from '../crm/port.js';
-import { queryWords } from '../domain/contact-search-terms.js';
-import type { ContactSummary, CrmContactStore } from '../store/crm-contacts.js';
+import type { CrmPort } from '../../crm/port.js';
+import { queryWords } from '../../domain/contact-search-terms.js';
+import type { ContactSummary, CrmContactStore } from '../../store/crm-contacts.js';
 import { summaryOf } from './contact-sync.js';
 
 /** Contacts by name, email or company, for a person waiting on the answer (pickers, /customer). */

@@ -1,6 +1,15 @@
 import type { AlertAction } from '../channels/email/alert-email.js';
 import { verifyToken } from '../domain/broadcast/signed-token.js';
-import { recordResponse, type ResponseRoutesDeps } from './routes/responses.js';
+import type { DeliveryRow, DeliveryStore } from '../store/deliveries.js';
+import type { ResponseKind, ResponseStore } from '../store/responses.js';
+import type { AlertIntake } from './alert-intake.js';
+
+export interface CustomerResponseDeps {
+  alertIntake: AlertIntake;
+  deliveries: DeliveryStore;
+  responses: ResponseStore;
+  secret: string;
+}
 
 /** What became of a customer's click on an answer button of an alert DM. */
 export type SlackCustomerResponseOutcome = 'recorded' | 'repeated' | 'invalid' | 'not_recipient';
@@ -16,9 +25,7 @@ export type RecordSlackCustomerResponse = (input: {
  * signed response token names the delivery, the same response (per alert, contact and kind) is
  * stored once, and its workflow logs it in the CRM and routes it to the reply owner.
  */
-export function slackCustomerResponses(
-  deps: Pick<ResponseRoutesDeps, 'alertIntake' | 'deliveries' | 'responses' | 'secret'>,
-): RecordSlackCustomerResponse {
+export function slackCustomerResponses(deps: CustomerResponseDeps): RecordSlackCustomerResponse {
   return async ({ token, kind, slackUserId }) => {
     const id = verifyToken(deps.secret, 'response', token);
     const delivery = id ? await deps.deliveries.byToken(id) : null;
@@ -34,4 +41,26 @@ export function slackCustomerResponses(
     const { created } = await recordResponse(deps, delivery, kind, null);
     return created ? 'recorded' : 'repeated';
   };
+}
+
+/** Records a response once (per alert, contact and kind), and hands it to its workflow. */
+export async function recordResponse(
+  deps: Omit<CustomerResponseDeps, 'secret'>,
+  delivery: DeliveryRow,
+  kind: ResponseKind,
+  body: string | null,
+  dedupeKey = `${delivery.alertId}:${delivery.contactId}:${kind}`,
+) {
+  const { row, created } = await deps.responses.record({
+    alertId: delivery.alertId,
+    contactId: delivery.contactId,
+    kind,
+    dedupeKey,
+    body,
+  });
+  if (kind !== 'bounce') await deps.deliveries.markResponded(delivery.alertId, delivery.contactId);
+  // Started on every repeat too: the id is derived from the response, so an earlier failed start is healed.
+  // Temporal down: the response is stored; the sweeper starts its workflow later.
+  await deps.alertIntake.startResponseWorkflow(row).catch(() => undefined);
+  return { row, created };
 }

@@ -1,0 +1,56 @@
+import type { Client } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import type { Env } from '../../config/env.js';
+import { connectClient, targetFromEnv, type TemporalTarget } from '../../workflows/temporal/connection.js';
+import { startDevServer, type DevServer } from '../../workflows/temporal/dev-server.js';
+import type { Cleanups } from './cleanups.js';
+
+export interface TemporalStep {
+  temporal: Client;
+  target: TemporalTarget;
+  /** The dev server we own, when no TEMPORAL_ADDRESS is configured. */
+  devServer?: DevServer;
+}
+
+let runtimeInstalled = false;
+/** The SDK core logs on its own unless told: keep it at the same level as the TS side. */
+export function installTemporalLogging(level: Env['LOG_LEVEL']): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const temporalLevel = level === 'debug' || level === 'trace' ? 'INFO' : level === 'silent' ? 'ERROR' : 'WARN';
+  Runtime.install({
+    logger: new DefaultLogger(temporalLevel),
+    telemetryOptions: { logging: { filter: { core: temporalLevel, other: 'ERROR' }, forward: {} } },
+  });
+}
+
+/** TEMPORAL_ADDRESS (or a test's server), else a dev server we start and stop. */
+export async function startTemporal(
+  env: Env,
+  logger: Logger,
+  dataDir: string,
+  cleanups: Cleanups,
+  givenAddress?: string,
+): Promise<TemporalStep> {
+  let devServer: DevServer | undefined;
+  let address = givenAddress ?? env.TEMPORAL_ADDRESS;
+  if (!address) {
+    const started = await startDevServer({
+      dataDir,
+      port: env.TEMPORAL_DEV_PORT,
+      uiPort: env.TEMPORAL_UI_PORT,
+      namespace: env.TEMPORAL_NAMESPACE,
+      cliPath: env.TEMPORAL_CLI_PATH,
+      log: (line) => logger.info(line),
+    });
+    cleanups.defer(() => started.stop());
+    devServer = started;
+    address = started.address;
+  }
+  const target = targetFromEnv(env, address);
+  if (givenAddress) target.address = givenAddress;
+  const temporal = await connectClient(target);
+  cleanups.defer(() => temporal.connection.close());
+  return { temporal, target, ...(devServer ? { devServer } : {}) };
+}

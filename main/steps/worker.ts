@@ -1,0 +1,22 @@
+import type { Worker } from '@temporalio/worker';
+import { connectWorker, type TemporalTarget } from '../../workflows/temporal/connection.js';
+import { createRapportWorker, type ActivityDeps } from '../../workflows/worker.js';
+import type { Cleanups } from './cleanups.js';
+
+/** A worker in this process on the task queue; stopped (and its connection closed) on stop. */
+export async function startWorker(
+  target: TemporalTarget,
+  taskQueue: string,
+  deps: ActivityDeps,
+  cleanups: Cleanups,
+): Promise<Worker> {
+  const connection = await connectWorker(target);
+  const worker = await createRapportWorker({ connection, namespace: target.namespace, taskQueue, deps });
+  const running = worker.run();
+  cleanups.defer(async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+    await connection.close();
+  });
+  return worker;
+}

@@ -1,0 +1,66 @@
+import { ConfigError, loadEnv } from '../config/env.js';
+import { createHubSpotCrm } from '../crm/hubspot/index.js';
+import { createLogger } from './logger.js';
+import { createBroadcastServices } from '../services/broadcast-services.js';
+import { SANDBOX_TOKEN } from './steps/crm.js';
+import { rapportSecret } from './secret.js';
+import { openDb } from '../store/db.js';
+import { migrate } from '../store/migrations.js';
+import { createTouchStore } from '../store/touches.js';
+import { connectWorker, targetFromEnv } from '../workflows/temporal/connection.js';
+import { createRapportWorker } from '../workflows/worker.js';
+
+/**
+ * `npm run worker`: a worker on its own, for deployments with many workers.
+ * Needs TEMPORAL_ADDRESS and DATABASE_URL (PGlite is one process's database) and a CRM.
+ */
+export async function runWorkerProcess(): Promise<void> {
+  const env = loadEnv();
+  const missing = [
+    !env.TEMPORAL_ADDRESS && 'TEMPORAL_ADDRESS (the Temporal server the API uses)',
+    !env.DATABASE_URL && 'DATABASE_URL (a separate worker cannot share the embedded PGlite)',
+  ].filter(Boolean);
+  if (missing.length > 0)
+    throw new ConfigError(
+      missing.map((m) => ({ variable: String(m).split(' ')[0]!, problem: `required for npm run worker: ${m}` })),
+    );
+
+  const logger = createLogger(env.LOG_LEVEL, 'rapport-worker');
+  const db = await openDb({ databaseUrl: env.DATABASE_URL });
+  await migrate(db);
+  const crm = createHubSpotCrm({
+    accessToken: env.HUBSPOT_ACCESS_TOKEN ?? SANDBOX_TOKEN,
+    basePath: env.HUBSPOT_ACCESS_TOKEN ? env.HUBSPOT_BASE_PATH : `http://127.0.0.1:${env.HUBSPOT_SANDBOX_PORT}`,
+    rateLimitPerTenSeconds: env.HUBSPOT_RATE_LIMIT,
+    logger,
+  });
+  const target = targetFromEnv(env);
+  const connection = await connectWorker(target);
+  const worker = await createRapportWorker({
+    connection,
+    namespace: target.namespace,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    deps: {
+      crm,
+      touches: createTouchStore(db),
+      // Alerts need mail and the shared signing secret; without SMTP_URL this worker runs touches only.
+      ...(env.SMTP_URL
+        ? {
+            broadcast: createBroadcastServices(env, {
+              db,
+              crm,
+              smtpUrl: env.SMTP_URL,
+              secret: rapportSecret(env.RAPPORT_SECRET, env.DATA_DIR),
+              publicUrl: env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`,
+            }),
+          }
+        : {}),
+    },
+  });
+  logger.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, temporal: target.address }, 'worker running');
+  process.on('SIGINT', () => worker.shutdown());
+  process.on('SIGTERM', () => worker.shutdown());
+  await worker.run();
+  await connection.close();
+  await db.close();
+}
