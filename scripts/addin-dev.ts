@@ -15,7 +15,9 @@ const CERT_DIR = resolve(homedir(), '.office-addin-dev-certs');
 const command = process.argv[2] ?? 'https';
 
 if (command === 'certs') {
-  const result = spawnSync('npx', ['--yes', 'office-addin-dev-certs', 'install', '--days', '30'], { stdio: 'inherit' });
+  const result = spawnSync('npx', ['--no-install', 'office-addin-dev-certs', 'install', '--days', '30'], {
+    stdio: 'inherit',
+  });
   process.exit(result.status ?? 1);
 } else if (command === 'https') {
   const cert = resolve(CERT_DIR, 'localhost.crt');

@@ -17,10 +17,14 @@ if (problems.length) {
 console.log(`${manifest}: checked`);
 
 if (process.platform === 'win32') {
-  const result = spawnSync('npx', ['--yes', 'office-addin-debugging', 'start', manifest, 'desktop', '--no-debug'], {
-    stdio: 'inherit',
-    shell: true,
-  });
+  const result = spawnSync(
+    'npx',
+    ['--yes', 'office-addin-debugging@7.0.0', 'start', manifest, 'desktop', '--no-debug'],
+    {
+      stdio: 'inherit',
+      shell: true,
+    },
+  );
   process.exit(result.status ?? 1);
 } else {
   console.log(`
