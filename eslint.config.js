@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
+import { layersConfig } from './eslint-rules/layers.js';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
@@ -19,6 +20,8 @@ export default tseslint.config(
       'no-console': ['error', { allow: ['warn', 'error'] }],
     },
   },
+  // The dependency rules between top-level folders (docs/ARCHITECTURE.md).
+  layersConfig(import.meta.dirname),
   {
     // Workflow code is replayed: it must stay deterministic, so no Node built-ins, no I/O libraries.
     files: ['workflows/**/workflows.ts', 'workflows/**/shared.ts', 'workflows/**/workflows/*.ts'],
