@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * Every environment variable Rapport reads, parsed once at start-up.
  * A wrong value stops start-up with a message that names the variable and what it expects.
- * Keep .env.example and the README table in step with this schema.
+ * Keep .env.example and docs/CONFIGURATION.md in step with this schema (test/unit/docs checks both).
  */
 
 const port = z.coerce.number().int().min(0).max(65535);

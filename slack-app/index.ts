@@ -37,7 +37,7 @@ export function slackSettingsFromEnv(env: {
     const missing = [!env.SLACK_BOT_TOKEN && 'SLACK_BOT_TOKEN', !env.SLACK_SIGNING_SECRET && 'SLACK_SIGNING_SECRET']
       .filter(Boolean)
       .join(' and ');
-    return { off: `Slack is off: set ${missing} to turn it on (see README, "Slack")` };
+    return { off: `Slack is off: set ${missing} to turn it on (see docs/SLACK.md)` };
   }
   return {
     settings: {

@@ -7,7 +7,7 @@ import { escapeMrkdwn, markdownToMrkdwn } from './mrkdwn.js';
 
 type KnownBlock = types.KnownBlock;
 
-/** Slack's limits for what this message uses (Block Kit reference; FACTS.md). */
+/** Slack's limits for what this message uses (Slack's Block Kit reference: blocks, header, section, button). */
 const LIMITS = { blocks: 50, header: 150, section: 3000, buttonText: 75, notificationText: 4000 } as const;
 /** header + actions + context around the body sections. */
 const BODY_SECTIONS = LIMITS.blocks - 3;

@@ -1,4 +1,4 @@
-/** Slack's Block Kit limits (FACTS.md, Slack docs); views and the Slack stand-in share them. */
+/** Slack's Block Kit limits (Slack's Block Kit and views reference); views and the Slack stand-in share them. */
 export const SLACK_LIMITS = {
   blocksPerMessage: 50,
   blocksPerModal: 100,

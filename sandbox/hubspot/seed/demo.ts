@@ -1,6 +1,6 @@
 /**
  * Fixed records the seed always creates first, so tests and demos can name them.
- * Ids follow from creation order and are stable (see README.md).
+ * Ids follow from creation order and are stable (see sandbox/hubspot/README.md).
  */
 export const DEMO_OWNERS = [
   {

@@ -104,7 +104,7 @@ describe('seeded book of business', () => {
         Number(l.additionalProperties.hs_list_size),
       ]),
     );
-    // The sizes README.md documents.
+    // The sizes sandbox/hubspot/README.md documents.
     expect(sizes).toEqual({ 1: 40, 2: 237, 3: 197, 4: 116, 5: 151, 6: 201 });
     const lists = await call('/crm/v3/lists/search', { json: { query: '', count: 3 } });
     expect(lists.body).toMatchObject({ total: 6, hasMore: true, offset: 3 });
