@@ -27,7 +27,7 @@ import { buildAddin } from '../scripts/build-addin.js';
 import { createLogger } from '../main/logger.js';
 import { startRapport } from '../main/runtime.js';
 import { openDb } from '../store/db.js';
-import { officeStubScript, type StubMessage } from '../test/integration/addin/office-stub.js';
+import { officeStubScript, type StubMessage } from '../testkit/office-stub.js';
 import { startDevServer } from '../workflows/temporal/dev-server.js';
 import { freePort } from '../workflows/temporal/free-port.js';
 import { percentile, report } from './report.js';

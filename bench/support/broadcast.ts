@@ -18,8 +18,8 @@ import { startDevServer, type DevServer } from '../../workflows/temporal/dev-ser
 import { freePort } from '../../workflows/temporal/free-port.js';
 import { compileEntry } from './compile-entry.js';
 import { workflowBundle } from '../../workflows/worker.js';
-import { scratchPostgres, type ScratchPostgres } from '../../test/support/postgres.js';
-import { startWorkerProcess, WORKER_PROCESS_ENTRY, type WorkerProcess } from '../../test/support/worker-child.js';
+import { scratchPostgres, type ScratchPostgres } from '../../testkit/postgres.js';
+import { startWorkerProcess, WORKER_PROCESS_ENTRY, type WorkerProcess } from '../../testkit/worker-child.js';
 
 /**
  * V8 flags of the measured worker: those `npm run worker` runs with (package.json), so the bench
@@ -56,7 +56,7 @@ export interface BroadcastBenchOptions {
   env?: Record<string, string>;
 }
 
-/** The worker process (test/support/worker-child.ts). */
+/** The worker process (testkit/worker-child.ts). */
 export type WorkerHandle = WorkerProcess;
 
 export interface BroadcastBench {

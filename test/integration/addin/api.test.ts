@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO } from '../../support/demo-data.js';
-import { eventually, startTestRapport, type TestRapport } from '../../support/rapport.js';
+import { DEMO } from '../../../testkit/demo-data.js';
+import { eventually, startTestRapport, type TestRapport } from '../../../testkit/rapport.js';
 import { APPROVER, BROADCAST_ENV, OFFICER, REQUESTER, mailFor, submit, waitForStatus } from '../broadcast/support.js';
 
 /** The add-in API with Entra-style tokens checked against a local key set (AAD_JWKS_URL). */

@@ -4,10 +4,10 @@ import { serve, type ServerType } from '@hono/node-server';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAddin } from '../../../scripts/build-addin.js';
-import { DEMO } from '../../support/demo-data.js';
-import { eventually, startTestRapport, type TestRapport } from '../../support/rapport.js';
+import { DEMO } from '../../../testkit/demo-data.js';
+import { eventually, startTestRapport, type TestRapport } from '../../../testkit/rapport.js';
 import { BROADCAST_ENV, REQUESTER, getAlert, mailFor, submit, waitForStatus } from '../broadcast/support.js';
-import { officeStubScript, type StubMessage } from './office-stub.js';
+import { officeStubScript, type StubMessage } from '../../../testkit/office-stub.js';
 
 /**
  * The task pane as Outlook runs it: the real bundle, served by Rapport, in headless Chromium,

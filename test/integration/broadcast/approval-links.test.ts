@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../../domain/broadcast/signed-token.js';
 import { createApprovalStore } from '../../../store/approvals.js';
-import { eventually, startTestRapport, TEST_SECRET, type TestRapport } from '../../support/rapport.js';
+import { eventually, startTestRapport, TEST_SECRET, type TestRapport } from '../../../testkit/rapport.js';
 import {
   APPROVER,
   BROADCAST_ENV,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO } from '../../support/demo-data.js';
-import { eventually, startTestRapport, type TestRapport } from '../../support/rapport.js';
+import { DEMO } from '../../../testkit/demo-data.js';
+import { eventually, startTestRapport, type TestRapport } from '../../../testkit/rapport.js';
 import {
   APPROVER,
   BROADCAST_ENV,

@@ -6,8 +6,8 @@ import { startSlackStandIn, type RecordedCall, type SlackStandIn } from '../../.
 import { validateMessage } from '../../../sandbox/slack/validate.js';
 import { startSmsStandIn, type SmsStandIn } from '../../../sandbox/sms/index.js';
 import { createDeliveryStore } from '../../../store/deliveries.js';
-import { DEMO, DEMO_LISTS, DEMO_OWNERS } from '../../support/demo-data.js';
-import { eventually, startTestRapport, TEST_SECRET, type TestRapport } from '../../support/rapport.js';
+import { DEMO, DEMO_LISTS, DEMO_OWNERS } from '../../../testkit/demo-data.js';
+import { eventually, startTestRapport, TEST_SECRET, type TestRapport } from '../../../testkit/rapport.js';
 import { BOT_TOKEN, SIGNING_SECRET, slackDriver } from '../slack/driver.js';
 import { BROADCAST_ENV, form, getAlert, mailFor, submit, waitForStatus, approve } from './support.js';
 

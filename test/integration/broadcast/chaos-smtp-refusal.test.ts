@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedBenchLists } from '../../../sandbox/hubspot/index.js';
-import { eventually, startTestRapport, type TestRapport } from '../../support/rapport.js';
+import { eventually, startTestRapport, type TestRapport } from '../../../testkit/rapport.js';
 import { compareLedgerWithCatcher, finalSummaryText, ledgerRows, messagesPerRecipient } from './chaos-support.js';
 import { BROADCAST_ENV, getAlert, REQUESTER, submit, waitForStatus, approve } from './support.js';
 

@@ -17,8 +17,8 @@ import type { Db } from '../../../store/db.js';
 import type { DeliveryStatus } from '../../../store/deliveries.js';
 import { createBroadcastActivities } from '../../../workflows/broadcast/activities.js';
 import type { BroadcastInput } from '../../../workflows/broadcast/shared.js';
-import { testDb } from '../../support/db.js';
-import { eventually } from '../../support/rapport.js';
+import { testDb } from '../../../testkit/db.js';
+import { eventually } from '../../../testkit/rapport.js';
 import { emailDelivery } from './support.js';
 
 /**

@@ -14,7 +14,7 @@ import { seedBenchLists } from '../../../sandbox/hubspot/index.js';
 import { progressQuery } from '../../../workflows/broadcast/shared.js';
 import { startDevServer, type DevServer } from '../../../workflows/temporal/dev-server.js';
 import { isPortOpen } from '../../../workflows/temporal/free-port.js';
-import { eventually, startTestRapport, type TestRapport } from '../../support/rapport.js';
+import { eventually, startTestRapport, type TestRapport } from '../../../testkit/rapport.js';
 import {
   compareLedgerWithCatcher,
   finalSummaryText,

@@ -26,9 +26,9 @@ import { createLogger } from '../../../main/logger.js';
 import { startRapport, type RapportRuntime } from '../../../main/runtime.js';
 import { openDb, type Db } from '../../../store/db.js';
 import { workflowBundle } from '../../../workflows/worker.js';
-import { scratchPostgres, type ScratchPostgres } from '../../support/postgres.js';
-import { eventually, TEST_API_TOKEN, TEST_SECRET, type Sandbox } from '../../support/rapport.js';
-import { startWorkerProcess, WORKER_PROCESS_ENTRY, type WorkerProcess } from '../../support/worker-child.js';
+import { scratchPostgres, type ScratchPostgres } from '../../../testkit/postgres.js';
+import { eventually, TEST_API_TOKEN, TEST_SECRET, type Sandbox } from '../../../testkit/rapport.js';
+import { startWorkerProcess, WORKER_PROCESS_ENTRY, type WorkerProcess } from '../../../testkit/worker-child.js';
 import {
   compareLedgerWithCatcher,
   finalSummaryText,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startTestRapport, type TestRapport } from '../../support/rapport.js';
+import { eventually, startTestRapport, type TestRapport } from '../../../testkit/rapport.js';
 import { BROADCAST_ENV, getAlert, submit, waitForStatus, approve } from './support.js';
 
 let t: TestRapport;

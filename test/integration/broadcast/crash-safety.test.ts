@@ -8,7 +8,7 @@ import { createAlertStore, type AlertRow } from '../../../store/alerts.js';
 import type { Db } from '../../../store/db.js';
 import { createDeliveryStore, type DeliveryStore } from '../../../store/deliveries.js';
 import { dispatchBatch } from '../../../workflows/broadcast/dispatch.js';
-import { testDb } from '../../support/db.js';
+import { testDb } from '../../../testkit/db.js';
 import { emailDelivery } from './support.js';
 
 let db: Db;

@@ -9,8 +9,8 @@ import { createApprovalStore } from '../../../store/approvals.js';
 import { createDeliveryStore } from '../../../store/deliveries.js';
 import { createResponseStore } from '../../../store/responses.js';
 import { createBroadcastActivities } from '../../../workflows/broadcast/activities.js';
-import { DEMO, DEMO_LISTS, DEMO_OWNERS } from '../../support/demo-data.js';
-import { eventually, SANDBOX_TEST_TOKEN, startTestRapport, type TestRapport } from '../../support/rapport.js';
+import { DEMO, DEMO_LISTS, DEMO_OWNERS } from '../../../testkit/demo-data.js';
+import { eventually, SANDBOX_TEST_TOKEN, startTestRapport, type TestRapport } from '../../../testkit/rapport.js';
 import { approve, BROADCAST_ENV, emailDelivery, mailFor, submit, waitForStatus } from './support.js';
 
 const SMS_FROM = '+15005550006';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../../domain/broadcast/signed-token.js';
 import { createDeliveryStore } from '../../../store/deliveries.js';
-import { DEMO } from '../../support/demo-data.js';
-import { eventually, startTestRapport, TEST_SECRET, type TestRapport } from '../../support/rapport.js';
+import { DEMO } from '../../../testkit/demo-data.js';
+import { eventually, startTestRapport, TEST_SECRET, type TestRapport } from '../../../testkit/rapport.js';
 import {
   APPROVER,
   BROADCAST_ENV,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeliveryStore } from '../../../store/deliveries.js';
-import { DEMO } from '../../support/demo-data.js';
-import { eventually, startTestRapport, type TestRapport } from '../../support/rapport.js';
+import { DEMO } from '../../../testkit/demo-data.js';
+import { eventually, startTestRapport, type TestRapport } from '../../../testkit/rapport.js';
 import { BROADCAST_ENV, mailFor, submit, waitForStatus, approve } from './support.js';
 
 let t: TestRapport;

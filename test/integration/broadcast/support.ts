@@ -1,5 +1,5 @@
 import type { Delivery } from '../../../domain/audience/types.js';
-import { eventually, type TestRapport } from '../../support/rapport.js';
+import { eventually, type TestRapport } from '../../../testkit/rapport.js';
 
 export const REQUESTER = 'analyst@bank.example';
 export const APPROVER = 'approver@bank.example';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSlackStandIn, type SlackStandIn } from '../../../sandbox/slack/index.js';
 import { ACTIONS, ALERT_BLOCKS, COMMANDS, VIEWS } from '../../../slack-app/ids.js';
-import { eventually, startTestRapport, type TestRapport } from '../../support/rapport.js';
+import { eventually, startTestRapport, type TestRapport } from '../../../testkit/rapport.js';
 import { APPROVER, BROADCAST_ENV, OFFICER, REQUESTER, getAlert, waitForStatus } from '../broadcast/support.js';
 import { BOT_TOKEN, SIGNING_SECRET, slackDriver, viewPayload } from './driver.js';
 

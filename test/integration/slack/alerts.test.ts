@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSlackStandIn, type SlackStandIn } from '../../../sandbox/slack/index.js';
 import { ACTIONS, ALERT_BLOCKS, COMMANDS, VIEWS } from '../../../slack-app/ids.js';
-import { eventually, startTestRapport, type TestRapport } from '../../support/rapport.js';
-import { DEMO } from '../../support/demo-data.js';
+import { eventually, startTestRapport, type TestRapport } from '../../../testkit/rapport.js';
+import { DEMO } from '../../../testkit/demo-data.js';
 import {
   APPROVER,
   BROADCAST_ENV,

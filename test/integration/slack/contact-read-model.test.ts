@@ -4,8 +4,8 @@ import { startSlackStandIn, type SlackStandIn } from '../../../sandbox/slack/ind
 import { startContactSync } from '../../../services/contacts/contact-sync.js';
 import { ACTIONS, COMMANDS, TOUCH_BLOCKS } from '../../../slack-app/ids.js';
 import { createCrmContactStore } from '../../../store/crm-contacts.js';
-import { DEMO } from '../../support/demo-data.js';
-import { SANDBOX_TEST_TOKEN, eventually, startTestRapport, type TestRapport } from '../../support/rapport.js';
+import { DEMO } from '../../../testkit/demo-data.js';
+import { SANDBOX_TEST_TOKEN, eventually, startTestRapport, type TestRapport } from '../../../testkit/rapport.js';
 import { BOT_TOKEN, SIGNING_SECRET, slackDriver } from './driver.js';
 
 /**

@@ -1,15 +1,20 @@
-import { createHmac } from 'node:crypto';
 import type { SlackStandIn } from '../../../sandbox/slack/index.js';
+import {
+  eventCallbackBody,
+  interactionBody,
+  signatureHeaders,
+  slashCommandBody,
+  TEAM,
+} from '../../../testkit/slack-requests.js';
 
+export { TEAM };
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 export const BOT_TOKEN = 'xoxb-test-0000-rapport';
-export const TEAM = { id: 'T0RAPPORT', domain: 'rapport-demo' };
 
 type Fetcher = { request(path: string, init: RequestInit): Response | Promise<Response> };
 
 export function sign(body: string, timestamp = Math.floor(Date.now() / 1000), secret = SIGNING_SECRET) {
-  const signature = `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-  return { 'x-slack-signature': signature, 'x-slack-request-timestamp': String(timestamp) };
+  return signatureHeaders(body, secret, timestamp);
 }
 
 /** Sends requests to /slack/events exactly as Slack does: signed, form or JSON encoded. */
@@ -22,7 +27,6 @@ export function slackDriver(app: Fetcher, standIn: SlackStandIn) {
         body,
       }),
     );
-  const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 
   return {
     post,
@@ -30,46 +34,24 @@ export function slackDriver(app: Fetcher, standIn: SlackStandIn) {
       const triggerId = standIn.trigger();
       const responseUrl = standIn.responseUrl();
       const res = await post(
-        form({
-          token: 'legacy',
-          team_id: TEAM.id,
-          team_domain: TEAM.domain,
-          channel_id: opts.channel ?? 'C0SALES',
-          channel_name: 'sales',
-          user_id: opts.user,
-          user_name: 'ana',
+        slashCommandBody({
           command,
           text: opts.text ?? '',
-          api_app_id: 'A0RAPPORT',
-          response_url: responseUrl,
-          trigger_id: triggerId,
+          userId: opts.user,
+          userName: 'ana',
+          channelId: opts.channel ?? 'C0SALES',
+          responseUrl,
+          triggerId,
         }),
         'application/x-www-form-urlencoded',
       );
       return { res, triggerId, responseUrl };
     },
     interaction(payload: Record<string, unknown>, headers?: Record<string, string>) {
-      return post(
-        form({ payload: JSON.stringify({ team: TEAM, api_app_id: 'A0RAPPORT', token: 'legacy', ...payload }) }),
-        'application/x-www-form-urlencoded',
-        headers,
-      );
+      return post(interactionBody(payload), 'application/x-www-form-urlencoded', headers);
     },
     event(event: Record<string, unknown>, eventId: string, headers?: Record<string, string>) {
-      return post(
-        JSON.stringify({
-          token: 'legacy',
-          team_id: TEAM.id,
-          api_app_id: 'A0RAPPORT',
-          type: 'event_callback',
-          event_id: eventId,
-          event_time: Math.floor(Date.now() / 1000),
-          event,
-          authorizations: [{ team_id: TEAM.id, user_id: 'U0RAPPORTBOT', is_bot: true }],
-        }),
-        'application/json',
-        headers,
-      );
+      return post(eventCallbackBody(event, eventId), 'application/json', headers);
     },
   };
 }

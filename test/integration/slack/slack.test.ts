@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSlackStandIn, type SlackStandIn } from '../../../sandbox/slack/index.js';
 import { touchIdFor } from '../../../services/touch-intake.js';
 import { ACTIONS, COMMANDS, HOME_BLOCKS, SHORTCUTS, TOUCH_BLOCKS, VIEWS } from '../../../slack-app/ids.js';
-import { DEMO } from '../../support/demo-data.js';
-import { eventually, startTestRapport, type TestRapport } from '../../support/rapport.js';
+import { DEMO } from '../../../testkit/demo-data.js';
+import { eventually, startTestRapport, type TestRapport } from '../../../testkit/rapport.js';
 import { BOT_TOKEN, SIGNING_SECRET, TEAM, sign, slackDriver, viewPayload } from './driver.js';
 
 const ANA = { id: 'U0ANA', name: 'ana', email: 'ana@rapport.example', realName: 'Ana Reyes' };

@@ -5,16 +5,16 @@
  * after SIGTERM. Started by startWorkerProcess() in ./worker-child.ts.
  */
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { loadEnv } from '../../config/env.js';
-import { createHubSpotCrm } from '../../crm/hubspot/index.js';
-import { createBroadcastServices } from '../../services/broadcast-services.js';
-import { createLogger } from '../../main/logger.js';
-import { openDb } from '../../store/db.js';
-import { createTouchStore } from '../../store/touches.js';
-import { createBroadcastActivities, createResponseActivities } from '../../workflows/broadcast/activities.js';
-import { connectWorker, targetFromEnv } from '../../workflows/temporal/connection.js';
-import { createTouchActivities } from '../../workflows/touch/activities.js';
-import { createRapportWorker, type ActivityDeps } from '../../workflows/worker.js';
+import { loadEnv } from '../config/env.js';
+import { createHubSpotCrm } from '../crm/hubspot/index.js';
+import { createBroadcastServices } from '../services/broadcast-services.js';
+import { createLogger } from '../main/logger.js';
+import { openDb } from '../store/db.js';
+import { createTouchStore } from '../store/touches.js';
+import { createBroadcastActivities, createResponseActivities } from '../workflows/broadcast/activities.js';
+import { connectWorker, targetFromEnv } from '../workflows/temporal/connection.js';
+import { createTouchActivities } from '../workflows/touch/activities.js';
+import { createRapportWorker, type ActivityDeps } from '../workflows/worker.js';
 
 export interface WorkerProcessConfig {
   temporalAddress: string;

@@ -1,10 +1,10 @@
 import { inject } from 'vitest';
-import { loadEnv } from '../../config/env.js';
-import { startHubSpotSandbox } from '../../sandbox/hubspot/index.js';
-import { startSmtpCatcher, type SmtpCatcher } from '../../sandbox/smtp/index.js';
-import { createLogger } from '../../main/logger.js';
-import { startRapport, type RapportRuntime } from '../../main/runtime.js';
-import type { Db } from '../../store/db.js';
+import { loadEnv } from '../config/env.js';
+import { startHubSpotSandbox } from '../sandbox/hubspot/index.js';
+import { startSmtpCatcher, type SmtpCatcher } from '../sandbox/smtp/index.js';
+import { createLogger } from '../main/logger.js';
+import { startRapport, type RapportRuntime } from '../main/runtime.js';
+import type { Db } from '../store/db.js';
 import { testDb } from './db.js';
 
 export const TEST_API_TOKEN = 'test-token-0123456789abcdefghij';

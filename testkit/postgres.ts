@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { freePort } from '../../workflows/temporal/free-port.js';
+import { freePort } from '../workflows/temporal/free-port.js';
 
 export interface ScratchPostgres {
   url: string;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { openDb, type Db } from '../../store/db.js';
-import { migrate } from '../../store/migrations.js';
+import { openDb, type Db } from '../store/db.js';
+import { migrate } from '../store/migrations.js';
 
 /** PGlite in memory by default; a fresh schema on the real PostgreSQL when DATABASE_URL is set. */
 export async function testDb(): Promise<Db> {
