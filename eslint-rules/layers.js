@@ -94,6 +94,10 @@ export const LAYERS = {
     folders: ['test'],
     why: 'benches share the harness in testkit/, never test files',
   },
+  testkit: {
+    folders: ['test'],
+    why: 'the harness is shared by tests and benches, so it depends on neither',
+  },
 };
 
 /** Outside these folders nothing may reach into the HubSpot adapter: everyone else talks to the CRM port. */

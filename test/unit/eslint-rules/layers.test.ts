@@ -111,6 +111,12 @@ const cases: { rule: string; file: string; bad: string; good: string }[] = [
     bad: "import { seed } from '../test/support/demo-data.js';",
     good: "import { seed } from '../testkit/demo-data.js';",
   },
+  {
+    rule: 'testkit/ never imports test/',
+    file: 'testkit/rapport.ts',
+    bad: "import { slackDriver } from '../test/integration/slack/driver.js';",
+    good: "import { DEMO } from './demo-data.js';",
+  },
 ];
 
 describe('dependency rules (eslint-rules/layers.js)', () => {
