@@ -1,11 +1,12 @@
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 import { layersConfig } from './eslint-rules/layers.js';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
-export default tseslint.config(
+export default defineConfig(
   { ignores: ['node_modules/', 'dist/', '.data/', 'coverage/', 'test-artifacts/', 'outlook-addin/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -51,7 +51,7 @@ export function createAlertFace(
     const key = email.toLowerCase();
     const hit = users.get(key);
     if (hit && Date.now() - hit.at < 600_000) return hit.id;
-    let id: string | null = null;
+    let id: string | null;
     try {
       id = (await client.users.lookupByEmail({ email: key })).user?.id ?? null;
     } catch {

@@ -23,7 +23,7 @@ export async function compileEntry(entry: string): Promise<string> {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node22',
     packages: 'external',
     sourcemap: 'inline',
     logLevel: 'warning',

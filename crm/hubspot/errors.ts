@@ -21,7 +21,8 @@ function retryAfterMs(header: string | undefined): number | undefined {
 
 /**
  * What went wrong, from @hubspot/api-client's ApiException (status, parsed body, headers) or a
- * network error from node-fetch. Messages are HubSpot's own; they never carry the token.
+ * network error from node:http (the client sends through it when given our keep-alive agent).
+ * Messages are HubSpot's own; they never carry the token.
  */
 export function describeHubSpotError(error: unknown): CallFailure {
   if (isApiException(error)) {

@@ -369,7 +369,7 @@ export function approverMessage(a: AlertSnapshot, dmVersion: number): SlackMessa
     ...(a.summary ? audienceBlocks(a.summary) : []),
   ];
   const outdated = a.version > dmVersion;
-  let outcome: string | null = null;
+  let outcome: string | null;
   if (outdated) outcome = `This version was replaced by version ${a.version}; a new request follows.`;
   else outcome = decisionLine(a);
   if (!outcome && a.status === 'expired') outcome = '⌛ Expired without a decision.';

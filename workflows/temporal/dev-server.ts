@@ -52,6 +52,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   } catch (error) {
     throw new Error(
       `${INSTALL_HELP}\n(go install said: ${(error as Error).message.split('\n').slice(0, 3).join(' ')})`,
+      { cause: error },
     );
   }
   return spawnDevServer(built, options);
