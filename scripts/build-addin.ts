@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { build } from 'esbuild';
 
 /**
- * Bundles the Outlook task pane (outlook-addin/src) with esbuild into outlook-addin/dist, which
+ * Bundles the Outlook task pane (outlook-addin/src, TSX) with esbuild into outlook-addin/dist, which
  * the server serves under /addin/: taskpane.html, taskpane.js, commands.html, assets/icon-*.png.
  * Office.js itself comes from Microsoft's CDN (taskpane.html).
  */
@@ -13,7 +13,9 @@ export async function buildAddin(options: { outDir?: string; minify?: boolean; s
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const result = await build({
-    entryPoints: [resolve(root, 'src/main.ts')],
+    entryPoints: [resolve(root, 'src/main.tsx')],
+    // The add-in's own tsconfig: JSX with the automatic runtime, DOM types.
+    tsconfig: resolve(root, 'tsconfig.json'),
     outfile: resolve(outDir, 'taskpane.js'),
     bundle: true,
     format: 'iife',
