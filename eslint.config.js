@@ -1,15 +1,34 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+/** The repository's server-side folders, out of the Outlook add-in's reach. */
+const SERVER_SIDE = [
+  'bench',
+  'channels',
+  'config',
+  'crm',
+  'domain',
+  'main',
+  'sandbox',
+  'scripts',
+  'server',
+  'services',
+  'slack-app',
+  'store',
+  'test',
+  'testkit',
+  'workflows',
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.data/', 'coverage/', 'test-artifacts/', 'outlook-addin/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.{ts,tsx}'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -53,6 +72,60 @@ export default tseslint.config(
   {
     files: ['scripts/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts', 'sandbox/**/*.ts'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    // The Outlook add-in is its own TypeScript project (DOM, JSX): its files and their tests are linted with it.
+    files: ['outlook-addin/**/*.{ts,tsx}', 'test/unit/outlook-addin/**/*.{ts,tsx}'],
+    languageOptions: {
+      parserOptions: {
+        projectService: false,
+        project: './outlook-addin/tsconfig.json',
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+  },
+  {
+    files: ['outlook-addin/src/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
+    rules: {
+      ...reactHooks.configs.flat.recommended.rules,
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
+    },
+  },
+  {
+    // The pane is browser code bundled on its own: from the server side it takes only contract types.
+    files: ['outlook-addin/src/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'The task pane runs in the browser: no Node built-ins.',
+          })),
+          patterns: [
+            {
+              regex: '^(\\.\\./)+contracts(/|$)',
+              allowTypeImports: true,
+              message: 'The task pane imports only types from the contracts (erased from its bundle).',
+            },
+            {
+              regex: `^(\\.\\./)+(${SERVER_SIDE.join('|')})(/|$)`,
+              message: 'The task pane imports nothing from the server side; its wire types are in src/types.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Office.js is wrapped in one module; everything else gets plain data through OfficeHost.
+    files: ['outlook-addin/src/**/*.{ts,tsx}'],
+    ignores: ['outlook-addin/src/office.ts'],
+    rules: {
+      'no-restricted-globals': ['error', { name: 'Office', message: 'Call Office.js only in src/office.ts.' }],
+    },
   },
   {
     files: ['**/*.js', '**/*.mjs'],
