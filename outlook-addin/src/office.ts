@@ -1,5 +1,4 @@
 /// <reference types="office-js" />
-import type { MessageInfo } from './types.js';
 
 /**
  * The one module that touches Office.js: its callbacks become promises here, and everything
@@ -21,6 +20,15 @@ export interface OfficeHost {
   onItemChanged(handler: () => void): Promise<void>;
   userEmail(): string | null;
   supports(set: string, version: string): boolean;
+}
+
+/** The open message, as far as the pane cares. */
+export interface MessageInfo {
+  itemId: string | null;
+  subject: string;
+  from: { email: string; name: string | null } | null;
+  internetMessageId: string | null;
+  receivedAt: string | null;
 }
 
 type AsyncResult<T> = { status: Office.AsyncResultStatus | string; value: T; error?: { message: string } };

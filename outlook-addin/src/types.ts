@@ -1,6 +1,8 @@
 /**
- * What the task pane receives from /api/addin/* (JSON). Kept here, not imported from the
- * server, so the bundle stays free of server code and the pane tolerates older servers.
+ * The pane's wire types: what it sends to and receives from /api/addin/* and /addin/config.json.
+ * The one place they live in the add-in, copied by hand from the server for now; once the
+ * contracts module exists they become `import type` from it (erased from the bundle, which
+ * stays free of server code).
  */
 export interface AddinClientConfig {
   auth: 'entra' | 'dev' | 'none';
@@ -63,15 +65,6 @@ export interface LoggedTouch {
   status: 'pending' | 'synced' | 'failed';
   duplicate?: boolean;
   engagement: { id: string; kind: string } | null;
-}
-
-/** The open message, as far as the pane cares. */
-export interface MessageInfo {
-  itemId: string | null;
-  subject: string;
-  from: { email: string; name: string | null } | null;
-  internetMessageId: string | null;
-  receivedAt: string | null;
 }
 
 export type DecisionKind = 'approve' | 'reject' | 'request_changes';

@@ -79,7 +79,10 @@ afterAll(async () => {
 });
 
 const select = (i: number) =>
-  page.evaluate((index) => (window as unknown as { __office: { select(i: number): void } }).__office.select(index), i);
+  page.evaluate(
+    (index) => (globalThis as unknown as { __office: { select(i: number): void } }).__office.select(index),
+    i,
+  );
 const text = (testId: string) => page.getByTestId(testId).innerText();
 
 describe('Outlook task pane', () => {
@@ -194,7 +197,7 @@ describe('Outlook task pane', () => {
     };
     expect(approval.headers).toMatch(/^X-Rapport-Alert-Id: alr_/im);
     const index = await page.evaluate(
-      (m) => (window as unknown as { __office: { add(m: unknown): number } }).__office.add(m),
+      (m) => (globalThis as unknown as { __office: { add(m: unknown): number } }).__office.add(m),
       approval,
     );
     await select(index);
@@ -250,7 +253,7 @@ describe('Outlook task pane', () => {
     await expect.poll(() => text('customer-name')).toContain('Noah Wilson');
     expect(await text('customer-name')).toContain('<script>window.__xss=2</script>');
     expect(await text('timeline')).toContain('<script>window.__xss=4</script>');
-    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss)).toBeUndefined();
     expect(await page.locator('#root img[src="x"]').count()).toBe(0);
   });
 

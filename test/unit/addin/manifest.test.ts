@@ -20,7 +20,7 @@ const API_SETS: { pattern: RegExp; set: string; api: string }[] = [
 
 function sources(dir: string): string {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((f) => f.isFile() && f.name.endsWith('.ts'))
+    .filter((f) => f.isFile() && /\.tsx?$/.test(f.name))
     .map((f) => readFileSync(resolve(f.parentPath, f.name), 'utf8'))
     .join('\n');
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alertIdFromHeaders, findAlertId, parseHeaders } from '../../../outlook-addin/src/headers.js';
+import { alertIdFromHeaders, findAlertId, parseHeaders } from '../../../../outlook-addin/src/headers.js';
 
 describe('approval request detection', () => {
   it('reads X-Rapport-Alert-Id from a raw header block, folded or not, any case', () => {

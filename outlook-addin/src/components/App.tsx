@@ -2,13 +2,12 @@ import { FluentProvider, MessageBar, MessageBarBody, webLightTheme } from '@flue
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, type RapportApi } from '../api.js';
 import { findAlertId } from '../headers.js';
-import type { OfficeHost } from '../office.js';
-import type { AddinClientConfig, CustomerContextView, MessageInfo } from '../types.js';
-import { ApprovalView, type ApprovalAlertView, type ApprovalOperations } from './ApprovalView.js';
-import { CustomerView } from './CustomerView.js';
+import type { MessageInfo, OfficeHost } from '../office.js';
+import type { AddinClientConfig, ApprovalAlertView, CustomerContextView } from '../types.js';
+import { ApprovalView, type ApprovalOperations } from './ApprovalView.js';
+import { CustomerView, type CustomerOperations } from './CustomerView.js';
 import { domainOf } from './format.js';
-import { h, tid } from './h.js';
-import { StateView, type PaneState } from './States.js';
+import { StateView, type PaneState } from './StateView.js';
 
 export interface AppProps {
   host: OfficeHost;
@@ -103,78 +102,76 @@ export function App({ host, api, config, approvals }: AppProps) {
   let content;
   if (view.kind === 'customer') {
     const { context, message } = view;
-    content = h(CustomerView, {
-      key: context.contact.id + (message.internetMessageId ?? ''),
-      context,
-      subject: message.subject,
-      operations: {
-        logTouch: async ({ note, answers }) => {
-          const summary = [`Email “${message.subject || '(no subject)'}” from ${message.from?.email ?? ''}`, note]
-            .filter(Boolean)
-            .join('\n\n');
-          const touch = await api
-            .logTouch({
-              contactEmail: context.contact.email ?? message.from!.email,
-              channel: 'email',
-              summary,
-              answers,
-              occurredAt: message.receivedAt ?? undefined,
-              messageId: message.internetMessageId ?? message.itemId ?? undefined,
-            })
-            .catch((error: unknown) => {
-              // The same email, logged before with other words: one email is one touch.
-              if (error instanceof ApiError && error.kind === 'conflict') {
-                return { id: '', status: 'synced' as const, duplicate: true, engagement: null };
-              }
-              throw error;
-            });
-          // The timeline shows the touch while it is on its way to the CRM.
-          api.context(message.from!.email).then(
-            (fresh) => {
-              setView((v) => (v.kind === 'customer' && v.message === message ? { ...v, context: fresh } : v));
-            },
-            () => undefined,
-          );
-          return touch;
-        },
-        completeFollowUp: async (id) => {
-          await api.completeFollowUp(id);
-          // The view marks it done at once; the fresh context no longer lists it.
-          api.context(message.from!.email).then(
-            (fresh) => {
-              setView((v) => (v.kind === 'customer' && v.message === message ? { ...v, context: fresh } : v));
-            },
-            () => undefined,
-          );
-        },
+    const sender = message.from!.email;
+    // A fresh context, once the CRM has it: the timeline then shows a logged touch, a done follow-up is gone.
+    const refresh = () =>
+      api.context(sender).then(
+        (fresh) => setView((v) => (v.kind === 'customer' && v.message === message ? { ...v, context: fresh } : v)),
+        () => undefined,
+      );
+    const operations: CustomerOperations = {
+      logTouch: async ({ note, answers }) => {
+        const summary = [`Email “${message.subject || '(no subject)'}” from ${sender}`, note]
+          .filter(Boolean)
+          .join('\n\n');
+        const touch = await api
+          .logTouch({
+            contactEmail: context.contact.email ?? sender,
+            channel: 'email',
+            summary,
+            answers,
+            occurredAt: message.receivedAt ?? undefined,
+            messageId: message.internetMessageId ?? message.itemId ?? undefined,
+          })
+          .catch((error: unknown) => {
+            // The same email, logged before with other words: one email is one touch.
+            if (error instanceof ApiError && error.kind === 'conflict') {
+              return { id: '', status: 'synced' as const, duplicate: true, engagement: null };
+            }
+            throw error;
+          });
+        void refresh();
+        return touch;
       },
-    });
+      completeFollowUp: async (id) => {
+        await api.completeFollowUp(id);
+        // The view marks it done at once; the fresh context no longer lists it.
+        void refresh();
+      },
+    };
+    content = (
+      <CustomerView
+        key={context.contact.id + (message.internetMessageId ?? '')}
+        context={context}
+        subject={message.subject}
+        operations={operations}
+      />
+    );
   } else if (view.kind === 'approval') {
-    content = h(ApprovalView, {
-      key: `${view.alertId}:${view.alert?.status ?? view.error ?? ''}`,
-      alertId: view.alertId,
-      alert: view.alert,
-      error: view.error,
-      operations: approvals,
-      onRetry: view.error ? () => void load() : undefined,
-    });
+    content = (
+      <ApprovalView
+        key={`${view.alertId}:${view.alert?.status ?? view.error ?? ''}`}
+        alertId={view.alertId}
+        alert={view.alert}
+        error={view.error}
+        operations={approvals}
+        onRetry={view.error ? () => void load() : undefined}
+      />
+    );
   } else {
-    content = h(StateView, { state: view, onRetry: () => void load() });
+    content = <StateView state={view} onRetry={() => void load()} />;
   }
 
-  return h(
-    FluentProvider,
-    { theme: webLightTheme },
-    config.auth === 'dev' &&
-      h(
-        MessageBar,
-        { intent: 'error', ...tid('dev-auth-banner') },
-        h(
-          MessageBarBody,
-          null,
-          `DEVELOPMENT SIGN-IN — acting as ${config.devUser ?? 'the development user'}. Not for production.`,
-        ),
-      ),
-    content,
+  return (
+    <FluentProvider theme={webLightTheme}>
+      {config.auth === 'dev' && (
+        <MessageBar intent="error" data-testid="dev-auth-banner">
+          <MessageBarBody>
+            {`DEVELOPMENT SIGN-IN — acting as ${config.devUser ?? 'the development user'}. Not for production.`}
+          </MessageBarBody>
+        </MessageBar>
+      )}
+      {content}
+    </FluentProvider>
   );
 }

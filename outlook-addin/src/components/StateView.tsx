@@ -9,7 +9,6 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import type { ReactNode } from 'react';
-import { h, tid } from './h.js';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, padding: tokens.spacingHorizontalM },
@@ -28,24 +27,28 @@ export type PaneState =
 /** The friendly states around the customer view: nothing here is an error page. */
 export function StateView({ state, onRetry }: { state: PaneState; onRetry?: () => void }) {
   const styles = useStyles();
-  const retry = onRetry && h(Button, { onClick: onRetry, appearance: 'secondary' }, 'Try again');
-  const bar = (intent: 'info' | 'warning' | 'error', title: string, body: string, action?: ReactNode) =>
-    h(
-      'div',
-      { className: styles.root, ...tid(`state-${state.kind}`) },
-      h(
-        MessageBar,
-        { intent, layout: 'multiline' },
-        h(MessageBarBody, null, h(MessageBarTitle, null, title), h(Text, null, body)),
-      ),
-      action ?? null,
-    );
+  const retry = onRetry && (
+    <Button onClick={onRetry} appearance="secondary">
+      Try again
+    </Button>
+  );
+  const bar = (intent: 'info' | 'warning' | 'error', title: string, body: string, action?: ReactNode) => (
+    <div className={styles.root} data-testid={`state-${state.kind}`}>
+      <MessageBar intent={intent} layout="multiline">
+        <MessageBarBody>
+          <MessageBarTitle>{title}</MessageBarTitle>
+          <Text>{body}</Text>
+        </MessageBarBody>
+      </MessageBar>
+      {action ?? null}
+    </div>
+  );
   switch (state.kind) {
     case 'loading':
-      return h(
-        'div',
-        { className: styles.root, ...tid('state-loading') },
-        h(Spinner, { label: 'Looking up the customer…' }),
+      return (
+        <div className={styles.root} data-testid="state-loading">
+          <Spinner label="Looking up the customer…" />
+        </div>
       );
     case 'no-message':
       return bar('info', 'Select a message', 'Pin this pane and select an email to see who wrote it.');

@@ -2,7 +2,6 @@ import { createRoot } from 'react-dom/client';
 import { approvalOperations, createApi } from './api.js';
 import { createTokenSource } from './auth.js';
 import { App } from './components/App.js';
-import { h } from './components/h.js';
 import { officeReady } from './office.js';
 import type { AddinClientConfig } from './types.js';
 
@@ -18,7 +17,7 @@ async function main() {
       }),
     ]);
     const api = createApi({ tokens: createTokenSource(config) });
-    root.render(h(App, { host, api, config, approvals: approvalOperations(api) }));
+    root.render(<App host={host} api={api} config={config} approvals={approvalOperations(api)} />);
   } catch (error) {
     const p = document.createElement('p');
     p.className = 'startup-error';
