@@ -2,7 +2,7 @@ import { withSuppressedAtSend, type AudienceSummary } from '../domain/audience/s
 import type { Channel, Delivery, DuplicateSuppression, PolicySuppression } from '../domain/audience/types.js';
 import { emptyCounts, type DeliveryCounts } from '../domain/broadcast/final-summary.js';
 import { iso, json, type Db } from './db.js';
-import { coalesce } from '../crm/coalesce.js';
+import { coalesce } from '../lib/coalesce.js';
 
 export interface SendOutcome {
   contactId: string;
