@@ -1,4 +1,4 @@
-import type { Channel } from '../domain/audience/types.js';
+import type { Channel } from '../domain/vocabulary/index.js';
 import type { TokenPurpose } from '../domain/broadcast/signed-token.js';
 
 /** What every channel needs of an alert; an AlertRow fits as it is. */

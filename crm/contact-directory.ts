@@ -1,4 +1,4 @@
-import { coalesce } from './coalesce.js';
+import { coalesce } from '../lib/coalesce.js';
 import type { CrmContact, CrmPort } from './port.js';
 
 export interface ContactDirectoryOptions {

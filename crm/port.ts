@@ -2,8 +2,10 @@
  * The CRM port: everything Rapport needs from a CRM, in Rapport's own words.
  * HubSpot is the one adapter today (crm/hubspot/); workflows and routes only see this.
  */
+import type { EngagementKind } from '../domain/vocabulary/index.js';
 
-export type EngagementKind = 'note' | 'call' | 'email' | 'meeting';
+/** Part of the port's words: adapters know only the port, so they take it from here. */
+export type { EngagementKind };
 
 export interface CrmContact {
   id: string;

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import type { EngagementKind } from '../crm/port.js';
+import {
+  TOUCH_CHANNEL_LABELS,
+  TOUCH_CHANNELS,
+  touchChannelSchema,
+  type EngagementKind,
+  type TouchChannel,
+} from './vocabulary/index.js';
+
+/** server/addin/routes.ts still imports it from here; it moves to domain/vocabulary when that file does. */
+export { TOUCH_CHANNELS };
 
 /** Limits chosen to stay well inside HubSpot's (note body <= 65,536 characters). */
 export const TOUCH_LIMITS = {
@@ -9,9 +18,6 @@ export const TOUCH_LIMITS = {
   answers: 10,
   idempotencyKey: 200,
 } as const;
-
-export const TOUCH_CHANNELS = ['call', 'email', 'meeting', 'chat', 'visit', 'other'] as const;
-export type TouchChannel = (typeof TOUCH_CHANNELS)[number];
 
 const trimmed = (max: number, name: string) =>
   z
@@ -36,7 +42,7 @@ export const touchContactSchema = z
 export const touchInputSchema = z
   .object({
     contact: touchContactSchema,
-    channel: z.enum(TOUCH_CHANNELS, { message: `channel must be one of ${TOUCH_CHANNELS.join(', ')}` }),
+    channel: touchChannelSchema,
     summary: trimmed(TOUCH_LIMITS.summary, 'summary'),
     outcome: trimmed(TOUCH_LIMITS.outcome, 'outcome').optional(),
     /** When the touch happened; defaults to when it was received. */
@@ -80,15 +86,6 @@ export function engagementKindFor(channel: TouchChannel): EngagementKind {
   }
 }
 
-const CHANNEL_LABEL: Record<TouchChannel, string> = {
-  call: 'Call',
-  email: 'Email',
-  meeting: 'Meeting',
-  chat: 'Chat',
-  visit: 'Visit',
-  other: 'Touch',
-};
-
 export interface StoredTouch {
   id: string;
   channel: TouchChannel;
@@ -107,6 +104,8 @@ export function engagementContent(touch: StoredTouch): { title: string; body: st
   lines.push('', `Logged by ${touch.loggedBy} via Rapport (${touch.source})`);
   if (touch.sourceUrl) lines.push(`Source: ${touch.sourceUrl}`);
   const firstLine = touch.summary.split('\n', 1)[0] ?? '';
-  const title = `${CHANNEL_LABEL[touch.channel]}: ${firstLine.length > 80 ? `${firstLine.slice(0, 77)}...` : firstLine}`;
+  // "Other: ..." reads oddly on a CRM timeline: a touch of no named channel is just a touch.
+  const label = touch.channel === 'other' ? 'Touch' : TOUCH_CHANNEL_LABELS[touch.channel];
+  const title = `${label}: ${firstLine.length > 80 ? `${firstLine.slice(0, 77)}...` : firstLine}`;
   return { title, body: lines.join('\n') };
 }

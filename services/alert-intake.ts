@@ -10,7 +10,8 @@ import type { Logger } from 'pino';
 import { ulid } from 'ulid';
 import type { AlertRequest, AlertRevision, DecisionInput } from '../domain/broadcast/alert-request.js';
 import { DomainError, type ErrorCode } from '../domain/errors.js';
-import { CANCELLABLE_STATUSES, type AlertRow, type AlertStore } from '../store/alerts.js';
+import { isCancellable } from '../domain/vocabulary/index.js';
+import type { AlertRow, AlertStore } from '../store/alerts.js';
 import type { ApprovalStore } from '../store/approvals.js';
 import type { DeliveryStore } from '../store/deliveries.js';
 import type { ResponseRow, ResponseStore } from '../store/responses.js';
@@ -172,7 +173,7 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
         await audit('refused', 'neither the requester nor an approver of the alert');
         throw new DomainError('FORBIDDEN', `${actor} is neither the requester nor an approver of this alert`, 'by');
       }
-      if (!CANCELLABLE_STATUSES.has(alert.status))
+      if (!isCancellable(alert.status))
         throw new DomainError('CONFLICT', `it is ${alert.status.replaceAll('_', ' ')}, so nothing is left to stop`);
       try {
         await handle(alert.id).signal(cancelSignal, { by: actor, ...(reason ? { reason } : {}) });

@@ -1,7 +1,7 @@
-import type { AlertAction } from '../channels/email/alert-email.js';
 import { verifyToken } from '../domain/broadcast/signed-token.js';
+import { countsAsResponse, type CustomerAnswer, type ResponseKind } from '../domain/vocabulary/index.js';
 import type { DeliveryRow, DeliveryStore } from '../store/deliveries.js';
-import type { ResponseKind, ResponseStore } from '../store/responses.js';
+import type { ResponseStore } from '../store/responses.js';
 import type { AlertIntake } from './alert-intake.js';
 
 export interface CustomerResponseDeps {
@@ -16,7 +16,7 @@ export type SlackCustomerResponseOutcome = 'recorded' | 'repeated' | 'invalid' |
 
 export type RecordSlackCustomerResponse = (input: {
   token: string;
-  kind: AlertAction;
+  kind: CustomerAnswer;
   slackUserId: string;
 }) => Promise<SlackCustomerResponseOutcome>;
 
@@ -58,7 +58,7 @@ export async function recordResponse(
     dedupeKey,
     body,
   });
-  if (kind !== 'bounce') await deps.deliveries.markResponded(delivery.alertId, delivery.contactId);
+  if (countsAsResponse(kind)) await deps.deliveries.markResponded(delivery.alertId, delivery.contactId);
   // Started on every repeat too: the id is derived from the response, so an earlier failed start is healed.
   // Temporal down: the response is stored; the sweeper starts its workflow later.
   await deps.alertIntake.startResponseWorkflow(row).catch(() => undefined);

@@ -1,15 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
+import { countsAsResponse, isFinal } from '../domain/vocabulary/index.js';
 import type { AlertRow } from '../store/alerts.js';
 import type { SlackAlertMessageRow } from '../store/slack-messages.js';
-import {
-  FINAL_STATUSES,
-  approverMessage,
-  requesterMessage,
-  responseMessage,
-  type AlertSnapshot,
-} from './blocks/alert.js';
+import { approverMessage, requesterMessage, type AlertSnapshot } from './blocks/alert-status-message.js';
+import { responseMessage } from './blocks/customer-response-dm.js';
 import type { SlackMessage } from './blocks/messages.js';
 import type { SlackAlertDeps } from './deps.js';
 
@@ -80,7 +76,7 @@ export function createAlertFace(
       decidedBy: alert.decidedBy,
       decisionComment: alert.decisionComment,
       approvedAt: alert.approvedAt,
-      responses: responses.filter((r) => r.kind !== 'bounce').length,
+      responses: responses.filter((r) => countsAsResponse(r.kind)).length,
     };
   }
 
@@ -101,7 +97,7 @@ export function createAlertFace(
   }
 
   async function forwardResponses(alert: AlertRow, row: SlackAlertMessageRow) {
-    const responses = (await deps.responses.forAlert(alert.id)).filter((r) => r.kind !== 'bounce');
+    const responses = (await deps.responses.forAlert(alert.id)).filter((r) => countsAsResponse(r.kind));
     const fresh = responses.slice(row.responsesSeen);
     if (!fresh.length) return;
     for (const r of fresh) {
@@ -130,7 +126,7 @@ export function createAlertFace(
     const alert = await deps.alerts.get(alertId);
     if (!alert) return;
     const snap = await snapshot(alert);
-    const final = FINAL_STATUSES.has(alert.status);
+    const final = isFinal(alert.status);
     const rows = await deps.messages.forAlert(alertId);
 
     for (const row of rows.filter((r) => r.role === 'requester')) {

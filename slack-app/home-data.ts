@@ -1,4 +1,4 @@
-import type { TouchChannel } from '../domain/touch.js';
+import type { TouchChannel } from '../domain/vocabulary/index.js';
 import type { TouchStore } from '../store/touches.js';
 
 export interface RecentTouchRow {

@@ -1,7 +1,8 @@
 /**
  * Every id Slack echoes back to us: slash commands, callback_id, action_id, block_id.
  * Listeners, view builders, the manifest test and the tests all import them from here,
- * so renaming one cannot silently disconnect a button from its listener.
+ * so renaming one cannot silently disconnect a button from its listener. The answer buttons
+ * on an alert DM'd to a customer are the Slack channel's: channels/slack/customer-response-ids.ts.
  */
 
 export const COMMANDS = {
@@ -64,11 +65,6 @@ export const ACTIONS = {
   alertLists: 'alert_lists_select',
   /** On a customer-response DM: opens the log-a-touch modal prefilled. */
   logFollowUp: 'alert_log_follow_up',
-  /**
-   * Prefix of the answer buttons on an alert DM'd to a customer (`<prefix>:interested`, ...);
-   * each button's value is the delivery's signed response token, as in the email's links.
-   */
-  customerResponse: 'alert_customer_response',
 } as const;
 
 /** block_id of inputs in the alert request modal and the reason modal. */

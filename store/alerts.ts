@@ -1,30 +1,8 @@
 import type { AudienceSummary } from '../domain/audience/summary.js';
 import type { AlertRequest } from '../domain/broadcast/alert-request.js';
 import type { DeliveryCounts } from '../domain/broadcast/final-summary.js';
+import { FINAL_STATUSES, type AlertStatus } from '../domain/vocabulary/index.js';
 import { iso, json, type Db } from './db.js';
-
-/** Where an alert is in its life; the workflow moves it, GET /api/alerts/:id reads it. */
-export type AlertStatus =
-  | 'resolving'
-  | 'awaiting_approval'
-  | 'changes_requested'
-  | 'rejected'
-  | 'expired'
-  | 'approved'
-  | 'dispatching'
-  | 'following_up'
-  | 'completed'
-  | 'cancelled'
-  | 'failed';
-
-/** Where a cancel still stops something: before approval, or while sends are going out. */
-export const CANCELLABLE_STATUSES: ReadonlySet<string> = new Set<AlertStatus>([
-  'resolving',
-  'awaiting_approval',
-  'changes_requested',
-  'approved',
-  'dispatching',
-]);
 
 export interface AlertRow {
   id: string;
@@ -131,9 +109,9 @@ export function createAlertStore(db: Pick<Db, 'query'>) {
         `update alerts set status = $2, updated_at = now(),
            decided_by = coalesce($3, decided_by), decision_comment = coalesce($4, decision_comment),
            approved_at = case when $2 = 'approved' then now() else approved_at end,
-           completed_at = case when $2 in ('completed', 'rejected', 'expired', 'cancelled', 'failed') then now() else completed_at end
+           completed_at = case when $2 = any($5::text[]) then now() else completed_at end
          where id = $1`,
-        [id, status, extra.decidedBy ?? null, extra.comment ?? null],
+        [id, status, extra.decidedBy ?? null, extra.comment ?? null, FINAL_STATUSES],
       );
     },
 

@@ -1,8 +1,9 @@
 import { withSuppressedAtSend, type AudienceSummary } from '../domain/audience/summary.js';
-import type { Channel, Delivery, DuplicateSuppression, PolicySuppression } from '../domain/audience/types.js';
+import type { Delivery, DuplicateSuppression, PolicySuppression } from '../domain/audience/types.js';
 import { emptyCounts, type DeliveryCounts } from '../domain/broadcast/final-summary.js';
+import { SENDING_STATUSES, type Channel } from '../domain/vocabulary/index.js';
+import { coalesce } from '../lib/coalesce.js';
 import { iso, json, type Db } from './db.js';
-import { coalesce } from '../crm/coalesce.js';
 
 export interface SendOutcome {
   contactId: string;
@@ -391,8 +392,8 @@ export function createDeliveryStore(db: Db) {
          where d.contact_id = any($1::text[]) and d.alert_id <> $3
            and ((d.status in ('sent', 'sending', 'unconfirmed')
                  and coalesce(d.sent_at, d.updated_at) > now() - make_interval(secs => $2))
-             or ($4 and d.status = 'pending' and a.status in ('approved', 'dispatching')))`,
-        [contactIds, windowHours * 3600, excludeAlertId, options.inFlight],
+             or ($4 and d.status = 'pending' and a.status = any($5::text[])))`,
+        [contactIds, windowHours * 3600, excludeAlertId, options.inFlight, SENDING_STATUSES],
       );
       return rows.map((r) => ({ ...r, sentAt: iso(r.sentAt) }));
     },

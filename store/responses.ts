@@ -1,6 +1,8 @@
+import type { ResponseKind } from '../domain/vocabulary/index.js';
 import { iso, type Db } from './db.js';
 
-export type ResponseKind = 'interested' | 'call-me' | 'not-now' | 'unsubscribe' | 'reply' | 'bounce';
+/** server/routes/responses.ts still imports it from here; it moves to domain/vocabulary when that file does. */
+export type { ResponseKind };
 
 export interface ResponseRow {
   id: number;

@@ -1,5 +1,5 @@
 import type { Db } from './db.js';
-import type { TouchChannel } from '../domain/touch.js';
+import type { TouchChannel } from '../domain/vocabulary/index.js';
 
 export type TouchStatus = 'pending' | 'synced' | 'failed';
 

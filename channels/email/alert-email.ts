@@ -1,4 +1,5 @@
 import { DomainError } from '../../domain/errors.js';
+import { CUSTOMER_ANSWERS, RESPONSE_KIND_LABELS, type CustomerAnswer } from '../../domain/vocabulary/index.js';
 import {
   alertEmailInputSchema,
   BOUNCE_PREFIX,
@@ -10,14 +11,8 @@ import {
 import { escapeHtml } from './html-escape.js';
 import { renderMarkdown } from './markdown.js';
 
-/** The answers a customer can give from the email; `a=` of `{publicUrl}/r/{token}`. */
-export const ALERT_ACTIONS = [
-  { action: 'interested', label: 'Interested' },
-  { action: 'call-me', label: 'Call me' },
-  { action: 'not-now', label: 'Not now' },
-  { action: 'unsubscribe', label: 'Unsubscribe' },
-] as const;
-export type AlertAction = (typeof ALERT_ACTIONS)[number]['action'];
+/** server/routes/responses.ts still reads the answers from here; it moves to domain/vocabulary when that file does. */
+export const ALERT_ACTIONS = CUSTOMER_ANSWERS.map((action) => ({ action, label: RESPONSE_KIND_LABELS[action] }));
 
 export const ALERT_ID_HEADER = 'X-Rapport-Alert-Id';
 export const CONTACT_ID_HEADER = 'X-Rapport-Contact-Id';
@@ -82,12 +77,16 @@ function renderedBody(source: string): ReturnType<typeof renderMarkdown> {
 export function buildAlertEmail(input: AlertEmailInput): AlertEmail {
   const { sender, alert, recipient, tokens } = parse(input);
   const domain = sender.messageIdDomain ?? sender.from.address.split('@').pop()?.toLowerCase() ?? sender.replyDomain;
-  const actionUrl = (action: AlertAction) => `${sender.publicUrl}/r/${encodeURIComponent(tokens.response)}?a=${action}`;
+  /** `a=` of `{publicUrl}/r/{token}` names the answer. */
+  const actionUrl = (answer: CustomerAnswer) =>
+    `${sender.publicUrl}/r/${encodeURIComponent(tokens.response)}?a=${answer}`;
   const unsubscribeUrl = `${sender.publicUrl}/u/${encodeURIComponent(tokens.unsubscribe)}`;
   const unsubscribeMailto = `mailto:${UNSUBSCRIBE_PREFIX}${tokens.unsubscribe}@${sender.replyDomain}?subject=unsubscribe`;
   const body = renderedBody(alert.body);
-  const links = ALERT_ACTIONS.map((a) => ({ ...a, url: actionUrl(a.action) }));
-  const answers = links.filter((l) => l.action !== 'unsubscribe');
+  const answers = CUSTOMER_ANSWERS.filter((a) => a !== 'unsubscribe').map((a) => ({
+    label: RESPONSE_KIND_LABELS[a],
+    url: actionUrl(a),
+  }));
   const unsubscribe = actionUrl('unsubscribe');
 
   const html = `<!doctype html>

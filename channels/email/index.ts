@@ -1,10 +1,8 @@
 export {
-  ALERT_ACTIONS,
   ALERT_ID_HEADER,
   CONTACT_ID_HEADER,
   alertMessageId,
   buildAlertEmail,
-  type AlertAction,
   type AlertEmail,
   type Mailbox,
 } from './alert-email.js';

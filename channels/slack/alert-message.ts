@@ -1,17 +1,15 @@
 import type { types } from '@slack/bolt';
-import { ALERT_ACTIONS, type AlertAction } from '../email/alert-email.js';
+import { CUSTOMER_ANSWERS, RESPONSE_KIND_LABELS } from '../../domain/vocabulary/index.js';
 import { oneLine } from '../email/alert-email-input.js';
-import { ACTIONS } from '../../slack-app/ids.js';
 import type { ChannelAlert } from '../adapter.js';
+import { customerResponseActionId, RESPONSE_BLOCK_ID } from './customer-response-ids.js';
+import { SLACK_LIMITS, clip } from './limits.js';
 import { escapeMrkdwn, markdownToMrkdwn } from './mrkdwn.js';
 
 type KnownBlock = types.KnownBlock;
 
-/** Slack's limits for what this message uses (Slack's Block Kit reference: blocks, header, section, button). */
-const LIMITS = { blocks: 50, header: 150, section: 3000, buttonText: 75, notificationText: 4000 } as const;
 /** header + actions + context around the body sections. */
-const BODY_SECTIONS = LIMITS.blocks - 3;
-export const RESPONSE_BLOCK_ID = 'alert_customer_response';
+const BODY_SECTIONS = SLACK_LIMITS.blocksPerMessage - 3;
 
 export interface SlackAlertMessage {
   /** Notification and screen-reader text. */
@@ -21,21 +19,6 @@ export interface SlackAlertMessage {
   unfurl_links: false;
   unfurl_media: false;
 }
-
-/** `alert_customer_response:<action>`: one action_id per button (ids must be unique within a block). */
-export function customerResponseActionId(action: AlertAction): string {
-  return `${ACTIONS.customerResponse}:${action}`;
-}
-
-/** The answer a button stands for, or null for any other action_id. */
-export function readCustomerResponseActionId(actionId: string): AlertAction | null {
-  const prefix = `${ACTIONS.customerResponse}:`;
-  if (!actionId.startsWith(prefix)) return null;
-  const action = actionId.slice(prefix.length);
-  return ALERT_ACTIONS.find((a) => a.action === action)?.action ?? null;
-}
-
-const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`);
 
 /** Where a mrkdwn string may be cut without splitting a `<link|label>` or an `&amp;` entity. */
 function safeCut(text: string, max: number): number {
@@ -74,7 +57,7 @@ function splitLong(text: string, max: number): string[] {
 }
 
 /** Paragraphs packed into section texts of at most `max` characters; a longer paragraph splits at lines, then anywhere safe. */
-export function sectionTexts(paragraphs: string[], max: number = LIMITS.section): string[] {
+export function sectionTexts(paragraphs: string[], max: number = SLACK_LIMITS.sectionText): string[] {
   const pieces = paragraphs.flatMap((p) =>
     p.length <= max
       ? [p]
@@ -93,12 +76,12 @@ export function sectionTexts(paragraphs: string[], max: number = LIMITS.section)
  * same token the email's action links carry). Pure: the token is signed by the caller.
  */
 export function buildSlackAlertMessage(alert: ChannelAlert, responseToken: string): SlackAlertMessage {
-  const title = clip(oneLine(alert.title) || 'Alert', LIMITS.header);
+  const title = clip(oneLine(alert.title) || 'Alert', SLACK_LIMITS.headerText);
   let sections = sectionTexts(markdownToMrkdwn(alert.body));
   if (sections.length > BODY_SECTIONS) {
     sections = sections.slice(0, BODY_SECTIONS);
     const last = sections[BODY_SECTIONS - 1]!;
-    sections[BODY_SECTIONS - 1] = `${last.slice(0, safeCut(last, LIMITS.section - 1))}…`;
+    sections[BODY_SECTIONS - 1] = `${last.slice(0, safeCut(last, SLACK_LIMITS.sectionText - 1))}…`;
   }
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: title, emoji: false } },
@@ -106,13 +89,13 @@ export function buildSlackAlertMessage(alert: ChannelAlert, responseToken: strin
     {
       type: 'actions',
       block_id: RESPONSE_BLOCK_ID,
-      elements: ALERT_ACTIONS.map((a) => ({
+      elements: CUSTOMER_ANSWERS.map((answer) => ({
         type: 'button' as const,
-        action_id: customerResponseActionId(a.action),
-        text: { type: 'plain_text' as const, text: a.label },
+        action_id: customerResponseActionId(answer),
+        text: { type: 'plain_text' as const, text: RESPONSE_KIND_LABELS[answer] },
         value: responseToken,
-        ...(a.action === 'interested' ? { style: 'primary' as const } : {}),
-        ...(a.action === 'unsubscribe'
+        ...(answer === 'interested' ? { style: 'primary' as const } : {}),
+        ...(answer === 'unsubscribe'
           ? {
               confirm: {
                 title: { type: 'plain_text' as const, text: 'Unsubscribe?' },
@@ -130,7 +113,7 @@ export function buildSlackAlertMessage(alert: ChannelAlert, responseToken: strin
     },
   ];
   return {
-    text: clip(escapeMrkdwn(title), LIMITS.notificationText),
+    text: clip(escapeMrkdwn(title), SLACK_LIMITS.messageText),
     blocks,
     unfurl_links: false,
     unfurl_media: false,

@@ -18,6 +18,13 @@ export function mrkdwnLink(url: string, label?: string): string {
   return label === undefined ? `<${target}>` : `<${target}|${escapeMrkdwn(label).replace(/\|/g, '¦')}>`;
 }
 
+/** Slack's date formatting: readers see the date in their own timezone, with a fallback. */
+export function slackDate(iso: string, format = '{date_short_pretty} {time}'): string {
+  const seconds = Math.floor(Date.parse(iso) / 1000);
+  if (!Number.isFinite(seconds)) return iso;
+  return `<!date^${seconds}^${format}|${new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC>`;
+}
+
 function inline(source: string, allowLinks: boolean): string {
   let out = '';
   let last = 0;

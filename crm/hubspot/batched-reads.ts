@@ -1,4 +1,4 @@
-import { coalesce } from '../coalesce.js';
+import { coalesce } from '../../lib/coalesce.js';
 import { chunk, type AdapterContext } from './context.js';
 import type { HubSpotRecord } from './mapping.js';
 import { BATCH_SIZE, type WritableObjectType } from './schema.js';

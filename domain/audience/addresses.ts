@@ -1,4 +1,5 @@
-import { AUDIENCE_PROPERTIES, type AudienceContact, type Channel, type Recipient } from './types.js';
+import type { Channel } from '../vocabulary/index.js';
+import { AUDIENCE_PROPERTIES, type AudienceContact, type Recipient } from './types.js';
 
 // Pragmatic rather than RFC 5322-complete: it must reject what mail servers reject (spaces, no
 // domain, double dots) without refusing real addresses such as first.last+tag@sub.example.co.uk

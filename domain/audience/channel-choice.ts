@@ -1,7 +1,6 @@
 import { addressFor, type ChannelAddress } from './addresses.js';
-import { AUDIENCE_PROPERTIES, CHANNELS, type Channel, type Recipient } from './types.js';
-
-const KNOWN: ReadonlySet<string> = new Set(CHANNELS);
+import { isChannel, type Channel } from '../vocabulary/index.js';
+import { AUDIENCE_PROPERTIES, type Recipient } from './types.js';
 
 export type ChannelChoice =
   | {
@@ -17,8 +16,8 @@ export type ChannelChoice =
 export function preferredChannel(recipient: Recipient): Channel | null {
   const raw = recipient.contact.properties[AUDIENCE_PROPERTIES.preferredChannel];
   const value = raw?.trim().toLowerCase();
-  // A Set, not the zod schema: a failed safeParse builds an error object, per recipient.
-  return value !== undefined && KNOWN.has(value) ? (value as Channel) : null;
+  // A Set lookup, not the zod schema: a failed safeParse builds an error object, per recipient.
+  return value !== undefined && isChannel(value) ? value : null;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DomainError } from '../errors.js';
+import { CHANNELS, channelSchema } from '../vocabulary/index.js';
 import { isUnsubscribedFromAll } from './addresses.js';
 import { chooseChannel } from './channel-choice.js';
 import { checkFrequencyCap, contactHistorySchema, frequencyCapSchema, type ContactHistory } from './frequency-cap.js';
@@ -7,8 +8,6 @@ import { quietHoursEnd, quietHoursSchema } from './quiet-hours.js';
 import { canonicalTimeZone, parseContactTimeZone } from './time-zone.js';
 import {
   AUDIENCE_PROPERTIES,
-  CHANNELS,
-  channelSchema,
   type AudienceContact,
   type Delivery,
   type PolicyResult,

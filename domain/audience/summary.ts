@@ -1,8 +1,7 @@
+import { CHANNELS, type Channel } from '../vocabulary/index.js';
 import {
-  CHANNELS,
   SUPPRESSION_REASONS,
   type AudienceContact,
-  type Channel,
   type DedupeResult,
   type PolicyResult,
   type SuppressionReason,

@@ -1,9 +1,5 @@
 import { z } from 'zod';
-
-/** Channels an alert can go out on, in the order used when nothing else is configured. */
-export const CHANNELS = ['email', 'slack', 'sms'] as const;
-export const channelSchema = z.enum(CHANNELS, { message: `channel must be one of ${CHANNELS.join(', ')}` });
-export type Channel = z.infer<typeof channelSchema>;
+import type { Channel } from '../vocabulary/index.js';
 
 /** CRM property names the audience rules read (HubSpot internal names). */
 export const AUDIENCE_PROPERTIES = {

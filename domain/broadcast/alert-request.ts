@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channelSchema } from '../audience/types.js';
+import { channelSchema } from '../vocabulary/index.js';
 
 /** One header line: CR, LF and other control characters become spaces, so a title can never smuggle a header. */
 export function singleLine(value: string): string {

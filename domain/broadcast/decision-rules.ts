@@ -1,8 +1,28 @@
 import type { ErrorCode } from '../errors.js';
+import type { BroadcastPhase } from '../vocabulary/index.js';
 import type { DecisionKind } from './alert-request.js';
 
-export type ApprovalPhase =
-  'resolving' | 'awaiting_approval' | 'changes_requested' | 'decided' | 'expired' | 'cancelled';
+/** Phases a broadcast can be in before its decision; each refuses a decision in its own words. */
+type UndecidedPhase = Extract<
+  BroadcastPhase,
+  'resolving' | 'awaiting_approval' | 'changes_requested' | 'expired' | 'cancelled'
+>;
+/** What the decision rules need of the broadcast's phase: once decided, only that it was. */
+export type ApprovalPhase = UndecidedPhase | 'decided';
+
+const undecided: ReadonlySet<BroadcastPhase> = new Set<UndecidedPhase>([
+  'resolving',
+  'awaiting_approval',
+  'changes_requested',
+  'expired',
+  'cancelled',
+]);
+const isUndecided = (phase: BroadcastPhase): phase is UndecidedPhase => undecided.has(phase);
+
+/** The approval phase of a broadcast in `phase`, given whether a decision has been taken in it. */
+export function approvalPhase(phase: BroadcastPhase, decided: boolean): ApprovalPhase {
+  return !decided && isUndecided(phase) ? phase : 'decided';
+}
 
 export interface ApprovalState {
   phase: ApprovalPhase;

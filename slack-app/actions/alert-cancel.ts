@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { cancelInSlack } from '../alert-requester.js';
-import { readDecisionValue } from '../blocks/alert.js';
+import { readDecisionValue } from '../blocks/alert-status-message.js';
 import type { SlackDeps } from '../deps.js';
 import { handOff } from '../helpers.js';
 

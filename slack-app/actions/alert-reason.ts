@@ -1,5 +1,6 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { reasonModal, readDecisionValue } from '../blocks/alert.js';
+import { reasonModal } from '../blocks/alert-decision-modals.js';
+import { readDecisionValue } from '../blocks/alert-status-message.js';
 import { loadingModal } from '../blocks/loading-modal.js';
 import type { SlackDeps } from '../deps.js';
 import { handOffModal, updateView } from '../helpers.js';

@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { asRequester } from '../alert-requester.js';
-import { noticeModal, readDecisionValue, reviseModal } from '../blocks/alert.js';
+import { noticeModal, reviseModal } from '../blocks/alert-decision-modals.js';
+import { readDecisionValue } from '../blocks/alert-status-message.js';
 import { loadingModal } from '../blocks/loading-modal.js';
 import type { SlackDeps } from '../deps.js';
 import { handOffModal, updateView } from '../helpers.js';

@@ -1,10 +1,8 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { ALERT_ACTIONS } from '../../channels/email/alert-email.js';
-import { readCustomerResponseActionId } from '../../channels/slack/alert-message.js';
+import { readCustomerResponseActionId } from '../../channels/slack/customer-response-ids.js';
+import { RESPONSE_KIND_LABELS } from '../../domain/vocabulary/index.js';
 import type { SlackDeps } from '../deps.js';
 import { handOff } from '../helpers.js';
-
-const LABELS = Object.fromEntries(ALERT_ACTIONS.map((a) => [a.action, a.label]));
 
 /**
  * A customer's answer button (Interested, Call me, Not now, Unsubscribe) on an alert DM: recorded
@@ -28,7 +26,7 @@ export function customerResponse(deps: SlackDeps) {
         outcome === 'recorded' || outcome === 'repeated'
           ? kind === 'unsubscribe'
             ? 'You are unsubscribed: you will not receive these alerts any more.'
-            : `Thank you, we have your answer: ${LABELS[kind] ?? kind}.`
+            : `Thank you, we have your answer: ${RESPONSE_KIND_LABELS[kind]}.`
           : 'This button no longer works.';
       await respond({ response_type: 'ephemeral', replace_original: false, text });
     });

@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, BlockAction, ExternalSelectAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { TOUCH_CHANNELS, type TouchChannel } from '../../domain/touch.js';
+import { isTouchChannel } from '../../domain/vocabulary/index.js';
 import { readTouchMetadata, touchModal, viewStateSchema, type TouchModalInput } from '../blocks/touch-modal.js';
 import type { SlackDeps } from '../deps.js';
 import { handOff, withCustomer } from '../helpers.js';
@@ -26,7 +26,7 @@ export function customerSelected(deps: SlackDeps) {
       const when = values[TOUCH_BLOCKS.when]?.[ACTIONS.whenPicker]?.selected_date_time;
       const current: TouchModalInput = {
         metadata,
-        channel: (TOUCH_CHANNELS as readonly string[]).includes(channel ?? '') ? (channel as TouchChannel) : undefined,
+        channel: channel && isTouchChannel(channel) ? channel : undefined,
         occurredAt: typeof when === 'number' ? new Date(when * 1000).toISOString() : undefined,
         summary: values[TOUCH_BLOCKS.summary]?.[ACTIONS.summaryInput]?.value ?? undefined,
         source: metadata.sourceUrl ? { permalink: metadata.sourceUrl } : undefined,

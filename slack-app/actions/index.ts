@@ -1,4 +1,5 @@
 import type { App, BlockAction, ButtonAction, ExternalSelectAction } from '@slack/bolt';
+import { CUSTOMER_RESPONSE_ACTION } from '../../channels/slack/customer-response-ids.js';
 import type { SlackDeps } from '../deps.js';
 import { ACTIONS } from '../ids.js';
 import { acknowledgeOnly } from './acknowledge.js';
@@ -25,5 +26,5 @@ export function register(app: App, deps: SlackDeps): void {
   app.action<BlockAction<ButtonAction>>(ACTIONS.cancelAlert, alertCancel(deps));
   app.action<BlockAction<ButtonAction>>(ACTIONS.logFollowUp, logFollowUp(deps));
   // One action_id per answer (`<prefix>:interested`, ...): ids must be unique within the buttons' block.
-  app.action<BlockAction<ButtonAction>>(new RegExp(`^${ACTIONS.customerResponse}:`), customerResponse(deps));
+  app.action<BlockAction<ButtonAction>>(CUSTOMER_RESPONSE_ACTION, customerResponse(deps));
 }

@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { readFollowUpValue } from '../blocks/alert.js';
+import { readFollowUpValue } from '../blocks/customer-response-dm.js';
 import type { SlackDeps } from '../deps.js';
 import { handOffModal, openTouchModal } from '../helpers.js';
 

@@ -1,7 +1,8 @@
 import type { types } from '@slack/bolt';
 import type { CustomerContext, TimelineEntry } from '../../services/customer-context.js';
 import { ACTIONS } from '../ids.js';
-import { SLACK_LIMITS, clip, escapeMrkdwn, link, slackDate } from './limits.js';
+import { SLACK_LIMITS, clip } from '../../channels/slack/limits.js';
+import { escapeMrkdwn, mrkdwnLink, slackDate } from '../../channels/slack/mrkdwn.js';
 
 type KnownBlock = types.KnownBlock;
 
@@ -104,7 +105,7 @@ export function contextCard(input: ContextCardInput): { text: string; blocks: Kn
         {
           type: 'mrkdwn',
           text: input.crmUrl
-            ? `${more} more — see the whole timeline ${link(input.crmUrl, 'in the CRM')}`
+            ? `${more} more — see the whole timeline ${mrkdwnLink(input.crmUrl, 'in the CRM')}`
             : `${more} more on the CRM timeline`,
         },
       ],

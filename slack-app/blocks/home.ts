@@ -1,8 +1,8 @@
 import type { types } from '@slack/bolt';
-import type { TouchChannel } from '../../domain/touch.js';
+import { TOUCH_CHANNEL_LABELS, type TouchChannel } from '../../domain/vocabulary/index.js';
 import { ACTIONS, HOME_BLOCKS } from '../ids.js';
-import { CHANNEL_LABELS } from './touch-modal.js';
-import { SLACK_LIMITS, clip, escapeMrkdwn, link, slackDate } from './limits.js';
+import { SLACK_LIMITS, clip } from '../../channels/slack/limits.js';
+import { escapeMrkdwn, mrkdwnLink, slackDate } from '../../channels/slack/mrkdwn.js';
 
 type KnownBlock = types.KnownBlock;
 
@@ -126,8 +126,8 @@ export function homeView(input: HomeInput): types.HomeView {
         'My recent touches',
         HOME_BLOCKS.touches,
         shown.map((t) => {
-          const who = t.crmUrl ? link(t.crmUrl, t.customer) : `*${escapeMrkdwn(t.customer)}*`;
-          return `${who} · ${CHANNEL_LABELS[t.channel]} · ${slackDate(t.occurredAt, '{date_short}')} · ${STATUS[t.status]}\n${escapeMrkdwn(clip(t.summary.replace(/\n+/g, ' '), 200))}`;
+          const who = t.crmUrl ? mrkdwnLink(t.crmUrl, t.customer) : `*${escapeMrkdwn(t.customer)}*`;
+          return `${who} · ${TOUCH_CHANNEL_LABELS[t.channel]} · ${slackDate(t.occurredAt, '{date_short}')} · ${STATUS[t.status]}\n${escapeMrkdwn(clip(t.summary.replace(/\n+/g, ' '), 200))}`;
         }),
         'No touches logged yet. Try `/touch`.',
       ),

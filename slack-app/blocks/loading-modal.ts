@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
-import { SLACK_LIMITS, clip, escapeMrkdwn } from './limits.js';
+import { SLACK_LIMITS, clip } from '../../channels/slack/limits.js';
+import { escapeMrkdwn } from '../../channels/slack/mrkdwn.js';
 
 /**
  * The modal opened the moment Slack's trigger_id arrives, while what the real modal shows is

@@ -1,7 +1,7 @@
 import type { types } from '@slack/bolt';
-import type { TouchChannel } from '../../domain/touch.js';
-import { CHANNEL_LABELS } from './touch-modal.js';
-import { SLACK_LIMITS, clip, escapeMrkdwn, link } from './limits.js';
+import { TOUCH_CHANNEL_LABELS, type TouchChannel } from '../../domain/vocabulary/index.js';
+import { SLACK_LIMITS, clip } from '../../channels/slack/limits.js';
+import { escapeMrkdwn, mrkdwnLink } from '../../channels/slack/mrkdwn.js';
 
 type KnownBlock = types.KnownBlock;
 export interface SlackMessage {
@@ -22,18 +22,18 @@ export interface TouchConfirmationInput {
 
 /** Ephemeral confirmation after the modal is submitted. */
 export function touchConfirmation(input: TouchConfirmationInput): SlackMessage {
-  const who = input.crmUrl ? link(input.crmUrl, input.customer.name) : `*${escapeMrkdwn(input.customer.name)}*`;
+  const who = input.crmUrl ? mrkdwnLink(input.crmUrl, input.customer.name) : `*${escapeMrkdwn(input.customer.name)}*`;
   const head = input.duplicate
     ? `This touch with ${who} was already logged; nothing was added twice.`
-    : `✅ ${CHANNEL_LABELS[input.channel]} with ${who} logged; it is on its way to the CRM timeline.`;
+    : `✅ ${TOUCH_CHANNEL_LABELS[input.channel]} with ${who} logged; it is on its way to the CRM timeline.`;
   const details = [
     `> ${escapeMrkdwn(clip(input.summary.replace(/\n+/g, ' '), 300))}`,
     input.answers ? `${input.answers} answer${input.answers > 1 ? 's' : ''} saved on the contact.` : null,
-    input.sourceUrl ? `From ${link(input.sourceUrl, 'this message')}.` : null,
+    input.sourceUrl ? `From ${mrkdwnLink(input.sourceUrl, 'this message')}.` : null,
   ].filter(Boolean);
   return {
     text: clip(
-      `${input.duplicate ? 'Already logged' : 'Logged'}: ${CHANNEL_LABELS[input.channel]} with ${input.customer.name}`,
+      `${input.duplicate ? 'Already logged' : 'Logged'}: ${TOUCH_CHANNEL_LABELS[input.channel]} with ${input.customer.name}`,
       SLACK_LIMITS.messageText,
     ),
     blocks: [
@@ -46,7 +46,7 @@ export function touchConfirmation(input: TouchConfirmationInput): SlackMessage {
         elements: [
           {
             type: 'mrkdwn',
-            text: `Touch \`${input.touchId}\`${input.crmUrl ? ` · ${link(input.crmUrl, 'Open in CRM')}` : ''}`,
+            text: `Touch \`${input.touchId}\`${input.crmUrl ? ` · ${mrkdwnLink(input.crmUrl, 'Open in CRM')}` : ''}`,
           },
         ],
       },

@@ -1,22 +1,20 @@
 import type { types } from '@slack/bolt';
 import { z } from 'zod';
 import type { Question } from '../../domain/questions.js';
-import { TOUCH_CHANNELS, TOUCH_LIMITS, type TouchChannel } from '../../domain/touch.js';
+import { TOUCH_LIMITS } from '../../domain/touch.js';
+import {
+  isTouchChannel,
+  TOUCH_CHANNEL_LABELS,
+  TOUCH_CHANNELS,
+  type TouchChannel,
+} from '../../domain/vocabulary/index.js';
 import { ACTIONS, TOUCH_BLOCKS, VIEWS } from '../ids.js';
-import { SLACK_LIMITS, clip, escapeMrkdwn, link } from './limits.js';
+import { SLACK_LIMITS, clip } from '../../channels/slack/limits.js';
+import { escapeMrkdwn, mrkdwnLink } from '../../channels/slack/mrkdwn.js';
 
 type KnownBlock = types.KnownBlock;
 type ModalView = types.ModalView;
 type PlainTextOption = types.PlainTextOption;
-
-export const CHANNEL_LABELS: Record<TouchChannel, string> = {
-  call: 'Call',
-  email: 'Email',
-  meeting: 'Meeting',
-  chat: 'Chat',
-  visit: 'Visit',
-  other: 'Other',
-};
 
 /** What the modal carries between opening, updates and submission (private_metadata, <= 3,000 chars). */
 export const touchModalMetadataSchema = z.object({
@@ -69,7 +67,7 @@ export function customerOption(c: {
 }
 
 function channelOption(ch: TouchChannel): PlainTextOption {
-  return { text: text(CHANNEL_LABELS[ch], SLACK_LIMITS.optionText), value: ch };
+  return { text: text(TOUCH_CHANNEL_LABELS[ch], SLACK_LIMITS.optionText), value: ch };
 }
 
 function questionBlock(q: Question): KnownBlock {
@@ -113,7 +111,7 @@ export function touchModal(input: TouchModalInput): ModalView {
         {
           type: 'mrkdwn',
           text: clip(
-            `From ${link(input.source.permalink, 'this message')}${input.source.author ? ` by <@${input.source.author}>` : ''}`,
+            `From ${mrkdwnLink(input.source.permalink, 'this message')}${input.source.author ? ` by <@${input.source.author}>` : ''}`,
             SLACK_LIMITS.sectionText,
           ),
         },
@@ -268,7 +266,7 @@ export function parseTouchSubmission(
   if (!contactId || !/^\d{1,20}$/.test(contactId)) errors[TOUCH_BLOCKS.customer] = 'Pick the customer';
 
   const channelRaw = read(TOUCH_BLOCKS.channel, ACTIONS.channelSelect)?.selected_option?.value ?? 'call';
-  const channel = (TOUCH_CHANNELS as readonly string[]).includes(channelRaw) ? (channelRaw as TouchChannel) : undefined;
+  const channel = isTouchChannel(channelRaw) ? channelRaw : undefined;
   if (!channel) errors[TOUCH_BLOCKS.channel] = 'Pick a channel';
 
   const seconds = read(TOUCH_BLOCKS.when, ACTIONS.whenPicker)?.selected_date_time;

@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { alertModal } from '../blocks/alert.js';
+import { alertModal } from '../blocks/alert-request-modal.js';
 import { problemMessage } from '../blocks/messages.js';
 import type { SlackDeps } from '../deps.js';
 import { handOffModal } from '../helpers.js';

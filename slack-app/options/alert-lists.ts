@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackOptionsMiddlewareArgs } from '@slack/bolt';
-import { listOption } from '../blocks/alert.js';
-import { SLACK_LIMITS } from '../blocks/limits.js';
+import { listOption } from '../blocks/alert-request-modal.js';
+import { SLACK_LIMITS } from '../../channels/slack/limits.js';
 import type { SlackDeps } from '../deps.js';
 
 const LISTS_TTL_MS = 30_000;

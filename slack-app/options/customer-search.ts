@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, SlackOptionsMiddlewareArgs } from '@slack/bolt';
-import { SLACK_LIMITS } from '../blocks/limits.js';
+import { SLACK_LIMITS } from '../../channels/slack/limits.js';
 import type { SlackDeps } from '../deps.js';
 import { optionFor } from '../helpers.js';
 

@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { decideInSlack } from '../alert-decision.js';
-import { readReasonModal } from '../blocks/alert.js';
+import { readReasonModal } from '../blocks/alert-decision-modals.js';
 import type { SlackDeps } from '../deps.js';
 import { handOff } from '../helpers.js';
 import { ALERT_BLOCKS } from '../ids.js';

@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { reviseInSlack } from '../alert-requester.js';
-import { readReviseModal } from '../blocks/alert.js';
+import { readReviseModal } from '../blocks/alert-decision-modals.js';
 import type { SlackDeps } from '../deps.js';
 import { handOff } from '../helpers.js';
 import { ALERT_BLOCKS } from '../ids.js';

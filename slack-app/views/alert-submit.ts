@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { DomainError } from '../../domain/errors.js';
-import { parseAlertSubmission, readAlertMetadata } from '../blocks/alert.js';
+import { parseAlertSubmission, readAlertMetadata } from '../blocks/alert-request-modal.js';
 import { problemMessage } from '../blocks/messages.js';
 import type { SlackDeps } from '../deps.js';
 import { handOff, tellUser, userEmail } from '../helpers.js';

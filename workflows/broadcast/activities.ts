@@ -4,12 +4,13 @@ import type { ChannelAdapters } from '../../channels/adapter.js';
 import { createEmailChannel } from '../../channels/email/email-channel.js';
 import type { EmailSender } from '../../channels/email/sender.js';
 import { CrmError, type CrmPort, type NewEngagement } from '../../crm/port.js';
-import { AUDIENCE_PROPERTIES, type Channel } from '../../domain/audience/types.js';
+import { AUDIENCE_PROPERTIES } from '../../domain/audience/types.js';
 import type { ContactPolicy } from '../../domain/audience/policy.js';
 import type { Decision } from '../../domain/broadcast/decision-rules.js';
 import { finalSummary, type DeliveryCounts } from '../../domain/broadcast/final-summary.js';
 import { signToken } from '../../domain/broadcast/signed-token.js';
-import type { AlertRow, AlertStatus, AlertStore } from '../../store/alerts.js';
+import type { AlertStatus, BroadcastPhase, Channel } from '../../domain/vocabulary/index.js';
+import type { AlertRow, AlertStore } from '../../store/alerts.js';
 import type { ApprovalStore } from '../../store/approvals.js';
 import type { DeliveryStore } from '../../store/deliveries.js';
 import type { ResponseStore } from '../../store/responses.js';
@@ -19,7 +20,7 @@ import { createSendSlots } from './send-slots.js';
 import { DEFAULT_SMTP_POOL } from '../../channels/email/sender.js';
 import { approvalRequest, finalSummaryNotice, requesterNotice, responseNotice, type Notice } from './notices.js';
 import { createRateLimiter } from './rate-limiter.js';
-import type { BroadcastPhase, Revision } from './shared.js';
+import type { Revision } from './shared.js';
 
 export interface BroadcastActivityDeps {
   crm: CrmPort;
@@ -367,7 +368,7 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
     },
 
     async setPhase(alertId: string, phase: BroadcastPhase): Promise<void> {
-      if (phase !== 'resolving') await alerts.setStatus(alertId, phase as AlertStatus);
+      if (phase !== 'resolving') await alerts.setStatus(alertId, phase);
     },
 
     async finishAlert(alertId: string, phase: BroadcastPhase, comment: string | null): Promise<DeliveryCounts> {
@@ -382,7 +383,7 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
           source: 'workflow',
         });
       }
-      await alerts.setStatus(alertId, phase as AlertStatus, comment ? { comment } : {});
+      await alerts.setStatus(alertId, phase, comment ? { comment } : {});
       const counts = await deliveries.counts(alertId);
       await alerts.setCounts(alertId, counts);
       return counts;

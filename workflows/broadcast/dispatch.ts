@@ -11,8 +11,8 @@ import {
   type FrequencyCap,
 } from '../../domain/audience/frequency-cap.js';
 import { quietHoursDeferrals, type QuietHours } from '../../domain/audience/quiet-hours.js';
-import type { Channel } from '../../domain/audience/types.js';
 import { signToken } from '../../domain/broadcast/signed-token.js';
+import type { Channel } from '../../domain/vocabulary/index.js';
 import type { AlertRow } from '../../store/alerts.js';
 import type { DeliveryRow, DeliveryStore } from '../../store/deliveries.js';
 import type { SendSlots } from './send-slots.js';

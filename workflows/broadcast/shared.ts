@@ -2,20 +2,10 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DecisionKind } from '../../domain/broadcast/alert-request.js';
 import type { Decision } from '../../domain/broadcast/decision-rules.js';
 import type { DeliveryCounts } from '../../domain/broadcast/final-summary.js';
+import type { BroadcastPhase } from '../../domain/vocabulary/index.js';
 
 export const BROADCAST_WORKFLOW_TYPE = 'broadcastAlert';
 export const RESPONSE_WORKFLOW_TYPE = 'handleAlertResponse';
-
-export type BroadcastPhase =
-  | 'resolving'
-  | 'awaiting_approval'
-  | 'changes_requested'
-  | 'dispatching'
-  | 'following_up'
-  | 'completed'
-  | 'rejected'
-  | 'expired'
-  | 'cancelled';
 
 /** Only ids, timings and the approver group travel in payloads; recipients stay in the ledger. */
 export interface BroadcastInput {

@@ -9,8 +9,9 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import { refuseDecision, type Decision } from '../../domain/broadcast/decision-rules.js';
+import { approvalPhase, refuseDecision, type Decision } from '../../domain/broadcast/decision-rules.js';
 import type { DeliveryCounts } from '../../domain/broadcast/final-summary.js';
+import type { BroadcastPhase } from '../../domain/vocabulary/index.js';
 import type { BroadcastActivities, ResponseActivities } from './activities.js';
 import {
   cancelSignal,
@@ -18,7 +19,6 @@ import {
   progressQuery,
   reviseUpdate,
   type BroadcastInput,
-  type BroadcastPhase,
   type BroadcastResult,
   type Revision,
 } from './shared.js';
@@ -84,14 +84,13 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
     },
     {
       validator: (d) => {
-        const open = ['resolving', 'awaiting_approval', 'changes_requested', 'expired', 'cancelled'] as const;
-        const approvalPhase = windowClosed(input)
-          ? 'expired'
-          : decision === undefined && (open as readonly string[]).includes(phase)
-            ? (phase as (typeof open)[number])
-            : 'decided';
         const refusal = refuseDecision(
-          { phase: approvalPhase, requester: input.requester, approvers: input.approvers, version },
+          {
+            phase: windowClosed(input) ? 'expired' : approvalPhase(phase, decision !== undefined),
+            requester: input.requester,
+            approvers: input.approvers,
+            version,
+          },
           d,
         );
         if (refusal) {

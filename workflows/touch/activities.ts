@@ -1,5 +1,5 @@
 import { ApplicationFailure, activityInfo } from '@temporalio/activity';
-import { coalesce } from '../../crm/coalesce.js';
+import { coalesce } from '../../lib/coalesce.js';
 import { createContactDirectory } from '../../crm/contact-directory.js';
 import { CrmError, type CrmPort, type EngagementKind, type NewEngagement } from '../../crm/port.js';
 import { answerProperty } from '../../domain/questions.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { customerResponseActionId, RESPONSE_BLOCK_ID } from '../../../channels/slack/alert-message.js';
+import { customerResponseActionId, RESPONSE_BLOCK_ID } from '../../../channels/slack/customer-response-ids.js';
 import { SMS_OPT_OUT } from '../../../channels/sms/alert-text.js';
 import { signToken } from '../../../domain/broadcast/signed-token.js';
 import { startSlackStandIn, type RecordedCall, type SlackStandIn } from '../../../sandbox/slack/index.js';

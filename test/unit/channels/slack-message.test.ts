@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ALERT_ACTIONS } from '../../../channels/email/alert-email.js';
+import { buildSlackAlertMessage, sectionTexts } from '../../../channels/slack/alert-message.js';
 import {
-  buildSlackAlertMessage,
   customerResponseActionId,
   readCustomerResponseActionId,
   RESPONSE_BLOCK_ID,
-  sectionTexts,
-} from '../../../channels/slack/alert-message.js';
+} from '../../../channels/slack/customer-response-ids.js';
 import { escapeMrkdwn, markdownToMrkdwn } from '../../../channels/slack/mrkdwn.js';
+import { CUSTOMER_ANSWERS } from '../../../domain/vocabulary/index.js';
 import { validateMessage } from '../../../sandbox/slack/validate.js';
 
 const ALERT = {
@@ -33,9 +32,7 @@ describe('the alert as a Slack DM', () => {
     expect(blocks[0]).toMatchObject({ type: 'header', text: { type: 'plain_text', text: ALERT.title } });
     const actions = blocks.find((b) => b.type === 'actions')!;
     expect(actions.block_id).toBe(RESPONSE_BLOCK_ID);
-    expect(actions.elements!.map((e) => e.action_id)).toEqual(
-      ALERT_ACTIONS.map((a) => customerResponseActionId(a.action)),
-    );
+    expect(actions.elements!.map((e) => e.action_id)).toEqual(CUSTOMER_ANSWERS.map(customerResponseActionId));
     expect(actions.elements!.every((e) => e.value === TOKEN)).toBe(true);
     expect(message.text).toBe(ALERT.title);
     expect(message.unfurl_links).toBe(false);

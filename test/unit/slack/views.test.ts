@@ -3,7 +3,7 @@ import { DEFAULT_QUESTIONS } from '../../../domain/questions.js';
 import { validateBlocks, validateView } from '../../../sandbox/slack/validate.js';
 import { contextCard, contextNotFound, type CustomerContextData } from '../../../slack-app/blocks/context-card.js';
 import { homeView, type HomeTouch } from '../../../slack-app/blocks/home.js';
-import { SLACK_LIMITS } from '../../../slack-app/blocks/limits.js';
+import { SLACK_LIMITS } from '../../../channels/slack/limits.js';
 import { problemMessage, touchConfirmation } from '../../../slack-app/blocks/messages.js';
 import {
   customerOption,
@@ -12,9 +12,10 @@ import {
   touchModal,
   type ViewState,
 } from '../../../slack-app/blocks/touch-modal.js';
-import { ACTIONS, TOUCH_BLOCKS, VIEWS } from '../../../slack-app/ids.js';
+import { ACTIONS, HOME_BLOCKS, TOUCH_BLOCKS, VIEWS } from '../../../slack-app/ids.js';
 
 const long = (n: number) => 'x'.repeat(n);
+const ALERT_ID = 'alr_01jdz0000000000000000000ab';
 
 function context(overrides: Partial<CustomerContextData> = {}): CustomerContextData {
   return {
@@ -256,5 +257,29 @@ describe('App Home', () => {
     const empty = homeView({ email: 'a@b.example', touches: [], touchesTotal: 0, touchLimit: 10 });
     expect(validateView(empty).problems).toEqual([]);
     expect(JSON.stringify(empty.blocks)).toContain('/touch');
+  });
+
+  it('App Home lists pending approvals and my alerts', () => {
+    const home = homeView({
+      email: 'a@b.example',
+      approvals: [
+        {
+          alertId: ALERT_ID,
+          title: 'Rates',
+          requestedBy: 'x@b.example',
+          audience: 17,
+          requestedAt: '2026-11-25T00:00:00Z',
+        },
+      ],
+      alerts: [{ alertId: ALERT_ID, title: 'Mine', status: 'awaiting approval', at: '2026-11-25T00:00:00Z' }],
+      touches: [],
+      touchesTotal: 0,
+      touchLimit: 10,
+    });
+    expect(validateView(home).problems).toEqual([]);
+    const all = JSON.stringify(home.blocks);
+    expect(all).toContain(HOME_BLOCKS.approvals);
+    expect(all).toContain('17 recipients');
+    expect(all).toContain('awaiting approval');
   });
 });

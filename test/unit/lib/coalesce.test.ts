@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coalesce } from '../../crm/coalesce.js';
+import { coalesce } from '../../../lib/coalesce.js';
 
 describe('coalesce', () => {
   it('turns concurrent calls into batches of at most maxSize, results in order', async () => {
