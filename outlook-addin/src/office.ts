@@ -4,7 +4,7 @@
  * The one module that touches Office.js: its callbacks become promises here, and everything
  * else in the pane works on plain data through the OfficeHost interface (tests stub it).
  *
- * Requirement sets used (keep manifest.xml in step; test/unit/addin/manifest.test.ts checks):
+ * Requirement sets used (keep manifest.xml in step; test/unit/scripts/addin-manifest.test.ts checks):
  *   Mailbox 1.1  item.from, subject, internetMessageId, userProfile
  *   Mailbox 1.3  item.body.getAsync (text)           -- manifest VersionOverridesV1_0
  *   Mailbox 1.5  addHandlerAsync(ItemChanged)          -- manifest VersionOverridesV1_1 (pinning)

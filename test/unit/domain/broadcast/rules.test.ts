@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { alertRequestSchema } from '../../../../domain/broadcast/alert-request.js';
+import { refuseDecision, type ApprovalState } from '../../../../domain/broadcast/decision-rules.js';
+import { emptyCounts, finalSummary } from '../../../../domain/broadcast/final-summary.js';
+import { signToken, verifyToken } from '../../../../domain/broadcast/signed-token.js';
+
+const SECRET = 'k'.repeat(32);
+
+describe('signed tokens', () => {
+  it('round-trips and fits a reply+ local part', () => {
+    const token = signToken(SECRET, 'reply', 'AbCdEfGhIjKlMnOp');
+    expect(verifyToken(SECRET, 'reply', token)).toBe('AbCdEfGhIjKlMnOp');
+    expect(`reply+${token}`.length).toBeLessThanOrEqual(64);
+  });
+
+  it('refuses another purpose, another secret, altered ids and garbage', () => {
+    const token = signToken(SECRET, 'approval', 'AbCdEfGhIjKlMnOp');
+    expect(verifyToken(SECRET, 'response', token)).toBeNull();
+    expect(verifyToken('x'.repeat(32), 'approval', token)).toBeNull();
+    expect(verifyToken(SECRET, 'approval', token.replace('AbCd', 'AbCe'))).toBeNull();
+    for (const bad of ['', '.', 'nodot', 'a.b', `${'a'.repeat(100)}.b`])
+      expect(verifyToken(SECRET, 'approval', bad)).toBeNull();
+  });
+});
+
+describe('decision rules', () => {
+  const state: ApprovalState = {
+    phase: 'awaiting_approval',
+    requester: 'ana@bank.example',
+    approvers: ['ana@bank.example', 'bob@bank.example'],
+    version: 2,
+  };
+  const d = (over: Partial<Parameters<typeof refuseDecision>[1]>) =>
+    refuseDecision(state, { approver: 'bob@bank.example', decision: 'approve', via: 'api', ...over });
+
+  it('four eyes comes first, then group membership', () => {
+    expect(d({ approver: 'ANA@bank.example' })?.code).toBe('FORBIDDEN');
+    expect(d({ approver: 'eve@bank.example' })?.code).toBe('FORBIDDEN');
+    expect(d({})).toBeNull();
+  });
+
+  it('needs a reason to reject or request changes, the current version, and an open request', () => {
+    expect(d({ decision: 'reject' })).toMatchObject({ code: 'VALIDATION', field: 'reason' });
+    expect(d({ decision: 'request_changes', reason: ' ' })).toMatchObject({ code: 'VALIDATION' });
+    expect(d({ decision: 'reject', reason: 'no' })).toBeNull();
+    expect(d({ version: 1 })).toMatchObject({ code: 'CONFLICT', field: 'version' });
+    expect(
+      refuseDecision({ ...state, phase: 'decided' }, { approver: 'bob@bank.example', decision: 'approve', via: 'api' })
+        ?.code,
+    ).toBe('CONFLICT');
+    expect(
+      refuseDecision({ ...state, phase: 'expired' }, { approver: 'bob@bank.example', decision: 'approve', via: 'api' })
+        ?.code,
+    ).toBe('GONE');
+  });
+});
+
+describe('alert request', () => {
+  it('folds CR/LF in the title into one line and dedupes list ids', () => {
+    const parsed = alertRequestSchema.parse({
+      requester: 'Ana@Bank.example',
+      title: 'Hello\r\nBcc: x@y.example',
+      body: 'b',
+      topic: 'rates',
+      lists: ['1', '1', '2'],
+    });
+    expect(parsed).toMatchObject({
+      requester: 'ana@bank.example',
+      title: 'Hello Bcc: x@y.example',
+      lists: ['1', '2'],
+      channels: ['email'],
+      replyTo: 'analyst',
+    });
+  });
+});
+
+describe('final summary', () => {
+  it('computes rates of attempts; responses as a share of sent', () => {
+    const s = finalSummary({
+      ...emptyCounts(),
+      total: 10,
+      sent: 6,
+      failed: 1,
+      bounced: 1,
+      unconfirmed: 0,
+      cancelled: 2,
+      responded: 3,
+    });
+    expect(s.rates).toEqual({ delivered: 75, failed: 12.5, bounced: 12.5, unconfirmed: 0, responded: 50 });
+    expect(finalSummary(emptyCounts()).rates.delivered).toBe(0);
+  });
+});

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { findAlertId } from '../../../../outlook-addin/src/headers.js';
+import type { AlertRow } from '../../../../store/alerts.js';
+import { approvalRequest } from '../../../../workflows/broadcast/notices.js';
+
+/** The approval email and the task pane agree on where the alert id is: header first, body line as fallback. */
+const alert: AlertRow = {
+  id: 'alr_01jtestalert0000000000000a',
+  requester: 'analyst@bank.example',
+  title: 'Rates move',
+  body: 'Our **rates** rise on Monday.',
+  topic: 'rates',
+  listIds: ['1'],
+  channels: ['email'],
+  replyOwner: 'analyst',
+  sendWindow: null,
+  approverGroup: 'alerts',
+  status: 'awaiting_approval',
+  version: 1,
+  summary: null,
+  counts: null,
+  decidedBy: null,
+  decisionComment: null,
+  createdAt: '2026-11-24T10:00:00Z',
+  updatedAt: '2026-11-24T10:00:00Z',
+  approvedAt: null,
+  completedAt: null,
+};
+
+describe('approval email -> task pane alert id', () => {
+  const notice = approvalRequest(
+    alert,
+    'approver@bank.example',
+    'https://rapport.example/approvals/x.y',
+    '2026-11-25T10:00:00Z',
+    'rapport.example',
+    false,
+  );
+
+  it('carries X-Rapport-Alert-Id, which the pane reads', () => {
+    const raw = Object.entries(notice.headers ?? {})
+      .map(([k, v]) => `${k}: ${String(v)}`)
+      .join('\r\n');
+    expect(findAlertId({ headers: raw, subject: notice.subject })).toBe(alert.id);
+  });
+
+  it('carries the body fallback line for hosts that cannot read headers (text and HTML)', () => {
+    expect(findAlertId({ headers: null, subject: notice.subject, body: notice.text })).toBe(alert.id);
+    const htmlAsText = notice.html.replace(/<[^>]+>/g, '');
+    expect(findAlertId({ headers: null, subject: notice.subject, body: htmlAsText })).toBe(alert.id);
+  });
+});
