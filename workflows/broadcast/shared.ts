@@ -3,9 +3,6 @@ import type { DecisionKind } from '../../domain/broadcast/alert-request.js';
 import type { Decision } from '../../domain/broadcast/decision-rules.js';
 import type { DeliveryCounts } from '../../domain/broadcast/final-summary.js';
 
-export const BROADCAST_WORKFLOW_TYPE = 'broadcastAlert';
-export const RESPONSE_WORKFLOW_TYPE = 'handleAlertResponse';
-
 export type BroadcastPhase =
   | 'resolving'
   | 'awaiting_approval'
