@@ -11,7 +11,8 @@ import {
 } from '@temporalio/workflow';
 import { refuseDecision, type Decision } from '../../domain/broadcast/decision-rules.js';
 import type { DeliveryCounts } from '../../domain/broadcast/final-summary.js';
-import type { BroadcastActivities, ResponseActivities } from './activities.js';
+import type { BroadcastActivities } from './activities.js';
+import type { ResponseActivities } from './activities/responses.js';
 import {
   cancelSignal,
   decideUpdate,
