@@ -1,10 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type Client,
-} from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { ulid } from 'ulid';
@@ -16,9 +11,7 @@ import type { ApprovalStore } from '../store/approvals.js';
 import type { DeliveryStore } from '../store/deliveries.js';
 import type { ResponseRow, ResponseStore } from '../store/responses.js';
 import {
-  BROADCAST_WORKFLOW_TYPE,
   DECISION_REFUSALS,
-  RESPONSE_WORKFLOW_TYPE,
   cancelSignal,
   decideUpdate,
   progressQuery,
@@ -27,6 +20,8 @@ import {
   type BroadcastProgress,
   type DecisionResult,
 } from '../workflows/broadcast/shared.js';
+import { broadcastAlert, handleAlertResponse } from '../workflows/broadcast/workflows.js';
+import { startIdempotently } from '../workflows/start.js';
 
 export interface AlertIntakeDeps {
   alerts: AlertStore;
@@ -84,17 +79,13 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
       ...(alert.sendWindow?.notBefore ? { notBefore: alert.sendWindow.notBefore } : {}),
       ...(alert.sendWindow?.notAfter ? { notAfter: alert.sendWindow.notAfter } : {}),
     };
-    try {
-      await deps.temporal.workflow.start(BROADCAST_WORKFLOW_TYPE, {
-        workflowId: alert.id,
-        taskQueue: deps.taskQueue,
-        args: [input],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      });
-    } catch (error) {
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    }
+    await startIdempotently(deps.temporal.workflow, broadcastAlert, {
+      workflowId: alert.id,
+      taskQueue: deps.taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
   }
 
   return {
@@ -205,17 +196,13 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
      */
     async startResponseWorkflow(response: Pick<ResponseRow, 'id' | 'alertId' | 'dedupeKey'>): Promise<void> {
       const key = createHash('sha256').update(response.dedupeKey).digest('hex').slice(0, 24);
-      try {
-        await deps.temporal.workflow.start(RESPONSE_WORKFLOW_TYPE, {
-          workflowId: `rsp_${response.alertId}_${key}`,
-          taskQueue: deps.taskQueue,
-          args: [response.id],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        });
-      } catch (error) {
-        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      }
+      await startIdempotently(deps.temporal.workflow, handleAlertResponse, {
+        workflowId: `rsp_${response.alertId}_${key}`,
+        taskQueue: deps.taskQueue,
+        args: [response.id],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
     },
   };
 }

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { ulid } from 'ulid';
 import type { Logger } from 'pino';
 import type { ContactDirectory } from '../crm/contact-directory.js';
@@ -9,7 +8,8 @@ import { DomainError } from '../domain/errors.js';
 import type { Question } from '../domain/questions.js';
 import type { TouchInput } from '../domain/touch.js';
 import type { TouchRow, TouchStore } from '../store/touches.js';
-import { TOUCH_WORKFLOW_TYPE, type LogTouchInput } from '../workflows/touch/shared.js';
+import { startIdempotently } from '../workflows/start.js';
+import { logTouch } from '../workflows/touch/workflows.js';
 
 export interface TouchIntakeDeps {
   touches: TouchStore;
@@ -73,19 +73,14 @@ export function createTouchIntake(deps: TouchIntakeDeps) {
   }
 
   async function startWorkflow(touchId: string): Promise<void> {
-    const args: LogTouchInput = { touchId, retryMaxIntervalSeconds: deps.retryMaxIntervalSeconds };
-    try {
-      await deps.temporal.workflow.start(TOUCH_WORKFLOW_TYPE, {
-        workflowId: touchId,
-        taskQueue: deps.taskQueue,
-        args: [args],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      });
-    } catch (error) {
-      // Already ran to completion once: the engagement exists, nothing to do.
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    }
+    // 'already-started': it ran to completion once, the engagement exists, nothing to do.
+    await startIdempotently(deps.temporal.workflow, logTouch, {
+      workflowId: touchId,
+      taskQueue: deps.taskQueue,
+      args: [{ touchId, retryMaxIntervalSeconds: deps.retryMaxIntervalSeconds }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
   }
 
   return {

@@ -11,7 +11,7 @@ import { createBroadcastServices } from '../services/broadcast-services.js';
 import { createLogger } from '../main/logger.js';
 import { openDb } from '../store/db.js';
 import { createTouchStore } from '../store/touches.js';
-import { createBroadcastActivities, createResponseActivities } from '../workflows/broadcast/activities.js';
+import { createBroadcastActivities } from '../workflows/broadcast/activities.js';
 import { connectWorker, targetFromEnv } from '../workflows/temporal/connection.js';
 import { createTouchActivities } from '../workflows/touch/activities.js';
 import { createRapportWorker, type ActivityDeps } from '../workflows/worker.js';
@@ -67,7 +67,6 @@ const worker = config.bundlePath
       activities: {
         ...createTouchActivities(deps),
         ...createBroadcastActivities(broadcast),
-        ...createResponseActivities(broadcast),
       },
       maxConcurrentActivityTaskExecutions: 500,
       maxConcurrentWorkflowTaskExecutions: 100,

@@ -7,11 +7,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import type { Logger } from 'pino';
-import {
-  createBroadcastActivities,
-  createResponseActivities,
-  type BroadcastActivityDeps,
-} from './broadcast/activities.js';
+import { createBroadcastActivities, type BroadcastActivityDeps } from './broadcast/activities.js';
 import { createTouchActivities, type TouchActivityDeps } from './touch/activities.js';
 
 export type ActivityDeps = TouchActivityDeps & {
@@ -64,9 +60,7 @@ export async function createRapportWorker(options: RapportWorkerOptions): Promis
     workflowBundle: await workflowBundle(),
     activities: {
       ...createTouchActivities(options.deps),
-      ...(options.deps.broadcast
-        ? { ...createBroadcastActivities(options.deps.broadcast), ...createResponseActivities(options.deps.broadcast) }
-        : {}),
+      ...(options.deps.broadcast ? createBroadcastActivities(options.deps.broadcast) : {}),
     },
     // Activities mostly wait on the CRM; many in flight is what lets batches fill.
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 500,

@@ -12,7 +12,8 @@ import {
 import { approvalPhase, refuseDecision, type Decision } from '../../domain/broadcast/decision-rules.js';
 import type { DeliveryCounts } from '../../domain/broadcast/final-summary.js';
 import type { BroadcastPhase } from '../../domain/vocabulary/index.js';
-import type { BroadcastActivities, ResponseActivities } from './activities.js';
+import type { BroadcastActivities } from './activities.js';
+import type { ResponseActivities } from './activities/responses.js';
 import {
   cancelSignal,
   decideUpdate,

@@ -1,7 +1,5 @@
 import { defineQuery } from '@temporalio/workflow';
 
-export const TOUCH_WORKFLOW_TYPE = 'logTouch';
-
 export interface LogTouchInput {
   touchId: string;
   /** Longest wait between CRM retries; retries never stop (a CRM outage of an hour loses nothing). */

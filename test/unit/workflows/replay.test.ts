@@ -1,0 +1,27 @@
+import { Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import { installTemporalLogging } from '../../../main/steps/temporal.js';
+import * as workflows from '../../../workflows/index.js';
+import { workflowBundle } from '../../../workflows/worker.js';
+import { recordedHistories } from '../../fixtures/histories.js';
+
+/**
+ * Runs still open when a new worker version deploys replay their history on the new code: a
+ * change that would take another path through it (an activity added, moved or removed without
+ * patched()) fails here, not in production. The histories are recorded by
+ * test/integration/workflows/record-histories.test.ts.
+ */
+installTemporalLogging('silent');
+
+describe('workflow replay', () => {
+  it('replays a recorded history of every workflow on the current code', { timeout: 120_000 }, async () => {
+    const histories = await recordedHistories();
+    expect(histories.map((h) => h.workflowId)).toEqual(Object.keys(workflows).sort());
+
+    const results = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+      results.push({ workflowId: result.workflowId, error: result.error?.message });
+    }
+    expect(results).toEqual(histories.map((h) => ({ workflowId: h.workflowId, error: undefined })));
+  });
+});

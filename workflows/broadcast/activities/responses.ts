@@ -1,0 +1,109 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { EmailSender } from '../../../channels/email/sender.js';
+import type { CrmPort } from '../../../crm/port.js';
+import { AUDIENCE_PROPERTIES } from '../../../domain/audience/types.js';
+import { RESPONSE_KIND_LABELS } from '../../../domain/vocabulary/index.js';
+import type { AlertStore } from '../../../store/alerts.js';
+import type { DeliveryStore } from '../../../store/deliveries.js';
+import type { ResponseStore } from '../../../store/responses.js';
+import { responseNotice } from '../notices.js';
+import { noticeDomain, sendStaffNotice } from './staff-notice.js';
+
+export interface ResponseActivityDeps {
+  crm: CrmPort;
+  alerts: AlertStore;
+  deliveries: DeliveryStore;
+  responses: ResponseStore;
+  mail: EmailSender;
+  mailFrom: string;
+}
+
+/**
+ * One customer response (action link, reply, unsubscribe, bounce): onto the CRM timeline, and
+ * to whoever owns replies for the alert.
+ */
+export function createResponseActivities(deps: ResponseActivityDeps) {
+  const { crm, alerts, deliveries, responses, mail } = deps;
+  const domain = noticeDomain(deps.mailFrom);
+
+  async function load(responseId: number) {
+    const response = await responses.get(responseId);
+    if (!response)
+      throw ApplicationFailure.nonRetryable(`response ${responseId} is not in the store`, 'RESPONSE_MISSING');
+    const alert = await alerts.get(response.alertId);
+    const delivery = await deliveries.get(response.alertId, response.contactId);
+    if (!alert || !delivery)
+      throw ApplicationFailure.nonRetryable(`alert of response ${responseId} is gone`, 'RESPONSE_MISSING');
+    return { response, alert, delivery };
+  }
+
+  return {
+    async logResponseToCrm(responseId: number): Promise<string> {
+      const { response, alert, delivery } = await load(responseId);
+      const label = RESPONSE_KIND_LABELS[response.kind];
+      const engagement = await crm.createEngagement({
+        kind: 'note',
+        idempotencyKey: `rsp:${response.dedupeKey}`,
+        contactId: response.contactId,
+        ownerId: delivery.ownerId,
+        timestamp: response.receivedAt,
+        title: `Response to alert "${alert.title}": ${label}`,
+        body: [`Alert ${alert.id} (topic ${alert.topic}).`, ...(response.body ? ['', response.body] : [])].join('\n'),
+      });
+      if (response.kind === 'unsubscribe') {
+        await crm.updateContactProperties(response.contactId, { [AUDIENCE_PROPERTIES.unsubscribedAll]: 'true' });
+      }
+      if (response.kind === 'bounce') {
+        await crm.updateContactProperties(response.contactId, { [AUDIENCE_PROPERTIES.emailInvalid]: 'true' });
+        if (delivery.ownerId) {
+          await crm.createTask({
+            idempotencyKey: `rsp:${response.dedupeKey}:task`,
+            ownerId: delivery.ownerId,
+            subject: `Email bounced: ${delivery.email ?? delivery.address}`,
+            body: `The alert "${alert.title}" (${alert.id}) bounced. Please check the contact's address.`,
+            dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+            contactIds: [delivery.contactId],
+            priority: 'HIGH',
+          });
+        }
+      }
+      return engagement.id;
+    },
+
+    /** Replies and answers go to whoever the requester chose: the analyst, or the contact's account owner. */
+    async routeResponse(responseId: number): Promise<string | null> {
+      const { response, alert, delivery } = await load(responseId);
+      if (response.kind === 'unsubscribe' || response.kind === 'bounce') return null;
+      const owner = delivery.ownerId ? await crm.getOwner(delivery.ownerId) : null;
+      const to = alert.replyOwner === 'owner' && owner?.email ? owner.email : alert.requester;
+      if (response.kind === 'call-me' && delivery.ownerId) {
+        await crm.createTask({
+          idempotencyKey: `rsp:${response.dedupeKey}:task`,
+          ownerId: delivery.ownerId,
+          subject: `Call back ${delivery.email ?? delivery.address}: asked to be called about "${alert.title}"`,
+          body: `Alert ${alert.id}. The customer clicked "Call me".`,
+          dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+          contactIds: [delivery.contactId],
+          priority: 'HIGH',
+        });
+      }
+      const notice = responseNotice(
+        alert,
+        to,
+        { id: delivery.contactId, email: delivery.email },
+        response.kind,
+        response.body,
+        domain,
+        response.id,
+      );
+      await sendStaffNotice(mail, deps.mailFrom, notice);
+      return to;
+    },
+
+    async markResponseHandled(responseId: number): Promise<void> {
+      await responses.markHandled(responseId);
+    },
+  };
+}
+
+export type ResponseActivities = ReturnType<typeof createResponseActivities>;
