@@ -16,7 +16,7 @@ async function ruleIds(code: string, filePath = COMPONENT): Promise<string[]> {
 describe('add-in lint rules', { timeout: 120_000 }, () => {
   it('lets a well-formed component through', async () => {
     const ok = `import { useEffect, useState } from 'react';
-import type { AlertView } from '../../contracts/index.js';
+import type { AlertView } from '../../../contracts/index.js';
 export function Ok({ id, alert }: { id: string; alert: AlertView }) {
   const [seen, setSeen] = useState('');
   useEffect(() => {
@@ -60,10 +60,10 @@ export function Bad({ id }: { id: string }) {
 
   it('keeps server code and Node built-ins out of the pane, contracts as types only', async () => {
     // The folder rules live in eslint-rules/layers.js (tested there); here: they reach the pane's TSX.
-    expect(await ruleIds(`export { httpError } from '../../server/errors.js';\n`)).toContain('rapport/layers');
+    expect(await ruleIds(`export { httpError } from '../../../server/errors.js';\n`)).toContain('rapport/layers');
     expect(await ruleIds(`import { env } from 'node:process';\nexport const e = env;\n`)).toContain('rapport/layers');
     expect(
-      await ruleIds(`import { AlertView } from '../../contracts/index.js';\nexport const s = AlertView;\n`),
+      await ruleIds(`import { AlertView } from '../../../contracts/index.js';\nexport const s = AlertView;\n`),
     ).toContain('rapport/layers');
   });
 

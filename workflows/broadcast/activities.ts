@@ -8,7 +8,7 @@ import type { Decision } from '../../domain/broadcast/decision-rules.js';
 import { finalSummary, type DeliveryCounts } from '../../domain/broadcast/final-summary.js';
 import { signToken } from '../../domain/broadcast/signed-token.js';
 import type { AlertStatus, BroadcastPhase, Channel } from '../../domain/vocabulary/index.js';
-import type { AlertRow, AlertStore } from '../../store/alerts.js';
+import type { AlertStore } from '../../store/alerts.js';
 import type { ApprovalStore } from '../../store/approvals.js';
 import type { DeliveryStore } from '../../store/deliveries.js';
 import type { ResponseStore } from '../../store/responses.js';
