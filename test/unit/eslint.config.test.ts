@@ -2,7 +2,7 @@ import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
 /**
- * The add-in's lint rules, each fed a violating sample. Samples are linted as if they were files
+ * ESLint config rules beyond the folder rules (eslint-rules/layers.js), each fed a violating sample. Samples are linted as if they were files
  * of the add-in project (type information included), so they take that file's name.
  */
 const eslint = new ESLint();
@@ -69,6 +69,31 @@ export function Bad({ id }: { id: string }) {
 
   it('leaves Office.js to src/office.ts', async () => {
     expect(await ruleIds(`export const user = () => Office.context.mailbox.userProfile;\n`)).toContain(
+      'no-restricted-globals',
+    );
+  });
+});
+
+describe('workflow determinism rules', { timeout: 120_000 }, () => {
+  // Workflow code is replayed by Temporal: lint keeps I/O and wall-clock timers out of it.
+  const WORKFLOW = 'workflows/broadcast/workflows.ts';
+
+  it('refuses Node built-ins and I/O libraries in workflow code', async () => {
+    expect(
+      await ruleIds(`import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n`, WORKFLOW),
+    ).toContain('no-restricted-imports');
+    expect(await ruleIds(`import pg from 'pg';\nexport const p = pg;\n`, WORKFLOW)).toContain('no-restricted-imports');
+  });
+
+  it('takes activities as types only', async () => {
+    const value = `import { createBroadcastActivities } from './activities.js';\nexport const a = createBroadcastActivities;\n`;
+    expect(await ruleIds(value, WORKFLOW)).toContain('no-restricted-imports');
+    const typeOnly = `import type { BroadcastActivities } from './activities.js';\nexport type A = BroadcastActivities;\n`;
+    expect(await ruleIds(typeOnly, WORKFLOW)).toEqual([]);
+  });
+
+  it('refuses setTimeout: workflows sleep through Temporal', async () => {
+    expect(await ruleIds(`export const t = () => setTimeout(() => undefined, 10);\n`, WORKFLOW)).toContain(
       'no-restricted-globals',
     );
   });
