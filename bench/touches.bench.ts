@@ -15,13 +15,14 @@ import { openDb } from '../store/db.js';
 import { startDevServer } from '../workflows/temporal/dev-server.js';
 import { freePort } from '../workflows/temporal/free-port.js';
 import { percentile, report } from './report.js';
+import { TOUCH_CHANNELS } from '../domain/vocabulary/index.js';
 
 const TOUCHES = Number(process.env.BENCH_TOUCHES ?? 2000);
 const BUDGET = Number(process.env.BENCH_BUDGET ?? 100); // requests per 10 s (HubSpot Free/Starter)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const BATCH = 100; // HubSpot's batch size
 const TOKEN = 'bench-token-0123456789abcdefghijkl';
-const CHANNELS = ['call', 'email', 'meeting', 'chat', 'visit', 'other'] as const;
+const CHANNELS = TOUCH_CHANNELS;
 
 const temporal = await startDevServer({ ui: false });
 const sandbox = await startHubSpotSandbox({

@@ -4,6 +4,7 @@ import { renderMarkdown } from '../../channels/email/markdown.js';
 import type { AudienceSummary } from '../../domain/audience/summary.js';
 import type { FinalSummary } from '../../domain/broadcast/final-summary.js';
 import type { AlertRow } from '../../store/alerts.js';
+import type { ResponseKind } from '../../domain/vocabulary/index.js';
 
 /**
  * Mail to staff (approvers, requesters, reply owners). Outlook renders HTML with Word: tables for
@@ -209,7 +210,7 @@ export function responseNotice(
   alert: AlertRow,
   to: string,
   contact: { id: string; email: string | null },
-  kind: string,
+  kind: ResponseKind,
   body: string | null,
   domain: string,
   responseId: number,

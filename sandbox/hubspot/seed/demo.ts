@@ -2,6 +2,8 @@
  * Fixed records the seed always creates first, so tests and demos can name them.
  * Ids follow from creation order and are stable (see sandbox/hubspot/README.md).
  */
+import type { Channel } from '../../../domain/vocabulary/index.js';
+
 export const DEMO_OWNERS = [
   {
     id: '61000001',
@@ -58,7 +60,7 @@ export interface DemoContact {
   jobTitle: string;
   ownerIndex: number;
   lifecycleStage: string;
-  preferredChannel: 'email' | 'slack' | 'sms';
+  preferredChannel: Channel;
   timezone: string;
   location: number;
   emailOptOut: boolean;
