@@ -72,7 +72,8 @@ export function createTouchIntake(deps: TouchIntakeDeps) {
     }
   }
 
-  async function startWorkflow(touchId: string): Promise<void> {
+  /** `again`: a retry, so a workflow that already ran for this touch runs once more (it had failed). */
+  async function startWorkflow(touchId: string, options: { again?: boolean } = {}): Promise<void> {
     const args: LogTouchInput = { touchId, retryMaxIntervalSeconds: deps.retryMaxIntervalSeconds };
     try {
       await deps.temporal.workflow.start(TOUCH_WORKFLOW_TYPE, {
@@ -80,7 +81,7 @@ export function createTouchIntake(deps: TouchIntakeDeps) {
         taskQueue: deps.taskQueue,
         args: [args],
         workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        workflowIdReusePolicy: options.again ? 'ALLOW_DUPLICATE' : 'REJECT_DUPLICATE',
       });
     } catch (error) {
       // Already ran to completion once: the engagement exists, nothing to do.

@@ -146,6 +146,16 @@ export function createTouchStore(db: Pick<Db, 'query'>) {
       ]);
     },
 
+    /** A failed touch back to pending, for a retry (POST /api/touches/:id/retry); null unless it had failed. */
+    async reopen(id: string): Promise<TouchRow | null> {
+      const { rows } = await db.query<TouchRow>(
+        `update touches set status = 'pending', failure_reason = null, updated_at = now()
+         where id = $1 and status = 'failed' returning ${COLUMNS}`,
+        [id],
+      );
+      return rows[0] ? normalise(rows[0]) : null;
+    },
+
     /** Pending touches older than the given age: the sweeper re-starts their workflows (idempotent by id). */
     async listStalePending(olderThanSeconds: number, limit: number): Promise<string[]> {
       const { rows } = await db.query<{ id: string }>(
