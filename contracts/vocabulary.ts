@@ -2,9 +2,9 @@
  * The product's words as the API spells them. Those that live in a pure domain module are
  * re-exported from there; the others are listed here until they move into domain/.
  */
-export { CHANNELS, SUPPRESSION_REASONS } from '../domain/audience/types.js';
-export { DECISIONS, REPLY_OWNERS } from '../domain/broadcast/alert-request.js';
-export { TOUCH_CHANNELS } from '../domain/touch.js';
+export { CHANNELS, SUPPRESSION_REASONS, type Channel, type SuppressionReason } from '../domain/audience/types.js';
+export { DECISIONS, REPLY_OWNERS, type DecisionKind } from '../domain/broadcast/alert-request.js';
+export { TOUCH_CHANNELS, type TouchChannel } from '../domain/touch.js';
 
 /** Where an alert is in its life (store/alerts.ts AlertStatus). */
 export const ALERT_STATUSES = [
@@ -43,9 +43,6 @@ export const RESPONSE_KINDS = [...CUSTOMER_ACTIONS, 'reply', 'bounce'] as const;
 /** Where a touch is on its way to the CRM (store/touches.ts TouchStatus). */
 export const TOUCH_STATUSES = ['pending', 'synced', 'failed'] as const;
 
-/** The faces a touch can be logged from (domain/touch.ts, inside touchInputSchema). */
-export const TOUCH_SOURCES = ['api', 'slack', 'outlook'] as const;
-
 /** CRM engagement kinds a touch becomes (crm/port.ts EngagementKind). */
 export const ENGAGEMENT_KINDS = ['note', 'call', 'email', 'meeting'] as const;
 
@@ -61,3 +58,8 @@ export const ERROR_CODES = [
   'UNAVAILABLE',
   'INTERNAL',
 ] as const;
+
+export type BroadcastPhase = (typeof BROADCAST_PHASES)[number];
+export type CustomerAction = (typeof CUSTOMER_ACTIONS)[number];
+export type ResponseKind = (typeof RESPONSE_KINDS)[number];
+export type EngagementKind = (typeof ENGAGEMENT_KINDS)[number];

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import packageJson from '../../package.json' with { type: 'json' };
 
 export type OpenApiDocument = ReturnType<OpenAPIHono['getOpenAPI31Document']>;
 
@@ -56,16 +56,13 @@ export function registerSecuritySchemes(app: Pick<OpenAPIHono, 'openAPIRegistry'
   });
 }
 
-const version = () =>
-  (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-
 /** The OpenAPI 3.1 document of every route mounted on the app. */
 export function openApiDocument(app: Pick<OpenAPIHono, 'getOpenAPI31Document'>): OpenApiDocument {
   return app.getOpenAPI31Document({
     openapi: '3.1.0',
     info: {
       title: 'Rapport',
-      version: version(),
+      version: packageJson.version,
       description:
         'Digital relationship management inside Slack, Outlook, Temporal and HubSpot. Errors are JSON: ' +
         '`{"error": {"code", "message", "field"?}}`; `field` names the input at fault.',

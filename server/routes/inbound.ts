@@ -27,10 +27,6 @@ function addresses(value: AddressObject | AddressObject[] | undefined): string[]
   return list.flatMap((a) => a.value.map((v) => v.address ?? '')).filter(Boolean);
 }
 
-/**
- * Inbound mail webhook: raw MIME of a reply (to reply+<token>@REPLY_DOMAIN) or a bounce (to
- * bounce+<token>@...). Matched by signed token, recorded once (per Message-ID), then routed.
- */
 const email = createRoute({
   method: 'post',
   path: '/email',
@@ -57,6 +53,10 @@ const email = createRoute({
   responses: { 202: json('Accepted, matched or not.', inboundEmailResultSchema), ...errors(400, 401) },
 });
 
+/**
+ * Inbound mail webhook: raw MIME of a reply (to reply+<token>@REPLY_DOMAIN) or a bounce (to
+ * bounce+<token>@...). Matched by signed token, recorded once (per Message-ID), then routed.
+ */
 export function inboundRoutes(deps: InboundRoutesDeps) {
   return apiApp().openapi(email, async (c) => {
     const raw = Buffer.from(await c.req.arrayBuffer());

@@ -21,14 +21,6 @@ export interface SmsInboundDeps extends Pick<ResponseRoutesDeps, 'alertIntake' |
 /** Twilio reads the answer as TwiML; an empty Response sends nothing back to the customer. */
 const TWIML_NOTHING = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 
-/**
- * Texts customers send back to the alert number (Twilio's incoming-message webhook: a signed,
- * form-encoded POST). A text carries no token, so it belongs to the latest alert texted to that
- * number. STOP and the other opt-out words are recorded as an unsubscribe (the provider answers
- * them itself); any other text is a reply, recorded and routed to the reply owner like an email
- * reply. Signed with the auth token, so no bearer token: configure
- * `{PUBLIC_URL}/sms/inbound` as the number's messaging webhook.
- */
 const inbound = createRoute({
   method: 'post',
   path: '/inbound',
@@ -60,6 +52,14 @@ const inbound = createRoute({
   },
 });
 
+/**
+ * Texts customers send back to the alert number (Twilio's incoming-message webhook: a signed,
+ * form-encoded POST). A text carries no token, so it belongs to the latest alert texted to that
+ * number. STOP and the other opt-out words are recorded as an unsubscribe (the provider answers
+ * them itself); any other text is a reply, recorded and routed to the reply owner like an email
+ * reply. Signed with the auth token, so no bearer token: configure
+ * `{PUBLIC_URL}/sms/inbound` as the number's messaging webhook.
+ */
 export function smsInboundRoutes(deps: SmsInboundDeps) {
   const base = deps.publicUrl.replace(/\/+$/, '');
   return apiApp().openapi(inbound, async (c) => {
