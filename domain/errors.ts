@@ -2,8 +2,17 @@
  * Error codes shared by every layer: domain rules raise them, routes map them to HTTP,
  * Slack and the add-in map them to words. One code, one meaning.
  */
-export type ErrorCode =
-  'VALIDATION' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'GONE' | 'UNKNOWN_CONTACT' | 'UNAVAILABLE';
+export const ERROR_CODES = [
+  'VALIDATION',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'GONE',
+  'UNKNOWN_CONTACT',
+  'UNAVAILABLE',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class DomainError extends Error {
   constructor(

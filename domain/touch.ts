@@ -1,14 +1,10 @@
 import { z } from 'zod';
 import {
   TOUCH_CHANNEL_LABELS,
-  TOUCH_CHANNELS,
   touchChannelSchema,
   type EngagementKind,
   type TouchChannel,
 } from './vocabulary/index.js';
-
-/** server/addin/routes.ts still imports it from here; it moves to domain/vocabulary when that file does. */
-export { TOUCH_CHANNELS };
 
 /** Limits chosen to stay well inside HubSpot's (note body <= 65,536 characters). */
 export const TOUCH_LIMITS = {

@@ -45,6 +45,8 @@ export interface RuntimeOverrides {
   listen?: boolean;
   workerInProcess?: boolean;
   batchWaitMs?: number;
+  /** Tests: every HTTP answer is held to its route's contract; a mismatch is reported here (and answered 500). */
+  onContractViolation?: (violation: string) => void;
 }
 
 export interface RapportRuntime {
@@ -198,6 +200,7 @@ export async function startRapport(
         store: () => db.query('select 1'),
         crm: () => crm.ping(),
       },
+      onContractViolation: overrides.onContractViolation,
     });
     startPeriodicJobs({ touches, intake, alertIntake, logger }, cleanups);
     if (overrides.listen !== false) await startHttp(app, env.HOST, env.PORT, cleanups);

@@ -1,18 +1,24 @@
-import { Hono } from 'hono';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
+import type { ErrorBody } from '../contracts/index.js';
 import { CrmError } from '../crm/port.js';
 import { DomainError } from '../domain/errors.js';
 import type { CustomerContext } from '../services/customer-context.js';
-import { fromDomainError, httpError, type ErrorBody } from './errors.js';
+import { fromDomainError, httpError } from './errors.js';
 import { bearerAuth } from './middleware/auth.js';
 import { requestLog, type AppEnv } from './middleware/request-log.js';
+import { apiApp } from './openapi/api-app.js';
+import { openApiDocument, registerSecuritySchemes, type OpenApiDocument } from './openapi/document.js';
+import { responseCheck, type ContractViolationHandler } from './openapi/response-check.js';
 import { alertRoutes, type AlertRoutesDeps } from './routes/alerts.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { customerRoutes } from './routes/customers.js';
+import { docsRoutes } from './routes/docs.js';
 import { inboundRoutes } from './routes/inbound.js';
 import { responseRoutes } from './routes/responses.js';
+import { slackRoutes } from './routes/slack.js';
 import { smsInboundRoutes } from './routes/sms-inbound.js';
 import { healthRoutes, type ReadinessChecks } from './routes/health.js';
 import { touchRoutes, type TouchRoutesDeps } from './routes/touches.js';
@@ -25,27 +31,37 @@ export interface AppDeps extends TouchRoutesDeps {
   context: CustomerContext;
   readiness: ReadinessChecks;
   /** Outlook add-in: /addin/* (task pane) and /api/addin/* (its own token auth); see server/addin/routes.ts. */
-  addin?: Hono<AppEnv>;
+  addin?: OpenAPIHono<AppEnv>;
   /** Texts back to the alert number at POST /sms/inbound (Twilio-signed); absent when SMS is not configured. */
   smsInbound?: { authToken: string; publicUrl: string };
   /** Slack: Bolt's requests at POST /slack/events (signed, so no bearer token); see slack-app/. */
   slack?: { handle(request: Request): Promise<Response> };
+  /**
+   * Tests: hold every answer to its route's contract (status, content type, JSON schema); a
+   * mismatch is reported here and answered 500. See server/openapi/response-check.ts.
+   */
+  onContractViolation?: ContractViolationHandler;
 }
 
 export function createApp(deps: AppDeps) {
-  const api = new Hono<AppEnv>()
-    .use(bearerAuth(deps.apiTokens))
-    .route('/touches', touchRoutes(deps))
-    .route('/customers', customerRoutes(deps));
+  const api = apiApp().use(bearerAuth(deps.apiTokens));
+  api.route('/touches', touchRoutes(deps)).route('/customers', customerRoutes(deps));
   if (deps.broadcast)
     api.route('/alerts', alertRoutes(deps.broadcast)).route('/inbound', inboundRoutes(deps.broadcast));
 
-  const app = new Hono<AppEnv>()
-    .use(requestId({ headerName: 'x-request-id' }))
-    .use(requestLog(deps.logger))
+  const app = apiApp();
+  registerSecuritySchemes(app);
+  app.use(requestId({ headerName: 'x-request-id' })).use(requestLog(deps.logger));
+  if (deps.onContractViolation) app.use(responseCheck(app, deps.onContractViolation));
+  let document: OpenApiDocument | undefined;
+  app
     .route('/', healthRoutes(deps.readiness))
-    .post('/slack/events', (c) => (deps.slack ? deps.slack.handle(c.req.raw) : c.notFound()))
-    .route('/', deps.addin ?? new Hono<AppEnv>()) // before /api: add-in routes use their own auth
+    .route('/', slackRoutes(deps.slack))
+    .route('/', deps.addin ?? apiApp()) // before /api: add-in routes use their own auth
+    .route(
+      '/api',
+      docsRoutes(() => (document ??= openApiDocument(app))),
+    ) // before /api: no credential
     .route('/api', api);
 
   // Links in emails: no bearer token; the signed token in the path is the credential.

@@ -1,12 +1,8 @@
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
+import type { ErrorBody } from '../contracts/index.js';
 import { type DomainError, type ErrorCode } from '../domain/errors.js';
-
-export interface ErrorBody {
-  error: { code: ErrorCode | string; message: string; field?: string; issues?: { field: string; message: string }[] };
-  requestId?: string;
-}
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   VALIDATION: 400,

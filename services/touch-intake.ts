@@ -72,14 +72,15 @@ export function createTouchIntake(deps: TouchIntakeDeps) {
     }
   }
 
-  async function startWorkflow(touchId: string): Promise<void> {
+  /** `again`: a retry, so a workflow that already ran for this touch runs once more (it had failed). */
+  async function startWorkflow(touchId: string, options: { again?: boolean } = {}): Promise<void> {
     // 'already-started': it ran to completion once, the engagement exists, nothing to do.
     await startIdempotently(deps.temporal.workflow, logTouch, {
       workflowId: touchId,
       taskQueue: deps.taskQueue,
       args: [{ touchId, retryMaxIntervalSeconds: deps.retryMaxIntervalSeconds }],
       workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      workflowIdReusePolicy: options.again ? 'ALLOW_DUPLICATE' : 'REJECT_DUPLICATE',
     });
   }
 

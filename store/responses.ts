@@ -1,9 +1,6 @@
 import type { ResponseKind } from '../domain/vocabulary/index.js';
 import { iso, type Db } from './db.js';
 
-/** server/routes/responses.ts still imports it from here; it moves to domain/vocabulary when that file does. */
-export type { ResponseKind };
-
 export interface ResponseRow {
   id: number;
   alertId: string;

@@ -1,7 +1,9 @@
 import type { Db } from './db.js';
 import type { TouchChannel } from '../domain/vocabulary/index.js';
 
-export type TouchStatus = 'pending' | 'synced' | 'failed';
+import type { TouchStatus } from '../domain/vocabulary/index.js';
+
+export type { TouchStatus };
 
 export interface TouchRow {
   id: string;
@@ -144,6 +146,16 @@ export function createTouchStore(db: Pick<Db, 'query'>) {
         id,
         reason.slice(0, 1000),
       ]);
+    },
+
+    /** A failed touch back to pending, for a retry (POST /api/touches/:id/retry); null unless it had failed. */
+    async reopen(id: string): Promise<TouchRow | null> {
+      const { rows } = await db.query<TouchRow>(
+        `update touches set status = 'pending', failure_reason = null, updated_at = now()
+         where id = $1 and status = 'failed' returning ${COLUMNS}`,
+        [id],
+      );
+      return rows[0] ? normalise(rows[0]) : null;
     },
 
     /** Pending touches older than the given age: the sweeper re-starts their workflows (idempotent by id). */

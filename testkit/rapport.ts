@@ -55,32 +55,43 @@ export async function startTestRapport(
     CRM_RETRY_MAX_INTERVAL_SECONDS: '3',
     ...options.env,
   });
+  // Every answer is held to its route's contract; a mismatch fails the request that made it, or the file at stop().
+  const violations: string[] = [];
+  const checkContract = () => {
+    if (violations.length) throw new Error(`API contract broken:\n${violations.splice(0).join('\n')}`);
+  };
   const rapport = await startRapport(env, createLogger(env.LOG_LEVEL), {
     temporalAddress: options.temporalAddress ?? inject('temporalAddress'),
     db,
     hubspotBasePath: sandbox.url,
     hubspotToken: SANDBOX_TEST_TOKEN,
     listen: false,
+    onContractViolation: (violation) => violations.push(violation),
   });
   return {
     rapport,
     sandbox,
     smtp,
     db,
-    api: (path, init = {}) => {
+    api: async (path, init = {}) => {
       const { json, ...rest } = init;
       const headers = new Headers(rest.headers);
       if (!headers.has('authorization')) headers.set('authorization', `Bearer ${TEST_API_TOKEN}`);
       if (json !== undefined) headers.set('content-type', 'application/json');
-      return Promise.resolve(
-        rapport.app.request(path, { ...rest, headers, body: json === undefined ? rest.body : JSON.stringify(json) }),
-      );
+      const res = await rapport.app.request(path, {
+        ...rest,
+        headers,
+        body: json === undefined ? rest.body : JSON.stringify(json),
+      });
+      checkContract();
+      return res;
     },
     stop: async () => {
       await rapport.stop();
       await sandbox.close();
       await smtp.close();
       await db.close();
+      checkContract();
     },
   } satisfies TestRapport;
 }

@@ -54,3 +54,6 @@ export const isSending = (status: AlertStatus): status is SendingStatus => sendi
  * decision activity records that, and the workflow moves on to dispatching) nor `failed`.
  */
 export type BroadcastPhase = Exclude<AlertStatus, 'approved' | 'failed'>;
+export const BROADCAST_PHASES = ALERT_STATUSES.filter(
+  (status): status is BroadcastPhase => status !== 'approved' && status !== 'failed',
+);

@@ -7,3 +7,4 @@ export * from './channel.js';
 export * from './engagement-kind.js';
 export * from './response-kind.js';
 export * from './touch-channel.js';
+export * from './touch-status.js';

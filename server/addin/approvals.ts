@@ -1,14 +1,24 @@
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import { z } from 'zod';
 import { renderMarkdown } from '../../channels/email/markdown.js';
-import { DECISIONS } from '../../domain/broadcast/alert-request.js';
+import {
+  addinDecisionBody,
+  addinDecisionOutcomeSchema,
+  alertIdParams,
+  approvalViewSchema,
+  decisionConflictSchema,
+  type ApprovalView,
+  type DecisionConflict,
+} from '../../contracts/index.js';
 import { DomainError } from '../../domain/errors.js';
 import type { AlertRow, AlertStore } from '../../store/alerts.js';
 import type { AlertIntake } from '../../services/alert-intake.js';
-import { httpError, type ErrorBody } from '../errors.js';
-import { validate } from '../validate.js';
+import { httpError } from '../errors.js';
+import { apiApp } from '../openapi/api-app.js';
+import { jsonBody, otherMediaTypeAsEmpty } from '../openapi/bodies.js';
+import { SECURITY } from '../openapi/document.js';
+import { errors, json } from '../openapi/responses.js';
 import type { AddinEnv, AddinUser } from './auth.js';
 
 /** What the add-in needs of the broadcast engine: the alert store and the same decision service as /api/alerts. */
@@ -18,17 +28,6 @@ export interface AddinApprovalDeps {
   /** APPROVER_GROUPS: group -> member emails (lower-cased). */
   approverGroups: Record<string, string[]>;
 }
-
-const idParam = z.object({ id: z.string().regex(/^alr_[0-9a-z]{26}$/, { message: 'not an alert id' }) });
-
-/** No `approver`: the approver is the signed-in user, taken from the verified token. */
-const decisionBody = z
-  .object({
-    decision: z.enum(DECISIONS, { message: 'decision must be approve, reject or request_changes' }),
-    reason: z.string().max(2000).optional(),
-    version: z.number().int().min(1).optional(),
-  })
-  .strict();
 
 const PREVIEW_MAX = 4000;
 const DECIDED: Partial<Record<AlertRow['status'], 'approve' | 'reject' | 'request_changes'>> = {
@@ -48,7 +47,7 @@ function role(alert: AlertRow, user: AddinUser, groups: Record<string, string[]>
 }
 
 /** The alert as the approval pane shows it. */
-export function approvalView(alert: AlertRow, user: AddinUser, groups: Record<string, string[]>) {
+export function approvalView(alert: AlertRow, user: AddinUser, groups: Record<string, string[]>): ApprovalView {
   const text = renderMarkdown(alert.body).text.trim();
   const decision = DECIDED[alert.status] ?? null;
   const mine = role(alert, user, groups);
@@ -85,7 +84,7 @@ export function approvalView(alert: AlertRow, user: AddinUser, groups: Record<st
 /** A 409 that also says who decided, so the pane can show it. */
 function conflict(message: string, alert: AlertRow | null) {
   const decided = alert ? DECIDED[alert.status] : undefined;
-  const body: ErrorBody & { decision?: unknown; status?: string } = {
+  const body: DecisionConflict = {
     error: { code: 'CONFLICT', message },
     ...(alert ? { status: alert.status } : {}),
     ...(alert && decided && alert.decidedBy
@@ -100,6 +99,53 @@ function conflict(message: string, alert: AlertRow | null) {
   });
 }
 
+const tags = ['add-in'];
+const security = SECURITY.addinToken;
+
+const show = createRoute({
+  method: 'get',
+  path: '/{id}',
+  tags,
+  security,
+  summary: 'An approval request, as its requester or approvers see it',
+  request: { params: alertIdParams },
+  responses: { 200: json('The alert.', approvalViewSchema), ...errors(400, 401, 403, 404) },
+});
+
+const decide = createRoute({
+  method: 'post',
+  path: '/{id}/decision',
+  tags,
+  security,
+  summary: "Decide as the signed-in approver (don't send an approver)",
+  middleware: [
+    bodyLimit({
+      maxSize: 16 * 1024,
+      onError: () => {
+        throw httpError('VALIDATION', 'request body is larger than 16 KB', '(body)');
+      },
+    }),
+    async (c, next) => {
+      const raw: unknown = await c.req.json().catch(() => undefined);
+      if (raw && typeof raw === 'object' && 'approver' in raw) {
+        throw httpError(
+          'VALIDATION',
+          'approver: the approver is the signed-in user; do not send an approver',
+          'approver',
+        );
+      }
+      await next();
+    },
+    otherMediaTypeAsEmpty('json', addinDecisionBody),
+  ],
+  request: { params: alertIdParams, body: jsonBody(addinDecisionBody) },
+  responses: {
+    200: json('Decided: the result and the alert as it is now.', addinDecisionOutcomeSchema),
+    409: json('Decided already (says by whom), or the workflow has finished.', decisionConflictSchema),
+    ...errors(400, 401, 403, 404, 410),
+  },
+});
+
 /**
  * /api/addin/alerts: an approval request opened in Outlook. Reading needs the requester or a
  * member of the alert's approver group; deciding goes through the same Temporal Update as
@@ -113,60 +159,38 @@ export function addinApprovalRoutes(deps: AddinApprovalDeps) {
     return alert;
   };
 
-  return new Hono<AddinEnv>()
-    .get('/:id', validate('param', idParam), async (c) => {
+  return apiApp<AddinEnv>()
+    .openapi(show, async (c) => {
       const alert = await load(c.req.valid('param').id);
       const user = c.get('addinUser');
       if (!role(alert, user, deps.approverGroups)) {
         throw httpError('FORBIDDEN', `${user.email} is not in this alert's approver group`);
       }
-      return c.json(approvalView(alert, user, deps.approverGroups));
+      return c.json(approvalView(alert, user, deps.approverGroups), 200);
     })
-    .post(
-      '/:id/decision',
-      bodyLimit({
-        maxSize: 16 * 1024,
-        onError: () => {
-          throw httpError('VALIDATION', 'request body is larger than 16 KB', '(body)');
-        },
-      }),
-      validate('param', idParam),
-      async (c, next) => {
-        const raw: unknown = await c.req.json().catch(() => undefined);
-        if (raw && typeof raw === 'object' && 'approver' in raw) {
-          throw httpError(
-            'VALIDATION',
-            'approver: the approver is the signed-in user; do not send an approver',
-            'approver',
-          );
+    .openapi(decide, async (c) => {
+      const alert = await load(c.req.valid('param').id);
+      const user = c.get('addinUser');
+      const body = c.req.valid('json');
+      try {
+        const result = await deps.intake.decide(
+          alert,
+          // The approver comes from the verified token, never from the request body.
+          {
+            approver: user.email,
+            decision: body.decision,
+            reason: body.reason?.trim() || undefined,
+            version: body.version,
+          },
+          'outlook',
+        );
+        const fresh = (await deps.alerts.get(alert.id)) ?? alert;
+        return c.json({ result, alert: approvalView(fresh, user, deps.approverGroups) }, 200);
+      } catch (error) {
+        if (error instanceof DomainError && error.code === 'CONFLICT' && error.field !== 'version') {
+          throw conflict(error.message, await deps.alerts.get(alert.id));
         }
-        await next();
-      },
-      validate('json', decisionBody),
-      async (c) => {
-        const alert = await load(c.req.valid('param').id);
-        const user = c.get('addinUser');
-        const body = c.req.valid('json');
-        try {
-          const result = await deps.intake.decide(
-            alert,
-            // The approver comes from the verified token, never from the request body.
-            {
-              approver: user.email,
-              decision: body.decision,
-              reason: body.reason?.trim() || undefined,
-              version: body.version,
-            },
-            'outlook',
-          );
-          const fresh = (await deps.alerts.get(alert.id)) ?? alert;
-          return c.json({ result, alert: approvalView(fresh, user, deps.approverGroups) });
-        } catch (error) {
-          if (error instanceof DomainError && error.code === 'CONFLICT' && error.field !== 'version') {
-            throw conflict(error.message, await deps.alerts.get(alert.id));
-          }
-          throw error;
-        }
-      },
-    );
+        throw error;
+      }
+    });
 }

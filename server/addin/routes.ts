@@ -1,20 +1,35 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
-import { Hono } from 'hono';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import type { Env } from '../../config/env.js';
-import { TOUCH_CHANNELS, TOUCH_LIMITS, touchInputSchema } from '../../domain/touch.js';
+import {
+  addinConfigSchema,
+  addinMeSchema,
+  addinTouchBody,
+  contextQuery,
+  customerContextSchema,
+  devTokenSchema,
+  followUpCompletedSchema,
+  followUpIdParams,
+  touchAcceptedSchema,
+  touchIdParams,
+  touchSchema,
+  type AddinConfig,
+} from '../../contracts/index.js';
+import { touchInputSchema } from '../../domain/touch.js';
 import type { TouchStore } from '../../store/touches.js';
 import type { CustomerContext } from '../../services/customer-context.js';
 import { httpError } from '../errors.js';
 import type { AppEnv } from '../middleware/request-log.js';
-import { followUpParam } from '../routes/customers.js';
+import { apiApp } from '../openapi/api-app.js';
+import { jsonBody, otherMediaTypeAsEmpty } from '../openapi/bodies.js';
+import { SECURITY } from '../openapi/document.js';
+import { errors, json } from '../openapi/responses.js';
 import { touchView } from '../routes/touches.js';
 import type { TouchIntake } from '../../services/touch-intake.js';
-import { validate } from '../validate.js';
 import { addinApprovalRoutes, type AddinApprovalDeps } from './approvals.js';
 import {
   ADDIN_SCOPE,
@@ -51,18 +66,6 @@ export interface AddinDeps {
 
 export const DEFAULT_DEV_USER = 'dev.rep@rapport.example';
 
-/** The add-in's public configuration, served to the task pane at /addin/config.json. */
-export interface AddinClientConfig {
-  auth: 'entra' | 'dev' | 'none';
-  clientId: string | null;
-  tenantId: string | null;
-  /** Scope the pane asks MSAL for. */
-  scopes: string[];
-  internalDomains: string[];
-  /** Shown in a red banner when auth is 'dev'. */
-  devUser: string | null;
-}
-
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -74,21 +77,97 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
 };
 
-const addinTouchSchema = z
-  .object({
-    contactEmail: z.email({ message: 'contactEmail must be an email address' }).max(254),
-    channel: z.enum(TOUCH_CHANNELS).default('email'),
-    summary: z.string().trim().min(1, { message: 'summary must not be empty' }).max(TOUCH_LIMITS.summary),
-    outcome: z.string().trim().min(1).max(TOUCH_LIMITS.outcome).optional(),
-    occurredAt: z.iso.datetime({ offset: true, message: 'occurredAt must be an ISO 8601 date-time' }).optional(),
-    answers: z.record(z.string(), z.string()).optional(),
-    /** The email's Internet-Message-ID: logging the same email twice is one touch. */
-    messageId: z.string().trim().min(1).max(998).optional(),
-  })
-  .strict();
+const tags = ['add-in'];
+const security = SECURITY.addinToken;
+/** Every /api/addin route may answer these: no or a bad token (401), sign-in not configured or keys unreachable (503). */
+const signIn = errors(401);
 
-const idParam = z.object({ id: z.string().regex(/^tch_[0-9a-z]{26,32}$/, { message: 'not a touch id' }) });
-const contextQuery = z.object({ email: z.email({ message: 'email must be an email address' }).max(254) });
+const config = createRoute({
+  method: 'get',
+  path: '/addin/config.json',
+  tags,
+  summary: "The task pane's sign-in configuration",
+  responses: { 200: json('Public configuration (no secrets).', addinConfigSchema), ...errors() },
+});
+
+const devToken = createRoute({
+  method: 'post',
+  path: '/api/addin/dev-token',
+  tags,
+  summary: 'A token for the development user (ADDIN_DEV_AUTH, never in production)',
+  responses: { 200: json('A short-lived development token.', devTokenSchema), ...errors(404) },
+});
+
+const taskPane = createRoute({
+  method: 'get',
+  path: '/addin',
+  tags,
+  summary: 'The task pane (its files are under /addin/)',
+  responses: { 302: { description: 'To /addin/taskpane.html.' }, ...errors() },
+});
+
+const me = createRoute({
+  method: 'get',
+  path: '/me',
+  tags,
+  security,
+  summary: 'The signed-in user, from the verified token',
+  responses: { 200: json('The user.', addinMeSchema), ...signIn },
+});
+
+const context = createRoute({
+  method: 'get',
+  path: '/context',
+  tags,
+  security,
+  summary: 'The customer context, for the sender of the open email',
+  request: { query: contextQuery },
+  responses: { 200: json('The customer context.', customerContextSchema), ...signIn, ...errors(400, 404) },
+});
+
+const logTouch = createRoute({
+  method: 'post',
+  path: '/touches',
+  tags,
+  security,
+  summary: 'Log a touch as the signed-in user',
+  description: 'The user comes from the token, never from the body; the same messageId is the same touch.',
+  middleware: [
+    bodyLimit({
+      maxSize: 64 * 1024,
+      onError: () => {
+        throw httpError('VALIDATION', 'request body is larger than 64 KB', '(body)');
+      },
+    }),
+    otherMediaTypeAsEmpty('json', addinTouchBody),
+  ],
+  request: { body: jsonBody(addinTouchBody) },
+  responses: {
+    202: json('Accepted; poll `statusUrl`.', touchAcceptedSchema),
+    ...signIn,
+    ...errors(400, 409, 422),
+  },
+});
+
+const completeFollowUp = createRoute({
+  method: 'post',
+  path: '/follow-ups/{id}/complete',
+  tags,
+  security,
+  summary: 'Mark a follow-up (CRM task) done, as the signed-in user',
+  request: { params: followUpIdParams },
+  responses: { 200: json('Done.', followUpCompletedSchema), ...signIn, ...errors(400, 404) },
+});
+
+const showTouch = createRoute({
+  method: 'get',
+  path: '/touches/{id}',
+  tags,
+  security,
+  summary: 'A touch and where it is on its way to the CRM',
+  request: { params: touchIdParams },
+  responses: { 200: json('The touch.', touchSchema), ...signIn, ...errors(400, 404) },
+});
 
 /**
  * The Outlook add-in's face of the server:
@@ -127,7 +206,7 @@ export async function createAddinRoutes(deps: AddinDeps) {
   }
 
   const host = env.ADDIN_ORIGIN ? new URL(env.ADDIN_ORIGIN).host : null;
-  const clientConfig: AddinClientConfig = {
+  const clientConfig: AddinConfig = {
     auth: trusted.some((t) => !t.dev) ? 'entra' : dev ? 'dev' : 'none',
     clientId: env.AAD_CLIENT_ID ?? null,
     tenantId: env.AAD_TENANT_ID ?? null,
@@ -137,7 +216,7 @@ export async function createAddinRoutes(deps: AddinDeps) {
   };
   if (clientConfig.auth === 'entra' && dev) clientConfig.devUser = dev.user;
 
-  const api = new Hono<AddinEnv>();
+  const api = apiApp<AddinEnv>();
   if (trusted.length === 0) {
     api.use(() => {
       throw httpError(
@@ -150,86 +229,75 @@ export async function createAddinRoutes(deps: AddinDeps) {
   }
   if (deps.approvals) api.route('/alerts', addinApprovalRoutes(deps.approvals));
   api
-    .get('/me', (c) => c.json({ user: c.get('addinUser') }))
-    .get('/context', validate('query', contextQuery), async (c) =>
-      c.json(await deps.context(c.req.valid('query').email)),
-    )
-    .post(
-      '/touches',
-      bodyLimit({
-        maxSize: 64 * 1024,
-        onError: () => {
-          throw httpError('VALIDATION', 'request body is larger than 64 KB', '(body)');
-        },
-      }),
-      validate('json', addinTouchSchema),
-      async (c) => {
-        const body = c.req.valid('json');
-        const user = c.get('addinUser');
-        const parsed = touchInputSchema.safeParse({
-          contact: { email: body.contactEmail },
-          channel: body.channel,
-          summary: body.summary,
-          outcome: body.outcome,
-          occurredAt: body.occurredAt,
-          answers: body.answers && Object.keys(body.answers).length ? body.answers : undefined,
-          // The acting user comes from the verified token, never from the request body.
-          loggedBy: user.email,
-          source: 'outlook',
-          idempotencyKey: body.messageId
-            ? `outlook-${createHash('sha256').update(`${user.email}\n${body.contactEmail.toLowerCase()}\n${body.messageId}`).digest('hex').slice(0, 40)}`
-            : undefined,
-        });
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0]!;
-          const field = issue.path.map(String).join('.') || '(body)';
-          throw httpError('VALIDATION', `${field}: ${issue.message}`, field);
-        }
-        const { touch, created } = await deps.intake.submit(parsed.data);
-        return c.json({ ...touchView(touch), statusUrl: `/api/addin/touches/${touch.id}`, duplicate: !created }, 202);
-      },
-    )
-    .post('/follow-ups/:id/complete', validate('param', followUpParam), async (c) => {
+    .openapi(me, (c) => c.json({ user: c.get('addinUser') }, 200))
+    .openapi(context, async (c) => c.json(await deps.context(c.req.valid('query').email), 200))
+    .openapi(logTouch, async (c) => {
+      const body = c.req.valid('json');
+      const user = c.get('addinUser');
+      const parsed = touchInputSchema.safeParse({
+        contact: { email: body.contactEmail },
+        channel: body.channel,
+        summary: body.summary,
+        outcome: body.outcome,
+        occurredAt: body.occurredAt,
+        answers: body.answers && Object.keys(body.answers).length ? body.answers : undefined,
+        // The acting user comes from the verified token, never from the request body.
+        loggedBy: user.email,
+        source: 'outlook',
+        idempotencyKey: body.messageId
+          ? `outlook-${createHash('sha256').update(`${user.email}\n${body.contactEmail.toLowerCase()}\n${body.messageId}`).digest('hex').slice(0, 40)}`
+          : undefined,
+      });
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        const field = issue.path.map(String).join('.') || '(body)';
+        throw httpError('VALIDATION', `${field}: ${issue.message}`, field);
+      }
+      const { touch, created } = await deps.intake.submit(parsed.data);
+      return c.json({ ...touchView(touch), statusUrl: `/api/addin/touches/${touch.id}`, duplicate: !created }, 202);
+    })
+    .openapi(completeFollowUp, async (c) => {
       const { id } = c.req.valid('param');
       await deps.context.completeFollowUp(id);
       // The acting user comes from the verified token.
       c.get('log')?.info({ followUp: id, by: c.get('addinUser').email }, 'follow-up marked done');
-      return c.json({ id, status: 'completed' });
+      return c.json({ id, status: 'completed' as const }, 200);
     })
-    .get('/touches/:id', validate('param', idParam), async (c) => {
+    .openapi(showTouch, async (c) => {
       const touch = await deps.touches.get(c.req.valid('param').id);
       if (!touch) throw httpError('NOT_FOUND', 'no touch with this id', 'id');
-      return c.json({ ...touchView(touch), statusUrl: `/api/addin/touches/${touch.id}` });
+      return c.json({ ...touchView(touch), statusUrl: `/api/addin/touches/${touch.id}` }, 200);
     });
 
-  const routes = new Hono<AppEnv>()
-    .get('/addin/config.json', (c) => {
+  const routes = apiApp()
+    .openapi(config, (c) => {
       c.header('cache-control', 'no-store');
-      return c.json(clientConfig);
+      return c.json(clientConfig, 200);
     })
-    .post('/api/addin/dev-token', async (c) => {
+    .openapi(devToken, async (c) => {
       if (!dev) throw httpError('NOT_FOUND', 'the development sign-in is off (ADDIN_DEV_AUTH)');
-      return c.json({ token: await dev.mint(), user: dev.user, development: true });
+      return c.json({ token: await dev.mint(), user: dev.user, development: true as const }, 200);
     })
-    .route('/api/addin', api as unknown as Hono<AppEnv>)
-    .get('/addin', (c) => c.redirect('/addin/taskpane.html'))
-    .get('/addin/*', async (c) => {
-      const relative = decodeURIComponent(c.req.path.slice('/addin/'.length)) || 'taskpane.html';
-      const file = resolve(distDir, relative);
-      if (!file.startsWith(distDir + sep)) throw httpError('NOT_FOUND', 'no such file');
-      const info = await stat(file).catch(() => null);
-      if (!info?.isFile()) {
-        const built = await stat(resolve(distDir, 'taskpane.html')).catch(() => null);
-        if (!built) {
-          return c.text('The Outlook add-in is not built yet: run `npm run build:addin` and reload.', 503);
-        }
-        throw httpError('NOT_FOUND', `no add-in file ${relative}`);
+    .route('/api/addin', api as unknown as OpenAPIHono<AppEnv>)
+    .openapi(taskPane, (c) => c.redirect('/addin/taskpane.html'));
+  // The pane's static files: not API routes, so not in the OpenAPI document.
+  routes.get('/addin/*', async (c) => {
+    const relative = decodeURIComponent(c.req.path.slice('/addin/'.length)) || 'taskpane.html';
+    const file = resolve(distDir, relative);
+    if (!file.startsWith(distDir + sep)) throw httpError('NOT_FOUND', 'no such file');
+    const info = await stat(file).catch(() => null);
+    if (!info?.isFile()) {
+      const built = await stat(resolve(distDir, 'taskpane.html')).catch(() => null);
+      if (!built) {
+        return c.text('The Outlook add-in is not built yet: run `npm run build:addin` and reload.', 503);
       }
-      const type = TYPES[extname(file)] ?? 'application/octet-stream';
-      c.header('content-type', type);
-      c.header('x-content-type-options', 'nosniff');
-      c.header('cache-control', type.startsWith('text/html') ? 'no-cache' : 'public, max-age=300');
-      return c.body(new Uint8Array(await readFile(file)));
-    });
+      throw httpError('NOT_FOUND', `no add-in file ${relative}`);
+    }
+    const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    c.header('content-type', type);
+    c.header('x-content-type-options', 'nosniff');
+    c.header('cache-control', type.startsWith('text/html') ? 'no-cache' : 'public, max-age=300');
+    return c.body(new Uint8Array(await readFile(file)));
+  });
   return routes;
 }

@@ -1,20 +1,36 @@
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { z } from 'zod';
+import type { ZodType } from 'zod';
 import {
-  alertRequestSchema,
-  alertRevisionSchema,
-  decisionSchema,
-  storedText,
-} from '../../domain/broadcast/alert-request.js';
+  alertAuditSchema,
+  alertCancelBody,
+  alertCancelledSchema,
+  alertDecisionBody,
+  alertDetailSchema,
+  alertIdParams,
+  alertListQuery,
+  alertListSchema,
+  alertProgressSchema,
+  alertRequestBody,
+  alertResponsesSchema,
+  alertRevisedSchema,
+  alertRevisionBody,
+  alertSchema,
+  alertSuppressedSchema,
+  decisionResultSchema,
+  type Alert,
+  type AlertSuppressed,
+} from '../../contracts/index.js';
 import type { AlertRow, AlertStore } from '../../store/alerts.js';
 import type { ApprovalStore } from '../../store/approvals.js';
 import type { DeliveryStore } from '../../store/deliveries.js';
 import type { ResponseStore } from '../../store/responses.js';
 import type { AlertIntake } from '../../services/alert-intake.js';
 import { httpError } from '../errors.js';
-import type { AppEnv } from '../middleware/request-log.js';
-import { validate } from '../validate.js';
+import { apiApp } from '../openapi/api-app.js';
+import { jsonBody, otherMediaTypeAsEmpty } from '../openapi/bodies.js';
+import { SECURITY } from '../openapi/document.js';
+import { errors, json } from '../openapi/responses.js';
 
 export interface AlertRoutesDeps {
   alertIntake: AlertIntake;
@@ -24,41 +40,18 @@ export interface AlertRoutesDeps {
   responses: ResponseStore;
 }
 
-const STATUSES = [
-  'resolving',
-  'awaiting_approval',
-  'changes_requested',
-  'rejected',
-  'expired',
-  'approved',
-  'dispatching',
-  'following_up',
-  'completed',
-  'cancelled',
-  'failed',
-] as const;
-
-const idParam = z.object({ id: z.string().regex(/^alr_[0-9a-z]{26}$/, { message: 'not an alert id' }) });
-const listQuery = z
-  .object({
-    status: z.enum(STATUSES).optional(),
-    requester: storedText(254, 'requester').optional(),
-    topic: storedText(80, 'topic').optional(),
-    before: idParam.shape.id.optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-  })
-  .strict();
-const cancelBody = z.object({ by: z.email().max(254), reason: storedText(2000, 'reason').optional() }).strict();
-
-const limit = (kb: number) =>
+/** Route middleware for a JSON body of at most `kb` KB, validated by `schema`. */
+const jsonOf = (kb: number, schema: ZodType) => [
   bodyLimit({
     maxSize: kb * 1024,
     onError: () => {
       throw httpError('VALIDATION', `request body is larger than ${kb} KB`, '(body)');
     },
-  });
+  }),
+  otherMediaTypeAsEmpty('json', schema),
+];
 
-export function alertView(alert: AlertRow) {
+export function alertView(alert: AlertRow): Alert {
   return {
     id: alert.id,
     status: alert.status,
@@ -71,7 +64,7 @@ export function alertView(alert: AlertRow) {
     lists: alert.listIds,
     channels: alert.channels,
     replyTo: alert.replyOwner,
-    sendWindow: alert.sendWindow,
+    sendWindow: alert.sendWindow ?? null,
     approverGroup: alert.approverGroup,
     audience: alert.summary,
     decidedBy: alert.decidedBy,
@@ -82,6 +75,128 @@ export function alertView(alert: AlertRow) {
   };
 }
 
+const tags = ['alerts'];
+const security = SECURITY.apiToken;
+const params = alertIdParams;
+
+const submit = createRoute({
+  method: 'post',
+  path: '/',
+  tags,
+  security,
+  summary: 'Request an alert',
+  description:
+    'Accepted at once (202): the audience is resolved from the CRM lists, then the approver group is asked. Poll `statusUrl` (also the Location header).',
+  middleware: jsonOf(64, alertRequestBody),
+  request: { body: jsonBody(alertRequestBody) },
+  responses: { 202: json('Accepted.', alertSchema), ...errors(400, 401) },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/',
+  tags,
+  security,
+  summary: 'Alerts, newest first',
+  request: { query: alertListQuery },
+  responses: {
+    200: json('One page; `next` is the next page, null on the last.', alertListSchema),
+    ...errors(400, 401),
+  },
+});
+
+const show = createRoute({
+  method: 'get',
+  path: '/{id}',
+  tags,
+  security,
+  summary: 'An alert with its audience and delivery counts',
+  request: { params },
+  responses: { 200: json('The alert.', alertDetailSchema), ...errors(400, 401, 404) },
+});
+
+const progress = createRoute({
+  method: 'get',
+  path: '/{id}/progress',
+  tags,
+  security,
+  summary: "The broadcast workflow's progress",
+  request: { params },
+  responses: {
+    200: json('Progress (null when the workflow does not answer).', alertProgressSchema),
+    ...errors(400, 401, 404),
+  },
+});
+
+const suppressed = createRoute({
+  method: 'get',
+  path: '/{id}/suppressed',
+  tags,
+  security,
+  summary: 'Who is not sent to, and why (first 1000)',
+  request: { params },
+  responses: { 200: json('Suppressed memberships and contacts.', alertSuppressedSchema), ...errors(400, 401, 404) },
+});
+
+const audit = createRoute({
+  method: 'get',
+  path: '/{id}/audit',
+  tags,
+  security,
+  summary: 'Every decision and refusal on the alert',
+  request: { params },
+  responses: { 200: json('The audit log, oldest first.', alertAuditSchema), ...errors(400, 401, 404) },
+});
+
+const responses = createRoute({
+  method: 'get',
+  path: '/{id}/responses',
+  tags,
+  security,
+  summary: "Customers' responses: answers, replies, bounces",
+  request: { params },
+  responses: { 200: json('Responses, oldest first.', alertResponsesSchema), ...errors(400, 401, 404) },
+});
+
+const decide = createRoute({
+  method: 'post',
+  path: '/{id}/decision',
+  tags,
+  security,
+  summary: "An approver's decision",
+  description:
+    'Four eyes (the requester cannot approve), the approver group, the current version, and once only; a refusal is audited.',
+  middleware: jsonOf(16, alertDecisionBody),
+  request: { params, body: jsonBody(alertDecisionBody) },
+  responses: { 200: json('Decided.', decisionResultSchema), ...errors(400, 401, 403, 404, 409, 410) },
+});
+
+const revise = createRoute({
+  method: 'put',
+  path: '/{id}/revision',
+  tags,
+  security,
+  summary: "The requester's revision after 'request changes'",
+  middleware: jsonOf(64, alertRevisionBody),
+  request: { params, body: jsonBody(alertRevisionBody) },
+  responses: {
+    200: json('The new version, back in approval.', alertRevisedSchema),
+    ...errors(400, 401, 403, 404, 409, 410),
+  },
+});
+
+const cancel = createRoute({
+  method: 'post',
+  path: '/{id}/cancel',
+  tags,
+  security,
+  summary: 'Stop an alert: before approval, or while it is being sent',
+  description: 'What went out stays recorded; pending sends are cancelled at once.',
+  middleware: jsonOf(8, alertCancelBody),
+  request: { params, body: jsonBody(alertCancelBody) },
+  responses: { 202: json('Cancel requested.', alertCancelledSchema), ...errors(400, 401, 403, 404, 409) },
+});
+
 export function alertRoutes(deps: AlertRoutesDeps) {
   const load = async (id: string) => {
     const alert = await deps.alerts.get(id);
@@ -89,56 +204,71 @@ export function alertRoutes(deps: AlertRoutesDeps) {
     return alert;
   };
 
-  return new Hono<AppEnv>()
-    .post('/', limit(64), validate('json', alertRequestSchema), async (c) => {
+  return apiApp()
+    .openapi(submit, async (c) => {
       const alert = await deps.alertIntake.submit(c.req.valid('json'));
       c.header('location', `/api/alerts/${alert.id}`);
       return c.json(alertView(alert), 202);
     })
-    .get('/', validate('query', listQuery), async (c) => {
+    .openapi(list, async (c) => {
       const q = c.req.valid('query');
       const rows = await deps.alerts.list(q);
       const last = rows.at(-1);
-      return c.json({
-        alerts: rows.map((a) => ({ ...alertView(a), counts: a.counts })),
-        next: rows.length === q.limit && last ? `/api/alerts?before=${last.id}&limit=${q.limit}` : null,
-      });
+      return c.json(
+        {
+          alerts: rows.map((a) => ({ ...alertView(a), counts: a.counts })),
+          next: rows.length === q.limit && last ? `/api/alerts?before=${last.id}&limit=${q.limit}` : null,
+        },
+        200,
+      );
     })
-    .get('/:id', validate('param', idParam), async (c) => {
+    .openapi(show, async (c) => {
       const alert = await load(c.req.valid('param').id);
       const counts = await deps.deliveries.counts(alert.id);
-      return c.json({ ...alertView(alert), counts });
+      return c.json({ ...alertView(alert), counts }, 200);
     })
-    .get('/:id/progress', validate('param', idParam), async (c) => {
+    .openapi(progress, async (c) => {
       const alert = await load(c.req.valid('param').id);
       const progress = await deps.alertIntake.progress(alert.id);
-      return c.json({ progress, counts: await deps.deliveries.counts(alert.id) });
+      return c.json({ progress, counts: await deps.deliveries.counts(alert.id) }, 200);
     })
-    .get('/:id/suppressed', validate('param', idParam), async (c) => {
+    .openapi(suppressed, async (c) => {
       const alert = await load(c.req.valid('param').id);
-      return c.json({ suppressed: await deps.deliveries.suppressions(alert.id, 1000) });
+      // The reason column is text; the reasons written are the audience rules' (held to them by the contract check in tests).
+      const rows = (await deps.deliveries.suppressions(alert.id, 1000)) as AlertSuppressed['suppressed'];
+      return c.json({ suppressed: rows }, 200);
     })
-    .get('/:id/audit', validate('param', idParam), async (c) => {
+    .openapi(audit, async (c) => {
       const alert = await load(c.req.valid('param').id);
-      return c.json({ audit: await deps.approvals.auditFor(alert.id) });
+      const rows = await deps.approvals.auditFor(alert.id);
+      return c.json(
+        {
+          audit: rows.map((r) => ({
+            ...r,
+            version: r.version ?? null,
+            reason: r.reason ?? null,
+            detail: r.detail ?? null,
+          })),
+        },
+        200,
+      );
     })
-    .get('/:id/responses', validate('param', idParam), async (c) => {
+    .openapi(responses, async (c) => {
       const alert = await load(c.req.valid('param').id);
-      return c.json({ responses: await deps.responses.forAlert(alert.id) });
+      return c.json({ responses: await deps.responses.forAlert(alert.id) }, 200);
     })
-    .post('/:id/decision', limit(16), validate('param', idParam), validate('json', decisionSchema), async (c) => {
+    .openapi(decide, async (c) => {
       const alert = await load(c.req.valid('param').id);
-      const result = await deps.alertIntake.decide(alert, c.req.valid('json'), 'api');
-      return c.json(result);
+      return c.json(await deps.alertIntake.decide(alert, c.req.valid('json'), 'api'), 200);
     })
-    .put('/:id/revision', limit(64), validate('param', idParam), validate('json', alertRevisionSchema), async (c) => {
+    .openapi(revise, async (c) => {
       const alert = await load(c.req.valid('param').id);
-      return c.json(await deps.alertIntake.revise(alert, c.req.valid('json')));
+      return c.json(await deps.alertIntake.revise(alert, c.req.valid('json')), 200);
     })
-    .post('/:id/cancel', limit(8), validate('param', idParam), validate('json', cancelBody), async (c) => {
+    .openapi(cancel, async (c) => {
       const alert = await load(c.req.valid('param').id);
       const { by, reason } = c.req.valid('json');
       await deps.alertIntake.cancel(alert, by, reason);
-      return c.json({ id: alert.id, cancelRequested: true }, 202);
+      return c.json({ id: alert.id, cancelRequested: true as const }, 202);
     });
 }

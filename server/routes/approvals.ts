@@ -1,16 +1,18 @@
-import { Hono, type Context } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { z } from 'zod';
 import { renderMarkdown } from '../../channels/email/markdown.js';
-import { DECISIONS, storedText } from '../../domain/broadcast/alert-request.js';
+import { approvalForm, approvalTokenParams } from '../../contracts/index.js';
 import { verifyToken } from '../../domain/broadcast/signed-token.js';
 import { DomainError } from '../../domain/errors.js';
 import type { AlertRow, AlertStore } from '../../store/alerts.js';
 import type { ApprovalLinkRow, ApprovalStore } from '../../store/approvals.js';
 import type { AlertIntake } from '../../services/alert-intake.js';
 import type { AppEnv } from '../middleware/request-log.js';
+import { apiApp } from '../openapi/api-app.js';
+import { formBody, otherMediaTypeAsEmpty } from '../openapi/bodies.js';
+import { ERROR_CONTENT, errors, HTML_CONTENT, html } from '../openapi/responses.js';
 import { esc, page } from '../pages.js';
-import { validate } from '../validate.js';
 
 export interface ApprovalRoutesDeps {
   alertIntake: AlertIntake;
@@ -19,11 +21,51 @@ export interface ApprovalRoutesDeps {
   secret: string;
 }
 
-// Long enough that an over-long forgery still reaches the signature check, and is refused and audited like any other.
-const tokenParam = z.object({ token: z.string().min(1).max(512) });
-const decisionForm = z.object({
-  decision: z.enum(DECISIONS),
-  reason: storedText(2000, 'reason').optional(),
+const tags = ['links'];
+const refusals = {
+  403: html('The link is not valid (refused and audited).'),
+  404: html('The alert of the link no longer exists.'),
+  409: html('The link was used already, or is for an older version.'),
+  410: html('The link has expired.'),
+};
+
+const open = createRoute({
+  method: 'get',
+  path: '/{token}',
+  tags,
+  summary: 'The confirmation page of an approval link',
+  description:
+    'Shows the alert and a form; deciding takes the POST from that page (mail scanners follow GET links). A link is bound to one approver and one version, expires, and works once; every misuse is audited.',
+  request: { params: approvalTokenParams },
+  responses: {
+    200: html('The alert and the decision form.'),
+    ...refusals,
+    ...errors(400),
+  },
+});
+
+const decide = createRoute({
+  method: 'post',
+  path: '/{token}',
+  tags,
+  summary: "The approver's decision from the confirmation page",
+  middleware: [
+    bodyLimit({
+      maxSize: 16 * 1024,
+      onError: (c) => c.html(page('Too large', '<p>The form is too large.</p>'), 400),
+    }),
+    otherMediaTypeAsEmpty('form', approvalForm),
+  ],
+  request: { params: approvalTokenParams, body: formBody(approvalForm) },
+  responses: {
+    200: html('Decided.'),
+    ...refusals,
+    ...errors(),
+    400: {
+      description: 'The form is not valid (JSON), too large, or lacks the reason a rejection needs (a page).',
+      content: { ...HTML_CONTENT, ...ERROR_CONTENT },
+    },
+  },
 });
 
 type Status = 400 | 403 | 404 | 409 | 410;
@@ -68,8 +110,8 @@ export function approvalRoutes(deps: ApprovalRoutesDeps) {
   const refusalPage = (c: Context<AppEnv>, status: Status, message: string) =>
     c.html(page('This link cannot be used', `<p>${esc(message)}</p>`), status);
 
-  return new Hono<AppEnv>()
-    .get('/:token', validate('param', tokenParam), async (c) => {
+  return apiApp()
+    .openapi(open, async (c) => {
       const checked = await check(c.req.valid('param').token, 'open-link');
       if (!checked.ok) return refusalPage(c, checked.status, checked.message);
       const { alert, link } = checked;
@@ -98,62 +140,52 @@ ${
         ),
       );
     })
-    .post(
-      '/:token',
-      bodyLimit({
-        maxSize: 16 * 1024,
-        onError: (c) => c.html(page('Too large', '<p>The form is too large.</p>'), 400),
-      }),
-      validate('param', tokenParam),
-      validate('form', decisionForm),
-      async (c) => {
-        const form = { data: c.req.valid('form') };
-        const checked = await check(c.req.valid('param').token, form.data.decision);
-        if (!checked.ok) return refusalPage(c, checked.status, checked.message);
-        const { link, alert } = checked;
-        // Claimed before the decision: two posts of one link cannot both decide.
-        if (!(await deps.approvals.useLink(link.id, form.data.decision))) {
-          await deps.approvals.audit({
-            alertId: alert.id,
+    .openapi(decide, async (c) => {
+      const form = { data: c.req.valid('form') };
+      const checked = await check(c.req.valid('param').token, form.data.decision);
+      if (!checked.ok) return refusalPage(c, checked.status, checked.message);
+      const { link, alert } = checked;
+      // Claimed before the decision: two posts of one link cannot both decide.
+      if (!(await deps.approvals.useLink(link.id, form.data.decision))) {
+        await deps.approvals.audit({
+          alertId: alert.id,
+          version: link.version,
+          actor: link.approver,
+          action: form.data.decision,
+          outcome: 'refused',
+          source: 'link',
+          detail: '409: this link was already used',
+        });
+        return refusalPage(c, 409, 'this link was already used');
+      }
+      const reason = form.data.reason?.trim() || undefined;
+      try {
+        await deps.alertIntake.decide(
+          alert,
+          {
+            approver: link.approver,
+            decision: form.data.decision,
             version: link.version,
-            actor: link.approver,
-            action: form.data.decision,
-            outcome: 'refused',
-            source: 'link',
-            detail: '409: this link was already used',
-          });
-          return refusalPage(c, 409, 'this link was already used');
+            ...(reason ? { reason } : {}),
+          },
+          'link',
+        );
+      } catch (error) {
+        if (!(error instanceof DomainError)) {
+          await deps.approvals.releaseLink(link.id);
+          throw error;
         }
-        const reason = form.data.reason?.trim() || undefined;
-        try {
-          await deps.alertIntake.decide(
-            alert,
-            {
-              approver: link.approver,
-              decision: form.data.decision,
-              version: link.version,
-              ...(reason ? { reason } : {}),
-            },
-            'link',
-          );
-        } catch (error) {
-          if (!(error instanceof DomainError)) {
-            await deps.approvals.releaseLink(link.id);
-            throw error;
-          }
-          // A missing reason is the approver's to fix on the same page; everything else uses the link up.
-          if (error.code === 'VALIDATION') await deps.approvals.releaseLink(link.id);
-          const status =
-            ({ FORBIDDEN: 403, CONFLICT: 409, GONE: 410, VALIDATION: 400 } as Record<string, Status>)[error.code] ??
-            409;
-          return refusalPage(c, status, error.message);
-        }
-        const words = {
-          approve: 'approved; it is being sent',
-          reject: 'rejected',
-          request_changes: 'sent back to the requester',
-        };
-        return c.html(page('Thank you', `<p>The alert "${esc(alert.title)}" was ${words[form.data.decision]}.</p>`));
-      },
-    );
+        // A missing reason is the approver's to fix on the same page; everything else uses the link up.
+        if (error.code === 'VALIDATION') await deps.approvals.releaseLink(link.id);
+        const status =
+          ({ FORBIDDEN: 403, CONFLICT: 409, GONE: 410, VALIDATION: 400 } as Record<string, Status>)[error.code] ?? 409;
+        return refusalPage(c, status, error.message);
+      }
+      const words = {
+        approve: 'approved; it is being sent',
+        reject: 'rejected',
+        request_changes: 'sent back to the requester',
+      };
+      return c.html(page('Thank you', `<p>The alert "${esc(alert.title)}" was ${words[form.data.decision]}.</p>`));
+    });
 }

@@ -1,17 +1,24 @@
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { z } from 'zod';
-import { ALERT_ACTIONS } from '../../channels/email/alert-email.js';
 import { renderMarkdown } from '../../channels/email/markdown.js';
+import {
+  customerActionForm,
+  customerActionQuery,
+  customerTokenParams,
+  oneClickUnsubscribeForm,
+} from '../../contracts/index.js';
 import { verifyToken, type TokenPurpose } from '../../domain/broadcast/signed-token.js';
+import { CUSTOMER_ANSWERS, RESPONSE_KIND_LABELS } from '../../domain/vocabulary/index.js';
 import type { AlertStore } from '../../store/alerts.js';
 import type { DeliveryStore } from '../../store/deliveries.js';
-import type { ResponseKind, ResponseStore } from '../../store/responses.js';
+import type { ResponseStore } from '../../store/responses.js';
 import type { AlertIntake } from '../../services/alert-intake.js';
 import { recordResponse } from '../../services/customer-responses.js';
-import type { AppEnv } from '../middleware/request-log.js';
+import { apiApp } from '../openapi/api-app.js';
+import { formBody, otherMediaTypeAsEmpty } from '../openapi/bodies.js';
+import { documentedOnly } from '../openapi/documented-only.js';
+import { ERROR_CONTENT, errors, html } from '../openapi/responses.js';
 import { esc, page } from '../pages.js';
-import { validate } from '../validate.js';
 
 export interface ResponseRoutesDeps {
   alertIntake: AlertIntake;
@@ -21,24 +28,68 @@ export interface ResponseRoutesDeps {
   secret: string;
 }
 
-const ACTIONS = ALERT_ACTIONS.map((a) => a.action) as [ResponseKind, ...ResponseKind[]];
-const LABELS = Object.fromEntries(ALERT_ACTIONS.map((a) => [a.action, a.label])) as Record<string, string>;
-const tokenParam = z.object({ token: z.string().min(1).max(100) });
-/** Without `a`: the page offering every answer (the SMS link, which has room for one URL only). */
-const actionQuery = z.object({ a: z.enum(ACTIONS, { message: 'unknown action' }).optional() });
-const actionForm = z.object({ a: z.enum(ACTIONS, { message: 'unknown action' }) });
-
 /** The alert's body (rendered from the safe subset: every value escaped) and one POST form per answer. */
 function answerChooser(body: string): string {
-  const forms = ALERT_ACTIONS.map(
-    (x) =>
-      `<form method="post" style="display:inline"><input type="hidden" name="a" value="${esc(x.action)}"><button type="submit">${esc(x.label)}</button></form>`,
+  const forms = CUSTOMER_ANSWERS.map(
+    (a) =>
+      `<form method="post" style="display:inline"><input type="hidden" name="a" value="${esc(a)}"><button type="submit">${esc(RESPONSE_KIND_LABELS[a])}</button></form>`,
   ).join('\n');
   return `<div class="box">${renderMarkdown(body).html}</div>\n<p>${forms}</p>`;
 }
 
 const notFound = () => page('Link not valid', '<p>This link is not valid or no longer works.</p>');
 const limit = bodyLimit({ maxSize: 8 * 1024, onError: (c) => c.text('too large', 400) });
+
+const tags = ['links'];
+const invalid = html('The link is not valid or no longer works.');
+const tooLarge = {
+  description: 'The form is not valid (JSON), or too large (text).',
+  content: { ...ERROR_CONTENT, 'text/plain': { schema: { type: 'string' as const } } },
+};
+
+const answerPage = createRoute({
+  method: 'get',
+  path: '/{token}',
+  tags,
+  summary: "A customer's answer link from an alert",
+  description:
+    "With `a`: a page confirming that answer; without: a page offering every answer. Nothing is recorded on GET (mail scanners follow links); the page's button POSTs.",
+  request: { params: customerTokenParams, query: customerActionQuery },
+  responses: { 200: html('The confirmation page.'), 404: invalid, ...errors(400) },
+});
+
+const answer = createRoute({
+  method: 'post',
+  path: '/{token}',
+  tags,
+  summary: "Record the customer's answer",
+  middleware: [limit, otherMediaTypeAsEmpty('form', customerActionForm)],
+  request: { params: customerTokenParams, body: formBody(customerActionForm) },
+  responses: { 200: html('Thank you.'), 404: invalid, ...errors(), 400: tooLarge },
+});
+
+const unsubscribePage = createRoute({
+  method: 'get',
+  path: '/{token}',
+  tags,
+  summary: 'An unsubscribe link: a page whose button unsubscribes',
+  request: { params: customerTokenParams },
+  responses: { 200: html('The unsubscribe page.'), 404: invalid, ...errors(400) },
+});
+
+const unsubscribe = createRoute({
+  method: 'post',
+  path: '/{token}',
+  tags,
+  summary: 'One-click unsubscribe (RFC 8058)',
+  description: 'Mailbox providers POST `List-Unsubscribe=One-Click`; any POST to a valid link unsubscribes.',
+  middleware: [limit],
+  request: {
+    params: customerTokenParams,
+    body: { content: { 'application/x-www-form-urlencoded': { schema: documentedOnly(oneClickUnsubscribeForm) } } },
+  },
+  responses: { 200: html('Unsubscribed.'), 404: invalid, ...errors(), 400: tooLarge },
+});
 
 /**
  * Customers' action links (`/r/:token?a=`) and one-click unsubscribe (`/u/:token`, RFC 8058).
@@ -50,8 +101,8 @@ export function responseRoutes(deps: ResponseRoutesDeps) {
     return id ? deps.deliveries.byToken(id) : null;
   }
 
-  const actions = new Hono<AppEnv>()
-    .get('/:token', validate('param', tokenParam), validate('query', actionQuery), async (c) => {
+  const actions = apiApp()
+    .openapi(answerPage, async (c) => {
       const delivery = await deliveryFor('response', c.req.valid('param').token);
       if (!delivery) return c.html(notFound(), 404);
       const alert = await deps.alerts.get(delivery.alertId);
@@ -60,22 +111,22 @@ export function responseRoutes(deps: ResponseRoutesDeps) {
       if (!a) return c.html(page(alert?.title ?? 'Your answer', answerChooser(alert?.body ?? '')));
       return c.html(
         page(
-          LABELS[a] ?? a,
+          RESPONSE_KIND_LABELS[a],
           `<p>About: <strong>${esc(alert?.title ?? '')}</strong></p>
-<form method="post"><input type="hidden" name="a" value="${esc(a)}"><button type="submit">Confirm: ${esc(LABELS[a] ?? a)}</button></form>`,
+<form method="post"><input type="hidden" name="a" value="${esc(a)}"><button type="submit">Confirm: ${esc(RESPONSE_KIND_LABELS[a])}</button></form>`,
         ),
       );
     })
-    .post('/:token', limit, validate('param', tokenParam), validate('form', actionForm), async (c) => {
+    .openapi(answer, async (c) => {
       const delivery = await deliveryFor('response', c.req.valid('param').token);
       if (!delivery) return c.html(notFound(), 404);
       const { a } = c.req.valid('form');
       await recordResponse(deps, delivery, a, null);
-      return c.html(page('Thank you', `<p>We have your answer: ${esc(LABELS[a] ?? a)}.</p>`));
+      return c.html(page('Thank you', `<p>We have your answer: ${esc(RESPONSE_KIND_LABELS[a])}.</p>`));
     });
 
-  const unsubscribe = new Hono<AppEnv>()
-    .get('/:token', validate('param', tokenParam), async (c) => {
+  const unsubscribes = apiApp()
+    .openapi(unsubscribePage, async (c) => {
       const delivery = await deliveryFor('unsubscribe', c.req.valid('param').token);
       if (!delivery) return c.html(notFound(), 404);
       return c.html(
@@ -86,12 +137,12 @@ export function responseRoutes(deps: ResponseRoutesDeps) {
       );
     })
     // RFC 8058: mailbox providers POST `List-Unsubscribe=One-Click`; answer 200 and honour it.
-    .post('/:token', limit, validate('param', tokenParam), async (c) => {
+    .openapi(unsubscribe, async (c) => {
       const delivery = await deliveryFor('unsubscribe', c.req.valid('param').token);
       if (!delivery) return c.html(notFound(), 404);
       await recordResponse(deps, delivery, 'unsubscribe', null);
       return c.html(page('Unsubscribed', '<p>You will not receive these alerts any more.</p>'));
     });
 
-  return { actions, unsubscribe };
+  return { actions, unsubscribe: unsubscribes };
 }

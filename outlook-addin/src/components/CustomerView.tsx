@@ -35,9 +35,7 @@ export function CustomerView({ context, subject, operations, now }: CustomerView
       <SegmentChips segments={context.segments} />
       {context.nextBestAction && <NextBestActionCard action={context.nextBestAction} />}
       <LogTouchForm questions={context.nextQuestions} subject={subject} form={form} />
-      {context.followUps && (
-        <FollowUps followUps={context.followUps} complete={operations.completeFollowUp} now={now} />
-      )}
+      <FollowUps followUps={context.followUps} complete={operations.completeFollowUp} now={now} />
       <Divider />
       <Timeline entries={context.timeline} now={now} />
       {form.state.kind === 'saving' && <Spinner size="tiny" />}

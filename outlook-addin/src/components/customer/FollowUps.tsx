@@ -12,7 +12,7 @@ export function FollowUps({
   complete,
   now,
 }: {
-  followUps: NonNullable<CustomerContextView['followUps']>;
+  followUps: CustomerContextView['followUps'];
   complete?: (id: string) => Promise<void>;
   now?: number;
 }) {

@@ -41,10 +41,16 @@ const context = (over: Partial<CustomerContextView> = {}): CustomerContextView =
     },
   ],
   nextQuestions: [
-    { id: 'decision_maker', text: 'Who else takes part in buying decisions on your side?', kind: 'text' },
+    {
+      id: 'decision_maker',
+      text: 'Who else takes part in buying decisions on your side?',
+      priority: 1,
+      kind: 'text',
+    },
     {
       id: 'preferred_contact_time',
       text: 'When is the best time of day to reach you?',
+      priority: 2,
       kind: 'choice',
       choices: ['Morning', 'Evening'],
     },
@@ -54,6 +60,7 @@ const context = (over: Partial<CustomerContextView> = {}): CustomerContextView =
     action: 'Check that the last order met expectations',
     reason: 'You ordered 12 days ago.',
   },
+  followUps: [],
   ...over,
 });
 const ops: CustomerOperations = { logTouch: () => Promise.reject(new Error('not in this test')) };
@@ -100,7 +107,9 @@ describe('CustomerView', () => {
 
   it('offers "mark done" on follow-ups only when the operation is given', () => {
     const withFollowUps = context({
-      followUps: [{ id: 't1', subject: 'Send the quote', dueAt: '2026-11-25T00:00:00Z' }],
+      followUps: [
+        { id: 't1', subject: 'Send the quote', body: '', dueAt: '2026-11-25T00:00:00Z', priority: null, ownerId: null },
+      ],
     });
     expect(text(render(<CustomerView context={withFollowUps} operations={ops} />))).not.toContain('Mark done');
     const out = text(
@@ -108,7 +117,9 @@ describe('CustomerView', () => {
     );
     expect(out).toContain('Send the quote');
     expect(out).toContain('Mark done');
-    expect(text(render(<CustomerView context={context()} operations={ops} />))).not.toContain('Open follow-ups');
+    expect(text(render(<CustomerView context={context()} operations={ops} />))).toContain(
+      'Open follow-ups Nothing open.',
+    );
   });
 
   it('leaves out what the CRM does not know', () => {
