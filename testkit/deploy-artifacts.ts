@@ -13,7 +13,7 @@ export const ROOT = resolve(import.meta.dirname, '..');
 export const COMPOSE_FILE = 'deploy/compose.yaml';
 export const KUBERNETES_DIR = 'deploy/kubernetes';
 
-const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
+const read = (file: string, root = ROOT) => readFileSync(join(root, file), 'utf8');
 
 // --- Dockerfile
 
@@ -92,12 +92,13 @@ export function envPairs(instruction: DockerInstruction): Record<string, string>
   );
 }
 
-export const dockerfile = () => parseDockerfile(read('Dockerfile'));
+/** The Dockerfile of a checkout (this one by default). */
+export const dockerfile = (root = ROOT) => parseDockerfile(read('Dockerfile', root));
 
 // --- .dockerignore
 
-export const dockerignorePatterns = (text = read('.dockerignore')) =>
-  text
+export const dockerignorePatterns = (root = ROOT) =>
+  read('.dockerignore', root)
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('#'));
@@ -122,7 +123,7 @@ export function isDockerignored(path: string, patterns: string[]): boolean {
 // --- Compose
 
 /** The compose file as Compose sees it before interpolation: `<<` merge keys applied. */
-export const compose = () => parse(read(COMPOSE_FILE), { merge: true }) as ComposeFile;
+export const compose = (root = ROOT) => parse(read(COMPOSE_FILE, root), { merge: true }) as ComposeFile;
 
 export interface ComposeService {
   image?: string;
