@@ -109,13 +109,14 @@ export const unsupportedDockerignorePattern = (pattern: string) => /^!|[?[\]\\]/
 /** Docker's rule: a pattern matches a path from the context root, and everything under a matched directory. */
 export function isDockerignored(path: string, patterns: string[]): boolean {
   return patterns.some((pattern) => {
-    const glob = pattern.replace(/^\/+|\/+$/g, '');
-    const source = glob
-      .split('/')
-      .map((segment) => (segment === '**' ? '\u0000' : segment.replace(/[.+^${}()|]/g, '\\$&').replace(/\*/g, '[^/]*')))
-      .join('/')
-      .replace(/\u0000\//g, '(?:.*/)?')
-      .replace(/\u0000/g, '.*');
+    const segments = pattern.replace(/^\/+|\/+$/g, '').split('/');
+    const source = segments
+      .map((segment, i) => {
+        const last = i === segments.length - 1;
+        if (segment === '**') return last ? '.*' : '(?:.*/)?';
+        return segment.replace(/[.+^${}()|]/g, '\\$&').replace(/\*/g, '[^/]*') + (last ? '' : '/');
+      })
+      .join('');
     return new RegExp(`^${source}(?:/.*)?$`).test(path);
   });
 }
