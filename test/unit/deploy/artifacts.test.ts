@@ -96,7 +96,7 @@ function commandProblems(command: string[]): string[] {
 
 /** The worker's shutdown grace in seconds, once config/env.ts has one (the drain work of issue 11). */
 function shutdownGraceSeconds(configured: Record<string, string> = {}): number | undefined {
-  const name = [...RAPPORT_VARIABLES].find((n) => /SHUTDOWN_GRACE|DRAIN_GRACE/.test(n));
+  const name = [...RAPPORT_VARIABLES].find((n) => /GRACE/.test(n));
   if (!name) return undefined;
   const value = Number(
     configured[name] ?? (envSchema.shape as Record<string, { parse(v: unknown): unknown }>)[name]!.parse(undefined),
