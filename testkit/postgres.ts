@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -78,7 +78,13 @@ export async function scratchPostgres(): Promise<ScratchPostgres> {
     url,
     stop: async () => {
       const exited = new Promise((r) => server.once('exit', r));
-      server.kill('SIGINT');
+      // SIGINT is PostgreSQL's fast shutdown. It goes to the postmaster itself: runuser (as root)
+      // ignores SIGINT and does not pass it on, which left clusters running after their tests.
+      try {
+        process.kill(Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]), 'SIGINT');
+      } catch {
+        server.kill('SIGINT');
+      }
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
       rmSync(dir, { recursive: true, force: true });
     },

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Registers the namespace Rapport runs in (NAMESPACE, Rapport's TEMPORAL_NAMESPACE) unless it exists.
+# Runs in temporalio/admin-tools, whose `temporal` CLI reads TEMPORAL_ADDRESS. The server's port opens
+# before its frontend serves, so this waits for the cluster to report healthy first.
+set -eu
+NAMESPACE=${NAMESPACE:-default}
+
+tries=0
+until temporal operator cluster health >/dev/null 2>&1; do
+  tries=$((tries + 1))
+  if [ "$tries" -ge 60 ]; then
+    echo "Temporal at $TEMPORAL_ADDRESS is not healthy after 60 tries" >&2
+    exit 1
+  fi
+  sleep 2
+done
+
+if temporal operator namespace describe --namespace "$NAMESPACE" >/dev/null 2>&1; then
+  echo "namespace $NAMESPACE exists"
+else
+  # Closed workflows stay visible (and replayable for debugging) for a week.
+  temporal operator namespace create --namespace "$NAMESPACE" --retention 7d
+  echo "namespace $NAMESPACE created"
+fi
