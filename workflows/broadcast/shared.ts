@@ -4,7 +4,6 @@ import type { Decision } from '../../domain/broadcast/decision-rules.js';
 import type { DeliveryCounts } from '../../domain/broadcast/final-summary.js';
 import type { BroadcastPhase } from '../../domain/vocabulary/index.js';
 
-
 /** Only ids, timings and the approver group travel in payloads; recipients stay in the ledger. */
 export interface BroadcastInput {
   alertId: string;

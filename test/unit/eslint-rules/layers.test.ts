@@ -141,7 +141,7 @@ describe('dependency rules (eslint-rules/layers.js)', () => {
   it('is on for every TypeScript file in the real ESLint config', async () => {
     const eslint = new ESLint({ cwd: root });
     for (const file of ['server/app.ts', 'outlook-addin/src/main.tsx', 'domain/touch.ts']) {
-      const config = (await eslint.calculateConfigForFile(file)) as Linter.Config;
+      const config = (await eslint.calculateConfigForFile(file)) as { rules?: Record<string, unknown> };
       expect(config.rules?.['rapport/layers'], file).toEqual([2, { root }]);
     }
   });
