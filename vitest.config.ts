@@ -17,6 +17,8 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 240_000,
           fileParallelism: false,
+          // A browser page or a worker under CI load can take seconds to settle: polls wait that long.
+          expect: { poll: { timeout: 10_000 } },
         },
       },
     ],

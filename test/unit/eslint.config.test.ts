@@ -1,3 +1,4 @@
+import { clearCaches } from '@typescript-eslint/parser';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
@@ -51,6 +52,9 @@ export function Bad({ id }: { id: string }) {
   });
 
   it('checks TSX with type information from the add-in project', async () => {
+    // Earlier samples were linted under the same file name, and once in CI this one came back in
+    // 20 ms with no findings: typescript-eslint's cached program still held older text. Start afresh.
+    clearCaches();
     const floating = `export function Bad({ save }: { save: () => Promise<void> }) {
   return <button onClick={() => { save(); }}>Save</button>;
 }
