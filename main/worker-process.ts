@@ -8,7 +8,7 @@ import { openDb } from '../store/db.js';
 import { migrate } from '../store/migrations.js';
 import { createTouchStore } from '../store/touches.js';
 import { connectWorker, targetFromEnv } from '../workflows/temporal/connection.js';
-import { createRapportWorker } from '../workflows/worker.js';
+import { createRapportWorker, prebuiltBundlePath } from '../workflows/worker.js';
 
 /**
  * `npm run worker`: a worker on its own, for deployments with many workers.
@@ -57,7 +57,14 @@ export async function runWorkerProcess(): Promise<void> {
         : {}),
     },
   });
-  logger.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, temporal: target.address }, 'worker running');
+  logger.info(
+    {
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      temporal: target.address,
+      workflows: prebuiltBundlePath() ? 'prebuilt bundle' : 'bundled at start',
+    },
+    'worker running',
+  );
   process.on('SIGINT', () => worker.shutdown());
   process.on('SIGTERM', () => worker.shutdown());
   await worker.run();

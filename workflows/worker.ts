@@ -4,6 +4,7 @@ import {
   bundleWorkflowCode,
   Worker,
   type NativeConnection,
+  type WorkflowBundleOption,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import type { Logger } from 'pino';
@@ -15,10 +16,13 @@ export type ActivityDeps = TouchActivityDeps & {
   broadcast?: BroadcastActivityDeps;
 };
 
+/** Where `npm run build` writes the workflow bundle, beside the compiled workflows in dist/. */
+export const PREBUILT_BUNDLE_FILE = 'workflow-bundle.js';
+
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
-/** Bundled once per process; workflow sources are ESM TypeScript importing `./x.js`. */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+/** Bundled with webpack once per process; workflow sources are ESM TypeScript importing `./x.js`. */
+export function bundleWorkflowsFromSource(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({
     workflowsPath: workflowsEntry(),
     webpackConfigHook: (config) => ({
@@ -35,6 +39,22 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
     },
   });
   return bundle;
+}
+
+/**
+ * The compiled worker (dist/, as the image runs it) loads the bundle the build wrote, so every
+ * replica runs the very code CI replayed and starts without webpack; run from source, it bundles here.
+ */
+export function workflowBundle(): Promise<WorkflowBundleOption> {
+  const prebuilt = prebuiltBundlePath();
+  return prebuilt ? Promise.resolve({ codePath: prebuilt }) : bundleWorkflowsFromSource();
+}
+
+/** The build's bundle when this is compiled code and the bundle is there; undefined from source. */
+export function prebuiltBundlePath(): string | undefined {
+  if (existsSync(fileURLToPath(new URL('./index.ts', import.meta.url)))) return undefined;
+  const path = fileURLToPath(new URL(`./${PREBUILT_BUNDLE_FILE}`, import.meta.url));
+  return existsSync(path) ? path : undefined;
 }
 
 /** index.ts from source; index.js in the compiled dist/ (npm run build). */

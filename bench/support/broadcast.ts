@@ -17,7 +17,7 @@ import { openDb, type Db } from '../../store/db.js';
 import { startDevServer, type DevServer } from '../../workflows/temporal/dev-server.js';
 import { freePort } from '../../workflows/temporal/free-port.js';
 import { compileEntry } from './compile-entry.js';
-import { workflowBundle } from '../../workflows/worker.js';
+import { bundleWorkflowsFromSource } from '../../workflows/worker.js';
 import { scratchPostgres, type ScratchPostgres } from '../../testkit/postgres.js';
 import { startWorkerProcess, WORKER_PROCESS_ENTRY, type WorkerProcess } from '../../testkit/worker-child.js';
 
@@ -121,7 +121,7 @@ export async function startBroadcastBench(options: BroadcastBenchOptions): Promi
   if (options.prebundle) {
     const dir = mkdtempSync(join(tmpdir(), 'rapport-bench-bundle-'));
     bundlePath = join(dir, 'workflow-bundle.js');
-    writeFileSync(bundlePath, (await workflowBundle()).code);
+    writeFileSync(bundlePath, (await bundleWorkflowsFromSource()).code);
   }
 
   // With a prebuilt workflow bundle the worker needs no webpack at run time and runs as compiled JavaScript.

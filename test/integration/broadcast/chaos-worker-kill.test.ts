@@ -25,7 +25,7 @@ import { startSmtpCatcher, type SmtpCatcher } from '../../../sandbox/smtp/index.
 import { createLogger } from '../../../main/logger.js';
 import { startRapport, type RapportRuntime } from '../../../main/runtime.js';
 import { openDb, type Db } from '../../../store/db.js';
-import { workflowBundle } from '../../../workflows/worker.js';
+import { bundleWorkflowsFromSource } from '../../../workflows/worker.js';
 import { scratchPostgres, type ScratchPostgres } from '../../../testkit/postgres.js';
 import { eventually, TEST_API_TOKEN, TEST_SECRET, type Sandbox } from '../../../testkit/rapport.js';
 import { startWorkerProcess, WORKER_PROCESS_ENTRY, type WorkerProcess } from '../../../testkit/worker-child.js';
@@ -121,7 +121,7 @@ beforeAll(async () => {
   // The worker as deployed: compiled JavaScript and a workflow bundle built ahead of time (restarts in ~1 s).
   bundleDir = mkdtempSync(join(tmpdir(), 'rapport-chaos-bundle-'));
   const bundlePath = join(bundleDir, 'workflow-bundle.js');
-  writeFileSync(bundlePath, (await workflowBundle()).code);
+  writeFileSync(bundlePath, (await bundleWorkflowsFromSource()).code);
   const entry = await compileEntry(WORKER_PROCESS_ENTRY);
   startWorker = () =>
     startWorkerProcess({

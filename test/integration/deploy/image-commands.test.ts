@@ -303,6 +303,8 @@ describe('the image, run from a fresh clone with its own commands', () => {
       [api, worker, sandbox],
     );
     expect(synced.status).toBe('synced');
+    // The image's worker runs the workflow bundle `npm run build` wrote, not one made at start.
+    expect(worker.output()).toContain('"workflows":"prebuilt bundle"');
 
     // SIGTERM, as `docker stop` and the kubelet send it: both stop cleanly.
     for (const s of [worker, api, sandbox]) s.child.kill('SIGTERM');

@@ -1,0 +1,16 @@
+/**
+ * `npm run build`, after tsc: bundles the workflows once, as the replay tests load them, into
+ * dist/workflows/workflow-bundle.js. The compiled worker loads that file (workflows/worker.ts),
+ * so a deployed worker neither runs webpack at start nor runs code other than what was built.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowsFromSource, PREBUILT_BUNDLE_FILE } from '../workflows/worker.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const out = resolve(root, 'dist/workflows', PREBUILT_BUNDLE_FILE);
+mkdirSync(dirname(out), { recursive: true });
+const { code } = await bundleWorkflowsFromSource();
+writeFileSync(out, code);
+console.log(`workflow bundle: ${out.slice(root.length + 1)} (${Math.round(code.length / 1024)} KiB)`);
