@@ -11,6 +11,8 @@ import { recordHistory } from '../../fixtures/histories.js';
 import { eventually, startTestRapport, type TestRapport } from '../../../testkit/rapport.js';
 import {
   BROADCAST_ENV,
+  OFFICER,
+  REQUESTER,
   approve,
   form,
   htmlOf,
@@ -68,5 +70,62 @@ describe.runIf(recording)('recording workflow histories', () => {
       phase: 'completed',
     });
     await recordHistory(t.rapport.temporal, alertId);
+  });
+
+  it('records an alert sent back for changes, revised and approved', async () => {
+    const alertId = await submit(t, { lists: ['1'] });
+    await waitForStatus(t, alertId, 'awaiting_approval');
+    const decided = await t.api(`/api/alerts/${alertId}/decision`, {
+      method: 'POST',
+      json: { approver: OFFICER, decision: 'request_changes', reason: 'Add the 36-month rate' },
+    });
+    expect(decided.status).toBe(200);
+    await waitForStatus(t, alertId, 'changes_requested');
+    const revised = await t.api(`/api/alerts/${alertId}/revision`, {
+      method: 'PUT',
+      json: { requester: REQUESTER, title: 'Rates move (revised)', body: 'Now with **36 months**: 3.50%' },
+    });
+    expect(revised.status).toBe(200);
+    await waitForStatus(t, alertId, 'awaiting_approval');
+    await approve(t, alertId);
+    await expect(t.rapport.temporal.workflow.getHandle(alertId).result()).resolves.toMatchObject({
+      phase: 'completed',
+    });
+    await recordHistory(t.rapport.temporal, alertId, { variant: 'revised' });
+  });
+
+  it('records an alert cancelled while it waits for approval', async () => {
+    const alertId = await submit(t, { lists: ['1'] });
+    await waitForStatus(t, alertId, 'awaiting_approval');
+    const res = await t.api(`/api/alerts/${alertId}/cancel`, { method: 'POST', json: { by: REQUESTER } });
+    expect(res.status).toBeLessThan(300);
+    await expect(t.rapport.temporal.workflow.getHandle(alertId).result()).resolves.toMatchObject({
+      phase: 'cancelled',
+    });
+    await recordHistory(t.rapport.temporal, alertId, { variant: 'cancelled' });
+  });
+});
+
+describe.runIf(recording)('recording a dispatch that continues as new', () => {
+  let small: TestRapport;
+  beforeAll(async () => {
+    // Tiny batches and history budget, as test/integration/broadcast/continue-as-new.test.ts uses.
+    small = await startTestRapport({ env: { ...BROADCAST_ENV, ALERT_BATCH_SIZE: '5', ALERT_HISTORY_EVENTS: '60' } });
+  });
+  afterAll(async () => {
+    await small?.stop();
+  });
+
+  it('records its first run (ending in continue-as-new) and the run that resumes it', async () => {
+    const alertId = await submit(small, { lists: ['2'] });
+    await waitForStatus(small, alertId, 'awaiting_approval');
+    await approve(small, alertId);
+    await small.rapport.temporal.workflow.getHandle(alertId).result();
+    const runs = [];
+    for await (const w of small.rapport.temporal.workflow.list({ query: `WorkflowId = '${alertId}'` })) runs.push(w);
+    runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+    expect(runs.length).toBeGreaterThan(2);
+    await recordHistory(small.rapport.temporal, alertId, { variant: 'continued-1', runId: runs[0]!.runId });
+    await recordHistory(small.rapport.temporal, alertId, { variant: 'continued-2', runId: runs[1]!.runId });
   });
 });
