@@ -499,6 +499,7 @@ export type DeliveryStore = ReturnType<typeof createDeliveryStore>;
  * Pending rows the frequency cap holds back at send time (another alert reached the contact, or
  * was admitted to, since this one's audience was resolved): taken out of the ledger and listed with
  * the alert's suppressions, and the audience summary counts them, so approvers' figures still add up.
+ * A row the cap already admitted (an earlier attempt of the batch running late) is never taken back.
  */
 async function suppressAtSend(
   tx: Pick<Db, 'query'>,
@@ -520,7 +521,7 @@ async function suppressAtSend(
   }>(
     `with input as (select * from unnest($2::text[], $3::text[]) as t(contact_id, detail))
      delete from deliveries d using input
-     where d.alert_id = $1 and d.contact_id = input.contact_id and d.status = 'pending'
+     where d.alert_id = $1 and d.contact_id = input.contact_id and d.status = 'pending' and d.cap_claimed_at is null
      returning d.contact_id as "contactId", d.channel, d.email, input.detail`,
     [alertId, rows.map((r) => r.contactId), rows.map((r) => r.detail)],
   );
