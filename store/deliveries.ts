@@ -1,4 +1,5 @@
 import { withSuppressedAtSend, type AudienceSummary } from '../domain/audience/summary.js';
+import type { CountedAtSend } from '../domain/audience/frequency-cap.js';
 import type { Delivery, DuplicateSuppression, PolicySuppression } from '../domain/audience/types.js';
 import { emptyCounts, type DeliveryCounts } from '../domain/broadcast/final-summary.js';
 import { SENDING_STATUSES, type Channel } from '../domain/vocabulary/index.js';
@@ -373,17 +374,11 @@ export function createDeliveryStore(db: Db) {
     },
 
     /**
-     * Frequency cap input: other alerts' sends to these contacts within the window (a row being sent or unconfirmed
-     * counts: it may well have arrived), and with `inFlight` their pending rows of alerts already
-     * approved. At send time only what has gone out counts: two alerts going out at once must not
-     * each hold the contact back for the other.
+     * Frequency cap input at resolution: other alerts' sends to these contacts within the window
+     * (a row being sent or unconfirmed counts: it may well have arrived), and their pending rows
+     * of alerts already approved (in flight: they will land inside any window).
      */
-    async recentSends(
-      contactIds: string[],
-      windowHours: number,
-      excludeAlertId: string,
-      options: { inFlight: boolean } = { inFlight: true },
-    ): Promise<RecentSendRow[]> {
+    async recentSends(contactIds: string[], windowHours: number, excludeAlertId: string): Promise<RecentSendRow[]> {
       if (contactIds.length === 0) return [];
       const { rows } = await db.query<RecentSendRow>(
         `select d.contact_id as "contactId", d.alert_id as "alertId", a.topic,
@@ -392,63 +387,71 @@ export function createDeliveryStore(db: Db) {
          where d.contact_id = any($1::text[]) and d.alert_id <> $3
            and ((d.status in ('sent', 'sending', 'unconfirmed')
                  and coalesce(d.sent_at, d.updated_at) > now() - make_interval(secs => $2))
-             or ($4 and d.status = 'pending' and a.status = any($5::text[])))`,
-        [contactIds, windowHours * 3600, excludeAlertId, options.inFlight, SENDING_STATUSES],
+             or (d.status = 'pending' and a.status = any($4::text[])))`,
+        [contactIds, windowHours * 3600, excludeAlertId, SENDING_STATUSES],
       );
       return rows.map((r) => ({ ...r, sentAt: iso(r.sentAt) }));
     },
 
     /**
-     * Pending rows the frequency cap holds back at send time (another alert reached the contact
-     * since this one's audience was resolved): taken out of the ledger and listed with the
-     * alert's suppressions, and the audience summary counts them, so approvers' figures still add up.
+     * The frequency cap at send time, for this alert's pending rows of these contacts that the
+     * cap has not admitted yet. In one transaction: each contact's row in contact_cap_claims is
+     * locked (upserted in contact order, so two transactions never wait on each other in a
+     * cycle), then what counts is read: other alerts' rows sent, being sent or unconfirmed within
+     * `windowHours`, and their pending rows the cap already admitted. `overCap` (the pure rule,
+     * domain/audience/frequency-cap.ts) names the contacts over the cap; the others' rows are
+     * marked admitted and the refused rows leave the ledger as FREQUENCY_CAP suppressions
+     * (suppressAtSend below). A second alert's transaction for the same contact waits for the
+     * first to commit and then counts its admitted rows: whichever processes send the two
+     * alerts, they never both pass the cap. Rows admitted by an earlier attempt are not judged again.
      */
-    async suppressAtSend(alertId: string, rows: { contactId: string; detail: string }[]): Promise<number> {
-      if (rows.length === 0) return 0;
+    async claimCapAtSend(
+      alertId: string,
+      contactIds: string[],
+      windowHours: number,
+      overCap: (
+        contactIds: string[],
+        counted: CountedAtSend[],
+      ) => { contactId: string; detail: string }[] | Promise<{ contactId: string; detail: string }[]>,
+    ): Promise<{ admitted: string[]; refused: string[] }> {
+      if (contactIds.length === 0) return { admitted: [], refused: [] };
       return db.transaction(async (tx) => {
-        const { rows: gone } = await tx.query<{
-          contactId: string;
-          channel: Channel;
-          email: string | null;
-          detail: string;
-        }>(
-          `with input as (select * from unnest($2::text[], $3::text[]) as t(contact_id, detail))
-           delete from deliveries d using input
-           where d.alert_id = $1 and d.contact_id = input.contact_id and d.status = 'pending'
-           returning d.contact_id as "contactId", d.channel, d.email, input.detail`,
-          [alertId, rows.map((r) => r.contactId), rows.map((r) => r.detail)],
+        const { rows: locked } = await tx.query<{ contactId: string }>(
+          `insert into contact_cap_claims (contact_id)
+           select contact_id from deliveries
+           where alert_id = $1 and contact_id = any($2::text[]) and status = 'pending' and cap_claimed_at is null
+           order by contact_id
+           on conflict (contact_id) do update set claimed_at = now()
+           returning contact_id as "contactId"`,
+          [alertId, contactIds],
         );
-        if (gone.length === 0) return 0;
-        await tx.query(
-          `insert into alert_suppressions (alert_id, contact_id, reason, detail, email)
-           select $1, * from unnest($2::text[], $3::text[], $4::text[], $5::text[])`,
-          [
-            alertId,
-            gone.map((g) => g.contactId),
-            gone.map(() => 'FREQUENCY_CAP'),
-            gone.map((g) => g.detail),
-            gone.map((g) => g.email),
-          ],
+        if (locked.length === 0) return { admitted: [], refused: [] };
+        const ids = locked.map((r) => r.contactId);
+        const { rows: counted } = await tx.query<CountedAtSend>(
+          `select d.contact_id as "contactId", d.alert_id as "alertId", a.topic,
+             case when d.status = 'pending' then null else coalesce(d.sent_at, d.updated_at) end as "sentAt"
+           from deliveries d join alerts a on a.id = d.alert_id
+           where d.contact_id = any($1::text[]) and d.alert_id <> $3
+             and ((d.status in ('sent', 'sending', 'unconfirmed')
+                   and coalesce(d.sent_at, d.updated_at) > now() - make_interval(secs => $2))
+               or (d.status = 'pending' and d.cap_claimed_at is not null))`,
+          [ids, windowHours * 3600, alertId],
         );
-        // Locked: the alert's other batches in flight amend the same summary.
-        const { rows: alert } = await tx.query<{ summary: unknown }>(
-          `select summary from alerts where id = $1 for update`,
-          [alertId],
+        const over = await overCap(
+          ids,
+          counted.map((c) => ({ ...c, sentAt: iso(c.sentAt) })),
         );
-        const summary = json<AudienceSummary | null>(alert[0]?.summary ?? null);
-        if (summary) {
-          await tx.query(`update alerts set summary = $2::jsonb, updated_at = now() where id = $1`, [
-            alertId,
-            JSON.stringify(
-              withSuppressedAtSend(
-                summary,
-                'FREQUENCY_CAP',
-                gone.map((g) => g.channel),
-              ),
-            ),
-          ]);
+        const refused = new Set(over.map((o) => o.contactId));
+        const admitted = ids.filter((id) => !refused.has(id));
+        if (admitted.length > 0) {
+          await tx.query(
+            `update deliveries set cap_claimed_at = now()
+             where alert_id = $1 and contact_id = any($2::text[]) and status = 'pending' and cap_claimed_at is null`,
+            [alertId, admitted],
+          );
         }
-        return gone.length;
+        await suppressAtSend(tx, alertId, over);
+        return { admitted, refused: [...refused] };
       });
     },
 
@@ -491,3 +494,61 @@ export function createDeliveryStore(db: Db) {
 }
 
 export type DeliveryStore = ReturnType<typeof createDeliveryStore>;
+
+/**
+ * Pending rows the frequency cap holds back at send time (another alert reached the contact, or
+ * was admitted to, since this one's audience was resolved): taken out of the ledger and listed with
+ * the alert's suppressions, and the audience summary counts them, so approvers' figures still add up.
+ * A row the cap already admitted (an earlier attempt of the batch running late) is never taken back.
+ */
+async function suppressAtSend(
+  tx: Pick<Db, 'query'>,
+  alertId: string,
+  rows: { contactId: string; detail: string }[],
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  // Locked first: the alert's other batches in flight amend the same summary. Taken before the
+  // suppressions' insert, whose foreign key share-locks the alert row: two batches each holding
+  // that share lock and then asking for this one would deadlock.
+  const { rows: alert } = await tx.query<{ summary: unknown }>(`select summary from alerts where id = $1 for update`, [
+    alertId,
+  ]);
+  const { rows: gone } = await tx.query<{
+    contactId: string;
+    channel: Channel;
+    email: string | null;
+    detail: string;
+  }>(
+    `with input as (select * from unnest($2::text[], $3::text[]) as t(contact_id, detail))
+     delete from deliveries d using input
+     where d.alert_id = $1 and d.contact_id = input.contact_id and d.status = 'pending' and d.cap_claimed_at is null
+     returning d.contact_id as "contactId", d.channel, d.email, input.detail`,
+    [alertId, rows.map((r) => r.contactId), rows.map((r) => r.detail)],
+  );
+  if (gone.length === 0) return 0;
+  await tx.query(
+    `insert into alert_suppressions (alert_id, contact_id, reason, detail, email)
+     select $1, * from unnest($2::text[], $3::text[], $4::text[], $5::text[])`,
+    [
+      alertId,
+      gone.map((g) => g.contactId),
+      gone.map(() => 'FREQUENCY_CAP'),
+      gone.map((g) => g.detail),
+      gone.map((g) => g.email),
+    ],
+  );
+  const summary = json<AudienceSummary | null>(alert[0]?.summary ?? null);
+  if (summary) {
+    await tx.query(`update alerts set summary = $2::jsonb, updated_at = now() where id = $1`, [
+      alertId,
+      JSON.stringify(
+        withSuppressedAtSend(
+          summary,
+          'FREQUENCY_CAP',
+          gone.map((g) => g.channel),
+        ),
+      ),
+    ]);
+  }
+  return gone.length;
+}

@@ -244,6 +244,24 @@ const migrations: { id: number; name: string; sql: string }[] = [
       alter table deliveries add column crm_log_error text;
     `,
   },
+  {
+    id: 7,
+    name: 'contact_cap_claims',
+    sql: `
+      -- The frequency cap is decided at send time while holding each contact's row here
+      -- (locked in contact order, to the end of the transaction that admits or refuses the
+      -- contact), so two alerts going out at once, in any processes, are judged one after the
+      -- other and the second sees the first. A row exists once a contact was ever judged.
+      create table contact_cap_claims (
+        contact_id text primary key,
+        claimed_at timestamptz not null default now()
+      );
+      -- When the cap admitted this row at send time. A pending row with it counts against the
+      -- contact's cap for other alerts (it is about to go out); a row that ends failed, bounced
+      -- or cancelled no longer counts, so a send that reached nobody does not use up the cap.
+      alter table deliveries add column cap_claimed_at timestamptz;
+    `,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

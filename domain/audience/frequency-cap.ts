@@ -119,3 +119,36 @@ export function contactHistories(
   }
   return history;
 }
+
+/**
+ * What the ledger says about one contact at send time: another alert that went out to the
+ * contact (sentAt), or one the cap already admitted that has not gone out yet (sentAt null).
+ */
+export interface CountedAtSend {
+  contactId: string;
+  alertId: string;
+  topic: string;
+  sentAt: string | null;
+}
+
+/**
+ * The frequency cap at send time, judged while the contacts' claims are held (store/deliveries.ts
+ * claimCapAtSend): which of these contacts one more alert would put over the cap, with why.
+ * Alerts admitted but not yet sent count as sent now: two alerts going out side by side are
+ * judged one after the other, and the second sees the first.
+ */
+export function overCapAtSend(
+  contactIds: readonly string[],
+  counted: readonly CountedAtSend[],
+  alert: { id: string; topic: string },
+  cap: FrequencyCap,
+  now: Date,
+): { contactId: string; detail: string }[] {
+  const history = contactHistories(counted.map((c) => ({ ...c, inFlight: c.sentAt === null })));
+  const over: { contactId: string; detail: string }[] = [];
+  for (const contactId of contactIds) {
+    const verdict = checkFrequencyCap(history[contactId] ? [history[contactId]] : [], alert, cap, now);
+    if (verdict.capped) over.push({ contactId, detail: `at send time: ${verdict.detail}` });
+  }
+  return over;
+}

@@ -18,6 +18,7 @@ export {
   inFlightAlertSchema,
   contactHistorySchema,
   checkFrequencyCap,
+  overCapAtSend,
   normalizeTopic,
   type Cap,
   type FrequencyCap,
@@ -25,6 +26,7 @@ export {
   type InFlightAlert,
   type ContactHistory,
   type CapVerdict,
+  type CountedAtSend,
 } from './frequency-cap.js';
 export { quietHoursDeferrals, quietHoursEnd, quietHoursSchema, type QuietHours } from './quiet-hours.js';
 export { canonicalTimeZone, parseContactTimeZone, zonedTimeToInstant, type WallTime } from './time-zone.js';

@@ -4,12 +4,7 @@ import { isOutcomeUnknown } from '../../channels/send-error.js';
 import type { EmailSender } from '../../channels/email/sender.js';
 import type { ChannelAdapter, ChannelAdapters } from '../../channels/adapter.js';
 import { emailChannelOf } from '../../channels/email/email-channel.js';
-import {
-  capLookbackHours,
-  checkFrequencyCap,
-  contactHistories,
-  type FrequencyCap,
-} from '../../domain/audience/frequency-cap.js';
+import { capLookbackHours, overCapAtSend, type FrequencyCap } from '../../domain/audience/frequency-cap.js';
 import { quietHoursDeferrals, type QuietHours } from '../../domain/audience/quiet-hours.js';
 import { signToken } from '../../domain/broadcast/signed-token.js';
 import type { Channel } from '../../domain/vocabulary/index.js';
@@ -33,7 +28,7 @@ export interface DispatchDeps {
   sendSlots?: SendSlots;
   /** Contact-local quiet hours, judged again as the batch goes out; null or unset: none. */
   quietHours?: QuietHours | null;
-  /** The frequency cap, judged again against what other alerts sent since resolution; null or unset: none. */
+  /** The frequency cap, judged again at send time under each contact's claim; null or unset: none. */
   frequencyCap?: FrequencyCap | null;
 }
 
@@ -70,7 +65,7 @@ export async function dispatchBatch(
   const outcome: BatchOutcome = { sent: 0, failed: 0, bounced: 0, deferred: 0, unconfirmed: 0, skipped: 0 };
   outcome.unconfirmed = await deliveries.markUnconfirmed(alert.id, batch, size);
   const now = Date.now();
-  const rows = await withinCapAtSend(deps, alert, await deliveries.pendingInBatch(alert.id, batch, size), now);
+  let rows = await deliveries.pendingInBatch(alert.id, batch, size);
   // Resolved in the afternoon, approved at night: the night's quiet hours hold those rows back now.
   const held = quietHoursDeferrals(rows, deps.quietHours ?? null, new Date(now));
   if (held.length > 0) {
@@ -78,6 +73,7 @@ export async function dispatchBatch(
     const until = new Map(held.map((h) => [h.contactId, h.deliverAfter]));
     for (const row of rows) row.deliverAfter = until.get(row.contactId) ?? row.deliverAfter;
   }
+  rows = await withinCapAtSend(deps, alert, rows, now);
   const lanes = Math.max(1, Math.min(deps.lanes ?? 8, Math.floor(rows.length / ROWS_PER_LANE)));
 
   let next = 0;
@@ -169,8 +165,11 @@ export async function dispatchBatch(
 
 /**
  * The rows the frequency cap still allows now. Approval can take hours, and two alerts can wait
- * for it side by side: an alert that went out to the contact since this one's audience was
- * resolved counts here, and rows it puts over the cap leave the ledger as suppressed.
+ * for it side by side, or go out at the same moment from different workers: the rows due now are
+ * admitted or refused under each contact's claim (store: claimCapAtSend), so an alert that went
+ * out to the contact, or was admitted to, since this one's audience was resolved counts here, and
+ * rows it puts over the cap leave the ledger as suppressed. Rows held by quiet hours are judged
+ * when they come due, not before: until then they hold no place under anyone's cap.
  */
 async function withinCapAtSend(
   deps: DispatchDeps,
@@ -180,20 +179,15 @@ async function withinCapAtSend(
 ): Promise<DeliveryRow[]> {
   const cap = deps.frequencyCap;
   if (!cap || rows.length === 0) return rows;
-  const ids = rows.map((r) => r.contactId);
-  const history = contactHistories(
-    await deps.deliveries.recentSends(ids, capLookbackHours(cap), alert.id, { inFlight: false }),
+  const due = rows.filter((r) => !r.deliverAfter || Date.parse(r.deliverAfter) <= now);
+  const { refused } = await deps.deliveries.claimCapAtSend(
+    alert.id,
+    due.map((r) => r.contactId),
+    capLookbackHours(cap),
+    (contactIds, counted) => overCapAtSend(contactIds, counted, alert, cap, new Date(now)),
   );
-  const over: { contactId: string; detail: string }[] = [];
-  for (const row of rows) {
-    const sent = history[row.contactId];
-    if (!sent) continue;
-    const verdict = checkFrequencyCap([sent], alert, cap, new Date(now));
-    if (verdict.capped) over.push({ contactId: row.contactId, detail: `at send time: ${verdict.detail}` });
-  }
-  if (over.length === 0) return rows;
-  await deps.deliveries.suppressAtSend(alert.id, over);
-  const capped = new Set(over.map((o) => o.contactId));
+  if (refused.length === 0) return rows;
+  const capped = new Set(refused);
   return rows.filter((r) => !capped.has(r.contactId));
 }
 
