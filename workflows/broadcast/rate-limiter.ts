@@ -1,14 +1,79 @@
+import type { SendRateStore } from '../../store/send-rates.js';
+
+/** Resolves when the caller may send its next message on the channel. */
+export type SendPacer = () => Promise<void>;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /**
- * Per-channel send rate of this worker process: callers queue for evenly spaced slots. One
- * process owns one budget, like the CRM's; with several workers give each its share.
+ * Per-channel send rate of this worker process: callers queue for evenly spaced slots. Enough
+ * for one worker (PGlite runs one); with several workers on PostgreSQL, createSharedRateLimiter.
  */
-export function createRateLimiter(perSecond: number): () => Promise<void> {
+export function createRateLimiter(perSecond: number): SendPacer {
   const spacing = 1000 / perSecond;
   let next = 0;
   return async () => {
     const now = Date.now();
     const at = Math.max(now, next);
     next = at + spacing;
-    if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now));
+    if (at > now) await sleep(at - now);
+  };
+}
+
+export interface SharedRateOptions {
+  /** One lease reaches at most this far ahead (default 100 ms of the rate). */
+  leaseMs?: number;
+}
+
+/**
+ * A channel's rate shared by every worker on the database: the same evenly spaced slots as
+ * createRateLimiter, leased a few at a time from PostgreSQL (store/send-rates.ts), so N workers
+ * together stay within the rate. A lease takes one slot per caller waiting, up to leaseMs of the
+ * rate (at 50/s with the dispatch lanes waiting: one statement per 5 sends); callers arriving
+ * while a lease is on its way wait for it and share the next. Leasing only what callers wait for
+ * keeps a worker that sends slower than the rate from booking the schedule ahead of the others.
+ *
+ * A slot is used at its time or not at all: slots that passed while nobody was there to use them
+ * (a stalled worker, the end of a batch) are dropped, never sent in a burst later. That can only
+ * send less than the rate, never more.
+ */
+export function createSharedRateLimiter(
+  store: Pick<SendRateStore, 'lease'>,
+  channel: string,
+  perSecond: number,
+  options: SharedRateOptions = {},
+): SendPacer {
+  const spacing = 1000 / perSecond;
+  const maxLease = Math.max(1, Math.floor(((options.leaseMs ?? 100) * perSecond) / 1000));
+  /** Local times of leased slots, ascending. */
+  const slots: number[] = [];
+  let leasing: Promise<void> | undefined;
+  let waiting = 0;
+
+  const lease = async (count: number) => {
+    // The first slot is `firstMs` after the database answered; counting from when the answer
+    // arrived puts every slot a little later than the database's, never earlier.
+    const firstMs = await store.lease(channel, count, spacing);
+    const first = Date.now() + firstMs;
+    for (let i = 0; i < count; i++) slots.push(first + i * spacing);
+  };
+
+  return async () => {
+    waiting++;
+    try {
+      for (;;) {
+        const now = Date.now();
+        while (slots.length > 0 && slots[0]! < now - spacing) slots.shift();
+        const at = slots.shift();
+        if (at !== undefined) {
+          if (at > now) await sleep(at - now);
+          return;
+        }
+        leasing ??= lease(Math.min(maxLease, waiting)).finally(() => (leasing = undefined));
+        await leasing;
+      }
+    } finally {
+      waiting--;
+    }
   };
 }
