@@ -157,9 +157,11 @@ class SharedPool {
           continue;
         }
         let sleepMs = Infinity;
+        const asked = new Set<Traffic>();
         for (const traffic of ['interactive', 'background'] as const) {
           const queue = this.waiting[traffic];
           if (queue.length === 0) continue;
+          asked.add(traffic);
           const result = await this.store.take(this.pool, {
             to: traffic === 'interactive' ? this.limits.max : this.limits.max - this.limits.reserved,
             want: Math.min(queue.length, this.batchMax),
@@ -179,8 +181,13 @@ class SharedPool {
                 : (result.nextFreeMs ?? CONTENDED_RETRY_MS);
           sleepMs = Math.min(sleepMs, next);
         }
+        // Callers of a traffic not asked for this round came while a statement was out: ask now.
+        const newcomers = (['interactive', 'background'] as const).some(
+          (t) => !asked.has(t) && this.waiting[t].length > 0,
+        );
         // At most a window: a slot held by a running call frees a window after the call ends, which the store cannot foresee.
-        if (sleepMs > 0 && Number.isFinite(sleepMs)) await this.sleep(Math.min(sleepMs, this.limits.windowMs));
+        if (!newcomers && sleepMs > 0 && Number.isFinite(sleepMs))
+          await this.sleep(Math.min(sleepMs, this.limits.windowMs));
       }
     } catch (error) {
       this.ready = undefined;

@@ -28,10 +28,11 @@ export interface SharedRateOptions {
 /**
  * A channel's rate shared by every worker on the database: the same evenly spaced slots as
  * createRateLimiter, leased a few at a time from PostgreSQL (store/send-rates.ts), so N workers
- * together stay within the rate. A lease takes one slot per caller waiting, up to leaseMs of the
- * rate (at 50/s with the dispatch lanes waiting: one statement per 5 sends); callers arriving
- * while a lease is on its way wait for it and share the next. Leasing only what callers wait for
- * keeps a worker that sends slower than the rate from booking the schedule ahead of the others.
+ * together stay within the rate. A lease takes one slot per caller (lane) at work, up to leaseMs
+ * of the rate (at 50/s with the dispatch lanes busy: one statement per 5 sends), and the next is
+ * asked for when half are used, so lanes do not wait a round trip for it. Leasing by the callers
+ * at work, not by the rate, keeps a worker that sends slower than the rate from booking the
+ * schedule far ahead of the others.
  *
  * A slot is used at its time or not at all: slots that passed while nobody was there to use them
  * (a stalled worker, the end of a batch) are dropped, never sent in a burst later. That can only
@@ -58,6 +59,14 @@ export function createSharedRateLimiter(
     for (let i = 0; i < count; i++) slots.push(first + i * spacing);
   };
 
+  const startLease = () => {
+    if (leasing) return leasing;
+    leasing = lease(Math.min(maxLease, waiting)).finally(() => (leasing = undefined));
+    // A lease nobody waits for yet may fail unseen: the callers that need it ask again and see why.
+    leasing.catch(() => undefined);
+    return leasing;
+  };
+
   return async () => {
     waiting++;
     try {
@@ -66,11 +75,12 @@ export function createSharedRateLimiter(
         while (slots.length > 0 && slots[0]! < now - spacing) slots.shift();
         const at = slots.shift();
         if (at !== undefined) {
+          // Running low while callers keep coming: the next lease is on its way before they find none.
+          if (slots.length < waiting / 2) void startLease();
           if (at > now) await sleep(at - now);
           return;
         }
-        leasing ??= lease(Math.min(maxLease, waiting)).finally(() => (leasing = undefined));
-        await leasing;
+        await startLease();
       }
     } finally {
       waiting--;

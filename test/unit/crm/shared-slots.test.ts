@@ -201,6 +201,24 @@ describe('one budget in a shared store', () => {
     expect(store.takes.filter((t) => !t.highFirst).every((t) => t.to === 3)).toBe(true);
   });
 
+  it('asks at once for an interactive call that came while a background take was on its way', async () => {
+    const store = new MemorySlotStore();
+    store.latencyMs = 5;
+    // Background may use 9 of 12, three per take: takes end at 5, 10 and 15 ms with three each,
+    // and the fourth, out from 15 to 20 ms, finds the share used up.
+    const b = processBudget(store, { perWindow: 12, reserve: 0.25 });
+    const r = recorder();
+    const background = Promise.all(Array.from({ length: 12 }, (_, n) => b.run('standard', r.call(`bg${n}`))));
+    await vi.advanceTimersByTimeAsync(17);
+    expect(r.starts).toHaveLength(9);
+    const person = b.run('standard', r.call('person'), 'interactive');
+    await vi.advanceTimersByTimeAsync(20);
+    expect(await person).toBe('person');
+    expect(r.starts.find((s) => s.who === 'person')!.at).toBeLessThan(40);
+    await vi.advanceTimersByTimeAsync(40_000);
+    await background;
+  });
+
   it('pauses every process after a 429 one of them got, Retry-After or not', async () => {
     const store = new MemorySlotStore();
     const a = processBudget(store, { perWindow: 100 });
