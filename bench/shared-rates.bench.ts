@@ -10,7 +10,9 @@
  * ~100 ms. Target: under 2 ms added to a lone call.
  *
  * Send pacer: sends that do nothing at a rate of 1,000 a second, one caller and sixteen (a
- * worker's dispatch lanes): the rate achieved against the rate asked, and statements per send.
+ * worker's dispatch lanes): the rate achieved against the rate asked, and statements per send;
+ * and statements per send when the rate is far above what the callers send (2 ms sends at
+ * 100,000 a second allowed), where callers do not queue for slots.
  *
  *   npm run bench:shared-rates            (DATABASE_URL, else a throw-away PostgreSQL)
  *   BENCH_CALLS=5000 npm run bench:shared-rates
@@ -95,6 +97,14 @@ for (const concurrency of [1, 16]) {
   );
   figures[`send_shared_rate_ratio_c${concurrency}`] = (1e6 * concurrency) / sharedUs / PACE;
   figures[`send_shared_statements_per_send_c${concurrency}`] = rateDb.statements() / CALLS;
+  // A rate far above what the callers send (EMAIL_RATE_PER_SECOND=10000 as "no limit"): each send takes 2 ms.
+  const idleDb = counting(db);
+  const idlePace = createSharedRateLimiter(createSendRateStore(idleDb.db), `bench-idle-${concurrency}`, 100_000);
+  await measure(concurrency, async () => {
+    await idlePace();
+    await new Promise((r) => setTimeout(r, 2));
+  });
+  figures[`send_shared_statements_per_send_unbinding_c${concurrency}`] = idleDb.statements() / CALLS;
   log(
     `concurrency ${concurrency}: crm ${figures[`crm_local_us_c${concurrency}`]!.toFixed(1)} -> ` +
       `${figures[`crm_shared_us_c${concurrency}`]!.toFixed(1)} µs/call; sends at ` +

@@ -23,20 +23,26 @@ export function createRateLimiter(perSecond: number): SendPacer {
 export interface SharedRateOptions {
   /** One lease reaches at most this far ahead (default 100 ms of the rate). */
   leaseMs?: number;
+  /** A slot may still be used this late (default 20 ms, or one spacing when that is longer). */
+  latenessMs?: number;
 }
 
 /**
  * A channel's rate shared by every worker on the database: the same evenly spaced slots as
  * createRateLimiter, leased a few at a time from PostgreSQL (store/send-rates.ts), so N workers
- * together stay within the rate. A lease takes one slot per caller (lane) at work, up to leaseMs
- * of the rate (at 50/s with the dispatch lanes busy: one statement per 5 sends), and the next is
- * asked for when half are used, so lanes do not wait a round trip for it. Leasing by the callers
- * at work, not by the rate, keeps a worker that sends slower than the rate from booking the
- * schedule far ahead of the others.
+ * together stay within the rate.
  *
- * A slot is used at its time or not at all: slots that passed while nobody was there to use them
- * (a stalled worker, the end of a batch) are dropped, never sent in a burst later. That can only
- * send less than the rate, never more.
+ * How many slots a lease takes follows the worker's own demand: one per caller (lane) waiting,
+ * or as many as it used in the last `latenessMs` when that is more, never more than `leaseMs` of
+ * the rate. At 50/s with dispatch lanes waiting that is 5 slots per statement; at a rate far above
+ * what the worker sends (EMAIL_RATE_PER_SECOND=10000 as "no limit"), a few dozen. The next lease
+ * is asked for when half are used, so lanes do not wait a round trip. Following demand rather
+ * than the rate keeps a worker that sends slower than the rate from booking the schedule ahead
+ * of the others.
+ *
+ * A slot is used at its time, or a little later (`latenessMs`, at least one spacing), never
+ * earlier; slots later than that (a stalled worker, the end of a batch) are dropped, never sent
+ * in a burst: in any window of W ms a deployment sends at most rate x (W + lateness) + 1.
  */
 export function createSharedRateLimiter(
   store: Pick<SendRateStore, 'lease'>,
@@ -46,10 +52,14 @@ export function createSharedRateLimiter(
 ): SendPacer {
   const spacing = 1000 / perSecond;
   const maxLease = Math.max(1, Math.floor(((options.leaseMs ?? 100) * perSecond) / 1000));
+  const lateness = Math.max(spacing, options.latenessMs ?? 20);
   /** Local times of leased slots, ascending. */
   const slots: number[] = [];
   let leasing: Promise<void> | undefined;
   let waiting = 0;
+  /** Slots used since the last lease, and since when: the worker's own pace. */
+  let used = 0;
+  let since = Date.now();
 
   const lease = async (count: number) => {
     // The first slot is `firstMs` after the database answered; counting from when the answer
@@ -61,7 +71,12 @@ export function createSharedRateLimiter(
 
   const startLease = () => {
     if (leasing) return leasing;
-    leasing = lease(Math.min(maxLease, waiting)).finally(() => (leasing = undefined));
+    const now = Date.now();
+    const pace = used / Math.max(1, now - since); // slots a ms
+    used = 0;
+    since = now;
+    const count = Math.min(maxLease, Math.max(waiting, Math.ceil(pace * lateness)));
+    leasing = lease(count).finally(() => (leasing = undefined));
     // A lease nobody waits for yet may fail unseen: the callers that need it ask again and see why.
     leasing.catch(() => undefined);
     return leasing;
@@ -72,11 +87,12 @@ export function createSharedRateLimiter(
     try {
       for (;;) {
         const now = Date.now();
-        while (slots.length > 0 && slots[0]! < now - spacing) slots.shift();
+        while (slots.length > 0 && slots[0]! < now - lateness) slots.shift();
         const at = slots.shift();
         if (at !== undefined) {
+          used++;
           // Running low while callers keep coming: the next lease is on its way before they find none.
-          if (slots.length < waiting / 2) void startLease();
+          if (slots.length < Math.max(waiting, 2) / 2) void startLease();
           if (at > now) await sleep(at - now);
           return;
         }

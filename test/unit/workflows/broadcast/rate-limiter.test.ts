@@ -96,6 +96,26 @@ describe('send rate shared by every worker', () => {
     expect(peak(times, 1_000)).toBeLessThanOrEqual(50);
   });
 
+  it('leases by its own pace when the rate is far above what it sends: few statements, no schedule booked ahead', async () => {
+    const store = new MemorySendRates();
+    const pace = createSharedRateLimiter(store, 'email', 10_000);
+    const t0 = Date.now();
+    const done = (async () => {
+      for (let i = 0; i < 400; i++) {
+        await pace();
+        await new Promise((r) => setTimeout(r, 1)); // a send takes 1 ms
+      }
+      return Date.now() - t0;
+    })();
+    await vi.advanceTimersByTimeAsync(2_000);
+    // Held back by nothing but its own sends (and a lease's round trip now and then).
+    expect(await done).toBeLessThan(500);
+    // One caller, so one slot per lease if leases followed the callers alone; its pace (1 a ms) x 20 ms instead.
+    expect(store.leases.length).toBeLessThanOrEqual(40);
+    // Never the whole 100 ms of the rate (1,000 slots) for a worker sending 1 a ms.
+    expect(Math.max(...store.leases)).toBeLessThanOrEqual(40);
+  });
+
   it('saves up no credit while idle: after a quiet spell sends start at once, still spaced', async () => {
     const store = new MemorySendRates();
     const pace = createSharedRateLimiter(store, 'sms', 50);
