@@ -1,8 +1,9 @@
 /**
  * bench:crm-log — CRM delivery logging of the bench:dispatch broadcast (100,000 memberships
  * on 10 lists, ~65,000 unique contacts) against the HubSpot sandbox enforcing HubSpot's budget
- * (100 requests / 10 s by default). Reports logged records/s against the ceiling (budget x
- * batch size of 100 = 1,000 records/s; target >= 0.8) and the 429s the sandbox answered.
+ * (100 requests / 10 s by default). Reports logged records/s against the ceiling (the budget's
+ * background share x batch size of 100: 800 records/s at 100 / 10 s with the default reserve;
+ * target >= 0.8), the 429s the sandbox answered and its busiest 10 s.
  *
  * The logging phase alone: the audience is resolved by Rapport (API + worker process, generous
  * budget), the ledger is then marked sent as a dispatch would leave it, and the logging
@@ -11,12 +12,18 @@
  * the sandbox enforcing the same. Sending cannot hold it up, so this is the logging ceiling;
  * in a live broadcast logging trails the sends and is bounded by whichever is slower.
  *
+ * The CRM client is a worker's: the portal's budget shared through PostgreSQL (hubspotBudget),
+ * background traffic, so HUBSPOT_INTERACTIVE_RESERVE of the budget is left to people and the
+ * ceiling is the background share. BENCH_INTERACTIVE_RESERVE=0 gives logging the whole budget.
+ *
  *   npm run bench:crm-log
- *   BENCH_MEMBERSHIPS=20000 BENCH_BUDGET=100 npm run bench:crm-log
+ *   BENCH_MEMBERSHIPS=20000 BENCH_BUDGET=100 BENCH_INTERACTIVE_RESERVE=0 npm run bench:crm-log
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { loadEnv } from '../config/env.js';
 import { createHubSpotCrm } from '../crm/hubspot/index.js';
+import { reservedSlots } from '../crm/rate-budget.js';
+import { hubspotBudget } from '../main/steps/crm.js';
 import { createBroadcastServices } from '../services/broadcast-services.js';
 import { createBroadcastActivities } from '../workflows/broadcast/activities.js';
 import { startBroadcastBench, submitAlert } from './support/broadcast.js';
@@ -26,6 +33,8 @@ const MEMBERSHIPS = Number(process.env.BENCH_MEMBERSHIPS ?? 100_000);
 const LISTS = Number(process.env.BENCH_LISTS ?? 10);
 const OVERLAP = Number(process.env.BENCH_OVERLAP ?? 0.35);
 const BUDGET = Number(process.env.BENCH_BUDGET ?? 100); // requests per 10 s (HubSpot Free/Starter)
+const RESERVE = Number(process.env.BENCH_INTERACTIVE_RESERVE ?? 0.2); // HUBSPOT_INTERACTIVE_RESERVE's default
+const SHARE = BUDGET - reservedSlots(BUDGET, RESERVE); // what background logging may use
 const BATCH = 100; // HubSpot's batch size
 const TARGET = 0.8;
 /** Logging activities in flight, as the workflow runs them (parallelBatches). */
@@ -44,7 +53,7 @@ const bench = await startBroadcastBench({
 log(`${MEMBERSHIPS} memberships on ${LISTS} lists (${bench.uniqueContacts} contacts); resolving`);
 const alert = await submitAlert(bench);
 const deliveries = alert.audience?.deliveries ?? 0;
-log(`${deliveries} deliveries; logging them on ${BUDGET} requests / 10 s`);
+log(`${deliveries} deliveries; logging them on ${SHARE} of ${BUDGET} requests / 10 s`);
 
 await bench.worker.stop();
 
@@ -54,8 +63,20 @@ await bench.db.query(
      message_id = '<bench-' || contact_id || '@rapport.example>' where alert_id = $1`,
   [alert.id],
 );
-const env = loadEnv({ ...bench.envVars, HUBSPOT_RATE_LIMIT: String(BUDGET) });
-const crm = createHubSpotCrm({ accessToken: 'bench', basePath: bench.sandbox.url, rateLimitPerTenSeconds: BUDGET });
+const env = loadEnv({
+  ...bench.envVars,
+  HUBSPOT_RATE_LIMIT: String(BUDGET),
+  HUBSPOT_INTERACTIVE_RESERVE: String(RESERVE),
+});
+// Slots the resolution's calls still hold (on the set-up budget) are no part of the measure: the
+// sandbox forgets them too when its budget is set below.
+await bench.db.query('delete from rate_slots');
+const crm = createHubSpotCrm({
+  accessToken: 'bench',
+  basePath: bench.sandbox.url,
+  budget: hubspotBudget(env, bench.db),
+  traffic: 'background',
+});
 const services = createBroadcastServices(env, {
   db: bench.db,
   crm,
@@ -67,6 +88,7 @@ const activities = createBroadcastActivities(services);
 const batches = Math.ceil(deliveries / env.ALERT_BATCH_SIZE);
 
 bench.sandbox.setRateLimit(BUDGET);
+await fetch(`${bench.sandbox.url}/__sandbox/stats/reset`, { method: 'POST' }); // the busiest 10 s of the measure only
 const statsBefore = bench.sandbox.stats();
 const started = performance.now();
 let next = 0;
@@ -89,7 +111,7 @@ const { rows } = await bench.db.query<{ logged: number; sent: number }>(
 const row = rows[0]!;
 const windowS = elapsedS;
 const rate = row.logged / windowS;
-const ceiling = (BUDGET / 10) * BATCH;
+const ceiling = (SHARE / 10) * BATCH;
 const ratio = rate / ceiling;
 const routes = Object.entries(stats.byRoute)
   .map(([route, n]) => [route, n - (statsBefore.byRoute[route] ?? 0)] as const)
@@ -111,6 +133,10 @@ report({
     memberships: MEMBERSHIPS,
     deliveries,
     budget_per_10s: BUDGET,
+    interactive_reserve: RESERVE,
+    background_share_per_10s: SHARE,
+    budget: 'shared through PostgreSQL',
+    crm_peak_per_10s: stats.peakPerTenSeconds,
     batch_size: BATCH,
     ceiling_records_per_s: ceiling,
     records_logged: row.logged,

@@ -71,8 +71,16 @@ export const envSchema = z
 
     HUBSPOT_ACCESS_TOKEN: secret(8),
     HUBSPOT_BASE_PATH: url('an http(s) URL').default('https://api.hubapi.com'),
-    /** Requests per rolling 10 s: 100 (Free/Starter), 190 (Pro/Enterprise), 250 (with the limit pack). */
+    /**
+     * The portal's requests per rolling 10 s: 100 (Free/Starter), 190 (Pro/Enterprise), 250 (with
+     * the limit pack). Shared by every process on the same PostgreSQL; with PGlite, one process.
+     */
     HUBSPOT_RATE_LIMIT: z.coerce.number().int().min(1).max(1000).default(100),
+    /**
+     * Share of that budget (0 to 0.9) only interactive reads may use (Slack picker and options, the
+     * Outlook add-in, customer context): background logging, sync and dispatch never take it.
+     */
+    HUBSPOT_INTERACTIVE_RESERVE: z.coerce.number().min(0).max(0.9).default(0.2),
     HUBSPOT_SANDBOX_PORT: port.default(3100),
 
     /** Longest wait between retries of a CRM write; the retries themselves never stop. */

@@ -1,13 +1,47 @@
+import { LocalSlots } from './local-slots.js';
 import { CrmError, type CrmErrorCode } from './port.js';
+import { SharedSlots, type SlotStore } from './shared-slots.js';
 
 /**
  * Our own request budget for a CRM account. HubSpot counts every call of every process using
  * the token in a rolling 10-second window (search separately, per second); a 429 costs a round
  * trip and the retry decorator of @hubspot/api-client ignores Retry-After. So: keep under the
  * budget, and when a 429 comes anyway, pause every caller until the server says so.
+ *
+ * Where the slots are counted is the ledger's business: in this process (local-slots.ts, one
+ * process on PGlite) or in PostgreSQL for every process of the deployment (shared-slots.ts).
  */
 
 export type CallKind = 'standard' | 'search';
+
+/**
+ * Who waits for the call. Interactive: a person (the Slack picker, the Outlook add-in, customer
+ * context). Background: logging, sync, dispatch. Background calls never take the slots reserved
+ * for interactive ones, so a saturating background load cannot starve a person's read.
+ */
+export type Traffic = 'interactive' | 'background';
+
+/** A call's hold on the budget, given back once the call is over (its slots then stay counted for a window). */
+export interface SlotClaim {
+  release(): void;
+}
+
+/** Where the budget's slots are counted. */
+export interface SlotLedger {
+  /** Resolves when a call of this kind may start: a slot in every window it needs, within the traffic's share, no pause. */
+  acquire(kind: CallKind, traffic: Traffic): Promise<SlotClaim>;
+  /** After a 429: no call of `kind` (after a standard 429, no call at all) starts in the next `ms`. */
+  pause(kind: CallKind, ms: number): Promise<void>;
+}
+
+/**
+ * Slots of a window kept for interactive traffic: `fraction` of it rounded up, never all of it
+ * (background keeps at least one), none when the fraction is 0.
+ */
+export function reservedSlots(max: number, fraction: number): number {
+  if (!(fraction > 0)) return 0;
+  return Math.max(0, Math.min(max - 1, Math.ceil(max * fraction - 1e-9)));
+}
 
 /** What the budget needs to know about a failed call. */
 export interface CallFailure {
@@ -32,6 +66,13 @@ export interface RateBudgetOptions {
   windowMs?: number;
   /** Search calls per second (HubSpot: 5); a search also counts against the main window. */
   searchPerSecond?: number;
+  /** Share of each window (0-1) only interactive calls may use (default 0: none). */
+  interactiveReserve?: number;
+  /**
+   * Count slots in this store, shared by every process using it (PostgreSQL, store/rate-slots.ts);
+   * unset: in this process.
+   */
+  slots?: SlotStore;
   /** 429s retried transparently before CRM_RATE_LIMITED reaches the caller. */
   maxRateLimitRetries?: number;
   /** 423 Locked answers retried (after lockedWaitMs each) before CRM_UNAVAILABLE. */
@@ -44,6 +85,8 @@ export interface RateBudgetOptions {
   /** Turns whatever the client library threw into a CallFailure. */
   describe(error: unknown): CallFailure;
   onEvent?(event: BudgetEvent): void;
+  /** The shared budget could not write something (a release, a pause): it stays safe, only slower. */
+  onWarning?(message: string): void;
 }
 
 export interface RateBudgetStats {
@@ -54,38 +97,6 @@ export interface RateBudgetStats {
   retried: number;
   timedOut: number;
 }
-
-/**
- * A rolling window where a slot stays taken from the moment a call starts until windowMs after
- * it finished: the server saw the call somewhere in between, so this never undercounts.
- */
-class SlotWindow {
-  private inFlight = 0;
-  private finished: number[] = [];
-
-  constructor(
-    readonly max: number,
-    readonly windowMs: number,
-  ) {}
-
-  /** 0 when a slot is free now; ms until one frees; Infinity when only a running call can free one. */
-  waitMs(now: number): number {
-    while (this.finished.length > 0 && this.finished[0]! <= now - this.windowMs) this.finished.shift();
-    if (this.inFlight + this.finished.length < this.max) return 0;
-    return this.finished.length > 0 ? this.finished[0]! + this.windowMs - now : Infinity;
-  }
-
-  take() {
-    this.inFlight++;
-  }
-
-  release(now: number) {
-    this.inFlight--;
-    this.finished.push(now);
-  }
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const CODES: [(status: number) => boolean, CrmErrorCode][] = [
   [(s) => s === 404, 'CRM_NOT_FOUND'],
@@ -104,18 +115,21 @@ export function toCrmError(failure: CallFailure): CrmError {
   return new CrmError(code, failure.message, failure.status, failure.retryAfterMs);
 }
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+type Settings = Required<Omit<RateBudgetOptions, 'onEvent' | 'onWarning' | 'slots'>> &
+  Pick<RateBudgetOptions, 'onEvent' | 'onWarning' | 'slots'>;
+
 export class RateBudget {
-  private readonly windows: Record<CallKind, SlotWindow[]>;
-  private readonly pausedUntil: Record<CallKind, number> = { standard: 0, search: 0 };
-  private readonly queues: Record<CallKind, Promise<void>> = { standard: Promise.resolve(), search: Promise.resolve() };
-  private readonly released = new Set<() => void>();
+  private readonly ledger: SlotLedger;
   private readonly counters: RateBudgetStats = { requests: 0, rateLimited: 0, retried: 0, timedOut: 0 };
-  private readonly options: Required<Omit<RateBudgetOptions, 'onEvent'>> & Pick<RateBudgetOptions, 'onEvent'>;
+  private readonly options: Settings;
 
   constructor(options: RateBudgetOptions) {
     this.options = {
       windowMs: 10_000,
       searchPerSecond: 5,
+      interactiveReserve: 0,
       maxRateLimitRetries: 3,
       maxLockedRetries: 3,
       lockedWaitMs: 2_000,
@@ -124,9 +138,25 @@ export class RateBudget {
       // An option passed as undefined means "the default", not "none".
       ...(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as RateBudgetOptions),
     };
-    if (!(this.options.perWindow >= 1)) throw new Error('perWindow must be at least 1');
-    const main = new SlotWindow(this.options.perWindow, this.options.windowMs);
-    this.windows = { standard: [main], search: [main, new SlotWindow(this.options.searchPerSecond, 1_000)] };
+    const o = this.options;
+    if (!(o.perWindow >= 1)) throw new Error('perWindow must be at least 1');
+    if (!(o.interactiveReserve >= 0 && o.interactiveReserve < 1))
+      throw new Error('interactiveReserve must be in [0, 1)');
+    const windows = {
+      standard: { max: o.perWindow, reserved: reservedSlots(o.perWindow, o.interactiveReserve), windowMs: o.windowMs },
+      search: {
+        max: o.searchPerSecond,
+        reserved: reservedSlots(o.searchPerSecond, o.interactiveReserve),
+        windowMs: 1_000,
+      },
+    };
+    this.ledger = o.slots
+      ? new SharedSlots(o.slots, windows, {
+          // A holder that died never releases: its slots come free once its call would have timed out, plus a window.
+          holdMs: o.timeoutMs + o.windowMs,
+          onWarning: o.onWarning,
+        })
+      : new LocalSlots(windows);
   }
 
   stats(): RateBudgetStats {
@@ -134,19 +164,19 @@ export class RateBudget {
   }
 
   /** Runs `call` within the budget, retrying 429 and 423 answers; other failures become CrmErrors. */
-  async run<T>(kind: CallKind, call: () => Promise<T>): Promise<T> {
+  async run<T>(kind: CallKind, call: () => Promise<T>, traffic: Traffic = 'background'): Promise<T> {
     let rateLimitedAttempts = 0;
     let lockedAttempts = 0;
     for (let attempt = 1; ; attempt++) {
-      await this.acquire(kind);
+      const claim = await this.ledger.acquire(kind, traffic);
       this.counters.requests++;
       let failure: CallFailure;
       try {
         const result = await this.withTimeout(call(), kind, attempt);
-        this.release(kind);
+        claim.release();
         return result;
       } catch (error) {
-        this.release(kind);
+        claim.release();
         if (error instanceof CrmError) throw error;
         failure = this.options.describe(error);
       }
@@ -155,7 +185,7 @@ export class RateBudget {
         this.counters.rateLimited++;
         const waitMs = failure.retryAfterMs ?? this.options.defaultRetryAfterMs;
         if (failure.daily) throw new CrmError('CRM_RATE_LIMITED', failure.message, 429, failure.retryAfterMs);
-        this.pause(kind, Date.now() + waitMs);
+        await this.ledger.pause(kind, waitMs);
         this.options.onEvent?.({ type: 'rate-limited', kind, waitMs, attempt });
         if (rateLimitedAttempts++ < this.options.maxRateLimitRetries) {
           this.counters.retried++;
@@ -171,47 +201,6 @@ export class RateBudget {
       }
       throw toCrmError(failure);
     }
-  }
-
-  /** A standard-window 429 stops everyone (searches use that window too); a search 429 only searches. */
-  private pause(kind: CallKind, until: number) {
-    const kinds: CallKind[] = kind === 'standard' ? ['standard', 'search'] : ['search'];
-    for (const k of kinds) this.pausedUntil[k] = Math.max(this.pausedUntil[k], until);
-  }
-
-  /** Callers of one kind queue in order; the head waits for a free slot in every window it needs. */
-  private acquire(kind: CallKind): Promise<void> {
-    const turn = this.queues[kind].then(() => this.waitForSlot(kind));
-    this.queues[kind] = turn.catch(() => undefined);
-    return turn;
-  }
-
-  private async waitForSlot(kind: CallKind) {
-    for (;;) {
-      const now = Date.now();
-      const paused = this.pausedUntil[kind] - now;
-      const waitMs = Math.max(paused, ...this.windows[kind].map((w) => w.waitMs(now)));
-      if (waitMs <= 0) {
-        for (const w of this.windows[kind]) w.take();
-        return;
-      }
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          clearTimeout(timer);
-          this.released.delete(wake);
-          resolve();
-        };
-        const timer = Number.isFinite(waitMs) ? setTimeout(wake, waitMs) : undefined;
-        // A finished call may free a slot sooner (or at all, when every slot is a running call).
-        this.released.add(wake);
-      });
-    }
-  }
-
-  private release(kind: CallKind) {
-    const now = Date.now();
-    for (const w of this.windows[kind]) w.release(now);
-    for (const wake of [...this.released]) wake();
   }
 
   private withTimeout<T>(promise: Promise<T>, kind: CallKind, attempt: number): Promise<T> {

@@ -88,7 +88,8 @@ export async function startRapport(
 
     const db = await startStore(env, dataDir, cleanups, overrides.db);
     const touches = createTouchStore(db);
-    const { crm, basePath, sandboxUrl } = await startCrm(env, logger, dataDir, cleanups, {
+    // crm: background work (the worker, sync, alerts); interactiveCrm: people waiting. One budget.
+    const { crm, interactiveCrm, basePath, sandboxUrl } = await startCrm(env, logger, dataDir, db, cleanups, {
       basePath: overrides.hubspotBasePath,
       token: overrides.hubspotToken,
     });
@@ -122,12 +123,13 @@ export async function startRapport(
           )
         : undefined;
 
-    // Shared services, the same for every face.
-    const contacts = createContactDirectory(crm);
+    // Shared services, the same for every face; what they ask the CRM, a person waits for.
+    const contacts = createContactDirectory(interactiveCrm);
     // Only the Slack face searches contacts by name today: without it the sync would spend CRM budget for nothing.
     const contactReadModel = startContactReadModel(env, {
       db,
       crm,
+      searchCrm: interactiveCrm,
       logger,
       needed: !('off' in slackSettingsFromEnv(env)),
     });
@@ -141,7 +143,7 @@ export async function startRapport(
       questions: DEFAULT_QUESTIONS,
       logger,
     });
-    const context = createCustomerContext({ crm, contacts, touches, questions: DEFAULT_QUESTIONS });
+    const context = createCustomerContext({ crm: interactiveCrm, contacts, touches, questions: DEFAULT_QUESTIONS });
     const alertIntake = createAlertIntake({
       alerts: broadcast.alerts,
       approvals: broadcast.approvals,
@@ -152,7 +154,7 @@ export async function startRapport(
       taskQueue: env.TEMPORAL_TASK_QUEUE,
       approverGroups: env.APPROVER_GROUPS,
       listExists: async (ids) => {
-        const known = new Set((await crm.listLists()).map((l) => l.id));
+        const known = new Set((await interactiveCrm.listLists()).map((l) => l.id));
         return ids.filter((id) => !known.has(id));
       },
       timing: {
@@ -170,11 +172,18 @@ export async function startRapport(
       intake,
       context,
       contacts,
-      crm,
+      crm: interactiveCrm,
       touches,
       crmBasePath: basePath,
       searchContacts: contactReadModel.search,
-      alerts: slackAlertDeps({ broadcast, alertIntake, db, crm, approverGroups: env.APPROVER_GROUPS }),
+      alerts: slackAlertDeps({
+        broadcast,
+        alertIntake,
+        db,
+        crm: interactiveCrm,
+        backgroundCrm: crm,
+        approverGroups: env.APPROVER_GROUPS,
+      }),
     });
     cleanups.defer(() => slack.stop());
     const apiToken = env.API_TOKENS ? undefined : devApiToken(dataDir);
@@ -198,7 +207,7 @@ export async function startRapport(
       readiness: {
         temporal: () => temporal.workflowService.getSystemInfo({}),
         store: () => db.query('select 1'),
-        crm: () => crm.ping(),
+        crm: () => interactiveCrm.ping(),
       },
       onContractViolation: overrides.onContractViolation,
     });

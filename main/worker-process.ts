@@ -2,7 +2,7 @@ import { ConfigError, loadEnv } from '../config/env.js';
 import { createHubSpotCrm } from '../crm/hubspot/index.js';
 import { createLogger } from './logger.js';
 import { createBroadcastServices } from '../services/broadcast-services.js';
-import { SANDBOX_TOKEN } from './steps/crm.js';
+import { hubspotBudget, SANDBOX_TOKEN } from './steps/crm.js';
 import { rapportSecret } from './secret.js';
 import { openDb } from '../store/db.js';
 import { migrate } from '../store/migrations.js';
@@ -31,7 +31,9 @@ export async function runWorkerProcess(): Promise<void> {
   const crm = createHubSpotCrm({
     accessToken: env.HUBSPOT_ACCESS_TOKEN ?? SANDBOX_TOKEN,
     basePath: env.HUBSPOT_ACCESS_TOKEN ? env.HUBSPOT_BASE_PATH : `http://127.0.0.1:${env.HUBSPOT_SANDBOX_PORT}`,
-    rateLimitPerTenSeconds: env.HUBSPOT_RATE_LIMIT,
+    // The portal's budget, shared through PostgreSQL with the API and every other worker; all background.
+    budget: hubspotBudget(env, db, logger),
+    traffic: 'background',
     logger,
   });
   const target = targetFromEnv(env);

@@ -9,6 +9,7 @@ import { createApprovalStore } from '../store/approvals.js';
 import type { Db } from '../store/db.js';
 import { createDeliveryStore } from '../store/deliveries.js';
 import { createResponseStore } from '../store/responses.js';
+import { createSendRateStore } from '../store/send-rates.js';
 import type { BroadcastActivityDeps } from '../workflows/broadcast/activities.js';
 import { channelAdaptersFromEnv } from './channel-adapters.js';
 
@@ -60,6 +61,8 @@ export function createBroadcastServices(
     channels: channelAdaptersFromEnv(env, { publicUrl: parts.publicUrl, sms: parts.sms }),
     slackDmRatePerSecond: env.SLACK_DM_RATE_PER_SECOND,
     smsRatePerSecond: env.SMS_RATE_PER_SECOND,
+    // PostgreSQL may serve several workers: the channel rates are then the deployment's, not each worker's.
+    ...(parts.db.kind === 'postgres' ? { sendRates: createSendRateStore(parts.db) } : {}),
   };
 }
 

@@ -46,7 +46,10 @@ export function slackAlertDeps(parts: {
   broadcast: Pick<BroadcastServices, 'alerts' | 'deliveries' | 'responses' | 'secret'>;
   alertIntake: AlertIntake;
   db: Pick<Db, 'query'>;
-  crm: Pick<CrmPort, 'listLists' | 'getContacts' | 'getOwner'>;
+  /** Lists for the alert modal: a person waits. */
+  crm: Pick<CrmPort, 'listLists'>;
+  /** Names and owners for forwarding customer responses: a background job. */
+  backgroundCrm: Pick<CrmPort, 'getContacts' | 'getOwner'>;
   approverGroups: Record<string, string[]>;
 }): SlackAlertDeps {
   return {
@@ -59,15 +62,15 @@ export function slackAlertDeps(parts: {
     recordCustomerResponse: slackCustomerResponses({ ...parts.broadcast, alertIntake: parts.alertIntake }),
     listLists: async () => (await parts.crm.listLists()).map(({ id, name, size }) => ({ id, name, size })),
     contactLabel: async (contactId) => {
-      const [contact] = await parts.crm.getContacts([contactId]);
+      const [contact] = await parts.backgroundCrm.getContacts([contactId]);
       if (!contact) return null;
       const name = [contact.firstName, contact.lastName].filter(Boolean).join(' ');
       return name && contact.email ? `${name} <${contact.email}>` : name || contact.email;
     },
     ownerEmail: async (contactId) => {
-      const [contact] = await parts.crm.getContacts([contactId]);
+      const [contact] = await parts.backgroundCrm.getContacts([contactId]);
       if (!contact?.ownerId) return null;
-      return (await parts.crm.getOwner(contact.ownerId))?.email ?? null;
+      return (await parts.backgroundCrm.getOwner(contact.ownerId))?.email ?? null;
     },
   };
 }

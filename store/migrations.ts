@@ -260,6 +260,38 @@ const migrations: { id: number; name: string; sql: string }[] = [
       -- contact's cap for other alerts (it is about to go out); a row that ends failed, bounced
       -- or cancelled no longer counts, so a send that reached nobody does not use up the cap.
       alter table deliveries add column cap_claimed_at timestamptz;
+      `,
+    },
+    {
+    id: 9,
+    name: 'shared_rates',
+    sql: `
+      -- Request budgets shared by every Rapport process on this database (HubSpot's portal
+      -- budget: pool 'hubspot', its search limit: 'hubspot:search'). One row per slot of the
+      -- budget: a call takes a free slot, which stays taken until a full window after the call
+      -- finished (free_at), like the budget in one process (store/rate-slots.ts says why rows).
+      -- Only free_at and lease change, neither indexed, and fillfactor leaves room on the page:
+      -- updates stay HOT.
+      create table rate_slots (
+        pool text not null,
+        slot integer not null,
+        free_at timestamptz not null default '-infinity',
+        -- who holds the slot now (a process's take); a release matches it, so a late release
+        -- never frees a slot someone else took since
+        lease text,
+        primary key (pool, slot)
+      ) with (fillfactor = 50);
+      -- A 429 pauses every process: nobody takes a slot of the pool before until.
+      create table rate_pauses (
+        pool text primary key,
+        until timestamptz not null
+      );
+      -- Per-channel send rates shared by every worker (store/send-rates.ts): the instant the
+      -- next send may go out; workers lease a few evenly spaced instants at a time.
+      create table send_rates (
+        channel text primary key,
+        next_at timestamptz not null
+      ) with (fillfactor = 50);
     `,
   },
 ];

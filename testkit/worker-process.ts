@@ -9,6 +9,7 @@ import { loadEnv } from '../config/env.js';
 import { createHubSpotCrm } from '../crm/hubspot/index.js';
 import { createBroadcastServices } from '../services/broadcast-services.js';
 import { createLogger } from '../main/logger.js';
+import { hubspotBudget } from '../main/steps/crm.js';
 import { openDb } from '../store/db.js';
 import { createTouchStore } from '../store/touches.js';
 import { createBroadcastActivities } from '../workflows/broadcast/activities.js';
@@ -43,7 +44,9 @@ const db = await openDb({ databaseUrl: config.databaseUrl, schema: config.schema
 const crm = createHubSpotCrm({
   accessToken: config.crmToken,
   basePath: config.crmUrl,
-  rateLimitPerTenSeconds: env.HUBSPOT_RATE_LIMIT,
+  // As main/worker-process.ts: the portal's budget shared through PostgreSQL.
+  budget: hubspotBudget(env, db, logger),
+  traffic: 'background',
   logger,
 });
 const broadcast = createBroadcastServices(env, {

@@ -3,25 +3,58 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Logger } from 'pino';
 import { CrmError } from '../port.js';
-import { RateBudget, type CallKind } from '../rate-budget.js';
+import { RateBudget, type CallKind, type Traffic } from '../rate-budget.js';
+import type { SlotStore } from '../shared-slots.js';
 import { describeHubSpotError } from './errors.js';
 
 export type AdapterLogger = Pick<Logger, 'warn' | 'debug'>;
 
-export interface HubSpotCrmOptions {
-  accessToken: string;
-  /** https://api.hubapi.com, or a sandbox URL. */
-  basePath?: string;
+export interface HubSpotBudgetOptions {
   /** The account's budget per rolling 10 s (100 Free/Starter, 190 Pro/Enterprise, 250 with the pack). */
   rateLimitPerTenSeconds?: number;
   searchPerSecond?: number;
-  /** Extra contact properties every contact read asks for. */
-  contactProperties?: string[];
+  /** Share of the budget (0-1) kept for interactive reads (default 0). */
+  interactiveReserve?: number;
+  /** Slots shared by every process (PostgreSQL); unset: this process's own budget. */
+  slots?: SlotStore;
   /** Per-call timeout (default 30 s). */
   timeoutMs?: number;
   /** 429s retried in place before CRM_RATE_LIMITED surfaces (default 3). */
   maxRateLimitRetries?: number;
   logger?: AdapterLogger;
+}
+
+export interface HubSpotCrmOptions extends HubSpotBudgetOptions {
+  accessToken: string;
+  /** https://api.hubapi.com, or a sandbox URL. */
+  basePath?: string;
+  /** Extra contact properties every contact read asks for. */
+  contactProperties?: string[];
+  /**
+   * The portal's budget, when several adapters share it (createHubSpotBudget): one per face of a
+   * process, one traffic class each. Unset: the adapter makes its own from the options above.
+   */
+  budget?: RateBudget;
+  /** Whom this adapter's calls serve: people waiting (interactive) or background work (default). */
+  traffic?: Traffic;
+}
+
+/** HubSpot's request budget with HubSpot's error reading; 429s, pauses and timeouts are logged. */
+export function createHubSpotBudget(options: HubSpotBudgetOptions): RateBudget {
+  const logger = options.logger;
+  return new RateBudget({
+    perWindow: options.rateLimitPerTenSeconds ?? 100,
+    windowMs: 10_000,
+    searchPerSecond: options.searchPerSecond ?? 5,
+    interactiveReserve: options.interactiveReserve,
+    slots: options.slots,
+    timeoutMs: options.timeoutMs,
+    maxRateLimitRetries: options.maxRateLimitRetries,
+    describe: describeHubSpotError,
+    onEvent: (event) =>
+      logger?.warn({ crm: 'hubspot', ...event }, `HubSpot call ${event.type}; waiting ${event.waitMs} ms`),
+    onWarning: (message) => logger?.warn({ crm: 'hubspot' }, message),
+  });
 }
 
 /** What every part of the adapter shares: one client, one budget. */
@@ -43,22 +76,14 @@ export function createContext(options: HubSpotCrmOptions, baseContactProperties:
   // numberOfApiCallRetries 0: the library's retry ignores Retry-After; the budget retries instead.
   const client = new Client({ accessToken: options.accessToken, basePath, numberOfApiCallRetries: 0, httpAgent });
   const logger = options.logger;
-  const budget = new RateBudget({
-    perWindow: options.rateLimitPerTenSeconds ?? 100,
-    windowMs: 10_000,
-    searchPerSecond: options.searchPerSecond ?? 5,
-    timeoutMs: options.timeoutMs,
-    maxRateLimitRetries: options.maxRateLimitRetries,
-    describe: describeHubSpotError,
-    onEvent: (event) =>
-      logger?.warn({ crm: 'hubspot', ...event }, `HubSpot call ${event.type}; waiting ${event.waitMs} ms`),
-  });
+  const budget = options.budget ?? createHubSpotBudget(options);
+  const traffic = options.traffic ?? 'background';
   const contactProperties = new Set([...baseContactProperties, ...(options.contactProperties ?? [])]);
   return {
     client,
     budget,
     logger,
-    call: (kind, fn) => budget.run(kind, fn),
+    call: (kind, fn) => budget.run(kind, fn, traffic),
     contactProperties: () => [...contactProperties],
     addContactProperties: (names) => names.forEach((n) => contactProperties.add(n)),
   };

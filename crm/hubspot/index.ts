@@ -10,11 +10,12 @@ import { CONTACT_PROPERTIES, ENGAGEMENT_PROPERTIES, TASK_PROPERTIES } from './sc
 import { schemaOperations } from './schema-sync.js';
 import { taskOperations } from './tasks.js';
 
-export type { HubSpotCrmOptions } from './context.js';
+export type { HubSpotBudgetOptions, HubSpotCrmOptions } from './context.js';
+export { createHubSpotBudget } from './context.js';
 export { IDEMPOTENCY_KEY, CONTACT_PROPERTIES, PROPERTY_GROUP } from './schema.js';
 
 export interface HubSpotCrm extends CrmPort {
-  /** Calls sent and 429s received by this adapter (its own budget, all callers). */
+  /** Calls sent and 429s received through this adapter's budget (shared with the adapters given the same one). */
   stats(): RateBudgetStats;
 }
 

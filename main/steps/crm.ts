@@ -1,8 +1,11 @@
 import type { Logger } from 'pino';
 import type { Env } from '../../config/env.js';
-import { createHubSpotCrm } from '../../crm/hubspot/index.js';
+import { createHubSpotBudget, createHubSpotCrm } from '../../crm/hubspot/index.js';
 import type { CrmPort } from '../../crm/port.js';
+import type { RateBudget } from '../../crm/rate-budget.js';
 import { startHubSpotSandbox } from '../../sandbox/hubspot/index.js';
+import type { Db } from '../../store/db.js';
+import { createRateSlotStore } from '../../store/rate-slots.js';
 import { CRM_SCHEMA } from '../crm-schema.js';
 import type { Cleanups } from './cleanups.js';
 
@@ -10,10 +13,31 @@ import type { Cleanups } from './cleanups.js';
 export const SANDBOX_TOKEN = 'sandbox-local-token';
 
 export interface CrmStep {
+  /** For background work: the worker's activities, the contact sync, alert resolution and logging. */
   crm: CrmPort;
+  /** For people waiting: the Slack face, the add-in, customer context, contact checks at intake. */
+  interactiveCrm: CrmPort;
   basePath: string;
   /** The embedded HubSpot sandbox, when no HubSpot token is configured. */
   sandboxUrl?: string;
+}
+
+/**
+ * The portal's one HubSpot budget for this process. On PostgreSQL its slots live in the database,
+ * so every API process and worker on it shares HUBSPOT_RATE_LIMIT; on PGlite (one process) it is
+ * counted here. Either way HUBSPOT_INTERACTIVE_RESERVE of it is kept for interactive reads.
+ */
+export function hubspotBudget(
+  env: Pick<Env, 'HUBSPOT_RATE_LIMIT' | 'HUBSPOT_INTERACTIVE_RESERVE'>,
+  db: Db,
+  logger?: Logger,
+): RateBudget {
+  return createHubSpotBudget({
+    rateLimitPerTenSeconds: env.HUBSPOT_RATE_LIMIT,
+    interactiveReserve: env.HUBSPOT_INTERACTIVE_RESERVE,
+    ...(db.kind === 'postgres' ? { slots: createRateSlotStore(db) } : {}),
+    logger,
+  });
 }
 
 /** HubSpot with a token, else the local sandbox with demo data; custom properties checked. */
@@ -21,6 +45,7 @@ export async function startCrm(
   env: Env,
   logger: Logger,
   dataDir: string,
+  db: Db,
   cleanups: Cleanups,
   given: { basePath?: string; token?: string } = {},
 ): Promise<CrmStep> {
@@ -40,15 +65,24 @@ export async function startCrm(
     accessToken = SANDBOX_TOKEN;
     sandboxUrl = sandbox.url;
   }
-  const crm = createHubSpotCrm({
-    accessToken: accessToken ?? SANDBOX_TOKEN,
-    basePath,
-    rateLimitPerTenSeconds: env.HUBSPOT_RATE_LIMIT,
-    logger,
-  });
+  // One budget, two adapters: each face's calls are classed where the face gets its CRM. Both read
+  // Rapport's contact properties from the start; ensureSchema (once) makes sure they exist.
+  const budget = hubspotBudget(env, db, logger);
+  const contactProperties = CRM_SCHEMA.filter((e) => e.objectType === 'contacts').map((e) => e.name);
+  const adapter = (traffic: 'interactive' | 'background') =>
+    createHubSpotCrm({
+      accessToken: accessToken ?? SANDBOX_TOKEN,
+      basePath,
+      budget,
+      traffic,
+      contactProperties,
+      logger,
+    });
+  const crm = adapter('background');
+  const interactiveCrm = adapter('interactive');
   await crm.ensureSchema(CRM_SCHEMA).catch((error: Error) => {
     // Not fatal: the CRM may be briefly down; writes retry until it answers.
     logger.warn({ err: error.message }, 'could not check CRM custom properties yet');
   });
-  return { crm, basePath, ...(sandboxUrl ? { sandboxUrl } : {}) };
+  return { crm, interactiveCrm, basePath, ...(sandboxUrl ? { sandboxUrl } : {}) };
 }

@@ -5,7 +5,7 @@ import { ZodError } from 'zod';
 import { SandboxHttpError, type SandboxContext } from './context.js';
 import { errorBody, hubspotError, type ErrorCategory } from './errors.js';
 import { faultSpecSchema, type Faults, type FaultSpec } from './faults.js';
-import type { DailyCounter, RollingWindow } from './rate-limits.js';
+import type { DailyCounter, PeakWindow, RollingWindow } from './rate-limits.js';
 import { associationRoutes } from './routes/associations.js';
 import { listRoutes } from './routes/lists.js';
 import { objectRoutes } from './routes/objects.js';
@@ -17,6 +17,10 @@ export interface SandboxLimits {
   standard: RollingWindow;
   search: RollingWindow;
   daily: DailyCounter;
+  /** Every served request, searches too: stats.peakPerTenSeconds. */
+  served: PeakWindow;
+  /** Budget 429s carry Retry-After (HubSpot's usual answer); false: none, as HubSpot sometimes answers. */
+  retryAfter: boolean;
 }
 
 export interface SandboxAppOptions {
@@ -56,7 +60,12 @@ function tooManyRequests(c: Context, policyName: 'TEN_SECONDLY_ROLLING' | 'SECON
 }
 
 function injectFault(c: Context, fault: FaultSpec) {
-  if (fault.status === 429) return tooManyRequests(c, 'TEN_SECONDLY_ROLLING', (fault.retryAfterSeconds ?? 1) * 1000);
+  if (fault.status === 429)
+    return tooManyRequests(
+      c,
+      'TEN_SECONDLY_ROLLING',
+      fault.omitRetryAfter ? undefined : (fault.retryAfterSeconds ?? 1) * 1000,
+    );
   const [category, message] = FAULT_CATEGORY[fault.status!] ?? ['INTERNAL_ERROR', `Injected fault ${fault.status}`];
   return hubspotError(c, fault.status as ContentfulStatusCode, category, message);
 }
@@ -73,9 +82,11 @@ export function createSandboxApp(options: SandboxAppOptions) {
     const stats = ctx.stats;
     stats.requests++;
     bump(stats.byRoute, routeKey(c.req.method, path));
+    const arrived = ctx.now();
     const countStatus = () => {
       bump(stats.byStatus, String(c.res.status));
       if (c.res.status === 429) stats.rateLimited++;
+      ctx.requestLog?.push({ at: arrived, route: routeKey(c.req.method, path), status: c.res.status });
     };
 
     const fault = faults.take(path);
@@ -116,10 +127,12 @@ export function createSandboxApp(options: SandboxAppOptions) {
     if (!window.ok) {
       const policy = isSearch ? 'SECONDLY' : 'TEN_SECONDLY_ROLLING';
       bump(stats.rateLimitedByPolicy, policy);
-      c.res = tooManyRequests(c, policy, window.retryAfterMs);
+      c.res = tooManyRequests(c, policy, limits.retryAfter ? window.retryAfterMs : undefined);
       countStatus();
       return c.res;
     }
+    limits.served.add(now);
+    stats.peakPerTenSeconds = Math.max(stats.peakPerTenSeconds, limits.served.peak);
 
     await next();
     // Search answers carry no rate headers, as on HubSpot.
@@ -137,6 +150,7 @@ export function createSandboxApp(options: SandboxAppOptions) {
   app.get('/__sandbox/stats', (c) => c.json(ctx.stats));
   app.post('/__sandbox/stats/reset', (c) => {
     ctx.stats = emptyStats();
+    limits.served.reset();
     return c.json(ctx.stats);
   });
   app.get('/__sandbox/faults', (c) => c.json({ fault: faults.current() ?? null }));

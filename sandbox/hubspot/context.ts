@@ -14,6 +14,17 @@ export interface SandboxContext {
   searchLagMs: number;
   /** Something changed: persist soon. */
   changed(): void;
+  /** Every API request, when the sandbox was asked to keep them (tests that look at timing per caller). */
+  requestLog?: SandboxRequest[];
+}
+
+/** One API request as the sandbox saw it. */
+export interface SandboxRequest {
+  /** When it arrived (ms since the epoch). */
+  at: number;
+  /** `METHOD /path` with ids as :id (stats.byRoute's key). */
+  route: string;
+  status: number;
 }
 
 /** Thrown by routes; the app turns it into HubSpot's error envelope. */

@@ -4,8 +4,10 @@ export const faultSpecSchema = z
   .object({
     /** Answer with this status (e.g. 503, 502, 429, 423) instead of serving the request. */
     status: z.number().int().min(400).max(599).optional(),
-    /** With status 429: the Retry-After header, in seconds. */
+    /** With status 429: the Retry-After header, in seconds (default 1). */
     retryAfterSeconds: z.number().min(0).optional(),
+    /** With status 429: no Retry-After header at all, as HubSpot sometimes answers. */
+    omitRetryAfter: z.boolean().optional(),
     /** Delay every answer by this much. */
     latencyMs: z.number().int().min(0).max(600_000).optional(),
     /** Stop listening and drop open connections. */

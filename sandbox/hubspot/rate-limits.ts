@@ -50,3 +50,27 @@ export class DailyCounter {
     this.count = 0;
   }
 }
+
+/**
+ * The most requests seen in any rolling window: after each request, the count in the window
+ * ending then (the busiest window always ends at a request).
+ */
+export class PeakWindow {
+  private hits: number[] = [];
+  peak = 0;
+
+  constructor(readonly windowMs: number) {}
+
+  add(now: number) {
+    let drop = 0;
+    while (drop < this.hits.length && this.hits[drop]! <= now - this.windowMs) drop++;
+    if (drop > 0) this.hits.splice(0, drop);
+    this.hits.push(now);
+    this.peak = Math.max(this.peak, this.hits.length);
+  }
+
+  reset() {
+    this.hits = [];
+    this.peak = 0;
+  }
+}

@@ -3,10 +3,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { createSandboxApp } from './app.js';
-import type { SandboxContext } from './context.js';
+import type { SandboxContext, SandboxRequest } from './context.js';
 import { Faults, type FaultController } from './faults.js';
 import { NO_PERSISTENCE, createPersistence } from './persistence.js';
-import { DailyCounter, RollingWindow } from './rate-limits.js';
+import { DailyCounter, PeakWindow, RollingWindow } from './rate-limits.js';
 import type { ObjectType } from './object-types.js';
 import { seedState } from './seed/seed.js';
 import { SandboxState, type CrmRecord } from './state.js';
@@ -22,7 +22,15 @@ export interface HubSpotSandboxOptions {
   seed?: boolean;
   /** When set, every API call must carry `Authorization: Bearer <accessToken>`. */
   accessToken?: string;
-  rateLimit?: { perTenSeconds?: number; searchPerSecond?: number; daily?: number };
+  rateLimit?: {
+    perTenSeconds?: number;
+    searchPerSecond?: number;
+    daily?: number;
+    /** Budget 429s carry Retry-After (default true); false: none, as HubSpot sometimes answers. */
+    retryAfter?: boolean;
+  };
+  /** Keep every API request (time, route, status) for requests(): tests of who was served when. */
+  logRequests?: boolean;
   /** How long a new record stays invisible to search (HubSpot indexes with a delay). Default 0. */
   searchLagMs?: number;
 }
@@ -41,6 +49,8 @@ export interface HubSpotSandbox {
   state(): SandboxState;
   /** Changes the per-10-second request budget from now on (benchmarks: generous for set-up, HubSpot's for the measure). */
   setRateLimit(perTenSeconds: number): void;
+  /** Every API request so far, oldest first (logRequests), else empty. */
+  requests(): SandboxRequest[];
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
@@ -66,6 +76,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     now: Date.now,
     searchLagMs: options.searchLagMs ?? 0,
     changed: () => persistence.schedule(ctx.state),
+    ...(options.logRequests ? { requestLog: [] } : {}),
   };
   if (!initial) ctx.changed();
 
@@ -73,6 +84,8 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     standard: new RollingWindow(options.rateLimit?.perTenSeconds ?? 100, 10_000),
     search: new RollingWindow(options.rateLimit?.searchPerSecond ?? 5, 1_000),
     daily: new DailyCounter(options.rateLimit?.daily ?? 250_000),
+    served: new PeakWindow(10_000),
+    retryAfter: options.rateLimit?.retryAfter ?? true,
   };
 
   let port = 0;
@@ -112,6 +125,8 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     limits.standard.reset();
     limits.search.reset();
     limits.daily.reset();
+    limits.served.reset();
+    if (ctx.requestLog) ctx.requestLog = [];
     ctx.changed();
   };
 
@@ -134,6 +149,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
       limits.standard.max = perTenSeconds;
       limits.standard.reset();
     },
+    requests: () => [...(ctx.requestLog ?? [])],
     close: async () => {
       closed = true;
       clearTimeout(relistenTimer);

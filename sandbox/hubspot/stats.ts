@@ -7,6 +7,11 @@ export interface SandboxStats {
   /** 429 answers sent, whatever the reason (budget, search limit, injected fault). */
   rateLimited: number;
   rateLimitedByPolicy: Record<string, number>;
+  /**
+   * The most API requests the sandbox served (not answered 429) in any rolling 10 s, searches
+   * included: what the portal's budget must hold, whoever sent them.
+   */
+  peakPerTenSeconds: number;
   faultsInjected: number;
   engagementsCreated: number;
   engagementsCreatedByType: Record<string, number>;
@@ -20,6 +25,7 @@ export function emptyStats(): SandboxStats {
     byStatus: {},
     rateLimited: 0,
     rateLimitedByPolicy: {},
+    peakPerTenSeconds: 0,
     faultsInjected: 0,
     engagementsCreated: 0,
     engagementsCreatedByType: {},

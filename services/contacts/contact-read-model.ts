@@ -21,11 +21,20 @@ export interface ContactReadModel {
  */
 export function startContactReadModel(
   env: Pick<Env, 'CONTACT_SYNC_INTERVAL_SECONDS' | 'CONTACT_SYNC_FULL_HOURS' | 'HUBSPOT_RATE_LIMIT'>,
-  deps: { db: Db; crm: CrmPort; logger: Logger; needed: boolean },
+  deps: {
+    db: Db;
+    /** The sync's: background traffic. */
+    crm: CrmPort;
+    /** Searches a person waits on, before the read model is filled (default: crm). */
+    searchCrm?: CrmPort;
+    logger: Logger;
+    needed: boolean;
+  },
 ): ContactReadModel {
   const log = deps.logger.child({ component: 'contact-read-model' });
+  const searchCrm = deps.searchCrm ?? deps.crm;
   if (!deps.needed || env.CONTACT_SYNC_INTERVAL_SECONDS === 0) {
-    return { search: createContactSearch({ crm: deps.crm, logger: log }), stop: async () => undefined };
+    return { search: createContactSearch({ crm: searchCrm, logger: log }), stop: async () => undefined };
   }
   const store = createCrmContactStore(deps.db);
   const sync = startContactSync(
@@ -37,7 +46,7 @@ export function startContactReadModel(
     },
   );
   return {
-    search: createContactSearch({ crm: deps.crm, readModel: { store, ready: sync.ready }, logger: log }),
+    search: createContactSearch({ crm: searchCrm, readModel: { store, ready: sync.ready }, logger: log }),
     sync,
     stop: () => sync.stop(),
   };

@@ -21,7 +21,8 @@ import { alertLoader } from './activities/load-alert.js';
 import { createResponseActivities } from './activities/responses.js';
 import { noticeDomain, sendStaffNotice } from './activities/staff-notice.js';
 import { approvalRequest, finalSummaryNotice, requesterNotice, type Notice } from './notices.js';
-import { createRateLimiter } from './rate-limiter.js';
+import { createRateLimiter, createSharedRateLimiter, type SendPacer } from './rate-limiter.js';
+import type { SendRateStore } from '../../store/send-rates.js';
 import type { Revision } from './shared.js';
 
 export interface BroadcastActivityDeps {
@@ -41,9 +42,14 @@ export interface BroadcastActivityDeps {
   emailRatePerSecond: number;
   /** Slack and SMS adapters of this worker, when configured; a channel without one falls back (email is always on). */
   channels?: Pick<ChannelAdapters, 'slack' | 'sms'>;
-  /** Per-worker rates of those channels (messages per second). */
+  /** Rates of those channels (messages per second). */
   slackDmRatePerSecond?: number;
   smsRatePerSecond?: number;
+  /**
+   * Where the channels' rates are kept: in PostgreSQL, shared by every worker on the database, so
+   * the rates are the deployment's; unset (PGlite, one process): in this worker.
+   */
+  sendRates?: Pick<SendRateStore, 'lease'>;
 }
 
 /** Approval link ids derive from (alert, version, approver): a retried notification reuses the same link. */
@@ -65,11 +71,13 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
   // Four per SMTP connection: fewer starved the pool between ledger writes in bench:dispatch (0.66 of
   // bare nodemailer with two, 0.84 with six at 20k); each is a row a killed worker reports unconfirmed.
   const sendSlots = createSendSlots(4 * DEFAULT_SMTP_POOL.maxConnections);
-  // One rate per channel and process, shared by every batch this worker runs.
-  const limiters: Partial<Record<Channel, () => Promise<void>>> = {
-    email: createRateLimiter(deps.emailRatePerSecond),
-    ...(channels.slack ? { slack: createRateLimiter(deps.slackDmRatePerSecond ?? 1) } : {}),
-    ...(channels.sms ? { sms: createRateLimiter(deps.smsRatePerSecond ?? 1) } : {}),
+  // One rate per channel, shared by every batch this worker runs, and by every worker when the store is shared.
+  const pacer = (channel: Channel, perSecond: number): SendPacer =>
+    deps.sendRates ? createSharedRateLimiter(deps.sendRates, channel, perSecond) : createRateLimiter(perSecond);
+  const limiters: Partial<Record<Channel, SendPacer>> = {
+    email: pacer('email', deps.emailRatePerSecond),
+    ...(channels.slack ? { slack: pacer('slack', deps.slackDmRatePerSecond ?? 1) } : {}),
+    ...(channels.sms ? { sms: pacer('sms', deps.smsRatePerSecond ?? 1) } : {}),
   };
 
   const loadAlert = alertLoader(alerts);

@@ -20,7 +20,7 @@ export interface DispatchDeps {
   /** The adapter of each channel this worker can send on; a channel without one is served by the contact's fallback. */
   channels?: ChannelAdapters;
   secret: string;
-  /** Per-channel send rate of this worker; a channel without a limiter is not throttled here. */
+  /** Per-channel send rate (the deployment's on PostgreSQL, this worker's on PGlite); a channel without a limiter is not throttled here. */
   limiters: Partial<Record<Channel, () => Promise<void>>>;
   /** Sends in flight at once within one batch (default 8); keep it at or above the SMTP pool's connections. */
   lanes?: number;

@@ -348,6 +348,31 @@ describe('rate limits and faults', () => {
     }
   });
 
+  it('can answer 429 without Retry-After, as HubSpot sometimes does, and keeps the busiest window', async () => {
+    const bare = await startHubSpotSandbox({ rateLimit: { perTenSeconds: 2, retryAfter: false }, logRequests: true });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push(await call('/crm/v3/owners', { base: bare.url }));
+      expect(statuses.map((s) => s.status)).toEqual([200, 200, 429]);
+      expect(statuses[2]!.body.policyName).toBe('TEN_SECONDLY_ROLLING');
+      expect(statuses[2]!.headers.has('retry-after')).toBe(false);
+      // The refused call was not served: the busiest window holds the two that were.
+      expect(bare.stats()).toMatchObject({ peakPerTenSeconds: 2, rateLimited: 1 });
+      expect(bare.requests().map((r) => [r.route, r.status])).toEqual([
+        ['GET /crm/v3/owners', 200],
+        ['GET /crm/v3/owners', 200],
+        ['GET /crm/v3/owners', 429],
+      ]);
+
+      await call('/__sandbox/faults', { base: bare.url, json: { status: 429, omitRetryAfter: true, times: 1 } });
+      const injected = await call('/crm/v3/owners', { base: bare.url });
+      expect(injected.status).toBe(429);
+      expect(injected.headers.has('retry-after')).toBe(false);
+    } finally {
+      await bare.close();
+    }
+  });
+
   it('switches faults over HTTP: status for a while, latency, refusing connections', async () => {
     await call('/__sandbox/faults', { json: { status: 503, durationMs: 300 } });
     expect((await call('/crm/v3/owners')).status).toBe(503);

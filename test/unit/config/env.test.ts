@@ -19,6 +19,7 @@ describe('configuration', () => {
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.HUBSPOT_ACCESS_TOKEN).toBeUndefined();
     expect(env.HUBSPOT_RATE_LIMIT).toBe(100);
+    expect(env.HUBSPOT_INTERACTIVE_RESERVE).toBe(0.2);
     expect(env.WORKER_IN_PROCESS).toBe(true);
   });
 
@@ -32,6 +33,8 @@ describe('configuration', () => {
     ['TEMPORAL_ADDRESS', 'http://localhost'],
     ['DATABASE_URL', 'not a url'],
     ['HUBSPOT_RATE_LIMIT', '0'],
+    ['HUBSPOT_INTERACTIVE_RESERVE', '1'],
+    ['HUBSPOT_INTERACTIVE_RESERVE', 'a fifth'],
     ['HUBSPOT_BASE_PATH', 'api.hubapi.com'],
     ['WORKER_IN_PROCESS', 'maybe'],
     ['LOG_LEVEL', 'loud'],

@@ -1,6 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CrmError } from '../../../crm/port.js';
-import { RateBudget, toCrmError, type CallFailure, type RateBudgetOptions } from '../../../crm/rate-budget.js';
+import {
+  RateBudget,
+  reservedSlots,
+  toCrmError,
+  type CallFailure,
+  type RateBudgetOptions,
+} from '../../../crm/rate-budget.js';
 
 /** Failures are thrown as CallFailure objects; `describe` passes them through. */
 const budget = (options: Partial<RateBudgetOptions> = {}) =>
@@ -213,5 +219,73 @@ describe('error mapping', () => {
     await vi.advanceTimersByTimeAsync(1_000);
     expect(await next).toBe('after');
     expect(b.stats().timedOut).toBe(1);
+  });
+});
+
+describe('interactive reserve', () => {
+  it('keeps a share of each window, rounded up, and never all of it', () => {
+    expect(reservedSlots(100, 0.2)).toBe(20);
+    expect(reservedSlots(190, 0.2)).toBe(38);
+    expect(reservedSlots(5, 0.2)).toBe(1);
+    expect(reservedSlots(5, 0.1)).toBe(1);
+    expect(reservedSlots(3, 0.9)).toBe(2);
+    expect(reservedSlots(1, 0.5)).toBe(0);
+    expect(reservedSlots(100, 0)).toBe(0);
+  });
+
+  it('holds background calls to the window minus the reserve', async () => {
+    const b = budget({ perWindow: 5, interactiveReserve: 0.4 });
+    const r = recorder();
+    const all = Promise.all([1, 2, 3, 4, 5].map((n) => b.run('standard', r.call(n), 'background')));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(r.starts).toEqual([0, 0, 0]);
+    await vi.advanceTimersByTimeAsync(10_000);
+    await all;
+    expect(r.starts).toEqual([0, 0, 0, 10_000, 10_000]);
+  });
+
+  it('serves an interactive call at once while background calls queue for the window', async () => {
+    const b = budget({ perWindow: 5, interactiveReserve: 0.4 });
+    const r = recorder();
+    const background = Promise.all(Array.from({ length: 10 }, (_, n) => b.run('standard', r.call(n))));
+    await vi.advanceTimersByTimeAsync(500);
+    const person = b.run('standard', r.call('person'), 'interactive');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await person).toBe('person');
+    expect(r.starts).toEqual([0, 0, 0, 500]);
+    await vi.advanceTimersByTimeAsync(40_000);
+    await background;
+  });
+
+  it('lets interactive calls use the whole window; background then waits until it is back under its share', async () => {
+    const b = budget({ perWindow: 4, interactiveReserve: 0.25 });
+    const r = recorder();
+    // Four interactive calls finishing 1 s apart: the window is full.
+    for (let n = 0; n < 4; n++) {
+      await b.run('standard', r.call(n), 'interactive');
+      await vi.advanceTimersByTimeAsync(1_000);
+    }
+    expect(r.starts).toEqual([0, 1_000, 2_000, 3_000]);
+    // Background may hold 3: two of the four must come free (the second at 11 s).
+    const later = b.run('standard', r.call('background'));
+    await vi.advanceTimersByTimeAsync(6_999);
+    expect(r.starts).toHaveLength(4);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await later).toBe('background');
+    expect(r.starts[4]).toBe(11_000);
+  });
+
+  it('keeps a reserve in the search window too', async () => {
+    const b = budget({ perWindow: 100, searchPerSecond: 5, interactiveReserve: 0.2 });
+    const r = recorder();
+    const searches = Promise.all(Array.from({ length: 6 }, (_, n) => b.run('search', r.call(n))));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(r.starts).toEqual([0, 0, 0, 0]);
+    const person = b.run('search', r.call('person'), 'interactive');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await person).toBe('person');
+    expect(r.starts).toHaveLength(5);
+    await vi.advanceTimersByTimeAsync(2_000);
+    await searches;
   });
 });
