@@ -27,7 +27,7 @@ import { openDb, type Db } from '../../../store/db.js';
 import { scratchPostgres, type ScratchPostgres } from '../../../testkit/postgres.js';
 import { eventually, TEST_API_TOKEN, TEST_SECRET, type Sandbox } from '../../../testkit/rapport.js';
 import { startWorkerProcess, WORKER_PROCESS_ENTRY, type WorkerProcess } from '../../../testkit/worker-child.js';
-import { workflowBundle } from '../../../workflows/worker.js';
+import { bundleWorkflowsFromSource } from '../../../workflows/worker.js';
 import { ledgerRows, messagesPerRecipient } from './chaos-support.js';
 import { alertRequest, APPROVER, BROADCAST_ENV, type AlertBody } from './support.js';
 
@@ -80,7 +80,7 @@ beforeAll(async () => {
   catcher = await startSmtpCatcher({ keepBodies: 20 });
 
   const bundlePath = join((bundleDir = mkdtempSync(join(tmpdir(), 'rapport-cap-bundle-'))), 'workflow-bundle.js');
-  writeFileSync(bundlePath, (await workflowBundle()).code);
+  writeFileSync(bundlePath, (await bundleWorkflowsFromSource()).code);
   const entry = await compileEntry(WORKER_PROCESS_ENTRY);
   const run = randomBytes(4).toString('hex');
   // One API and one worker process per task queue; everything else shared, as between two deployments' processes.

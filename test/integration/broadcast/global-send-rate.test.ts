@@ -24,7 +24,7 @@ import { openDb, type Db } from '../../../store/db.js';
 import { scratchPostgres, type ScratchPostgres } from '../../../testkit/postgres.js';
 import { eventually, TEST_API_TOKEN, TEST_SECRET, type Sandbox } from '../../../testkit/rapport.js';
 import { startWorkerProcess, WORKER_PROCESS_ENTRY, type WorkerProcess } from '../../../testkit/worker-child.js';
-import { workflowBundle } from '../../../workflows/worker.js';
+import { bundleWorkflowsFromSource } from '../../../workflows/worker.js';
 import { alertRequest, APPROVER, BROADCAST_ENV, type AlertBody } from './support.js';
 
 const HUBSPOT_TOKEN = 'send-rate-token';
@@ -106,7 +106,7 @@ beforeAll(async () => {
 
   bundleDir = mkdtempSync(join(tmpdir(), 'rapport-rate-bundle-'));
   const bundlePath = join(bundleDir, 'workflow-bundle.js');
-  writeFileSync(bundlePath, (await workflowBundle()).code);
+  writeFileSync(bundlePath, (await bundleWorkflowsFromSource()).code);
   const entry = await compileEntry(WORKER_PROCESS_ENTRY);
   workers = await Promise.all(
     [1, 2, 3].map(() =>
