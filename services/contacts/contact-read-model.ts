@@ -20,7 +20,7 @@ export interface ContactReadModel {
  * Slack face is off) or CONTACT_SYNC_INTERVAL_SECONDS is 0; searches then ask the CRM.
  */
 export function startContactReadModel(
-  env: Pick<Env, 'CONTACT_SYNC_INTERVAL_SECONDS' | 'CONTACT_SYNC_FULL_HOURS' | 'HUBSPOT_RATE_LIMIT'>,
+  env: Pick<Env, 'CONTACT_SYNC_INTERVAL_SECONDS' | 'CONTACT_SYNC_FULL_HOURS' | 'HUBSPOT_RATE_LIMIT' | 'JOB_LEASE_SECONDS'>,
   deps: { db: Db; crm: CrmPort; logger: Logger; needed: boolean },
 ): ContactReadModel {
   const log = deps.logger.child({ component: 'contact-read-model' });
@@ -34,6 +34,7 @@ export function startContactReadModel(
       intervalMs: env.CONTACT_SYNC_INTERVAL_SECONDS * 1000,
       fullEveryMs: env.CONTACT_SYNC_FULL_HOURS * 3_600_000,
       pageIntervalMs: pageIntervalFor(env.HUBSPOT_RATE_LIMIT),
+      leaseMs: env.JOB_LEASE_SECONDS * 1000,
     },
   );
   return {
