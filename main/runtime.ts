@@ -47,6 +47,8 @@ export interface RuntimeOverrides {
   listen?: boolean;
   workerInProcess?: boolean;
   batchWaitMs?: number;
+  /** Tests: how long GET /api/status reuses its checks (default 10 s). */
+  statusCacheMs?: number;
   /** Tests: every HTTP answer is held to its route's contract; a mismatch is reported here (and answered 500). */
   onContractViolation?: (violation: string) => void;
 }
@@ -86,6 +88,8 @@ export async function startRapport(
   const cleanups = new Cleanups((message) => logger.warn({ err: message }, 'stop'));
   try {
     const dataDir = resolve(env.DATA_DIR);
+    // Who this process is, for the leases and claims it shares with other processes on the store.
+    const holder = processHolder();
     installTemporalLogging(env.LOG_LEVEL);
 
     const db = await startStore(env, dataDir, cleanups, overrides.db);
@@ -143,14 +147,13 @@ export async function startRapport(
             cleanups,
           )
         : undefined;
-    // Who this process is, for the leases and claims it shares with other processes on the store.
-    const holder = processHolder();
     // Only the Slack face searches contacts by name today: without it the sync would spend CRM budget for nothing.
     const contactReadModel = startContactReadModel(env, {
       db,
       crm,
       logger,
       needed: !('off' in slackSettingsFromEnv(env)),
+      holder,
     });
     cleanups.defer(() => contactReadModel.stop());
     const context = createCustomerContext({ crm, contacts, touches, questions: DEFAULT_QUESTIONS });
@@ -198,6 +201,7 @@ export async function startRapport(
         outboxUrl,
         smsStandIn: sms.sms,
         holder,
+        statusCacheMs: overrides.statusCacheMs,
       }),
       onContractViolation: overrides.onContractViolation,
     });

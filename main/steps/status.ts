@@ -38,6 +38,7 @@ export function healthChecks(
     /** The SMS stand-in's settings, when no provider is configured. */
     smsStandIn?: HttpSmsProviderOptions;
     holder: string;
+    statusCacheMs?: number;
   },
 ): { readiness: Record<string, () => Promise<unknown>>; status: StatusReporter } {
   const store = () => parts.db.query('select 1');
@@ -79,6 +80,7 @@ export function healthChecks(
         : { configured: false, target: 'off: set SMS_ACCOUNT_SID, SMS_AUTH_TOKEN and SMS_FROM' },
     },
     jobs: { list: () => leases.list(), holder: parts.holder },
+    ...(parts.statusCacheMs !== undefined ? { cacheMs: parts.statusCacheMs } : {}),
   });
   return { readiness: { store, temporal }, status };
 }

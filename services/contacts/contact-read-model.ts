@@ -21,7 +21,7 @@ export interface ContactReadModel {
  */
 export function startContactReadModel(
   env: Pick<Env, 'CONTACT_SYNC_INTERVAL_SECONDS' | 'CONTACT_SYNC_FULL_HOURS' | 'HUBSPOT_RATE_LIMIT' | 'JOB_LEASE_SECONDS'>,
-  deps: { db: Db; crm: CrmPort; logger: Logger; needed: boolean },
+  deps: { db: Db; crm: CrmPort; logger: Logger; needed: boolean; holder?: string },
 ): ContactReadModel {
   const log = deps.logger.child({ component: 'contact-read-model' });
   if (!deps.needed || env.CONTACT_SYNC_INTERVAL_SECONDS === 0) {
@@ -29,7 +29,7 @@ export function startContactReadModel(
   }
   const store = createCrmContactStore(deps.db);
   const sync = startContactSync(
-    { crm: deps.crm, store, logger: log },
+    { crm: deps.crm, store, logger: log, ...(deps.holder ? { holder: deps.holder } : {}) },
     {
       intervalMs: env.CONTACT_SYNC_INTERVAL_SECONDS * 1000,
       fullEveryMs: env.CONTACT_SYNC_FULL_HOURS * 3_600_000,

@@ -63,13 +63,15 @@ export function startContactSync(
     crm: Pick<CrmPort, 'listContacts' | 'listContactsModifiedSince'>;
     store: CrmContactStore;
     logger: Pick<Logger, 'info' | 'warn' | 'debug'>;
+    /** This process, as it holds leases (store/leases.ts processHolder()); default: a name of its own. */
+    holder?: string;
   },
   options: ContactSyncOptions,
 ): ContactSync {
   const { crm, store, logger } = deps;
   const now = options.now ?? Date.now;
   const overlapMs = options.overlapMs ?? 60_000;
-  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const owner = deps.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   // Renewed at every sync and page: long enough to outlive the wait between syncs and a pause
   // between pages. A crashed holder's lease runs out by itself; another process then takes over.
   const leaseMs = Math.max(options.leaseMs ?? 60_000, 3 * options.intervalMs, 10 * options.pageIntervalMs);
