@@ -45,7 +45,9 @@ export async function checkSmtp(sender: Pick<EmailSender, 'verify'>): Promise<Pr
 }
 
 /** Slack: auth.test with the bot token (Tier 4, so a look every few seconds is nothing). */
-export async function checkSlack(options: Pick<SlackChannelOptions, 'botToken' | 'apiUrl' | 'client'>): Promise<ProviderCheck> {
+export async function checkSlack(
+  options: Pick<SlackChannelOptions, 'botToken' | 'apiUrl' | 'client'>,
+): Promise<ProviderCheck> {
   try {
     const client = options.client ?? (await slackWebClient({ ...options, timeoutMs: 5_000 }));
     await client.apiCall('auth.test', {});
@@ -84,7 +86,11 @@ export async function checkSmsAccount(
     });
   } catch (error) {
     const e = error as { name?: string; cause?: { code?: string } };
-    return { reachable: false, paused: false, problem: `SMS provider unreachable: ${e.cause?.code ?? e.name ?? 'request failed'}` };
+    return {
+      reachable: false,
+      paused: false,
+      problem: `SMS provider unreachable: ${e.cause?.code ?? e.name ?? 'request failed'}`,
+    };
   }
   if (response.status === 429)
     return {
@@ -99,7 +105,8 @@ export async function checkSmsAccount(
       paused: false,
       problem: `the SMS provider refused the account (HTTP ${response.status}): check SMS_ACCOUNT_SID and SMS_AUTH_TOKEN`,
     };
-  if (!response.ok) return { reachable: true, paused: false, problem: `the SMS provider answered HTTP ${response.status}` };
+  if (!response.ok)
+    return { reachable: true, paused: false, problem: `the SMS provider answered HTTP ${response.status}` };
   const body = (await response.json().catch(() => ({}))) as { status?: unknown };
   if (body.status === 'suspended' || body.status === 'closed')
     return { reachable: true, paused: true, problem: `the SMS provider has ${body.status} the account` };

@@ -9,8 +9,9 @@ type WebClient = webApi.WebClient;
  * Work after ack() that changes something — a touch, an alert, a decision, a revision, a cancel,
  * a customer's answer — must survive the process that acknowledged it: Slack has closed the
  * modal or taken the click, and nobody will send it again. So it is journalled in the store
- * before ack() (one insert, keyed by the Slack request: the same request delivered twice is one
- * row), run after it through the after-ack queue, and marked done when it finished. A row left
+ * before ack() (one insert, keyed by the Slack request: the same request delivered again while it
+ * is handled — a double click, a replica that got it too — is dropped), run after it through the
+ * after-ack queue, and marked done when it finished. A row left
  * unfinished by a process that died is claimed by the follow-up recovery (a singleton job) once
  * its claim has run out, and run again there. Handlers are idempotent (a touch by its view id, an
  * alert by the id chosen before ack(), a decision by the workflow's "once per version"), so a run
@@ -26,16 +27,18 @@ export const FOLLOW_UP_CLAIM_MS = 120_000;
 export const FOLLOW_UP_MAX_ATTEMPTS = 5;
 /** How often the recovery looks for follow-ups whose process died. */
 const RECOVERY_EVERY_MS = 15_000;
-/** Done follow-ups are kept this long (their keys catch a request delivered again), event claims this long. */
+/** Done follow-ups are kept this long (operators: what was given up, and why), event claims this long. */
 const KEEP_DONE_MS = 24 * 3_600_000;
 const KEEP_EVENT_CLAIMS_MS = 3_600_000;
 const CLEANUP_EVERY_MS = 10 * 60_000;
 
 export interface FollowUp<P> {
-  /** From the Slack request (view id, or user and action_ts): the same request, the same key. */
+  /** From the Slack request (user and view id, or user and action_ts): the same request, the same key. */
   key: string;
   kind: FollowUpKind;
   payload: P;
+  /** Done for good once done: the same request later is dropped too (an alert request: it would be a second alert). */
+  once?: boolean;
 }
 
 export type FollowUpKind = 'touch' | 'alert' | 'decide' | 'revise' | 'cancel' | 'response';
@@ -46,7 +49,7 @@ export type FollowUpHandler<P> = (client: WebClient, deps: SlackDeps, payload: P
 const retryDelayMs = (attempts: number) => 30_000 * 2 ** Math.max(0, attempts - 1);
 
 /**
- * Before ack(): journals the follow-up. False: this Slack request was journalled before (a
+ * Before ack(): journals the follow-up. False: this Slack request is being handled already (a
  * duplicate delivery, here or in another process), so there is nothing to do.
  */
 export async function journal(deps: SlackDeps, entry: FollowUp<unknown>): Promise<boolean> {
@@ -111,7 +114,13 @@ export function followUpRecovery(
           continue;
         }
         deps.logger.info({ key: row.key, kind: row.kind, attempts: row.attempts }, 'slack follow-up resumed');
-        runFollowUp(deps, client, { key: row.key, kind: row.kind as FollowUpKind, payload: row.payload }, handler, row.attempts);
+        runFollowUp(
+          deps,
+          client,
+          { key: row.key, kind: row.kind as FollowUpKind, payload: row.payload },
+          handler,
+          row.attempts,
+        );
       }
       if (Date.now() - lastCleanup >= CLEANUP_EVERY_MS) {
         lastCleanup = Date.now();

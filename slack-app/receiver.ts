@@ -183,7 +183,10 @@ export class HonoReceiver implements Receiver {
       return await claims.claim(eventId, staleMs);
     } catch (error) {
       // The store is down: acting (here, from memory) beats dropping the event.
-      this.options.logger.warn({ eventId, err: (error as Error).message }, 'slack event claim failed; deduped in memory');
+      this.options.logger.warn(
+        { eventId, err: (error as Error).message },
+        'slack event claim failed; deduped in memory',
+      );
       return !this.alreadySeen(eventId);
     }
   }

@@ -74,15 +74,25 @@ export interface SlackFollowUpRow {
 export function createSlackFollowUpStore(db: Pick<Db, 'query'>) {
   return {
     /**
-     * Journals a follow-up claimed by `holder` for `ms`. False: a row with this key exists
-     * already (the same Slack request delivered again), so there is nothing to do.
+     * Journals a follow-up claimed by `holder` for `ms`. False: the same Slack request is being
+     * handled already (a duplicate delivery, here or in another process), so there is nothing to
+     * do. A request whose follow-up is done is taken again (someone sent it again on purpose, and
+     * the handlers answer a repeat sensibly: "already logged"), unless `once`: then it is done for good.
      */
-    async record(entry: { key: string; kind: string; payload: unknown }, holder: string, ms: number): Promise<boolean> {
+    async record(
+      entry: { key: string; kind: string; payload: unknown; once?: boolean },
+      holder: string,
+      ms: number,
+    ): Promise<boolean> {
       const { rows } = await db.query(
         `insert into slack_followups (key, kind, payload, claimed_by, claimed_until)
          values ($1, $2, $3::jsonb, $4, now() + $5::integer * interval '1 millisecond')
-         on conflict (key) do nothing returning key`,
-        [entry.key, entry.kind, JSON.stringify(entry.payload), holder, Math.round(ms)],
+         on conflict (key) do update set kind = excluded.kind, payload = excluded.payload,
+           claimed_by = excluded.claimed_by, claimed_until = excluded.claimed_until, attempts = 1,
+           last_error = null, created_at = now(), done_at = null
+         where slack_followups.done_at is not null and not $6
+         returning key`,
+        [entry.key, entry.kind, JSON.stringify(entry.payload), holder, Math.round(ms), entry.once ?? false],
         // Written on the way to Slack's 3-second answer.
         { urgent: true },
       );

@@ -21,6 +21,8 @@ export interface TestRapport {
   /** Every email Rapport sends in this test file (SMTP_URL points here). */
   smtp: SmtpCatcher;
   db: Db;
+  /** This test file's own task queue. */
+  taskQueue: string;
   /** app.request() with the API token. */
   api(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
   stop(): Promise<void>;
@@ -77,6 +79,7 @@ export async function startTestRapport(
     sandbox,
     smtp,
     db,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
     api: async (path, init = {}) => {
       const { json, ...rest } = init;
       const headers = new Headers(rest.headers);

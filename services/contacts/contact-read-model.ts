@@ -20,7 +20,10 @@ export interface ContactReadModel {
  * Slack face is off) or CONTACT_SYNC_INTERVAL_SECONDS is 0; searches then ask the CRM.
  */
 export function startContactReadModel(
-  env: Pick<Env, 'CONTACT_SYNC_INTERVAL_SECONDS' | 'CONTACT_SYNC_FULL_HOURS' | 'HUBSPOT_RATE_LIMIT' | 'JOB_LEASE_SECONDS'>,
+  env: Pick<
+    Env,
+    'CONTACT_SYNC_INTERVAL_SECONDS' | 'CONTACT_SYNC_FULL_HOURS' | 'HUBSPOT_RATE_LIMIT' | 'JOB_LEASE_SECONDS'
+  >,
   deps: { db: Db; crm: CrmPort; logger: Logger; needed: boolean; holder?: string },
 ): ContactReadModel {
   const log = deps.logger.child({ component: 'contact-read-model' });

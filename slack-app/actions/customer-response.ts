@@ -62,5 +62,6 @@ export async function recordCustomerAnswer(deps: SlackDeps, p: ResponseFollowUp)
         ? 'You are unsubscribed: you will not receive these alerts any more.'
         : `Thank you, we have your answer: ${RESPONSE_KIND_LABELS[p.kind]}.`
       : 'This button no longer works.';
-  if (p.responseUrl) await postToResponseUrl(p.responseUrl, { response_type: 'ephemeral', replace_original: false, text });
+  if (p.responseUrl)
+    await postToResponseUrl(p.responseUrl, { response_type: 'ephemeral', replace_original: false, text });
 }

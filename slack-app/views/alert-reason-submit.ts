@@ -14,7 +14,7 @@ export function alertReasonSubmitted(deps: SlackDeps) {
       return;
     }
     const entry = {
-      key: `decide:${view.id}`,
+      key: `decide:${body.user.id}:${view.id}`,
       kind: 'decide' as const,
       payload: {
         userId: body.user.id,

@@ -21,7 +21,7 @@ export function alertReviseSubmitted(deps: SlackDeps) {
       return;
     }
     const entry = {
-      key: `revise:${view.id}`,
+      key: `revise:${body.user.id}:${view.id}`,
       kind: 'revise' as const,
       payload: {
         userId: body.user.id,

@@ -34,7 +34,7 @@ export function alertSubmitted(deps: SlackDeps) {
       alertId: newAlertId(),
       draft: parsed.draft,
     };
-    const entry = { key: `alert:${view.id}`, kind: 'alert' as const, payload };
+    const entry = { key: `alert:${body.user.id}:${view.id}`, kind: 'alert' as const, payload, once: true };
     const fresh = await journal(deps, entry);
     await ack();
     if (fresh) runFollowUp(deps, client, entry, requestAlertFromSlack);

@@ -41,7 +41,7 @@ export function touchSubmitted(deps: SlackDeps) {
       viewId: view.id,
       touch: parsed.touch,
     };
-    const entry = { key: `touch:${view.id}`, kind: 'touch' as const, payload };
+    const entry = { key: `touch:${body.user.id}:${view.id}`, kind: 'touch' as const, payload };
     const fresh = await journal(deps, entry);
     await ack();
     if (fresh) runFollowUp(deps, client, entry, logTouchFromSlack);

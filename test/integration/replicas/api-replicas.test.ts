@@ -94,8 +94,7 @@ afterAll(async () => {
 });
 
 /** The driver of the Slack tests, posting to a process over HTTP. */
-const to = (api: ApiProcess) =>
-  slackDriver({ request: (path, init) => fetch(`${api.url}${path}`, init) }, slack);
+const to = (api: ApiProcess) => slackDriver({ request: (path, init) => fetch(`${api.url}${path}`, init) }, slack);
 const api = (p: ApiProcess, path: string, init: RequestInit & { json?: unknown } = {}) =>
   fetch(`${p.url}${path}`, {
     ...init,
@@ -120,7 +119,10 @@ describe('Slack events and submissions reaching both processes', () => {
     const first = await Promise.all([to(a).event(event, eventId), to(b).event(event, eventId)]);
     expect(first.map((r) => r.status)).toEqual([200, 200]);
     const retryHeaders = { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' };
-    const retries = await Promise.all([to(a).event(event, eventId, retryHeaders), to(b).event(event, eventId, retryHeaders)]);
+    const retries = await Promise.all([
+      to(a).event(event, eventId, retryHeaders),
+      to(b).event(event, eventId, retryHeaders),
+    ]);
     expect(retries.map((r) => [r.status, r.headers.get('x-slack-no-retry')])).toEqual([
       [200, '1'],
       [200, '1'],
@@ -146,7 +148,10 @@ describe('Slack events and submissions reaching both processes', () => {
       [eventId],
     );
     const event = { type: 'app_home_opened', user: ANA.id, channel: 'D0ANA', tab: 'home', event_ts: '1.3' };
-    const retry = await to(b).event(event, eventId, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
+    const retry = await to(b).event(event, eventId, {
+      'x-slack-retry-num': '1',
+      'x-slack-retry-reason': 'http_timeout',
+    });
     expect(retry.status).toBe(200);
     expect(retry.headers.get('x-slack-no-retry')).toBeNull();
     await eventually(async () => (publishes() > before ? true : undefined), 15_000, 50);
@@ -156,8 +161,9 @@ describe('Slack events and submissions reaching both processes', () => {
     const opens = slack.callsTo('views.open').length;
     expect((await to(a).command(COMMANDS.touch, { user: ANA.id })).res.status).toBe(200);
     const opened = await eventually(async () => slack.callsTo('views.open')[opens], 15_000, 50);
-    const view = (opened.response as { view: { id: string; hash: string; callback_id: string; private_metadata: string } })
-      .view;
+    const view = (
+      opened.response as { view: { id: string; hash: string; callback_id: string; private_metadata: string } }
+    ).view;
     const summary = `Two replicas, one touch ${Date.now()}`;
     const values = {
       [TOUCH_BLOCKS.customer]: {
@@ -166,7 +172,9 @@ describe('Slack events and submissions reaching both processes', () => {
           selected_option: { text: { type: 'plain_text', text: 'Joe Smith' }, value: String(DEMO.joe.id) },
         },
       },
-      [TOUCH_BLOCKS.channel]: { [ACTIONS.channelSelect]: { type: 'static_select', selected_option: { value: 'call' } } },
+      [TOUCH_BLOCKS.channel]: {
+        [ACTIONS.channelSelect]: { type: 'static_select', selected_option: { value: 'call' } },
+      },
       [TOUCH_BLOCKS.when]: { [ACTIONS.whenPicker]: { type: 'datetimepicker', selected_date_time: null } },
       [TOUCH_BLOCKS.summary]: { [ACTIONS.summaryInput]: { type: 'plain_text_input', value: summary } },
     };
@@ -192,7 +200,7 @@ describe('Slack events and submissions reaching both processes', () => {
     expect(confirmations()).toBe(before + 1);
     const { rows } = await db.query<{ n: string }>(
       `select count(*) as n from slack_followups where key = $1 and done_at is not null`,
-      [`touch:${view.id}`],
+      [`touch:${ANA.id}:${view.id}`],
     );
     expect(Number(rows[0]!.n)).toBe(1);
   });
@@ -207,7 +215,7 @@ describe('work after ack() whose process died', () => {
       `insert into slack_followups (key, kind, payload, claimed_by, claimed_until)
        values ($1, 'touch', $2::jsonb, 'gone:1:x', now() - interval '1 second')`,
       [
-        `touch:${viewId}`,
+        `touch:${ANA.id}:${viewId}`,
         JSON.stringify({
           userId: ANA.id,
           channelId: 'C0SALES',
@@ -229,7 +237,7 @@ describe('work after ack() whose process died', () => {
     });
     const { rows } = await db.query<{ done: boolean; attempts: number }>(
       'select done_at is not null as done, attempts from slack_followups where key = $1',
-      [`touch:${viewId}`],
+      [`touch:${ANA.id}:${viewId}`],
     );
     expect(rows).toEqual([{ done: true, attempts: 2 }]);
     await sleep(1_000);

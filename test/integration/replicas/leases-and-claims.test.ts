@@ -70,7 +70,7 @@ describe('Slack event claims', () => {
     expect(await claims.claim('Ev2', 'p3', 1_000)).toBe(false);
   });
 
-  it('a claim whose answer was not a 2xx is released, so Slack\'s retry acts; old claims are swept', async () => {
+  it("a claim whose answer was not a 2xx is released, so Slack's retry acts; old claims are swept", async () => {
     const claims = createSlackEventClaims(db);
     expect(await claims.claim('Ev3', 'p1', 3_000)).toBe(true);
     await claims.release('Ev3', 'p1');
@@ -82,7 +82,7 @@ describe('Slack event claims', () => {
 });
 
 describe('Slack follow-ups', () => {
-  it('a request journalled twice is one row; done clears its content', async () => {
+  it('a request journalled twice while handled is one row; done clears its content', async () => {
     const followUps = createSlackFollowUpStore(db);
     const entry = { key: 'touch:V1', kind: 'touch', payload: { summary: 'Called Joe' } };
     const twice = await Promise.all([followUps.record(entry, 'p1', 60_000), followUps.record(entry, 'p2', 60_000)]);
@@ -93,6 +93,14 @@ describe('Slack follow-ups', () => {
       'touch:V1',
     ]);
     expect(rows[0]!.payload).toBeNull();
+
+    // Sent again once done (someone submitted it again): taken again, unless it was to be done once.
+    expect(await followUps.record(entry, 'p3', 60_000)).toBe(true);
+    expect(await followUps.record(entry, 'p4', 60_000)).toBe(false);
+    const alert = { key: 'alert:V1', kind: 'alert', payload: { alertId: 'alr_1' }, once: true };
+    expect(await followUps.record(alert, 'p1', 60_000)).toBe(true);
+    await followUps.done('alert:V1');
+    expect(await followUps.record({ ...alert, payload: { alertId: 'alr_2' } }, 'p2', 60_000)).toBe(false);
   });
 
   it('unfinished rows whose claim ran out go to one claimant, with their payload; failures wait, then give up', async () => {

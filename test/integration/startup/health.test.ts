@@ -59,14 +59,23 @@ describe('health with the CRM down', () => {
       expect((await t.rapport.app.request('/healthz')).status).toBe(200);
 
       const report = await status();
-      expect(report).toMatchObject({ status: 'degraded', ready: true, crm: { state: 'unreachable', reachable: false } });
+      expect(report).toMatchObject({
+        status: 'degraded',
+        ready: true,
+        crm: { state: 'unreachable', reachable: false },
+      });
       expect(report.crm.problem).toBeTruthy();
       expect(report.channels.email.state).toBe('ok');
 
       // Work still comes in: a touch is accepted (unverified) and waits for the CRM.
       const res = await t.api('/api/touches', {
         method: 'POST',
-        json: { contact: { email: 'joe.smith@acme-logistics.example' }, channel: 'call', summary: 'During the outage', loggedBy: 'ana@rapport.example' },
+        json: {
+          contact: { email: 'joe.smith@acme-logistics.example' },
+          channel: 'call',
+          summary: 'During the outage',
+          loggedBy: 'ana@rapport.example',
+        },
       });
       expect(res.status).toBe(202);
     } finally {

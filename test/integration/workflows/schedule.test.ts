@@ -12,7 +12,10 @@ beforeAll(async () => {
   temporal = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
 });
 afterAll(async () => {
-  await temporal.schedule.getHandle(id).delete().catch(() => undefined);
+  await temporal.schedule
+    .getHandle(id)
+    .delete()
+    .catch(() => undefined);
   await temporal.connection.close();
 });
 
@@ -23,15 +26,15 @@ describe('ensureSchedule', () => {
     expect(outcomes.filter((o) => o === 'created')).toHaveLength(1);
     expect(outcomes.filter((o) => o === 'unchanged')).toHaveLength(2);
 
-    expect(await ensureSchedule(temporal.schedule, sweepStaleWork, { ...options, taskQueue: 'q2', everyMs: 120_000 })).toBe(
-      'updated',
-    );
+    expect(
+      await ensureSchedule(temporal.schedule, sweepStaleWork, { ...options, taskQueue: 'q2', everyMs: 120_000 }),
+    ).toBe('updated');
     const described = await temporal.schedule.getHandle(id).describe();
     expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'sweepStaleWork', taskQueue: 'q2' });
     expect(described.spec.intervals).toMatchObject([{ every: 120_000 }]);
     expect(described.policies.overlap).toBe('SKIP');
-    expect(await ensureSchedule(temporal.schedule, sweepStaleWork, { ...options, taskQueue: 'q2', everyMs: 120_000 })).toBe(
-      'unchanged',
-    );
+    expect(
+      await ensureSchedule(temporal.schedule, sweepStaleWork, { ...options, taskQueue: 'q2', everyMs: 120_000 }),
+    ).toBe('unchanged');
   });
 });

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { envSchema, loadEnv } from '../../../config/env.js';
+import { healthChecks } from '../../../main/steps/status.js';
 import { healthRoutes } from '../../../server/routes/health.js';
 import {
   compose,
@@ -411,6 +412,24 @@ describe('deploy/kubernetes', () => {
     // Probes target the named port the process listens on.
     const port = api.ports!.find((p) => p.name === api.readinessProbe!.httpGet!.port);
     expect(String(port?.containerPort)).toBe(configMap.data.PORT ?? imageEnv.PORT);
+  });
+
+  it('readiness as Rapport composes it: the CRM down keeps a replica in service, the store down takes it out', async () => {
+    const api = container('api');
+    const path = api.readinessProbe!.httpGet!.path;
+    const checks = (storeUp: boolean) =>
+      healthChecks(loadEnv({}), {
+        db: { query: () => (storeUp ? Promise.resolve({ rows: [] }) : Promise.reject(new Error('down'))) } as never,
+        temporal: { workflowService: { getSystemInfo: () => Promise.resolve({}) } } as never,
+        crm: { ping: () => Promise.reject(new Error('connect ECONNREFUSED')) } as never,
+        crmBasePath: 'https://api.hubapi.com',
+        mail: { verify: () => Promise.reject(new Error('down')) },
+        holder: 'test',
+      });
+    expect((await healthRoutes(checks(true).readiness).request(path)).status).toBe(200);
+    expect((await healthRoutes(checks(false).readiness).request(path)).status).toBe(503);
+    const { status, ready } = await checks(true).status.report();
+    expect({ status, ready }).toEqual({ status: 'degraded', ready: true });
   });
 
   it('the Service reaches the API pods on their named port', () => {

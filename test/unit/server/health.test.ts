@@ -18,7 +18,11 @@ const appWithCrmDown = (readiness: Record<string, () => Promise<unknown>>) =>
         check: async () => ({ reachable: false, paused: false, problem: 'connect ECONNREFUSED' }),
       },
       channels: {
-        email: { configured: false, target: 'embedded SMTP catcher', check: async () => ({ reachable: true, paused: false }) },
+        email: {
+          configured: false,
+          target: 'embedded SMTP catcher',
+          check: async () => ({ reachable: true, paused: false }),
+        },
         slack: { configured: false, target: 'off' },
         sms: { configured: false, target: 'off' },
       },

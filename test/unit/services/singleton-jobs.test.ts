@@ -168,7 +168,7 @@ describe('periodicJob', () => {
       },
       () => undefined,
     );
-    job.start();
+    void job.start();
     await sleep(150);
     await job.stop();
     expect(inFlight).toBe(0);
