@@ -121,6 +121,17 @@ const imageEnv = Object.assign({}, ...of(runtime, 'ENV').map(envPairs)) as Recor
 const imageCmd = of(runtime, 'CMD').at(-1)!.words;
 const patterns = dockerignorePatterns();
 
+/** /readyz's checks as main/ composes them, with HubSpot not answering and the store up or down. */
+const withCrmDown = (storeUp: boolean) =>
+  healthChecks(loadEnv({}), {
+    db: { query: () => (storeUp ? Promise.resolve({ rows: [] }) : Promise.reject(new Error('down'))) } as never,
+    temporal: { workflowService: { getSystemInfo: () => Promise.resolve({}) } } as never,
+    crm: { ping: () => Promise.reject(new Error('connect ECONNREFUSED')) } as never,
+    crmBasePath: 'https://api.hubapi.com',
+    mail: { verify: () => Promise.reject(new Error('down')) },
+    holder: 'test',
+  });
+
 describe('Dockerfile', () => {
   it('builds on glibc (Debian): the Temporal SDK core has no musl build', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
@@ -305,6 +316,9 @@ describe('deploy/compose.yaml', () => {
     const url = new URL(/https?:\/\/[^'"\s)]+/.exec(command)![0]);
     expect(url.port).toBe(imageEnv.PORT);
     expect((await healthRoutes({}).request(url.pathname)).status).toBe(200);
+    // Healthy through a CRM outage (workers and dependants keep going), unhealthy without the store.
+    expect((await healthRoutes(withCrmDown(true).readiness).request(url.pathname)).status).toBe(200);
+    expect((await healthRoutes(withCrmDown(false).readiness).request(url.pathname)).status).toBe(503);
   });
 
   it('a worker is given longer to stop than its shutdown grace', () => {
@@ -417,15 +431,7 @@ describe('deploy/kubernetes', () => {
   it('readiness as Rapport composes it: the CRM down keeps a replica in service, the store down takes it out', async () => {
     const api = container('api');
     const path = api.readinessProbe!.httpGet!.path;
-    const checks = (storeUp: boolean) =>
-      healthChecks(loadEnv({}), {
-        db: { query: () => (storeUp ? Promise.resolve({ rows: [] }) : Promise.reject(new Error('down'))) } as never,
-        temporal: { workflowService: { getSystemInfo: () => Promise.resolve({}) } } as never,
-        crm: { ping: () => Promise.reject(new Error('connect ECONNREFUSED')) } as never,
-        crmBasePath: 'https://api.hubapi.com',
-        mail: { verify: () => Promise.reject(new Error('down')) },
-        holder: 'test',
-      });
+    const checks = withCrmDown;
     expect((await healthRoutes(checks(true).readiness).request(path)).status).toBe(200);
     expect((await healthRoutes(checks(false).readiness).request(path)).status).toBe(503);
     const { status, ready } = await checks(true).status.report();
