@@ -76,6 +76,7 @@ export interface SlackDeps {
 export interface SlackClaims {
   /** This process (store/leases.ts processHolder()). */
   holder: string;
-  events: SlackEventClaims;
+  /** Unset on PGlite (one process): events are deduped in memory. */
+  events?: SlackEventClaims;
   followUps: SlackFollowUpStore;
 }

@@ -125,7 +125,7 @@ export function followUpRecovery(
       if (Date.now() - lastCleanup >= CLEANUP_EVERY_MS) {
         lastCleanup = Date.now();
         await claims.followUps.sweep(KEEP_DONE_MS);
-        await claims.events.sweep(KEEP_EVENT_CLAIMS_MS);
+        await claims.events?.sweep(KEEP_EVENT_CLAIMS_MS);
       }
     },
     (error) => deps.logger.warn({ err: error.message }, 'slack follow-up recovery failed'),

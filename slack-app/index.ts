@@ -108,10 +108,11 @@ export function createSlackApp(settings: SlackSettings, given: SlackDeps): Slack
   const deps: SlackDeps = { ...given, alertFace, afterAck };
   const socket = Boolean(settings.appToken);
   const claims = given.claims;
-  const eventClaims: EventClaims | undefined = claims && {
-    claim: (eventId, staleMs) => claims.events.claim(eventId, claims.holder, staleMs),
-    answered: (eventId) => claims.events.answered(eventId, claims.holder),
-    release: (eventId) => claims.events.release(eventId, claims.holder),
+  const events = claims?.events;
+  const eventClaims: EventClaims | undefined = events && {
+    claim: (eventId, staleMs) => events.claim(eventId, claims.holder, staleMs),
+    answered: (eventId) => events.answered(eventId, claims.holder),
+    release: (eventId) => events.release(eventId, claims.holder),
   };
   const receiver = socket
     ? undefined

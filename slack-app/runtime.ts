@@ -97,7 +97,7 @@ export async function startSlackFace(
     /** The broadcast engine: /alert, approvals in Slack, alert progress and App Home's alerts. */
     alerts?: SlackAlertDeps;
     /** The store, for the claims every API process shares (event ids, journalled follow-ups). */
-    db?: Pick<Db, 'query'>;
+    db?: Pick<Db, 'query' | 'kind'>;
     /** This process (processHolder()). */
     holder?: string;
   },
@@ -111,7 +111,9 @@ export async function startSlackFace(
     deps.db && deps.holder
       ? {
           holder: deps.holder,
-          events: createSlackEventClaims(deps.db),
+          // PGlite is one process's database: no other process can see an event, and this one's memory dedupes it
+          // without two queries on the way to the ack.
+          ...(deps.db.kind === 'postgres' ? { events: createSlackEventClaims(deps.db) } : {}),
           followUps: createSlackFollowUpStore(deps.db),
         }
       : undefined;
