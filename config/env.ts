@@ -68,6 +68,12 @@ export const envSchema = z
     WORKER_IN_PROCESS: bool.default(true),
 
     DATABASE_URL: optionalUrl('a postgres:// connection URL'),
+    /**
+     * Jobs one process of the deployment runs for all (the Slack message poller, the recovery of
+     * Slack follow-ups, the contact sync) hold a lease in the store this long without renewing it;
+     * when its holder dies another process takes the job over after at most this long.
+     */
+    JOB_LEASE_SECONDS: z.coerce.number().int().min(2).max(600).default(30),
 
     HUBSPOT_ACCESS_TOKEN: secret(8),
     HUBSPOT_BASE_PATH: url('an http(s) URL').default('https://api.hubapi.com'),

@@ -8,14 +8,14 @@ import type { CrmPort } from '../crm/port.js';
 import { DEFAULT_QUESTIONS } from '../domain/questions.js';
 import { createAddinRoutes } from '../server/addin/routes.js';
 import { createApp, type RapportApp } from '../server/app.js';
-import { createAlertIntake } from '../services/alert-intake.js';
 import { createBroadcastServices } from '../services/broadcast-services.js';
 import { startContactReadModel, type ContactReadModel } from '../services/contacts/contact-read-model.js';
 import { createCustomerContext } from '../services/customer-context.js';
-import { createTouchIntake } from '../services/touch-intake.js';
+import { createStaleWorkSweep } from '../services/stale-work.js';
 import { slackSettingsFromEnv } from '../slack-app/index.js';
 import { slackAlertDeps, startSlackFace, type SlackFace } from '../slack-app/runtime.js';
 import type { Db } from '../store/db.js';
+import { processHolder } from '../store/leases.js';
 import { createTouchStore } from '../store/touches.js';
 import type { DevServer } from '../workflows/temporal/dev-server.js';
 import { devApiToken } from './api-token.js';
@@ -23,9 +23,11 @@ import { rapportSecret } from './secret.js';
 import { Cleanups } from './steps/cleanups.js';
 import { startCrm } from './steps/crm.js';
 import { startHttp } from './steps/http.js';
-import { startPeriodicJobs } from './steps/jobs.js';
+import { createIntakes } from './steps/intakes.js';
+import { startSchedules, startSingletonJobs } from './steps/jobs.js';
 import { startMail } from './steps/mail.js';
 import { startSms } from './steps/sms.js';
+import { healthChecks } from './steps/status.js';
 import { startStore } from './steps/store.js';
 import { installTemporalLogging, startTemporal } from './steps/temporal.js';
 import { startWorker } from './steps/worker.js';
@@ -45,6 +47,8 @@ export interface RuntimeOverrides {
   listen?: boolean;
   workerInProcess?: boolean;
   batchWaitMs?: number;
+  /** Tests: how long GET /api/status reuses its checks (default 10 s). */
+  statusCacheMs?: number;
   /** Tests: every HTTP answer is held to its route's contract; a mismatch is reported here (and answered 500). */
   onContractViolation?: (violation: string) => void;
 }
@@ -84,6 +88,8 @@ export async function startRapport(
   const cleanups = new Cleanups((message) => logger.warn({ err: message }, 'stop'));
   try {
     const dataDir = resolve(env.DATA_DIR);
+    // Who this process is, for the leases and claims it shares with other processes on the store.
+    const holder = processHolder();
     installTemporalLogging(env.LOG_LEVEL);
 
     const db = await startStore(env, dataDir, cleanups, overrides.db);
@@ -113,18 +119,35 @@ export async function startRapport(
       cleanups,
       overrides.temporalAddress,
     );
+
+    // Shared services, the same for every face; what they ask the CRM, a person waits for.
+    const contacts = createContactDirectory(interactiveCrm);
+    const { intake, alertIntake } = createIntakes(env, {
+      temporal,
+      logger,
+      crm: interactiveCrm,
+      contacts,
+      touches,
+      alerts: broadcast.alerts,
+      approvals: broadcast.approvals,
+      responses: broadcast.responses,
+      deliveries: broadcast.deliveries,
+    });
     const worker =
       (overrides.workerInProcess ?? env.WORKER_IN_PROCESS)
         ? await startWorker(
             target,
             env.TEMPORAL_TASK_QUEUE,
-            { crm, touches, batchWaitMs: overrides.batchWaitMs, broadcast },
+            {
+              crm,
+              touches,
+              batchWaitMs: overrides.batchWaitMs,
+              broadcast,
+              maintenance: { sweep: createStaleWorkSweep({ touches, intake, alertIntake }) },
+            },
             cleanups,
           )
         : undefined;
-
-    // Shared services, the same for every face; what they ask the CRM, a person waits for.
-    const contacts = createContactDirectory(interactiveCrm);
     // Only the Slack face searches contacts by name today: without it the sync would spend CRM budget for nothing.
     const contactReadModel = startContactReadModel(env, {
       db,
@@ -132,39 +155,10 @@ export async function startRapport(
       searchCrm: interactiveCrm,
       logger,
       needed: !('off' in slackSettingsFromEnv(env)),
+      holder,
     });
     cleanups.defer(() => contactReadModel.stop());
-    const intake = createTouchIntake({
-      touches,
-      contacts,
-      temporal,
-      taskQueue: env.TEMPORAL_TASK_QUEUE,
-      retryMaxIntervalSeconds: env.CRM_RETRY_MAX_INTERVAL_SECONDS,
-      questions: DEFAULT_QUESTIONS,
-      logger,
-    });
     const context = createCustomerContext({ crm: interactiveCrm, contacts, touches, questions: DEFAULT_QUESTIONS });
-    const alertIntake = createAlertIntake({
-      alerts: broadcast.alerts,
-      approvals: broadcast.approvals,
-      responses: broadcast.responses,
-      deliveries: broadcast.deliveries,
-      logger,
-      temporal,
-      taskQueue: env.TEMPORAL_TASK_QUEUE,
-      approverGroups: env.APPROVER_GROUPS,
-      listExists: async (ids) => {
-        const known = new Set((await interactiveCrm.listLists()).map((l) => l.id));
-        return ids.filter((id) => !known.has(id));
-      },
-      timing: {
-        reminderAfterMs: env.APPROVAL_REMINDER_MINUTES * 60_000,
-        expiryAfterMs: env.APPROVAL_EXPIRY_MINUTES * 60_000,
-        responseWindowMs: env.RESPONSE_WINDOW_HOURS * 3_600_000,
-      },
-      batchSize: env.ALERT_BATCH_SIZE,
-      historyBudget: env.ALERT_HISTORY_EVENTS,
-    });
 
     // Faces.
     const slack = await startSlackFace(env, {
@@ -183,7 +177,10 @@ export async function startRapport(
         crm: interactiveCrm,
         backgroundCrm: crm,
         approverGroups: env.APPROVER_GROUPS,
+        holder,
       }),
+      db,
+      holder,
     });
     cleanups.defer(() => slack.stop());
     const apiToken = env.API_TOKENS ? undefined : devApiToken(dataDir);
@@ -204,14 +201,22 @@ export async function startRapport(
       intake,
       touches,
       context,
-      readiness: {
-        temporal: () => temporal.workflowService.getSystemInfo({}),
-        store: () => db.query('select 1'),
-        crm: () => interactiveCrm.ping(),
-      },
+      ...healthChecks(env, {
+        db,
+        temporal,
+        crm: interactiveCrm,
+        crmBasePath: basePath,
+        sandboxUrl,
+        mail: broadcast.mail,
+        outboxUrl,
+        smsStandIn: sms.sms,
+        holder,
+        statusCacheMs: overrides.statusCacheMs,
+      }),
       onContractViolation: overrides.onContractViolation,
     });
-    startPeriodicJobs({ touches, intake, alertIntake, logger }, cleanups);
+    await startSchedules({ temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, logger }, cleanups);
+    startSingletonJobs({ db, holder, logger, leaseMs: env.JOB_LEASE_SECONDS * 1000 }, slack.jobs, cleanups);
     if (overrides.listen !== false) await startHttp(app, env.HOST, env.PORT, cleanups);
 
     return {

@@ -1,7 +1,15 @@
+import { Client } from '@temporalio/client';
 import { ConfigError, loadEnv } from '../config/env.js';
+import { createContactDirectory } from '../crm/contact-directory.js';
 import { createHubSpotCrm } from '../crm/hubspot/index.js';
 import { createLogger } from './logger.js';
 import { createBroadcastServices } from '../services/broadcast-services.js';
+import { createStaleWorkSweep } from '../services/stale-work.js';
+import { createAlertStore } from '../store/alerts.js';
+import { createApprovalStore } from '../store/approvals.js';
+import { createDeliveryStore } from '../store/deliveries.js';
+import { createResponseStore } from '../store/responses.js';
+import { createIntakes } from './steps/intakes.js';
 import { hubspotBudget, SANDBOX_TOKEN } from './steps/crm.js';
 import { rapportSecret } from './secret.js';
 import { openDb } from '../store/db.js';
@@ -38,13 +46,27 @@ export async function runWorkerProcess(): Promise<void> {
   });
   const target = targetFromEnv(env);
   const connection = await connectWorker(target);
+  const touches = createTouchStore(db);
+  // The sweep schedule's activity starts workflows: a client on the worker's own connection.
+  const { intake, alertIntake } = createIntakes(env, {
+    temporal: new Client({ connection, namespace: target.namespace }),
+    logger,
+    crm,
+    contacts: createContactDirectory(crm),
+    touches,
+    alerts: createAlertStore(db),
+    approvals: createApprovalStore(db),
+    responses: createResponseStore(db),
+    deliveries: createDeliveryStore(db),
+  });
   const worker = await createRapportWorker({
     connection,
     namespace: target.namespace,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     deps: {
       crm,
-      touches: createTouchStore(db),
+      touches,
+      maintenance: { sweep: createStaleWorkSweep({ touches, intake, alertIntake }) },
       // Alerts need mail and the shared signing secret; without SMTP_URL this worker runs touches only.
       ...(env.SMTP_URL
         ? {

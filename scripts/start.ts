@@ -31,7 +31,7 @@ async function main() {
   const lines = [
     '',
     'Rapport is running.',
-    `  API            ${rapport.url}/api   (health: ${rapport.url}/healthz, ${rapport.url}/readyz)`,
+    `  API            ${rapport.url}/api   (health: ${rapport.url}/healthz, ${rapport.url}/readyz, ${rapport.url}/api/status)`,
     `  Temporal       ${rapport.devServer ? `dev server ${rapport.devServer.address} (CLI from ${rapport.devServer.source})` : env.TEMPORAL_ADDRESS}`,
     ...(rapport.devServer?.uiUrl ? [`  Temporal UI    ${rapport.devServer.uiUrl}`] : []),
     `  CRM            ${rapport.sandboxUrl ? `HubSpot sandbox ${rapport.sandboxUrl} (demo data; set HUBSPOT_ACCESS_TOKEN for real HubSpot)` : env.HUBSPOT_BASE_PATH}`,

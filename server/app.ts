@@ -2,7 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
-import type { ErrorBody } from '../contracts/index.js';
+import type { ErrorBody, StatusReport } from '../contracts/index.js';
 import { CrmError } from '../crm/port.js';
 import { DomainError } from '../domain/errors.js';
 import type { CustomerContext } from '../services/customer-context.js';
@@ -20,7 +20,7 @@ import { inboundRoutes } from './routes/inbound.js';
 import { responseRoutes } from './routes/responses.js';
 import { slackRoutes } from './routes/slack.js';
 import { smsInboundRoutes } from './routes/sms-inbound.js';
-import { healthRoutes, type ReadinessChecks } from './routes/health.js';
+import { healthRoutes, statusRoutes, type ReadinessChecks } from './routes/health.js';
 import { touchRoutes, type TouchRoutesDeps } from './routes/touches.js';
 
 export interface AppDeps extends TouchRoutesDeps {
@@ -29,7 +29,10 @@ export interface AppDeps extends TouchRoutesDeps {
   logger: Logger;
   apiTokens: string[];
   context: CustomerContext;
+  /** /readyz: what the process needs to serve (the store, Temporal); never the CRM or a channel. */
   readiness: ReadinessChecks;
+  /** GET /api/status: the CRM and the channels (services/status.ts). */
+  status: { report(): Promise<StatusReport> };
   /** Outlook add-in: /addin/* (task pane) and /api/addin/* (its own token auth); see server/addin/routes.ts. */
   addin?: OpenAPIHono<AppEnv>;
   /** Texts back to the alert number at POST /sms/inbound (Twilio-signed); absent when SMS is not configured. */
@@ -45,7 +48,10 @@ export interface AppDeps extends TouchRoutesDeps {
 
 export function createApp(deps: AppDeps) {
   const api = apiApp().use(bearerAuth(deps.apiTokens));
-  api.route('/touches', touchRoutes(deps)).route('/customers', customerRoutes(deps));
+  api
+    .route('/touches', touchRoutes(deps))
+    .route('/customers', customerRoutes(deps))
+    .route('/', statusRoutes(deps.status));
   if (deps.broadcast)
     api.route('/alerts', alertRoutes(deps.broadcast)).route('/inbound', inboundRoutes(deps.broadcast));
 

@@ -89,7 +89,15 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
   }
 
   return {
-    async submit(request: AlertRequest): Promise<AlertRow> {
+    /**
+     * `id`: chosen by the caller ahead of time (Slack journals it before ack()): a second submit
+     * with it returns the alert the first created, so a repeated run creates nothing twice.
+     */
+    async submit(request: AlertRequest, options: { id?: string } = {}): Promise<AlertRow> {
+      if (options.id) {
+        const existing = await deps.alerts.get(options.id);
+        if (existing) return existing;
+      }
       const group = groupMembers(request.approverGroup);
       if (!group) {
         throw new DomainError(
@@ -109,7 +117,7 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
       if (missing.length > 0) {
         throw new DomainError('VALIDATION', `lists: no CRM contact list ${missing.join(', ')}`, 'lists');
       }
-      const alert = await deps.alerts.insert(newAlertId(), request);
+      const alert = await deps.alerts.insert(options.id ?? newAlertId(), request);
       try {
         await startWorkflow(alert);
       } catch (error) {
@@ -185,9 +193,12 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
     },
 
     /** Restarts what Temporal missed; every start is idempotent by workflow id. */
-    async sweep(): Promise<void> {
-      for (const alert of await deps.alerts.listStaleResolving(60, 100)) await startWorkflow(alert);
-      for (const r of await deps.responses.listUnhandled(60, 200)) await this.startResponseWorkflow(r);
+    async sweep(): Promise<{ alerts: number; responses: number }> {
+      const alerts = await deps.alerts.listStaleResolving(60, 100);
+      for (const alert of alerts) await startWorkflow(alert);
+      const responses = await deps.responses.listUnhandled(60, 200);
+      for (const r of responses) await this.startResponseWorkflow(r);
+      return { alerts: alerts.length, responses: responses.length };
     },
 
     /**

@@ -17,7 +17,8 @@ const fingerprint = (m: SlackMessage) => createHash('sha256').update(JSON.string
  * Keeps the Slack messages of alerts in step with the store: the requester's preview (posted once
  * the audience summary exists, then status and live progress), one DM per approver with the
  * buttons (then who decided and how, wherever the decision was made), and a DM per customer
- * response to the reply owner. Polls the store on a timer in this process; a message is updated
+ * response to the reply owner. Polls the store on a timer, in one process of the deployment (a
+ * singleton job under a lease, so N API processes do not post N DMs); a message is updated
  * only when what it shows changed, and at most once per `minUpdateMs` (chat.update is Tier 3 and
  * Slack asks for about one message per second per channel).
  */
@@ -184,12 +185,22 @@ export function createAlertFace(
     }
   }
 
-  /** One sync per alert at a time; a call while one runs waits for it and runs again. */
+  /**
+   * One sync per alert at a time, in this process (a call while one runs waits for it and runs
+   * again) and across processes (`exclusive`: the poller of one process and a click handled by
+   * another must not both post the same message). When another process holds the alert too long
+   * this sync is skipped: the poller brings the messages up to date on its next round.
+   */
   function sync(alertId: string, force = false): Promise<void> {
     const previous = running.get(alertId) ?? Promise.resolve();
+    const once = async () => {
+      if (!deps.exclusive) return syncOnce(alertId, force);
+      const done = await deps.exclusive(`slack-alert-messages:${alertId}`, () => syncOnce(alertId, force));
+      if (!done.ran) logger.debug({ alertId }, 'alert messages are being updated by another process');
+    };
     const next = previous
       .catch(() => undefined)
-      .then(() => syncOnce(alertId, force))
+      .then(once)
       .finally(() => {
         if (running.get(alertId) === next) running.delete(alertId);
       });
@@ -226,6 +237,7 @@ export function createAlertFace(
     },
     /** Bring an alert's messages up to date now (after a decision in Slack), past the rate limit. */
     sync,
+    /** The poller: one process of the deployment runs it (a singleton job, main/). */
     start() {
       if (timer) return;
       timer = setInterval(() => void poll(), pollMs);

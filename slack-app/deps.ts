@@ -10,6 +10,7 @@ import type { RecordSlackCustomerResponse } from '../services/customer-responses
 import type { AlertStore } from '../store/alerts.js';
 import type { DeliveryStore } from '../store/deliveries.js';
 import type { ResponseStore } from '../store/responses.js';
+import type { SlackEventClaims, SlackFollowUpStore } from '../store/slack-claims.js';
 import type { SlackMessageStore } from '../store/slack-messages.js';
 import type { AfterAck } from './after-ack.js';
 import type { AlertFace } from './alert-face.js';
@@ -35,6 +36,12 @@ export interface SlackAlertDeps {
   pollMs?: number;
   /** Least time between two chat.update of one message (default 1200 ms; Slack: about 1 per second). */
   minUpdateMs?: number;
+  /**
+   * Runs `work` while no other process does work under the same name (a lease in the store), so
+   * two API processes never post one alert's messages twice; `ran: false` when another held it
+   * too long. Unset: this process alone (one process, or unit tests).
+   */
+  exclusive?: <T>(name: string, work: () => Promise<T>) => Promise<{ ran: true; value: T } | { ran: false }>;
 }
 
 /** What the Slack face needs from the rest of Rapport; the same things the HTTP API uses. */
@@ -58,4 +65,18 @@ export interface SlackDeps {
   searchTimeoutMs?: number;
   /** Set by createSlackApp: runs listeners' work after the acknowledgements of the burst they came with. */
   afterAck?: AfterAck;
+  /**
+   * The store's Slack claims (migration 10), shared by every API process: event ids (one process
+   * acts on each event) and journalled follow-ups (work after ack() survives the process). Unset
+   * (unit tests): events are deduped in memory and follow-ups run unjournalled.
+   */
+  claims?: SlackClaims;
+}
+
+export interface SlackClaims {
+  /** This process (store/leases.ts processHolder()). */
+  holder: string;
+  /** Unset on PGlite (one process): events are deduped in memory. */
+  events?: SlackEventClaims;
+  followUps: SlackFollowUpStore;
 }

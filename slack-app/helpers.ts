@@ -147,3 +147,17 @@ export function handOffModal(target: HandOffTarget, what: string, work: () => Pr
 }
 
 export const EMAIL_IN_TEXT = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
+
+/**
+ * Answers an interaction through its response_url (what Bolt's respond() does), from any process:
+ * the URL stays valid for 30 minutes after the click, so a follow-up resumed elsewhere can use it.
+ */
+export async function postToResponseUrl(url: string, message: Record<string, unknown>): Promise<void> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(message),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!res.ok) throw new Error(`response_url answered ${res.status}`);
+}

@@ -5,12 +5,15 @@ import type { Logger } from 'pino';
 import { register as registerActions } from './actions/index.js';
 import { createAfterAck } from './after-ack.js';
 import { createAlertFace } from './alert-face.js';
+import { FOLLOW_UP_HANDLERS } from './follow-up-handlers.js';
+import { followUpRecovery } from './follow-ups.js';
 import { register as registerCommands } from './commands/index.js';
 import { botAuthorization } from './authorize.js';
 import type { SlackDeps } from './deps.js';
 import { register as registerEvents } from './events/index.js';
 import { register as registerOptions } from './options/index.js';
-import { HonoReceiver } from './receiver.js';
+import { HonoReceiver, type EventClaims } from './receiver.js';
+import type { SingletonJob } from '../services/singleton-jobs.js';
 import { register as registerShortcuts } from './shortcuts/index.js';
 import { register as registerViews } from './views/index.js';
 
@@ -54,6 +57,12 @@ export interface SlackApp {
   mode: 'http' | 'socket';
   /** For hono: POST /slack/events (HTTP mode; in Socket Mode it answers 404). */
   handle(request: Request): Promise<Response>;
+  /**
+   * Work that one process of the deployment does for all (main/ runs each under a lease):
+   * `slack-alert-messages` keeps alert messages in step, `slack-follow-ups` resumes follow-ups
+   * whose process died.
+   */
+  jobs: Record<string, SingletonJob>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -90,21 +99,32 @@ export function createSlackApp(settings: SlackSettings, given: SlackDeps): Slack
     retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2000 },
     timeout: 10_000,
   };
-  // Alert messages are posted and updated outside any request: a client with the bot token.
+  // Alert messages and resumed follow-ups run outside any request: a client with the bot token.
+  const botClient = new webApi.WebClient(settings.botToken, { ...clientOptions, logger });
   const alertFace = given.alerts
-    ? createAlertFace(
-        given.alerts,
-        new webApi.WebClient(settings.botToken, { ...clientOptions, logger }),
-        given.logger.child({ component: 'slack-alerts' }),
-        given.crmContactUrl,
-      )
+    ? createAlertFace(given.alerts, botClient, given.logger.child({ component: 'slack-alerts' }), given.crmContactUrl)
     : undefined;
   const afterAck = given.afterAck ?? createAfterAck(given.logger);
   const deps: SlackDeps = { ...given, alertFace, afterAck };
   const socket = Boolean(settings.appToken);
+  const claims = given.claims;
+  const events = claims?.events;
+  const eventClaims: EventClaims | undefined = events && {
+    claim: (eventId, staleMs) => events.claim(eventId, claims.holder, staleMs),
+    answered: (eventId) => events.answered(eventId, claims.holder),
+    release: (eventId) => events.release(eventId, claims.holder),
+  };
   const receiver = socket
     ? undefined
-    : new HonoReceiver({ signingSecret: settings.signingSecret, logger: deps.logger, inFlight: afterAck });
+    : new HonoReceiver({
+        signingSecret: settings.signingSecret,
+        logger: deps.logger,
+        inFlight: afterAck,
+        ...(eventClaims ? { eventClaims } : {}),
+      });
+  const jobs: Record<string, SingletonJob> = {};
+  if (alertFace) jobs['slack-alert-messages'] = alertFace;
+  if (claims) jobs['slack-follow-ups'] = followUpRecovery(deps, botClient, FOLLOW_UP_HANDLERS);
   const app = new App({
     // The bot's identity (auth.test) is asked on the first request, not at start-up (a Slack
     // hiccup must not stop Rapport), and then kept: never again on the way to ack().
@@ -129,12 +149,12 @@ export function createSlackApp(settings: SlackSettings, given: SlackDeps): Slack
     mode: socket ? 'socket' : 'http',
     handle: (request) =>
       receiver ? receiver.handle(request) : Promise.resolve(new Response('Slack runs in Socket Mode', { status: 404 })),
+    jobs,
     start: async () => {
       if (socket) await app.start();
-      alertFace?.start();
     },
     stop: async () => {
-      await alertFace?.stop();
+      await Promise.all(Object.values(jobs).map((job) => job.stop()));
       // Follow-ups still running use the store and the CRM: let them end, within reason.
       await Promise.race([afterAck.drained(), new Promise((r) => setTimeout(r, 5000).unref())]);
       await app.stop().catch(() => undefined);

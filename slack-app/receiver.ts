@@ -11,7 +11,9 @@ import { z } from 'zod';
  * - body: JSON (Events API) or form (commands; interactivity and options as `payload=`),
  *   parsed with zod; anything malformed -> 400, never a crash;
  * - url_verification answers the challenge; ssl_check answers 200;
- * - events are deduplicated on event_id, so Slack's retries (X-Slack-Retry-Num) never act twice;
+ * - events are deduplicated on event_id, so Slack's retries (X-Slack-Retry-Num) never act twice:
+ *   through `eventClaims` (the store, shared by every API process: a retry that reaches another
+ *   replica is caught too), else in this process's memory;
  * - Bolt's ack() resolves the HTTP response; listeners keep running after it.
  */
 
@@ -26,6 +28,18 @@ export interface HonoReceiverOptions {
   now?: () => number;
   /** Told when a request comes in and when its answer is out (the after-ack queue waits for the burst). */
   inFlight?: { arrived(): void; answered(): void };
+  /** Event ids claimed in the store, so one process of many acts on each event; unset: this process's memory. */
+  eventClaims?: EventClaims;
+}
+
+/** This process's claims on Slack events (store/slack-claims.ts, bound to the process). */
+export interface EventClaims {
+  /** True: act on it. A claim older than `staleMs` that was never answered is taken over. */
+  claim(eventId: string, staleMs: number): Promise<boolean>;
+  /** Our 2xx went out. */
+  answered(eventId: string): Promise<void>;
+  /** Our answer was not a 2xx: Slack retries, and the retry must act. */
+  release(eventId: string): Promise<void>;
 }
 
 const MAX_SKEW_SECONDS = 5 * 60;
@@ -140,15 +154,51 @@ export class HonoReceiver implements Receiver {
       return Response.json({ challenge: challenge.data });
     }
 
-    const retryNum = Number.parseInt(request.headers.get('x-slack-retry-num') ?? '', 10);
+    const retryHeader = Number.parseInt(request.headers.get('x-slack-retry-num') ?? '', 10);
+    const retryNum = Number.isNaN(retryHeader) ? undefined : retryHeader;
     const retryReason = request.headers.get('x-slack-retry-reason') ?? undefined;
     if (body.type === 'event_callback' && typeof body.event_id === 'string') {
-      if (this.alreadySeen(body.event_id)) {
-        this.options.logger.info({ eventId: body.event_id, retryNum, retryReason }, 'slack retry of a handled event');
+      const eventId = body.event_id;
+      if (!(await this.claim(eventId, retryNum))) {
+        this.options.logger.info({ eventId, retryNum, retryReason }, 'slack retry of a handled event');
         return new Response('', { status: 200, headers: { 'x-slack-no-retry': '1' } });
       }
+      const response = await this.process(body, retryNum, retryReason);
+      void this.settle(eventId, response.ok);
+      return response;
     }
-    return this.process(body, Number.isNaN(retryNum) ? undefined : retryNum, retryReason);
+    return this.process(body, retryNum, retryReason);
+  }
+
+  /**
+   * Whether this delivery acts on the event. A claim a process left unanswered is stale after the
+   * 3 s in which it had to answer; for Slack's retry (sent because no 2xx came in those 3 s) after
+   * one second, so the retry that follows a dead process's claim at once still acts.
+   */
+  private async claim(eventId: string, retryNum: number | undefined): Promise<boolean> {
+    const claims = this.options.eventClaims;
+    if (!claims) return !this.alreadySeen(eventId);
+    const staleMs = retryNum ? 1_000 : (this.options.ackTimeoutMs ?? 3000);
+    try {
+      return await claims.claim(eventId, staleMs);
+    } catch (error) {
+      // The store is down: acting (here, from memory) beats dropping the event.
+      this.options.logger.warn(
+        { eventId, err: (error as Error).message },
+        'slack event claim failed; deduped in memory',
+      );
+      return !this.alreadySeen(eventId);
+    }
+  }
+
+  private async settle(eventId: string, ok: boolean): Promise<void> {
+    const claims = this.options.eventClaims;
+    if (!claims) return;
+    try {
+      await (ok ? claims.answered(eventId) : claims.release(eventId));
+    } catch (error) {
+      this.options.logger.warn({ eventId, err: (error as Error).message }, 'slack event claim not updated');
+    }
   }
 
   private async readBody(request: Request): Promise<string> {

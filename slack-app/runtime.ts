@@ -8,7 +8,10 @@ import type { TouchIntake } from '../services/touch-intake.js';
 import type { AlertIntake } from '../services/alert-intake.js';
 import type { BroadcastServices } from '../services/broadcast-services.js';
 import { slackCustomerResponses } from '../services/customer-responses.js';
+import { exclusively, type SingletonJob } from '../services/singleton-jobs.js';
 import type { Db } from '../store/db.js';
+import { createLeaseStore } from '../store/leases.js';
+import { createSlackEventClaims, createSlackFollowUpStore } from '../store/slack-claims.js';
 import { createSlackMessageStore } from '../store/slack-messages.js';
 import type { TouchStore } from '../store/touches.js';
 import type { SlackAlertDeps } from './deps.js';
@@ -28,6 +31,8 @@ export interface SlackFace {
   app?: SlackApp;
   /** One line for the start-up banner: how Slack runs, or why it is off. */
   notice: string;
+  /** Work one process of the deployment does for all (SlackApp.jobs); main/ runs each under a lease. */
+  jobs: Record<string, SingletonJob>;
   stop(): Promise<void>;
 }
 
@@ -51,8 +56,12 @@ export function slackAlertDeps(parts: {
   /** Names and owners for forwarding customer responses: a background job. */
   backgroundCrm: Pick<CrmPort, 'getContacts' | 'getOwner'>;
   approverGroups: Record<string, string[]>;
+  /** This process (processHolder()): one alert's messages are updated by one process at a time. */
+  holder: string;
 }): SlackAlertDeps {
+  const leases = { leases: createLeaseStore(parts.db), holder: parts.holder };
   return {
+    exclusive: (name, work) => exclusively(leases, name, work),
     intake: parts.alertIntake,
     alerts: parts.broadcast.alerts,
     deliveries: parts.broadcast.deliveries,
@@ -90,13 +99,27 @@ export async function startSlackFace(
     crmBasePath?: string;
     /** The broadcast engine: /alert, approvals in Slack, alert progress and App Home's alerts. */
     alerts?: SlackAlertDeps;
+    /** The store, for the claims every API process shares (event ids, journalled follow-ups). */
+    db?: Pick<Db, 'query' | 'kind'>;
+    /** This process (processHolder()). */
+    holder?: string;
   },
 ): Promise<SlackFace> {
   const chosen = slackSettingsFromEnv(env);
   if ('off' in chosen) {
     deps.logger.info(chosen.off);
-    return { notice: chosen.off, stop: async () => undefined };
+    return { notice: chosen.off, jobs: {}, stop: async () => undefined };
   }
+  const claims =
+    deps.db && deps.holder
+      ? {
+          holder: deps.holder,
+          // PGlite is one process's database: no other process can see an event, and this one's memory dedupes it
+          // without two queries on the way to the ack.
+          ...(deps.db.kind === 'postgres' ? { events: createSlackEventClaims(deps.db) } : {}),
+          followUps: createSlackFollowUpStore(deps.db),
+        }
+      : undefined;
   const crmContactUrl = crmContactUrlFrom(env.SLACK_CRM_CONTACT_URL, deps.crmBasePath);
   const app = createSlackApp(chosen.settings, {
     intake: deps.intake,
@@ -109,11 +132,12 @@ export async function startSlackFace(
     crmContactUrl,
     logger: deps.logger,
     ...(deps.alerts ? { alerts: deps.alerts } : {}),
+    ...(claims ? { claims } : {}),
   });
   await app.start();
   const where = app.mode === 'socket' ? 'Socket Mode' : 'HTTP at /slack/events';
   const api = chosen.settings.apiUrl ? ` (Web API ${chosen.settings.apiUrl})` : '';
   const notice = `Slack is on: ${where}${api}`;
   deps.logger.info(notice);
-  return { app, notice, stop: () => app.stop() };
+  return { app, notice, jobs: app.jobs, stop: () => app.stop() };
 }

@@ -1,5 +1,6 @@
 import { contactTerms, queryWords, searchText } from '../domain/contact-search-terms.js';
 import { iso, type Db } from './db.js';
+import { createLeaseStore } from './leases.js';
 
 /** What a person picking a customer needs to see; the CRM keeps everything else. */
 export interface ContactSummary {
@@ -22,6 +23,8 @@ export interface ContactSyncState {
 }
 
 const SYNC = 'contacts';
+/** The sync's lease in the leases table (migration 10), with the other singleton jobs'. */
+export const CONTACT_SYNC_LEASE = 'contact-sync';
 const COLUMNS = `c.id, c.email, c.first_name as "firstName", c.last_name as "lastName",
   c.company_name as "companyName", c.owner_id as "ownerId", c.updated_at as "updatedAt"`;
 const STATE = `watermark, full_synced_at as "fullSyncedAt", full_run as "fullRun"`;
@@ -38,7 +41,13 @@ const toState = (row: { watermark: unknown; fullSyncedAt: unknown; fullRun: unkn
  * so callers may keep answers until it moves.
  */
 export function createCrmContactStore(db: Pick<Db, 'query' | 'transaction'>) {
+  const leases = createLeaseStore(db);
   let changes = 0;
+
+  async function readState(): Promise<ContactSyncState> {
+    const { rows } = await db.query<ContactSyncState>(`select ${STATE} from crm_sync_state where name = $1`, [SYNC]);
+    return rows[0] ? toState(rows[0]) : { watermark: null, fullSyncedAt: null, fullRun: 0 };
+  }
 
   return {
     changes: () => changes,
@@ -128,30 +137,19 @@ export function createCrmContactStore(db: Pick<Db, 'query' | 'transaction'>) {
       return Number(rows[0]?.n ?? 0);
     },
 
-    async state(): Promise<ContactSyncState> {
-      const { rows } = await db.query<ContactSyncState>(`select ${STATE} from crm_sync_state where name = $1`, [SYNC]);
-      return rows[0] ? toState(rows[0]) : { watermark: null, fullSyncedAt: null, fullRun: 0 };
-    },
+    state: readState,
 
     /**
      * Takes (or keeps) the right to sync for `ms`; null while another process holds it. One
      * process syncs for all that share the database: the CRM's budget is shared too.
      */
     async lease(owner: string, ms: number): Promise<ContactSyncState | null> {
-      const { rows } = await db.query<ContactSyncState>(
-        `update crm_sync_state set lease_owner = $2, lease_until = now() + $3::integer * interval '1 millisecond'
-         where name = $1 and (lease_owner = $2 or lease_until is null or lease_until < now())
-         returning ${STATE}`,
-        [SYNC, owner, Math.round(ms)],
-      );
-      return rows[0] ? toState(rows[0]) : null;
+      if (!(await leases.acquire(CONTACT_SYNC_LEASE, owner, ms))) return null;
+      return readState();
     },
 
     async releaseLease(owner: string): Promise<void> {
-      await db.query(
-        'update crm_sync_state set lease_owner = null, lease_until = null where name = $1 and lease_owner = $2',
-        [SYNC, owner],
-      );
+      await leases.release(CONTACT_SYNC_LEASE, owner);
     },
 
     /** A new full load: its number marks the rows it sees. */

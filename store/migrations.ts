@@ -261,8 +261,8 @@ const migrations: { id: number; name: string; sql: string }[] = [
       -- or cancelled no longer counts, so a send that reached nobody does not use up the cap.
       alter table deliveries add column cap_claimed_at timestamptz;
       `,
-    },
-    {
+  },
+  {
     id: 9,
     name: 'shared_rates',
     sql: `
@@ -292,6 +292,54 @@ const migrations: { id: number; name: string; sql: string }[] = [
         channel text primary key,
         next_at timestamptz not null
       ) with (fillfactor = 50);
+      `,
+  },
+  {
+    id: 10,
+    name: 'leases_and_slack_claims',
+    sql: `
+      -- Singleton jobs (the contact sync, the Slack message poller, Slack follow-up recovery): one
+      -- holder per name until expires_at. The holder renews before then; once it has expired (the
+      -- holder died or lost the database) another process takes the name over.
+      create table leases (
+        name text primary key,
+        holder text not null,
+        expires_at timestamptz not null,
+        acquired_at timestamptz not null default now(),
+        renewed_at timestamptz not null default now()
+      );
+      -- The contact sync's lease moved to leases ('contact-sync'); crm_sync_state.lease_owner and
+      -- lease_until stay for processes of the previous version during a rolling upgrade.
+
+      -- Slack events taken by one API process (event_id is Slack's, the same in every retry):
+      -- the first to insert acts on it. answered_at: our HTTP answer went out as 2xx; a claim left
+      -- unanswered by a process that died is taken over by Slack's retry. Swept after an hour.
+      create table slack_event_claims (
+        event_id text primary key,
+        holder text not null,
+        claimed_at timestamptz not null default now(),
+        answered_at timestamptz
+      );
+      create index slack_event_claims_claimed on slack_event_claims (claimed_at);
+
+      -- Work after ack() that changes something (a touch, an alert, a decision, a revision, a
+      -- cancel, a customer's answer), written before the ack and done after it. A process that
+      -- dies leaves the row claimed; when the claim runs out another process runs it. The key is
+      -- derived from the Slack request, so the same request delivered twice is one row.
+      create table slack_followups (
+        key text primary key,
+        kind text not null,
+        -- cleared when done: the request's content is kept only while it is needed
+        payload jsonb,
+        claimed_by text,
+        claimed_until timestamptz,
+        attempts integer not null default 1,
+        last_error text,
+        created_at timestamptz not null default now(),
+        done_at timestamptz
+      );
+      create index slack_followups_open on slack_followups (claimed_until) where done_at is null;
+      create index slack_followups_done on slack_followups (done_at) where done_at is not null;
     `,
   },
 ];

@@ -5,6 +5,7 @@ import { startSmtpCatcher, type SmtpCatcher } from '../sandbox/smtp/index.js';
 import { createLogger } from '../main/logger.js';
 import { startRapport, type RapportRuntime } from '../main/runtime.js';
 import type { Db } from '../store/db.js';
+import { sweepScheduleId } from '../workflows/maintenance/shared.js';
 import { testDb } from './db.js';
 
 export const TEST_API_TOKEN = 'test-token-0123456789abcdefghij';
@@ -20,6 +21,8 @@ export interface TestRapport {
   /** Every email Rapport sends in this test file (SMTP_URL points here). */
   smtp: SmtpCatcher;
   db: Db;
+  /** This test file's own task queue. */
+  taskQueue: string;
   /** app.request() with the API token. */
   api(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
   stop(): Promise<void>;
@@ -35,6 +38,8 @@ export async function startTestRapport(
     rateLimit?: number;
     /** A Temporal of the test's own (the restart chaos test); default: the run's shared dev server. */
     temporalAddress?: string;
+    /** How long GET /api/status reuses its checks (default 10 s; 0: a fresh look every time). */
+    statusCacheMs?: number;
   } = {},
 ) {
   const sandbox = await startHubSpotSandbox({
@@ -66,6 +71,7 @@ export async function startTestRapport(
     hubspotBasePath: sandbox.url,
     hubspotToken: SANDBOX_TEST_TOKEN,
     listen: false,
+    ...(options.statusCacheMs !== undefined ? { statusCacheMs: options.statusCacheMs } : {}),
     onContractViolation: (violation) => violations.push(violation),
   });
   return {
@@ -73,6 +79,7 @@ export async function startTestRapport(
     sandbox,
     smtp,
     db,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
     api: async (path, init = {}) => {
       const { json, ...rest } = init;
       const headers = new Headers(rest.headers);
@@ -87,6 +94,11 @@ export async function startTestRapport(
       return res;
     },
     stop: async () => {
+      // The sweep schedule outlives a process on purpose (it is the deployment's); a test's is its own.
+      await rapport.temporal.schedule
+        .getHandle(sweepScheduleId(env.TEMPORAL_TASK_QUEUE))
+        .delete()
+        .catch(() => undefined);
       await rapport.stop();
       await sandbox.close();
       await smtp.close();

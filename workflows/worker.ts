@@ -9,11 +9,14 @@ import {
 } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createBroadcastActivities, type BroadcastActivityDeps } from './broadcast/activities.js';
+import { createMaintenanceActivities, type MaintenanceActivityDeps } from './maintenance/activities.js';
 import { createTouchActivities, type TouchActivityDeps } from './touch/activities.js';
 
 export type ActivityDeps = TouchActivityDeps & {
   /** Alerts need mail, a signing secret and the alert stores; without them this worker runs touches only. */
   broadcast?: BroadcastActivityDeps;
+  /** The sweep the schedule runs (workflows/maintenance/); without it this worker leaves the sweep to others. */
+  maintenance?: MaintenanceActivityDeps;
 };
 
 /** Where `npm run build` writes the workflow bundle, beside the compiled workflows in dist/. */
@@ -81,6 +84,7 @@ export async function createRapportWorker(options: RapportWorkerOptions): Promis
     activities: {
       ...createTouchActivities(options.deps),
       ...(options.deps.broadcast ? createBroadcastActivities(options.deps.broadcast) : {}),
+      ...(options.deps.maintenance ? createMaintenanceActivities(options.deps.maintenance) : {}),
     },
     // Activities mostly wait on the CRM; many in flight is what lets batches fill.
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 500,

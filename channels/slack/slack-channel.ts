@@ -36,7 +36,7 @@ const quiet = {
 };
 
 /** Bolt (and its WebClient) is loaded only by workers that send Slack DMs: the email-only worker stays lean. */
-async function webClient(options: SlackChannelOptions): Promise<SlackApi> {
+export async function slackWebClient(options: SlackChannelOptions): Promise<SlackApi> {
   const { webApi } = await import('@slack/bolt');
   const apiUrl = options.apiUrl && (options.apiUrl.endsWith('/') ? options.apiUrl : `${options.apiUrl}/`);
   return new webApi.WebClient(options.botToken, {
@@ -68,7 +68,7 @@ export function createSlackChannel(options: SlackChannelOptions): ChannelAdapter
         throw new ChannelSendError('SLACK_RATE_LIMITED', `Slack asked to wait ${left} s`, left);
       }
       try {
-        return { ok: await (await (client ??= webClient(options))).apiCall(method, args) } as const;
+        return { ok: await (await (client ??= slackWebClient(options))).apiCall(method, args) } as const;
       } catch (error) {
         const verdict = classifySlackError(error, method === 'chat.postMessage');
         if (verdict.kind === 'permanent') return { permanent: `${method}: ${verdict.code}` } as const;

@@ -70,8 +70,22 @@ export async function startSmsStandIn(options: SmsStandInOptions = {}) {
   let recent: number[] = [];
   let rejected = 0;
 
+  let accountStatus: 'active' | 'suspended' | 'closed' = 'active';
+
   const app = new Hono();
   app.get('/', (c) => c.html(outboxPage(messages)));
+  // Fetch an Account: what Rapport's status check asks (is the account usable, or suspended?).
+  app.get('/2010-04-01/Accounts/:file', (c) => {
+    const file = c.req.param('file');
+    if (!file.endsWith('.json')) return error(c, 404, 20404, 'The requested resource was not found');
+    const [scheme, encoded] = (c.req.header('authorization') ?? '').split(' ');
+    const [user = '', pass = ''] =
+      scheme === 'Basic' && encoded ? Buffer.from(encoded, 'base64').toString('utf8').split(':', 2) : [];
+    if (user !== accountSid || !sameSecret(pass, authToken)) return error(c, 401, 20003, 'Authenticate');
+    if (file.slice(0, -'.json'.length) !== accountSid)
+      return error(c, 404, 20404, 'The requested resource was not found');
+    return c.json({ sid: accountSid, friendly_name: 'Rapport stand-in', status: accountStatus, type: 'Full' });
+  });
   app.get('/messages.json', (c) => c.json({ messages }));
   app.post('/2010-04-01/Accounts/:sid/Messages.json', async (c) => {
     if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
@@ -179,6 +193,10 @@ export async function startSmsStandIn(options: SmsStandInOptions = {}) {
     },
     clearFaults() {
       faults.clear();
+    },
+    /** What GET /Accounts/{sid}.json says: a suspended account is how a provider pauses a sender. */
+    setAccountStatus(status: 'active' | 'suspended' | 'closed') {
+      accountStatus = status;
     },
     /**
      * A customer texting `to` (default: the first sender) from `from`: Twilio's incoming-message

@@ -20,7 +20,10 @@ export interface ContactReadModel {
  * Slack face is off) or CONTACT_SYNC_INTERVAL_SECONDS is 0; searches then ask the CRM.
  */
 export function startContactReadModel(
-  env: Pick<Env, 'CONTACT_SYNC_INTERVAL_SECONDS' | 'CONTACT_SYNC_FULL_HOURS' | 'HUBSPOT_RATE_LIMIT'>,
+  env: Pick<
+    Env,
+    'CONTACT_SYNC_INTERVAL_SECONDS' | 'CONTACT_SYNC_FULL_HOURS' | 'HUBSPOT_RATE_LIMIT' | 'JOB_LEASE_SECONDS'
+  >,
   deps: {
     db: Db;
     /** The sync's: background traffic. */
@@ -29,6 +32,7 @@ export function startContactReadModel(
     searchCrm?: CrmPort;
     logger: Logger;
     needed: boolean;
+    holder?: string;
   },
 ): ContactReadModel {
   const log = deps.logger.child({ component: 'contact-read-model' });
@@ -38,11 +42,12 @@ export function startContactReadModel(
   }
   const store = createCrmContactStore(deps.db);
   const sync = startContactSync(
-    { crm: deps.crm, store, logger: log },
+    { crm: deps.crm, store, logger: log, ...(deps.holder ? { holder: deps.holder } : {}) },
     {
       intervalMs: env.CONTACT_SYNC_INTERVAL_SECONDS * 1000,
       fullEveryMs: env.CONTACT_SYNC_FULL_HOURS * 3_600_000,
       pageIntervalMs: pageIntervalFor(env.HUBSPOT_RATE_LIMIT),
+      leaseMs: env.JOB_LEASE_SECONDS * 1000,
     },
   );
   return {

@@ -23,6 +23,8 @@ export interface ContactSyncOptions {
    * writes by seconds and clocks differ. Contacts changed in that margin are read twice; harmless.
    */
   overlapMs?: number;
+  /** Least time the sync's lease lasts unrenewed (JOB_LEASE_SECONDS); default 60 s. */
+  leaseMs?: number;
   now?: () => number;
 }
 
@@ -61,15 +63,18 @@ export function startContactSync(
     crm: Pick<CrmPort, 'listContacts' | 'listContactsModifiedSince'>;
     store: CrmContactStore;
     logger: Pick<Logger, 'info' | 'warn' | 'debug'>;
+    /** This process, as it holds leases (store/leases.ts processHolder()); default: a name of its own. */
+    holder?: string;
   },
   options: ContactSyncOptions,
 ): ContactSync {
   const { crm, store, logger } = deps;
   const now = options.now ?? Date.now;
   const overlapMs = options.overlapMs ?? 60_000;
-  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  // Long enough to outlive a pause between pages; a crashed holder's lease runs out by itself.
-  const leaseMs = Math.max(60_000, 3 * options.intervalMs, 10 * options.pageIntervalMs);
+  const owner = deps.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  // Renewed at every sync and page: long enough to outlive the wait between syncs and a pause
+  // between pages. A crashed holder's lease runs out by itself; another process then takes over.
+  const leaseMs = Math.max(options.leaseMs ?? 60_000, 3 * options.intervalMs, 10 * options.pageIntervalMs);
   let ready = false;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;

@@ -2,9 +2,9 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import { decideInSlack } from '../alert-decision.js';
 import { readDecisionValue } from '../blocks/alert-status-message.js';
 import type { SlackDeps } from '../deps.js';
-import { handOff } from '../helpers.js';
+import { journal, runFollowUp } from '../follow-ups.js';
 
-/** Approve on an approval DM: straight to the workflow's Update. */
+/** Approve on an approval DM: journalled, then straight to the workflow's Update. */
 export function alertApprove(deps: SlackDeps) {
   return async ({
     ack,
@@ -12,16 +12,23 @@ export function alertApprove(deps: SlackDeps) {
     action,
     client,
   }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs) => {
-    await ack();
     const target = readDecisionValue(action.value);
-    if (!target) return;
-    handOff(deps, 'alert approve', () =>
-      decideInSlack(client, deps, {
+    if (!target) {
+      await ack();
+      return;
+    }
+    const entry = {
+      key: `decide:${body.user.id}:${action.action_ts}`,
+      kind: 'decide' as const,
+      payload: {
         userId: body.user.id,
-        channelId: body.channel?.id,
+        ...(body.channel?.id ? { channelId: body.channel.id } : {}),
         ...target,
-        decision: 'approve',
-      }),
-    );
+        decision: 'approve' as const,
+      },
+    };
+    const fresh = await journal(deps, entry);
+    await ack();
+    if (fresh) runFollowUp(deps, client, entry, decideInSlack);
   };
 }

@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import { cancelInSlack } from '../alert-requester.js';
 import { readDecisionValue } from '../blocks/alert-status-message.js';
 import type { SlackDeps } from '../deps.js';
-import { handOff } from '../helpers.js';
+import { journal, runFollowUp } from '../follow-ups.js';
 
 /** Cancel on the requester's message, after Slack's confirm dialog: the same cancel signal as the API. */
 export function alertCancel(deps: SlackDeps) {
@@ -12,11 +12,22 @@ export function alertCancel(deps: SlackDeps) {
     action,
     client,
   }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs) => {
-    await ack();
     const target = readDecisionValue(action.value);
-    if (!target) return;
-    handOff(deps, 'alert cancel', () =>
-      cancelInSlack(client, deps, { userId: body.user.id, channelId: body.channel?.id, alertId: target.alertId }),
-    );
+    if (!target) {
+      await ack();
+      return;
+    }
+    const entry = {
+      key: `cancel:${body.user.id}:${action.action_ts}`,
+      kind: 'cancel' as const,
+      payload: {
+        userId: body.user.id,
+        ...(body.channel?.id ? { channelId: body.channel.id } : {}),
+        alertId: target.alertId,
+      },
+    };
+    const fresh = await journal(deps, entry);
+    await ack();
+    if (fresh) runFollowUp(deps, client, entry, cancelInSlack);
   };
 }

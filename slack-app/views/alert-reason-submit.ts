@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import { decideInSlack } from '../alert-decision.js';
 import { readReasonModal } from '../blocks/alert-decision-modals.js';
 import type { SlackDeps } from '../deps.js';
-import { handOff } from '../helpers.js';
+import { journal, runFollowUp } from '../follow-ups.js';
 import { ALERT_BLOCKS } from '../ids.js';
 
 /** The reason modal of Reject / Request changes: the reason is required; then the decision goes to the Update. */
@@ -13,15 +13,19 @@ export function alertReasonSubmitted(deps: SlackDeps) {
       await ack({ response_action: 'errors', errors: { [ALERT_BLOCKS.reason]: 'Say why, for the requester' } });
       return;
     }
-    await ack();
-    handOff(deps, 'alert reason', () =>
-      decideInSlack(client, deps, {
+    const entry = {
+      key: `decide:${body.user.id}:${view.id}`,
+      kind: 'decide' as const,
+      payload: {
         userId: body.user.id,
         alertId: read.meta.alertId,
         version: read.meta.version,
         decision: read.meta.decision,
         reason: read.reason,
-      }),
-    );
+      },
+    };
+    const fresh = await journal(deps, entry);
+    await ack();
+    if (fresh) runFollowUp(deps, client, entry, decideInSlack);
   };
 }

@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import { reviseInSlack } from '../alert-requester.js';
 import { readReviseModal } from '../blocks/alert-decision-modals.js';
 import type { SlackDeps } from '../deps.js';
-import { handOff } from '../helpers.js';
+import { journal, runFollowUp } from '../follow-ups.js';
 import { ALERT_BLOCKS } from '../ids.js';
 
 /** The revision modal: fields checked here (errors beside them), then the `revise` Update after ack. */
@@ -20,16 +20,20 @@ export function alertReviseSubmitted(deps: SlackDeps) {
       await ack({ response_action: 'errors', errors: read.errors });
       return;
     }
-    await ack();
-    handOff(deps, 'alert revision', () =>
-      reviseInSlack(client, deps, {
+    const entry = {
+      key: `revise:${body.user.id}:${view.id}`,
+      kind: 'revise' as const,
+      payload: {
         userId: body.user.id,
         alertId: read.meta.alertId,
         title: read.title,
         ...(read.meta.channelId ? { channelId: read.meta.channelId } : {}),
         ...(read.body !== undefined ? { body: read.body } : {}),
         ...(read.comment ? { comment: read.comment } : {}),
-      }),
-    );
+      },
+    };
+    const fresh = await journal(deps, entry);
+    await ack();
+    if (fresh) runFollowUp(deps, client, entry, reviseInSlack);
   };
 }

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../../testkit/demo-data.js';
 import { recordHistory } from '../../fixtures/histories.js';
+import { sweepScheduleId } from '../../../workflows/maintenance/shared.js';
 import { eventually, startTestRapport, type TestRapport } from '../../../testkit/rapport.js';
 import {
   BROADCAST_ENV,
@@ -70,6 +71,22 @@ describe.runIf(recording)('recording workflow histories', () => {
       phase: 'completed',
     });
     await recordHistory(t.rapport.temporal, alertId);
+  });
+
+  it('records a sweep started by its schedule', async () => {
+    const scheduleId = sweepScheduleId(t.taskQueue);
+    await t.rapport.temporal.schedule.getHandle(scheduleId).trigger();
+    const run = await eventually(async () => {
+      for await (const w of t.rapport.temporal.workflow.list({ query: `WorkflowId STARTS_WITH '${scheduleId}'` }))
+        return w.workflowId;
+      return undefined;
+    });
+    await expect(t.rapport.temporal.workflow.getHandle(run).result()).resolves.toEqual({
+      touches: 0,
+      alerts: 0,
+      responses: 0,
+    });
+    await recordHistory(t.rapport.temporal, run);
   });
 
   it('records an alert sent back for changes, revised and approved', async () => {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { envSchema, loadEnv } from '../../../config/env.js';
+import { healthChecks } from '../../../main/steps/status.js';
 import { healthRoutes } from '../../../server/routes/health.js';
 import {
   compose,
@@ -119,6 +120,17 @@ const of = (s: DockerStage, keyword: string) => s.instructions.filter((i) => i.k
 const imageEnv = Object.assign({}, ...of(runtime, 'ENV').map(envPairs)) as Record<string, string>;
 const imageCmd = of(runtime, 'CMD').at(-1)!.words;
 const patterns = dockerignorePatterns();
+
+/** /readyz's checks as main/ composes them, with HubSpot not answering and the store up or down. */
+const withCrmDown = (storeUp: boolean) =>
+  healthChecks(loadEnv({}), {
+    db: { query: () => (storeUp ? Promise.resolve({ rows: [] }) : Promise.reject(new Error('down'))) } as never,
+    temporal: { workflowService: { getSystemInfo: () => Promise.resolve({}) } } as never,
+    crm: { ping: () => Promise.reject(new Error('connect ECONNREFUSED')) } as never,
+    crmBasePath: 'https://api.hubapi.com',
+    mail: { verify: () => Promise.reject(new Error('down')) },
+    holder: 'test',
+  });
 
 describe('Dockerfile', () => {
   it('builds on glibc (Debian): the Temporal SDK core has no musl build', () => {
@@ -304,6 +316,9 @@ describe('deploy/compose.yaml', () => {
     const url = new URL(/https?:\/\/[^'"\s)]+/.exec(command)![0]);
     expect(url.port).toBe(imageEnv.PORT);
     expect((await healthRoutes({}).request(url.pathname)).status).toBe(200);
+    // Healthy through a CRM outage (workers and dependants keep going), unhealthy without the store.
+    expect((await healthRoutes(withCrmDown(true).readiness).request(url.pathname)).status).toBe(200);
+    expect((await healthRoutes(withCrmDown(false).readiness).request(url.pathname)).status).toBe(503);
   });
 
   it('a worker is given longer to stop than its shutdown grace', () => {
@@ -411,6 +426,16 @@ describe('deploy/kubernetes', () => {
     // Probes target the named port the process listens on.
     const port = api.ports!.find((p) => p.name === api.readinessProbe!.httpGet!.port);
     expect(String(port?.containerPort)).toBe(configMap.data.PORT ?? imageEnv.PORT);
+  });
+
+  it('readiness as Rapport composes it: the CRM down keeps a replica in service, the store down takes it out', async () => {
+    const api = container('api');
+    const path = api.readinessProbe!.httpGet!.path;
+    const checks = withCrmDown;
+    expect((await healthRoutes(checks(true).readiness).request(path)).status).toBe(200);
+    expect((await healthRoutes(checks(false).readiness).request(path)).status).toBe(503);
+    const { status, ready } = await checks(true).status.report();
+    expect({ status, ready }).toEqual({ status: 'degraded', ready: true });
   });
 
   it('the Service reaches the API pods on their named port', () => {

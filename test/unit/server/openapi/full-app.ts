@@ -16,6 +16,7 @@ export async function fullApp(overrides: Partial<AppDeps> = {}) {
     touches: unused,
     context: unused,
     readiness: {},
+    status: unused,
     broadcast: {
       alertIntake: unused,
       alerts: unused,
