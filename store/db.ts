@@ -8,6 +8,15 @@ export const iso = (v: unknown): string | null =>
 /** A json/jsonb column as its value: parsed by pg, text from some PGlite paths. */
 export const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
+/**
+ * A PostgreSQL data exception (SQLSTATE class 22: a NUL in text, a value too long for its column,
+ * a malformed number): the statement fails the same way however often it is retried.
+ */
+export function isDataException(error: unknown): boolean {
+  const code = error && typeof error === 'object' && 'code' in error ? error.code : undefined;
+  return typeof code === 'string' && code.startsWith('22');
+}
+
 /** The one database surface Rapport uses: PostgreSQL in production, PGlite embedded. */
 export interface Db {
   readonly kind: 'postgres' | 'pglite';

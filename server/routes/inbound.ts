@@ -4,6 +4,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { inboundEmailQuery, inboundEmailResultSchema } from '../../contracts/index.js';
 import { verifyToken } from '../../domain/broadcast/signed-token.js';
+// Mail is whatever the sender wrote: nobody can fix it, and a provider retries a 500 for ever.
+import { withoutControls } from '../../domain/text.js';
 import type { DeliveryStore } from '../../store/deliveries.js';
 import type { ResponseStore } from '../../store/responses.js';
 import type { AlertIntake } from '../../services/alert-intake.js';
@@ -75,12 +77,12 @@ export function inboundRoutes(deps: InboundRoutesDeps) {
       const id = verifyToken(deps.secret, kind, m[2]!);
       const delivery = id ? await deps.deliveries.byToken(id) : null;
       if (!delivery) continue;
-      const key = withoutNul(mail.messageId ?? createHash('sha256').update(raw).digest('hex'));
-      const subject = withoutNul(mail.subject ?? '');
+      const key = withoutControls(mail.messageId ?? createHash('sha256').update(raw).digest('hex'));
+      const subject = withoutControls(mail.subject ?? '');
       if (kind === 'bounce') {
         await deps.deliveries.markBounced(delivery.alertId, delivery.contactId, subject || 'bounce received');
       }
-      const body = kind === 'reply' ? withoutNul(mail.text ?? '').slice(0, 20_000) : subject || 'bounce';
+      const body = kind === 'reply' ? withoutControls(mail.text ?? '').slice(0, 20_000) : subject || 'bounce';
       const { row, created } = await recordResponse(
         deps,
         delivery,
@@ -96,9 +98,4 @@ export function inboundRoutes(deps: InboundRoutesDeps) {
     // Accepted, so the provider does not retry mail we will never be able to match.
     return c.json({ matched: false as const }, 202);
   });
-}
-
-/** Mail is whatever the sender wrote; PostgreSQL text cannot hold NUL, and a provider retries a 500 for ever. */
-function withoutNul(value: string): string {
-  return value.replaceAll('\u0000', '');
 }

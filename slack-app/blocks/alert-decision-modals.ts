@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { clip, SLACK_LIMITS } from '../../channels/slack/limits.js';
 import { escapeMrkdwn } from '../../channels/slack/mrkdwn.js';
 import { alertRequestSchema, type DecisionKind } from '../../domain/broadcast/alert-request.js';
+import { controlProblem } from '../../domain/text.js';
 import { ALERT_BLOCKS, VIEWS } from '../ids.js';
 import { ALERT_ID, alertViewState, mrkdwn, plain } from './alert-view-parts.js';
 
@@ -182,6 +183,8 @@ export function readReviseModal(
     return { ok: false, errors };
   }
   const comment = first(ALERT_BLOCKS.revisionComment).trim();
+  const commentProblem = controlProblem(comment, 'The note');
+  if (commentProblem) return { ok: false, errors: { [ALERT_BLOCKS.revisionComment]: commentProblem } };
   return {
     ok: true,
     meta,
