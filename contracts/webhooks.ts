@@ -17,7 +17,11 @@ export const inboundEmailResultSchema = z
       /** The same message (Message-ID) was recorded before. */
       duplicate: z.boolean(),
     }),
-    z.strictObject({ matched: z.literal(false) }),
+    z.strictObject({
+      matched: z.literal(false),
+      /** Why nothing was matched, when it is not just that no address carried a token (e.g. unparseable MIME). */
+      reason: z.string().optional(),
+    }),
   ])
   .meta({ id: 'InboundEmailResult' });
 

@@ -8,7 +8,9 @@ import { DomainError } from '../domain/errors.js';
 import type { CustomerContext } from '../services/customer-context.js';
 import { fromDomainError, httpError } from './errors.js';
 import { bearerAuth } from './middleware/auth.js';
+import { bodyCap } from './middleware/body-cap.js';
 import { requestLog, type AppEnv } from './middleware/request-log.js';
+import { validUrl } from './middleware/valid-url.js';
 import { apiApp } from './openapi/api-app.js';
 import { openApiDocument, registerSecuritySchemes, type OpenApiDocument } from './openapi/document.js';
 import { responseCheck, type ContractViolationHandler } from './openapi/response-check.js';
@@ -52,6 +54,17 @@ export function createApp(deps: AppDeps) {
   const app = apiApp();
   registerSecuritySchemes(app);
   app.use(requestId({ headerName: 'x-request-id' })).use(requestLog(deps.logger));
+  app.use(validUrl()).use(
+    bodyCap({
+      defaultBytes: 64 * 1024,
+      byPath: {
+        // Raw MIME with attachments; the route's own cap is the same.
+        '/api/inbound/email': 2 * 1024 * 1024,
+        // Bolt's receiver reads and checks the signed body itself (slack-app/receiver.ts).
+        '/slack/events': null,
+      },
+    }),
+  );
   if (deps.onContractViolation) app.use(responseCheck(app, deps.onContractViolation));
   let document: OpenApiDocument | undefined;
   app

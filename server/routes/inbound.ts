@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createRoute } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { simpleParser, type AddressObject } from 'mailparser';
+import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { inboundEmailQuery, inboundEmailResultSchema } from '../../contracts/index.js';
 import { verifyToken } from '../../domain/broadcast/signed-token.js';
 // Mail is whatever the sender wrote: nobody can fix it, and a provider retries a 500 for ever.
@@ -63,7 +63,15 @@ export function inboundRoutes(deps: InboundRoutesDeps) {
   return apiApp().openapi(email, async (c) => {
     const raw = Buffer.from(await c.req.arrayBuffer());
     if (raw.length === 0) throw httpError('VALIDATION', 'expected a raw MIME message as the body', '(body)');
-    const mail = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true });
+    let mail: ParsedMail;
+    try {
+      mail = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true });
+    } catch (error) {
+      // A provider retries a 500 for ever, and the same message will never parse: accept it, say why.
+      const why = error instanceof Error ? error.message : 'unknown error';
+      c.get('log')?.warn({ bytes: raw.length, why }, 'inbound mail could not be parsed; accepted unmatched');
+      return c.json({ matched: false as const, reason: `the message could not be parsed: ${why}` }, 202);
+    }
     const headerRcpts = ['delivered-to', 'x-original-to']
       .map((h) => mail.headers.get(h))
       .flatMap((v) =>
