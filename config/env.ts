@@ -296,6 +296,28 @@ export const envSchema = z
     /** DEVELOPMENT ONLY: the pane signs in with a local token for ADDIN_DEV_USER. Refused in production. */
     ADDIN_DEV_AUTH: bool.default(false),
     ADDIN_DEV_USER: optionalString.pipe(z.email({ message: 'expected an email address' }).optional()),
+    /**
+     * Origins that may frame the task pane besides Outlook's and Office's own (comma-separated, e.g. a
+     * sovereign cloud's https://outlook.office365.us); the pane's Content-Security-Policy frame-ancestors.
+     */
+    ADDIN_FRAME_ANCESTORS: optionalString.pipe(
+      z
+        .string()
+        .transform((v) =>
+          v
+            .split(',')
+            .map((o) => o.trim())
+            .filter(Boolean),
+        )
+        .pipe(
+          z.array(
+            z.string().regex(/^https:\/\/(\*\.)?[A-Za-z0-9.-]+(:\d+)?$/, {
+              message: 'expected https:// origins (a leading *. is allowed), comma-separated',
+            }),
+          ),
+        )
+        .optional(),
+    ),
     /** Mail domains of colleagues (comma-separated); their messages show "internal sender". */
     ADDIN_INTERNAL_DOMAINS: optionalString.pipe(
       z

@@ -191,6 +191,7 @@ export async function startRapport(
         approvals: { alerts: broadcast.alerts, intake: alertIntake, approverGroups: env.APPROVER_GROUPS },
       }),
       logger,
+      security: { https: publicUrl.startsWith('https://'), addinFrameAncestors: env.ADDIN_FRAME_ANCESTORS },
       apiTokens: env.API_TOKENS ?? [apiToken!.token],
       intake,
       touches,

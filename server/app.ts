@@ -10,6 +10,7 @@ import { fromDomainError, httpError } from './errors.js';
 import { bearerAuth } from './middleware/auth.js';
 import { bodyCap } from './middleware/body-cap.js';
 import { requestLog, type AppEnv } from './middleware/request-log.js';
+import { securityHeaders, type SecurityHeaderOptions } from './middleware/security-headers.js';
 import { validUrl } from './middleware/valid-url.js';
 import { apiApp } from './openapi/api-app.js';
 import { openApiDocument, registerSecuritySchemes, type OpenApiDocument } from './openapi/document.js';
@@ -30,6 +31,8 @@ export interface AppDeps extends TouchRoutesDeps {
   broadcast?: AlertRoutesDeps & { secret: string };
   logger: Logger;
   apiTokens: string[];
+  /** Security headers: HSTS when PUBLIC_URL is https, origins that may frame the add-in. Default: plain HTTP. */
+  security?: SecurityHeaderOptions;
   context: CustomerContext;
   readiness: ReadinessChecks;
   /** Outlook add-in: /addin/* (task pane) and /api/addin/* (its own token auth); see server/addin/routes.ts. */
@@ -54,6 +57,7 @@ export function createApp(deps: AppDeps) {
   const app = apiApp();
   registerSecuritySchemes(app);
   app.use(requestId({ headerName: 'x-request-id' })).use(requestLog(deps.logger));
+  app.use(securityHeaders(deps.security ?? { https: false }));
   app.use(validUrl()).use(
     bodyCap({
       defaultBytes: 64 * 1024,

@@ -32,7 +32,7 @@ export interface ResponseRoutesDeps {
 function answerChooser(body: string): string {
   const forms = CUSTOMER_ANSWERS.map(
     (a) =>
-      `<form method="post" style="display:inline"><input type="hidden" name="a" value="${esc(a)}"><button type="submit">${esc(RESPONSE_KIND_LABELS[a])}</button></form>`,
+      `<form method="post" class="inline"><input type="hidden" name="a" value="${esc(a)}"><button type="submit">${esc(RESPONSE_KIND_LABELS[a])}</button></form>`,
   ).join('\n');
   return `<div class="box">${renderMarkdown(body).html}</div>\n<p>${forms}</p>`;
 }
