@@ -49,6 +49,23 @@ export const envSchema = z
         .optional(),
     ),
 
+    /**
+     * Rate limits of the public routes, requests per minute per client (bursts up to as many), in
+     * memory per process; 0 turns one off. Links: approval, answer and unsubscribe pages. Webhooks:
+     * inbound mail and texts. Slack: /slack/events (off by default: Slack's own retries pace it).
+     */
+    LINK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(60),
+    WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(600),
+    SLACK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(0),
+    /** Behind a reverse proxy: the header naming the client (its last value is used), e.g. x-forwarded-for. */
+    RATE_LIMIT_CLIENT_HEADER: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9-]{1,64}$/, { message: 'expected a header name such as x-forwarded-for' })
+        .transform((v) => v.toLowerCase())
+        .optional(),
+    ),
+
     TEMPORAL_ADDRESS: optionalString.pipe(
       z
         .string()

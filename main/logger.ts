@@ -1,8 +1,11 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
-/** Anything that could carry a secret is redacted before it is written. */
-export function createLogger(level: string, name = 'rapport'): Logger {
-  return pino({
+/**
+ * Anything that could carry a secret is redacted before it is written. `destination`: where the
+ * lines go (default stdout); tests read every line written.
+ */
+export function createLogger(level: string, name = 'rapport', destination?: DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     name,
     level,
     redact: {
@@ -26,5 +29,6 @@ export function createLogger(level: string, name = 'rapport'): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

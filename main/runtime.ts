@@ -192,6 +192,12 @@ export async function startRapport(
       }),
       logger,
       security: { https: publicUrl.startsWith('https://'), addinFrameAncestors: env.ADDIN_FRAME_ANCESTORS },
+      rateLimits: {
+        links: env.LINK_RATE_LIMIT_PER_MINUTE,
+        webhooks: env.WEBHOOK_RATE_LIMIT_PER_MINUTE,
+        slack: env.SLACK_RATE_LIMIT_PER_MINUTE,
+        clientHeader: env.RATE_LIMIT_CLIENT_HEADER,
+      },
       apiTokens: env.API_TOKENS ?? [apiToken!.token],
       intake,
       touches,
