@@ -1,5 +1,6 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { readCustomerResponseActionId } from '../../channels/slack/customer-response-ids.js';
+import { mk } from '../../channels/slack/mrkdwn.js';
 import { RESPONSE_KIND_LABELS } from '../../domain/vocabulary/index.js';
 import type { SlackDeps } from '../deps.js';
 import { handOff } from '../helpers.js';
@@ -25,10 +26,10 @@ export function customerResponse(deps: SlackDeps) {
       const text =
         outcome === 'recorded' || outcome === 'repeated'
           ? kind === 'unsubscribe'
-            ? 'You are unsubscribed: you will not receive these alerts any more.'
-            : `Thank you, we have your answer: ${RESPONSE_KIND_LABELS[kind]}.`
-          : 'This button no longer works.';
-      await respond({ response_type: 'ephemeral', replace_original: false, text });
+            ? mk`You are unsubscribed: you will not receive these alerts any more.`
+            : mk`Thank you, we have your answer: ${RESPONSE_KIND_LABELS[kind]}.`
+          : mk`This button no longer works.`;
+      await respond({ response_type: 'ephemeral', replace_original: false, text: text.text });
     });
   };
 }

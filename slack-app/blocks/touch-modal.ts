@@ -11,7 +11,8 @@ import {
 } from '../../domain/vocabulary/index.js';
 import { ACTIONS, TOUCH_BLOCKS, VIEWS } from '../ids.js';
 import { SLACK_LIMITS, clip } from '../../channels/slack/limits.js';
-import { escapeMrkdwn, mrkdwnLink } from '../../channels/slack/mrkdwn.js';
+import { mk, mkUser, mrkdwnLink } from '../../channels/slack/mrkdwn.js';
+import { mrkdwn } from './alert-view-parts.js';
 
 type KnownBlock = types.KnownBlock;
 type ModalView = types.ModalView;
@@ -109,13 +110,9 @@ export function touchModal(input: TouchModalInput): ModalView {
       type: 'context',
       block_id: TOUCH_BLOCKS.source,
       elements: [
-        {
-          type: 'mrkdwn',
-          text: clip(
-            `From ${mrkdwnLink(input.source.permalink, 'this message')}${input.source.author ? ` by <@${input.source.author}>` : ''}`,
-            SLACK_LIMITS.sectionText,
-          ),
-        },
+        mrkdwn(
+          mk`From ${mrkdwnLink(input.source.permalink, 'this message')}${input.source.author ? mk` by ${mkUser(input.source.author)}` : ''}`,
+        ),
       ],
     });
   }
@@ -193,7 +190,7 @@ export function touchModal(input: TouchModalInput): ModalView {
       {
         type: 'context',
         block_id: TOUCH_BLOCKS.questionsHint,
-        elements: [{ type: 'mrkdwn', text: '*Never asked this customer* — ask one if it fits, note the answer:' }],
+        elements: [mrkdwn(mk`*Never asked this customer* — ask one if it fits, note the answer:`)],
       },
       ...questions.map(questionBlock),
     );
@@ -207,7 +204,7 @@ export function touchModal(input: TouchModalInput): ModalView {
     blocks.push({
       type: 'context',
       block_id: TOUCH_BLOCKS.questionsHint,
-      elements: [{ type: 'mrkdwn', text: escapeMrkdwn(hint) }],
+      elements: [mrkdwn(mk`${hint}`)],
     });
   }
 
