@@ -310,8 +310,12 @@ export const envSchema = z
     ),
     /** Key set URL; default: the tenant's (https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys). */
     AAD_JWKS_URL: optionalUrl('an http(s) URL of a JSON Web Key Set'),
-    /** DEVELOPMENT ONLY: the pane signs in with a local token for ADDIN_DEV_USER. Refused in production. */
-    ADDIN_DEV_AUTH: bool.default(false),
+    /**
+     * DEVELOPMENT ONLY: the pane signs in with a local token for ADDIN_DEV_USER. Unset: on when the
+     * server listens on loopback, PUBLIC_URL is loopback and Entra sign-in is not configured (see
+     * devSignInOn). `true` is refused unless both are loopback, and in production.
+     */
+    ADDIN_DEV_AUTH: optionalString.pipe(bool.optional()),
     ADDIN_DEV_USER: optionalString.pipe(z.email({ message: 'expected an email address' }).optional()),
     /**
      * Origins that may frame the task pane besides Outlook's and Office's own (comma-separated, e.g. a
@@ -369,6 +373,13 @@ export const envSchema = z
         path: ['ADDIN_DEV_AUTH'],
         message: 'the development sign-in is refused in production',
       });
+    } else if (env.ADDIN_DEV_AUTH && !servesLoopbackOnly(env)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ADDIN_DEV_AUTH'],
+        message:
+          'the development sign-in hands out tokens to whoever asks: it needs HOST and PUBLIC_URL on loopback (127.0.0.1, ::1, localhost)',
+      });
     }
     if (env.SLACK_APP_TOKEN && !env.SLACK_BOT_TOKEN) {
       ctx.addIssue({
@@ -392,6 +403,34 @@ export const envSchema = z
   });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** A host name or address that only this machine reaches. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(?:\.\d{1,3}){3}$/.test(h);
+}
+
+/** The server listens on loopback only and is reached at a loopback URL: nobody else can ask it for anything. */
+function servesLoopbackOnly(env: { HOST: string; PUBLIC_URL?: string | undefined }): boolean {
+  if (!isLoopbackHost(env.HOST)) return false;
+  return env.PUBLIC_URL === undefined || isLoopbackHost(new URL(env.PUBLIC_URL).hostname);
+}
+
+/**
+ * Whether the add-in's development sign-in is on: never in production nor off loopback (the
+ * schema refuses ADDIN_DEV_AUTH=true there); ADDIN_DEV_AUTH when set; otherwise on for a server
+ * only this machine reaches and that has no Entra sign-in, so the task pane `npm start` prints
+ * shows the customer view to someone trying Rapport, under its red banner.
+ */
+export function devSignInOn(
+  env: Pick<Env, 'ADDIN_DEV_AUTH' | 'HOST' | 'PUBLIC_URL' | 'NODE_ENV' | 'AAD_TENANT_ID'>,
+): boolean {
+  if (env.NODE_ENV === 'production' || !servesLoopbackOnly(env)) return false;
+  return env.ADDIN_DEV_AUTH ?? env.AAD_TENANT_ID === undefined;
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: { variable: string; problem: string }[]) {
