@@ -11,7 +11,7 @@ import { signToken } from '../../domain/broadcast/signed-token.js';
 import type { AlertStatus, BroadcastPhase, Channel } from '../../domain/vocabulary/index.js';
 import type { AlertStore } from '../../store/alerts.js';
 import type { ApprovalStore } from '../../store/approvals.js';
-import { isDataException } from '../../store/db.js';
+import { dbErrorForLog, isDataException } from '../../store/db.js';
 import type { DeliveryStore } from '../../store/deliveries.js';
 import type { ResponseStore } from '../../store/responses.js';
 import { resolveAudience } from './audience-resolution.js';
@@ -138,9 +138,10 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
         await alerts.setStatus(alertId, status, { decidedBy: d.approver.toLowerCase(), comment: d.reason });
       } catch (error) {
         if (!isDataException(error)) throw error;
-        // The store's words only (no parameters): they say what is wrong, not what was sent.
+        // The store's words, without the values it quotes: they say what is wrong, not what was sent.
+        const { message } = dbErrorForLog(error as Error & Record<string, unknown>);
         throw ApplicationFailure.nonRetryable(
-          `the store cannot hold this decision: ${(error as Error).message}`,
+          `the store cannot hold this decision: ${String(message)}`,
           DECISION_UNRECORDABLE,
         );
       }
