@@ -116,11 +116,9 @@ describe('a decision never wedges an alert', () => {
     const id = await submit(t);
     await waitForStatus(t, id, 'awaiting_approval');
     // As a face that missed the rule would: straight to the workflow.
-    const update = t.rapport.temporal.workflow
-      .getHandle(id)
-      .executeUpdate(decideUpdate, {
-        args: [{ approver: APPROVER, decision: 'reject', reason: 'no\u0000', via: 'api' }],
-      });
+    const update = t.rapport.temporal.workflow.getHandle(id).executeUpdate(decideUpdate, {
+      args: [{ approver: APPROVER, decision: 'reject', reason: 'no\u0000', via: 'api' }],
+    });
     const failure = await within(
       30_000,
       'the Update',
