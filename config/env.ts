@@ -49,6 +49,23 @@ export const envSchema = z
         .optional(),
     ),
 
+    /**
+     * Rate limits of the public routes, requests per minute per client (bursts up to as many), in
+     * memory per process; 0 turns one off. Links: approval, answer and unsubscribe pages. Webhooks:
+     * inbound mail and texts. Slack: /slack/events (off by default: Slack's own retries pace it).
+     */
+    LINK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(60),
+    WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(600),
+    SLACK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(0),
+    /** Behind a reverse proxy: the header naming the client (its last value is used), e.g. x-forwarded-for. */
+    RATE_LIMIT_CLIENT_HEADER: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9-]{1,64}$/, { message: 'expected a header name such as x-forwarded-for' })
+        .transform((v) => v.toLowerCase())
+        .optional(),
+    ),
+
     TEMPORAL_ADDRESS: optionalString.pipe(
       z
         .string()
@@ -307,9 +324,35 @@ export const envSchema = z
     ),
     /** Key set URL; default: the tenant's (https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys). */
     AAD_JWKS_URL: optionalUrl('an http(s) URL of a JSON Web Key Set'),
-    /** DEVELOPMENT ONLY: the pane signs in with a local token for ADDIN_DEV_USER. Refused in production. */
-    ADDIN_DEV_AUTH: bool.default(false),
+    /**
+     * DEVELOPMENT ONLY: the pane signs in with a local token for ADDIN_DEV_USER. Unset: on when the
+     * server listens on loopback, PUBLIC_URL is loopback and Entra sign-in is not configured (see
+     * devSignInOn). `true` is refused unless both are loopback, and in production.
+     */
+    ADDIN_DEV_AUTH: optionalString.pipe(bool.optional()),
     ADDIN_DEV_USER: optionalString.pipe(z.email({ message: 'expected an email address' }).optional()),
+    /**
+     * Origins that may frame the task pane besides Outlook's and Office's own (comma-separated, e.g. a
+     * sovereign cloud's https://outlook.office365.us); the pane's Content-Security-Policy frame-ancestors.
+     */
+    ADDIN_FRAME_ANCESTORS: optionalString.pipe(
+      z
+        .string()
+        .transform((v) =>
+          v
+            .split(',')
+            .map((o) => o.trim())
+            .filter(Boolean),
+        )
+        .pipe(
+          z.array(
+            z.string().regex(/^https:\/\/(\*\.)?[A-Za-z0-9.-]+(:\d+)?$/, {
+              message: 'expected https:// origins (a leading *. is allowed), comma-separated',
+            }),
+          ),
+        )
+        .optional(),
+    ),
     /** Mail domains of colleagues (comma-separated); their messages show "internal sender". */
     ADDIN_INTERNAL_DOMAINS: optionalString.pipe(
       z
@@ -344,6 +387,13 @@ export const envSchema = z
         path: ['ADDIN_DEV_AUTH'],
         message: 'the development sign-in is refused in production',
       });
+    } else if (env.ADDIN_DEV_AUTH && !servesLoopbackOnly(env)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ADDIN_DEV_AUTH'],
+        message:
+          'the development sign-in hands out tokens to whoever asks: it needs HOST and PUBLIC_URL on loopback (127.0.0.1, ::1, localhost)',
+      });
     }
     if (env.SLACK_APP_TOKEN && !env.SLACK_BOT_TOKEN) {
       ctx.addIssue({
@@ -367,6 +417,34 @@ export const envSchema = z
   });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** A host name or address that only this machine reaches. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(?:\.\d{1,3}){3}$/.test(h);
+}
+
+/** The server listens on loopback only and is reached at a loopback URL: nobody else can ask it for anything. */
+function servesLoopbackOnly(env: { HOST: string; PUBLIC_URL?: string | undefined }): boolean {
+  if (!isLoopbackHost(env.HOST)) return false;
+  return env.PUBLIC_URL === undefined || isLoopbackHost(new URL(env.PUBLIC_URL).hostname);
+}
+
+/**
+ * Whether the add-in's development sign-in is on: never in production nor off loopback (the
+ * schema refuses ADDIN_DEV_AUTH=true there); ADDIN_DEV_AUTH when set; otherwise on for a server
+ * only this machine reaches and that has no Entra sign-in, so the task pane `npm start` prints
+ * shows the customer view to someone trying Rapport, under its red banner.
+ */
+export function devSignInOn(
+  env: Pick<Env, 'ADDIN_DEV_AUTH' | 'HOST' | 'PUBLIC_URL' | 'NODE_ENV' | 'AAD_TENANT_ID'>,
+): boolean {
+  if (env.NODE_ENV === 'production' || !servesLoopbackOnly(env)) return false;
+  return env.ADDIN_DEV_AUTH ?? env.AAD_TENANT_ID === undefined;
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: { variable: string; problem: string }[]) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '../domain/text.js';
 import { TOUCH_LIMITS } from '../domain/touch.js';
 import { alertId, alertStatusSchema, audienceSummarySchema, decisionResultSchema } from './alerts.js';
 import { instantSchema } from './common.js';
@@ -41,12 +42,12 @@ export const addinTouchBody = z
   .object({
     contactEmail: z.email({ message: 'contactEmail must be an email address' }).max(254),
     channel: z.enum(TOUCH_CHANNELS).default('email'),
-    summary: z.string().trim().min(1, { message: 'summary must not be empty' }).max(TOUCH_LIMITS.summary),
-    outcome: z.string().trim().min(1).max(TOUCH_LIMITS.outcome).optional(),
+    summary: text('summary', { max: TOUCH_LIMITS.summary, min: 1 }),
+    outcome: text('outcome', { max: TOUCH_LIMITS.outcome, min: 1 }).optional(),
     occurredAt: z.iso.datetime({ offset: true, message: 'occurredAt must be an ISO 8601 date-time' }).optional(),
-    answers: z.record(z.string(), z.string()).optional(),
+    answers: z.record(z.string().max(64), text('answer', { max: TOUCH_LIMITS.answer })).optional(),
     /** The email's Internet-Message-ID: logging the same email twice is one touch. */
-    messageId: z.string().trim().min(1).max(998).optional(),
+    messageId: text('messageId', { max: 998, min: 1 }).optional(),
   })
   .strict()
   .meta({ id: 'AddinTouchInput' });
@@ -55,7 +56,7 @@ export const addinTouchBody = z
 export const addinDecisionBody = z
   .object({
     decision: z.enum(DECISIONS, { message: 'decision must be approve, reject or request_changes' }),
-    reason: z.string().max(2000).optional(),
+    reason: text('reason', { max: 2000 }).optional(),
     /** The version the approver saw; a decision on an outdated version is refused. */
     version: z.number().int().min(1).optional(),
   })

@@ -7,7 +7,7 @@ import { storedText } from '../domain/broadcast/alert-request.js';
  * one-click unsubscribe). The token in the path is the credential; the answers are HTML.
  */
 
-// Long enough that an over-long forgery still reaches the signature check, and is refused and audited like any other.
+// Long enough that an over-long forgery still reaches the signature check, and is refused and counted like any other.
 export const approvalTokenParams = z.object({ token: z.string().min(1).max(512) });
 
 /** The confirmation page's form. */

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { toE164 } from '../domain/audience/addresses.js';
+import { text, withoutControls } from '../domain/text.js';
 import { alertId } from './alerts.js';
 
 /** POST /api/inbound/email: the provider may pass the envelope recipient, which beats whatever the headers say. */
-export const inboundEmailQuery = z.object({ rcpt: z.string().max(320).optional() });
+export const inboundEmailQuery = z.object({ rcpt: text('rcpt', { max: 320 }).optional() });
 
 /** 202 either way: a message nobody can match is accepted, so the provider does not retry it. */
 export const inboundEmailResultSchema = z
@@ -16,7 +17,11 @@ export const inboundEmailResultSchema = z
       /** The same message (Message-ID) was recorded before. */
       duplicate: z.boolean(),
     }),
-    z.strictObject({ matched: z.literal(false) }),
+    z.strictObject({
+      matched: z.literal(false),
+      /** Why nothing was matched, when it is not just that no address carried a token (e.g. unparseable MIME). */
+      reason: z.string().optional(),
+    }),
   ])
   .meta({ id: 'InboundEmailResult' });
 
@@ -24,7 +29,8 @@ export const inboundEmailResultSchema = z
 export const smsInboundForm = z.object({
   From: z.string().refine((v) => toE164(v) === v, { message: 'expected an E.164 number' }),
   To: z.string().min(1).max(32),
-  Body: z.string().max(1600),
+  /** What the customer typed: control characters are dropped, not refused (nobody could fix the text). */
+  Body: z.string().max(1600).transform(withoutControls),
   MessageSid: z.string().regex(/^[SM]M[0-9a-f]{32}$/i, { message: 'expected a message sid' }),
 });
 

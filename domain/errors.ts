@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   'CONFLICT',
   'GONE',
   'UNKNOWN_CONTACT',
+  'RATE_LIMITED',
   'UNAVAILABLE',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { controlProblem, text } from './text.js';
 import {
   TOUCH_CHANNEL_LABELS,
   touchChannelSchema,
@@ -15,12 +16,8 @@ export const TOUCH_LIMITS = {
   idempotencyKey: 200,
 } as const;
 
-const trimmed = (max: number, name: string) =>
-  z
-    .string({ message: `${name} must be text` })
-    .trim()
-    .min(1, { message: `${name} must not be empty` })
-    .max(max, { message: `${name} must be at most ${max} characters` });
+/** Trimmed, not empty, bounded, no control characters (the text rule of domain/text.ts). */
+const trimmed = (max: number, name: string) => text(name, { max, min: 1 });
 
 export const touchContactSchema = z
   .object({
@@ -62,7 +59,15 @@ export const touchInputSchema = z
       })
       .optional(),
     source: z.enum(['api', 'slack', 'outlook']).default('api'),
-    sourceUrl: z.url({ message: 'sourceUrl must be a URL' }).max(2000).optional(),
+    // zod keeps the URL as sent, and a URL parser forgives a NUL: the text rule applies to it too.
+    sourceUrl: z
+      .url({ message: 'sourceUrl must be a URL' })
+      .max(2000)
+      .superRefine((v, ctx) => {
+        const problem = controlProblem(v, 'sourceUrl');
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
   })
   .strict();
 

@@ -2,11 +2,11 @@ import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
-import type { Env } from '../config/env.js';
+import { devSignInOn, type Env } from '../config/env.js';
 import { createContactDirectory } from '../crm/contact-directory.js';
 import type { CrmPort } from '../crm/port.js';
 import { DEFAULT_QUESTIONS } from '../domain/questions.js';
-import { createAddinRoutes } from '../server/addin/routes.js';
+import { createAddinRoutes, DEFAULT_DEV_USER } from '../server/addin/routes.js';
 import { createApp, type RapportApp } from '../server/app.js';
 import { createBroadcastServices } from '../services/broadcast-services.js';
 import { startContactReadModel, type ContactReadModel } from '../services/contacts/contact-read-model.js';
@@ -72,6 +72,8 @@ export interface RapportRuntime {
   slack: SlackFace;
   /** The contact read model behind the Slack customer picker and /customer <name>. */
   contactReadModel: ContactReadModel;
+  /** How the Outlook task pane signs in: Entra, the development sign-in (as devUser), or not at all. */
+  addinSignIn: { kind: 'entra' | 'dev' | 'none'; devUser?: string };
   stop(): Promise<void>;
 }
 
@@ -197,6 +199,13 @@ export async function startRapport(
         approvals: { alerts: broadcast.alerts, intake: alertIntake, approverGroups: env.APPROVER_GROUPS },
       }),
       logger,
+      security: { https: publicUrl.startsWith('https://'), addinFrameAncestors: env.ADDIN_FRAME_ANCESTORS },
+      rateLimits: {
+        links: env.LINK_RATE_LIMIT_PER_MINUTE,
+        webhooks: env.WEBHOOK_RATE_LIMIT_PER_MINUTE,
+        slack: env.SLACK_RATE_LIMIT_PER_MINUTE,
+        clientHeader: env.RATE_LIMIT_CLIENT_HEADER,
+      },
       apiTokens: env.API_TOKENS ?? [apiToken!.token],
       intake,
       touches,
@@ -234,6 +243,11 @@ export async function startRapport(
       apiToken: apiToken ?? undefined,
       slack,
       contactReadModel,
+      addinSignIn: env.AAD_TENANT_ID
+        ? { kind: 'entra' }
+        : devSignInOn(env)
+          ? { kind: 'dev', devUser: env.ADDIN_DEV_USER ?? DEFAULT_DEV_USER }
+          : { kind: 'none' },
       stop: () => cleanups.run(),
     };
   } catch (error) {

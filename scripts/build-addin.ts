@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 
 /**
  * Bundles the Outlook task pane (outlook-addin/src, TSX) with esbuild into outlook-addin/dist, which
- * the server serves under /addin/: taskpane.html, taskpane.js, commands.html, assets/icon-*.png.
+ * the server serves under /addin/: taskpane.html, taskpane.js, commands.html, commands.js, assets/icon-*.png.
  * Office.js itself comes from Microsoft's CDN (the HTML pages), as add-ins must load it; the
  * @microsoft/office-js package says which version the pane is built against.
  */
@@ -62,6 +62,8 @@ export async function buildAddin(options: { outDir?: string; minify?: boolean; s
     logLevel: 'silent',
   });
   for (const page of PAGES) cpSync(resolve(root, page), resolve(outDir, page));
+  // No inline scripts (the pane's Content-Security-Policy allows none): the function file's script is a file.
+  cpSync(resolve(root, 'commands.js'), resolve(outDir, 'commands.js'));
   cpSync(resolve(root, 'assets'), resolve(outDir, 'assets'), { recursive: true });
   const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
   return { outDir, bytes, officeJs, warnings: result.warnings.length };

@@ -40,6 +40,13 @@ async function main() {
     `  SMS            ${rapport.smsOutboxUrl ? `SMS stand-in, outbox ${rapport.smsOutboxUrl} (set SMS_ACCOUNT_SID, SMS_AUTH_TOKEN, SMS_FROM for real texts)` : `provider ${env.SMS_API_URL ?? 'Twilio'}`}`,
     `  Worker         ${rapport.worker ? `in this process, task queue ${env.TEMPORAL_TASK_QUEUE}` : 'off (WORKER_IN_PROCESS=false; run npm run worker)'}`,
     `  Slack          ${rapport.slack.notice}${rapport.slack.app ? '; alerts reach Slack-preferring customers as DMs' : ''}`,
+    `  Outlook pane   ${rapport.url}/addin/taskpane.html   (${
+      rapport.addinSignIn.kind === 'entra'
+        ? 'Entra sign-in'
+        : rapport.addinSignIn.kind === 'dev'
+          ? `DEVELOPMENT sign-in as ${rapport.addinSignIn.devUser}: loopback only, ADDIN_DEV_AUTH=false turns it off`
+          : 'sign-in not configured: AAD_TENANT_ID and AAD_CLIENT_ID'
+    }; in Outlook: docs/OUTLOOK.md)`,
     ...(rapport.apiToken?.file
       ? [
           `  API token      in ${relative(process.cwd(), rapport.apiToken.file)} (generated for this data directory)`,

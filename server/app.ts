@@ -7,8 +7,13 @@ import { CrmError } from '../crm/port.js';
 import { DomainError } from '../domain/errors.js';
 import type { CustomerContext } from '../services/customer-context.js';
 import { fromDomainError, httpError } from './errors.js';
+import { forgedLinks } from './forged-links.js';
 import { bearerAuth } from './middleware/auth.js';
+import { bodyCap } from './middleware/body-cap.js';
+import { PUBLIC_ROUTES, rateLimits } from './middleware/rate-limit.js';
 import { requestLog, type AppEnv } from './middleware/request-log.js';
+import { securityHeaders, type SecurityHeaderOptions } from './middleware/security-headers.js';
+import { validUrl } from './middleware/valid-url.js';
 import { apiApp } from './openapi/api-app.js';
 import { openApiDocument, registerSecuritySchemes, type OpenApiDocument } from './openapi/document.js';
 import { responseCheck, type ContractViolationHandler } from './openapi/response-check.js';
@@ -28,6 +33,10 @@ export interface AppDeps extends TouchRoutesDeps {
   broadcast?: AlertRoutesDeps & { secret: string };
   logger: Logger;
   apiTokens: string[];
+  /** Requests per minute per client on the public routes (0: off); default all off. */
+  rateLimits?: { links: number; webhooks: number; slack: number; clientHeader?: string };
+  /** Security headers: HSTS when PUBLIC_URL is https, origins that may frame the add-in. Default: plain HTTP. */
+  security?: SecurityHeaderOptions;
   context: CustomerContext;
   /** /readyz: what the process needs to serve (the store, Temporal); never the CRM or a channel. */
   readiness: ReadinessChecks;
@@ -58,6 +67,33 @@ export function createApp(deps: AppDeps) {
   const app = apiApp();
   registerSecuritySchemes(app);
   app.use(requestId({ headerName: 'x-request-id' })).use(requestLog(deps.logger));
+  app.use(securityHeaders(deps.security ?? { https: false }));
+  const limits = deps.rateLimits;
+  if (limits) {
+    // Before any other work, reading the body included.
+    app.use(
+      rateLimits(
+        [
+          { name: 'links', matches: PUBLIC_ROUTES.links, perMinute: limits.links },
+          { name: 'webhooks', matches: PUBLIC_ROUTES.webhooks, perMinute: limits.webhooks },
+          { name: 'slack', matches: PUBLIC_ROUTES.slack, perMinute: limits.slack },
+        ],
+        { clientHeader: limits.clientHeader },
+      ),
+    );
+  }
+  app.use(validUrl()).use(
+    bodyCap({
+      defaultBytes: 64 * 1024,
+      byPath: {
+        // Raw MIME with attachments; the route's own cap is the same.
+        '/api/inbound/email': 2 * 1024 * 1024,
+        // Slack's own payloads stay far below this (a view submission is a few KB to tens of KB);
+        // capped here, before slack-app/receiver.ts reads the body to check its signature.
+        '/slack/events': 1024 * 1024,
+      },
+    }),
+  );
   if (deps.onContractViolation) app.use(responseCheck(app, deps.onContractViolation));
   let document: OpenApiDocument | undefined;
   app
@@ -72,11 +108,9 @@ export function createApp(deps: AppDeps) {
 
   // Links in emails: no bearer token; the signed token in the path is the credential.
   if (deps.broadcast) {
-    const responses = responseRoutes(deps.broadcast);
-    app
-      .route('/approvals', approvalRoutes(deps.broadcast))
-      .route('/r', responses.actions)
-      .route('/u', responses.unsubscribe);
+    const links = { ...deps.broadcast, forgedLinks: forgedLinks() };
+    const responses = responseRoutes(links);
+    app.route('/approvals', approvalRoutes(links)).route('/r', responses.actions).route('/u', responses.unsubscribe);
     if (deps.smsInbound) app.route('/sms', smsInboundRoutes({ ...deps.broadcast, ...deps.smsInbound }));
   }
 

@@ -12,6 +12,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   CONFLICT: 409,
   GONE: 410,
   UNKNOWN_CONTACT: 422,
+  RATE_LIMITED: 429,
   UNAVAILABLE: 503,
 };
 

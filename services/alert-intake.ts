@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { ulid } from 'ulid';
 import type { AlertRequest, AlertRevision, DecisionInput } from '../domain/broadcast/alert-request.js';
 import { DomainError, type ErrorCode } from '../domain/errors.js';
+import { text } from '../domain/text.js';
 import { isCancellable } from '../domain/vocabulary/index.js';
 import type { AlertRow, AlertStore } from '../store/alerts.js';
 import type { ApprovalStore } from '../store/approvals.js';
@@ -41,6 +42,22 @@ export interface AlertIntakeDeps {
 
 /** Sortable (ULID) and unique: GET /api/alerts lists newest first by id. */
 export const newAlertId = () => `alr_${ulid().toLowerCase()}`;
+
+/** Longest reason or comment any surface takes (the API, the add-in, links, Slack modals). */
+const REASON_MAX = 2000;
+
+/**
+ * The text rule (domain/text.ts) for what is about to go into a workflow: every face checks its
+ * own input, and this catches whatever one missed, before the Update or signal, so text the store
+ * cannot hold never reaches an activity that would retry writing it.
+ */
+function checkText(value: string | undefined, field: string): void {
+  if (value === undefined) return;
+  const parsed = text(field, { max: REASON_MAX, trim: false }).safeParse(value);
+  if (!parsed.success) {
+    throw new DomainError('VALIDATION', `${field}: ${parsed.error.issues[0]?.message ?? 'not valid'}`, field);
+  }
+}
 
 /** Refusals of the decision validator arrive as ApplicationFailures typed with our error codes. */
 function refusalOf(error: unknown): DomainError | undefined {
@@ -130,6 +147,22 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
     /** A decision through the Update; every refusal lands in the audit log, since refused updates leave no history. */
     async decide(alert: AlertRow, d: DecisionInput, via: string): Promise<DecisionResult> {
       try {
+        checkText(d.reason, 'reason');
+      } catch (error) {
+        await deps.approvals.audit({
+          alertId: alert.id,
+          version: d.version ?? alert.version,
+          actor: d.approver,
+          action: d.decision,
+          outcome: 'refused',
+          // Not the reason itself: it is what the store cannot hold.
+          reason: null,
+          source: via,
+          detail: `VALIDATION: ${(error as Error).message}`,
+        });
+        throw error;
+      }
+      try {
         return await handle(alert.id).executeUpdate(decideUpdate, { args: [{ ...d, via }] });
       } catch (error) {
         const refusal = refusalOf(error);
@@ -149,6 +182,7 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
     },
 
     async revise(alert: AlertRow, r: AlertRevision): Promise<{ version: number }> {
+      checkText(r.comment, 'comment');
       try {
         return await handle(alert.id).executeUpdate(reviseUpdate, { args: [r] });
       } catch (error) {
@@ -164,6 +198,7 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
      * surface in the audit log (api, slack).
      */
     async cancel(alert: AlertRow, by: string, reason?: string, via = 'api'): Promise<void> {
+      checkText(reason, 'reason');
       const actor = by.trim().toLowerCase();
       const audit = (outcome: 'accepted' | 'refused', why: string | null) =>
         deps.approvals.audit({ alertId: alert.id, actor, action: 'cancel', outcome, reason: why, source: via });

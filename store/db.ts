@@ -8,6 +8,52 @@ export const iso = (v: unknown): string | null =>
 /** A json/jsonb column as its value: parsed by pg, text from some PGlite paths. */
 export const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
+/**
+ * A PostgreSQL data exception (SQLSTATE class 22: a NUL in text, a value too long for its column,
+ * a malformed number): the statement fails the same way however often it is retried.
+ */
+export function isDataException(error: unknown): boolean {
+  const code = error && typeof error === 'object' && 'code' in error ? error.code : undefined;
+  return typeof code === 'string' && code.startsWith('22');
+}
+
+/**
+ * An error from PostgreSQL or PGlite: a SQLSTATE code with a severity, or PGlite's copy of the
+ * statement and its parameters (it attaches `query` and `params` to every error it throws).
+ */
+export function isDbError(error: unknown): error is Error & Record<string, unknown> {
+  if (!(error instanceof Error)) return false;
+  const e = error as Error & Record<string, unknown>;
+  return (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && 'severity' in e) || 'params' in e;
+}
+
+/** SQLSTATE classes whose messages quote the offending value: data exceptions and integrity violations. */
+const QUOTES_VALUES = /^2[23]/;
+
+/**
+ * What may be logged of a database error: its code and where it happened, never the values. The
+ * statement's parameters (PGlite attaches them), `detail` ("Failing row contains (...)", "Key
+ * (email)=(...)"), `where` ("unnamed portal parameter $1 = '...'") and the values quoted in a
+ * data exception's message are customer data, so they are left out or blanked.
+ */
+export function dbErrorForLog(error: Error & Record<string, unknown>): Record<string, unknown> {
+  const code = typeof error.code === 'string' ? error.code : undefined;
+  const blank = (text: string) =>
+    code && QUOTES_VALUES.test(code) ? text.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '"…"') : text;
+  const stack = (error.stack ?? '').split('\n');
+  const frames = stack.filter((line) => /^\s+at /.test(line));
+  const out: Record<string, unknown> = {
+    type: 'DatabaseError',
+    message: blank(error.message),
+    stack: [`${error.name}: ${blank(error.message)}`, ...frames].join('\n'),
+  };
+  for (const key of ['code', 'severity', 'routine', 'schema', 'table', 'column', 'constraint', 'dataType'])
+    if (typeof error[key] === 'string') out[key] = error[key];
+  // The statement is Rapport's own text (values are parameters), so it helps and holds no data.
+  if (typeof error.query === 'string') out.query = error.query.replace(/\s+/g, ' ').slice(0, 500);
+  return out;
+}
+
 /** The one database surface Rapport uses: PostgreSQL in production, PGlite embedded. */
 export interface Db {
   readonly kind: 'postgres' | 'pglite';

@@ -40,6 +40,8 @@ export async function startTestRapport(
     temporalAddress?: string;
     /** How long GET /api/status reuses its checks (default 10 s; 0: a fresh look every time). */
     statusCacheMs?: number;
+    /** Every log line Rapport writes, at every level, is pushed here (LOG_LEVEL becomes trace). */
+    logLines?: string[];
   } = {},
 ) {
   const sandbox = await startHubSpotSandbox({
@@ -58,6 +60,9 @@ export async function startTestRapport(
     TEMPORAL_TASK_QUEUE: `test-${Math.random().toString(36).slice(2, 10)}`,
     HUBSPOT_RATE_LIMIT: String(options.rateLimit ?? 100),
     CRM_RETRY_MAX_INTERVAL_SECONDS: '3',
+    // Every request of a test shares one client (no socket): tests about rate limits turn them on.
+    LINK_RATE_LIMIT_PER_MINUTE: '0',
+    WEBHOOK_RATE_LIMIT_PER_MINUTE: '0',
     ...options.env,
   });
   // Every answer is held to its route's contract; a mismatch fails the request that made it, or the file at stop().
@@ -65,7 +70,10 @@ export async function startTestRapport(
   const checkContract = () => {
     if (violations.length) throw new Error(`API contract broken:\n${violations.splice(0).join('\n')}`);
   };
-  const rapport = await startRapport(env, createLogger(env.LOG_LEVEL), {
+  const logger = options.logLines
+    ? createLogger('trace', 'rapport', { write: (line: string) => void options.logLines!.push(line) })
+    : createLogger(env.LOG_LEVEL);
+  const rapport = await startRapport(env, logger, {
     temporalAddress: options.temporalAddress ?? inject('temporalAddress'),
     db,
     hubspotBasePath: sandbox.url,

@@ -4,7 +4,7 @@ import { oneLine } from '../email/alert-email-input.js';
 import type { ChannelAlert } from '../adapter.js';
 import { customerResponseActionId, RESPONSE_BLOCK_ID } from './customer-response-ids.js';
 import { SLACK_LIMITS, clip } from './limits.js';
-import { escapeMrkdwn, markdownToMrkdwn } from './mrkdwn.js';
+import { markdownToMrkdwn, mk } from './mrkdwn.js';
 
 type KnownBlock = types.KnownBlock;
 
@@ -113,7 +113,7 @@ export function buildSlackAlertMessage(alert: ChannelAlert, responseToken: strin
     },
   ];
   return {
-    text: clip(escapeMrkdwn(title), SLACK_LIMITS.messageText),
+    text: clip(mk`${title}`.text, SLACK_LIMITS.messageText),
     blocks,
     unfurl_links: false,
     unfurl_media: false,

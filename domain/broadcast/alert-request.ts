@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '../text.js';
 import { channelSchema } from '../vocabulary/index.js';
 
 /** One header line: CR, LF and other control characters become spaces, so a title can never smuggle a header. */
@@ -13,15 +14,12 @@ export function singleLine(value: string): string {
 }
 
 /**
- * Free text that is stored: PostgreSQL text cannot hold NUL, so a NUL is refused at the edge
- * with the field named, instead of failing the store write behind it (a 500, or an activity
- * retrying a write that can never succeed).
+ * Free text that is stored as it was sent (not trimmed): the text rule of domain/text.ts, so a
+ * NUL or another control character is refused at the edge with the field named, instead of
+ * failing the store write behind it (a 500, or an activity retrying a write that can never succeed).
  */
 export function storedText(max: number, name: string) {
-  return z
-    .string()
-    .max(max, { message: `${name} must be at most ${max.toLocaleString('en-US')} characters` })
-    .refine((v) => !v.includes('\u0000'), { message: `${name} must not contain NUL characters` });
+  return text(name, { max, trim: false });
 }
 
 const email = z
@@ -39,15 +37,12 @@ const MAX_SEND_DELAY_MS = 366 * 86_400_000;
 export const alertRequestSchema = z
   .object({
     requester: email,
-    title: z
-      .string()
-      .max(200, { message: 'title must be at most 200 characters' })
+    // Line breaks fold into spaces (a title is one line); other control characters are refused.
+    title: storedText(200, 'title')
       .transform(singleLine)
       .pipe(z.string().min(1, { message: 'title must not be empty' })),
     body: storedText(20_000, 'body').refine((b) => b.trim().length > 0, { message: 'body must not be empty' }),
-    topic: z
-      .string()
-      .max(80)
+    topic: storedText(80, 'topic')
       .transform(singleLine)
       .pipe(z.string().min(1, { message: 'topic must not be empty' })),
     lists: z
@@ -78,7 +73,7 @@ export const alertRequestSchema = z
         path: ['notBefore'],
       })
       .optional(),
-    approverGroup: z.string().trim().min(1).max(100).default('alerts'),
+    approverGroup: text('approverGroup', { max: 100, min: 1 }).default('alerts'),
   })
   .strict();
 

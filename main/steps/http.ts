@@ -11,10 +11,36 @@ import type { Cleanups } from './cleanups.js';
  */
 const KEEP_ALIVE_MS = 65_000;
 
-/** The HTTP listener on HOST:PORT; a taken port is named in the error. */
-export async function startHttp(app: RapportApp, hostname: string, port: number, cleanups: Cleanups): Promise<void> {
+/**
+ * An answer given before the whole request arrived (a 401 or a too-large 400 to an upload still
+ * streaming) says `Connection: close`: the server then drains what is on its way for a moment and
+ * drops the socket, and a client told keep-alive would reuse a connection that is going away.
+ */
+function closingEarlyAnswers(app: RapportApp) {
+  return async (request: Request, env: { incoming: { complete: boolean } }): Promise<Response> => {
+    const response = await app.fetch(request, env as never);
+    if (env.incoming.complete) return response;
+    try {
+      response.headers.set('connection', 'close');
+      return response;
+    } catch {
+      // Immutable headers (a redirect): copy them.
+      const headers = new Headers(response.headers);
+      headers.set('connection', 'close');
+      return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+    }
+  };
+}
+
+/** The HTTP listener on HOST:PORT; a taken port is named in the error. Answers the port bound (PORT=0: any free one). */
+export async function startHttp(
+  app: RapportApp,
+  hostname: string,
+  port: number,
+  cleanups: Cleanups,
+): Promise<{ port: number }> {
   const server = await new Promise<ServerType>((resolvePromise, reject) => {
-    const listening = serve({ fetch: app.fetch, hostname, port }, () => resolvePromise(listening));
+    const listening = serve({ fetch: closingEarlyAnswers(app), hostname, port }, () => resolvePromise(listening));
     if (listening instanceof HttpServer) {
       listening.keepAliveTimeout = KEEP_ALIVE_MS;
       // Node wants the headers timeout above the keep-alive timeout.
@@ -27,4 +53,6 @@ export async function startHttp(app: RapportApp, hostname: string, port: number,
     );
   });
   cleanups.defer(() => new Promise((done) => server.close(() => done(undefined))));
+  const address = server.address();
+  return { port: typeof address === 'object' && address ? address.port : port };
 }

@@ -4,7 +4,7 @@ import { extname, resolve, sep } from 'node:path';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
-import type { Env } from '../../config/env.js';
+import { devSignInOn, isLoopbackHost, type Env } from '../../config/env.js';
 import {
   addinConfigSchema,
   addinMeSchema,
@@ -53,6 +53,8 @@ export interface AddinDeps {
     | 'ADDIN_DEV_USER'
     | 'ADDIN_INTERNAL_DOMAINS'
     | 'NODE_ENV'
+    | 'HOST'
+    | 'PUBLIC_URL'
   >;
   logger: Logger;
   context: CustomerContext;
@@ -94,7 +96,7 @@ const devToken = createRoute({
   method: 'post',
   path: '/api/addin/dev-token',
   tags,
-  summary: 'A token for the development user (ADDIN_DEV_AUTH, never in production)',
+  summary: 'A token for the development user (loopback servers only, never in production)',
   responses: { 200: json('A short-lived development token.', devTokenSchema), ...errors(404) },
 });
 
@@ -193,15 +195,12 @@ export async function createAddinRoutes(deps: AddinDeps) {
       }),
     );
   }
-  const dev =
-    env.ADDIN_DEV_AUTH && env.NODE_ENV !== 'production'
-      ? await createDevIssuer(env.ADDIN_DEV_USER ?? DEFAULT_DEV_USER)
-      : null;
+  const dev = devSignInOn(env) ? await createDevIssuer(env.ADDIN_DEV_USER ?? DEFAULT_DEV_USER) : null;
   if (dev) {
     trusted.push(dev.trusted);
     deps.logger.warn(
       { devUser: dev.user },
-      '!!! ADDIN_DEV_AUTH is ON: anyone who can reach this server can act in the Outlook add-in as the development user. Never enable it outside your own machine. !!!',
+      '!!! The add-in DEVELOPMENT SIGN-IN is on (loopback only; ADDIN_DEV_AUTH=false turns it off): whoever reaches this server from this machine acts in the Outlook add-in as the development user. !!!',
     );
   }
 
@@ -221,7 +220,7 @@ export async function createAddinRoutes(deps: AddinDeps) {
     api.use(() => {
       throw httpError(
         'UNAVAILABLE',
-        'the Outlook add-in sign-in is not configured: set AAD_TENANT_ID and AAD_CLIENT_ID (or ADDIN_DEV_AUTH=true on a development machine)',
+        'the Outlook add-in sign-in is not configured: set AAD_TENANT_ID and AAD_CLIENT_ID (the development sign-in works only on a server that listens on, and is reached at, loopback)',
       );
     });
   } else {
@@ -276,6 +275,11 @@ export async function createAddinRoutes(deps: AddinDeps) {
     })
     .openapi(devToken, async (c) => {
       if (!dev) throw httpError('NOT_FOUND', 'the development sign-in is off (ADDIN_DEV_AUTH)');
+      // Defence in depth: a proxy on this machine could forward others here; they name another host.
+      const host = new URL(c.req.url).hostname;
+      if (!isLoopbackHost(host)) {
+        throw httpError('NOT_FOUND', 'the development sign-in answers only requests to a loopback address');
+      }
       return c.json({ token: await dev.mint(), user: dev.user, development: true as const }, 200);
     })
     .route('/api/addin', api as unknown as OpenAPIHono<AppEnv>)

@@ -12,6 +12,14 @@ type Operation = {
   responses?: Record<string, { description?: string; content?: Record<string, { schema?: Json }> }>;
 };
 
+/** The page's one style sheet; its hash is the only style its Content-Security-Policy allows (server/middleware/security-headers.ts). */
+export const REFERENCE_CSS = `body{font-family:Arial,Helvetica,sans-serif;max-width:1100px;margin:24px auto;padding:0 16px;color:#1f2933;line-height:1.45}
+pre{background:#f6f8fa;padding:8px;overflow-x:auto;font-size:12px;margin:4px 0}table{border-collapse:collapse;width:100%}
+td,th{border:1px solid #d0d7de;padding:4px 8px;vertical-align:top;text-align:left}article{border-top:1px solid #d0d7de;padding:8px 0}
+.method{display:inline-block;min-width:56px;padding:2px 6px;border-radius:4px;color:#fff;font-size:13px;text-align:center}
+.get{background:#1f6feb}.post{background:#1a7f37}.put{background:#9a6700}.patch{background:#8250df}.delete{background:#cf222e}
+.media{font-family:monospace;color:#57606a;margin:4px 0 0}.muted{color:#6b7280;font-size:13px}`;
+
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'] as const;
 const anchor = (...parts: string[]) => parts.join('-').replaceAll(/[^A-Za-z0-9_-]+/g, '-');
 const schemaName = (ref: string) => ref.slice(ref.lastIndexOf('/') + 1);
@@ -100,12 +108,7 @@ ${ops.map(({ method, path, op }) => operationHtml(method, path, op)).join('\n')}
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>${esc(document.info.title)} API reference</title>
-<style>body{font-family:Arial,Helvetica,sans-serif;max-width:1100px;margin:24px auto;padding:0 16px;color:#1f2933;line-height:1.45}
-pre{background:#f6f8fa;padding:8px;overflow-x:auto;font-size:12px;margin:4px 0}table{border-collapse:collapse;width:100%}
-td,th{border:1px solid #d0d7de;padding:4px 8px;vertical-align:top;text-align:left}article{border-top:1px solid #d0d7de;padding:8px 0}
-.method{display:inline-block;min-width:56px;padding:2px 6px;border-radius:4px;color:#fff;font-size:13px;text-align:center}
-.get{background:#1f6feb}.post{background:#1a7f37}.put{background:#9a6700}.patch{background:#8250df}.delete{background:#cf222e}
-.media{font-family:monospace;color:#57606a;margin:4px 0 0}.muted{color:#6b7280;font-size:13px}</style>
+<style>${REFERENCE_CSS}</style>
 </head><body>
 <h1>${esc(document.info.title)} API <small class="muted">${esc(document.info.version)}</small></h1>
 ${document.info.description ? `<p>${esc(document.info.description)}</p>` : ''}

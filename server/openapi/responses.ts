@@ -19,6 +19,7 @@ const ERRORS = {
   409: 'The request conflicts with the current state.',
   410: 'It is too late for this.',
   422: 'The contact is not in the CRM.',
+  429: 'Too many requests from this client to this public route: try again after Retry-After.',
   500: 'Something went wrong on our side: quote the requestId.',
   503: 'A dependency (the CRM, the sign-in keys) is not answering: try again after Retry-After.',
 } as const;

@@ -8,6 +8,7 @@ import { DomainError } from '../../domain/errors.js';
 import type { AlertRow, AlertStore } from '../../store/alerts.js';
 import type { ApprovalLinkRow, ApprovalStore } from '../../store/approvals.js';
 import type { AlertIntake } from '../../services/alert-intake.js';
+import type { ForgedLinks } from '../forged-links.js';
 import type { AppEnv } from '../middleware/request-log.js';
 import { apiApp } from '../openapi/api-app.js';
 import { formBody, otherMediaTypeAsEmpty } from '../openapi/bodies.js';
@@ -19,11 +20,13 @@ export interface ApprovalRoutesDeps {
   alerts: AlertStore;
   approvals: ApprovalStore;
   secret: string;
+  /** Links with a MAC Rapport never made: counted and sampled in the log, never a row each. */
+  forgedLinks: ForgedLinks;
 }
 
 const tags = ['links'];
 const refusals = {
-  403: html('The link is not valid (refused and audited).'),
+  403: html('The link is not valid (refused; forged links are counted in the log, others audited).'),
   404: html('The alert of the link no longer exists.'),
   409: html('The link was used already, or is for an older version.'),
   410: html('The link has expired.'),
@@ -40,7 +43,7 @@ const open = createRoute({
   responses: {
     200: html('The alert and the decision form.'),
     ...refusals,
-    ...errors(400),
+    ...errors(400, 429),
   },
 });
 
@@ -60,7 +63,7 @@ const decide = createRoute({
   responses: {
     200: html('Decided.'),
     ...refusals,
-    ...errors(),
+    ...errors(429),
     400: {
       description: 'The form is not valid (JSON), too large, or lacks the reason a rejection needs (a page).',
       content: { ...HTML_CONTENT, ...ERROR_CONTENT },
@@ -74,12 +77,18 @@ type Checked = { ok: true; link: ApprovalLinkRow; alert: AlertRow } | { ok: fals
 /**
  * Signed approval links from the approval email. GET only shows a confirmation page (mail
  * scanners follow GET links); the POST from that page decides. A link is bound to one approver
- * and one version, expires, and works once; every misuse answers 4xx and is audited.
+ * and one version, expires, and works once; every misuse answers 4xx and is audited, but for
+ * forged links (counted and sampled in the log: anyone can send them).
  */
 export function approvalRoutes(deps: ApprovalRoutesDeps) {
-  async function check(token: string, action: string): Promise<Checked> {
+  async function check(c: Context<AppEnv>, token: string, action: string): Promise<Checked> {
     const id = verifyToken(deps.secret, 'approval', token);
-    const link = id ? await deps.approvals.getLink(id) : null;
+    if (!id) {
+      // Anyone can send these: a count and a sampled log line, not an audit row each.
+      deps.forgedLinks.refused('approval', c.req.path, c.get('log'));
+      return { ok: false, status: 403, message: 'this approval link is not valid' };
+    }
+    const link = await deps.approvals.getLink(id);
     const refuse = async (status: Status, message: string, l?: ApprovalLinkRow | null): Promise<Checked> => {
       await deps.approvals.audit({
         alertId: l?.alertId ?? null,
@@ -92,6 +101,7 @@ export function approvalRoutes(deps: ApprovalRoutesDeps) {
       });
       return { ok: false, status, message };
     };
+    // Signed by Rapport but not in the store: only Rapport can make these, so each is audited.
     if (!link) return refuse(403, 'this approval link is not valid');
     const alert = await deps.alerts.get(link.alertId);
     if (!alert) return refuse(404, 'the alert of this link no longer exists', link);
@@ -112,7 +122,7 @@ export function approvalRoutes(deps: ApprovalRoutesDeps) {
 
   return apiApp()
     .openapi(open, async (c) => {
-      const checked = await check(c.req.valid('param').token, 'open-link');
+      const checked = await check(c, c.req.valid('param').token, 'open-link');
       if (!checked.ok) return refusalPage(c, checked.status, checked.message);
       const { alert, link } = checked;
       const preview = renderMarkdown(alert.body);
@@ -142,7 +152,7 @@ ${
     })
     .openapi(decide, async (c) => {
       const form = { data: c.req.valid('form') };
-      const checked = await check(c.req.valid('param').token, form.data.decision);
+      const checked = await check(c, c.req.valid('param').token, form.data.decision);
       if (!checked.ok) return refusalPage(c, checked.status, checked.message);
       const { link, alert } = checked;
       // Claimed before the decision: two posts of one link cannot both decide.

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createRoute } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { simpleParser, type AddressObject } from 'mailparser';
+import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { inboundEmailQuery, inboundEmailResultSchema } from '../../contracts/index.js';
 import { verifyToken } from '../../domain/broadcast/signed-token.js';
+// Mail is whatever the sender wrote: nobody can fix it, and a provider retries a 500 for ever.
+import { withoutControls } from '../../domain/text.js';
 import type { DeliveryStore } from '../../store/deliveries.js';
 import type { ResponseStore } from '../../store/responses.js';
 import type { AlertIntake } from '../../services/alert-intake.js';
@@ -50,7 +52,7 @@ const email = createRoute({
       content: { 'message/rfc822': { schema: { type: 'string', description: 'The raw message.' } } },
     },
   },
-  responses: { 202: json('Accepted, matched or not.', inboundEmailResultSchema), ...errors(400, 401) },
+  responses: { 202: json('Accepted, matched or not.', inboundEmailResultSchema), ...errors(400, 401, 429) },
 });
 
 /**
@@ -61,7 +63,15 @@ export function inboundRoutes(deps: InboundRoutesDeps) {
   return apiApp().openapi(email, async (c) => {
     const raw = Buffer.from(await c.req.arrayBuffer());
     if (raw.length === 0) throw httpError('VALIDATION', 'expected a raw MIME message as the body', '(body)');
-    const mail = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true });
+    let mail: ParsedMail;
+    try {
+      mail = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true });
+    } catch (error) {
+      // A provider retries a 500 for ever, and the same message will never parse: accept it, say why.
+      const why = error instanceof Error ? error.message : 'unknown error';
+      c.get('log')?.warn({ bytes: raw.length, why }, 'inbound mail could not be parsed; accepted unmatched');
+      return c.json({ matched: false as const, reason: `the message could not be parsed: ${why}` }, 202);
+    }
     const headerRcpts = ['delivered-to', 'x-original-to']
       .map((h) => mail.headers.get(h))
       .flatMap((v) =>
@@ -75,12 +85,12 @@ export function inboundRoutes(deps: InboundRoutesDeps) {
       const id = verifyToken(deps.secret, kind, m[2]!);
       const delivery = id ? await deps.deliveries.byToken(id) : null;
       if (!delivery) continue;
-      const key = withoutNul(mail.messageId ?? createHash('sha256').update(raw).digest('hex'));
-      const subject = withoutNul(mail.subject ?? '');
+      const key = withoutControls(mail.messageId ?? createHash('sha256').update(raw).digest('hex'));
+      const subject = withoutControls(mail.subject ?? '');
       if (kind === 'bounce') {
         await deps.deliveries.markBounced(delivery.alertId, delivery.contactId, subject || 'bounce received');
       }
-      const body = kind === 'reply' ? withoutNul(mail.text ?? '').slice(0, 20_000) : subject || 'bounce';
+      const body = kind === 'reply' ? withoutControls(mail.text ?? '').slice(0, 20_000) : subject || 'bounce';
       const { row, created } = await recordResponse(
         deps,
         delivery,
@@ -96,9 +106,4 @@ export function inboundRoutes(deps: InboundRoutesDeps) {
     // Accepted, so the provider does not retry mail we will never be able to match.
     return c.json({ matched: false as const }, 202);
   });
-}
-
-/** Mail is whatever the sender wrote; PostgreSQL text cannot hold NUL, and a provider retries a 500 for ever. */
-function withoutNul(value: string): string {
-  return value.replaceAll('\u0000', '');
 }

@@ -1,4 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { renderMarkdown } from '../../channels/email/markdown.js';
 import {
@@ -14,6 +15,8 @@ import type { DeliveryStore } from '../../store/deliveries.js';
 import type { ResponseStore } from '../../store/responses.js';
 import type { AlertIntake } from '../../services/alert-intake.js';
 import { recordResponse } from '../../services/customer-responses.js';
+import type { ForgedLinks } from '../forged-links.js';
+import type { AppEnv } from '../middleware/request-log.js';
 import { apiApp } from '../openapi/api-app.js';
 import { formBody, otherMediaTypeAsEmpty } from '../openapi/bodies.js';
 import { documentedOnly } from '../openapi/documented-only.js';
@@ -26,13 +29,15 @@ export interface ResponseRoutesDeps {
   deliveries: DeliveryStore;
   responses: ResponseStore;
   secret: string;
+  /** Links with a MAC Rapport never made: counted and sampled in the log. */
+  forgedLinks: ForgedLinks;
 }
 
 /** The alert's body (rendered from the safe subset: every value escaped) and one POST form per answer. */
 function answerChooser(body: string): string {
   const forms = CUSTOMER_ANSWERS.map(
     (a) =>
-      `<form method="post" style="display:inline"><input type="hidden" name="a" value="${esc(a)}"><button type="submit">${esc(RESPONSE_KIND_LABELS[a])}</button></form>`,
+      `<form method="post" class="inline"><input type="hidden" name="a" value="${esc(a)}"><button type="submit">${esc(RESPONSE_KIND_LABELS[a])}</button></form>`,
   ).join('\n');
   return `<div class="box">${renderMarkdown(body).html}</div>\n<p>${forms}</p>`;
 }
@@ -55,7 +60,7 @@ const answerPage = createRoute({
   description:
     "With `a`: a page confirming that answer; without: a page offering every answer. Nothing is recorded on GET (mail scanners follow links); the page's button POSTs.",
   request: { params: customerTokenParams, query: customerActionQuery },
-  responses: { 200: html('The confirmation page.'), 404: invalid, ...errors(400) },
+  responses: { 200: html('The confirmation page.'), 404: invalid, ...errors(400, 429) },
 });
 
 const answer = createRoute({
@@ -65,7 +70,7 @@ const answer = createRoute({
   summary: "Record the customer's answer",
   middleware: [limit, otherMediaTypeAsEmpty('form', customerActionForm)],
   request: { params: customerTokenParams, body: formBody(customerActionForm) },
-  responses: { 200: html('Thank you.'), 404: invalid, ...errors(), 400: tooLarge },
+  responses: { 200: html('Thank you.'), 404: invalid, ...errors(429), 400: tooLarge },
 });
 
 const unsubscribePage = createRoute({
@@ -74,7 +79,7 @@ const unsubscribePage = createRoute({
   tags,
   summary: 'An unsubscribe link: a page whose button unsubscribes',
   request: { params: customerTokenParams },
-  responses: { 200: html('The unsubscribe page.'), 404: invalid, ...errors(400) },
+  responses: { 200: html('The unsubscribe page.'), 404: invalid, ...errors(400, 429) },
 });
 
 const unsubscribe = createRoute({
@@ -88,7 +93,7 @@ const unsubscribe = createRoute({
     params: customerTokenParams,
     body: { content: { 'application/x-www-form-urlencoded': { schema: documentedOnly(oneClickUnsubscribeForm) } } },
   },
-  responses: { 200: html('Unsubscribed.'), 404: invalid, ...errors(), 400: tooLarge },
+  responses: { 200: html('Unsubscribed.'), 404: invalid, ...errors(429), 400: tooLarge },
 });
 
 /**
@@ -96,14 +101,16 @@ const unsubscribe = createRoute({
  * GET never records anything (mail scanners follow links); it shows a page whose button POSTs.
  */
 export function responseRoutes(deps: ResponseRoutesDeps) {
-  async function deliveryFor(purpose: TokenPurpose, token: string) {
+  async function deliveryFor(c: Context<AppEnv>, purpose: TokenPurpose, token: string) {
     const id = verifyToken(deps.secret, purpose, token);
-    return id ? deps.deliveries.byToken(id) : null;
+    if (id) return deps.deliveries.byToken(id);
+    deps.forgedLinks.refused(purpose === 'unsubscribe' ? 'unsubscribe' : 'response', c.req.path, c.get('log'));
+    return null;
   }
 
   const actions = apiApp()
     .openapi(answerPage, async (c) => {
-      const delivery = await deliveryFor('response', c.req.valid('param').token);
+      const delivery = await deliveryFor(c, 'response', c.req.valid('param').token);
       if (!delivery) return c.html(notFound(), 404);
       const alert = await deps.alerts.get(delivery.alertId);
       const { a } = c.req.valid('query');
@@ -118,7 +125,7 @@ export function responseRoutes(deps: ResponseRoutesDeps) {
       );
     })
     .openapi(answer, async (c) => {
-      const delivery = await deliveryFor('response', c.req.valid('param').token);
+      const delivery = await deliveryFor(c, 'response', c.req.valid('param').token);
       if (!delivery) return c.html(notFound(), 404);
       const { a } = c.req.valid('form');
       await recordResponse(deps, delivery, a, null);
@@ -127,7 +134,7 @@ export function responseRoutes(deps: ResponseRoutesDeps) {
 
   const unsubscribes = apiApp()
     .openapi(unsubscribePage, async (c) => {
-      const delivery = await deliveryFor('unsubscribe', c.req.valid('param').token);
+      const delivery = await deliveryFor(c, 'unsubscribe', c.req.valid('param').token);
       if (!delivery) return c.html(notFound(), 404);
       return c.html(
         page(
@@ -138,7 +145,7 @@ export function responseRoutes(deps: ResponseRoutesDeps) {
     })
     // RFC 8058: mailbox providers POST `List-Unsubscribe=One-Click`; answer 200 and honour it.
     .openapi(unsubscribe, async (c) => {
-      const delivery = await deliveryFor('unsubscribe', c.req.valid('param').token);
+      const delivery = await deliveryFor(c, 'unsubscribe', c.req.valid('param').token);
       if (!delivery) return c.html(notFound(), 404);
       await recordResponse(deps, delivery, 'unsubscribe', null);
       return c.html(page('Unsubscribed', '<p>You will not receive these alerts any more.</p>'));

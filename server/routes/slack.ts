@@ -36,6 +36,10 @@ const events = createRoute({
       content: { ...ERROR_CONTENT, ...text },
     },
     413: { description: 'Request too large.', content: text },
+    429: {
+      description: 'Too many requests (SLACK_RATE_LIMIT_PER_MINUTE); Slack retries after Retry-After.',
+      content: ERROR_CONTENT,
+    },
     500: {
       description: 'A listener failed before acknowledging (empty), or Rapport did (JSON).',
       content: { ...ERROR_CONTENT, ...text },

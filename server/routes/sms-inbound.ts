@@ -48,7 +48,7 @@ const inbound = createRoute({
       description: 'TwiML that sends nothing back.',
       content: { 'text/xml': { schema: { type: 'string' as const } } },
     },
-    ...errors(400, 403),
+    ...errors(400, 403, 429),
   },
 });
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { readCustomerResponseActionId } from '../../channels/slack/customer-response-ids.js';
+import { mk } from '../../channels/slack/mrkdwn.js';
 import { RESPONSE_KIND_LABELS, type CustomerAnswer } from '../../domain/vocabulary/index.js';
 import type { SlackDeps } from '../deps.js';
 import { journal, runFollowUp } from '../follow-ups.js';
@@ -59,9 +60,9 @@ export async function recordCustomerAnswer(deps: SlackDeps, p: ResponseFollowUp)
   const text =
     outcome === 'recorded' || outcome === 'repeated'
       ? p.kind === 'unsubscribe'
-        ? 'You are unsubscribed: you will not receive these alerts any more.'
-        : `Thank you, we have your answer: ${RESPONSE_KIND_LABELS[p.kind]}.`
-      : 'This button no longer works.';
+        ? mk`You are unsubscribed: you will not receive these alerts any more.`
+        : mk`Thank you, we have your answer: ${RESPONSE_KIND_LABELS[p.kind]}.`
+      : mk`This button no longer works.`;
   if (p.responseUrl)
-    await postToResponseUrl(p.responseUrl, { response_type: 'ephemeral', replace_original: false, text });
+    await postToResponseUrl(p.responseUrl, { response_type: 'ephemeral', replace_original: false, text: text.text });
 }

@@ -1,8 +1,9 @@
 import type { types } from '@slack/bolt';
 import { z } from 'zod';
 import { clip, SLACK_LIMITS } from '../../channels/slack/limits.js';
-import { escapeMrkdwn } from '../../channels/slack/mrkdwn.js';
+import { mk, mkQuote } from '../../channels/slack/mrkdwn.js';
 import { alertRequestSchema, type DecisionKind } from '../../domain/broadcast/alert-request.js';
+import { controlProblem } from '../../domain/text.js';
 import { ALERT_BLOCKS, VIEWS } from '../ids.js';
 import { ALERT_ID, alertViewState, mrkdwn, plain } from './alert-view-parts.js';
 
@@ -25,7 +26,7 @@ export function reasonModal(meta: ReasonModalMetadata, title: string): types.Mod
     submit: plain(reject ? 'Reject' : 'Send', SLACK_LIMITS.modalButton),
     close: plain('Cancel', SLACK_LIMITS.modalButton),
     blocks: [
-      { type: 'section', text: mrkdwn(`*${escapeMrkdwn(clip(title, 200))}*`) },
+      { type: 'section', text: mrkdwn(mk`*${clip(title, 200)}*`) },
       {
         type: 'input',
         block_id: ALERT_BLOCKS.reason,
@@ -71,8 +72,8 @@ export function reviseModal(
 ): types.ModalView {
   const keepBody = current.body.length > SLACK_LIMITS.plainTextInput;
   const asked = current.comment
-    ? `*${current.decidedBy ? `${escapeMrkdwn(current.decidedBy)} asks` : 'The approver asks'}:*\n>${escapeMrkdwn(clip(current.comment, 2000)).replace(/\n/g, '\n>')}`
-    : '*Changes were requested.*';
+    ? mk`*${current.decidedBy ? mk`${current.decidedBy} asks` : 'The approver asks'}:*\n${mkQuote(clip(current.comment, 2000))}`
+    : mk`*Changes were requested.*`;
   const blocks: KnownBlock[] = [
     { type: 'section', text: mrkdwn(asked) },
     {
@@ -91,7 +92,7 @@ export function reviseModal(
           type: 'context',
           elements: [
             mrkdwn(
-              'The message is longer than Slack can edit (3,000 characters); it stays as it is. Revise it through the API to change it.',
+              mk`The message is longer than Slack can edit (3,000 characters); it stays as it is. Revise it through the API to change it.`,
             ),
           ],
         }
@@ -136,7 +137,7 @@ export function noticeModal(title: string, message: string): types.ModalView {
     type: 'modal',
     title: plain(title, SLACK_LIMITS.modalTitle),
     close: plain('Close', SLACK_LIMITS.modalButton),
-    blocks: [{ type: 'section', text: mrkdwn(`⚠️ ${escapeMrkdwn(message)}`) }],
+    blocks: [{ type: 'section', text: mrkdwn(mk`⚠️ ${message}`) }],
   };
 }
 
@@ -182,6 +183,8 @@ export function readReviseModal(
     return { ok: false, errors };
   }
   const comment = first(ALERT_BLOCKS.revisionComment).trim();
+  const commentProblem = controlProblem(comment, 'The note');
+  if (commentProblem) return { ok: false, errors: { [ALERT_BLOCKS.revisionComment]: commentProblem } };
   return {
     ok: true,
     meta,

@@ -1,6 +1,7 @@
 import type { types } from '@slack/bolt';
 import { clip, SLACK_LIMITS } from '../../channels/slack/limits.js';
-import { escapeMrkdwn } from '../../channels/slack/mrkdwn.js';
+import { slackMessage, type SlackMessage } from '../../channels/slack/message.js';
+import { mk, mkJoin, mkQuote, type Mrkdwn } from '../../channels/slack/mrkdwn.js';
 import type { AudienceSummary } from '../../domain/audience/summary.js';
 import type { DeliveryCounts } from '../../domain/broadcast/final-summary.js';
 import {
@@ -12,7 +13,6 @@ import {
 } from '../../domain/vocabulary/index.js';
 import { ACTIONS } from '../ids.js';
 import { mrkdwn, plain } from './alert-view-parts.js';
-import type { SlackMessage } from './messages.js';
 
 type KnownBlock = types.KnownBlock;
 
@@ -67,10 +67,7 @@ const reasonLabel = (reason: string) => reason.toLowerCase().replace(/_/g, ' ');
 
 /** The deduplicated audience summary: lists, memberships, unique, channel mix, suppressed by reason. */
 export function audienceBlocks(summary: AudienceSummary): KnownBlock[] {
-  const lists = summary.lists
-    .slice(0, 15)
-    .map((l) => `• ${escapeMrkdwn(clip(l.name, 80))}: ${l.memberships}`)
-    .join('\n');
+  const lists = mkJoin(summary.lists.slice(0, 15).map((l) => mk`• ${clip(l.name, 80)}: ${l.memberships}`));
   const more = summary.lists.length > 15 ? `\n… and ${summary.lists.length - 15} more lists` : '';
   const mix = Object.entries(summary.channelMix)
     .map(([c, n]) => `${isChannel(c) ? CHANNEL_LABELS[c] : c} ${n}`)
@@ -83,13 +80,13 @@ export function audienceBlocks(summary: AudienceSummary): KnownBlock[] {
     {
       type: 'section',
       fields: [
-        mrkdwn(`*Lists*\n${lists || '—'}${more}`),
+        mrkdwn(mk`*Lists*\n${lists.text ? lists : '—'}${more}`),
         mrkdwn(
-          `*Audience*\n${summary.totalMemberships} memberships\n${summary.uniqueContacts} unique contacts (${summary.duplicates} duplicates)\n*${summary.deliveries} will receive it*`,
+          mk`*Audience*\n${summary.totalMemberships} memberships\n${summary.uniqueContacts} unique contacts (${summary.duplicates} duplicates)\n*${summary.deliveries} will receive it*`,
         ),
-        mrkdwn(`*Channel mix*\n${mix || '—'}`),
+        mrkdwn(mk`*Channel mix*\n${mix || '—'}`),
         mrkdwn(
-          `*Suppressed*\n${suppressed || 'none'}${summary.delayedByQuietHours ? `\n${summary.delayedByQuietHours} wait for quiet hours to end` : ''}`,
+          mk`*Suppressed*\n${suppressed || 'none'}${summary.delayedByQuietHours ? `\n${summary.delayedByQuietHours} wait for quiet hours to end` : ''}`,
         ),
       ],
     },
@@ -105,19 +102,19 @@ function progressBlocks(a: AlertSnapshot): KnownBlock[] {
     {
       type: 'section',
       text: mrkdwn(
-        `\`${progressBar(done, total)}\`\nSent *${c.sent}* of ${total} · failed ${c.failed + c.bounced}${c.cancelled ? ` · cancelled ${c.cancelled}` : ''} · responses so far *${a.responses}*`,
+        mk`\`${progressBar(done, total)}\`\nSent *${c.sent}* of ${total} · failed ${c.failed + c.bounced}${c.cancelled ? ` · cancelled ${c.cancelled}` : ''} · responses so far *${a.responses}*`,
       ),
     },
   ];
 }
 
-function decisionLine(a: AlertSnapshot): string | null {
+function decisionLine(a: AlertSnapshot): Mrkdwn | null {
   if (!a.decidedBy) return null;
-  const who = escapeMrkdwn(a.decidedBy);
-  const why = a.decisionComment ? `: “${escapeMrkdwn(clip(a.decisionComment, 300))}”` : '';
-  if (a.approvedAt) return `✅ Approved by ${who}`;
-  if (a.status === 'rejected') return `❌ Rejected by ${who}${why}`;
-  if (a.status === 'changes_requested') return `✏️ Changes requested by ${who}${why}`;
+  const who = a.decidedBy;
+  const why = a.decisionComment ? mk`: “${clip(a.decisionComment, 300)}”` : '';
+  if (a.approvedAt) return mk`✅ Approved by ${who}`;
+  if (a.status === 'rejected') return mk`❌ Rejected by ${who}${why}`;
+  if (a.status === 'changes_requested') return mk`✏️ Changes requested by ${who}${why}`;
   return null;
 }
 
@@ -128,17 +125,17 @@ function header(a: AlertSnapshot, prefix = ''): KnownBlock {
 function footer(a: AlertSnapshot): KnownBlock {
   return {
     type: 'context',
-    elements: [mrkdwn(`Alert \`${a.id}\` · version ${a.version} · topic ${escapeMrkdwn(clip(a.topic, 80))}`)],
+    elements: [mrkdwn(mk`Alert \`${a.id}\` · version ${a.version} · topic ${clip(a.topic, 80)}`)],
   };
 }
 
 /** "Cancelled by x" (the workflow writes it when no reason was given), or the reason given. */
-function cancelLine(a: AlertSnapshot): string | null {
+function cancelLine(a: AlertSnapshot): Mrkdwn | null {
   if (a.status !== 'cancelled') return null;
   const comment = a.decisionComment?.trim();
-  if (!comment) return '🛑 Cancelled';
-  if (/^cancelled by /i.test(comment)) return `🛑 Cancelled by ${escapeMrkdwn(clip(comment.slice(13), 254))}`;
-  return `🛑 Cancelled: “${escapeMrkdwn(clip(comment, 300))}”`;
+  if (!comment) return mk`🛑 Cancelled`;
+  if (/^cancelled by /i.test(comment)) return mk`🛑 Cancelled by ${clip(comment.slice(13), 254)}`;
+  return mk`🛑 Cancelled: “${clip(comment, 300)}”`;
 }
 
 /** Revise (changes requested) and Cancel (with Slack's confirm dialog) for the requester. */
@@ -181,40 +178,37 @@ function requesterActions(a: AlertSnapshot): KnownBlock[] {
 
 /** The requester's message: the preview with the audience summary, then status and live progress. */
 export function requesterMessage(a: AlertSnapshot): SlackMessage {
-  const lines = [decisionLine(a), cancelLine(a)].filter((l): l is string => l !== null);
+  const lines = [decisionLine(a), cancelLine(a)].filter((l) => l !== null);
   const blocks: KnownBlock[] = [
     header(a),
     {
       type: 'section',
-      text: mrkdwn(`*${STATUS_LINE[a.status]}*${lines.map((l) => `\n${l}`).join('')}`),
+      text: mrkdwn(mkJoin([mk`*${STATUS_LINE[a.status]}*`, ...lines])),
     },
     ...(a.summary ? audienceBlocks(a.summary) : []),
     ...progressBlocks(a),
     ...requesterActions(a),
     footer(a),
   ];
-  return {
-    text: clip(`Alert "${a.title}": ${STATUS_LINE[a.status]}`, SLACK_LIMITS.messageText),
-    blocks: blocks.slice(0, SLACK_LIMITS.blocksPerMessage),
-  };
+  return slackMessage(mk`Alert "${a.title}": ${STATUS_LINE[a.status]}`, blocks);
 }
 
 /** The approver's DM: the preview and Approve / Reject / Request changes, or who decided and how. */
 export function approverMessage(a: AlertSnapshot, dmVersion: number): SlackMessage {
   const blocks: KnownBlock[] = [
     header(a, 'Approval needed: '),
-    { type: 'section', text: mrkdwn(`Requested by *${escapeMrkdwn(a.requester)}*`) },
-    { type: 'section', text: mrkdwn(`>${escapeMrkdwn(clip(a.body, 1500)).replace(/\n/g, '\n>')}`) },
+    { type: 'section', text: mrkdwn(mk`Requested by *${a.requester}*`) },
+    { type: 'section', text: mrkdwn(mkQuote(clip(a.body, 1500))) },
     ...(a.summary ? audienceBlocks(a.summary) : []),
   ];
   const outdated = a.version > dmVersion;
-  let outcome: string | null;
-  if (outdated) outcome = `This version was replaced by version ${a.version}; a new request follows.`;
+  let outcome: Mrkdwn | null;
+  if (outdated) outcome = mk`This version was replaced by version ${a.version}; a new request follows.`;
   else outcome = decisionLine(a);
-  if (!outcome && a.status === 'expired') outcome = '⌛ Expired without a decision.';
-  if (!outcome && a.status === 'cancelled') outcome = '🛑 Cancelled by the requester.';
+  if (!outcome && a.status === 'expired') outcome = mk`⌛ Expired without a decision.`;
+  if (!outcome && a.status === 'cancelled') outcome = mk`🛑 Cancelled by the requester.`;
   if (outcome) {
-    blocks.push({ type: 'section', text: mrkdwn(`*${outcome}*`) });
+    blocks.push({ type: 'section', text: mrkdwn(mk`*${outcome}*`) });
   } else if (a.status === 'awaiting_approval') {
     const value = `${a.id}:${a.version}`;
     blocks.push({
@@ -227,13 +221,7 @@ export function approverMessage(a: AlertSnapshot, dmVersion: number): SlackMessa
     });
   }
   blocks.push(footer(a));
-  return {
-    text: clip(
-      `Approval needed: "${a.title}" from ${a.requester}${outcome ? ` (${outcome})` : ''}`,
-      SLACK_LIMITS.messageText,
-    ),
-    blocks: blocks.slice(0, SLACK_LIMITS.blocksPerMessage),
-  };
+  return slackMessage(mk`Approval needed: "${a.title}" from ${a.requester}${outcome ? mk` (${outcome})` : ''}`, blocks);
 }
 
 /** Button value of the approval DM: "<alert id>:<version>". */

@@ -2,7 +2,9 @@ import type { types } from '@slack/bolt';
 import type { CustomerContext, TimelineEntry } from '../../services/customer-context.js';
 import { ACTIONS } from '../ids.js';
 import { SLACK_LIMITS, clip } from '../../channels/slack/limits.js';
-import { escapeMrkdwn, mrkdwnLink, slackDate } from '../../channels/slack/mrkdwn.js';
+import { slackMessage, type SlackMessage } from '../../channels/slack/message.js';
+import { mk, mkJoin, mrkdwnLink, slackDate, type Mrkdwn } from '../../channels/slack/mrkdwn.js';
+import { mrkdwn } from './alert-view-parts.js';
 
 type KnownBlock = types.KnownBlock;
 
@@ -42,18 +44,19 @@ export function contactName(c: { firstName: string | null; lastName: string | nu
 
 function field(label: string, value: string | null | undefined): types.MrkdwnElement | null {
   if (value === null || value === undefined || value === '') return null;
-  return { type: 'mrkdwn', text: clip(`*${label}*\n${escapeMrkdwn(value)}`, SLACK_LIMITS.fieldText) };
+  return mrkdwn(mk`*${label}*\n${value}`, SLACK_LIMITS.fieldText);
 }
 
-function timelineLine(e: TimelineEntry): string {
-  const kind = TIMELINE_KIND[e.kind] ?? escapeMrkdwn(e.kind);
-  const what = escapeMrkdwn(clip((e.title ?? e.body.split('\n', 1)[0] ?? '').trim() || '(no text)', 140));
-  const status = e.status === 'pending' ? ' _(on its way to the CRM)_' : e.status === 'failed' ? ' _(not logged)_' : '';
-  return `${kind} · ${slackDate(e.at, '{date_short}')} · ${what}${status}`;
+function timelineLine(e: TimelineEntry): Mrkdwn {
+  const kind = TIMELINE_KIND[e.kind] ?? e.kind;
+  const what = clip((e.title ?? e.body.split('\n', 1)[0] ?? '').trim() || '(no text)', 140);
+  const status =
+    e.status === 'pending' ? mk` _(on its way to the CRM)_` : e.status === 'failed' ? mk` _(not logged)_` : '';
+  return mk`${kind} · ${slackDate(e.at, '{date_short}')} · ${what}${status}`;
 }
 
 /** The customer context card (ephemeral message): at most 50 blocks, every text within Slack's limits. */
-export function contextCard(input: ContextCardInput): { text: string; blocks: KnownBlock[] } {
+export function contextCard(input: ContextCardInput): SlackMessage {
   const { context: ctx } = input;
   const name = contactName(ctx.contact);
   const limit = input.touchLimit ?? 5;
@@ -93,21 +96,17 @@ export function contextCard(input: ContextCardInput): { text: string; blocks: Kn
   blocks.push({ type: 'divider' });
   const shown = ctx.timeline.slice(0, limit);
   const more = ctx.timeline.length - shown.length;
-  const timelineText = shown.length ? shown.map(timelineLine).join('\n') : '_No touches yet._';
-  blocks.push({
-    type: 'section',
-    text: { type: 'mrkdwn', text: clip(`*Last touches*\n${timelineText}`, SLACK_LIMITS.sectionText) },
-  });
+  const timelineText = shown.length ? mkJoin(shown.map(timelineLine)) : mk`_No touches yet._`;
+  blocks.push({ type: 'section', text: mrkdwn(mk`*Last touches*\n${timelineText}`) });
   if (more > 0) {
     blocks.push({
       type: 'context',
       elements: [
-        {
-          type: 'mrkdwn',
-          text: input.crmUrl
-            ? `${more} more — see the whole timeline ${mrkdwnLink(input.crmUrl, 'in the CRM')}`
-            : `${more} more on the CRM timeline`,
-        },
+        mrkdwn(
+          input.crmUrl
+            ? mk`${more} more — see the whole timeline ${mrkdwnLink(input.crmUrl, 'in the CRM')}`
+            : mk`${more} more on the CRM timeline`,
+        ),
       ],
     });
   }
@@ -115,43 +114,27 @@ export function contextCard(input: ContextCardInput): { text: string; blocks: Kn
   if (input.alerts?.length) {
     const lines = input.alerts.slice(0, 5).map((a) => {
       const answer = a.response
-        ? `answered ${slackDate(a.response.at, '{date_short}')}: “${escapeMrkdwn(clip(a.response.text, 200))}”`
+        ? mk`answered ${slackDate(a.response.at, '{date_short}')}: “${clip(a.response.text, 200)}”`
         : 'no answer yet';
-      return `🔔 ${escapeMrkdwn(clip(a.title, 120))} · ${slackDate(a.sentAt, '{date_short}')} by ${escapeMrkdwn(a.channel)} · ${answer}`;
+      return mk`🔔 ${clip(a.title, 120)} · ${slackDate(a.sentAt, '{date_short}')} by ${a.channel} · ${answer}`;
     });
-    blocks.push({
-      type: 'section',
-      text: { type: 'mrkdwn', text: clip(`*Alerts and responses*\n${lines.join('\n')}`, SLACK_LIMITS.sectionText) },
-    });
+    blocks.push({ type: 'section', text: mrkdwn(mk`*Alerts and responses*\n${mkJoin(lines)}`) });
   }
 
   // The next best action, with its reason, when the context carries one.
   const nba = (ctx as { nextBestAction?: { action: string; reason: string } | null }).nextBestAction;
   if (nba) {
-    blocks.push({
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: clip(
-          `*Next best action*\n${escapeMrkdwn(nba.action)}\n_Why:_ ${escapeMrkdwn(nba.reason)}`,
-          SLACK_LIMITS.sectionText,
-        ),
-      },
-    });
+    blocks.push({ type: 'section', text: mrkdwn(mk`*Next best action*\n${nba.action}\n_Why:_ ${nba.reason}`) });
   }
 
   const next = ctx.nextQuestions[0];
   blocks.push({
     type: 'section',
-    text: {
-      type: 'mrkdwn',
-      text: clip(
-        next
-          ? `*Next question to ask*\n${escapeMrkdwn(next.text)}${ctx.nextQuestions[1] ? `\n_then:_ ${escapeMrkdwn(ctx.nextQuestions[1].text)}` : ''}`
-          : '*Next question to ask*\n_Every question has been answered._',
-        SLACK_LIMITS.sectionText,
-      ),
-    },
+    text: mrkdwn(
+      next
+        ? mk`*Next question to ask*\n${next.text}${ctx.nextQuestions[1] ? mk`\n_then:_ ${ctx.nextQuestions[1].text}` : ''}`
+        : mk`*Next question to ask*\n_Every question has been answered._`,
+    ),
   });
 
   const buttons: types.Button[] = [
@@ -172,39 +155,27 @@ export function contextCard(input: ContextCardInput): { text: string; blocks: Kn
     });
   blocks.push({ type: 'actions', elements: buttons });
 
-  return { text: clip(`Customer context: ${name}`, SLACK_LIMITS.messageText), blocks };
+  return slackMessage(mk`Customer context: ${name}`, blocks);
 }
 
 /** Answer to /customer when nothing matches, or several do. */
-export function contextNotFound(query: string, candidates: { id: string; label: string; email: string | null }[]) {
-  const q = escapeMrkdwn(clip(query, 100));
+export function contextNotFound(
+  query: string,
+  candidates: { id: string; label: string; email: string | null }[],
+): SlackMessage {
+  const q = clip(query, 100);
   if (!candidates.length) {
-    return {
-      text: `No customer matches “${clip(query, 100)}”.`,
-      blocks: [
-        {
-          type: 'section',
-          text: {
-            type: 'mrkdwn',
-            text: `No customer in the CRM matches “${q}”. Try an email address, a name or a company.`,
-          },
-        },
-      ] as KnownBlock[],
-    };
+    return slackMessage(mk`No customer matches “${q}”.`, [
+      {
+        type: 'section',
+        text: mrkdwn(mk`No customer in the CRM matches “${q}”. Try an email address, a name or a company.`),
+      },
+    ]);
   }
   const lines = candidates
     .slice(0, 10)
-    .map((c) => `• ${escapeMrkdwn(clip(c.label, 120))}${c.email ? ` — \`/customer ${escapeMrkdwn(c.email)}\`` : ''}`);
-  return {
-    text: `${candidates.length} customers match “${clip(query, 100)}”.`,
-    blocks: [
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: clip(`Several customers match “${q}”; which one?\n${lines.join('\n')}`, SLACK_LIMITS.sectionText),
-        },
-      },
-    ] as KnownBlock[],
-  };
+    .map((c) => mk`• ${clip(c.label, 120)}${c.email ? mk` — \`/customer ${c.email}\`` : ''}`);
+  return slackMessage(mk`${candidates.length} customers match “${q}”.`, [
+    { type: 'section', text: mrkdwn(mk`Several customers match “${q}”; which one?\n${mkJoin(lines)}`) },
+  ]);
 }

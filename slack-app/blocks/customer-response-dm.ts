@@ -1,11 +1,11 @@
 import type { types } from '@slack/bolt';
 import { z } from 'zod';
 import { clip, SLACK_LIMITS } from '../../channels/slack/limits.js';
-import { escapeMrkdwn } from '../../channels/slack/mrkdwn.js';
+import { slackMessage, type SlackMessage } from '../../channels/slack/message.js';
+import { mk, mkQuote } from '../../channels/slack/mrkdwn.js';
 import { responseKindSchema, type ResponseKind } from '../../domain/vocabulary/index.js';
 import { ACTIONS } from '../ids.js';
 import { mrkdwn, plain } from './alert-view-parts.js';
-import type { SlackMessage } from './messages.js';
 
 type KnownBlock = types.KnownBlock;
 
@@ -32,11 +32,9 @@ const KIND_LABEL: Record<ResponseKind, string> = {
 
 /** DM to the reply owner: one customer response, with a button to log the follow-up. */
 export function responseMessage(r: ResponseNotice): SlackMessage {
-  const who = escapeMrkdwn(r.customer);
-  const line = `*${who}* ${KIND_LABEL[r.kind]} to “${escapeMrkdwn(clip(r.alertTitle, 150))}”`;
+  const line = mk`*${r.customer}* ${KIND_LABEL[r.kind]} to “${clip(r.alertTitle, 150)}”`;
   const blocks: KnownBlock[] = [{ type: 'section', text: mrkdwn(line) }];
-  if (r.body)
-    blocks.push({ type: 'section', text: mrkdwn(`>${escapeMrkdwn(clip(r.body, 2500)).replace(/\n/g, '\n>')}`) });
+  if (r.body) blocks.push({ type: 'section', text: mrkdwn(mkQuote(clip(r.body, 2500))) });
   blocks.push({
     type: 'actions',
     elements: [
@@ -59,8 +57,8 @@ export function responseMessage(r: ResponseNotice): SlackMessage {
         : []),
     ],
   });
-  blocks.push({ type: 'context', elements: [mrkdwn(`Alert \`${r.alertId}\``)] });
-  return { text: clip(`${r.customer} ${r.kind} to "${r.alertTitle}"`, SLACK_LIMITS.messageText), blocks };
+  blocks.push({ type: 'context', elements: [mrkdwn(mk`Alert \`${r.alertId}\``)] });
+  return slackMessage(mk`${r.customer} ${KIND_LABEL[r.kind]} to “${r.alertTitle}”`, blocks);
 }
 
 /** The "Log follow-up" button's value: which contact answered which alert, and how. */

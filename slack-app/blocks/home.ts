@@ -2,7 +2,8 @@ import type { types } from '@slack/bolt';
 import { TOUCH_CHANNEL_LABELS, type TouchChannel } from '../../domain/vocabulary/index.js';
 import { ACTIONS, HOME_BLOCKS } from '../ids.js';
 import { SLACK_LIMITS, clip } from '../../channels/slack/limits.js';
-import { escapeMrkdwn, mrkdwnLink, slackDate } from '../../channels/slack/mrkdwn.js';
+import { mk, mrkdwnLink, slackDate, type Mrkdwn } from '../../channels/slack/mrkdwn.js';
+import { mrkdwn } from './alert-view-parts.js';
 
 type KnownBlock = types.KnownBlock;
 
@@ -56,16 +57,16 @@ const STATUS: Record<HomeTouch['status'], string> = {
 /** The most blocks one listed section may take, so the Home stays under 100 blocks. */
 const SECTION_BUDGET = 30;
 
-function listSection(title: string, blockId: string, lines: string[], empty: string): KnownBlock[] {
+function listSection(title: string, blockId: string, lines: Mrkdwn[], empty: Mrkdwn): KnownBlock[] {
   const blocks: KnownBlock[] = [
     { type: 'header', block_id: blockId, text: { type: 'plain_text', text: clip(title, SLACK_LIMITS.headerText) } },
   ];
   if (!lines.length) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: empty }] });
+    blocks.push({ type: 'context', elements: [mrkdwn(empty)] });
     return blocks;
   }
   for (const line of lines.slice(0, SECTION_BUDGET)) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(line, SLACK_LIMITS.sectionText) } });
+    blocks.push({ type: 'section', text: mrkdwn(line) });
   }
   return blocks;
 }
@@ -75,10 +76,9 @@ export function homeView(input: HomeInput): types.HomeView {
   const blocks: KnownBlock[] = [
     {
       type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: 'Log a customer touch with `/touch`, look a customer up with `/customer <email or name>`, or use *Log as customer touch* on any message.',
-      },
+      text: mrkdwn(
+        mk`Log a customer touch with \`/touch\`, look a customer up with \`/customer ${'<email or name>'}\`, or use *Log as customer touch* on any message.`,
+      ),
       accessory: {
         type: 'button',
         action_id: ACTIONS.homeRefresh,
@@ -93,18 +93,18 @@ export function homeView(input: HomeInput): types.HomeView {
       HOME_BLOCKS.approvals,
       (input.approvals ?? []).map(
         (a) =>
-          `*${escapeMrkdwn(clip(a.title, 150))}* — from ${escapeMrkdwn(a.requestedBy)}, ${a.audience} recipients, ${slackDate(a.requestedAt, '{date_short} {time}')}`,
+          mk`*${clip(a.title, 150)}* — from ${a.requestedBy}, ${a.audience} recipients, ${slackDate(a.requestedAt, '{date_short} {time}')}`,
       ),
-      'Nothing waits for your approval.',
+      mk`Nothing waits for your approval.`,
     ),
     ...listSection(
       'My alerts',
       HOME_BLOCKS.alerts,
       (input.alerts ?? []).map(
         (a) =>
-          `*${escapeMrkdwn(clip(a.title, 150))}* — ${escapeMrkdwn(a.status)}${a.sent !== undefined ? `, ${a.sent} sent` : ''}${a.responses !== undefined ? `, ${a.responses} replies` : ''} · ${slackDate(a.at, '{date_short}')}`,
+          mk`*${clip(a.title, 150)}* — ${a.status}${a.sent !== undefined ? `, ${a.sent} sent` : ''}${a.responses !== undefined ? `, ${a.responses} replies` : ''} · ${slackDate(a.at, '{date_short}')}`,
       ),
-      'You have not requested any alerts.',
+      mk`You have not requested any alerts.`,
     ),
   );
 
@@ -113,9 +113,7 @@ export function homeView(input: HomeInput): types.HomeView {
       { type: 'header', block_id: HOME_BLOCKS.touches, text: { type: 'plain_text', text: 'My recent touches' } },
       {
         type: 'context',
-        elements: [
-          { type: 'mrkdwn', text: 'Rapport cannot see your email address in Slack, so it cannot find your touches.' },
-        ],
+        elements: [mrkdwn(mk`Rapport cannot see your email address in Slack, so it cannot find your touches.`)],
       },
     );
   } else {
@@ -126,10 +124,10 @@ export function homeView(input: HomeInput): types.HomeView {
         'My recent touches',
         HOME_BLOCKS.touches,
         shown.map((t) => {
-          const who = t.crmUrl ? mrkdwnLink(t.crmUrl, t.customer) : `*${escapeMrkdwn(t.customer)}*`;
-          return `${who} · ${TOUCH_CHANNEL_LABELS[t.channel]} · ${slackDate(t.occurredAt, '{date_short}')} · ${STATUS[t.status]}\n${escapeMrkdwn(clip(t.summary.replace(/\n+/g, ' '), 200))}`;
+          const who = t.crmUrl ? mrkdwnLink(t.crmUrl, t.customer) : mk`*${t.customer}*`;
+          return mk`${who} · ${TOUCH_CHANNEL_LABELS[t.channel]} · ${slackDate(t.occurredAt, '{date_short}')} · ${STATUS[t.status]}\n${clip(t.summary.replace(/\n+/g, ' '), 200)}`;
         }),
-        'No touches logged yet. Try `/touch`.',
+        mk`No touches logged yet. Try \`/touch\`.`,
       ),
     );
     const more = input.touchesTotal - shown.length;
@@ -148,7 +146,7 @@ export function homeView(input: HomeInput): types.HomeView {
     } else if (more > 0) {
       blocks.push({
         type: 'context',
-        elements: [{ type: 'mrkdwn', text: `${more} older touches are on each customer's CRM timeline.` }],
+        elements: [mrkdwn(mk`${more} older touches are on each customer's CRM timeline.`)],
       });
     }
   }

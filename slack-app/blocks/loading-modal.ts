@@ -1,6 +1,7 @@
 import type { types } from '@slack/bolt';
 import { SLACK_LIMITS, clip } from '../../channels/slack/limits.js';
-import { escapeMrkdwn } from '../../channels/slack/mrkdwn.js';
+import { mk } from '../../channels/slack/mrkdwn.js';
+import { mrkdwn } from './alert-view-parts.js';
 
 /**
  * The modal opened the moment Slack's trigger_id arrives, while what the real modal shows is
@@ -16,7 +17,7 @@ export function loadingModal(input: { title: string; message: string }): types.M
     blocks: [
       {
         type: 'section',
-        text: { type: 'mrkdwn', text: clip(`:hourglass_flowing_sand: ${escapeMrkdwn(input.message)}`, 300) },
+        text: mrkdwn(mk`:hourglass_flowing_sand: ${input.message}`, 300),
       },
     ],
   };

@@ -1,6 +1,7 @@
 import type { types } from '@slack/bolt';
 import { z } from 'zod';
 import type { Question } from '../../domain/questions.js';
+import { controlProblem } from '../../domain/text.js';
 import { TOUCH_LIMITS } from '../../domain/touch.js';
 import {
   isTouchChannel,
@@ -10,7 +11,8 @@ import {
 } from '../../domain/vocabulary/index.js';
 import { ACTIONS, TOUCH_BLOCKS, VIEWS } from '../ids.js';
 import { SLACK_LIMITS, clip } from '../../channels/slack/limits.js';
-import { escapeMrkdwn, mrkdwnLink } from '../../channels/slack/mrkdwn.js';
+import { mk, mkUser, mrkdwnLink } from '../../channels/slack/mrkdwn.js';
+import { mrkdwn } from './alert-view-parts.js';
 
 type KnownBlock = types.KnownBlock;
 type ModalView = types.ModalView;
@@ -108,13 +110,9 @@ export function touchModal(input: TouchModalInput): ModalView {
       type: 'context',
       block_id: TOUCH_BLOCKS.source,
       elements: [
-        {
-          type: 'mrkdwn',
-          text: clip(
-            `From ${mrkdwnLink(input.source.permalink, 'this message')}${input.source.author ? ` by <@${input.source.author}>` : ''}`,
-            SLACK_LIMITS.sectionText,
-          ),
-        },
+        mrkdwn(
+          mk`From ${mrkdwnLink(input.source.permalink, 'this message')}${input.source.author ? mk` by ${mkUser(input.source.author)}` : ''}`,
+        ),
       ],
     });
   }
@@ -192,7 +190,7 @@ export function touchModal(input: TouchModalInput): ModalView {
       {
         type: 'context',
         block_id: TOUCH_BLOCKS.questionsHint,
-        elements: [{ type: 'mrkdwn', text: '*Never asked this customer* — ask one if it fits, note the answer:' }],
+        elements: [mrkdwn(mk`*Never asked this customer* — ask one if it fits, note the answer:`)],
       },
       ...questions.map(questionBlock),
     );
@@ -206,7 +204,7 @@ export function touchModal(input: TouchModalInput): ModalView {
     blocks.push({
       type: 'context',
       block_id: TOUCH_BLOCKS.questionsHint,
-      elements: [{ type: 'mrkdwn', text: escapeMrkdwn(hint) }],
+      elements: [mrkdwn(mk`${hint}`)],
     });
   }
 
@@ -254,6 +252,11 @@ export interface TouchSubmission {
  * The submitted modal as a touch, or Slack's `response_action: errors` map (block_id -> message)
  * so the user sees what to fix beside the field.
  */
+/** The text rule (domain/text.ts) in a modal's words: too long, or a control character. */
+function textProblem(value: string, max: number, name: string): string | null {
+  return value.length > max ? `At most ${max} characters` : controlProblem(value, name);
+}
+
 export function parseTouchSubmission(
   state: ViewState,
   metadata: TouchModalMetadata,
@@ -277,13 +280,12 @@ export function parseTouchSubmission(
   }
 
   const summary = read(TOUCH_BLOCKS.summary, ACTIONS.summaryInput)?.value?.trim() ?? '';
-  if (!summary) errors[TOUCH_BLOCKS.summary] = 'Say what happened';
-  else if (summary.length > TOUCH_LIMITS.summary)
-    errors[TOUCH_BLOCKS.summary] = `At most ${TOUCH_LIMITS.summary} characters`;
+  const summaryProblem = !summary ? 'Say what happened' : textProblem(summary, TOUCH_LIMITS.summary, 'The summary');
+  if (summaryProblem) errors[TOUCH_BLOCKS.summary] = summaryProblem;
 
   const outcome = read(TOUCH_BLOCKS.outcome, ACTIONS.outcomeInput)?.value?.trim() || undefined;
-  if (outcome && outcome.length > TOUCH_LIMITS.outcome)
-    errors[TOUCH_BLOCKS.outcome] = `At most ${TOUCH_LIMITS.outcome} characters`;
+  const outcomeProblem = outcome ? textProblem(outcome, TOUCH_LIMITS.outcome, 'The outcome') : null;
+  if (outcomeProblem) errors[TOUCH_BLOCKS.outcome] = outcomeProblem;
 
   const answers: Record<string, string> = {};
   for (const id of metadata.questionIds) {
@@ -291,7 +293,8 @@ export function parseTouchSubmission(
     const v = read(block, ACTIONS.answerInput);
     const answer = (v?.selected_option?.value ?? v?.value ?? '').trim();
     if (!answer) continue;
-    if (answer.length > TOUCH_LIMITS.answer) errors[block] = `At most ${TOUCH_LIMITS.answer} characters`;
+    const problem = textProblem(answer, TOUCH_LIMITS.answer, 'The answer');
+    if (problem) errors[block] = problem;
     else answers[id] = answer;
   }
 

@@ -1,4 +1,5 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { controlProblem } from '../../domain/text.js';
 import { decideInSlack } from '../alert-decision.js';
 import { readReasonModal } from '../blocks/alert-decision-modals.js';
 import type { SlackDeps } from '../deps.js';
@@ -11,6 +12,12 @@ export function alertReasonSubmitted(deps: SlackDeps) {
     const read = readReasonModal(view.private_metadata, view.state?.values);
     if (!read || !read.reason) {
       await ack({ response_action: 'errors', errors: { [ALERT_BLOCKS.reason]: 'Say why, for the requester' } });
+      return;
+    }
+    // The text rule before the Update: a reason the store cannot hold never reaches the workflow.
+    const problem = controlProblem(read.reason, 'The reason');
+    if (problem) {
+      await ack({ response_action: 'errors', errors: { [ALERT_BLOCKS.reason]: problem } });
       return;
     }
     const entry = {

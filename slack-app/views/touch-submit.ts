@@ -110,16 +110,14 @@ export async function logTouchFromSlack(client: WebClient, deps: SlackDeps, p: T
       }),
     );
   } catch (error) {
-    const message =
+    const [problem, hint] =
       error instanceof DomainError
-        ? problemMessage(`Your touch was not logged: ${error.message}.`)
+        ? [`Your touch was not logged: ${error.message}.`]
         : error instanceof CrmError
-          ? problemMessage('Your touch was not logged: the CRM is not answering.', 'Try again in a minute.')
-          : problemMessage('Your touch was not logged: something went wrong on our side.', 'Try again in a minute.');
+          ? ['Your touch was not logged: the CRM is not answering.', 'Try again in a minute.']
+          : ['Your touch was not logged: something went wrong on our side.', 'Try again in a minute.'];
     if (!(error instanceof DomainError)) deps.logger.error({ err: error }, 'touch from Slack failed');
-    await tellUser(client, deps.logger, target, {
-      ...message,
-      text: `${message.text}\n${touch.summary.slice(0, 500)}`,
-    });
+    // What they wrote comes back with it, so it is not lost (escaped like every value).
+    await tellUser(client, deps.logger, target, problemMessage(problem, hint, touch.summary.slice(0, 500)));
   }
 }

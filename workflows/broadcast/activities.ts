@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
 import type { ChannelAdapters } from '../../channels/adapter.js';
 import { createEmailChannel } from '../../channels/email/email-channel.js';
 import type { EmailSender } from '../../channels/email/sender.js';
@@ -10,6 +11,7 @@ import { signToken } from '../../domain/broadcast/signed-token.js';
 import type { AlertStatus, BroadcastPhase, Channel } from '../../domain/vocabulary/index.js';
 import type { AlertStore } from '../../store/alerts.js';
 import type { ApprovalStore } from '../../store/approvals.js';
+import { dbErrorForLog, isDataException } from '../../store/db.js';
 import type { DeliveryStore } from '../../store/deliveries.js';
 import type { ResponseStore } from '../../store/responses.js';
 import { resolveAudience } from './audience-resolution.js';
@@ -23,7 +25,7 @@ import { noticeDomain, sendStaffNotice } from './activities/staff-notice.js';
 import { approvalRequest, finalSummaryNotice, requesterNotice, type Notice } from './notices.js';
 import { createRateLimiter, createSharedRateLimiter, type SendPacer } from './rate-limiter.js';
 import type { SendRateStore } from '../../store/send-rates.js';
-import type { Revision } from './shared.js';
+import { DECISION_UNRECORDABLE, type Revision } from './shared.js';
 
 export interface BroadcastActivityDeps {
   crm: CrmPort;
@@ -123,19 +125,34 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
       await approvalMails(alertId, version, true);
     },
 
+    /**
+     * The audit row and the alert's status for a decision the Update took. A decision the store
+     * can never hold (text past the edge's checks) fails at once and for good: the workflow takes
+     * the decision back and the alert stays decidable, instead of retrying this write for ever.
+     */
     async recordDecision(alertId: string, version: number, d: Decision): Promise<void> {
-      await approvals.audit({
-        alertId,
-        version,
-        actor: d.approver.toLowerCase(),
-        action: d.decision,
-        outcome: 'accepted',
-        reason: d.reason ?? null,
-        source: d.via,
-      });
-      const status: AlertStatus =
-        d.decision === 'approve' ? 'approved' : d.decision === 'reject' ? 'rejected' : 'changes_requested';
-      await alerts.setStatus(alertId, status, { decidedBy: d.approver.toLowerCase(), comment: d.reason });
+      try {
+        await approvals.audit({
+          alertId,
+          version,
+          actor: d.approver.toLowerCase(),
+          action: d.decision,
+          outcome: 'accepted',
+          reason: d.reason ?? null,
+          source: d.via,
+        });
+        const status: AlertStatus =
+          d.decision === 'approve' ? 'approved' : d.decision === 'reject' ? 'rejected' : 'changes_requested';
+        await alerts.setStatus(alertId, status, { decidedBy: d.approver.toLowerCase(), comment: d.reason });
+      } catch (error) {
+        if (!isDataException(error)) throw error;
+        // The store's words, without the values it quotes: they say what is wrong, not what was sent.
+        const { message } = dbErrorForLog(error as Error & Record<string, unknown>);
+        throw ApplicationFailure.nonRetryable(
+          `the store cannot hold this decision: ${String(message)}`,
+          DECISION_UNRECORDABLE,
+        );
+      }
     },
 
     async applyRevision(alertId: string, version: number, r: Revision): Promise<void> {

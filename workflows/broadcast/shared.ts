@@ -63,8 +63,18 @@ export const progressQuery = defineQuery<BroadcastProgress>('progress');
 /** Stops further sends; what went out stays recorded. At-least-once: the handler is idempotent. */
 export const cancelSignal = defineSignal<[{ by: string; reason?: string }]>('cancel');
 
-/** Application failure types the decision validator raises; the API maps them to HTTP statuses. */
-export const DECISION_REFUSALS = ['FORBIDDEN', 'CONFLICT', 'GONE', 'VALIDATION'] as const;
+/**
+ * Application failure types the decision validator raises, and the decide handler when it could
+ * not record a decision (VALIDATION: the store cannot hold it; UNAVAILABLE: the store did not
+ * answer); the API maps them to HTTP statuses.
+ */
+export const DECISION_REFUSALS = ['FORBIDDEN', 'CONFLICT', 'GONE', 'VALIDATION', 'UNAVAILABLE'] as const;
+
+/** recordDecision's failure for a decision the store can never hold; not retried. */
+export const DECISION_UNRECORDABLE = 'DECISION_UNRECORDABLE';
+
+/** Patch id: a decision whose record fails (after a bounded number of tries) is taken back. */
+export const DECISION_RECORD_BOUNDED = 'decision-record-bounded';
 
 export interface BatchOutcome {
   sent: number;

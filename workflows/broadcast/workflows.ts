@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
   condition,
@@ -16,6 +17,8 @@ import type { BroadcastActivities } from './activities.js';
 import type { ResponseActivities } from './activities/responses.js';
 import {
   cancelSignal,
+  DECISION_RECORD_BOUNDED,
+  DECISION_UNRECORDABLE,
   decideUpdate,
   progressQuery,
   reviseUpdate,
@@ -23,6 +26,11 @@ import {
   type BroadcastResult,
   type Revision,
 } from './shared.js';
+
+/** recordDecision gave up for good: the decision's text is what the store cannot hold. */
+function isUnrecordable(cause: unknown): boolean {
+  return cause instanceof ApplicationFailure && cause.type === DECISION_UNRECORDABLE;
+}
 
 /**
  * One customer alert, from request to final summary: resolve and dedupe the audience, ask the
@@ -44,6 +52,17 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
   const store = proxyActivities<BroadcastActivities>({
     startToCloseTimeout: '1 minute',
     retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+  });
+  // A decision's record gives up: at once on text the store cannot hold, after about a minute
+  // on a store that does not answer. The approver hears so and the alert stays decidable.
+  const record = proxyActivities<BroadcastActivities>({
+    startToCloseTimeout: '20 seconds',
+    retry: {
+      initialInterval: '1 second',
+      maximumInterval: '10 seconds',
+      maximumAttempts: 8,
+      nonRetryableErrorTypes: [DECISION_UNRECORDABLE],
+    },
   });
   const crm = proxyActivities<BroadcastActivities>({
     // Resolution pages through lists and contacts inside the CRM budget: minutes for 100k memberships.
@@ -80,7 +99,25 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
       // Taken at once, so a second decision arriving in the same task is refused by the validator.
       decision = d;
       const decided = version;
-      await store.recordDecision(alertId, decided, d);
+      if (!patched(DECISION_RECORD_BOUNDED)) {
+        await store.recordDecision(alertId, decided, d);
+      } else {
+        try {
+          await record.recordDecision(alertId, decided, d);
+        } catch (error) {
+          // Not recorded, so not taken: the alert awaits a decision again (the main loop waits on).
+          if (decision === d) decision = undefined;
+          const unrecordable = error instanceof ActivityFailure && isUnrecordable(error.cause);
+          throw ApplicationFailure.create({
+            type: unrecordable ? 'VALIDATION' : 'UNAVAILABLE',
+            message: unrecordable
+              ? 'reason: the decision holds text the store cannot keep; nothing was decided'
+              : 'the decision could not be recorded (the store did not answer); nothing was decided, try again',
+            details: [unrecordable ? 'reason' : undefined],
+            nonRetryable: true,
+          });
+        }
+      }
       return { decision: d.decision, version: decided, approver: d.approver.toLowerCase() };
     },
     {
@@ -150,16 +187,23 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
       );
       await store.requestApproval(alertId, version, new Date(expiresAtMs).toISOString(), input.approvers);
       const reminderAt = Date.now() + input.reminderAfterMs;
-      let answered = await condition(
-        () => decision !== undefined || cancel !== undefined,
-        Math.max(0, Math.min(reminderAt, expiresAtMs) - Date.now()),
-      );
-      if (!answered && reminderAt < expiresAtMs) {
-        await store.remindApprovers(alertId, version);
-        answered = await condition(
-          () => decision !== undefined || cancel !== undefined,
-          Math.max(0, expiresAtMs - Date.now()),
-        );
+      let reminded = false;
+      // Until a decision or a cancel, with one reminder on the way (the same timers as ever).
+      const awaitAnswer = async (): Promise<boolean> => {
+        const answeredOrCancelled = () => decision !== undefined || cancel !== undefined;
+        if (!reminded && reminderAt < expiresAtMs) {
+          if (await condition(answeredOrCancelled, Math.max(0, reminderAt - Date.now()))) return true;
+          await store.remindApprovers(alertId, version);
+          reminded = true;
+        }
+        return condition(answeredOrCancelled, Math.max(0, expiresAtMs - Date.now()));
+      };
+      let answered = await awaitAnswer();
+      // A decision whose record failed was taken back by its handler: wait on for the next one.
+      while (decision !== undefined && patched(DECISION_RECORD_BOUNDED)) {
+        await condition(allHandlersFinished);
+        if (decision !== undefined || cancel) break;
+        answered = await awaitAnswer();
       }
       if (cancel && !decision) return cancelled();
       if (!answered || !decision) return expire();

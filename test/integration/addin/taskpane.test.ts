@@ -6,7 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAddin } from '../../../scripts/build-addin.js';
 import { DEMO } from '../../../testkit/demo-data.js';
 import { eventually, startTestRapport, type TestRapport } from '../../../testkit/rapport.js';
-import { BROADCAST_ENV, REQUESTER, getAlert, mailFor, submit, waitForStatus } from '../broadcast/support.js';
+import {
+  BROADCAST_ENV,
+  REQUESTER,
+  getAlert,
+  htmlOf,
+  linkPath,
+  mailFor,
+  submit,
+  waitForStatus,
+} from '../broadcast/support.js';
 import { officeStubScript, type StubMessage } from '../../../testkit/office-stub.js';
 
 /**
@@ -43,6 +52,13 @@ let server: ServerType;
 let base: string;
 let browser: Browser;
 let page: Page;
+/** What Chromium refused under the pages' Content-Security-Policy, page by page. */
+const cspViolations: string[] = [];
+let paneHeaders: Record<string, string> = {};
+const watchCsp = (p: Page) =>
+  p.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(`${p.url()}: ${m.text()}`);
+  });
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -66,10 +82,11 @@ beforeAll(async () => {
   // The narrow Outlook task pane.
   page = await browser.newPage({ viewport: { width: 340, height: 900 } });
   page.on('pageerror', (e) => console.error('[pane]', e.message));
+  watchCsp(page);
   await page.route('https://appsforoffice.microsoft.com/**', (route) =>
     route.fulfill({ contentType: 'text/javascript', body: officeStubScript({ messages: MESSAGES, user: REP }) }),
   );
-  await page.goto(`${base}/addin/taskpane.html`);
+  paneHeaders = (await page.goto(`${base}/addin/taskpane.html`))?.headers() ?? {};
 });
 
 afterAll(async () => {
@@ -257,6 +274,53 @@ describe('Outlook task pane', () => {
     expect(await page.locator('#root img[src="x"]').count()).toBe(0);
   });
 
+  it('is served under its Content-Security-Policy: Office.js from the CDN, framed only by Outlook and Office', () => {
+    const csp = paneHeaders['content-security-policy'] ?? '';
+    expect(csp).toContain("script-src 'self' https://appsforoffice.microsoft.com;");
+    expect(csp).toMatch(/frame-ancestors 'self' https:\/\/outlook\.office\.com /);
+    expect(csp).not.toMatch(/script-src[^;]*'unsafe-(inline|eval)'/);
+    expect(paneHeaders['x-content-type-options']).toBe('nosniff');
+    expect(paneHeaders['x-frame-options']).toBeUndefined();
+  });
+
+  it("opens approval, answer and unsubscribe links' pages with their styles and nothing else", async () => {
+    const alertId = await submit(t, { lists: ['1'], title: 'CSP check' });
+    await waitForStatus(t, alertId, 'awaiting_approval');
+    const approval = await eventually(async () => mailFor(t, 'officer@bank.example', alertId)[0]);
+    const approvalPath = linkPath(await htmlOf(t, approval.id), /\/approvals\//);
+    const links = await browser.newPage();
+    watchCsp(links);
+    try {
+      const opened = await links.goto(`${base}${approvalPath}`);
+      expect(opened?.status()).toBe(200);
+      expect(opened?.headers()['content-security-policy']).toMatch(
+        /^default-src 'none'; style-src 'sha256-[^']+'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'$/,
+      );
+      expect(opened?.headers()['x-frame-options']).toBe('DENY');
+      expect(opened?.headers()['referrer-policy']).toBe('no-referrer');
+      // The page's own style sheet applies: its hash is the one the policy allows.
+      expect(await links.evaluate<string>('getComputedStyle(document.body).fontFamily')).toContain('Arial');
+
+      await t.api(`/api/alerts/${alertId}/decision`, {
+        method: 'POST',
+        json: { approver: 'officer@bank.example', decision: 'approve' },
+      });
+      await waitForStatus(t, alertId, ['following_up', 'completed'], 120_000);
+      const sent = t.smtp.messages().find((m) => m.alertId === alertId && m.contactId)!;
+      const answerPath = linkPath(await htmlOf(t, sent.id), /\/r\//);
+      // One-click unsubscribe is in the List-Unsubscribe header.
+      const unsubscribePath = /\/u\/[\w.~%-]+/.exec((await t.smtp.raw(sent.id))!.toString('utf8'))![0];
+      for (const path of [answerPath, unsubscribePath]) {
+        const res = await links.goto(`${base}${path}`);
+        expect(res?.status()).toBe(200);
+        expect(res?.headers()['content-security-policy']).toContain("default-src 'none'");
+        expect(await links.evaluate<string>('getComputedStyle(document.body).fontFamily')).toContain('Arial');
+      }
+    } finally {
+      await links.close();
+    }
+  });
+
   it('says so when the CRM is unreachable', async () => {
     t.sandbox.faults.set({ refuse: true });
     try {
@@ -268,5 +332,9 @@ describe('Outlook task pane', () => {
     }
     await page.getByRole('button', { name: 'Try again' }).click();
     await expect.poll(() => text('customer-name'), { timeout: 30_000 }).toContain('Aisha Bello');
+  });
+
+  it('ran without a single Content-Security-Policy violation', () => {
+    expect(cspViolations).toEqual([]);
   });
 });

@@ -76,7 +76,7 @@ describe('signed approval links', () => {
     expect(refused.find((a) => a.actor === APPROVER)?.detail).toMatch(/already used/);
   });
 
-  it('refuses forged, expired and other-approver links with 4xx and an audit entry', async () => {
+  it('refuses forged, expired and other-approver links with 4xx; signed ones get an audit entry', async () => {
     const alertId = await submit(t);
     await waitForStatus(t, alertId, 'awaiting_approval');
     const path = await approvalLink(alertId, APPROVER);
@@ -119,8 +119,9 @@ describe('signed approval links', () => {
 
     const refused = (await auditOf(alertId)).filter((a) => a.outcome === 'refused');
     expect(refused.map((a) => a.actor)).toEqual([OFFICER, 'mallory@bank.example', REQUESTER]);
+    // Forged links are counted in the log (anyone can send them), not an audit row each.
     const unknown = await createApprovalStore(t.db).recentRefusals(10);
-    expect(unknown.filter((a) => a.alertId === null && a.source === 'link').length).toBeGreaterThanOrEqual(2);
+    expect(unknown.filter((a) => a.alertId === null && a.source === 'link')).toEqual([]);
     expect((await getAlert(t, alertId)).status).toBe('awaiting_approval');
   });
 

@@ -78,9 +78,9 @@ const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const CLIENT = '0b6e2d2a-4f8c-4a55-9d8a-3b1f5c7e9a10';
 
 describe('add-in configuration', () => {
-  it('is off by default: no Entra, no development sign-in', () => {
+  it('by default: no Entra; the development sign-in decided by where the server listens (devSignInOn)', () => {
     const env = loadEnv({});
-    expect(env.ADDIN_DEV_AUTH).toBe(false);
+    expect(env.ADDIN_DEV_AUTH).toBeUndefined();
     expect(env.AAD_TENANT_ID).toBeUndefined();
   });
 

@@ -14,6 +14,14 @@ describe('the Office.js the pane is built against', () => {
     }
   });
 
+  it("the pages carry no inline script: the pane's Content-Security-Policy allows none", () => {
+    for (const file of ['taskpane.html', 'commands.html']) {
+      const html = readFileSync(resolve('outlook-addin', file), 'utf8');
+      expect(html).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
+      expect(html).not.toMatch(/\son[a-z]+=/i);
+    }
+  });
+
   it('fails the build for a page that loads another Office.js, or none, or two', () => {
     expect(officeJsProblems(page('https://appsforoffice.microsoft.com/lib/beta/hosted/office.js'), '1.1.110')).toEqual([
       'Office.js from https://appsforoffice.microsoft.com/lib/beta/hosted/office.js, not https://appsforoffice.microsoft.com/lib/1/hosted/office.js (@microsoft/office-js 1.1.110)',

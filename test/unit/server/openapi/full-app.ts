@@ -28,7 +28,7 @@ export async function fullApp(overrides: Partial<AppDeps> = {}) {
     smsInbound: { authToken: 'twilio-token', publicUrl: 'http://localhost:3000' },
     slack: { handle: async () => new Response('', { status: 200 }) },
     addin: await createAddinRoutes({
-      env: { ADDIN_DEV_AUTH: true, NODE_ENV: 'test' } as never,
+      env: { ADDIN_DEV_AUTH: true, NODE_ENV: 'test', HOST: '127.0.0.1' } as never,
       logger,
       context: unused,
       intake: unused,

@@ -81,6 +81,15 @@ describe('the revision modal', () => {
     expect(bad?.ok).toBe(false);
     if (bad && !bad.ok)
       expect(Object.keys(bad.errors).sort()).toEqual([ALERT_BLOCKS.message, ALERT_BLOCKS.title].sort());
+    const nul = readReviseModal(meta, {
+      [ALERT_BLOCKS.title]: { value: { value: 'New' } },
+      [ALERT_BLOCKS.message]: { value: { value: 'New body' } },
+      [ALERT_BLOCKS.revisionComment]: { value: { value: 'done\u0000' } },
+    });
+    expect(nul).toEqual({
+      ok: false,
+      errors: { [ALERT_BLOCKS.revisionComment]: 'The note must not contain control characters (U+0000 at position 5)' },
+    });
     expect(readReviseModal('{"alertId":"x"}', {})).toBeNull();
   });
 

@@ -152,6 +152,27 @@ describe('log-a-touch modal', () => {
       );
   });
 
+  it('applies the text rule: a control character is an error beside its field, not a touch', () => {
+    const parsed = parseTouchSubmission(
+      {
+        [TOUCH_BLOCKS.customer]: { [ACTIONS.customerSelect]: { selected_option: { value: '101' } } },
+        [TOUCH_BLOCKS.summary]: { [ACTIONS.summaryInput]: { value: 'Renewal\u0000 talk' } },
+        [TOUCH_BLOCKS.outcome]: { [ACTIONS.outcomeInput]: { value: 'quote\u001b' } },
+        [`${TOUCH_BLOCKS.questionPrefix}main_goal`]: { [ACTIONS.answerInput]: { value: 'speed\u0007' } },
+      },
+      { questionIds: ['main_goal'] },
+    );
+    expect(parsed).toEqual({
+      ok: false,
+      errors: {
+        [TOUCH_BLOCKS.summary]: 'The summary must not contain control characters (U+0000 at position 8)',
+        [TOUCH_BLOCKS.outcome]: 'The outcome must not contain control characters (U+001B at position 6)',
+        [`${TOUCH_BLOCKS.questionPrefix}main_goal`]:
+          'The answer must not contain control characters (U+0007 at position 6)',
+      },
+    });
+  });
+
   it('never throws on bad private_metadata', () => {
     expect(readTouchMetadata('{nope')).toEqual({ questionIds: [] });
     expect(readTouchMetadata(JSON.stringify({ sourceUrl: 'javascript:alert(1)' }))).toEqual({ questionIds: [] });
