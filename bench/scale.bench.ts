@@ -24,7 +24,7 @@
  *   BENCH_SCALE_WORKERS=1,3 BENCH_BUDGET=1000 npm run bench:scale
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -99,11 +99,25 @@ interface RunResult {
   unconfirmed: number;
   duplicates: number;
   workerPeakRssMb: number[];
+  apiPeakRssMb?: number;
+  temporalPeakRssMb?: number;
+  /** From the approval until the alert completed (CRM logging and the response window included). */
+  completeS: number;
   crmRequests: number;
   crmBusiestTenSeconds: number;
   crm429s: number;
   cpuS: { api: number; workers: number; temporal: number; postgres: number; harness: number; machine?: number };
   loadAverage: number;
+}
+
+/** VmHWM of a process, MB. */
+function peakRssMb(pid: number): number | undefined {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function run(temporal: Temporal, workerCount: number): Promise<RunResult> {
@@ -240,6 +254,7 @@ async function run(temporal: Temporal, workerCount: number): Promise<RunResult> 
     log(`${label}: ${deliveries} messages in ${round(engineS, 1)} s (${Math.round(rate)}/s)`);
 
     const done = await waitFor(id, 'completed', 30 * 60_000);
+    const completeS = (performance.now() - approved) / 1000;
     const stats = sandbox.stats();
     const lifetimePeaks = workers.map((w, i) => Math.max(peaks[i]!, w.memory().hwmMb ?? 0));
     return {
@@ -253,6 +268,9 @@ async function run(temporal: Temporal, workerCount: number): Promise<RunResult> 
       unconfirmed: done.counts.unconfirmed ?? 0,
       duplicates: catcher.duplicates().length,
       workerPeakRssMb: lifetimePeaks,
+      apiPeakRssMb: api.memory().hwmMb,
+      temporalPeakRssMb: temporal.pids().reduce((sum, pid) => sum + (peakRssMb(pid) ?? Number.NaN), 0),
+      completeS,
       crmRequests: stats.requests,
       crmBusiestTenSeconds: stats.busiestTenSeconds,
       crm429s: stats.rateLimited,
@@ -323,7 +341,10 @@ for (const r of results) {
   details[`${p}_sent`] = r.sent;
   details[`${p}_unconfirmed`] = r.unconfirmed;
   details[`${p}_duplicate_recipients`] = r.duplicates;
+  details[`${p}_complete_s`] = round(r.completeS);
   details[`${p}_worker_peak_rss_mb`] = r.workerPeakRssMb.map((m) => Math.round(m)).join(' / ');
+  details[`${p}_api_peak_rss_mb`] = r.apiPeakRssMb === undefined ? 'n/a' : Math.round(r.apiPeakRssMb);
+  details[`${p}_temporal_peak_rss_mb`] = Number.isNaN(r.temporalPeakRssMb) ? 'n/a' : Math.round(r.temporalPeakRssMb!);
   details[`${p}_crm_requests`] = r.crmRequests;
   details[`${p}_crm_busiest_10s`] = r.crmBusiestTenSeconds;
   details[`${p}_crm_429s`] = r.crm429s;
