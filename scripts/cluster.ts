@@ -10,7 +10,7 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadEnv } from '../config/env.js';
-import { startCluster } from '../workflows/temporal/cluster.js';
+import { startCluster, type TemporalCluster } from '../workflows/temporal/cluster.js';
 
 const USAGE = `npm run cluster -- [options]
   --database-url URL  PostgreSQL for Temporal's databases (default: DATABASE_URL)
@@ -75,7 +75,7 @@ async function main() {
   });
   console.error(
     `Temporal cluster ready (${cluster.layout}; databases ${cluster.databases.temporal}, ${cluster.databases.visibility}; ` +
-      `metrics http://127.0.0.1:${cluster.ports.metrics}/metrics). Run Rapport against it with:`,
+      `metrics ${metricsUrls(cluster)}). Run Rapport against it with:`,
   );
   console.log(`TEMPORAL_ADDRESS=${cluster.address}`);
   console.log(`TEMPORAL_NAMESPACE=${cluster.namespace}`);
@@ -88,6 +88,14 @@ async function main() {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+function metricsUrls(cluster: TemporalCluster): string {
+  const url = (port: number) => `http://127.0.0.1:${port}/metrics`;
+  if (cluster.layout === 'one-process') return url(cluster.ports.metrics.frontend);
+  return Object.entries(cluster.ports.metrics)
+    .map(([service, port]) => `${service} ${url(port)}`)
+    .join(', ');
 }
 
 main().catch((error: Error) => {

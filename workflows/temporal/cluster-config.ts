@@ -22,8 +22,11 @@ export interface ClusterPorts {
   membership: Record<ServiceName, number>;
   /** The frontend's HTTP API (also Nexus callbacks). */
   frontendHttp: number;
-  /** Prometheus metrics at http://127.0.0.1:<port>/metrics. */
-  metrics: number;
+  /**
+   * Prometheus metrics at http://127.0.0.1:<port>/metrics, per process: one process for all four
+   * services serves them on frontend's.
+   */
+  metrics: Record<ServiceName, number>;
 }
 
 export interface ClusterDatabase {
@@ -45,10 +48,17 @@ export interface ClusterConfigInput {
   database: ClusterDatabase;
   dynamicConfigPath: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** The config of the process running this service alone (its metrics port); unset: all four in one. */
+  service?: ServiceName;
 }
 
 export function allPorts(ports: ClusterPorts): number[] {
-  return [...Object.values(ports.grpc), ...Object.values(ports.membership), ports.frontendHttp, ports.metrics];
+  return [
+    ...Object.values(ports.grpc),
+    ...Object.values(ports.membership),
+    ports.frontendHttp,
+    ...Object.values(ports.metrics),
+  ];
 }
 
 type Tree = Record<string, unknown>;
@@ -99,7 +109,7 @@ export function clusterConfig(input: ClusterConfigInput): string {
   at(global, 'membership').broadcastAddress = '127.0.0.1';
   // 0 turns the profiler off: one port less to collide on.
   at(global, 'pprof').port = 0;
-  at(global, 'metrics', 'prometheus').listenAddress = `127.0.0.1:${ports.metrics}`;
+  at(global, 'metrics', 'prometheus').listenAddress = `127.0.0.1:${ports.metrics[input.service ?? 'frontend']}`;
 
   for (const service of SERVICES) {
     const rpc = at(config, 'services', service, 'rpc');

@@ -80,6 +80,8 @@ interface Running {
 /** Membership rows heartbeat every 10-15 s; Temporal bootstraps from rows seen within 20 s. */
 const LIVE_HEARTBEAT = "interval '20 seconds'";
 const READY_TIMEOUT_MS = 120_000;
+/** A workflow id and task queue nobody uses: asking about them reaches history and matching. */
+const PROBE = 'rapport-cluster-readiness-probe';
 
 export function databaseSettings(databaseUrl: string, databases?: { temporal: string; visibility: string }) {
   const url = new URL(databaseUrl);
@@ -117,21 +119,19 @@ export async function startCluster(options: ClusterOptions): Promise<TemporalClu
   await clearStaleMembership(membershipUrl);
 
   const ports = await choosePorts(options.dir, options.port);
-  const configPath = join(options.dir, 'temporal.yaml');
   const dynamicConfigPath = join(options.dir, 'dynamicconfig.yaml');
   writeFileSync(dynamicConfigPath, clusterDynamicConfig(readFileSync(install.stockDynamicConfig, 'utf8'), ports));
-  // It holds the database password: readable by its owner only.
-  writeFileSync(
-    configPath,
-    clusterConfig({
-      stockConfig: readFileSync(install.stockConfig, 'utf8'),
-      ports,
-      database,
-      dynamicConfigPath,
-      logLevel: options.logLevel,
-    }),
-    { mode: 0o600 },
-  );
+  const stockConfig = readFileSync(install.stockConfig, 'utf8');
+  /** One config per process: they differ only in the metrics port. It holds the password: owner only. */
+  const configFor = (service?: ServiceName) => {
+    const path = join(options.dir, service ? `temporal-${service}.yaml` : 'temporal.yaml');
+    writeFileSync(
+      path,
+      clusterConfig({ stockConfig, ports, database, dynamicConfigPath, logLevel: options.logLevel, service }),
+      { mode: 0o600 },
+    );
+    return path;
+  };
   writeFileSync(join(options.dir, 'ports.json'), `${JSON.stringify(ports, null, 2)}\n`);
 
   const address = `127.0.0.1:${ports.grpc.frontend}`;
@@ -142,13 +142,22 @@ export async function startCluster(options: ClusterOptions): Promise<TemporalClu
   };
   process.once('exit', killAll);
 
+  const configs = new Map(
+    groups.map((services) => [services.join(), configFor(services.length === 1 ? services[0] : undefined)]),
+  );
   const spawnGroup = (services: ServiceName[]) => {
     const name = services.length === SERVICES.length ? 'server' : services.join('-');
     const logFile = join(options.dir, 'logs', `${name}.log`);
     const fd = openSync(logFile, 'a');
     const child = spawn(
       install.server,
-      ['--config-file', configPath, '--allow-no-auth', 'start', ...services.flatMap((s) => ['--service', s])],
+      [
+        '--config-file',
+        configs.get(services.join())!,
+        '--allow-no-auth',
+        'start',
+        ...services.flatMap((s) => ['--service', s]),
+      ],
       { stdio: ['ignore', fd, fd] },
     );
     closeSync(fd);
@@ -296,7 +305,8 @@ async function choosePorts(dir: string, frontendPort?: number): Promise<ClusterP
   const file = join(dir, 'ports.json');
   if (existsSync(file)) {
     const previous = JSON.parse(readFileSync(file, 'utf8')) as ClusterPorts;
-    if (frontendPort === undefined || frontendPort === previous.grpc.frontend) {
+    const sameShape = typeof previous.metrics === 'object' && SERVICES.every((s) => previous.metrics[s] > 0);
+    if (sameShape && (frontendPort === undefined || frontendPort === previous.grpc.frontend)) {
       const free = await Promise.all(allPorts(previous).map((p) => canListen(p)));
       if (free.every(Boolean)) return previous;
     }
@@ -304,13 +314,13 @@ async function choosePorts(dir: string, frontendPort?: number): Promise<ClusterP
   if (frontendPort !== undefined && !(await canListen(frontendPort))) {
     throw new Error(`port ${frontendPort} is taken; choose another for the Temporal frontend`);
   }
-  const picked = (await freePortsBelow(11)).filter((p) => p !== frontendPort);
+  const picked = (await freePortsBelow(14)).filter((p) => p !== frontendPort);
   const next = () => picked.shift()!;
   return {
     grpc: { frontend: frontendPort ?? next(), history: next(), matching: next(), worker: next() },
     membership: { frontend: next(), history: next(), matching: next(), worker: next() },
     frontendHttp: next(),
-    metrics: next(),
+    metrics: { frontend: next(), history: next(), matching: next(), worker: next() },
   };
 }
 
@@ -364,6 +374,15 @@ async function waitReady(
     }
     log(`namespace ${namespace} registered`);
   }
+  // Each service answers for itself: a restarted history or matching is back only once these pass.
+  await check('answering from history', async () => {
+    const { out } = await temporal('workflow', 'describe', '--namespace', namespace, '--workflow-id', PROBE);
+    return /not found/i.test(out);
+  });
+  await check(
+    'answering from matching',
+    async () => (await temporal('task-queue', 'describe', '--namespace', namespace, '--task-queue', PROBE)).ok,
+  );
   await check(
     `serving namespace ${namespace}`,
     async () => (await temporal('workflow', 'list', '--namespace', namespace, '--limit', '1')).ok,

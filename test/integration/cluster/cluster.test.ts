@@ -1,7 +1,8 @@
 /**
  * Rapport on a real Temporal cluster (the server with PostgreSQL persistence and visibility, as
  * `npm run cluster` starts it), not the CLI's dev server: a touch is logged through it, and a
- * broadcast runs to completion while the whole server is SIGKILLed and restarted mid-dispatch.
+ * broadcast runs to completion while the whole server is SIGKILLed and restarted mid-dispatch;
+ * on a cluster with one process per service, while the history service alone is.
  * Rapport's client and worker are not restarted: they reconnect by themselves.
  *
  * Runs wherever the server binaries are installed (`npm run temporal:install-server`, which
@@ -87,74 +88,117 @@ describe.skipIf(skip)(`Rapport on a Temporal cluster${skip ? ` (skipped: ${skip}
   });
 
   it(
-    'finishes a broadcast while the server is SIGKILLed and restarted mid-dispatch',
+    'finishes a broadcast while the whole server is SIGKILLed and restarted mid-dispatch',
     { timeout: 300_000 },
     async () => {
-      const { listIds, uniqueContacts } = seedBenchLists(t.sandbox.state(), {
-        memberships: MEMBERSHIPS,
-        lists: 3,
-        overlap: OVERLAP,
+      await broadcastThroughRestart(t, 'the whole server', async () => {
+        const restarted = cluster.restart({ signal: 'SIGKILL', downMs: DOWN_MS });
+        // Really down: the frontend stops answering.
+        await eventually(async () => ((await isPortOpen(cluster.ports.grpc.frontend)) ? undefined : true), 10_000, 50);
+        await restarted;
       });
-      const started = Date.now();
-      const alertId = await submit(t, { lists: listIds });
-      const pending = await waitForStatus(t, alertId, 'awaiting_approval', 120_000);
-      const deliveries = pending.audience!.deliveries;
-      expect(deliveries).toBe(uniqueContacts);
-      await approve(t, alertId);
-      const before = await t.rapport.temporal.workflow.getHandle(alertId).describe();
-
-      // Kill the server while sends are rising.
-      const base = t.smtp.count();
-      await eventually(async () => (t.smtp.count() - base >= 400 ? true : undefined), 120_000, 20);
-      const atKill = t.smtp.count() - base;
-      const restarted = cluster.restart({ signal: 'SIGKILL', downMs: DOWN_MS });
-      await eventually(async () => ((await isPortOpen(cluster.ports.grpc.frontend)) ? undefined : true), 10_000, 50);
-      log(`server killed after ${atKill} of ${deliveries} sends (${Math.round((Date.now() - started) / 1000)} s)`);
-      expect(atKill).toBeLessThan(deliveries);
-      await restarted;
-      const back = Date.now();
-      const atRestart = t.smtp.count() - base;
-      log(`server back; ${atRestart} sends so far`);
-      // Batches in flight went on while the server was away; the rest needs it back.
-      expect(atRestart).toBeLessThan(deliveries);
-
-      // The client reconnects by itself: the same run, answering queries (through the worker, which reconnected too).
-      const progress = await eventually(
-        () =>
-          t.rapport.temporal.workflow
-            .getHandle(alertId)
-            .query(progressQuery)
-            .catch(() => undefined),
-        60_000,
-        500,
-      );
-      log(`client answered ${Math.round((Date.now() - back) / 1000)} s after the restart: phase ${progress.phase}`);
-
-      const done = await waitForStatus(t, alertId, 'completed', 240_000);
-      log(`completed after ${Math.round((Date.now() - started) / 1000)} s: ${JSON.stringify(done.counts)}`);
-      const after = await t.rapport.temporal.workflow.getHandle(alertId).describe();
-      expect(after.runId).toBe(before.runId);
-      expect(after.status.name).toBe('COMPLETED');
-
-      const rows = await ledgerRows(t.db, alertId);
-      expect(rows).toHaveLength(deliveries);
-      const report = compareLedgerWithCatcher(rows, messagesPerRecipient(t.smtp, alertId));
-      log(`ledger ${JSON.stringify(report.byStatus)}`);
-      expect(report.duplicates).toEqual([]);
-      expect(report.unconfirmedResent).toEqual([]);
-      expect(report.sentNotOnce).toEqual([]);
-      expect(report.strays).toEqual([]);
-      const unconfirmed = report.byStatus.unconfirmed ?? 0;
-      expect((report.byStatus.sent ?? 0) + unconfirmed).toBe(deliveries);
-      // No worker died: at worst a timed-out attempt's rows in flight are unconfirmed.
-      const input = await workflowInput(t.rapport.temporal, alertId);
-      const concurrency = (await measureSendLanes(ENV, input.batchSize)) * input.parallelBatches;
-      expect(unconfirmed).toBeLessThanOrEqual(concurrency);
-
-      const alert = await getAlert(t, alertId);
-      expect(alert.counts).toMatchObject({ total: deliveries, sent: report.byStatus.sent, unconfirmed, pending: 0 });
-      const summary = await finalSummaryText(t.smtp, alertId, REQUESTER);
-      expect(summary).toContain(`Sent: ${report.byStatus.sent} (`);
     },
   );
 });
+
+describe.skipIf(skip)(`one process per Temporal service${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  let pg: ScratchPostgres;
+  let cluster: TestCluster;
+  let t: TestRapport;
+
+  beforeAll(async () => {
+    pg = await scratchPostgres();
+    cluster = await startTestCluster({ databaseUrl: pg.url, layout: 'per-service', log });
+    t = await startTestRapport({ temporalAddress: cluster.address, env: ENV, rateLimit: 1000 });
+  });
+
+  afterAll(async () => {
+    await t?.stop();
+    await cluster?.close();
+    await pg?.stop();
+  });
+
+  it(
+    'finishes a broadcast while the history service alone is SIGKILLed and restarted',
+    { timeout: 300_000 },
+    async () => {
+      expect(cluster.pids()).toHaveLength(4);
+      await broadcastThroughRestart(t, 'history', async () => {
+        const before = cluster.pids();
+        await cluster.restart({ service: 'history', signal: 'SIGKILL', downMs: DOWN_MS });
+        // Frontend, matching and worker stayed up: three of the four processes are the same ones.
+        expect(cluster.pids().filter((pid) => before.includes(pid))).toHaveLength(3);
+      });
+    },
+  );
+});
+
+/**
+ * A broadcast of 2,970 recipients through `t`; once sends are rising, `restart` kills part or all
+ * of the Temporal server and brings it back on the same ports and state. Rapport's client and worker
+ * are not restarted: they reconnect by themselves, and the same run completes, every recipient once.
+ */
+async function broadcastThroughRestart(t: TestRapport, what: string, restart: () => Promise<void>) {
+  const { listIds, uniqueContacts } = seedBenchLists(t.sandbox.state(), {
+    memberships: MEMBERSHIPS,
+    lists: 3,
+    overlap: OVERLAP,
+  });
+  const started = Date.now();
+  const alertId = await submit(t, { lists: listIds });
+  const pending = await waitForStatus(t, alertId, 'awaiting_approval', 120_000);
+  const deliveries = pending.audience!.deliveries;
+  expect(deliveries).toBe(uniqueContacts);
+  await approve(t, alertId);
+  const before = await t.rapport.temporal.workflow.getHandle(alertId).describe();
+
+  // Kill while sends are rising.
+  const base = t.smtp.count();
+  await eventually(async () => (t.smtp.count() - base >= 400 ? true : undefined), 120_000, 20);
+  const atKill = t.smtp.count() - base;
+  expect(atKill).toBeLessThan(deliveries);
+  await restart();
+  const back = Date.now();
+  const atRestart = t.smtp.count() - base;
+  log(`${what} SIGKILLed after ${atKill} of ${deliveries} sends and back with ${atRestart} sent`);
+  // Batches in flight went on while it was away; the rest needs it back.
+  expect(atRestart).toBeLessThan(deliveries);
+
+  // The client reconnects by itself: the same run, answering queries (through the worker, which reconnected too).
+  const progress = await eventually(
+    () =>
+      t.rapport.temporal.workflow
+        .getHandle(alertId)
+        .query(progressQuery)
+        .catch(() => undefined),
+    60_000,
+    500,
+  );
+  log(`client answered ${Math.round((Date.now() - back) / 1000)} s after the restart: phase ${progress.phase}`);
+
+  const done = await waitForStatus(t, alertId, 'completed', 240_000);
+  log(`completed after ${Math.round((Date.now() - started) / 1000)} s: ${JSON.stringify(done.counts)}`);
+  const after = await t.rapport.temporal.workflow.getHandle(alertId).describe();
+  expect(after.runId).toBe(before.runId);
+  expect(after.status.name).toBe('COMPLETED');
+
+  const rows = await ledgerRows(t.db, alertId);
+  expect(rows).toHaveLength(deliveries);
+  const report = compareLedgerWithCatcher(rows, messagesPerRecipient(t.smtp, alertId));
+  log(`ledger ${JSON.stringify(report.byStatus)}`);
+  expect(report.duplicates).toEqual([]);
+  expect(report.unconfirmedResent).toEqual([]);
+  expect(report.sentNotOnce).toEqual([]);
+  expect(report.strays).toEqual([]);
+  const unconfirmed = report.byStatus.unconfirmed ?? 0;
+  expect((report.byStatus.sent ?? 0) + unconfirmed).toBe(deliveries);
+  // No worker died: at worst a timed-out attempt's rows in flight are unconfirmed.
+  const input = await workflowInput(t.rapport.temporal, alertId);
+  const concurrency = (await measureSendLanes(ENV, input.batchSize)) * input.parallelBatches;
+  expect(unconfirmed).toBeLessThanOrEqual(concurrency);
+
+  const alert = await getAlert(t, alertId);
+  expect(alert.counts).toMatchObject({ total: deliveries, sent: report.byStatus.sent, unconfirmed, pending: 0 });
+  const summary = await finalSummaryText(t.smtp, alertId, REQUESTER);
+  expect(summary).toContain(`Sent: ${report.byStatus.sent} (`);
+}

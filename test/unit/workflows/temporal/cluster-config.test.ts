@@ -20,7 +20,7 @@ const PORTS: ClusterPorts = {
   grpc: { frontend: 21001, history: 21002, matching: 21003, worker: 21004 },
   membership: { frontend: 21011, history: 21012, matching: 21013, worker: 21014 },
   frontendHttp: 21020,
-  metrics: 21021,
+  metrics: { frontend: 21021, history: 21022, matching: 21023, worker: 21024 },
 };
 const DATABASE = {
   host: 'db.internal',
@@ -57,6 +57,15 @@ describe('the cluster config derived from the stock development-postgres12.yaml'
     }
   });
 
+  it('gives each service its own metrics port when the services run one process each', () => {
+    const config = (service?: 'history') =>
+      parse(clusterConfig({ stockConfig, ports: PORTS, database: DATABASE, dynamicConfigPath: '/x', service })) as Tree;
+    expect(config().global.metrics.prometheus.listenAddress).toBe('127.0.0.1:21021');
+    expect(config('history').global.metrics.prometheus.listenAddress).toBe('127.0.0.1:21022');
+    // Everything else is the same cluster.
+    expect(config('history').services).toEqual(config().services);
+  });
+
   it('points persistence and visibility at their own databases on the given PostgreSQL', () => {
     const config = build();
     const { datastores } = config.persistence;
@@ -79,7 +88,7 @@ describe('the cluster config derived from the stock development-postgres12.yaml'
   it('refuses member ports Temporal cannot store (cluster_membership.rpc_port is a SMALLINT)', () => {
     const high = { ...PORTS, membership: { ...PORTS.membership, history: 40000 } };
     expect(() => build(high)).toThrow(/below 32768/);
-    expect(allPorts(PORTS)).toHaveLength(10);
+    expect(new Set(allPorts(PORTS)).size).toBe(13);
   });
 
   it('points the dynamic config’s Nexus callback at the moved HTTP port, keeping the rest', () => {
