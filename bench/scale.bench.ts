@@ -104,6 +104,7 @@ interface RunResult {
   /** From the approval until the alert completed (CRM logging and the response window included). */
   completeS: number;
   crmRequests: number;
+  crmByRoute: Record<string, number>;
   crmBusiestTenSeconds: number;
   crm429s: number;
   cpuS: { api: number; workers: number; temporal: number; postgres: number; harness: number; machine?: number };
@@ -272,6 +273,7 @@ async function run(temporal: Temporal, workerCount: number): Promise<RunResult> 
       temporalPeakRssMb: temporal.pids().reduce((sum, pid) => sum + (peakRssMb(pid) ?? Number.NaN), 0),
       completeS,
       crmRequests: stats.requests,
+      crmByRoute: stats.byRoute,
       crmBusiestTenSeconds: stats.busiestTenSeconds,
       crm429s: stats.rateLimited,
       cpuS: {
@@ -346,6 +348,10 @@ for (const r of results) {
   details[`${p}_api_peak_rss_mb`] = r.apiPeakRssMb === undefined ? 'n/a' : Math.round(r.apiPeakRssMb);
   details[`${p}_temporal_peak_rss_mb`] = Number.isNaN(r.temporalPeakRssMb) ? 'n/a' : Math.round(r.temporalPeakRssMb!);
   details[`${p}_crm_requests`] = r.crmRequests;
+  details[`${p}_crm_requests_by_route`] = Object.entries(r.crmByRoute)
+    .sort((a, b) => b[1] - a[1])
+    .map(([route, n]) => `${route} ${n}`)
+    .join('; ');
   details[`${p}_crm_busiest_10s`] = r.crmBusiestTenSeconds;
   details[`${p}_crm_429s`] = r.crm429s;
   details[`${p}_cpu_ms_per_recipient_api`] = perRecipient(r.cpuS.api, r);
