@@ -79,6 +79,10 @@ async function main() {
   );
   console.log(`TEMPORAL_ADDRESS=${cluster.address}`);
   console.log(`TEMPORAL_NAMESPACE=${cluster.namespace}`);
+  void cluster.crashed.then((why) => {
+    console.error(why);
+    process.exit(1);
+  });
   let stopping = false;
   const stop = () => {
     if (stopping) return;

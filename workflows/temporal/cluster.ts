@@ -59,6 +59,8 @@ export interface TemporalCluster {
   layout: ClusterLayout;
   databases: { temporal: string; visibility: string };
   ports: ClusterPorts;
+  /** Resolves (with the reason and the log's tail) when a server process exits that we did not end. */
+  crashed: Promise<string>;
   /** Process ids of the running server processes (CPU accounting reads /proc/<pid>/stat). */
   pids(): number[];
   /**
@@ -75,6 +77,8 @@ interface Running {
   child: ChildProcess;
   exited: Promise<void>;
   logFile: string;
+  /** We are ending it (stop or restart): its exit is no crash. */
+  ending: boolean;
 }
 
 /** Membership rows heartbeat every 10-15 s; Temporal bootstraps from rows seen within 20 s. */
@@ -141,6 +145,8 @@ export async function startCluster(options: ClusterOptions): Promise<TemporalClu
     for (const r of running.values()) r.child.kill('SIGKILL');
   };
   process.once('exit', killAll);
+  let reportCrash: (why: string) => void = () => undefined;
+  const crashed = new Promise<string>((resolve) => (reportCrash = resolve));
 
   const configs = new Map(
     groups.map((services) => [services.join(), configFor(services.length === 1 ? services[0] : undefined)]),
@@ -162,7 +168,15 @@ export async function startCluster(options: ClusterOptions): Promise<TemporalClu
     );
     closeSync(fd);
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    running.set(name, { services, child, exited, logFile });
+    const entry: Running = { services, child, exited, logFile, ending: false };
+    child.once('exit', (code, signal) => {
+      if (!entry.ending) {
+        reportCrash(
+          `the Temporal server (${services.join(', ')}) exited (${signal ?? `code ${code}`}):\n${tail(logFile)}`,
+        );
+      }
+    });
+    running.set(name, entry);
   };
   const ready = () => waitReady(cli.path, address, namespace, options.retention ?? '168h', running, log);
 
@@ -170,6 +184,7 @@ export async function startCluster(options: ClusterOptions): Promise<TemporalClu
     await Promise.all(
       names.map(async (name) => {
         const r = running.get(name)!;
+        r.ending = true;
         if (r.child.exitCode === null && r.child.signalCode === null) {
           r.child.kill(signal);
           const timer = setTimeout(() => r.child.kill('SIGKILL'), 15_000);
@@ -197,6 +212,7 @@ export async function startCluster(options: ClusterOptions): Promise<TemporalClu
     layout,
     databases,
     ports,
+    crashed,
     pids: () => [...running.values()].filter((r) => r.child.exitCode === null).map((r) => r.child.pid!),
     restart: async ({ service, signal = 'SIGKILL', downMs = 0 } = {}) => {
       const names = [...running.keys()].filter((name) => !service || running.get(name)!.services.includes(service));
