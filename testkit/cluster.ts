@@ -17,7 +17,10 @@ import { findServerInstall, SERVER_INSTALL_HELP } from '../workflows/temporal/se
 export function clusterSkipReason(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (findServerInstall(env)) return undefined;
   if (env.CI === 'true') throw new Error(`CI=true, so the cluster tests must run. ${SERVER_INSTALL_HELP}`);
-  return 'the Temporal server is not installed: run npm run temporal:install-server';
+  const reason = 'the Temporal server is not installed: run npm run temporal:install-server';
+  // The summary line only says "skipped": say why where it shows.
+  console.warn(`[cluster tests skipped] ${reason}`);
+  return reason;
 }
 
 export interface TestCluster extends TemporalCluster {
