@@ -7,6 +7,8 @@ import { freePort } from '../workflows/temporal/free-port.js';
 
 export interface ScratchPostgres {
   url: string;
+  /** The postmaster's process id, for a cluster started here (benches read the CPU of its process tree). */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -20,10 +22,11 @@ const BIN_DIRS = [
 /**
  * DATABASE_URL when set; otherwise a throw-away PostgreSQL cluster in a temp dir (fsync off),
  * because a worker in its own process cannot share the embedded PGlite. Run as root, the
- * server runs as the `postgres` user (PostgreSQL refuses root).
+ * server runs as the `postgres` user (PostgreSQL refuses root). `own`: a throw-away cluster even
+ * when DATABASE_URL is set (a bench that measures PostgreSQL's CPU must have it to itself).
  */
-export async function scratchPostgres(): Promise<ScratchPostgres> {
-  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => undefined };
+export async function scratchPostgres(options: { own?: boolean } = {}): Promise<ScratchPostgres> {
+  if (process.env.DATABASE_URL && !options.own) return { url: process.env.DATABASE_URL, stop: async () => undefined };
   const bin = BIN_DIRS.find((d) => existsSync(join(d, 'initdb')) && existsSync(join(d, 'postgres')));
   if (!bin)
     throw new Error(
@@ -58,7 +61,8 @@ export async function scratchPostgres(): Promise<ScratchPostgres> {
     '-c',
     'full_page_writes=off',
     '-c',
-    'max_connections=100',
+    // Room for a Temporal cluster (a pool per service) beside several Rapport processes.
+    'max_connections=200',
   ];
   const server: ChildProcess = spawn(file!, args, { stdio: 'ignore' });
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
@@ -74,8 +78,10 @@ export async function scratchPostgres(): Promise<ScratchPostgres> {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+  const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
   return {
     url,
+    pid: postmaster,
     stop: async () => {
       const exited = new Promise((r) => server.once('exit', r));
       // SIGINT is PostgreSQL's fast shutdown. It goes to the postmaster itself: runuser (as root)

@@ -11,7 +11,7 @@ import { listRoutes } from './routes/lists.js';
 import { objectRoutes } from './routes/objects.js';
 import { ownerRoutes } from './routes/owners.js';
 import { propertyRoutes } from './routes/properties.js';
-import { bump, emptyStats, routeKey } from './stats.js';
+import { bump, BusiestWindow, emptyStats, routeKey } from './stats.js';
 
 export interface SandboxLimits {
   standard: RollingWindow;
@@ -76,11 +76,19 @@ export function createSandboxApp(options: SandboxAppOptions) {
   // strict: false — the client library asks for some paths with a trailing slash (/crm/v3/owners/).
   const app = new Hono<{ Bindings: HttpBindings }>({ strict: false });
 
+  const received = new BusiestWindow(10_000);
+  let countedFor = ctx.stats;
   app.use('*', async (c, next) => {
     const path = c.req.path;
     if (path.startsWith('/__sandbox')) return next();
     const stats = ctx.stats;
     stats.requests++;
+    // A reset replaces the stats: the window starts over with them.
+    if (countedFor !== stats) {
+      received.reset();
+      countedFor = stats;
+    }
+    stats.busiestTenSeconds = Math.max(stats.busiestTenSeconds, received.add(ctx.now()));
     bump(stats.byRoute, routeKey(c.req.method, path));
     const arrived = ctx.now();
     const countStatus = () => {

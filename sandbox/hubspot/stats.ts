@@ -1,6 +1,11 @@
 export interface SandboxStats {
   /** API requests received (the /__sandbox endpoints are not counted). */
   requests: number;
+  /**
+   * The most API requests received in any rolling 10 s (HubSpot's budget window), answered or
+   * refused: what all the clients together asked of the portal at their busiest.
+   */
+  busiestTenSeconds: number;
   /** Per `METHOD /path` with record ids replaced by :id. */
   byRoute: Record<string, number>;
   byStatus: Record<string, number>;
@@ -21,6 +26,7 @@ export interface SandboxStats {
 export function emptyStats(): SandboxStats {
   return {
     requests: 0,
+    busiestTenSeconds: 0,
     byRoute: {},
     byStatus: {},
     rateLimited: 0,
@@ -44,4 +50,28 @@ export function routeKey(method: string, path: string): string {
 
 export function bump(map: Record<string, number>, key: string, by = 1) {
   map[key] = (map[key] ?? 0) + by;
+}
+
+/** Feeds SandboxStats.busiestTenSeconds: request times of the last window, and the peak so far. */
+export class BusiestWindow {
+  private hits: number[] = [];
+  private start = 0;
+
+  constructor(readonly windowMs: number) {}
+
+  /** Counts a request at `now`; answers how many arrived in the window ending at it. */
+  add(now: number): number {
+    this.hits.push(now);
+    while (this.hits[this.start]! <= now - this.windowMs) this.start++;
+    if (this.start > 1024) {
+      this.hits = this.hits.slice(this.start);
+      this.start = 0;
+    }
+    return this.hits.length - this.start;
+  }
+
+  reset() {
+    this.hits = [];
+    this.start = 0;
+  }
 }

@@ -23,6 +23,8 @@ export interface DevServer {
   namespace: string;
   /** How the CLI was found: TEMPORAL_CLI_PATH, PATH, cache, sdk download or go install. */
   source: string;
+  /** The server's process id (benches read its CPU time); unset for the SDK's download. */
+  pid?: number;
   /** Kills the server process (the restart chaos test uses this). */
   kill(signal?: NodeJS.Signals): void;
   stop(): Promise<void>;
@@ -107,6 +109,7 @@ async function spawnDevServer(cli: LocatedCli, options: DevServerOptions): Promi
     uiUrl,
     namespace,
     source: cli.source,
+    pid: child.pid,
     kill: (signal = 'SIGKILL') => child.kill(signal),
     stop: async () => {
       process.removeListener('exit', killOnExit);

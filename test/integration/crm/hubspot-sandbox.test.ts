@@ -342,6 +342,8 @@ describe('rate limits and faults', () => {
       expect(tight.stats()).toMatchObject({
         rateLimited: 2,
         rateLimitedByPolicy: { TEN_SECONDLY_ROLLING: 1, SECONDLY: 1 },
+        // What the clients asked within 10 s, refused requests included: more than the budget.
+        busiestTenSeconds: 7,
       });
     } finally {
       await tight.close();
