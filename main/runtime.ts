@@ -86,7 +86,7 @@ export async function startRapport(
     const dataDir = resolve(env.DATA_DIR);
     installTemporalLogging(env.LOG_LEVEL);
 
-    const db = await startStore(env, dataDir, cleanups, overrides.db);
+    const db = await startStore(env, dataDir, logger, cleanups, overrides.db);
     const touches = createTouchStore(db);
     const { crm, basePath, sandboxUrl } = await startCrm(env, logger, dataDir, cleanups, {
       basePath: overrides.hubspotBasePath,

@@ -27,7 +27,8 @@ export async function runWorkerProcess(): Promise<void> {
 
   const logger = createLogger(env.LOG_LEVEL, 'rapport-worker');
   const db = await openDb({ databaseUrl: env.DATABASE_URL });
-  await migrate(db);
+  const applied = await migrate(db);
+  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   const crm = createHubSpotCrm({
     accessToken: env.HUBSPOT_ACCESS_TOKEN ?? SANDBOX_TOKEN,
     basePath: env.HUBSPOT_ACCESS_TOKEN ? env.HUBSPOT_BASE_PATH : `http://127.0.0.1:${env.HUBSPOT_SANDBOX_PORT}`,
