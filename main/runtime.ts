@@ -116,7 +116,7 @@ export async function startRapport(
       (overrides.workerInProcess ?? env.WORKER_IN_PROCESS)
         ? await startWorker(
             target,
-            env.TEMPORAL_TASK_QUEUE,
+            { taskQueue: env.TEMPORAL_TASK_QUEUE, shutdownGraceSeconds: env.WORKER_SHUTDOWN_GRACE_SECONDS },
             { crm, touches, batchWaitMs: overrides.batchWaitMs, broadcast },
             cleanups,
           )

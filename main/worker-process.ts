@@ -37,31 +37,35 @@ export async function runWorkerProcess(): Promise<void> {
   });
   const target = targetFromEnv(env);
   const connection = await connectWorker(target);
+  // Alerts need mail and the shared signing secret; without SMTP_URL this worker runs touches only.
+  const broadcastServices = env.SMTP_URL
+    ? createBroadcastServices(env, {
+        db,
+        crm,
+        smtpUrl: env.SMTP_URL,
+        secret: rapportSecret(env.RAPPORT_SECRET, env.DATA_DIR),
+        publicUrl: env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`,
+      })
+    : undefined;
   const worker = await createRapportWorker({
     connection,
     namespace: target.namespace,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
-    deps: {
-      crm,
-      touches: createTouchStore(db),
-      // Alerts need mail and the shared signing secret; without SMTP_URL this worker runs touches only.
-      ...(env.SMTP_URL
-        ? {
-            broadcast: createBroadcastServices(env, {
-              db,
-              crm,
-              smtpUrl: env.SMTP_URL,
-              secret: rapportSecret(env.RAPPORT_SECRET, env.DATA_DIR),
-              publicUrl: env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`,
-            }),
-          }
-        : {}),
-    },
+    shutdownGraceSeconds: env.WORKER_SHUTDOWN_GRACE_SECONDS,
+    deps: { crm, touches: createTouchStore(db), ...(broadcastServices ? { broadcast: broadcastServices } : {}) },
   });
   logger.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, temporal: target.address }, 'worker running');
-  process.on('SIGINT', () => worker.shutdown());
-  process.on('SIGTERM', () => worker.shutdown());
+  // SIGTERM (a deploy, a scale-down): no new sends, the ones in flight finish within the grace.
+  const stop = (signal: string) => {
+    if (worker.getState() !== 'RUNNING') return;
+    logger.info({ signal, graceSeconds: env.WORKER_SHUTDOWN_GRACE_SECONDS }, 'worker draining');
+    worker.shutdown();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
   await worker.run();
+  broadcastServices?.mail.close();
   await connection.close();
   await db.close();
+  logger.info('worker stopped');
 }
