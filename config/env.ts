@@ -83,6 +83,12 @@ export const envSchema = z
     TEMPORAL_UI_PORT: port.default(8233),
     /** Start a worker inside `npm start` (off when workers run separately via `npm run worker`). */
     WORKER_IN_PROCESS: bool.default(true),
+    /**
+     * On SIGTERM a worker claims no new sends and gets this long to finish the ones in flight;
+     * after it, what is still running is cancelled (and reported unconfirmed). Keep the orchestrator's
+     * stop timeout above it (Kubernetes terminationGracePeriodSeconds, compose stop_grace_period).
+     */
+    WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
 
     DATABASE_URL: optionalUrl('a postgres:// connection URL'),
     /**

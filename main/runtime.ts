@@ -94,7 +94,7 @@ export async function startRapport(
     const holder = processHolder();
     installTemporalLogging(env.LOG_LEVEL);
 
-    const db = await startStore(env, dataDir, cleanups, overrides.db);
+    const db = await startStore(env, dataDir, logger, cleanups, overrides.db);
     const touches = createTouchStore(db);
     // crm: background work (the worker, sync, alerts); interactiveCrm: people waiting. One budget.
     const { crm, interactiveCrm, basePath, sandboxUrl } = await startCrm(env, logger, dataDir, db, cleanups, {
@@ -139,7 +139,7 @@ export async function startRapport(
       (overrides.workerInProcess ?? env.WORKER_IN_PROCESS)
         ? await startWorker(
             target,
-            env.TEMPORAL_TASK_QUEUE,
+            { taskQueue: env.TEMPORAL_TASK_QUEUE, shutdownGraceSeconds: env.WORKER_SHUTDOWN_GRACE_SECONDS },
             {
               crm,
               touches,

@@ -35,7 +35,8 @@ export async function runWorkerProcess(): Promise<void> {
 
   const logger = createLogger(env.LOG_LEVEL, 'rapport-worker');
   const db = await openDb({ databaseUrl: env.DATABASE_URL });
-  await migrate(db);
+  const applied = await migrate(db);
+  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   const crm = createHubSpotCrm({
     accessToken: env.HUBSPOT_ACCESS_TOKEN ?? SANDBOX_TOKEN,
     basePath: env.HUBSPOT_ACCESS_TOKEN ? env.HUBSPOT_BASE_PATH : `http://127.0.0.1:${env.HUBSPOT_SANDBOX_PORT}`,
@@ -59,26 +60,26 @@ export async function runWorkerProcess(): Promise<void> {
     responses: createResponseStore(db),
     deliveries: createDeliveryStore(db),
   });
+  // Alerts need mail and the shared signing secret; without SMTP_URL this worker runs touches only.
+  const broadcastServices = env.SMTP_URL
+    ? createBroadcastServices(env, {
+        db,
+        crm,
+        smtpUrl: env.SMTP_URL,
+        secret: rapportSecret(env.RAPPORT_SECRET, env.DATA_DIR),
+        publicUrl: env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`,
+      })
+    : undefined;
   const worker = await createRapportWorker({
     connection,
     namespace: target.namespace,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
+    shutdownGraceSeconds: env.WORKER_SHUTDOWN_GRACE_SECONDS,
     deps: {
       crm,
       touches,
       maintenance: { sweep: createStaleWorkSweep({ touches, intake, alertIntake }) },
-      // Alerts need mail and the shared signing secret; without SMTP_URL this worker runs touches only.
-      ...(env.SMTP_URL
-        ? {
-            broadcast: createBroadcastServices(env, {
-              db,
-              crm,
-              smtpUrl: env.SMTP_URL,
-              secret: rapportSecret(env.RAPPORT_SECRET, env.DATA_DIR),
-              publicUrl: env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`,
-            }),
-          }
-        : {}),
+      ...(broadcastServices ? { broadcast: broadcastServices } : {}),
     },
   });
   logger.info(
@@ -89,9 +90,17 @@ export async function runWorkerProcess(): Promise<void> {
     },
     'worker running',
   );
-  process.on('SIGINT', () => worker.shutdown());
-  process.on('SIGTERM', () => worker.shutdown());
+  // SIGTERM (a deploy, a scale-down): no new sends, the ones in flight finish within the grace.
+  const stop = (signal: string) => {
+    if (worker.getState() !== 'RUNNING') return;
+    logger.info({ signal, graceSeconds: env.WORKER_SHUTDOWN_GRACE_SECONDS }, 'worker draining');
+    worker.shutdown();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
   await worker.run();
+  broadcastServices?.mail.close();
   await connection.close();
   await db.close();
+  logger.info('worker stopped');
 }

@@ -344,18 +344,34 @@ const migrations: { id: number; name: string; sql: string }[] = [
   },
 ];
 
+/** The ids of every migration, in order. */
+export const MIGRATION_IDS: readonly number[] = migrations.map((m) => m.id);
+
+/**
+ * Applies the migrations this database lacks, under one PostgreSQL advisory lock: several processes
+ * starting at once on an empty database (an API and its workers, a rolling deploy) apply each
+ * migration once; the others wait, then find nothing left to do. The lock is a transaction lock
+ * taken first in the one transaction that applies everything, so it is released by the commit or
+ * the rollback, or by PostgreSQL if the process dies. It is keyed by the schema, so databases
+ * that keep one Rapport per schema (the tests) do not wait for each other. PGlite has one process.
+ * Returns the ids applied by this call.
+ */
 export async function migrate(db: Db): Promise<number[]> {
-  await db.query(`create table if not exists schema_migrations (
-    id integer primary key, name text not null, applied_at timestamptz not null default now())`);
-  const applied = new Set((await db.query<{ id: number }>('select id from schema_migrations')).rows.map((r) => r.id));
-  const ran: number[] = [];
-  for (const m of migrations) {
-    if (applied.has(m.id)) continue;
-    await db.transaction(async (tx) => {
+  return db.transaction(async (tx) => {
+    if (db.kind === 'postgres')
+      await tx.query(
+        `select pg_advisory_xact_lock(hashtext('rapport.migrate'), hashtext(coalesce(current_schema(), '')))`,
+      );
+    await tx.exec(`create table if not exists schema_migrations (
+      id integer primary key, name text not null, applied_at timestamptz not null default now())`);
+    const applied = new Set((await tx.query<{ id: number }>('select id from schema_migrations')).rows.map((r) => r.id));
+    const ran: number[] = [];
+    for (const m of migrations) {
+      if (applied.has(m.id)) continue;
       await tx.exec(m.sql);
-      await tx.query('insert into schema_migrations (id, name) values ($1, $2) on conflict do nothing', [m.id, m.name]);
-    });
-    ran.push(m.id);
-  }
-  return ran;
+      await tx.query('insert into schema_migrations (id, name) values ($1, $2)', [m.id, m.name]);
+      ran.push(m.id);
+    }
+    return ran;
+  });
 }

@@ -36,6 +36,11 @@ export interface WorkerProcess {
   kill(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM (SIGKILL after 30 s), then the worker's own process.resourceUsage().maxRSS, in MB. */
   stop(): Promise<{ maxRssMb?: number }>;
+  /**
+   * SIGTERM only, as an orchestrator stops a worker: resolves when the process is gone, with how
+   * it ended and how long the drain took.
+   */
+  terminate(): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
 }
 
 const mb = (kb: number) => Math.round((kb / 1024) * 10) / 10;
@@ -100,6 +105,12 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     kill: async () => {
       child.kill('SIGKILL');
       return exited;
+    },
+    terminate: async () => {
+      const started = Date.now();
+      child.kill('SIGTERM');
+      const { code, signal } = await exited;
+      return { code, signal, ms: Date.now() - started };
     },
     stop: async () => {
       child.kill('SIGTERM');

@@ -1,10 +1,10 @@
 /**
- * A Rapport worker in its own process: benches measure its memory alone, chaos tests SIGKILL it.
+ * A Rapport worker in its own process: benches measure its memory alone, chaos tests SIGKILL or SIGTERM it.
  * Configured by the environment (loadEnv, e.g. TEMPORAL_TASK_QUEUE) plus RAPPORT_WORKER_PROCESS
  * (JSON, see WorkerProcessConfig). Sends {ready} over IPC once polling, and {stopped, maxRssKb}
  * after SIGTERM. Started by startWorkerProcess() in ./worker-child.ts.
  */
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadEnv } from '../config/env.js';
 import { createHubSpotCrm } from '../crm/hubspot/index.js';
 import { createBroadcastServices } from '../services/broadcast-services.js';
@@ -12,9 +12,7 @@ import { createLogger } from '../main/logger.js';
 import { hubspotBudget } from '../main/steps/crm.js';
 import { openDb } from '../store/db.js';
 import { createTouchStore } from '../store/touches.js';
-import { createBroadcastActivities } from '../workflows/broadcast/activities.js';
 import { connectWorker, targetFromEnv } from '../workflows/temporal/connection.js';
-import { createTouchActivities } from '../workflows/touch/activities.js';
 import { createRapportWorker, type ActivityDeps } from '../workflows/worker.js';
 
 export interface WorkerProcessConfig {
@@ -60,22 +58,19 @@ const target = targetFromEnv(env, config.temporalAddress);
 target.address = config.temporalAddress;
 const connection = await connectWorker(target);
 const deps: ActivityDeps = { crm, touches: createTouchStore(db), broadcast };
-// With a pre-built bundle: the same worker as createRapportWorker, without webpack in this process.
-const worker = config.bundlePath
-  ? await Worker.create({
-      connection,
-      namespace: target.namespace,
-      taskQueue: env.TEMPORAL_TASK_QUEUE,
-      workflowBundle: { codePath: config.bundlePath },
-      activities: {
-        ...createTouchActivities(deps),
-        ...createBroadcastActivities(broadcast),
-      },
-      maxConcurrentActivityTaskExecutions: 500,
-      maxConcurrentWorkflowTaskExecutions: 100,
-    })
-  : await createRapportWorker({ connection, namespace: target.namespace, taskQueue: env.TEMPORAL_TASK_QUEUE, deps });
-process.once('SIGTERM', () => worker.shutdown());
+// With a pre-built bundle, no webpack in this process.
+const worker = await createRapportWorker({
+  connection,
+  namespace: target.namespace,
+  taskQueue: env.TEMPORAL_TASK_QUEUE,
+  deps,
+  shutdownGraceSeconds: env.WORKER_SHUTDOWN_GRACE_SECONDS,
+  ...(config.bundlePath ? { workflowBundlePath: config.bundlePath } : {}),
+});
+// SIGTERM drains as `npm run worker` does (the SDK calls worker.shutdown() on it too).
+process.once('SIGTERM', () => {
+  if (worker.getState() === 'RUNNING') worker.shutdown();
+});
 const running = worker.run();
 process.send?.({ ready: true, rssKb: Math.round(process.memoryUsage().rss / 1024) });
 await running;

@@ -73,21 +73,52 @@ export interface RapportWorkerOptions {
   deps: ActivityDeps;
   logger?: Logger;
   maxConcurrentActivities?: number;
+  /**
+   * How long a shutdown waits for the activities in flight (WORKER_SHUTDOWN_GRACE_SECONDS): dispatch
+   * stops claiming rows at once and finishes the sends it started.
+   */
+  shutdownGraceSeconds: number;
+  /** A workflow bundle built ahead of time; unset: bundled in this process (once). */
+  workflowBundlePath?: string;
 }
 
+/** After the grace, activities are cancelled; a worker still not done this much later is stopped with an error. */
+const FORCE_AFTER_GRACE_SECONDS = 10;
+
+/**
+ * The worker of every Rapport process. Its shutdown() (called by the SDK on SIGTERM or SIGINT, or
+ * by the process that owns it) first tells dispatch to claim no more rows, then stops polling; the
+ * worker finishes once the activities in flight are done, or cancels them after the grace.
+ */
 export async function createRapportWorker(options: RapportWorkerOptions): Promise<Worker> {
-  return Worker.create({
+  const grace = options.shutdownGraceSeconds;
+  const draining = new AbortController();
+  const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    workflowBundle: await workflowBundle(),
+    ...(options.workflowBundlePath
+      ? { workflowBundle: { codePath: options.workflowBundlePath } }
+      : { workflowBundle: await workflowBundle() }),
     activities: {
       ...createTouchActivities(options.deps),
-      ...(options.deps.broadcast ? createBroadcastActivities(options.deps.broadcast) : {}),
+      ...(options.deps.broadcast
+        ? createBroadcastActivities(options.deps.broadcast, { draining: draining.signal })
+        : {}),
       ...(options.deps.maintenance ? createMaintenanceActivities(options.deps.maintenance) : {}),
     },
     // Activities mostly wait on the CRM; many in flight is what lets batches fill.
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 500,
     maxConcurrentWorkflowTaskExecutions: 100,
+    shutdownGraceTime: `${grace} seconds`,
+    shutdownForceTime: `${grace + FORCE_AFTER_GRACE_SECONDS} seconds`,
   });
+  // The SDK's own signal handling calls worker.shutdown() through the instance, so this is the one
+  // place every way of stopping passes: draining starts in the same turn as the shutdown.
+  const shutdown = worker.shutdown.bind(worker);
+  worker.shutdown = () => {
+    draining.abort();
+    shutdown();
+  };
+  return worker;
 }

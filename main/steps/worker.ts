@@ -3,15 +3,24 @@ import { connectWorker, type TemporalTarget } from '../../workflows/temporal/con
 import { createRapportWorker, type ActivityDeps } from '../../workflows/worker.js';
 import type { Cleanups } from './cleanups.js';
 
-/** A worker in this process on the task queue; stopped (and its connection closed) on stop. */
+/**
+ * A worker in this process on the task queue; on stop it drains (no new sends, those in flight
+ * finish within the grace), then its connection is closed.
+ */
 export async function startWorker(
   target: TemporalTarget,
-  taskQueue: string,
+  settings: { taskQueue: string; shutdownGraceSeconds: number },
   deps: ActivityDeps,
   cleanups: Cleanups,
 ): Promise<Worker> {
   const connection = await connectWorker(target);
-  const worker = await createRapportWorker({ connection, namespace: target.namespace, taskQueue, deps });
+  const worker = await createRapportWorker({
+    connection,
+    namespace: target.namespace,
+    taskQueue: settings.taskQueue,
+    shutdownGraceSeconds: settings.shutdownGraceSeconds,
+    deps,
+  });
   const running = worker.run();
   cleanups.defer(async () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();

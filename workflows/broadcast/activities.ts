@@ -66,7 +66,13 @@ export function approvalLinkId(secret: string, alertId: string, version: number,
  * Every activity of an alert and of its customers' responses: the alert's own steps here, in the
  * order the workflow takes them; its CRM logging and the responses in activities/.
  */
-export function createBroadcastActivities(deps: BroadcastActivityDeps) {
+export function createBroadcastActivities(
+  deps: BroadcastActivityDeps,
+  worker: {
+    /** Aborted when the worker begins to shut down: dispatch claims no more rows (see dispatch.ts). */
+    draining?: AbortSignal;
+  } = {},
+) {
   const { crm, alerts, deliveries, approvals, mail } = deps;
   const domain = noticeDomain(deps.mailFrom);
   const channels: ChannelAdapters = { email: createEmailChannel(mail), ...deps.channels };
@@ -196,6 +202,7 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
           sendSlots,
           quietHours: deps.policy.quietHours,
           frequencyCap: deps.policy.frequencyCap,
+          draining: worker.draining,
         },
         alert,
         batch,

@@ -1,4 +1,4 @@
-import { ApplicationFailure, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure, cancellationSignal, heartbeat } from '@temporalio/activity';
 import { EmailSendError } from '../../channels/email/send-errors.js';
 import { isOutcomeUnknown } from '../../channels/send-error.js';
 import type { EmailSender } from '../../channels/email/sender.js';
@@ -30,7 +30,15 @@ export interface DispatchDeps {
   quietHours?: QuietHours | null;
   /** The frequency cap, judged again at send time under each contact's claim; null or unset: none. */
   frequencyCap?: FrequencyCap | null;
+  /**
+   * Aborted when this worker begins to shut down: lanes claim no further row, the sends in flight
+   * finish and are recorded, and the attempt fails so that another worker sends the rest.
+   */
+  draining?: AbortSignal;
 }
+
+/** The failure type of an attempt cut short by its worker's shutdown; retried by another worker. */
+export const WORKER_SHUTDOWN = 'WORKER_SHUTDOWN';
 
 type Attempt = {
   status: 'sent' | 'failed' | 'bounced';
@@ -83,9 +91,17 @@ export async function dispatchBatch(
    * not hold back the email of everyone else in the batch.
    */
   const stopped = new Map<Channel, unknown>();
+  /**
+   * Temporal cancelled the attempt (the shutdown grace ran out, the heartbeat timed out, the
+   * workflow is gone): nothing more is claimed, and the attempt ends without waiting for sends in
+   * flight. Those rows stay 'sending' and the next attempt reports them unconfirmed.
+   */
+  const cancelled = cancellationSignal();
+  /** No new claims: the worker drains, or the attempt was cancelled. Rows not yet claimed stay pending. */
+  const halted = () => deps.draining?.aborted === true || cancelled.aborted;
   /** The next row this lane may send: not deferred by quiet hours, and its channel not stopped. */
   const take = (): DeliveryRow | undefined => {
-    while (next < rows.length) {
+    while (next < rows.length && !halted()) {
       const i = next++;
       const row = rows[i]!;
       if (i % HEARTBEAT_EVERY === 0) heartbeat({ batch, row: i });
@@ -120,6 +136,12 @@ export async function dispatchBatch(
         releaseSlot = await deps.sendSlots!.acquire();
       }
       await deps.limiters[row.channel]?.();
+      // The worker began to drain while this lane waited: the row stays pending for another worker.
+      if (halted()) {
+        releaseSlot();
+        if (done) await deliveries.finishAndClaim(alert.id, done, null);
+        return;
+      }
       const claimed = await deliveries.finishAndClaim(alert.id, done, row.contactId).catch((error: unknown) => {
         releaseSlot();
         throw error;
@@ -151,8 +173,26 @@ export async function dispatchBatch(
   // A steady heartbeat while lanes wait on SMTP: the workflow's short heartbeat timeout then means
   // "the worker is gone", and a killed worker's batch is retried within seconds, not minutes.
   const beat = setInterval(() => heartbeat({ batch, row: next }), HEARTBEAT_INTERVAL_MS);
-  const settled = await Promise.allSettled(Array.from({ length: lanes }, lane)).finally(() => clearInterval(beat));
+  const abandoned = new Promise<never>((_, reject) => {
+    const fail = () => reject(cancelled.reason as Error);
+    if (cancelled.aborted) fail();
+    else cancelled.addEventListener('abort', fail, { once: true });
+  });
+  abandoned.catch(() => undefined);
+  const settled = await Promise.race([Promise.allSettled(Array.from({ length: lanes }, lane)), abandoned]).finally(() =>
+    clearInterval(beat),
+  );
   for (const s of settled) if (s.status === 'rejected') throw s.reason;
+  if (deps.draining?.aborted) {
+    const left = (await deliveries.pendingInBatch(alert.id, batch, size)).filter(
+      (r) => !r.deliverAfter || Date.parse(r.deliverAfter) <= now,
+    ).length;
+    if (left > 0)
+      throw ApplicationFailure.retryable(
+        `the worker is shutting down: ${left} rows of batch ${batch} are left for the next attempt`,
+        WORKER_SHUTDOWN,
+      );
+  }
   const [failure] = stopped.values();
   if (failure !== undefined) {
     if (failure instanceof EmailSendError && failure.code === 'SMTP_INVALID_MESSAGE') {

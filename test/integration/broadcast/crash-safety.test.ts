@@ -1,5 +1,5 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildAlertEmail } from '../../../channels/email/alert-email.js';
 import { EmailSendError } from '../../../channels/email/send-errors.js';
 import type { EmailSender } from '../../../channels/email/sender.js';
@@ -7,7 +7,7 @@ import { alertRequestSchema } from '../../../domain/broadcast/alert-request.js';
 import { createAlertStore, type AlertRow } from '../../../store/alerts.js';
 import type { Db } from '../../../store/db.js';
 import { createDeliveryStore, type DeliveryStore } from '../../../store/deliveries.js';
-import { dispatchBatch } from '../../../workflows/broadcast/dispatch.js';
+import { dispatchBatch, WORKER_SHUTDOWN } from '../../../workflows/broadcast/dispatch.js';
 import { testDb } from '../../../testkit/db.js';
 import { emailDelivery } from './support.js';
 
@@ -158,5 +158,78 @@ describe('a send that failed while the alert was being cancelled', () => {
     await deliveries.claim(open.id, '1031');
     await deliveries.release(open.id, '1031', '451 try later');
     expect(await deliveries.get(open.id, '1031')).toMatchObject({ status: 'pending' });
+  });
+});
+
+describe('a worker that stops during a batch', () => {
+  /** A mail sender whose sends wait until let go; counts what it was asked to send. */
+  function heldMail() {
+    const started: string[] = [];
+    const waiting: (() => void)[] = [];
+    const mail = {
+      target: 'held',
+      compose: (input) => buildAlertEmail({ ...input, sender: SENDER }),
+      async send(message) {
+        started.push((message.to as { address: string }).address);
+        await new Promise<void>((resolve) => waiting.push(resolve));
+        return { accepted: true, messageId: String(message.messageId), response: '250 ok', permanent: false };
+      },
+      verify: async () => true as const,
+      close: () => undefined,
+    } satisfies EmailSender;
+    const letGo = () => waiting.splice(0).forEach((resolve) => resolve());
+    return { mail, started, letGo };
+  }
+
+  async function alertOf(id: string, size: number, from: number): Promise<AlertRow> {
+    const row = await createAlertStore(db).insert(
+      id,
+      alertRequestSchema.parse({ requester: 'a@bank.example', title: 'T', body: 'B', topic: 'rates', lists: ['1'] }),
+    );
+    await deliveries.replaceAudience(
+      row.id,
+      Array.from({ length: size }, (_, i) => delivery(from + i)),
+      [],
+    );
+    return row;
+  }
+
+  it('draining: claims nothing more, finishes the sends in flight, and fails the attempt for another worker', async () => {
+    const draining = new AbortController();
+    const row = await alertOf('alr_01jdrainingworker000000000', 60, 100);
+    const { mail, started, letGo } = heldMail();
+    const attempt = new MockActivityEnvironment().run(() =>
+      dispatchBatch(
+        { deliveries, mail, secret: 'secret', limiters: { email: async () => undefined }, draining: draining.signal },
+        row,
+        0,
+        500,
+      ),
+    );
+    await vi.waitFor(() => expect(started.length).toBeGreaterThan(0));
+    const inFlight = started.length;
+    draining.abort();
+    letGo();
+    await expect(attempt).rejects.toMatchObject({ type: WORKER_SHUTDOWN, nonRetryable: false });
+    expect(started).toHaveLength(inFlight);
+    expect(await deliveries.counts(row.id)).toMatchObject({ sent: inFlight, sending: 0, pending: 60 - inFlight });
+  });
+
+  it('cancelled by Temporal (the grace ran out): ends at once, leaving the sends in flight to be reported', async () => {
+    const row = await alertOf('alr_01jcancelledattempt0000000', 60, 200);
+    const { mail, started, letGo } = heldMail();
+    const env = new MockActivityEnvironment();
+    const attempt = env.run(() =>
+      dispatchBatch({ deliveries, mail, secret: 'secret', limiters: { email: async () => undefined } }, row, 0, 500),
+    );
+    await vi.waitFor(() => expect(started.length).toBeGreaterThan(0));
+    const inFlight = started.length;
+    env.cancel('WORKER_SHUTDOWN');
+    await expect(attempt).rejects.toThrow();
+    expect(await deliveries.counts(row.id)).toMatchObject({ sending: inFlight, pending: 60 - inFlight });
+    // The sends it walked away from still finish and are recorded; nothing new is claimed.
+    letGo();
+    await vi.waitFor(async () => expect(await deliveries.counts(row.id)).toMatchObject({ sent: inFlight }));
+    expect(started).toHaveLength(inFlight);
   });
 });

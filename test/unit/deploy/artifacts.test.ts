@@ -95,14 +95,17 @@ function commandProblems(command: string[]): string[] {
   return existsSync(join(ROOT, sourceOf(script))) ? [] : [`${script}: no ${sourceOf(script)} compiles into it`];
 }
 
-/** The worker's shutdown grace in seconds, once config/env.ts has one (the drain work of issue 11). */
-function shutdownGraceSeconds(configured: Record<string, string> = {}): number | undefined {
+/**
+ * The worker's shutdown grace in seconds (WORKER_SHUTDOWN_GRACE_SECONDS) as configured, plus the
+ * 10 s the worker allows itself after it before it stops with an error (workflows/worker.ts).
+ */
+function workerStopSeconds(configured: Record<string, string> = {}): number {
   const name = [...RAPPORT_VARIABLES].find((n) => /GRACE/.test(n));
-  if (!name) return undefined;
+  if (!name) throw new Error('config/env.ts has no shutdown grace variable');
   const value = Number(
     configured[name] ?? (envSchema.shape as Record<string, { parse(v: unknown): unknown }>)[name]!.parse(undefined),
   );
-  return name.endsWith('_MS') ? value / 1000 : value;
+  return (name.endsWith('_MS') ? value / 1000 : value) + 10;
 }
 
 const seconds = (duration: string) => {
@@ -322,8 +325,8 @@ describe('deploy/compose.yaml', () => {
   });
 
   it('a worker is given longer to stop than its shutdown grace', () => {
-    const grace = shutdownGraceSeconds(resolved(stack.services.worker!));
-    expect(seconds(stack.services.worker!.stop_grace_period!)).toBeGreaterThan(grace ?? 10);
+    const stop = workerStopSeconds(resolved(stack.services.worker!));
+    expect(seconds(stack.services.worker!.stop_grace_period!)).toBeGreaterThan(stop);
   });
 });
 
@@ -461,9 +464,9 @@ describe('deploy/kubernetes', () => {
   });
 
   it('a worker is given longer to stop than its shutdown grace', () => {
-    const grace = shutdownGraceSeconds(configMap.data);
+    const stop = workerStopSeconds(configMap.data);
     const period = deployment('worker').doc.spec.template.spec.terminationGracePeriodSeconds!;
-    expect(period).toBeGreaterThan(grace ?? 30);
+    expect(period).toBeGreaterThan(stop);
   });
 });
 
