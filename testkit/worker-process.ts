@@ -4,12 +4,16 @@
  * (JSON, see WorkerProcessConfig). Sends {ready} over IPC once polling, and {stopped, maxRssKb}
  * after SIGTERM. Started by startWorkerProcess() in ./worker-child.ts.
  */
+import { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadEnv } from '../config/env.js';
+import { createContactDirectory } from '../crm/contact-directory.js';
 import { createHubSpotCrm } from '../crm/hubspot/index.js';
 import { createBroadcastServices } from '../services/broadcast-services.js';
 import { createLogger } from '../main/logger.js';
 import { hubspotBudget } from '../main/steps/crm.js';
+import { createIntakes } from '../main/steps/intakes.js';
+import { createStaleWorkSweep } from '../services/stale-work.js';
 import { openDb } from '../store/db.js';
 import { createTouchStore } from '../store/touches.js';
 import { connectWorker, targetFromEnv } from '../workflows/temporal/connection.js';
@@ -57,7 +61,25 @@ const broadcast = createBroadcastServices(env, {
 const target = targetFromEnv(env, config.temporalAddress);
 target.address = config.temporalAddress;
 const connection = await connectWorker(target);
-const deps: ActivityDeps = { crm, touches: createTouchStore(db), broadcast };
+const touches = createTouchStore(db);
+// The sweep schedule's runs land on any worker of the task queue: this one takes them as npm run worker does.
+const { intake, alertIntake } = createIntakes(env, {
+  temporal: new Client({ connection, namespace: target.namespace }),
+  logger,
+  crm,
+  contacts: createContactDirectory(crm),
+  touches,
+  alerts: broadcast.alerts,
+  approvals: broadcast.approvals,
+  responses: broadcast.responses,
+  deliveries: broadcast.deliveries,
+});
+const deps: ActivityDeps = {
+  crm,
+  touches,
+  broadcast,
+  maintenance: { sweep: createStaleWorkSweep({ touches, intake, alertIntake }) },
+};
 // With a pre-built bundle, no webpack in this process.
 const worker = await createRapportWorker({
   connection,
