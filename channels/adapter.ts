@@ -37,9 +37,30 @@ export interface Attempt {
   error?: string;
 }
 
+/**
+ * A caller's say over the moment a message leaves, for a transport that queues messages before
+ * they go out (email's SMTP pool). Dispatch uses it to write the ledger's 'sending' only once a
+ * message is really on its way.
+ */
+export interface SendHooks {
+  /**
+   * Called once the message is about to go out and nothing of it can be delivered yet; it waits
+   * for the answer. true: send it. false: withdraw it (send() throws a withdrawn error). A rejection
+   * withdraws it too and send() throws that error.
+   */
+  beforeSend(): Promise<boolean>;
+  /** Aborted while the message still waits for its turn (before beforeSend): withdraw it. */
+  signal?: AbortSignal;
+}
+
 export interface ChannelAdapter {
   readonly channel: Channel;
-  send(alert: ChannelAlert, recipient: ChannelRecipient, sign: TokenSigner): Promise<Attempt>;
+  /**
+   * true: send() calls hooks.beforeSend itself, as late as it can. Otherwise a caller with hooks
+   * calls beforeSend before send() (a Slack or SMS send is one request, nothing queues it).
+   */
+  readonly callsBeforeSend?: boolean;
+  send(alert: ChannelAlert, recipient: ChannelRecipient, sign: TokenSigner, hooks?: SendHooks): Promise<Attempt>;
 }
 
 /** The adapters a worker can send on; a channel without one is served by the contact's fallback. */

@@ -35,6 +35,19 @@ export class ChannelSendError extends Error {
   }
 }
 
+/** A send its caller withdrew (SendHooks.beforeSend answered false) before it started. */
+export class SendWithdrawnError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SendWithdrawnError';
+  }
+}
+
+/** A send its caller withdrew (SendHooks) before anything of it could be delivered. */
+export function isWithdrawn(error: unknown): boolean {
+  return error instanceof SendWithdrawnError || (error instanceof EmailSendError && error.code === 'SMTP_WITHDRAWN');
+}
+
 /** A send that may have delivered: the ledger row must stay 'sending' (reported unconfirmed), never be released. */
 export function isOutcomeUnknown(error: unknown): boolean {
   if (error instanceof EmailSendError) return error.code === 'SMTP_OUTCOME_UNKNOWN';

@@ -28,11 +28,23 @@ export interface TestCluster extends TemporalCluster {
   close(): Promise<void>;
 }
 
-export async function startTestCluster(options: {
-  databaseUrl: string;
-  layout?: ClusterLayout;
-  log?: (line: string) => void;
-}): Promise<TestCluster> {
+type TestClusterOptions = { databaseUrl: string; layout?: ClusterLayout; log?: (line: string) => void };
+
+/**
+ * A cluster of the test's own; a start that fails (once in a while a service dies at start, e.g. a
+ * port picked as free taken by another process before the server binds it) is tried once more,
+ * with fresh ports, databases and directory, and the first failure logged.
+ */
+export async function startTestCluster(options: TestClusterOptions): Promise<TestCluster> {
+  try {
+    return await startTestClusterOnce(options);
+  } catch (error) {
+    options.log?.(`cluster start failed, trying once more: ${(error as Error).message.slice(0, 2000)}`);
+    return startTestClusterOnce(options);
+  }
+}
+
+async function startTestClusterOnce(options: TestClusterOptions): Promise<TestCluster> {
   const base = decodeURIComponent(new URL(options.databaseUrl).pathname.slice(1)) || 'postgres';
   const id = randomBytes(4).toString('hex');
   const databases = { temporal: `${base}_c${id}_temporal`, visibility: `${base}_c${id}_visibility` };

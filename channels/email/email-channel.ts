@@ -1,15 +1,22 @@
-import type { Attempt, ChannelAdapter, ChannelAlert, ChannelRecipient, TokenSigner } from '../adapter.js';
+import type { Attempt, ChannelAdapter, ChannelAlert, ChannelRecipient, SendHooks, TokenSigner } from '../adapter.js';
 import type { EmailSender } from './sender.js';
 
 /**
  * Alert emails as a channel adapter: compose (deterministic Message-ID, one-click unsubscribe,
  * per-recipient Reply-To and VERP bounce address) and send through the pooled sender. The same
  * work per message as before adapters existed: the dispatch benchmark measures this path.
+ * beforeSend runs when the pool hands the message to an SMTP connection (SendOptions.onConnection).
  */
 export function createEmailChannel(mail: EmailSender): ChannelAdapter {
   return {
     channel: 'email',
-    async send(alert: ChannelAlert, recipient: ChannelRecipient, sign: TokenSigner): Promise<Attempt> {
+    callsBeforeSend: true,
+    async send(
+      alert: ChannelAlert,
+      recipient: ChannelRecipient,
+      sign: TokenSigner,
+      hooks?: SendHooks,
+    ): Promise<Attempt> {
       const message = mail.compose({
         alert: { id: alert.id, title: alert.title, body: alert.body },
         recipient: { contactId: recipient.contactId, email: recipient.address },
@@ -20,8 +27,8 @@ export function createEmailChannel(mail: EmailSender): ChannelAdapter {
           bounce: sign('bounce'),
         },
       });
-      // Throws EmailSendError when nothing certain happened (temporary, config, outcome unknown).
-      const result = await mail.send(message);
+      // Throws EmailSendError when nothing certain happened (temporary, config, outcome unknown, withdrawn).
+      const result = await mail.send(message, hooks && { onConnection: hooks.beforeSend, signal: hooks.signal });
       if (result.accepted) return { status: 'sent', channel: 'email', messageId: message.messageId };
       return {
         status: result.permanent ? 'bounced' : 'failed',

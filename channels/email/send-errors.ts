@@ -5,10 +5,14 @@ import type { NodemailerError } from 'nodemailer';
  * - SMTP_CONFIG: the server refused us rather than the recipient (auth, sender, TLS, settings).
  *   Retrying the same recipient will not help until someone fixes the configuration.
  * - SMTP_INVALID_MESSAGE: nodemailer refused the message before sending (no recipient, bad address...).
- * - SMTP_OUTCOME_UNKNOWN: the sender died while the message was on its way; it may have been
- *   delivered, so it must not be sent again blindly.
+ * - SMTP_OUTCOME_UNKNOWN: the sender died while the message was on its way, or the connection
+ *   failed after the message's end had gone out; it may have been delivered, so it must not be
+ *   sent again blindly.
+ * - SMTP_WITHDRAWN: the caller withdrew the message before its end went out (send()'s
+ *   onConnection answered false, or its signal aborted while it queued): nothing was delivered.
  */
-export type EmailSendErrorCode = 'SMTP_TEMPORARY' | 'SMTP_CONFIG' | 'SMTP_INVALID_MESSAGE' | 'SMTP_OUTCOME_UNKNOWN';
+export type EmailSendErrorCode =
+  'SMTP_TEMPORARY' | 'SMTP_CONFIG' | 'SMTP_INVALID_MESSAGE' | 'SMTP_OUTCOME_UNKNOWN' | 'SMTP_WITHDRAWN';
 
 export interface SmtpFailureDetails {
   /** SMTP reply code, when the server answered. */

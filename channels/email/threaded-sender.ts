@@ -3,7 +3,14 @@ import { Worker } from 'node:worker_threads';
 import { buildAlertEmail } from './alert-email.js';
 import { EmailSendError } from './send-errors.js';
 import type { SendThreadReply, SendThreadRequest } from './send-thread-protocol.js';
-import { createEmailSender, type EmailSender, type EmailSenderOptions, type SendResult } from './sender.js';
+import {
+  createEmailSender,
+  onAbortOf,
+  type EmailSender,
+  type EmailSenderOptions,
+  type SendOptions,
+  type SendResult,
+} from './sender.js';
 import { redactSmtpUrl } from './smtp-url.js';
 
 export interface ThreadedEmailSenderOptions extends EmailSenderOptions {
@@ -15,9 +22,10 @@ export interface ThreadedEmailSenderOptions extends EmailSenderOptions {
  * An EmailSender whose SMTP side (nodemailer's MIME encoding, streams and sockets, most of the
  * CPU a send costs) runs on its own thread, so a dispatching worker uses a second core while its
  * main thread composes, talks to Temporal and writes the ledger. Composing stays here: it is
- * cheap, and the ledger needs the Message-ID before the send. If the thread dies with sends in
- * flight, those sends fail with SMTP_OUTCOME_UNKNOWN (they may have gone out) and the next send
- * starts a new thread.
+ * cheap, and the ledger needs the Message-ID before the send. A send's onConnection runs here,
+ * when the thread reports the message on a connection. If the thread dies with sends in flight,
+ * those that may have gone out fail with SMTP_OUTCOME_UNKNOWN; gated sends whose end was not let
+ * go fail with SMTP_TEMPORARY (nothing was delivered). The next send starts a new thread.
  */
 export interface ThreadedEmailSender extends EmailSender {
   /** Terminates the send thread at once, sends in flight included (what a crash of the thread does). */
@@ -38,7 +46,30 @@ export function createThreadedEmailSender(options: ThreadedEmailSenderOptions): 
 
   let thread: Worker | undefined;
   let nextId = 1;
-  const pending = new Map<number, { resolve: (v: SendResult | true) => void; reject: (e: unknown) => void }>();
+  interface Waiter {
+    resolve: (v: SendResult | true) => void;
+    reject: (e: unknown) => void;
+    options?: SendOptions;
+    /** Gated: its end was let go (onConnection answered true), so it may be delivered. */
+    released?: boolean;
+    /** onConnection failed: send() rejects with this rather than SMTP_WITHDRAWN. */
+    hookError?: unknown;
+  }
+  const pending = new Map<number, Waiter>();
+
+  /** The thread reports a gated send on a connection: ask onConnection, and answer. */
+  const handoff = (worker: Worker, id: number, waiter: Waiter) => {
+    waiter.options!.onConnection!().then(
+      (go) => {
+        waiter.released = go;
+        worker.postMessage({ id, op: 'proceed', go } satisfies SendThreadRequest);
+      },
+      (error: unknown) => {
+        waiter.hookError = error;
+        worker.postMessage({ id, op: 'proceed', go: false } satisfies SendThreadRequest);
+      },
+    );
+  };
 
   const start = (): Worker => {
     const entry = threadEntry();
@@ -49,8 +80,10 @@ export function createThreadedEmailSender(options: ThreadedEmailSenderOptions): 
     worker.on('message', (reply: SendThreadReply) => {
       const waiter = pending.get(reply.id);
       if (!waiter) return;
+      if ('handoff' in reply) return handoff(worker, reply.id, waiter);
       pending.delete(reply.id);
       if (reply.ok) waiter.resolve(reply.result);
+      else if (waiter.hookError !== undefined && reply.error.code === 'SMTP_WITHDRAWN') waiter.reject(waiter.hookError);
       else if (reply.error.code) {
         waiter.reject(new EmailSendError(reply.error.code, reply.error.message, reply.error.details ?? {}));
       } else waiter.reject(new Error(reply.error.message));
@@ -59,7 +92,16 @@ export function createThreadedEmailSender(options: ThreadedEmailSenderOptions): 
       if (thread === worker) thread = undefined;
       for (const [id, waiter] of pending) {
         pending.delete(id);
-        waiter.reject(new EmailSendError('SMTP_OUTCOME_UNKNOWN', `the SMTP send thread stopped (${why})`, {}));
+        const delivered = !waiter.options?.onConnection || waiter.released;
+        waiter.reject(
+          delivered
+            ? new EmailSendError('SMTP_OUTCOME_UNKNOWN', `the SMTP send thread stopped (${why})`, {})
+            : new EmailSendError(
+                'SMTP_TEMPORARY',
+                `the SMTP send thread stopped (${why}) before the message's end was sent`,
+                {},
+              ),
+        );
       }
     };
     worker.on('error', (error) => lost(error.message));
@@ -69,18 +111,27 @@ export function createThreadedEmailSender(options: ThreadedEmailSenderOptions): 
     return worker;
   };
 
-  const ask = (request: WithoutId<SendThreadRequest>) =>
+  const ask = (request: WithoutId<SendThreadRequest>, sendOptions?: SendOptions) =>
     new Promise<SendResult | true>((resolve, reject) => {
-      thread ??= start();
+      const worker = (thread ??= start());
       const id = nextId++;
-      pending.set(id, { resolve, reject });
-      thread.postMessage({ ...request, id });
+      const signal = sendOptions?.signal;
+      const withdraw = () => worker.postMessage({ id, op: 'withdraw' } satisfies SendThreadRequest);
+      const settled = signal && !signal.aborted ? onAbortOf(signal, withdraw) : () => undefined;
+      pending.set(id, {
+        resolve: (v) => (settled(), resolve(v)),
+        reject: (e) => (settled(), reject(e)),
+        options: sendOptions,
+      });
+      worker.postMessage({ ...request, id });
+      if (signal?.aborted) withdraw();
     });
 
   return {
     target: redactSmtpUrl(options.smtpUrl),
     compose: (input) => buildAlertEmail({ ...input, sender }),
-    send: async (message) => (await ask({ op: 'send', message })) as SendResult,
+    send: async (message, sendOptions) =>
+      (await ask({ op: 'send', message, gated: !!sendOptions?.onConnection }, sendOptions)) as SendResult,
     verify: async () => (await ask({ op: 'verify' })) as true,
     close() {
       thread?.postMessage({ id: 0, op: 'close' } satisfies SendThreadRequest);

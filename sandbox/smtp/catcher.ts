@@ -41,6 +41,11 @@ export interface SmtpCatcher {
   count(): number;
   recipientCount(address: string): number;
   messageIdCount(messageId: string): number;
+  /**
+   * Transactions clients began with this MAIL FROM address, whether or not a message followed:
+   * with per-recipient bounce addresses (VERP), which messages reached the server at all.
+   */
+  mailFromCount(address: string): number;
   /** Recipients that got more than one message for the same X-Rapport-Alert-Id. */
   duplicates(): Duplicate[];
   get(id: string): CaughtMessage | undefined;
@@ -63,6 +68,7 @@ export async function startSmtpCatcher(options: SmtpCatcherOptions = {}): Promis
   const opened = options.dataDir ? await MailDir.open(options.dataDir) : undefined;
   const mailDir = opened?.mailDir;
   for (const message of opened?.restored ?? []) store.add(message);
+  const mailFroms = new Map<string, number>();
   // Math.random is plenty for ids that only need to sort and not collide; the default PRNG costs 16 crypto calls per id.
   const nextId = monotonicFactory(Math.random);
 
@@ -74,7 +80,8 @@ export async function startSmtpCatcher(options: SmtpCatcherOptions = {}): Promis
   });
 
   async function accept(raw: Buffer, session: SMTPServerSession): Promise<string> {
-    if (faults.latency > 0) await new Promise((resolve) => setTimeout(resolve, faults.latency));
+    const latency = faults.latency;
+    if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
     const mailFrom = session.envelope.mailFrom;
     const message: CaughtMessage = {
       id: nextId(),
@@ -112,6 +119,7 @@ export async function startSmtpCatcher(options: SmtpCatcherOptions = {}): Promis
     count: () => store.count(),
     recipientCount: (address) => store.recipientCount(address),
     messageIdCount: (messageId) => store.messageIdCount(messageId),
+    mailFromCount: (address) => mailFroms.get(normalizeAddress(address)) ?? 0,
     duplicates: () => store.duplicates(),
     get: (id) => store.get(id),
     list: (query) => store.list(query),
@@ -123,6 +131,7 @@ export async function startSmtpCatcher(options: SmtpCatcherOptions = {}): Promis
     waitForCount: (count, timeoutMs = 10_000) => waitWithTimeout(store, count, timeoutMs),
     faults,
     clear: async () => {
+      mailFroms.clear();
       const removed = store.clear();
       await mailDir?.clear();
       return removed;
@@ -135,6 +144,10 @@ export async function startSmtpCatcher(options: SmtpCatcherOptions = {}): Promis
       port: options.port ?? 0,
       host,
       checkRecipient: (address) => faults.recipientError(address),
+      onMailFrom: (address) => {
+        const key = normalizeAddress(address);
+        mailFroms.set(key, (mailFroms.get(key) ?? 0) + 1);
+      },
       onMessage: accept,
     });
     web = await startOutboxServer(new Hono().route('/', createOutboxApp(catcher)), options.webPort ?? 0, host);

@@ -18,8 +18,11 @@ export interface FaultSwitches {
    * A string matches the whole address, case-insensitive; a RegExp is tested against it.
    */
   rejectRecipients(pattern: RegExp | string, kind?: RejectionKind): void;
-  /** Delay before answering the end of every message's DATA. */
-  setLatency(ms: number): void;
+  /**
+   * Delay before answering the end of every message's DATA: a fixed number of ms, or a range each
+   * message draws from evenly (a relay that answers after 50-250 ms: `{ minMs: 50, maxMs: 250 }`).
+   */
+  setLatency(ms: number | { minMs: number; maxMs: number }): void;
   /** Back to a well-behaved server (ends a refusal window early). */
   reset(): void;
 }
@@ -43,7 +46,7 @@ interface Refusal {
 
 export class Faults implements FaultSwitches {
   private rules: Rule[] = [];
-  private latencyMs = 0;
+  private latencyMs = { min: 0, max: 0 };
   private refusal?: Refusal;
 
   constructor(private readonly listener: ListenerControl) {}
@@ -52,8 +55,10 @@ export class Faults implements FaultSwitches {
     return this.refusal !== undefined;
   }
 
+  /** This message's delay, in ms. */
   get latency(): number {
-    return this.latencyMs;
+    const { min, max } = this.latencyMs;
+    return max > min ? min + Math.random() * (max - min) : min;
   }
 
   async refuseConnections(ms: number): Promise<void> {
@@ -88,13 +93,14 @@ export class Faults implements FaultSwitches {
     }
   }
 
-  setLatency(ms: number): void {
-    this.latencyMs = Math.max(0, ms);
+  setLatency(ms: number | { minMs: number; maxMs: number }): void {
+    const min = Math.max(0, typeof ms === 'number' ? ms : ms.minMs);
+    this.latencyMs = { min, max: Math.max(min, typeof ms === 'number' ? ms : ms.maxMs) };
   }
 
   reset(): void {
     this.rules = [];
-    this.latencyMs = 0;
+    this.latencyMs = { min: 0, max: 0 };
     void this.endRefusal();
   }
 

@@ -7,6 +7,8 @@ export interface SmtpEndpointOptions {
   host: string;
   /** An error refuses the recipient with its responseCode. */
   checkRecipient(address: string): SMTPServerError | undefined;
+  /** A client began a transaction (MAIL FROM, always accepted). */
+  onMailFrom?(address: string): void;
   /** Resolves with the text of the 250 reply; a rejection answers 451. */
   onMessage(raw: Buffer, session: SMTPServerSession): Promise<string>;
 }
@@ -32,6 +34,10 @@ export async function startSmtpEndpoint(options: SmtpEndpointOptions): Promise<S
     // A reverse DNS lookup per connection costs ~100 ms here and tells a local catcher nothing.
     disableReverseLookup: true,
     onAuth: (_auth, _session, callback) => callback(null, { user: 'catcher' }),
+    onMailFrom: (address, _session, callback) => {
+      options.onMailFrom?.(address.address);
+      callback();
+    },
     onRcptTo: (address, _session, callback) => callback(options.checkRecipient(address.address) ?? null),
     onData: (stream, session, callback) => {
       const chunks: Buffer[] = [];

@@ -76,8 +76,9 @@ export function createBroadcastActivities(
   const { crm, alerts, deliveries, approvals, mail } = deps;
   const domain = noticeDomain(deps.mailFrom);
   const channels: ChannelAdapters = { email: createEmailChannel(mail), ...deps.channels };
-  // Four per SMTP connection: fewer starved the pool between ledger writes in bench:dispatch (0.66 of
-  // bare nodemailer with two, 0.84 with six at 20k); each is a row a killed worker reports unconfirmed.
+  // Messages this worker may have queued for its SMTP connections or on them, four per connection:
+  // fewer starved the pool between ledger writes in bench:dispatch. Rows are claimed only once their
+  // message is on a connection (dispatch.ts), so the queued ones cost nothing when a worker dies.
   const sendSlots = createSendSlots(4 * DEFAULT_SMTP_POOL.maxConnections);
   // One rate per channel, shared by every batch this worker runs, and by every worker when the store is shared.
   const pacer = (channel: Channel, perSecond: number): SendPacer =>

@@ -1,8 +1,8 @@
 import { ApplicationFailure, cancellationSignal, heartbeat } from '@temporalio/activity';
 import { EmailSendError } from '../../channels/email/send-errors.js';
-import { isOutcomeUnknown } from '../../channels/send-error.js';
+import { isOutcomeUnknown, isWithdrawn, SendWithdrawnError } from '../../channels/send-error.js';
 import type { EmailSender } from '../../channels/email/sender.js';
-import type { ChannelAdapter, ChannelAdapters } from '../../channels/adapter.js';
+import type { ChannelAdapter, ChannelAdapters, SendHooks } from '../../channels/adapter.js';
 import { emailChannelOf } from '../../channels/email/email-channel.js';
 import { capLookbackHours, overCapAtSend, type FrequencyCap } from '../../domain/audience/frequency-cap.js';
 import { quietHoursDeferrals, type QuietHours } from '../../domain/audience/quiet-hours.js';
@@ -56,12 +56,16 @@ const HEARTBEAT_EVERY = 10;
 const HEARTBEAT_INTERVAL_MS = 3_000;
 
 /**
- * Sends one batch of the ledger. Every row is claimed ('sending') before the SMTP call and
- * finished after it; rows a crashed attempt left 'sending' become 'unconfirmed', never resent.
- * A large batch goes out on a few lanes at once (each row still claimed one by one, in seq
- * order), so the SMTP pool stays busy; a row's outcome is written with the lane's next claim. After a
- * send on a channel failed temporarily, no lane starts another row on that channel; the other
- * channels' rows still go out, then the attempt fails and its retry sends what is left.
+ * Sends one batch of the ledger. A row becomes 'sending' (claimed) only when its message really
+ * leaves: for email, when the SMTP pool hands it to a connection (the message's end waits for the
+ * claim to be written, so nothing can be delivered unclaimed); for Slack and SMS, just before the
+ * request. Its outcome is written as soon as it is known. So a worker that dies leaves 'sending'
+ * at most the messages on its connections, and the retry reports exactly those unconfirmed and
+ * never resends them; rows still queued in the pool were never claimed and are sent by the retry.
+ * A large batch goes out on a few lanes at once, so the SMTP pool stays busy; claims and outcomes
+ * of every lane share ledger statements (group commit). After a send on a channel failed
+ * temporarily, no lane starts another row on that channel; the other channels' rows still go
+ * out, then the attempt fails and its retry sends what is left.
  */
 export async function dispatchBatch(
   deps: DispatchDeps,
@@ -115,59 +119,79 @@ export async function dispatchBatch(
     }
     return undefined;
   };
-  const lane = async () => {
-    // The outcome of the lane's last send is written in the same statement that claims its next row:
-    // at most one row per lane is ever between its claim and its recorded outcome.
-    let done: (Attempt & { contactId: string }) | null = null;
-    for (;;) {
-      const row = take();
-      if (!row) {
-        if (done) await deliveries.finishAndClaim(alert.id, done, null);
+  /**
+   * Aborted when the worker drains or the attempt is cancelled: messages still queued for a
+   * connection are withdrawn at once (their rows were never claimed and stay pending).
+   */
+  const withdrawal = new AbortController();
+  const withdraw = () => withdrawal.abort();
+  deps.draining?.addEventListener('abort', withdraw, { once: true });
+  cancelled.addEventListener('abort', withdraw, { once: true });
+
+  /** One row: claimed when its message leaves (see the header), sent, its outcome recorded. */
+  const sendRow = async (row: DeliveryRow, releaseSlot: () => void) => {
+    let claim: Promise<boolean> | undefined;
+    let refusedByLedger = false;
+    const claimNow = () =>
+      (claim ??= deliveries.finishAndClaim(alert.id, null, row.contactId).then((held) => {
+        // Cancelled, or taken by a concurrent attempt, since we listed it.
+        refusedByLedger = !held;
+        return held;
+      }));
+    // Once per row, when the channel calls it (email: at the SMTP connection) or deliver() does
+    // (before a Slack or SMS request). A draining worker claims nothing new: the message is withdrawn.
+    const claimRow = () => claim ?? (halted() ? Promise.resolve(false) : claimNow());
+    let attempt: Attempt;
+    try {
+      attempt = await deliver(deps, alert, row, { beforeSend: claimRow, signal: withdrawal.signal }).finally(
+        releaseSlot,
+      );
+    } catch (error) {
+      const { channel, reason } = error instanceof ChannelFailure ? error : { channel: row.channel, reason: error };
+      // Withdrawn before anything of it could arrive: the row was not claimed.
+      if (isWithdrawn(reason)) {
+        if (refusedByLedger) outcome.skipped += 1;
         return;
       }
-      // Paced and given a send slot before the claim, not after: a row waiting for either is still
-      // pending, so a worker killed now leaves it to be sent, not reported unconfirmed.
-      let releaseSlot = deps.sendSlots ? deps.sendSlots.tryAcquire() : () => undefined;
-      if (!releaseSlot) {
-        // The last send's outcome is recorded now rather than after the wait: it is known, and a
-        // worker killed while the lane waits must not turn a sent row into an unconfirmed one.
-        if (done) await deliveries.finishAndClaim(alert.id, done, null);
-        done = null;
-        releaseSlot = await deps.sendSlots!.acquire();
+      if (!stopped.has(channel)) stopped.set(channel, reason);
+      // Never claimed (it failed before reaching a connection): still pending, for the retry.
+      if (!(claim && (await claim.catch(() => true)))) return;
+      // It may have been delivered: the row stays 'sending' and the retry reports it unconfirmed.
+      if (isOutcomeUnknown(reason)) return;
+      // Nothing was delivered (connection refused, 4xx): back to pending, the activity retries.
+      const message = reason instanceof Error ? reason.message : String(reason);
+      await deliveries.release(alert.id, row.contactId, message);
+      return;
+    }
+    // An outcome reached without a claim (a refusal before anything left; no adapter) is claimed now to be
+    // recorded; so is one from a channel that sent without calling beforeSend, whatever the worker is doing.
+    if (!(await claimNow())) {
+      if (refusedByLedger) outcome.skipped += 1;
+      return;
+    }
+    // Recorded at once: a row is 'sending' only while its message is on the wire.
+    await deliveries.finishAndClaim(alert.id, { contactId: row.contactId, ...attempt }, null);
+    outcome[attempt.status] += 1;
+  };
+  const lane = async () => {
+    for (;;) {
+      const row = take();
+      if (!row) return;
+      // Paced and given a send slot while still pending: the slots bound the messages this worker has
+      // queued for its SMTP connections, and a worker killed now leaves the row to be sent.
+      const releaseSlot = deps.sendSlots ? await deps.sendSlots.acquire() : () => undefined;
+      try {
+        await deps.limiters[row.channel]?.();
+      } catch (error) {
+        releaseSlot();
+        throw error;
       }
-      await deps.limiters[row.channel]?.();
       // The worker began to drain while this lane waited: the row stays pending for another worker.
       if (halted()) {
         releaseSlot();
-        if (done) await deliveries.finishAndClaim(alert.id, done, null);
         return;
       }
-      const claimed = await deliveries.finishAndClaim(alert.id, done, row.contactId).catch((error: unknown) => {
-        releaseSlot();
-        throw error;
-      });
-      done = null;
-      // Cancelled (or taken by a concurrent attempt) since we listed it.
-      if (!claimed) {
-        releaseSlot();
-        outcome.skipped += 1;
-        continue;
-      }
-      let attempt: Attempt;
-      try {
-        attempt = await deliver(deps, alert, row).finally(releaseSlot);
-      } catch (error) {
-        const { channel, reason } = error instanceof ChannelFailure ? error : { channel: row.channel, reason: error };
-        if (!stopped.has(channel)) stopped.set(channel, reason);
-        // The sender died mid-send: the row stays 'sending' and the retry reports it unconfirmed.
-        if (isOutcomeUnknown(reason)) continue;
-        // Nothing was delivered (connection refused, 4xx): back to pending, the activity retries.
-        const message = reason instanceof Error ? reason.message : String(reason);
-        await deliveries.release(alert.id, row.contactId, message);
-        continue;
-      }
-      done = { contactId: row.contactId, ...attempt };
-      outcome[attempt.status] += 1;
+      await sendRow(row, releaseSlot);
     }
   };
   // A steady heartbeat while lanes wait on SMTP: the workflow's short heartbeat timeout then means
@@ -179,8 +203,12 @@ export async function dispatchBatch(
     else cancelled.addEventListener('abort', fail, { once: true });
   });
   abandoned.catch(() => undefined);
-  const settled = await Promise.race([Promise.allSettled(Array.from({ length: lanes }, lane)), abandoned]).finally(() =>
-    clearInterval(beat),
+  const settled = await Promise.race([Promise.allSettled(Array.from({ length: lanes }, lane)), abandoned]).finally(
+    () => {
+      clearInterval(beat);
+      deps.draining?.removeEventListener('abort', withdraw);
+      cancelled.removeEventListener('abort', withdraw);
+    },
   );
   for (const s of settled) if (s.status === 'rejected') throw s.reason;
   if (deps.draining?.aborted) {
@@ -231,14 +259,14 @@ async function withinCapAtSend(
   return rows.filter((r) => !capped.has(r.contactId));
 }
 
-async function deliver(deps: DispatchDeps, alert: AlertRow, row: DeliveryRow): Promise<Attempt> {
-  const primary = await tryChannel(deps, alert, row, row.channel, row.address, true);
+async function deliver(deps: DispatchDeps, alert: AlertRow, row: DeliveryRow, hooks: SendHooks): Promise<Attempt> {
+  const primary = await tryChannel(deps, alert, row, row.channel, row.address, hooks, true);
   // A permanent refusal (hard bounce, unknown Slack user, unreachable number) gets one try on the
   // fallback channel; so does a channel this worker has no adapter for. Temporary failures throw.
   const unserved = primary.status === 'failed' && !adapterFor(deps, row.channel);
   if ((primary.status !== 'bounced' && !unserved) || !row.fallbackChannel || !row.fallbackAddress)
     return emailBouncesOnly(primary);
-  const fallback = await tryChannel(deps, alert, row, row.fallbackChannel, row.fallbackAddress);
+  const fallback = await tryChannel(deps, alert, row, row.fallbackChannel, row.fallbackAddress, hooks);
   if (fallback.status === 'sent')
     return unserved
       ? fallback
@@ -273,7 +301,8 @@ async function tryChannel(
   row: DeliveryRow,
   channel: Channel,
   address: string,
-  /** The lane already waited for this channel's rate slot before claiming the row. */
+  hooks: SendHooks,
+  /** The lane already waited for this channel's rate slot. */
   paced = false,
 ): Promise<Attempt> {
   const adapter = adapterFor(deps, channel);
@@ -283,8 +312,14 @@ async function tryChannel(
   if (channel !== 'email') heartbeat();
   try {
     if (!paced) await deps.limiters[channel]?.();
-    return await adapter.send(alert, { contactId: row.contactId, address }, (purpose) =>
-      signToken(deps.secret, purpose, row.token),
+    // A channel that does not call beforeSend itself sends in one request: the row is claimed just before it.
+    if (!adapter.callsBeforeSend && !(await hooks.beforeSend()))
+      throw new SendWithdrawnError(`${channel} send withdrawn before it started`);
+    return await adapter.send(
+      alert,
+      { contactId: row.contactId, address },
+      (purpose) => signToken(deps.secret, purpose, row.token),
+      hooks,
     );
   } catch (error) {
     throw new ChannelFailure(channel, error);

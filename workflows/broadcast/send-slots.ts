@@ -1,11 +1,9 @@
 /**
- * Sends one worker process has between claiming a row and knowing its outcome, across all the
- * batches it runs at once. Held to about what the transports can really have on the wire, so a
- * worker killed mid-dispatch leaves that many rows unconfirmed, not every row queued in a pool.
+ * Sends one worker process has started (queued for a connection, or on one) and not finished,
+ * across all the batches it runs at once: enough to keep the SMTP pool busy, few enough that
+ * messages do not pile up in its queue.
  */
 export interface SendSlots {
-  /** A slot now, or null when all are taken. */
-  tryAcquire(): (() => void) | null;
   /** A slot, waiting for one if need be. The returned function gives it back (once). */
   acquire(): Promise<() => void>;
 }
@@ -27,11 +25,6 @@ export function createSendSlots(size: number): SendSlots {
     };
   };
   return {
-    tryAcquire() {
-      if (free === 0) return null;
-      free -= 1;
-      return releaser();
-    },
     async acquire() {
       if (free > 0) free -= 1;
       else await new Promise<void>((resolve) => waiting.push(resolve));

@@ -1,96 +1,26 @@
 /**
- * What the broadcast chaos tests share: the send concurrency of the real dispatch code, the
- * ledger against the SMTP catcher (messages counted per recipient), and the final summary.
+ * What the broadcast chaos tests share: the ledger against the SMTP catcher (messages counted
+ * per recipient, and which reached the server at all), and the final summary.
  */
-import { defaultPayloadConverter } from '@temporalio/common';
-import type { Client } from '@temporalio/client';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { buildAlertEmail } from '../../../channels/email/alert-email.js';
-import type { EmailSender } from '../../../channels/email/sender.js';
+import { BOUNCE_PREFIX } from '../../../channels/email/alert-email-input.js';
 import { loadEnv } from '../../../config/env.js';
-import type { CrmPort } from '../../../crm/port.js';
-import { alertRequestSchema } from '../../../domain/broadcast/alert-request.js';
+import { signToken } from '../../../domain/broadcast/signed-token.js';
 import type { SmtpCatcher } from '../../../sandbox/smtp/index.js';
-import { createBroadcastServices } from '../../../services/broadcast-services.js';
-import { createAlertStore } from '../../../store/alerts.js';
 import type { Db } from '../../../store/db.js';
 import type { DeliveryStatus } from '../../../store/deliveries.js';
-import { createBroadcastActivities } from '../../../workflows/broadcast/activities.js';
-import type { BroadcastInput } from '../../../workflows/broadcast/shared.js';
-import { testDb } from '../../../testkit/db.js';
 import { eventually } from '../../../testkit/rapport.js';
-import { emailDelivery } from './support.js';
-
-/**
- * Sends in flight at once within one dispatch batch of `batchSize` rows, measured on the real
- * dispatchBatch activity (as createBroadcastActivities builds it from this environment) with a
- * stand-in mail sender that holds every send for a moment and counts how many overlap. Each
- * send is one row claimed ('sending'), so this is the most rows one batch can leave 'sending'.
- */
-export async function measureSendLanes(envVars: Record<string, string>, batchSize: number): Promise<number> {
-  const env = loadEnv(envVars);
-  const db = await testDb();
-  let inFlight = 0;
-  let most = 0;
-  const sender = { from: env.MAIL_FROM, replyDomain: env.REPLY_DOMAIN, publicUrl: 'https://rapport.bank.example' };
-  const mail = {
-    target: 'lane counter',
-    compose: (input) => buildAlertEmail({ ...input, sender }),
-    async send(message) {
-      inFlight += 1;
-      most = Math.max(most, inFlight);
-      await new Promise((r) => setTimeout(r, 25));
-      inFlight -= 1;
-      return { accepted: true, messageId: String(message.messageId), response: '250 ok', permanent: false };
-    },
-    verify: async () => true as const,
-    close: () => undefined,
-  } satisfies EmailSender;
-  try {
-    const services = createBroadcastServices(env, {
-      db,
-      crm: {} as CrmPort, // dispatch never calls the CRM
-      smtpUrl: 'smtp://127.0.0.1:9',
-      secret: env.RAPPORT_SECRET ?? 'lane-counter-secret-0123456789abcdef',
-      publicUrl: sender.publicUrl,
-    });
-    services.mail.close();
-    const activities = createBroadcastActivities({ ...services, mail });
-    const alert = await createAlertStore(db).insert(
-      'alr_01jlanecounter000000000000',
-      alertRequestSchema.parse({ requester: 'a@bank.example', title: 'T', body: 'B', topic: 'rates', lists: ['1'] }),
-    );
-    await services.deliveries.replaceAudience(
-      alert.id,
-      Array.from({ length: batchSize }, (_, i) =>
-        emailDelivery(String(1000 + i), `lane${i}@customer.example`, `lanetoken${String(i).padStart(6, '0')}`),
-      ),
-      [],
-    );
-    await new MockActivityEnvironment().run(activities.dispatchBatch, alert.id, 0, batchSize);
-    return most;
-  } finally {
-    await db.close();
-  }
-}
-
-/** The dispatch settings the broadcast workflow really runs with: its start input, read back from Temporal. */
-export async function workflowInput(client: Client, workflowId: string): Promise<BroadcastInput> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-  if (!payload) throw new Error(`no start input in the history of ${workflowId}`);
-  return defaultPayloadConverter.fromPayload<BroadcastInput>(payload);
-}
 
 export interface LedgerRow {
   contactId: string;
   address: string;
   status: DeliveryStatus;
+  token: string;
 }
 
 export async function ledgerRows(db: Db, alertId: string): Promise<LedgerRow[]> {
   const { rows } = await db.query<LedgerRow>(
-    `select contact_id as "contactId", lower(address) as address, status from deliveries where alert_id = $1 order by seq`,
+    `select contact_id as "contactId", lower(address) as address, status, token from deliveries
+     where alert_id = $1 order by seq`,
     [alertId],
   );
   return rows;
@@ -145,6 +75,30 @@ export function compareLedgerWithCatcher(rows: LedgerRow[], perRecipient: Map<st
     if (!inLedger.has(address)) report.strays.push(address);
   }
   return report;
+}
+
+/**
+ * The bounce (VERP) address of a row's alert email, its MAIL FROM: how the catcher tells which
+ * recipients' messages reached it at all (SmtpCatcher.mailFromCount).
+ */
+export function bounceAddress(envVars: Record<string, string>, row: LedgerRow): string {
+  const env = loadEnv(envVars);
+  return `${BOUNCE_PREFIX}${signToken(env.RAPPORT_SECRET!, 'bounce', row.token)}@${env.REPLY_DOMAIN}`;
+}
+
+/** The database's clock, to tell rows one worker claimed from those an earlier one left. */
+export async function databaseNow(db: Db): Promise<string> {
+  const { rows } = await db.query<{ now: string }>(`select clock_timestamp()::text as now`);
+  return rows[0]!.now;
+}
+
+/** Rows claimed since `since` (a databaseNow()) whose outcome is not written: on their way, or left by a dead worker. */
+export async function rowsSending(db: Db, alertId: string, since: string): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `select count(*)::int as n from deliveries where alert_id = $1 and status = 'sending' and updated_at >= $2::timestamptz`,
+    [alertId, since],
+  );
+  return rows[0]?.n ?? 0;
 }
 
 /** The plain-text part of the requester's final summary email for the alert, once it arrived. */

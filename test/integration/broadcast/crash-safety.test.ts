@@ -162,14 +162,19 @@ describe('a send that failed while the alert was being cancelled', () => {
 });
 
 describe('a worker that stops during a batch', () => {
-  /** A mail sender whose sends wait until let go; counts what it was asked to send. */
+  /**
+   * A mail sender with one connection per send, whose sends wait until let go once on it;
+   * `started` are those handed to a connection and let through by onConnection.
+   */
   function heldMail() {
     const started: string[] = [];
     const waiting: (() => void)[] = [];
     const mail = {
       target: 'held',
       compose: (input) => buildAlertEmail({ ...input, sender: SENDER }),
-      async send(message) {
+      async send(message, options) {
+        if (options?.onConnection && !(await options.onConnection()))
+          throw new EmailSendError('SMTP_WITHDRAWN', 'withdrawn', {});
         started.push((message.to as { address: string }).address);
         await new Promise<void>((resolve) => waiting.push(resolve));
         return { accepted: true, messageId: String(message.messageId), response: '250 ok', permanent: false };

@@ -30,13 +30,8 @@ import { clusterSkipReason, startTestCluster, type TestCluster } from '../../../
 import { scratchPostgres, type ScratchPostgres } from '../../../testkit/postgres.js';
 import { eventually, TEST_API_TOKEN, TEST_SECRET } from '../../../testkit/rapport.js';
 import { startRapportProcess, type RapportProcess } from '../../../testkit/rapport-process.js';
-import {
-  compareLedgerWithCatcher,
-  ledgerRows,
-  measureSendLanes,
-  messagesPerRecipient,
-  workflowInput,
-} from '../broadcast/chaos-support.js';
+import { compareLedgerWithCatcher, ledgerRows, messagesPerRecipient } from '../broadcast/chaos-support.js';
+import { measureSendLanes, workflowInput } from './send-bound.js';
 import { alertRequest, APPROVER, BROADCAST_ENV, type AlertBody } from '../broadcast/support.js';
 
 const MEMBERSHIPS = Number(process.env.TOPOLOGY_MEMBERSHIPS ?? 25_000);

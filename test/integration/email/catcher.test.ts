@@ -164,6 +164,39 @@ describe('SMTP catcher', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
   });
 
+  it('draws each message its own latency from a range, like a relay', async () => {
+    catcher.faults.setLatency({ minMs: 100, maxMs: 300 });
+    const transport = plainTransport(catcher);
+    const took = await Promise.all(
+      [1, 2, 3, 4, 5, 6].map(async (i) => {
+        const started = Date.now();
+        await transport.sendMail(mail(`relay${i}@customer.example`));
+        return Date.now() - started;
+      }),
+    );
+    transport.close();
+    for (const ms of took) expect(ms).toBeGreaterThanOrEqual(95);
+    expect(Math.max(...took) - Math.min(...took)).toBeGreaterThan(10);
+  });
+
+  it('counts the transactions begun per MAIL FROM, also those that delivered nothing', async () => {
+    catcher.faults.rejectRecipients('gone@customer.example');
+    const transport = plainTransport(catcher);
+    await transport.sendMail(
+      mail('fine@customer.example', { envelope: { from: 'Bounce+A@reply.example', to: 'fine@customer.example' } }),
+    );
+    await expect(
+      transport.sendMail(
+        mail('gone@customer.example', { envelope: { from: 'bounce+b@reply.example', to: 'gone@customer.example' } }),
+      ),
+    ).rejects.toMatchObject({ responseCode: 550 });
+    transport.close();
+    expect(catcher.mailFromCount('bounce+a@reply.example')).toBe(1);
+    expect(catcher.mailFromCount('bounce+b@reply.example')).toBe(1);
+    expect(catcher.mailFromCount('bounce+c@reply.example')).toBe(0);
+    expect(catcher.count()).toBe(1);
+  });
+
   it('refuses connections for a window, then listens on the same port again', async () => {
     expect(await tryConnect(catcher.smtpPort)).toBe('connected');
     await catcher.faults.refuseConnections(400);
