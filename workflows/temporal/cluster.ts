@@ -196,7 +196,16 @@ export async function startCluster(options: ClusterOptions): Promise<TemporalClu
   };
 
   try {
-    for (const services of groups) spawnGroup(services);
+    // Every server process writes the cluster metadata row at start (insert on a fresh database,
+    // update when the ports moved) with a version check: started together, all but one lose that
+    // race and exit ("failed to initialize current cluster metadata"). The first goes alone until
+    // it has joined the membership ring, which it does only after that write.
+    const [first, ...rest] = groups as [ServiceName[], ...ServiceName[][]];
+    spawnGroup(first);
+    if (rest.length > 0) {
+      await waitJoined(membershipUrl, ports.membership[first[0]!], running);
+      for (const services of rest) spawnGroup(services);
+    }
     log(`Temporal server ${layout} starting at ${address} (logs in ${join(options.dir, 'logs')})`);
     await ready();
   } catch (error) {
@@ -301,6 +310,29 @@ async function clearStaleMembership(membershipUrl: string): Promise<void> {
       }
     }
     await client.query('delete from cluster_membership');
+  } finally {
+    await client.end();
+  }
+}
+
+/** Until the member on membershipPort has a row in cluster_membership; fails fast if a process died. */
+async function waitJoined(membershipUrl: string, membershipPort: number, running: Map<string, Running>) {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  const client = new pg.Client({ connectionString: membershipUrl });
+  await client.connect();
+  try {
+    for (;;) {
+      const dead = [...running.values()].find((r) => r.child.exitCode !== null || r.child.signalCode !== null);
+      if (dead) {
+        throw new Error(`the Temporal server (${dead.services.join(', ')}) exited while starting:\n${tail(dead.logFile)}`);
+      }
+      const { rowCount } = await client.query('select 1 from cluster_membership where rpc_port = $1', [membershipPort]);
+      if (rowCount) return;
+      if (Date.now() > deadline) {
+        throw new Error(`the first Temporal service did not join the membership ring within ${READY_TIMEOUT_MS / 1000} s`);
+      }
+      await delay(200);
+    }
   } finally {
     await client.end();
   }

@@ -102,6 +102,8 @@ describe('the Temporal server restarted mid-dispatch', () => {
 
     const done = await waitForStatus(t, alertId, 'completed', 240_000);
     log(`completed after ${Math.round((Date.now() - started) / 1000)} s: ${JSON.stringify(done.counts)}`);
+    // The store says 'completed' from the last activity; the run closes a moment later.
+    await t.rapport.temporal.workflow.getHandle(alertId).result();
     const after = await t.rapport.temporal.workflow.getHandle(alertId).describe();
     expect(after.runId).toBe(before.runId);
     expect(after.status.name).toBe('COMPLETED');
