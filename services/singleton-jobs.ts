@@ -43,9 +43,11 @@ export function runSingleton(deps: SingletonDeps, name: string, job: SingletonJo
   let stopped = false;
   let lastRenewed = -Infinity;
   let timer: NodeJS.Timeout | undefined;
+  let watchdog: NodeJS.Timeout | undefined;
   let tick: Promise<void> | undefined;
 
   async function lose(why: string) {
+    clearTimeout(watchdog);
     if (!holding) return;
     holding = false;
     deps.logger.warn({ job: name, why }, 'singleton job stopped here');
@@ -71,6 +73,16 @@ export function runSingleton(deps: SingletonDeps, name: string, job: SingletonJo
     }
     // Counted from when the renewal was asked: the lease runs from some moment after that.
     lastRenewed = asked;
+    // The give-up moment gets its own timer: waiting for the next renewal to fail would stop the job
+    // only a tick later, which a busy event loop can push past the lease's expiry.
+    clearTimeout(watchdog);
+    watchdog = setTimeout(
+      () => {
+        if (holding && now() - lastRenewed >= giveUpAfterMs - 1) void lose('lease not renewed in time');
+      },
+      Math.max(0, giveUpAfterMs - (now() - asked)),
+    );
+    watchdog.unref();
     if (holding) return;
     holding = true;
     deps.logger.info({ job: name }, 'singleton job runs in this process');
@@ -104,6 +116,7 @@ export function runSingleton(deps: SingletonDeps, name: string, job: SingletonJo
     async stop() {
       stopped = true;
       clearTimeout(timer);
+      clearTimeout(watchdog);
       await tick;
       if (holding) {
         holding = false;
