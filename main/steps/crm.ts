@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Env } from '../../config/env.js';
 import { createHubSpotBudget, createHubSpotCrm } from '../../crm/hubspot/index.js';
+import { resolvePropertyMap, type ContactPropertyMap } from '../../crm/hubspot/property-map.js';
 import type { CrmPort } from '../../crm/port.js';
 import type { RateBudget } from '../../crm/rate-budget.js';
 import { startHubSpotSandbox } from '../../sandbox/hubspot/index.js';
@@ -40,6 +41,19 @@ export function hubspotBudget(
   });
 }
 
+/** The configured HubSpot contact property per fact Rapport reads (docs/CONFIGURATION.md#hubspot-property-mapping). */
+export function propertyMapFromEnv(env: Partial<Env>): ContactPropertyMap {
+  return resolvePropertyMap({
+    revenue: env.HUBSPOT_PROPERTY_REVENUE,
+    lastPurchase: env.HUBSPOT_PROPERTY_LAST_PURCHASE,
+    customerSince: env.HUBSPOT_PROPERTY_CUSTOMER_SINCE,
+    preferredChannel: env.HUBSPOT_PROPERTY_PREFERRED_CHANNEL,
+    slackUserId: env.HUBSPOT_PROPERTY_SLACK_USER_ID,
+    timeZone: env.HUBSPOT_PROPERTY_TIME_ZONE,
+    emailOptOut: env.HUBSPOT_PROPERTY_EMAIL_OPTOUT,
+  });
+}
+
 /** HubSpot with a token, else the local sandbox with demo data; custom properties checked. */
 export async function startCrm(
   env: Env,
@@ -76,6 +90,7 @@ export async function startCrm(
       budget,
       traffic,
       contactProperties,
+      propertyMap: propertyMapFromEnv(env),
       logger,
     });
   const crm = adapter('background');

@@ -110,6 +110,11 @@ const CATALOG: Record<ObjectType, Spec[]> = {
     ['hs_email_optout', 'bool'],
     ['hs_additional_emails', 'string'],
     ['annualrevenue', 'number'],
+    // HubSpot computes these two from the contact's closed-won deals (read-only through the API).
+    ['total_revenue', 'number', undefined, true],
+    ['recent_deal_close_date', 'datetime', undefined, true],
+    // Set by HubSpot when the lifecycle stage becomes customer.
+    ['hs_lifecyclestage_customer_date', 'datetime'],
     ['associatedcompanyid', 'number', undefined, true],
     ['createdate', 'datetime'],
     ['lastmodifieddate', 'datetime', undefined, true],
