@@ -6,7 +6,12 @@ import { CrmError } from '../port.js';
 import { RateBudget, type CallKind, type Traffic } from '../rate-budget.js';
 import type { SlotStore } from '../shared-slots.js';
 import { describeHubSpotError } from './errors.js';
-import { DEFAULT_PROPERTY_MAP, propertyTranslator, type ContactPropertyMap, type PropertyTranslator } from './property-map.js';
+import {
+  DEFAULT_PROPERTY_MAP,
+  propertyTranslator,
+  type ContactPropertyMap,
+  type PropertyTranslator,
+} from './property-map.js';
 
 export type AdapterLogger = Pick<Logger, 'warn' | 'debug'>;
 
