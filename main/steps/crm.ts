@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
 import type { Env } from '../../config/env.js';
 import { createHubSpotBudget, createHubSpotCrm } from '../../crm/hubspot/index.js';
-import { resolvePropertyMap, type ContactPropertyMap } from '../../crm/hubspot/property-map.js';
 import type { CrmPort } from '../../crm/port.js';
 import type { RateBudget } from '../../crm/rate-budget.js';
 import { startHubSpotSandbox } from '../../sandbox/hubspot/index.js';
 import type { Db } from '../../store/db.js';
 import { createRateSlotStore } from '../../store/rate-slots.js';
-import { CRM_SCHEMA } from '../crm-schema.js';
+import { CRM_SCHEMA, propertyMapFromEnv } from '../crm-schema.js';
+import { warnAboutPortal } from '../hubspot-portal.js';
 import type { Cleanups } from './cleanups.js';
 
 /** The token the embedded sandbox accepts; never a real credential. */
@@ -38,19 +38,6 @@ export function hubspotBudget(
     interactiveReserve: env.HUBSPOT_INTERACTIVE_RESERVE,
     ...(db.kind === 'postgres' ? { slots: createRateSlotStore(db) } : {}),
     logger,
-  });
-}
-
-/** The configured HubSpot contact property per fact Rapport reads (docs/CONFIGURATION.md#hubspot-property-mapping). */
-export function propertyMapFromEnv(env: Partial<Env>): ContactPropertyMap {
-  return resolvePropertyMap({
-    revenue: env.HUBSPOT_PROPERTY_REVENUE,
-    lastPurchase: env.HUBSPOT_PROPERTY_LAST_PURCHASE,
-    customerSince: env.HUBSPOT_PROPERTY_CUSTOMER_SINCE,
-    preferredChannel: env.HUBSPOT_PROPERTY_PREFERRED_CHANNEL,
-    slackUserId: env.HUBSPOT_PROPERTY_SLACK_USER_ID,
-    timeZone: env.HUBSPOT_PROPERTY_TIME_ZONE,
-    emailOptOut: env.HUBSPOT_PROPERTY_EMAIL_OPTOUT,
   });
 }
 
@@ -99,5 +86,11 @@ export async function startCrm(
     // Not fatal: the CRM may be briefly down; writes retry until it answers.
     logger.warn({ err: error.message }, 'could not check CRM custom properties yet');
   });
+  if (!sandboxUrl && !given.basePath) {
+    // A real portal: the doctor's checks once, in the background; each problem is warned by name.
+    void warnAboutPortal(env, logger, budget).catch((error: Error) =>
+      logger.warn({ crm: 'hubspot', err: error.message }, 'could not run the HubSpot portal checks'),
+    );
+  }
   return { crm, interactiveCrm, basePath, ...(sandboxUrl ? { sandboxUrl } : {}) };
 }

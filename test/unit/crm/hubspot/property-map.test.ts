@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { toContact } from '../../../../crm/hubspot/mapping.js';
 import { DEFAULT_PROPERTY_MAP, propertyTranslator, resolvePropertyMap } from '../../../../crm/hubspot/property-map.js';
 import { CONTACT_PROPERTIES } from '../../../../crm/hubspot/schema.js';
-import { propertyMapFromEnv } from '../../../../main/steps/crm.js';
+import { propertyMapFromEnv } from '../../../../main/crm-schema.js';
 import { envSchema } from '../../../../config/env.js';
 
 const record = (properties: Record<string, string | null>) => ({
