@@ -1,6 +1,12 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cleanups } from '../../../main/steps/cleanups.js';
+import { startCrm } from '../../../main/steps/crm.js';
+import { openDb } from '../../../store/db.js';
+import { eventually } from '../../../testkit/rapport.js';
 import { loadEnv } from '../../../config/env.js';
 import { runHubSpotDoctor, runHubSpotSetup } from '../../../main/index.js';
 import { warnAboutPortal } from '../../../main/hubspot-portal.js';
@@ -124,6 +130,43 @@ describe('npm start on a real portal', () => {
     expect(warnings.filter((w) => w.includes('contacts.slack_id'))).toHaveLength(1);
     expect(warnings.find((w) => w.includes('contacts.slack_id'))).toContain('HUBSPOT_PROPERTY_SLACK_USER_ID');
   });
+});
+
+describe('the CRM start-up step on a real portal', () => {
+  it('runs the checks in the background and warns once per problem, by name', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const l of chunk.toString().split('\n').filter(Boolean))
+          lines.push(JSON.parse(l) as Record<string, unknown>);
+        done();
+      },
+    });
+    const logger = pino({ level: 'info' }, sink);
+    const cleanups = new Cleanups(() => undefined);
+    const db = await openDb({});
+    seeded.realism.scopes = new Set(SANDBOX_SCOPES.filter((s) => s !== 'crm.objects.owners.read'));
+    try {
+      await startCrm(envFor(seeded, { HUBSPOT_PROPERTY_SLACK_USER_ID: 'slack_id' }), logger, '.', db, cleanups);
+      const warned = (subject: string) => lines.filter((l) => l.subject === subject && l.level === 40);
+      await eventually(async () => (warned('contacts.slack_id').length > 0 ? true : undefined), 30_000);
+      await eventually(async () => (warned('crm.objects.owners.read').length > 0 ? true : undefined), 30_000);
+      expect(warned('contacts.slack_id')).toHaveLength(1);
+      expect(String(warned('contacts.slack_id')[0]!.msg)).toContain('HUBSPOT_PROPERTY_SLACK_USER_ID');
+      expect(warned('crm.objects.owners.read')).toHaveLength(1);
+      // Rapport's own properties were created by the start-up schema check: nothing else to warn about.
+      expect(
+        lines
+          .filter((l) => l.level === 40 && typeof l.subject === 'string')
+          .map((l) => l.subject)
+          .sort(),
+      ).toEqual(['contacts.slack_id', 'crm.objects.owners.read']);
+    } finally {
+      seeded.realism.scopes = null;
+      await cleanups.run();
+      await db.close();
+    }
+  }, 120_000);
 });
 
 describe('the sandbox seeds both layouts of the mapped facts', () => {
