@@ -27,6 +27,14 @@ const secret = (min: number) =>
       .optional(),
   );
 
+/** A HubSpot property's internal name: lower case, digits and underscores. */
+const propertyName = optionalString.pipe(
+  z
+    .string()
+    .regex(/^[a-z][a-z0-9_]*$/, { message: "expected a HubSpot property's internal name (a-z, 0-9, _)" })
+    .optional(),
+);
+
 export const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -111,6 +119,17 @@ export const envSchema = z
      */
     HUBSPOT_INTERACTIVE_RESERVE: z.coerce.number().min(0).max(0.9).default(0.2),
     HUBSPOT_SANDBOX_PORT: port.default(3100),
+    /**
+     * Which HubSpot contact property holds each fact Rapport reads (docs/CONFIGURATION.md has the
+     * table); unset: HubSpot's own property where one exists, else the rapport_* one setup creates.
+     */
+    HUBSPOT_PROPERTY_REVENUE: propertyName,
+    HUBSPOT_PROPERTY_LAST_PURCHASE: propertyName,
+    HUBSPOT_PROPERTY_CUSTOMER_SINCE: propertyName,
+    HUBSPOT_PROPERTY_PREFERRED_CHANNEL: propertyName,
+    HUBSPOT_PROPERTY_SLACK_USER_ID: propertyName,
+    HUBSPOT_PROPERTY_TIME_ZONE: propertyName,
+    HUBSPOT_PROPERTY_EMAIL_OPTOUT: propertyName,
 
     /** Longest wait between retries of a CRM write; the retries themselves never stop. */
     CRM_RETRY_MAX_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),

@@ -1,3 +1,5 @@
+import type { Env } from '../config/env.js';
+import { resolvePropertyMap, type ContactPropertyMap } from '../crm/hubspot/property-map.js';
 import { DEFAULT_QUESTIONS, answerProperty } from '../domain/questions.js';
 import { BROADCAST_CRM_SCHEMA } from '../services/broadcast-services.js';
 
@@ -11,3 +13,16 @@ export const CRM_SCHEMA = [
   ...DEFAULT_QUESTIONS.map((q) => ({ objectType: 'contacts' as const, name: answerProperty(q.id), label: q.text })),
   ...BROADCAST_CRM_SCHEMA,
 ];
+
+/** The configured HubSpot contact property per fact Rapport reads (docs/CONFIGURATION.md#hubspot-property-mapping). */
+export function propertyMapFromEnv(env: Partial<Env>): ContactPropertyMap {
+  return resolvePropertyMap({
+    revenue: env.HUBSPOT_PROPERTY_REVENUE,
+    lastPurchase: env.HUBSPOT_PROPERTY_LAST_PURCHASE,
+    customerSince: env.HUBSPOT_PROPERTY_CUSTOMER_SINCE,
+    preferredChannel: env.HUBSPOT_PROPERTY_PREFERRED_CHANNEL,
+    slackUserId: env.HUBSPOT_PROPERTY_SLACK_USER_ID,
+    timeZone: env.HUBSPOT_PROPERTY_TIME_ZONE,
+    emailOptOut: env.HUBSPOT_PROPERTY_EMAIL_OPTOUT,
+  });
+}

@@ -3,3 +3,4 @@ export { ConfigError, loadEnv } from '../config/env.js';
 export { createLogger } from './logger.js';
 export { startRapport, type RapportRuntime, type RuntimeOverrides } from './runtime.js';
 export { runWorkerProcess } from './worker-process.js';
+export { runHubSpotDoctor, runHubSpotSetup } from './hubspot-portal.js';

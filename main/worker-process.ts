@@ -10,6 +10,7 @@ import { createApprovalStore } from '../store/approvals.js';
 import { createDeliveryStore } from '../store/deliveries.js';
 import { createResponseStore } from '../store/responses.js';
 import { createIntakes } from './steps/intakes.js';
+import { propertyMapFromEnv } from './crm-schema.js';
 import { hubspotBudget, SANDBOX_TOKEN } from './steps/crm.js';
 import { rapportSecret } from './secret.js';
 import { openDb } from '../store/db.js';
@@ -43,6 +44,7 @@ export async function runWorkerProcess(): Promise<void> {
     // The portal's budget, shared through PostgreSQL with the API and every other worker; all background.
     budget: hubspotBudget(env, db, logger),
     traffic: 'background',
+    propertyMap: propertyMapFromEnv(env),
     logger,
   });
   const target = targetFromEnv(env);

@@ -1,7 +1,8 @@
 /**
  * `npm run sandbox:hubspot`: the HubSpot sandbox on its own, seeded and persisted in DATA_DIR.
  * SANDBOX_PORT (default 3100), SANDBOX_TOKEN (bearer token to require; none by default),
- * HUBSPOT_RATE_LIMIT (requests per 10 s, default 100).
+ * HUBSPOT_RATE_LIMIT (requests per 10 s, default 100), SANDBOX_SCOPES (comma-separated scopes the
+ * token holds; unset: every scope; see sandbox/hubspot/README.md).
  */
 import { resolve } from 'node:path';
 import { startHubSpotSandbox } from '../sandbox/hubspot/index.js';
@@ -15,6 +16,13 @@ async function main() {
     seed: true,
     accessToken: process.env.SANDBOX_TOKEN || undefined,
     rateLimit: { perTenSeconds: Number(process.env.HUBSPOT_RATE_LIMIT ?? 100) },
+    ...(process.env.SANDBOX_SCOPES
+      ? {
+          scopes: process.env.SANDBOX_SCOPES.split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        }
+      : {}),
   });
   console.log(
     `HubSpot sandbox on ${sandbox.url} (faults: POST ${sandbox.url}/__sandbox/faults, stats: GET ${sandbox.url}/__sandbox/stats)`,

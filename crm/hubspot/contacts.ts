@@ -1,7 +1,7 @@
 import type { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/contacts/models/Filter.js';
 import type { ContactSearch, CrmCompany, CrmContact, Page } from '../port.js';
 import { chunk, orNull, type AdapterContext } from './context.js';
-import { toCompany, toContact } from './mapping.js';
+import { toCompany, toContact as toRapportContact, type HubSpotRecord } from './mapping.js';
 import { BATCH_SIZE, COMPANY_PROPERTIES } from './schema.js';
 
 const normaliseEmail = (email: string) => email.trim().toLowerCase();
@@ -14,6 +14,7 @@ const SEARCH_PAGE = 200;
 
 export function contactOperations(ctx: AdapterContext) {
   const { client } = ctx;
+  const toContact = (record: HubSpotRecord) => toRapportContact(record, ctx.properties);
 
   async function batchRead(values: string[], idProperty?: string): Promise<CrmContact[]> {
     const found: CrmContact[] = [];
@@ -135,13 +136,15 @@ export function contactOperations(ctx: AdapterContext) {
     },
 
     async updateContactProperties(id: string, properties: Record<string, string>): Promise<void> {
-      await ctx.call('standard', () => client.crm.contacts.basicApi.update(id, { properties }));
+      await ctx.call('standard', () =>
+        client.crm.contacts.basicApi.update(id, { properties: ctx.properties.toHubSpot(properties) }),
+      );
     },
 
     async updateContactsProperties(updates: { id: string; properties: Record<string, string> }[]): Promise<void> {
       // HubSpot refuses a batch that names a record twice: merge first.
       const merged = new Map<string, Record<string, string>>();
-      for (const u of updates) merged.set(u.id, { ...merged.get(u.id), ...u.properties });
+      for (const u of updates) merged.set(u.id, { ...merged.get(u.id), ...ctx.properties.toHubSpot(u.properties) });
       for (const inputs of chunk(
         [...merged].map(([id, properties]) => ({ id, properties })),
         BATCH_SIZE,

@@ -6,6 +6,12 @@ import { CrmError } from '../port.js';
 import { RateBudget, type CallKind, type Traffic } from '../rate-budget.js';
 import type { SlotStore } from '../shared-slots.js';
 import { describeHubSpotError } from './errors.js';
+import {
+  DEFAULT_PROPERTY_MAP,
+  propertyTranslator,
+  type ContactPropertyMap,
+  type PropertyTranslator,
+} from './property-map.js';
 
 export type AdapterLogger = Pick<Logger, 'warn' | 'debug'>;
 
@@ -30,6 +36,8 @@ export interface HubSpotCrmOptions extends HubSpotBudgetOptions {
   basePath?: string;
   /** Extra contact properties every contact read asks for. */
   contactProperties?: string[];
+  /** Which HubSpot contact property holds each fact Rapport reads (default: HubSpot's own, else rapport_*). */
+  propertyMap?: ContactPropertyMap;
   /**
    * The portal's budget, when several adapters share it (createHubSpotBudget): one per face of a
    * process, one traffic class each. Unset: the adapter makes its own from the options above.
@@ -63,8 +71,11 @@ export interface AdapterContext {
   budget: RateBudget;
   logger?: AdapterLogger;
   call<T>(kind: CallKind, fn: () => Promise<T>): Promise<T>;
+  /** The HubSpot names every contact read asks for (mapped facts under their configured names). */
   contactProperties(): string[];
   addContactProperties(names: string[]): void;
+  /** Between HubSpot's property names and the names the rest of Rapport reads. */
+  properties: PropertyTranslator;
 }
 
 export function createContext(options: HubSpotCrmOptions, baseContactProperties: string[]): AdapterContext {
@@ -79,12 +90,14 @@ export function createContext(options: HubSpotCrmOptions, baseContactProperties:
   const budget = options.budget ?? createHubSpotBudget(options);
   const traffic = options.traffic ?? 'background';
   const contactProperties = new Set([...baseContactProperties, ...(options.contactProperties ?? [])]);
+  const properties = propertyTranslator(options.propertyMap ?? DEFAULT_PROPERTY_MAP);
   return {
     client,
     budget,
     logger,
     call: (kind, fn) => budget.run(kind, fn, traffic),
-    contactProperties: () => [...contactProperties],
+    contactProperties: () => properties.readNames([...contactProperties]),
+    properties,
     addContactProperties: (names) => names.forEach((n) => contactProperties.add(n)),
   };
 }

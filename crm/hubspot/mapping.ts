@@ -16,6 +16,7 @@ import {
   OBJECT_TYPE,
   type WritableObjectType,
 } from './schema.js';
+import type { PropertyTranslator } from './property-map.js';
 
 /** The shape every v3 object answer shares (typed client models are structurally this). */
 export interface HubSpotRecord {
@@ -29,8 +30,9 @@ export interface HubSpotRecord {
 const iso = (value: Date | string) => (value instanceof Date ? value.toISOString() : value);
 const orNull = (value: string | null | undefined) => (value === undefined || value === '' ? null : value);
 
-export function toContact(record: HubSpotRecord): CrmContact {
-  const p = record.properties;
+/** A contact as Rapport reads it; `translate` puts mapped facts under Rapport's names (property-map.ts). */
+export function toContact(record: HubSpotRecord, translate?: PropertyTranslator): CrmContact {
+  const p = translate ? translate.fromHubSpot(record.properties) : record.properties;
   const companies = record.associations?.companies?.results ?? [];
   // The primary company when HubSpot names one, else whatever associatedcompanyid says.
   const primary = companies.find((a) => a.type === 'contact_to_company') ?? companies[0];

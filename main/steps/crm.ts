@@ -6,7 +6,8 @@ import type { RateBudget } from '../../crm/rate-budget.js';
 import { startHubSpotSandbox } from '../../sandbox/hubspot/index.js';
 import type { Db } from '../../store/db.js';
 import { createRateSlotStore } from '../../store/rate-slots.js';
-import { CRM_SCHEMA } from '../crm-schema.js';
+import { CRM_SCHEMA, propertyMapFromEnv } from '../crm-schema.js';
+import { warnAboutPortal } from '../hubspot-portal.js';
 import type { Cleanups } from './cleanups.js';
 
 /** The token the embedded sandbox accepts; never a real credential. */
@@ -76,6 +77,7 @@ export async function startCrm(
       budget,
       traffic,
       contactProperties,
+      propertyMap: propertyMapFromEnv(env),
       logger,
     });
   const crm = adapter('background');
@@ -84,5 +86,11 @@ export async function startCrm(
     // Not fatal: the CRM may be briefly down; writes retry until it answers.
     logger.warn({ err: error.message }, 'could not check CRM custom properties yet');
   });
+  if (!sandboxUrl && !given.basePath) {
+    // A real portal: the doctor's checks once, in the background; each problem is warned by name.
+    void warnAboutPortal(env, logger, budget).catch((error: Error) =>
+      logger.warn({ crm: 'hubspot', err: error.message }, 'could not run the HubSpot portal checks'),
+    );
+  }
   return { crm, interactiveCrm, basePath, ...(sandboxUrl ? { sandboxUrl } : {}) };
 }

@@ -7,7 +7,10 @@ import { errorBody, hubspotError, type ErrorCategory } from './errors.js';
 import { faultSpecSchema, type Faults, type FaultSpec } from './faults.js';
 import type { DailyCounter, PeakWindow, RollingWindow } from './rate-limits.js';
 import { associationRoutes } from './routes/associations.js';
+import { listEditRoutes } from './routes/list-edits.js';
 import { listRoutes } from './routes/lists.js';
+import { tokenInfoRoutes } from './routes/token-info.js';
+import { realismControls, scopeGate } from './realism.js';
 import { objectRoutes } from './routes/objects.js';
 import { ownerRoutes } from './routes/owners.js';
 import { propertyRoutes } from './routes/properties.js';
@@ -154,6 +157,12 @@ export function createSandboxApp(options: SandboxAppOptions) {
     countStatus();
   });
 
+  // After authentication and the rate windows: a token without the route's scope gets 403.
+  app.use(
+    '*',
+    scopeGate(() => ctx.realism),
+  );
+
   app.get('/__sandbox/health', (c) => c.json({ ok: true }));
   app.get('/__sandbox/stats', (c) => c.json(ctx.stats));
   app.post('/__sandbox/stats/reset', (c) => {
@@ -191,6 +200,9 @@ export function createSandboxApp(options: SandboxAppOptions) {
   app.route('/', associationRoutes(ctx));
   app.route('/', ownerRoutes(ctx));
   app.route('/', listRoutes(ctx));
+  app.route('/', listEditRoutes(ctx));
+  app.route('/', tokenInfoRoutes(ctx, options.accessToken));
+  app.route('/', realismControls(ctx));
   app.route('/', propertyRoutes(ctx));
 
   app.notFound((c) => hubspotError(c, 404, 'OBJECT_NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`));

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ErrorCategory } from './errors.js';
+import type { SandboxRealism } from './realism.js';
 import { resolveObjectType, type ObjectType } from './object-types.js';
 import type { SandboxState } from './state.js';
 import type { SandboxStats } from './stats.js';
@@ -16,6 +17,8 @@ export interface SandboxContext {
   changed(): void;
   /** Every API request, when the sandbox was asked to keep them (tests that look at timing per caller). */
   requestLog?: SandboxRequest[];
+  /** Scope gating and opaque cursors (realism.ts). */
+  realism: SandboxRealism;
 }
 
 /** One API request as the sandbox saw it. */

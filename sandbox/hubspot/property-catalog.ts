@@ -1,4 +1,5 @@
 import type { ObjectType } from './object-types.js';
+import { HUBSPOT_TIME_ZONES } from './time-zones.js';
 
 export type PropertyType = 'string' | 'number' | 'date' | 'datetime' | 'enumeration' | 'bool';
 
@@ -23,7 +24,7 @@ export interface PropertyGroupDef {
   displayOrder: number;
 }
 
-type Spec = [name: string, type: PropertyType, options?: string[], readOnly?: boolean];
+type Spec = [name: string, type: PropertyType, options?: readonly string[], readOnly?: boolean];
 
 const FIELD_TYPES: Record<PropertyType, string> = {
   string: 'text',
@@ -45,25 +46,8 @@ const LIFECYCLE = [
   'other',
 ];
 
-/** A subset of HubSpot's hs_timezone options, in HubSpot's own `area_slash_city` spelling. */
-export const TIMEZONE_OPTIONS = [
-  'america_slash_new_york',
-  'america_slash_chicago',
-  'america_slash_denver',
-  'america_slash_los_angeles',
-  'america_slash_toronto',
-  'america_slash_sao_paulo',
-  'europe_slash_london',
-  'europe_slash_dublin',
-  'europe_slash_paris',
-  'europe_slash_berlin',
-  'europe_slash_madrid',
-  'europe_slash_amsterdam',
-  'europe_slash_stockholm',
-  'asia_slash_singapore',
-  'asia_slash_tokyo',
-  'australia_slash_sydney',
-];
+/** HubSpot's full hs_timezone option set (sandbox/hubspot/time-zones.ts). */
+export const TIMEZONE_OPTIONS: readonly string[] = HUBSPOT_TIME_ZONES;
 
 export const INDUSTRY_OPTIONS = [
   'LOGISTICS_AND_SUPPLY_CHAIN',
@@ -110,6 +94,11 @@ const CATALOG: Record<ObjectType, Spec[]> = {
     ['hs_email_optout', 'bool'],
     ['hs_additional_emails', 'string'],
     ['annualrevenue', 'number'],
+    // HubSpot computes these two from the contact's closed-won deals (read-only through the API).
+    ['total_revenue', 'number', undefined, true],
+    ['recent_deal_close_date', 'datetime', undefined, true],
+    // Set by HubSpot when the lifecycle stage becomes customer.
+    ['hs_lifecyclestage_customer_date', 'datetime'],
     ['associatedcompanyid', 'number', undefined, true],
     ['createdate', 'datetime'],
     ['lastmodifieddate', 'datetime', undefined, true],
@@ -244,7 +233,14 @@ function label(name: string): string {
 }
 
 export function makeProperty(
-  spec: { name: string; type: PropertyType; groupName: string; label?: string; options?: string[]; fieldType?: string },
+  spec: {
+    name: string;
+    type: PropertyType;
+    groupName: string;
+    label?: string;
+    options?: readonly string[];
+    fieldType?: string;
+  },
   at: string,
   hubspotDefined: boolean,
   readOnlyValue = false,

@@ -8,6 +8,7 @@ import { Faults, type FaultController } from './faults.js';
 import { NO_PERSISTENCE, createPersistence } from './persistence.js';
 import { DailyCounter, PeakWindow, RollingWindow } from './rate-limits.js';
 import type { ObjectType } from './object-types.js';
+import { createRealism, type SandboxRealism } from './realism.js';
 import { seedState } from './seed/seed.js';
 import { SandboxState, type CrmRecord } from './state.js';
 import { emptyStats, type SandboxStats } from './stats.js';
@@ -33,6 +34,10 @@ export interface HubSpotSandboxOptions {
   logRequests?: boolean;
   /** How long a new record stays invisible to search (HubSpot indexes with a delay). Default 0. */
   searchLagMs?: number;
+  /** The token's scopes: a call needing one it lacks gets 403 MISSING_SCOPES. Default: every scope. */
+  scopes?: readonly string[];
+  /** Membership pages carry opaque, signed `after` cursors as HubSpot's do (default true); false: offsets. */
+  opaqueCursors?: boolean;
 }
 
 export interface HubSpotSandbox {
@@ -51,6 +56,8 @@ export interface HubSpotSandbox {
   setRateLimit(perTenSeconds: number): void;
   /** Every API request so far, oldest first (logRequests), else empty. */
   requests(): SandboxRequest[];
+  /** The live realism switches (scopes, opaque cursors): tests change them between calls. */
+  realism: SandboxRealism;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
@@ -75,6 +82,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     stats: emptyStats(),
     now: Date.now,
     searchLagMs: options.searchLagMs ?? 0,
+    realism: createRealism(options),
     changed: () => persistence.schedule(ctx.state),
     ...(options.logRequests ? { requestLog: [] } : {}),
   };
@@ -127,6 +135,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     limits.daily.reset();
     limits.served.reset();
     if (ctx.requestLog) ctx.requestLog = [];
+    Object.assign(ctx.realism, createRealism(options));
     ctx.changed();
   };
 
@@ -150,6 +159,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
       limits.standard.reset();
     },
     requests: () => [...(ctx.requestLog ?? [])],
+    realism: ctx.realism,
     close: async () => {
       closed = true;
       clearTimeout(relistenTimer);

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { SandboxHttpError, intParam, jsonBody, listParam, page, type SandboxContext } from '../context.js';
 import { hubspotError } from '../errors.js';
 import { matchesGroups } from '../search.js';
+import { decodeCursor, encodeCursor } from '../realism.js';
 import type { ListRecord, SandboxState } from '../state.js';
 
 /** Members sorted by record id, as HubSpot pages them. DYNAMIC lists are evaluated now. */
@@ -21,7 +22,7 @@ export function listMembers(state: SandboxState, list: ListRecord, now: number) 
   return members;
 }
 
-function present(state: SandboxState, list: ListRecord, now: number) {
+export function presentList(state: SandboxState, list: ListRecord, now: number) {
   const members = listMembers(state, list, now);
   const lastAdded = members.reduce((max, m) => (m.membershipTimestamp > max ? m.membershipTimestamp : max), '');
   return {
@@ -70,7 +71,7 @@ export function listRoutes(ctx: SandboxContext) {
     );
     const now = ctx.now();
     const lists = matching.slice(offset, offset + count).map((l) => {
-      const { size: _size, ...rest } = present(ctx.state, l, now);
+      const { size: _size, ...rest } = presentList(ctx.state, l, now);
       return rest;
     });
     return c.json({
@@ -85,15 +86,20 @@ export function listRoutes(ctx: SandboxContext) {
     const ids = listParam(c, 'listIds');
     const now = ctx.now();
     return c.json({
-      lists: ctx.state.lists.filter((l) => ids.includes(l.listId)).map((l) => present(ctx.state, l, now)),
+      lists: ctx.state.lists.filter((l) => ids.includes(l.listId)).map((l) => presentList(ctx.state, l, now)),
     });
   });
 
-  app.get('/crm/v3/lists/:listId', (c) => c.json({ list: present(ctx.state, find(c.req.param('listId')), ctx.now()) }));
+  app.get('/crm/v3/lists/:listId', (c) =>
+    c.json({ list: presentList(ctx.state, find(c.req.param('listId')), ctx.now()) }),
+  );
 
   app.get('/crm/v3/lists/:listId/memberships', (c) => {
-    const members = listMembers(ctx.state, find(c.req.param('listId')), ctx.now());
-    const { results, paging } = page(members, c.req.query('after'), intParam(c, 'limit', 100, 250));
+    const listId = c.req.param('listId');
+    const members = listMembers(ctx.state, find(listId), ctx.now());
+    const limit = intParam(c, 'limit', 100, 250);
+    if (ctx.realism.opaqueCursors) return c.json(opaquePage(listId, members, c.req.query('after'), limit));
+    const { results, paging } = page(members, c.req.query('after'), limit);
     return c.json({ results, total: members.length, ...(paging ? { paging } : {}) });
   });
 
@@ -126,4 +132,16 @@ export function listRoutes(ctx: SandboxContext) {
   app.put('/crm/v3/lists/:listId/memberships/remove', change('remove'));
 
   return app;
+}
+
+/** A membership page whose `after` is opaque, as HubSpot's is: only a cursor it handed out pages on. */
+function opaquePage<T>(listId: string, members: T[], after: string | undefined, limit: number) {
+  const start = after ? decodeCursor(`list:${listId}`, after) : 0;
+  const results = members.slice(start, start + limit);
+  const next = start + limit < members.length ? encodeCursor(`list:${listId}`, start + limit) : undefined;
+  return {
+    results,
+    total: members.length,
+    ...(next ? { paging: { next: { after: next, link: `?after=${next}` } } } : {}),
+  };
 }

@@ -33,6 +33,13 @@ export function createContact(state: SandboxState, p: PersonSpec, rng: Random, c
   if (p.totalRevenue) props.rapport_total_revenue = p.totalRevenue;
   if (p.lastPurchaseDaysAgo !== undefined) props.rapport_last_purchase_date = clock.date(p.lastPurchaseDaysAgo);
   if (p.customerSinceDaysAgo !== undefined) props.rapport_customer_since = clock.date(p.customerSinceDaysAgo);
+  // The same facts in HubSpot's own properties too (the default mapping reads these): the seed is a
+  // portal with both layouts, so either HUBSPOT_PROPERTY_* setting works against it.
+  if (p.totalRevenue) props.total_revenue = p.totalRevenue;
+  if (p.lastPurchaseDaysAgo !== undefined)
+    props.recent_deal_close_date = `${clock.date(p.lastPurchaseDaysAgo)}T00:00:00.000Z`;
+  if (p.customerSinceDaysAgo !== undefined)
+    props.hs_lifecyclestage_customer_date = `${clock.date(p.customerSinceDaysAgo)}T00:00:00.000Z`;
   const associations = p.company ? [{ toType: 'companies' as const, toId: p.company.id, typeIds: [1, 279] }] : [];
   return createRecord(state, 'contacts', props, associations, clock.at(rng.int(0, 60)));
 }
