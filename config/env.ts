@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseSubscriptionMap } from '../domain/audience/subscriptions.js';
 
 /**
  * Every environment variable Rapport reads, parsed once at start-up.
@@ -111,6 +112,26 @@ export const envSchema = z
      */
     HUBSPOT_INTERACTIVE_RESERVE: z.coerce.number().min(0).max(0.9).default(0.2),
     HUBSPOT_SANDBOX_PORT: port.default(3100),
+    /**
+     * HubSpot communication preferences (email subscription statuses) for the audience: v4 batch
+     * reads (Marketing Hub Enterprise), v3 one address a request, auto (v4, else v3), off.
+     */
+    HUBSPOT_PREFERENCES_API: z.enum(['auto', 'v4', 'v3', 'off']).default('auto'),
+    /**
+     * Alert topic -> HubSpot email subscription type id (or `all`): `rates=123456;*=all`. The audience
+     * honours the contact's status for it; Rapport's unsubscribe link unsubscribes there.
+     */
+    HUBSPOT_SUBSCRIPTION_TYPES: z
+      .string()
+      .default('')
+      .transform((value, ctx) => {
+        try {
+          return parseSubscriptionMap(value);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+      }),
 
     /** Longest wait between retries of a CRM write; the retries themselves never stop. */
     CRM_RETRY_MAX_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),

@@ -43,6 +43,7 @@ export async function runWorkerProcess(): Promise<void> {
     // The portal's budget, shared through PostgreSQL with the API and every other worker; all background.
     budget: hubspotBudget(env, db, logger),
     traffic: 'background',
+    preferencesApi: env.HUBSPOT_PREFERENCES_API,
     logger,
   });
   const target = targetFromEnv(env);

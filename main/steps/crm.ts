@@ -76,6 +76,7 @@ export async function startCrm(
       budget,
       traffic,
       contactProperties,
+      preferencesApi: env.HUBSPOT_PREFERENCES_API,
       logger,
     });
   const crm = adapter('background');

@@ -11,6 +11,7 @@ import { listRoutes } from './routes/lists.js';
 import { objectRoutes } from './routes/objects.js';
 import { ownerRoutes } from './routes/owners.js';
 import { propertyRoutes } from './routes/properties.js';
+import { subscriptionRoutes } from './routes/subscriptions.js';
 import { bump, BusiestWindow, emptyStats, routeKey } from './stats.js';
 
 export interface SandboxLimits {
@@ -192,6 +193,7 @@ export function createSandboxApp(options: SandboxAppOptions) {
   app.route('/', ownerRoutes(ctx));
   app.route('/', listRoutes(ctx));
   app.route('/', propertyRoutes(ctx));
+  app.route('/', subscriptionRoutes(ctx));
 
   app.notFound((c) => hubspotError(c, 404, 'OBJECT_NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {
