@@ -3,6 +3,7 @@
  * HubSpot is the one adapter today (crm/hubspot/); workflows and routes only see this.
  */
 import type { EmailSubscriptionStatus, SubscriptionTarget } from '../domain/audience/subscriptions.js';
+import type { EmailParty } from '../domain/email-party.js';
 import type { EngagementKind } from '../domain/vocabulary/index.js';
 
 /** Part of the port's words: adapters know only the port, so they take it from here. */
@@ -71,11 +72,7 @@ export interface NewEngagement {
   firstAttempt?: boolean;
 }
 
-export interface EmailParty {
-  email: string;
-  firstName?: string | null;
-  lastName?: string | null;
-}
+export type { EmailParty };
 
 export interface EmailHeaders {
   from: EmailParty;

@@ -1,3 +1,4 @@
+import { emailHeadersJson, htmlToText, noteHtml } from './rich-text.js';
 import type {
   CrmCompany,
   CrmContact,
@@ -81,7 +82,7 @@ const stripHtml = (html: string) =>
 export function toEngagement(kind: EngagementKind, record: HubSpotRecord): CrmEngagement {
   const p = record.properties;
   const text: Record<EngagementKind, [string | null | undefined, string | null | undefined]> = {
-    note: [p.hs_note_body, null],
+    note: [p.hs_note_body ? htmlToText(p.hs_note_body) : p.hs_note_body, null],
     call: [p.hs_call_body, p.hs_call_title],
     email: [p.hs_email_text ?? (p.hs_email_html ? stripHtml(p.hs_email_html) : null), p.hs_email_subject],
     meeting: [p.hs_meeting_body, p.hs_meeting_title],
@@ -145,14 +146,15 @@ export function engagementInput(e: NewEngagement): CreateInput {
   const objectType = OBJECT_TYPE[e.kind];
   const title = e.title ?? null;
   const byKind: Record<EngagementKind, Record<string, string>> = {
-    // Notes have no title field: the title leads the body.
-    note: { hs_note_body: fit(title ? `${title}\n\n${e.body}` : e.body) },
+    // Notes have no title field: the title leads the body. Rich text, as HubSpot shows it (rich-text.ts).
+    note: { hs_note_body: noteHtml(title, e.body, MAX_TEXT_LENGTH) },
     call: { hs_call_title: title ?? 'Call', hs_call_body: fit(e.body), hs_call_status: 'COMPLETED' },
     email: {
       hs_email_subject: title ?? '(no subject)',
       hs_email_text: fit(e.body),
       hs_email_direction: 'EMAIL',
       hs_email_status: 'SENT',
+      ...(e.emailHeaders ? { hs_email_headers: emailHeadersJson(e.emailHeaders) } : {}),
     },
     meeting: {
       hs_meeting_title: title ?? 'Meeting',

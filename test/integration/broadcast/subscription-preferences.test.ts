@@ -9,7 +9,7 @@ import {
   TEST_SECRET,
   type TestRapport,
 } from '../../../testkit/rapport.js';
-import { approve, BROADCAST_ENV, getAlert, mailFor, submit, waitForStatus } from './support.js';
+import { alertRequest, approve, BROADCAST_ENV, getAlert, mailFor, submit, waitForStatus } from './support.js';
 
 // HubSpot's communication preferences, end to end: the real client against the sandbox's v4/v3
 // endpoints, a real alert through Temporal and SMTP. Topic `rates` is sent under the sandbox's
@@ -78,6 +78,16 @@ describe('HubSpot subscription preferences', () => {
     expect(mailFor(t, DEMO.maria.email, alertId)).toHaveLength(1);
     expect(mailFor(t, DEMO.joe.email, alertId)).toHaveLength(0);
     expect(await createDeliveryStore(t.db).get(alertId, DEMO.joe.id)).toBeNull();
+    // The email on Maria's timeline names its sender and recipient (hs_email_headers), as HubSpot shows them.
+    const logged = await eventually(async () =>
+      t.sandbox.records('emails').find((e) => e.properties.rapport_idempotency_key === `${alertId}:${DEMO.maria.id}`),
+    );
+    expect(JSON.parse(logged.properties.hs_email_headers!)).toMatchObject({
+      from: { email: expect.stringContaining('@') },
+      to: [{ email: DEMO.maria.email }],
+    });
+    expect(logged.properties.hs_email_to_email).toBe(DEMO.maria.email);
+    expect(logged.properties.hs_email_subject).toBe(alertRequest().title);
 
     // Another topic is not sent under that type: Joe gets it.
     const other = await submit(t, { topic: 'products', lists: ['1'], channels: ['email'] });
