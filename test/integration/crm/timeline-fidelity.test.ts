@@ -80,4 +80,20 @@ describe('timeline fidelity', () => {
     const read = (await crm.listContactEngagements(DEMO_CONTACTS.joe.id, 100)).find((e) => e.id === id)!;
     expect(read.body).toBe(`Call <summary>\n\n${body}`);
   });
+
+  it('task bodies are rich text too: a list stays a list in HubSpot, and reads back as written', async () => {
+    const body = 'No response from:\n- a@example.com\n- b <b@example.com>';
+    const { id } = await crm.createTask({
+      idempotencyKey: `task-${Date.now()}`,
+      ownerId: (await crm.listOwners())[0]!.id,
+      subject: 'Follow up',
+      body,
+      dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+      contactIds: [DEMO_CONTACTS.joe.id],
+    });
+    expect(sandbox.records('tasks').find((r) => r.id === id)!.properties.hs_task_body).toBe(
+      '<p>No response from:<br>- a@example.com<br>- b &lt;b@example.com&gt;</p>',
+    );
+    expect((await crm.listOpenTasks(DEMO_CONTACTS.joe.id, 100)).find((task) => task.id === id)?.body).toBe(body);
+  });
 });
