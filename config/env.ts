@@ -127,8 +127,13 @@ export const envSchema = z
       .transform((value, ctx) => {
         try {
           return parseSubscriptionMap(value);
-        } catch (error) {
-          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        } catch {
+          // The parser names the offending part; the message here does not echo configuration.
+          ctx.addIssue({
+            code: 'custom',
+            message:
+              'expected topic=<subscription type id> or topic=all, separated by ;, each topic once, e.g. rates=123456;*=all',
+          });
           return z.NEVER;
         }
       }),
