@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseSubscriptionMap } from '../domain/audience/subscriptions.js';
 
 /**
  * Every environment variable Rapport reads, parsed once at start-up.
@@ -130,6 +131,31 @@ export const envSchema = z
     HUBSPOT_PROPERTY_SLACK_USER_ID: propertyName,
     HUBSPOT_PROPERTY_TIME_ZONE: propertyName,
     HUBSPOT_PROPERTY_EMAIL_OPTOUT: propertyName,
+    /**
+     * HubSpot communication preferences (email subscription statuses) for the audience: v4 batch
+     * reads (Marketing Hub Enterprise), v3 one address a request, auto (v4, else v3), off.
+     */
+    HUBSPOT_PREFERENCES_API: z.enum(['auto', 'v4', 'v3', 'off']).default('auto'),
+    /**
+     * Alert topic -> HubSpot email subscription type id (or `all`): `rates=123456;*=all`. The audience
+     * honours the contact's status for it; Rapport's unsubscribe link unsubscribes there.
+     */
+    HUBSPOT_SUBSCRIPTION_TYPES: z
+      .string()
+      .default('')
+      .transform((value, ctx) => {
+        try {
+          return parseSubscriptionMap(value);
+        } catch {
+          // The parser names the offending part; the message here does not echo configuration.
+          ctx.addIssue({
+            code: 'custom',
+            message:
+              'expected topic=<subscription type id> or topic=all, separated by ;, each topic once, e.g. rates=123456;*=all',
+          });
+          return z.NEVER;
+        }
+      }),
 
     /** Longest wait between retries of a CRM write; the retries themselves never stop. */
     CRM_RETRY_MAX_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),

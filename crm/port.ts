@@ -2,10 +2,12 @@
  * The CRM port: everything Rapport needs from a CRM, in Rapport's own words.
  * HubSpot is the one adapter today (crm/hubspot/); workflows and routes only see this.
  */
+import type { EmailSubscriptionStatus, SubscriptionTarget } from '../domain/audience/subscriptions.js';
+import type { EmailParty } from '../domain/email-party.js';
 import type { EngagementKind } from '../domain/vocabulary/index.js';
 
 /** Part of the port's words: adapters know only the port, so they take it from here. */
-export type { EngagementKind };
+export type { EngagementKind, EmailSubscriptionStatus, SubscriptionTarget };
 
 export interface CrmContact {
   id: string;
@@ -61,11 +63,22 @@ export interface NewEngagement {
   body: string;
   /** Extra CRM properties (e.g. hs_call_direction). */
   properties?: Record<string, string>;
+  /** An email's sender and recipients, so the timeline shows who wrote to whom (email kind only). */
+  emailHeaders?: EmailHeaders;
   /**
    * The caller knows no earlier attempt can have written this key (first attempt of the
    * only writer), so the adapter may skip looking it up. Saves one search per batch.
    */
   firstAttempt?: boolean;
+}
+
+export type { EmailParty };
+
+export interface EmailHeaders {
+  from: EmailParty;
+  to: EmailParty[];
+  cc?: EmailParty[];
+  bcc?: EmailParty[];
 }
 
 export interface NewTask {
@@ -178,6 +191,14 @@ export interface CrmPort {
 
   listLists(): Promise<CrmList[]>;
   getListMemberships(listId: string, after?: string, limit?: number): Promise<Page<string>>;
+
+  /**
+   * The CRM's email subscription preferences of each address (any number; the adapter batches).
+   * Keys are the addresses lower-cased; an address the CRM cannot answer for is absent.
+   */
+  getEmailSubscriptionStatuses(emails: string[]): Promise<Map<string, EmailSubscriptionStatus>>;
+  /** Unsubscribes the address from one subscription type, or from all email; doing it twice is fine. */
+  unsubscribeEmail(email: string, target: SubscriptionTarget): Promise<void>;
 
   /** Creates Rapport's custom properties (idempotency key, question answers) when missing. */
   ensureSchema(

@@ -45,6 +45,7 @@ export async function runWorkerProcess(): Promise<void> {
     budget: hubspotBudget(env, db, logger),
     traffic: 'background',
     propertyMap: propertyMapFromEnv(env),
+    preferencesApi: env.HUBSPOT_PREFERENCES_API,
     logger,
   });
   const target = targetFromEnv(env);

@@ -23,6 +23,7 @@ export function contactPolicyFromEnv(env: Env): ContactPolicy {
   return contactPolicySchema.parse({
     frequencyCap: env.ALERT_FREQUENCY_CAP,
     quietHours: env.ALERT_QUIET_HOURS,
+    subscriptionTypes: env.HUBSPOT_SUBSCRIPTION_TYPES,
   });
 }
 

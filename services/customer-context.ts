@@ -32,6 +32,12 @@ export interface TimelineEntry {
 
 const CONTACT_FIELDS = ['phone', 'jobtitle', 'hs_timezone', 'rapport_preferred_channel', 'hs_email_optout'] as const;
 
+/**
+ * How long after its touch synced an answer is still laid over the CRM's contact: longer than any
+ * cache of the contact (the directory keeps one 60 s), so the question never comes back meanwhile.
+ */
+const ANSWER_OVERLAY_MS = 5 * 60_000;
+
 /** Open follow-ups shown with a customer; the CRM's soonest-due first. */
 const FOLLOW_UPS = 20;
 const MAX_COMPANIES = 5_000;
@@ -85,13 +91,20 @@ export function createCustomerContext(deps: CustomerContextDeps) {
     const contact = await deps.contacts.byEmail(email);
     if (!contact) throw new DomainError('NOT_FOUND', 'no CRM contact with this email', 'email');
 
-    const [ownerRows, company, engagements, tasks, unsynced] = await Promise.all([
+    const [ownerRows, company, engagements, tasks, unsynced, recentAnswers] = await Promise.all([
       contact.ownerId ? ownerList() : Promise.resolve([]),
       contact.companyId ? companyById(contact.companyId) : Promise.resolve(null),
       deps.crm.listContactEngagements(contact.id, 50),
       deps.crm.listOpenTasks(contact.id, FOLLOW_UPS),
       deps.touches.listUnsyncedForContact(contact.id, contact.email),
+      deps.touches.recentAnswers(contact.id, contact.email, ANSWER_OVERLAY_MS),
     ]);
+    // An answer given a moment ago counts as given, whether or not the CRM (or the directory's
+    // cached copy of the contact, in this or another process) shows it yet.
+    const properties = { ...contact.properties };
+    for (const [questionId, answer] of Object.entries(recentAnswers)) {
+      if (answer.trim()) properties[answerProperty(questionId)] = answer;
+    }
     const owner = ownerRows.find((o) => o.id === contact.ownerId) ?? null;
     const now = deps.now?.() ?? new Date();
 
@@ -116,15 +129,15 @@ export function createCustomerContext(deps: CustomerContextDeps) {
       })),
     ].sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
 
-    const segments = computeSegments(contact.properties, now, contact.createdAt);
-    const questions = nextQuestions(deps.questions, contact.properties);
+    const segments = computeSegments(properties, now, contact.createdAt);
+    const questions = nextQuestions(deps.questions, properties);
     const facts = factsFrom({
       firstName: contact.firstName,
       companyName: company?.name ?? null,
-      properties: contact.properties,
+      properties,
       segments,
       touchTimes: timeline.map((e) => e.at),
-      unansweredQuestions: deps.questions.filter((q) => !contact.properties[answerProperty(q.id)]?.trim()).length,
+      unansweredQuestions: deps.questions.filter((q) => !properties[answerProperty(q.id)]?.trim()).length,
       now,
     });
 

@@ -123,6 +123,9 @@ export function createTouchIntake(deps: TouchIntakeDeps) {
         answers: input.answers ?? {},
       });
       if (!created) return { touch: sameOrConflict(row, hash), created: false };
+      // The cached contact predates the answers: the next look-up reads the CRM again (the context
+      // also lays pending answers over it until the CRM shows them).
+      if (contact && Object.keys(input.answers ?? {}).length > 0) deps.contacts.forget(contact);
 
       try {
         await startWorkflow(id);

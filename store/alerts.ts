@@ -1,4 +1,5 @@
 import type { AudienceSummary } from '../domain/audience/summary.js';
+import { SUPPRESSION_REASONS } from '../domain/audience/types.js';
 import type { AlertRequest } from '../domain/broadcast/alert-request.js';
 import type { DeliveryCounts } from '../domain/broadcast/final-summary.js';
 import { FINAL_STATUSES, type AlertStatus } from '../domain/vocabulary/index.js';
@@ -38,7 +39,7 @@ function normalise(row: AlertRow): AlertRow {
     listIds: json(row.listIds),
     channels: json(row.channels),
     sendWindow: json(row.sendWindow),
-    summary: json(row.summary),
+    summary: withEveryReason(json(row.summary)),
     counts: json(row.counts),
     createdAt: iso(row.createdAt)!,
     updatedAt: iso(row.updatedAt)!,
@@ -152,3 +153,11 @@ export function createAlertStore(db: Pick<Db, 'query'>) {
 }
 
 export type AlertStore = ReturnType<typeof createAlertStore>;
+
+/** A summary written before a suppression reason existed counts zero of it (the API lists every reason). */
+function withEveryReason(summary: AudienceSummary | null): AudienceSummary | null {
+  if (!summary?.suppressedByReason) return summary;
+  const counts = { ...summary.suppressedByReason };
+  for (const reason of SUPPRESSION_REASONS) counts[reason] ??= 0;
+  return { ...summary, suppressedByReason: counts };
+}

@@ -182,6 +182,26 @@ export function createTouchStore(db: Pick<Db, 'query'>) {
       return { rows: rows.rows.map(normalise), total: Number(count.rows[0]?.n ?? 0) };
     },
 
+    /**
+     * Question answers given in the contact's touches that the CRM may not show yet: touches still
+     * pending, or synced within the last `withinMs` (a cached contact read before the write). Merged
+     * oldest first, so the latest answer to a question wins.
+     */
+    async recentAnswers(contactId: string, email: string | null, withinMs: number): Promise<Record<string, string>> {
+      const { rows } = await db.query<{ answers: Record<string, string> | string }>(
+        `select answers from touches
+         where (contact_crm_id = $1 or ($2::text is not null and lower(contact_email) = lower($2)))
+           and answers <> '{}'::jsonb
+           and (status = 'pending' or (status = 'synced' and synced_at > now() - $3::integer * interval '1 millisecond'))
+         order by occurred_at, created_at limit 200`,
+        [contactId, email, Math.max(0, Math.round(withinMs))],
+      );
+      const merged: Record<string, string> = {};
+      for (const row of rows)
+        Object.assign(merged, typeof row.answers === 'string' ? JSON.parse(row.answers) : row.answers);
+      return merged;
+    },
+
     /** Touches not yet in the CRM, for the customer timeline. */
     async listUnsyncedForContact(contactId: string, email: string | null): Promise<TouchRow[]> {
       const { rows } = await db.query<TouchRow>(

@@ -45,6 +45,8 @@ export interface HubSpotCrmOptions extends HubSpotBudgetOptions {
   budget?: RateBudget;
   /** Whom this adapter's calls serve: people waiting (interactive) or background work (default). */
   traffic?: Traffic;
+  /** Communication preferences API for reads (crm/hubspot/preferences.ts); default auto. */
+  preferencesApi?: 'auto' | 'v4' | 'v3' | 'off';
 }
 
 /** HubSpot's request budget with HubSpot's error reading; 429s, pauses and timeouts are logged. */

@@ -7,10 +7,12 @@ import { directoryOperations } from './directory.js';
 import { engagementOperations } from './engagements.js';
 import { engagementInput, taskInput } from './mapping.js';
 import { CONTACT_PROPERTIES, ENGAGEMENT_PROPERTIES, TASK_PROPERTIES } from './schema.js';
+import { preferenceOperations } from './preferences.js';
 import { schemaOperations } from './schema-sync.js';
 import { taskOperations } from './tasks.js';
 
 export type { HubSpotBudgetOptions, HubSpotCrmOptions } from './context.js';
+export type { PreferencesApi } from './preferences.js';
 export { createHubSpotBudget } from './context.js';
 export { IDEMPOTENCY_KEY, CONTACT_PROPERTIES, PROPERTY_GROUP } from './schema.js';
 
@@ -38,6 +40,7 @@ export function createHubSpotCrm(options: HubSpotCrmOptions): HubSpotCrm {
     createTask: (t: NewTask) => single([t], (ts) => engagements.createIdempotent(ts.map(taskInput))),
     createTasks: (ts: NewTask[]) => engagements.createIdempotent(ts.map(taskInput)),
     ...taskOperations(ctx, reads),
+    ...preferenceOperations(ctx, options.preferencesApi),
     ensureSchema: schema.ensureSchema,
     stats: () => ctx.budget.stats(),
   };

@@ -1,3 +1,4 @@
+import { emailHeadersJson, htmlToText, noteHtml } from './rich-text.js';
 import type {
   CrmCompany,
   CrmContact,
@@ -83,10 +84,10 @@ const stripHtml = (html: string) =>
 export function toEngagement(kind: EngagementKind, record: HubSpotRecord): CrmEngagement {
   const p = record.properties;
   const text: Record<EngagementKind, [string | null | undefined, string | null | undefined]> = {
-    note: [p.hs_note_body, null],
-    call: [p.hs_call_body, p.hs_call_title],
+    note: [p.hs_note_body ? htmlToText(p.hs_note_body) : p.hs_note_body, null],
+    call: [p.hs_call_body ? htmlToText(p.hs_call_body) : p.hs_call_body, p.hs_call_title],
     email: [p.hs_email_text ?? (p.hs_email_html ? stripHtml(p.hs_email_html) : null), p.hs_email_subject],
-    meeting: [p.hs_meeting_body, p.hs_meeting_title],
+    meeting: [p.hs_meeting_body ? htmlToText(p.hs_meeting_body) : p.hs_meeting_body, p.hs_meeting_title],
   };
   const [body, title] = text[kind];
   return {
@@ -106,7 +107,7 @@ export function toTask(record: HubSpotRecord): CrmTask {
   return {
     id: record.id,
     subject: p.hs_task_subject ?? '',
-    body: p.hs_task_body ?? '',
+    body: p.hs_task_body ? htmlToText(p.hs_task_body) : '',
     dueAt: orNull(p.hs_timestamp),
     ownerId: orNull(p.hubspot_owner_id),
     // HubSpot's default for a task created without a status.
@@ -147,18 +148,24 @@ export function engagementInput(e: NewEngagement): CreateInput {
   const objectType = OBJECT_TYPE[e.kind];
   const title = e.title ?? null;
   const byKind: Record<EngagementKind, Record<string, string>> = {
-    // Notes have no title field: the title leads the body.
-    note: { hs_note_body: fit(title ? `${title}\n\n${e.body}` : e.body) },
-    call: { hs_call_title: title ?? 'Call', hs_call_body: fit(e.body), hs_call_status: 'COMPLETED' },
+    // Notes have no title field: the title leads the body. Note, call, meeting and task bodies are
+    // rich text: written as HubSpot's editor writes them, read back as text (rich-text.ts).
+    note: { hs_note_body: noteHtml(title, e.body, MAX_TEXT_LENGTH) },
+    call: {
+      hs_call_title: title ?? 'Call',
+      hs_call_body: noteHtml(null, e.body, MAX_TEXT_LENGTH),
+      hs_call_status: 'COMPLETED',
+    },
     email: {
       hs_email_subject: title ?? '(no subject)',
       hs_email_text: fit(e.body),
       hs_email_direction: 'EMAIL',
       hs_email_status: 'SENT',
+      ...(e.emailHeaders ? { hs_email_headers: emailHeadersJson(e.emailHeaders) } : {}),
     },
     meeting: {
       hs_meeting_title: title ?? 'Meeting',
-      hs_meeting_body: fit(e.body),
+      hs_meeting_body: noteHtml(null, e.body, MAX_TEXT_LENGTH),
       hs_meeting_start_time: e.timestamp,
       hs_meeting_end_time: e.timestamp,
       hs_meeting_outcome: 'COMPLETED',
@@ -186,7 +193,7 @@ export function taskInput(t: NewTask): CreateInput {
     properties: {
       hs_timestamp: t.dueAt,
       hs_task_subject: t.subject,
-      hs_task_body: fit(t.body),
+      hs_task_body: noteHtml(null, t.body, MAX_TEXT_LENGTH),
       hs_task_status: 'NOT_STARTED',
       hs_task_priority: t.priority ?? 'MEDIUM',
       hs_task_type: 'TODO',

@@ -53,16 +53,20 @@ export function isOptedOutOfEmail(recipient: Recipient): boolean {
   return records(recipient).some((c) => isTrue(prop(c, AUDIENCE_PROPERTIES.emailOptOut)));
 }
 
-export type AddressProblem = 'opted-out' | 'invalid' | 'missing';
+export type AddressProblem = 'opted-out' | 'unsubscribed' | 'invalid' | 'missing';
 
 export type ChannelAddress = { ok: true; address: string } | { ok: false; problem: AddressProblem; detail: string };
 
-/** Where a recipient can be reached on one channel, or why not. */
-export function addressFor(recipient: Recipient, channel: Channel): ChannelAddress {
+/**
+ * Where a recipient can be reached on one channel, or why not. `emailRefusal`: why the CRM's
+ * subscription preferences refuse this alert's email (subscriptions.ts), when they do.
+ */
+export function addressFor(recipient: Recipient, channel: Channel, emailRefusal?: string | null): ChannelAddress {
   const c = recipient.contact;
   switch (channel) {
     case 'email': {
       if (isOptedOutOfEmail(recipient)) return { ok: false, problem: 'opted-out', detail: 'opted out of email' };
+      if (emailRefusal) return { ok: false, problem: 'unsubscribed', detail: emailRefusal };
       const email = recipient.email;
       if (email === null) return { ok: false, problem: 'missing', detail: 'no email address' };
       if (!isValidEmail(email))

@@ -10,7 +10,7 @@ export type ChannelChoice =
       fallbackChannel: Channel | null;
       fallbackAddress: string | null;
     }
-  | { ok: false; reason: 'OPTED_OUT' | 'INVALID_EMAIL' | 'NO_USABLE_ADDRESS'; detail: string };
+  | { ok: false; reason: 'OPTED_OUT' | 'UNSUBSCRIBED' | 'INVALID_EMAIL' | 'NO_USABLE_ADDRESS'; detail: string };
 
 /** The contact's own choice, if it names a channel we know; anything else counts as no preference. */
 export function preferredChannel(recipient: Recipient): Channel | null {
@@ -40,12 +40,14 @@ export function chooseChannel(
   recipient: Recipient,
   allowed: readonly Channel[],
   fallbackOrder: readonly Channel[],
+  /** Why the CRM's subscription preferences refuse this alert's email, when they do. */
+  emailRefusal?: string | null,
 ): ChannelChoice {
   const candidates = candidateChannels(preferredChannel(recipient), allowed, fallbackOrder);
   const usable: { channel: Channel; address: string }[] = [];
   const problems = new Map<Channel, Extract<ChannelAddress, { ok: false }>>();
   for (const channel of candidates) {
-    const a = addressFor(recipient, channel);
+    const a = addressFor(recipient, channel, emailRefusal);
     if (a.ok) usable.push({ channel, address: a.address });
     else problems.set(channel, a);
   }
@@ -68,6 +70,7 @@ export function chooseChannel(
   const email = problems.get('email');
   // The customer's own "no" is reported first: it is the reason that must never be overridden.
   if (email?.problem === 'opted-out') return { ok: false, reason: 'OPTED_OUT', detail };
+  if (email?.problem === 'unsubscribed') return { ok: false, reason: 'UNSUBSCRIBED', detail };
   if (email?.problem === 'invalid') return { ok: false, reason: 'INVALID_EMAIL', detail };
   return { ok: false, reason: 'NO_USABLE_ADDRESS', detail };
 }

@@ -41,3 +41,11 @@ export {
 } from './policy.js';
 export { summarizeAudience, withSuppressedAtSend, type AudienceSummary } from './summary.js';
 export { parseAudienceInput } from './parse.js';
+export {
+  parseSubscriptionMap,
+  subscriptionForTopic,
+  subscriptionRefusal,
+  type SubscriptionTarget,
+  type EmailSubscriptionStatus,
+  type SubscriptionMap,
+} from './subscriptions.js';

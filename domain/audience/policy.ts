@@ -5,6 +5,7 @@ import { isUnsubscribedFromAll } from './addresses.js';
 import { chooseChannel } from './channel-choice.js';
 import { checkFrequencyCap, contactHistorySchema, frequencyCapSchema, type ContactHistory } from './frequency-cap.js';
 import { quietHoursEnd, quietHoursSchema } from './quiet-hours.js';
+import { subscriptionRefusal } from './subscriptions.js';
 import { canonicalTimeZone, parseContactTimeZone } from './time-zone.js';
 import {
   AUDIENCE_PROPERTIES,
@@ -30,8 +31,18 @@ const timeZoneSchema = z.string().transform((zone, ctx) => {
   return canonical;
 });
 
+const subscriptionTargetSchema = z.union([
+  z.object({ kind: z.literal('type'), id: z.string().min(1) }),
+  z.object({ kind: z.literal('all') }),
+]);
+
 /** Organisation-wide contact rules; the alert-specific parts live in the context. */
 export const contactPolicySchema = z.object({
+  /**
+   * Alert topic (lower case; `*`: any other) -> the CRM email subscription it is sent under: the
+   * audience honours the CRM's status for it, and an unsubscribe is written there. Empty: none.
+   */
+  subscriptionTypes: z.record(z.string(), subscriptionTargetSchema).default({}),
   fallbackOrder: uniqueChannels('fallbackOrder').default([...CHANNELS]),
   frequencyCap: frequencyCapSchema.optional(),
   /** null switches quiet hours off. */
@@ -55,6 +66,17 @@ export const policyContextSchema = z.object({
   }),
   /** Per CRM contact id; contacts without an entry have no recent or pending alerts. */
   history: z.record(z.string(), contactHistorySchema).default({}),
+  /**
+   * The CRM's email subscription preferences: the subscription the alert's topic is sent under
+   * (null: none configured) and, per normalised email address, what the CRM says. Addresses
+   * without an entry are not refused; opting out of all email refuses every alert email.
+   */
+  subscriptions: z
+    .object({
+      target: subscriptionTargetSchema.nullable(),
+      byEmail: z.record(z.string(), z.object({ optedOutOfAll: z.boolean(), unsubscribedFrom: z.array(z.string()) })),
+    })
+    .optional(),
 });
 export type PolicyContext = z.output<typeof policyContextSchema>;
 export type PolicyContextInput = z.input<typeof policyContextSchema>;
@@ -73,7 +95,7 @@ export function applyContactPolicy(
   policy: ContactPolicy,
   context: PolicyContext,
 ): PolicyResult {
-  const { now, alert, history } = context;
+  const { now, alert, history, subscriptions } = context;
   // A hand-built policy skips the schema; fail on the config, not halfway through the audience.
   const defaultTimeZone = canonicalTimeZone(policy.defaultTimeZone);
   if (defaultTimeZone === null) {
@@ -104,7 +126,12 @@ export function applyContactPolicy(
       continue;
     }
 
-    const choice = chooseChannel(r, alert.channels, policy.fallbackOrder);
+    const status =
+      subscriptions && r.normalizedEmail !== null && Object.hasOwn(subscriptions.byEmail, r.normalizedEmail)
+        ? subscriptions.byEmail[r.normalizedEmail]
+        : undefined;
+    const refusal = subscriptions ? subscriptionRefusal(status, subscriptions.target) : null;
+    const choice = chooseChannel(r, alert.channels, policy.fallbackOrder, refusal);
     if (!choice.ok) {
       suppress(choice.reason, choice.detail);
       continue;

@@ -42,7 +42,14 @@ export type ListMembership<C extends AudienceContact = AudienceContact> = { list
 export const DUPLICATE_REASONS = ['DUPLICATE_CONTACT', 'DUPLICATE_EMAIL'] as const;
 export type DuplicateReason = (typeof DUPLICATE_REASONS)[number];
 
-export const POLICY_REASONS = ['OPTED_OUT', 'INVALID_EMAIL', 'NO_USABLE_ADDRESS', 'FREQUENCY_CAP'] as const;
+/** UNSUBSCRIBED: the CRM's subscription preferences refuse this alert's email (see subscriptions.ts). */
+export const POLICY_REASONS = [
+  'OPTED_OUT',
+  'UNSUBSCRIBED',
+  'INVALID_EMAIL',
+  'NO_USABLE_ADDRESS',
+  'FREQUENCY_CAP',
+] as const;
 export type PolicyReason = (typeof POLICY_REASONS)[number];
 
 /** Every reason a membership or contact does not become a delivery. Stable codes: UIs map them to words. */

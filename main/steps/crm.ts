@@ -78,6 +78,7 @@ export async function startCrm(
       traffic,
       contactProperties,
       propertyMap: propertyMapFromEnv(env),
+      preferencesApi: env.HUBSPOT_PREFERENCES_API,
       logger,
     });
   const crm = adapter('background');

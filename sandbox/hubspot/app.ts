@@ -14,6 +14,7 @@ import { realismControls, scopeGate } from './realism.js';
 import { objectRoutes } from './routes/objects.js';
 import { ownerRoutes } from './routes/owners.js';
 import { propertyRoutes } from './routes/properties.js';
+import { subscriptionRoutes } from './routes/subscriptions.js';
 import { bump, BusiestWindow, emptyStats, routeKey } from './stats.js';
 
 export interface SandboxLimits {
@@ -204,6 +205,7 @@ export function createSandboxApp(options: SandboxAppOptions) {
   app.route('/', tokenInfoRoutes(ctx, options.accessToken));
   app.route('/', realismControls(ctx));
   app.route('/', propertyRoutes(ctx));
+  app.route('/', subscriptionRoutes(ctx));
 
   app.notFound((c) => hubspotError(c, 404, 'OBJECT_NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {

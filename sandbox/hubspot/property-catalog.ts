@@ -153,6 +153,13 @@ const CATALOG: Record<ObjectType, Spec[]> = {
     ['hs_email_text', 'string'],
     ['hs_email_html', 'string'],
     ['hs_email_headers', 'string'],
+    // Read-only: HubSpot fills them from hs_email_headers (email-headers.ts).
+    ['hs_email_from_email', 'string', undefined, true],
+    ['hs_email_from_firstname', 'string', undefined, true],
+    ['hs_email_from_lastname', 'string', undefined, true],
+    ['hs_email_to_email', 'string', undefined, true],
+    ['hs_email_to_firstname', 'string', undefined, true],
+    ['hs_email_to_lastname', 'string', undefined, true],
     ['hs_email_direction', 'enumeration', ['EMAIL', 'INCOMING_EMAIL', 'FORWARDED_EMAIL']],
     ['hs_email_status', 'enumeration', ['BOUNCED', 'FAILED', 'SCHEDULED', 'SENDING', 'SENT']],
   ],

@@ -1,6 +1,7 @@
 import { ASSOCIATION_TYPES, OBJECT_TYPES, type ObjectType } from './object-types.js';
 import { DEFAULT_GROUPS, builtInProperties, type PropertyDef, type PropertyGroupDef } from './property-catalog.js';
 import type { SearchFilterGroup } from './search.js';
+import { SubscriptionBook, type SerializedSubscriptions } from './subscriptions.js';
 
 export interface CrmRecord {
   id: string;
@@ -53,6 +54,8 @@ export class SandboxState {
   nextId = new Map<ObjectType, number>(OBJECT_TYPES.map((t) => [t, ID_BASE[t]]));
   owners: OwnerRecord[] = [];
   lists: ListRecord[] = [];
+  /** Communication preferences (email subscriptions), by address. */
+  subscriptions = new SubscriptionBook();
   /** `${fromType}:${fromId}:${toType}` -> toId -> association type ids. */
   private edges = new Map<string, Map<string, Set<number>>>();
 
@@ -131,6 +134,7 @@ export class SandboxState {
       owners: this.owners,
       lists: this.lists,
       associations,
+      subscriptions: this.subscriptions.toJSON(),
     };
   }
 
@@ -146,6 +150,7 @@ export class SandboxState {
     }
     state.owners = data.owners;
     state.lists = data.lists;
+    state.subscriptions = SubscriptionBook.fromJSON(data.subscriptions);
     for (const [fromType, fromId, toType, toId, typeId] of data.associations) {
       state.associate(fromType, fromId, toType, toId, typeId);
     }
@@ -162,4 +167,6 @@ export interface SerializedState {
   owners: OwnerRecord[];
   lists: ListRecord[];
   associations: [ObjectType, string, ObjectType, string, number][];
+  /** Absent in files written before the sandbox kept subscriptions. */
+  subscriptions?: SerializedSubscriptions;
 }

@@ -1,3 +1,4 @@
+import { deriveFromEmailHeaders } from './email-headers.js';
 import type { PropertyIssue } from './errors.js';
 import type { ObjectType } from './object-types.js';
 import { REQUIRED_ON_CREATE } from './property-catalog.js';
@@ -53,6 +54,7 @@ export function validateWrite(
     if (typeof checked === 'string') properties[name] = checked;
     else issues.push(checked);
   }
+  if (type === 'emails') deriveFromEmailHeaders(properties, issues);
   if (mode === 'create') {
     for (const name of REQUIRED_ON_CREATE[type] ?? []) {
       if (!properties[name]) {

@@ -1,10 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { heartbeat } from '@temporalio/activity';
 import type { CrmContact, CrmPort } from '../../crm/port.js';
+import { isValidEmail } from '../../domain/audience/addresses.js';
 import { dedupeAudience } from '../../domain/audience/dedupe.js';
 import { capLookbackHours, contactHistories, type ContactHistory } from '../../domain/audience/frequency-cap.js';
 import { applyContactPolicy, type ContactPolicy } from '../../domain/audience/policy.js';
 import { summarizeAudience, type AudienceSummary } from '../../domain/audience/summary.js';
+import {
+  subscriptionForTopic,
+  type EmailSubscriptionStatus,
+  type SubscriptionTarget,
+} from '../../domain/audience/subscriptions.js';
 import {
   AUDIENCE_PROPERTIES,
   type AudienceContact,
@@ -18,9 +24,33 @@ import type { DeliveryStore } from '../../store/deliveries.js';
 
 const MEMBERSHIP_PAGE = 250;
 const CONTACT_CHUNK = 1_000;
+const SUBSCRIPTION_CHUNK = 100;
 
 /** Ledger tokens: random ids, signed per purpose when put into links and addresses. */
 export const newTokenId = () => randomBytes(12).toString('base64url');
+
+/**
+ * The CRM's subscription preferences of every address the alert may email, inside the CRM budget
+ * (the adapter batches). Only addresses with something to honour are kept.
+ */
+async function subscriptionStatuses(
+  crm: CrmPort,
+  emails: (string | null)[],
+  target: SubscriptionTarget | null,
+): Promise<{ target: SubscriptionTarget | null; byEmail: Record<string, EmailSubscriptionStatus> }> {
+  // An address no mail server would take gets no email anyway; HubSpot would refuse to look it up.
+  const wanted = [...new Set(emails.filter((e): e is string => e !== null && isValidEmail(e)))];
+  const byEmail: Record<string, EmailSubscriptionStatus> = {};
+  // 100 at a time: where HubSpot only reads them one per request (v3), a chunk still heartbeats in time.
+  for (let i = 0; i < wanted.length; i += SUBSCRIPTION_CHUNK) {
+    const statuses = await crm.getEmailSubscriptionStatuses(wanted.slice(i, i + SUBSCRIPTION_CHUNK));
+    for (const [email, status] of statuses) {
+      if (status.optedOutOfAll || status.unsubscribedFrom.length > 0) byEmail[email] = status;
+    }
+    heartbeat({ stage: 'subscriptions', count: Math.min(i + SUBSCRIPTION_CHUNK, wanted.length) });
+  }
+  return { target, byEmail };
+}
 
 /**
  * Lists -> memberships (paged) -> contacts (batched, inside the CRM budget) -> dedupe -> policy ->
@@ -56,10 +86,18 @@ async function decideAudience(
   const history: Record<string, ContactHistory> = policy.frequencyCap
     ? contactHistories(await deliveries.recentSends(contactIds, capLookbackHours(policy.frequencyCap), alert.id))
     : {};
+  const subscriptions = alert.channels.includes('email')
+    ? await subscriptionStatuses(
+        crm,
+        dedupe.recipients.map((r) => r.normalizedEmail),
+        subscriptionForTopic(policy.subscriptionTypes ?? {}, alert.topic),
+      )
+    : undefined;
   const result = applyContactPolicy(dedupe.recipients, policy, {
     now: new Date(),
     alert: { id: alert.id, topic: alert.topic, channels: alert.channels },
     history,
+    ...(subscriptions ? { subscriptions } : {}),
   });
   const lists = alert.listIds.map((id) => ({ id, name: known.get(id) ?? id }));
   return {

@@ -23,6 +23,7 @@ const REASON_WORDS: Record<string, string> = {
   DUPLICATE_CONTACT: 'same contact on several lists',
   DUPLICATE_EMAIL: 'same email on another record',
   OPTED_OUT: 'opted out',
+  UNSUBSCRIBED: 'unsubscribed from this kind of email',
   INVALID_EMAIL: 'invalid email',
   NO_USABLE_ADDRESS: 'no usable address',
   FREQUENCY_CAP: 'frequency cap reached',

@@ -211,7 +211,8 @@ describe('engagements', () => {
     expect(results[2]!.id).toBe(results[0]!.id);
     const note = sandbox.records('notes').find((n) => n.id === results[3]!.id)!;
     expect(note.properties.hs_note_body!.length).toBe(65_536);
-    expect(note.properties.hs_note_body!.startsWith('Heads-up\n\n')).toBe(true);
+    expect(note.properties.hs_note_body!.startsWith('<p><strong>Heads-up</strong></p><p>xxx')).toBe(true);
+    expect(note.properties.hs_note_body!.endsWith('x…</p>')).toBe(true);
   });
 
   it('creates tasks idempotently, associated with their contacts', async () => {

@@ -22,6 +22,16 @@ describe('alert configuration', () => {
     expect(contactPolicyFromEnv(env).quietHours).toBeNull();
   });
 
+  it('maps alert topics to HubSpot subscription types for the policy (none by default)', () => {
+    expect(contactPolicyFromEnv(loadEnv({})).subscriptionTypes).toEqual({});
+    expect(loadEnv({}).HUBSPOT_PREFERENCES_API).toBe('auto');
+    const env = loadEnv({ HUBSPOT_SUBSCRIPTION_TYPES: 'Rates=123456; *=all' });
+    expect(contactPolicyFromEnv(env).subscriptionTypes).toEqual({
+      rates: { kind: 'type', id: '123456' },
+      '*': { kind: 'all' },
+    });
+  });
+
   it('takes caps per topic after the overall one, and the policy applies them', () => {
     const env = loadEnv({ ALERT_FREQUENCY_CAP: '5/168; Rates=1/24 ;promotions=0/720' });
     expect(env.ALERT_FREQUENCY_CAP).toEqual({
@@ -48,6 +58,9 @@ describe('alert configuration', () => {
     ['ALERT_FREQUENCY_CAP', '5/168;rates'],
     ['ALERT_FREQUENCY_CAP', '5/168;=1/24'],
     ['ALERT_QUIET_HOURS', '9pm-8am'],
+    ['HUBSPOT_SUBSCRIPTION_TYPES', 'rates=abc'],
+    ['HUBSPOT_SUBSCRIPTION_TYPES', 'rates=1;Rates=2'],
+    ['HUBSPOT_PREFERENCES_API', 'v5'],
     ['SMTP_URL', 'http://mail.example'],
     ['RAPPORT_SECRET', 'short'],
     ['REPLY_DOMAIN', 'not a domain'],

@@ -1,5 +1,6 @@
 import { activityInfo, heartbeat, log } from '@temporalio/activity';
 import { CrmError, type CrmPort, type NewEngagement } from '../../../crm/port.js';
+import { partyFrom } from '../../../domain/email-party.js';
 import { AUDIENCE_PROPERTIES } from '../../../domain/audience/types.js';
 import type { Channel } from '../../../domain/vocabulary/index.js';
 import type { AlertStore } from '../../../store/alerts.js';
@@ -10,6 +11,8 @@ export interface CrmLoggingDeps {
   crm: CrmPort;
   alerts: AlertStore;
   deliveries: DeliveryStore;
+  /** The alerts' From (MAIL_FROM): an email on the timeline names its sender and recipient. */
+  mailFrom?: string;
 }
 
 const CRM_BATCH = 100;
@@ -25,6 +28,14 @@ const CHANNEL_WORDS: Record<Channel, string> = { email: 'by email', slack: 'by S
 function refusedForGood(error: unknown): error is CrmError {
   return error instanceof CrmError && !error.retryable && error.code !== 'CRM_AUTH';
 }
+
+/** Where the email went: the fallback address when the fallback channel (email) carried it. */
+const emailAddressOf = (r: {
+  sentChannel: Channel | null;
+  fallbackChannel: Channel | null;
+  fallbackAddress: string | null;
+  address: string;
+}) => (r.sentChannel === r.fallbackChannel && r.fallbackAddress ? r.fallbackAddress : r.address);
 
 const describeCrmError = (e: CrmError) => `${e.code}${e.status ? ` (${e.status})` : ''}: ${e.message}`;
 
@@ -80,6 +91,9 @@ export function createCrmLoggingActivities(deps: CrmLoggingDeps) {
         const engagements: NewEngagement[] = chunk.map((r) => ({
           // A Slack DM or a text is not an email on the timeline: it is logged as a note saying how it went.
           kind: (r.sentChannel ?? r.channel) === 'email' ? 'email' : 'note',
+          ...((r.sentChannel ?? r.channel) === 'email' && deps.mailFrom
+            ? { emailHeaders: { from: partyFrom(deps.mailFrom), to: [{ email: emailAddressOf(r) }] } }
+            : {}),
           idempotencyKey: `${alertId}:${r.contactId}`,
           firstAttempt,
           contactId: r.contactId,

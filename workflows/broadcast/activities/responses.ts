@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { EmailSender } from '../../../channels/email/sender.js';
 import type { CrmPort } from '../../../crm/port.js';
+import { subscriptionForTopic, type SubscriptionMap } from '../../../domain/audience/subscriptions.js';
 import { AUDIENCE_PROPERTIES } from '../../../domain/audience/types.js';
 import { RESPONSE_KIND_LABELS } from '../../../domain/vocabulary/index.js';
 import type { AlertStore } from '../../../store/alerts.js';
@@ -16,6 +17,8 @@ export interface ResponseActivityDeps {
   responses: ResponseStore;
   mail: EmailSender;
   mailFrom: string;
+  /** Alert topic -> the CRM email subscription it is sent under (ContactPolicy.subscriptionTypes). */
+  policy?: { subscriptionTypes?: SubscriptionMap };
 }
 
 /**
@@ -51,7 +54,14 @@ export function createResponseActivities(deps: ResponseActivityDeps) {
         body: [`Alert ${alert.id} (topic ${alert.topic}).`, ...(response.body ? ['', response.body] : [])].join('\n'),
       });
       if (response.kind === 'unsubscribe') {
-        await crm.updateContactProperties(response.contactId, { [AUDIENCE_PROPERTIES.unsubscribedAll]: 'true' });
+        // An emailed alert's topic with a CRM subscription: the CRM's own preferences say no from now
+        // on, for its own sends too. Otherwise (or for "all"), Rapport's flag stops every alert.
+        const target = subscriptionForTopic(deps.policy?.subscriptionTypes ?? {}, alert.topic);
+        const byEmail = (delivery.sentChannel ?? delivery.channel) === 'email' && delivery.email;
+        if (target && byEmail) await crm.unsubscribeEmail(delivery.email!, target);
+        if (!target || !byEmail || target.kind === 'all') {
+          await crm.updateContactProperties(response.contactId, { [AUDIENCE_PROPERTIES.unsubscribedAll]: 'true' });
+        }
       }
       if (response.kind === 'bounce') {
         await crm.updateContactProperties(response.contactId, { [AUDIENCE_PROPERTIES.emailInvalid]: 'true' });

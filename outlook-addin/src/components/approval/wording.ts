@@ -7,6 +7,7 @@ const REASON_WORDS: Record<string, string> = {
   DUPLICATE_CONTACT: 'same contact on several lists',
   DUPLICATE_EMAIL: 'same email address on another record',
   OPTED_OUT: 'opted out',
+  UNSUBSCRIBED: 'unsubscribed from this kind of email in the CRM',
   INVALID_EMAIL: 'email bounced or invalid',
   NO_USABLE_ADDRESS: 'no usable address for the channel',
   FREQUENCY_CAP: 'had too many alerts lately',

@@ -77,6 +77,7 @@ describe('summarizeAudience', () => {
         DUPLICATE_CONTACT: 2,
         DUPLICATE_EMAIL: 2,
         OPTED_OUT: 1,
+        UNSUBSCRIBED: 0,
         INVALID_EMAIL: 1,
         NO_USABLE_ADDRESS: 1,
         FREQUENCY_CAP: 1,
@@ -109,6 +110,7 @@ describe('withSuppressedAtSend', () => {
       channelMix: { email: 6, slack: 1, sms: 1 },
       suppressedByReason: {
         OPTED_OUT: 2,
+        UNSUBSCRIBED: 0,
         FREQUENCY_CAP: 0,
         INVALID_EMAIL: 0,
         DUPLICATE_EMAIL: 0,

@@ -22,6 +22,7 @@ describe('ApprovalView', () => {
       DUPLICATE_CONTACT: 9,
       DUPLICATE_EMAIL: 3,
       OPTED_OUT: 5,
+      UNSUBSCRIBED: 0,
       INVALID_EMAIL: 3,
       NO_USABLE_ADDRESS: 0,
       FREQUENCY_CAP: 0,
