@@ -30,6 +30,8 @@ export interface ThreadedEmailSenderOptions extends EmailSenderOptions {
 export interface ThreadedEmailSender extends EmailSender {
   /** Terminates the send thread at once, sends in flight included (what a crash of the thread does). */
   terminateThread(): Promise<void>;
+  /** The send thread's V8 heap (its own isolate, not in the process's heapUsed); undefined while no thread runs. */
+  threadHeap(): Promise<{ totalMb: number; usedMb: number; limitMb: number } | undefined>;
 }
 
 export function createThreadedEmailSender(options: ThreadedEmailSenderOptions): ThreadedEmailSender {
@@ -139,6 +141,16 @@ export function createThreadedEmailSender(options: ThreadedEmailSenderOptions): 
     },
     async terminateThread() {
       await thread?.terminate();
+    },
+    async threadHeap() {
+      const stats = await thread?.getHeapStatistics();
+      if (!stats) return undefined;
+      const mb = (bytes: number) => Math.round(bytes / 104_857.6) / 10;
+      return {
+        totalMb: mb(stats.total_heap_size),
+        usedMb: mb(stats.used_heap_size),
+        limitMb: mb(stats.heap_size_limit),
+      };
     },
   };
 }
