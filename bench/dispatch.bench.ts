@@ -28,6 +28,7 @@ import {
   submitAlert,
   waitForStatus,
   WORKER_NODE_ARGS,
+  workerEnvText,
 } from './support/broadcast.js';
 import { memoryFigures } from '../testkit/memory-breakdown.js';
 import { machineCpuSeconds, machineCpuSince } from './support/machine-cpu.js';
@@ -230,6 +231,7 @@ report({
     worker_peak_rss_during_dispatch_mb: peakRssMb,
     worker_prebuilt_workflow_bundle: PREBUNDLE,
     worker_node_args: WORKER_NODE_ARGS || '(V8 defaults)',
+    worker_env: workerEnvText(),
     worker_rss_when_ready_mb: bench.worker.readyRssMb ?? 'n/a',
     worker_rss_after_resolution_mb: resolvedMemory.rssMb ?? 'n/a',
     worker_vmhwm_after_resolution_mb: resolvedMemory.hwmMb ?? 'n/a',

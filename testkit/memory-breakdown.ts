@@ -32,14 +32,19 @@ export interface MemoryBreakdown {
 }
 
 interface ReportHeap {
+  threadId?: number;
   totalMemory: number;
   externalMemory: number;
 }
 
 /** The worker threads' heaps; the report takes a few ms (each thread is interrupted to answer). */
 function threadHeaps(): ReportHeap[] {
-  const report = process.report.getReport() as unknown as { workers?: { javascriptHeap?: ReportHeap }[] };
-  return (report.workers ?? []).flatMap((w) => (w.javascriptHeap ? [w.javascriptHeap] : []));
+  const report = process.report.getReport() as unknown as {
+    workers?: { header?: { threadId?: number }; javascriptHeap?: ReportHeap }[];
+  };
+  return (report.workers ?? []).flatMap((w) =>
+    w.javascriptHeap ? [{ ...w.javascriptHeap, threadId: w.header?.threadId }] : [],
+  );
 }
 
 function procStatusMb(): { rssAnonMb?: number; rssFileMb?: number } {
@@ -57,7 +62,8 @@ function procStatusMb(): { rssAnonMb?: number; rssFileMb?: number } {
 
 const mb = (bytes: number) => Math.round(bytes / 104_857.6) / 10;
 
-export function memoryBreakdown(sendThreadHeapMb?: number): MemoryBreakdown {
+/** sendThreadId: the SMTP send thread's threadId, to name its heap among the threads'. */
+export function memoryBreakdown(sendThreadId?: number): MemoryBreakdown {
   const m = process.memoryUsage();
   const spaces: MemoryBreakdown['spaces'] = {};
   for (const s of getHeapSpaceStatistics()) {
@@ -67,6 +73,8 @@ export function memoryBreakdown(sendThreadHeapMb?: number): MemoryBreakdown {
   const threadHeapsMb = threads.map((t) => mb(t.totalMemory));
   const threadExternalMb = mb(threads.reduce((sum, t) => sum + t.externalMemory, 0));
   const threadsMb = threadHeapsMb.reduce((a, b) => a + b, 0) + threadExternalMb;
+  const sendThread = threads.find((t) => sendThreadId !== undefined && t.threadId === sendThreadId);
+  const sendThreadHeapMb = sendThread ? mb(sendThread.totalMemory) : undefined;
   return {
     rssMb: mb(m.rss),
     heapTotalMb: mb(m.heapTotal),
@@ -82,40 +90,28 @@ export function memoryBreakdown(sendThreadHeapMb?: number): MemoryBreakdown {
   };
 }
 
-/**
- * Samples RSS every `everyMs` and keeps the full breakdown of the highest sample (within 1 MB). The send
- * thread's heap is asked for asynchronously: it is the last value known at the peak.
- */
+/** Samples RSS every `everyMs` and keeps the full breakdown of the highest sample (within 1 MB). */
 export function startPeakSampler(
-  sendThreadHeap: () => Promise<{ totalMb: number } | undefined> = async () => undefined,
+  sendThreadId: () => number | undefined = () => undefined,
   everyMs = 100,
 ): {
   /** The breakdown at the highest RSS since the start or the last reset. */
   peak(): MemoryBreakdown | undefined;
   /** Starts a new peak (e.g. dispatch's, after the resolution's). */
   reset(): void;
-  now(): Promise<MemoryBreakdown>;
+  now(): MemoryBreakdown;
   stop(): void;
 } {
   let peak: MemoryBreakdown | undefined;
-  let threadMb: number | undefined;
-  let asking = false;
   const timer = setInterval(() => {
-    if (!asking) {
-      asking = true;
-      sendThreadHeap().then(
-        (h) => ((threadMb = h?.totalMb), (asking = false)),
-        () => (asking = false),
-      );
-    }
     // A new breakdown per MB of new peak: the report behind it interrupts every thread for a few ms.
-    if (process.memoryUsage.rss() > ((peak?.rssMb ?? 0) + 1) * 1_048_576) peak = memoryBreakdown(threadMb);
+    if (process.memoryUsage.rss() > ((peak?.rssMb ?? 0) + 1) * 1_048_576) peak = memoryBreakdown(sendThreadId());
   }, everyMs);
   timer.unref();
   return {
     peak: () => peak,
     reset: () => (peak = undefined),
-    now: async () => memoryBreakdown((await sendThreadHeap().catch(() => undefined))?.totalMb),
+    now: () => memoryBreakdown(sendThreadId()),
     stop: () => clearInterval(timer),
   };
 }

@@ -98,15 +98,14 @@ process.once('SIGTERM', () => {
 const running = worker.run();
 // Where the memory goes, at the peak and on request ({memory: true, reset?}: now, and the peak since the last reset).
 const mail = broadcast.mail as Partial<ThreadedEmailSender>;
-const sampler = startPeakSampler(() => mail.threadHeap?.() ?? Promise.resolve(undefined));
+const sampler = startPeakSampler(() => mail.threadId?.());
 process.on('message', (m: { memory?: boolean; reset?: boolean }) => {
   if (!m.memory) return;
-  void sampler.now().then((now) => {
-    process.send?.({ memory: { now, peak: sampler.peak() ?? now } });
-    if (m.reset) sampler.reset();
-  });
+  const now = sampler.now();
+  process.send?.({ memory: { now, peak: sampler.peak() ?? now } });
+  if (m.reset) sampler.reset();
 });
-process.send?.({ ready: true, rssKb: Math.round(process.memoryUsage().rss / 1024), memory: await sampler.now() });
+process.send?.({ ready: true, rssKb: Math.round(process.memoryUsage().rss / 1024), memory: sampler.now() });
 await running;
 broadcast.mail.close();
 await connection.close();
