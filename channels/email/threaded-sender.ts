@@ -77,9 +77,7 @@ export function createThreadedEmailSender(options: ThreadedEmailSenderOptions): 
     const entry = threadEntry();
     const worker = new Worker(entry, {
       workerData: senderOptions,
-      // A young generation of 8 MB: what the thread allocates per message dies young, and bench:dispatch
-      // showed a 16 MB one only filled before each scavenge (the worker's RSS, not its throughput).
-      resourceLimits: { maxOldGenerationSizeMb: threadHeapMb ?? 64, maxYoungGenerationSizeMb: 8 },
+      resourceLimits: { maxOldGenerationSizeMb: threadHeapMb ?? 64, maxYoungGenerationSizeMb: 16 },
     });
     worker.on('message', (reply: SendThreadReply) => {
       const waiter = pending.get(reply.id);
