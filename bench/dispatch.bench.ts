@@ -28,7 +28,9 @@ import {
   submitAlert,
   waitForStatus,
   WORKER_NODE_ARGS,
+  workerEnvText,
 } from './support/broadcast.js';
+import { memoryFigures } from '../testkit/memory-breakdown.js';
 import { machineCpuSeconds, machineCpuSince } from './support/machine-cpu.js';
 import { report } from './report.js';
 
@@ -67,6 +69,8 @@ await bench.catcher.waitForCount(1, 10_000);
 await new Promise((r) => setTimeout(r, 500));
 const before = bench.catcher.count();
 const resolvedMemory = bench.worker.memory();
+// The worker's own breakdown: now, and at its highest RSS so far (resolution's); then dispatch's peak starts.
+const resolution = await bench.worker.memoryBreakdown(true);
 
 let peakRssMb = 0;
 const sampler = setInterval(() => {
@@ -107,6 +111,13 @@ const histories = await historyLengths(bench, alert.id);
 const duplicates = bench.catcher.duplicates().length;
 const workerStop = await bench.worker.stop();
 log(`workflow ${done.status}; histories ${histories.join(', ')}; worker peak ${workerStop.maxRssMb} MB`);
+for (const [phase, b] of Object.entries({
+  ready: bench.worker.readyMemory,
+  resolutionPeak: resolution.peak,
+  dispatchPeak: workerStop.peak,
+})) {
+  log(`worker memory, ${phase}: ${JSON.stringify(b)}`);
+}
 
 // Bare baseline: the same recipients and tokens from the ledger, to the same (emptied) catcher.
 const { rows } = await bench.db.query<{ contactId: string; address: string; token: string }>(
@@ -220,10 +231,15 @@ report({
     worker_peak_rss_during_dispatch_mb: peakRssMb,
     worker_prebuilt_workflow_bundle: PREBUNDLE,
     worker_node_args: WORKER_NODE_ARGS || '(V8 defaults)',
+    worker_env: workerEnvText(),
     worker_rss_when_ready_mb: bench.worker.readyRssMb ?? 'n/a',
     worker_rss_after_resolution_mb: resolvedMemory.rssMb ?? 'n/a',
     worker_vmhwm_after_resolution_mb: resolvedMemory.hwmMb ?? 'n/a',
     worker_vmhwm_mb: afterRun.hwmMb ?? 'n/a',
+    ...memoryFigures('worker_mem_ready', bench.worker.readyMemory),
+    ...memoryFigures('worker_mem_resolution_peak', resolution.peak),
+    ...memoryFigures('worker_mem_after_resolution', resolution.now),
+    ...memoryFigures('worker_mem_dispatch_peak', workerStop.peak),
     longest_history_events: longest,
     history_limit: HISTORY_LIMIT,
     workflow_runs: histories.length,

@@ -38,7 +38,7 @@ import { startTestCluster } from '../testkit/cluster.js';
 import { scratchPostgres, type ScratchPostgres } from '../testkit/postgres.js';
 import { startRapportProcess, type RapportProcess } from '../testkit/rapport-process.js';
 import { startWorkerProcess, WORKER_PROCESS_ENTRY, type WorkerProcess } from '../testkit/worker-child.js';
-import { APPROVER, REQUESTER, TOKEN, WORKER_NODE_ARGS } from './support/broadcast.js';
+import { APPROVER, REQUESTER, TOKEN, WORKER_ENV, WORKER_NODE_ARGS, workerEnvText } from './support/broadcast.js';
 import { compileEntry } from './support/compile-entry.js';
 import { machineCpuSeconds, machineCpuSince } from './support/machine-cpu.js';
 import { treeCpuSeconds } from './support/process-cpu.js';
@@ -169,7 +169,7 @@ async function run(temporal: Temporal, workerCount: number): Promise<RunResult> 
           startWorkerProcess({
             entry: workerEntry,
             nodeArgs: WORKER_NODE_ARGS.split(' ').filter(Boolean),
-            env: envVars,
+            env: { ...envVars, ...WORKER_ENV },
             config: {
               temporalAddress: temporal.address,
               databaseUrl: postgres.url,
@@ -330,6 +330,7 @@ const details: Record<string, number | string | boolean> = {
   crm_within_budget_every_run: withinBudget,
   cluster_layout: cluster.layout,
   worker_node_args: WORKER_NODE_ARGS || '(V8 defaults)',
+  worker_env: workerEnvText(),
   postgres: postgres.pid ? 'own throw-away cluster (CPU measured)' : 'DATABASE_URL (CPU not measured)',
 };
 const perRecipient = (seconds: number, r: RunResult) =>

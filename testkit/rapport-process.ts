@@ -32,12 +32,22 @@ export interface RapportProcess {
   stop(graceMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** node's arguments for an npm script: `tsx x.ts` and `node <flags> --import tsx x.ts` as package.json has them. */
-export function scriptCommand(script: 'start' | 'worker'): string[] {
+/**
+ * node's arguments for an npm script: `tsx x.ts` and `[NAME=value ...] node <flags> --import tsx x.ts`
+ * as package.json has them, and the environment the script sets before the program (the worker's
+ * MALLOC_ARENA_MAX).
+ */
+export function scriptCommand(script: 'start' | 'worker'): { args: string[]; env: Record<string, string> } {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const [program, ...args] = pkg.scripts[script]!.trim().split(/\s+/);
-  if (program === 'tsx') return ['--import', 'tsx', ...args];
-  if (program === 'node') return args;
+  const words = pkg.scripts[script]!.trim().split(/\s+/);
+  const env: Record<string, string> = {};
+  while (/^[A-Z_][A-Z0-9_]*=/.test(words[0] ?? '')) {
+    const word = words.shift()!;
+    env[word.slice(0, word.indexOf('='))] = word.slice(word.indexOf('=') + 1);
+  }
+  const [program, ...args] = words;
+  if (program === 'tsx') return { args: ['--import', 'tsx', ...args], env };
+  if (program === 'node') return { args, env };
   throw new Error(`npm run ${script} runs ${program}, not node or tsx`);
 }
 
@@ -68,14 +78,16 @@ export async function startRapportProcess(options: {
   const { role } = options;
   const name = options.name ?? role;
   // Only what the operator sets: nothing of the test runner's own environment leaks in.
+  const command = scriptCommand(role === 'api' ? 'start' : 'worker');
   const env: Record<string, string> = {
+    ...command.env,
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
     ...(process.env.XDG_CACHE_HOME ? { XDG_CACHE_HOME: process.env.XDG_CACHE_HOME } : {}),
     ...(role === 'worker' ? { LOG_LEVEL: 'info' } : {}),
     ...options.env,
   };
-  const child: ChildProcess = spawn(process.execPath, scriptCommand(role === 'api' ? 'start' : 'worker'), {
+  const child: ChildProcess = spawn(process.execPath, command.args, {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

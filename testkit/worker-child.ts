@@ -5,6 +5,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { MemoryBreakdown } from './memory-breakdown.js';
 import type { WorkerProcessConfig } from './worker-process.js';
 
 /** The child's entry as TypeScript source; compileEntry() (bench/support) turns it into JavaScript. */
@@ -26,6 +27,13 @@ export interface WorkerProcess {
   pid: number;
   /** RSS once the worker polled (after bundling the workflows), MB. */
   readyRssMb?: number;
+  /** Where the memory went once the worker polled. */
+  readyMemory?: MemoryBreakdown;
+  /**
+   * The worker's own breakdown now, and at its highest RSS since the start or the last reset
+   * (reset: true starts a new peak after answering).
+   */
+  memoryBreakdown(reset?: boolean): Promise<{ now: MemoryBreakdown; peak: MemoryBreakdown }>;
   /** Resolves with the exit code, or the signal that ended the process. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** CPU seconds (user + system) the worker process used so far. */
@@ -35,7 +43,7 @@ export interface WorkerProcess {
   /** SIGKILL: no shutdown, no goodbye, as when a machine dies. Resolves once the process is gone. */
   kill(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM (SIGKILL after 30 s), then the worker's own process.resourceUsage().maxRSS, in MB. */
-  stop(): Promise<{ maxRssMb?: number }>;
+  stop(): Promise<{ maxRssMb?: number; peak?: MemoryBreakdown }>;
   /**
    * SIGTERM only, as an orchestrator stops a worker: resolves when the process is gone, with how
    * it ended and how long the drain took.
@@ -94,11 +102,26 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       throw new Error('the worker process was not ready in time');
     }
   }
-  const ready = messages.find((m) => m.ready) as { rssKb?: number };
+  const ready = messages.find((m) => m.ready) as { rssKb?: number; memory?: MemoryBreakdown };
   const pid = child.pid!;
   return {
     pid,
     readyRssMb: ready.rssKb ? mb(ready.rssKb) : undefined,
+    readyMemory: ready.memory,
+    memoryBreakdown: (reset = false) =>
+      new Promise((resolve, reject) => {
+        const onMessage = (m: { memory?: { now: MemoryBreakdown; peak: MemoryBreakdown } }) => {
+          if (!m.memory) return;
+          child.off('message', onMessage);
+          resolve(m.memory);
+        };
+        child.on('message', onMessage);
+        child.send({ memory: true, reset }, (error) => {
+          if (!error) return;
+          child.off('message', onMessage);
+          reject(error);
+        });
+      }),
     exited,
     cpuSeconds: () => cpuSeconds(pid),
     memory: () => procStatus(pid),
@@ -117,8 +140,8 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       const timeout = setTimeout(() => child.kill('SIGKILL'), 30_000);
       await exited;
       clearTimeout(timeout);
-      const stopped = messages.find((m) => m.stopped) as { maxRssKb?: number } | undefined;
-      return { maxRssMb: stopped?.maxRssKb ? mb(stopped.maxRssKb) : undefined };
+      const stopped = messages.find((m) => m.stopped) as { maxRssKb?: number; peak?: MemoryBreakdown } | undefined;
+      return { maxRssMb: stopped?.maxRssKb ? mb(stopped.maxRssKb) : undefined, peak: stopped?.peak };
     },
   };
 }

@@ -9,6 +9,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadEnv } from '../config/env.js';
 import { createContactDirectory } from '../crm/contact-directory.js';
 import { createHubSpotCrm } from '../crm/hubspot/index.js';
+import type { ThreadedEmailSender } from '../channels/email/threaded-sender.js';
 import { createBroadcastServices } from '../services/broadcast-services.js';
 import { createLogger } from '../main/logger.js';
 import { hubspotBudget } from '../main/steps/crm.js';
@@ -18,6 +19,7 @@ import { openDb } from '../store/db.js';
 import { createTouchStore } from '../store/touches.js';
 import { connectWorker, targetFromEnv } from '../workflows/temporal/connection.js';
 import { createRapportWorker, type ActivityDeps } from '../workflows/worker.js';
+import { startPeakSampler } from './memory-breakdown.js';
 
 export interface WorkerProcessConfig {
   temporalAddress: string;
@@ -94,12 +96,22 @@ process.once('SIGTERM', () => {
   if (worker.getState() === 'RUNNING') worker.shutdown();
 });
 const running = worker.run();
-process.send?.({ ready: true, rssKb: Math.round(process.memoryUsage().rss / 1024) });
+// Where the memory goes, at the peak and on request ({memory: true, reset?}: now, and the peak since the last reset).
+const mail = broadcast.mail as Partial<ThreadedEmailSender>;
+const sampler = startPeakSampler(() => mail.threadId?.());
+process.on('message', (m: { memory?: boolean; reset?: boolean }) => {
+  if (!m.memory) return;
+  const now = sampler.now();
+  process.send?.({ memory: { now, peak: sampler.peak() ?? now } });
+  if (m.reset) sampler.reset();
+});
+process.send?.({ ready: true, rssKb: Math.round(process.memoryUsage().rss / 1024), memory: sampler.now() });
 await running;
 broadcast.mail.close();
 await connection.close();
 await db.close();
 // resourceUsage().maxRSS is in kilobytes: the peak of the whole process life.
-process.send?.({ stopped: true, maxRssKb: process.resourceUsage().maxRSS });
+process.send?.({ stopped: true, maxRssKb: process.resourceUsage().maxRSS, peak: sampler.peak() });
+sampler.stop();
 process.disconnect?.();
 process.exit(0);

@@ -5,7 +5,7 @@
  * worker in a child process, so the worker's memory is its own.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadEnv } from '../../config/env.js';
@@ -19,6 +19,7 @@ import { freePort } from '../../workflows/temporal/free-port.js';
 import { compileEntry } from './compile-entry.js';
 import { bundleWorkflowsFromSource } from '../../workflows/worker.js';
 import { scratchPostgres, type ScratchPostgres } from '../../testkit/postgres.js';
+import { scriptCommand } from '../../testkit/rapport-process.js';
 import { startWorkerProcess, WORKER_PROCESS_ENTRY, type WorkerProcess } from '../../testkit/worker-child.js';
 
 /**
@@ -27,14 +28,31 @@ import { startWorkerProcess, WORKER_PROCESS_ENTRY, type WorkerProcess } from '..
  * heap under dispatch's allocation rate, and small semi-spaces keep the young generation from
  * holding tens of MB between scavenges. BENCH_WORKER_NODE_ARGS overrides them ('' for V8's defaults).
  */
-export const WORKER_NODE_ARGS = process.env.BENCH_WORKER_NODE_ARGS ?? workerScriptNodeArgs();
+export const WORKER_NODE_ARGS =
+  process.env.BENCH_WORKER_NODE_ARGS ??
+  scriptCommand('worker')
+    .args.filter((a) => /^--max-[a-z-]+=\d+$/.test(a))
+    .join(' ');
 
-function workerScriptNodeArgs(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    scripts: Record<string, string>;
-  };
-  return (pkg.scripts.worker?.match(/--max-[a-z-]+=\d+/g) ?? []).join(' ');
-}
+/**
+ * Environment `npm run worker` sets before node (glibc's malloc arenas; the image sets the same),
+ * so the measured worker's native memory behaves as deployed. BENCH_WORKER_ENV overrides it
+ * ('NAME=value NAME=value', '' for glibc's defaults).
+ */
+export const WORKER_ENV: Record<string, string> =
+  process.env.BENCH_WORKER_ENV !== undefined
+    ? Object.fromEntries(
+        process.env.BENCH_WORKER_ENV.split(/\s+/)
+          .filter(Boolean)
+          .map((word) => [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]),
+      )
+    : scriptCommand('worker').env;
+
+/** WORKER_ENV as bench figures show it. */
+export const workerEnvText = () =>
+  Object.entries(WORKER_ENV)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ') || '(glibc defaults)';
 
 export const TOKEN = 'bench-token-0123456789abcdefghijkl';
 export const REQUESTER = 'analyst@bench-bank.example';
@@ -130,7 +148,7 @@ export async function startBroadcastBench(options: BroadcastBenchOptions): Promi
     startWorkerProcess({
       entry: compiledWorker,
       nodeArgs: WORKER_NODE_ARGS.split(' ').filter(Boolean),
-      env: { ...envVars, ...extraEnv },
+      env: { ...envVars, ...WORKER_ENV, ...extraEnv },
       config: {
         temporalAddress: temporal.address,
         databaseUrl: pg.url,

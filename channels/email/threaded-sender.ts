@@ -30,6 +30,8 @@ export interface ThreadedEmailSenderOptions extends EmailSenderOptions {
 export interface ThreadedEmailSender extends EmailSender {
   /** Terminates the send thread at once, sends in flight included (what a crash of the thread does). */
   terminateThread(): Promise<void>;
+  /** The send thread's id (worker_threads threadId), for memory reports; undefined while no thread runs. */
+  threadId(): number | undefined;
 }
 
 export function createThreadedEmailSender(options: ThreadedEmailSenderOptions): ThreadedEmailSender {
@@ -140,6 +142,7 @@ export function createThreadedEmailSender(options: ThreadedEmailSenderOptions): 
     async terminateThread() {
       await thread?.terminate();
     },
+    threadId: () => thread?.threadId,
   };
 }
 

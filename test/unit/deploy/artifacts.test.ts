@@ -29,6 +29,7 @@ import {
   type DockerStage,
   type Manifest,
 } from '../../../testkit/deploy-artifacts.js';
+import { scriptCommand } from '../../../testkit/rapport-process.js';
 
 /**
  * The Dockerfile, deploy/compose.yaml and deploy/kubernetes/ name scripts, files, routes and
@@ -57,6 +58,12 @@ const IMAGE_VARIABLES: Record<string, string[]> = {
   'temporalio/ui': ['TEMPORAL_ADDRESS'],
   'axllent/mailpit': [],
 };
+
+/**
+ * Variables the C library reads, not Rapport: the image limits malloc's per-thread arenas, which
+ * otherwise keep a dispatching worker's freed native memory resident (docs/OPERATIONS.md).
+ */
+const GLIBC_VARIABLES = ['MALLOC_ARENA_MAX'];
 
 /** Variables that are credentials: they belong in the Kubernetes Secret, never in the ConfigMap. */
 const SECRET_VARIABLES = [
@@ -183,11 +190,16 @@ describe('Dockerfile', () => {
     expect(problems).toEqual([]);
   });
 
-  it('CMD starts the API from its compiled entry; ENV sets only variables config/env.ts reads', () => {
+  it('CMD starts the API from its compiled entry; ENV sets only variables config/env.ts or glibc reads', () => {
     expect(commandProblems(imageCmd)).toEqual([]);
     expect(sourceOf(nodeScript(imageCmd)!)).toBe('scripts/start.ts');
-    expect(unknown(Object.keys(imageEnv), RAPPORT_VARIABLES)).toEqual([]);
+    expect(unknown(Object.keys(imageEnv), new Set([...RAPPORT_VARIABLES, ...GLIBC_VARIABLES]))).toEqual([]);
     expect(loadEnv({ ...imageEnv, API_TOKENS: SAMPLE_SECRETS.API_TOKENS }).HOST).toBe('0.0.0.0');
+  });
+  it("sets glibc's malloc arenas as npm run worker does, which bench:dispatch measures", () => {
+    const { env: workerEnv } = scriptCommand('worker');
+    expect(Number(workerEnv.MALLOC_ARENA_MAX)).toBeGreaterThan(0);
+    for (const name of GLIBC_VARIABLES) expect(imageEnv[name], name).toBe(workerEnv[name]);
   });
 });
 
