@@ -12,9 +12,13 @@ import type { Logger } from 'pino';
  * (`failure` with its encoded details, arguments, headers) are dropped: they can carry customer
  * data and the ids are enough to find the run in Temporal's UI.
  */
-export function temporalLogger(logger: Logger): TemporalLogger {
+const SEVERITY: Record<LogLevel, number> = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4 };
+
+/** `minimum`: the SDK's lines below it are dropped (its INFO lines are noise unless debugging). */
+export function temporalLogger(logger: Logger, minimum: LogLevel = 'TRACE'): TemporalLogger {
   const log = logger.child({ component: 'temporal' });
   const write = (level: LogLevel, message: string, meta: LogMetadata = {}) => {
+    if (SEVERITY[level] < SEVERITY[minimum]) return;
     const fields: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(meta)) {
       if (key === 'error') fields.err = value;

@@ -40,7 +40,7 @@ const logger = createLogger(env.LOG_LEVEL, 'worker-process');
 const temporalLevel =
   env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace' ? 'INFO' : env.LOG_LEVEL === 'silent' ? 'ERROR' : 'WARN';
 Runtime.install({
-  logger: temporalLogger(logger),
+  logger: temporalLogger(logger, temporalLevel),
   telemetryOptions: { logging: { filter: { core: temporalLevel, other: 'ERROR' }, forward: {} } },
 });
 const db = await openDb({ databaseUrl: config.databaseUrl, schema: config.schema });

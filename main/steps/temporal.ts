@@ -25,7 +25,7 @@ export function installTemporalLogging(level: Env['LOG_LEVEL'], logger?: Logger)
   runtimeInstalled = true;
   const temporalLevel = level === 'debug' || level === 'trace' ? 'INFO' : level === 'silent' ? 'ERROR' : 'WARN';
   Runtime.install({
-    logger: logger ? temporalLogger(logger) : new DefaultLogger(temporalLevel),
+    logger: logger ? temporalLogger(logger, temporalLevel) : new DefaultLogger(temporalLevel),
     telemetryOptions: { logging: { filter: { core: temporalLevel, other: 'ERROR' }, forward: {} } },
   });
 }
