@@ -102,6 +102,8 @@ export interface CrmTask {
   /** The CRM's status (HubSpot: NOT_STARTED, IN_PROGRESS, WAITING, DEFERRED, COMPLETED). */
   status: string;
   priority: string | null;
+  /** Written by Rapport (it carries Rapport's idempotency key): anyone may complete it through Rapport. */
+  createdByRapport: boolean;
 }
 
 export interface CrmList {
@@ -183,8 +185,13 @@ export interface CrmPort {
   createTasks(tasks: NewTask[]): Promise<{ id: string; created: boolean }[]>;
   /** The contact's tasks that are not completed, soonest due first (no due date last). */
   listOpenTasks(contactId: string, limit?: number): Promise<CrmTask[]>;
-  /** Marks the task completed; completing a completed task is fine. Unknown id: CrmError CRM_NOT_FOUND. */
-  completeTask(id: string): Promise<void>;
+  /** One task by id; null when there is none (or the id cannot be one). */
+  getTask(id: string): Promise<CrmTask | null>;
+  /**
+   * Marks the task completed, and sets its body to `changes.body` when given (who completed it);
+   * completing a completed task is fine. Unknown id: CrmError CRM_NOT_FOUND.
+   */
+  completeTask(id: string, changes?: { body?: string }): Promise<void>;
 
   listOwners(): Promise<CrmOwner[]>;
   getOwner(id: string): Promise<CrmOwner | null>;

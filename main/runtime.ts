@@ -92,7 +92,7 @@ export async function startRapport(
     const dataDir = resolve(env.DATA_DIR);
     // Who this process is, for the leases and claims it shares with other processes on the store.
     const holder = processHolder();
-    installTemporalLogging(env.LOG_LEVEL);
+    installTemporalLogging(env.LOG_LEVEL, logger);
 
     const db = await startStore(env, dataDir, logger, cleanups, overrides.db);
     const touches = createTouchStore(db);

@@ -3,6 +3,7 @@ import { ConfigError, loadEnv } from '../config/env.js';
 import { createContactDirectory } from '../crm/contact-directory.js';
 import { createHubSpotCrm } from '../crm/hubspot/index.js';
 import { createLogger } from './logger.js';
+import { installTemporalLogging } from './steps/temporal.js';
 import { createBroadcastServices } from '../services/broadcast-services.js';
 import { createStaleWorkSweep } from '../services/stale-work.js';
 import { createAlertStore } from '../store/alerts.js';
@@ -35,6 +36,8 @@ export async function runWorkerProcess(): Promise<void> {
     );
 
   const logger = createLogger(env.LOG_LEVEL, 'rapport-worker');
+  // The SDK's own lines (failed activities, the core) through the same redacting logger.
+  installTemporalLogging(env.LOG_LEVEL, logger);
   const db = await openDb({ databaseUrl: env.DATABASE_URL });
   const applied = await migrate(db);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');

@@ -1,6 +1,7 @@
 import type { ContactDirectory } from '../crm/contact-directory.js';
 import { CrmError, type CrmCompany, type CrmEngagement, type CrmOwner, type CrmPort } from '../crm/port.js';
 import { DomainError } from '../domain/errors.js';
+import { assertMayComplete, completedBody, type FollowUpActor } from '../domain/follow-up.js';
 import { factsFrom, nextBestAction, type NextBestActionRules } from '../domain/next-best-action.js';
 import { answerProperty, nextQuestions, type Question } from '../domain/questions.js';
 import { computeSegments } from '../domain/segments.js';
@@ -41,6 +42,8 @@ const ANSWER_OVERLAY_MS = 5 * 60_000;
 /** Open follow-ups shown with a customer; the CRM's soonest-due first. */
 const FOLLOW_UPS = 20;
 const MAX_COMPANIES = 5_000;
+/** HubSpot's limit for a text property (the task's body). */
+const MAX_TASK_BODY = 65_536;
 
 export interface FollowUp {
   id: string;
@@ -168,14 +171,23 @@ export function createCustomerContext(deps: CustomerContextDeps) {
     };
   }
 
-  /** Marks a follow-up (CRM task) done; done already is fine, an unknown id is NOT_FOUND. */
-  async function completeFollowUp(id: string): Promise<void> {
+  /**
+   * Marks a follow-up (CRM task) done as `actor`, and writes who did it on the task; done already is
+   * fine (and written once). An unknown id is NOT_FOUND; a task Rapport did not create and the actor
+   * does not own is FORBIDDEN (domain/follow-up.ts).
+   */
+  async function completeFollowUp(id: string, actor: FollowUpActor): Promise<void> {
+    const notFound = () => new DomainError('NOT_FOUND', 'no follow-up with this id', 'id');
+    const task = await deps.crm.getTask(id);
+    if (!task) throw notFound();
+    const owner = task.ownerId && !task.createdByRapport ? await deps.crm.getOwner(task.ownerId) : null;
+    assertMayComplete({ createdByRapport: task.createdByRapport, ownerEmail: owner?.email ?? null }, actor);
+    if (task.status === 'COMPLETED') return;
+    const body = completedBody(task.body, actor, (deps.now ?? (() => new Date()))(), MAX_TASK_BODY);
     try {
-      await deps.crm.completeTask(id);
+      await deps.crm.completeTask(id, { body });
     } catch (error) {
-      if (error instanceof CrmError && error.code === 'CRM_NOT_FOUND') {
-        throw new DomainError('NOT_FOUND', 'no follow-up with this id', 'id');
-      }
+      if (error instanceof CrmError && error.code === 'CRM_NOT_FOUND') throw notFound();
       throw error;
     }
   }

@@ -1,6 +1,7 @@
 import { isValidSlackRequest, type App, type Receiver, type ReceiverEvent } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { commandForm, dropNulls, eventEnvelope, firstIssue, interactivePayload } from './envelope.js';
 
 /**
  * Bolt's HTTP receiver for hono (there is no official one): `handle(request)` takes the raw
@@ -44,52 +45,11 @@ export interface EventClaims {
 
 const MAX_SKEW_SECONDS = 5 * 60;
 
-const eventEnvelope = z
-  .object({
-    type: z.string().min(1),
-    token: z.string().optional(),
-    team_id: z.string().optional(),
-    event_id: z.string().optional(),
-    event: z
-      .object({ type: z.string().min(1) })
-      .loose()
-      .optional(),
-    challenge: z.string().optional(),
-  })
-  .loose()
-  .refine((b) => b.type !== 'event_callback' || (b.event !== undefined && b.event_id !== undefined), {
-    message: 'event_callback needs event and event_id',
-  });
+/** A signed event answered 200 and not acted on (see HonoReceiver.parse). */
+const IGNORED = Symbol('ignored');
 
-const commandForm = z
-  .object({
-    command: z.string().regex(/^\/[\w-]{1,31}$/),
-    user_id: z.string().min(1),
-    team_id: z.string().min(1),
-    channel_id: z.string().min(1),
-    trigger_id: z.string().min(1),
-    text: z.string().default(''),
-  })
-  .loose();
-
-const interactivePayload = z
-  .object({
-    type: z.enum([
-      'block_actions',
-      'block_suggestion',
-      'view_submission',
-      'view_closed',
-      'shortcut',
-      'message_action',
-      'interactive_message',
-      'dialog_submission',
-      'dialog_suggestion',
-      'dialog_cancellation',
-    ]),
-    user: z.object({ id: z.string().min(1) }).loose(),
-    team: z.object({ id: z.string() }).loose().nullable().optional(),
-  })
-  .loose();
+const isEventCallback = (json: unknown) =>
+  typeof json === 'object' && json !== null && (json as { type?: unknown }).type === 'event_callback';
 
 export class SlackHttpError extends Error {
   constructor(
@@ -147,6 +107,7 @@ export class HonoReceiver implements Receiver {
     this.verify(request.headers, raw);
 
     const body = this.parse(request.headers.get('content-type') ?? '', raw);
+    if (body === IGNORED) return new Response('', { status: 200 });
     if (body.ssl_check) return new Response('', { status: 200 });
     if (body.type === 'url_verification') {
       const challenge = z.string().min(1).max(200).safeParse(body.challenge);
@@ -229,7 +190,14 @@ export class HonoReceiver implements Receiver {
     if (!valid) throw new SlackHttpError(401, 'invalid Slack signature or stale timestamp');
   }
 
-  private parse(contentType: string, raw: string): Record<string, unknown> {
+  /**
+   * The body as Bolt may read it (slack-app/envelope.ts). A signed event Bolt could not read is
+   * IGNORED: answered 200, because Slack retries an event answered otherwise (three times, over
+   * minutes) and counts the failures against the app, and a retry is the same unreadable event.
+   * Anything else malformed (a command, a click, options) is a 400: Slack does not retry those, and
+   * the person sees an error at once instead of nothing.
+   */
+  private parse(contentType: string, raw: string): Record<string, unknown> | typeof IGNORED {
     if (contentType.startsWith('application/json')) {
       let json: unknown;
       try {
@@ -238,8 +206,15 @@ export class HonoReceiver implements Receiver {
         throw new SlackHttpError(400, 'body is not valid JSON');
       }
       const parsed = eventEnvelope.safeParse(json);
-      if (!parsed.success) throw new SlackHttpError(400, `unexpected JSON body: ${parsed.error.issues[0]?.message}`);
-      return parsed.data;
+      if (parsed.success) return parsed.data;
+      if (isEventCallback(json)) {
+        this.options.logger.warn(
+          { reason: firstIssue(parsed.error) },
+          'slack event ignored: not a shape Bolt can read',
+        );
+        return IGNORED;
+      }
+      throw new SlackHttpError(400, `unexpected JSON body: ${firstIssue(parsed.error)}`);
     }
     if (contentType.startsWith('application/x-www-form-urlencoded')) {
       const form = Object.fromEntries(new URLSearchParams(raw));
@@ -251,13 +226,13 @@ export class HonoReceiver implements Receiver {
         } catch {
           throw new SlackHttpError(400, 'payload is not valid JSON');
         }
-        const parsed = interactivePayload.safeParse(json);
+        const parsed = interactivePayload.safeParse(dropNulls(json, ['channel']));
         if (!parsed.success)
-          throw new SlackHttpError(400, `unexpected interactive payload: ${parsed.error.issues[0]?.message}`);
+          throw new SlackHttpError(400, `unexpected interactive payload: ${firstIssue(parsed.error)}`);
         return parsed.data;
       }
       const parsed = commandForm.safeParse(form);
-      if (!parsed.success) throw new SlackHttpError(400, `unexpected form body: ${parsed.error.issues[0]?.message}`);
+      if (!parsed.success) throw new SlackHttpError(400, `unexpected form body: ${firstIssue(parsed.error)}`);
       return parsed.data;
     }
     throw new SlackHttpError(400, 'expected application/json or application/x-www-form-urlencoded');

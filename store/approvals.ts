@@ -1,3 +1,5 @@
+import type { AlertStatus } from '../domain/vocabulary/index.js';
+import { createAlertStore } from './alerts.js';
 import { iso, type Db } from './db.js';
 
 export interface ApprovalLinkRow {
@@ -29,9 +31,50 @@ export interface AuditRow extends AuditEntry {
 const LINK_COLUMNS = `id, alert_id as "alertId", version, approver, expires_at as "expiresAt", used_at as "usedAt",
   used_decision as "usedDecision"`;
 
-/** Approval links (bound, expiring, single use) and the audit log of every decision and refusal. */
-export function createApprovalStore(db: Pick<Db, 'query'>) {
+/** An accepted decision as the store keeps it: its audit row and the alert's new status. */
+export interface AcceptedDecision {
+  alertId: string;
+  version: number;
+  /** Lower-cased. */
+  approver: string;
+  action: string;
+  reason: string | null;
+  source: string;
+  status: AlertStatus;
+}
+
+const insertAudit = `insert into approval_audit (alert_id, version, actor, action, outcome, reason, source, detail)
+         values ($1,$2,$3,$4,$5,$6,$7,$8)`;
+
+/**
+ * Approval links (bound, expiring, single use) and the audit log of every decision and refusal.
+ * `recordDecision` needs the store's transactions; the other methods a plain connection.
+ */
+export function createApprovalStore(db: Pick<Db, 'query'> & Partial<Pick<Db, 'transaction'>>) {
   return {
+    /**
+     * The audit row and the alert's status of one accepted decision, in one transaction: both or
+     * neither. So a status write that fails and is retried leaves no audit row per attempt, and a
+     * decision given up (and taken back) leaves no row saying it was accepted. Idempotent: one
+     * approver decides a version once, so a retry after a lost commit adds no second row.
+     */
+    async recordDecision(d: AcceptedDecision): Promise<void> {
+      if (!db.transaction) throw new Error('recordDecision needs a store with transactions');
+      await db.transaction(async (tx) => {
+        await tx.query(
+          `insert into approval_audit (alert_id, version, actor, action, outcome, reason, source)
+           select $1, $2, $3, $4, 'accepted', $5, $6
+           where not exists (select 1 from approval_audit where alert_id = $1 and version = $2 and actor = $3
+                               and action = $4 and outcome = 'accepted')`,
+          [d.alertId, d.version, d.approver, d.action, d.reason?.slice(0, 2000) ?? null, d.source],
+        );
+        await createAlertStore(tx).setStatus(d.alertId, d.status, {
+          decidedBy: d.approver,
+          ...(d.reason ? { comment: d.reason } : {}),
+        });
+      });
+    },
+
     async createLinks(links: Omit<ApprovalLinkRow, 'usedAt' | 'usedDecision'>[]): Promise<void> {
       if (links.length === 0) return;
       await db.query(
@@ -79,20 +122,16 @@ export function createApprovalStore(db: Pick<Db, 'query'>) {
     },
 
     async audit(entry: AuditEntry): Promise<void> {
-      await db.query(
-        `insert into approval_audit (alert_id, version, actor, action, outcome, reason, source, detail)
-         values ($1,$2,$3,$4,$5,$6,$7,$8)`,
-        [
-          entry.alertId,
-          entry.version ?? null,
-          entry.actor,
-          entry.action,
-          entry.outcome,
-          entry.reason?.slice(0, 2000) ?? null,
-          entry.source,
-          entry.detail?.slice(0, 2000) ?? null,
-        ],
-      );
+      await db.query(insertAudit, [
+        entry.alertId,
+        entry.version ?? null,
+        entry.actor,
+        entry.action,
+        entry.outcome,
+        entry.reason?.slice(0, 2000) ?? null,
+        entry.source,
+        entry.detail?.slice(0, 2000) ?? null,
+      ]);
     },
 
     async auditFor(alertId: string): Promise<AuditRow[]> {

@@ -55,7 +55,7 @@ export async function startTestRapport(
   const env = loadEnv({
     SMTP_URL: smtp.smtpUrl,
     RAPPORT_SECRET: TEST_SECRET,
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    LOG_LEVEL: options.logLines ? 'trace' : (process.env.TEST_LOG_LEVEL ?? 'silent'),
     API_TOKENS: TEST_API_TOKEN,
     TEMPORAL_TASK_QUEUE: `test-${Math.random().toString(36).slice(2, 10)}`,
     HUBSPOT_RATE_LIMIT: String(options.rateLimit ?? 100),

@@ -5,13 +5,14 @@
  * after SIGTERM. Started by startWorkerProcess() in ./worker-child.ts.
  */
 import { Client } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import { loadEnv } from '../config/env.js';
 import { createContactDirectory } from '../crm/contact-directory.js';
 import { createHubSpotCrm } from '../crm/hubspot/index.js';
 import type { ThreadedEmailSender } from '../channels/email/threaded-sender.js';
 import { createBroadcastServices } from '../services/broadcast-services.js';
 import { createLogger } from '../main/logger.js';
+import { temporalLogger } from '../main/temporal-logger.js';
 import { hubspotBudget } from '../main/steps/crm.js';
 import { createIntakes } from '../main/steps/intakes.js';
 import { createStaleWorkSweep } from '../services/stale-work.js';
@@ -41,7 +42,7 @@ const logger = createLogger(env.LOG_LEVEL, 'worker-process');
 const temporalLevel =
   env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace' ? 'INFO' : env.LOG_LEVEL === 'silent' ? 'ERROR' : 'WARN';
 Runtime.install({
-  logger: new DefaultLogger(temporalLevel),
+  logger: temporalLogger(logger, temporalLevel),
   telemetryOptions: { logging: { filter: { core: temporalLevel, other: 'ERROR' }, forward: {} } },
 });
 const db = await openDb({ databaseUrl: config.databaseUrl, schema: config.schema });

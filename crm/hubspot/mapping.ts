@@ -113,6 +113,7 @@ export function toTask(record: HubSpotRecord): CrmTask {
     // HubSpot's default for a task created without a status.
     status: orNull(p.hs_task_status) ?? 'NOT_STARTED',
     priority: orNull(p.hs_task_priority),
+    createdByRapport: Boolean(orNull(p[IDEMPOTENCY_KEY])),
   };
 }
 

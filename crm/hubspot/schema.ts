@@ -116,6 +116,8 @@ export const TASK_PROPERTIES = [
   'hs_task_priority',
   'hs_timestamp',
   'hubspot_owner_id',
+  // Set on the tasks Rapport writes: who may complete a task through Rapport depends on it.
+  IDEMPOTENCY_KEY,
 ];
 
 /** HubSpot's limit for a text property value. */

@@ -2,6 +2,7 @@ import type { CrmTask } from '../port.js';
 import type { BatchedReads } from './batched-reads.js';
 import type { AdapterContext } from './context.js';
 import { toTask } from './mapping.js';
+import { MAX_TEXT_LENGTH } from './schema.js';
 
 /** HubSpot ids grow with creation time: an open task is among a contact's newest this many. */
 const NEWEST_TASKS = 500;
@@ -24,12 +25,18 @@ export function taskOperations(ctx: AdapterContext, reads: BatchedReads) {
         .slice(0, Math.max(0, limit));
     },
 
-    async completeTask(id: string): Promise<void> {
+    async getTask(id: string): Promise<CrmTask | null> {
+      if (!/^\d{1,20}$/.test(id)) return null;
+      const [record] = await reads.records('tasks', [id]);
+      return record ? toTask(record) : null;
+    },
+
+    async completeTask(id: string, changes: { body?: string } = {}): Promise<void> {
       // Setting COMPLETED again on a completed task changes nothing: idempotent as it is.
       // HubSpot answers 404 for an unknown (or deleted) id: CRM_NOT_FOUND.
-      await ctx.call('standard', () =>
-        client.crm.objects.basicApi.update('tasks', id, { properties: { hs_task_status: 'COMPLETED' } }),
-      );
+      const properties: Record<string, string> = { hs_task_status: 'COMPLETED' };
+      if (changes.body !== undefined) properties.hs_task_body = changes.body.slice(0, MAX_TEXT_LENGTH);
+      await ctx.call('standard', () => client.crm.objects.basicApi.update('tasks', id, { properties }));
     },
   };
 }

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Env } from '../../config/env.js';
 import { connectClient, targetFromEnv, type TemporalTarget } from '../../workflows/temporal/connection.js';
 import { startDevServer, type DevServer } from '../../workflows/temporal/dev-server.js';
+import { temporalLogger } from '../temporal-logger.js';
 import type { Cleanups } from './cleanups.js';
 
 export interface TemporalStep {
@@ -14,13 +15,17 @@ export interface TemporalStep {
 }
 
 let runtimeInstalled = false;
-/** The SDK core logs on its own unless told: keep it at the same level as the TS side. */
-export function installTemporalLogging(level: Env['LOG_LEVEL']): void {
+/**
+ * The SDK logs on its own unless told: its lines go through Rapport's redacting logger when one is
+ * given (main/temporal-logger.ts), at most as chatty as LOG_LEVEL (the core at INFO when debugging).
+ * Once per process: the SDK's runtime is process-wide.
+ */
+export function installTemporalLogging(level: Env['LOG_LEVEL'], logger?: Logger): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const temporalLevel = level === 'debug' || level === 'trace' ? 'INFO' : level === 'silent' ? 'ERROR' : 'WARN';
   Runtime.install({
-    logger: new DefaultLogger(temporalLevel),
+    logger: logger ? temporalLogger(logger, temporalLevel) : new DefaultLogger(temporalLevel),
     telemetryOptions: { logging: { filter: { core: temporalLevel, other: 'ERROR' }, forward: {} } },
   });
 }

@@ -157,8 +157,10 @@ const completeFollowUp = createRoute({
   tags,
   security,
   summary: 'Mark a follow-up (CRM task) done, as the signed-in user',
+  description:
+    "The user's own tasks (their CRM owner's) and the ones Rapport created; 403 for anyone else's. Who completed it is written on the task.",
   request: { params: followUpIdParams },
-  responses: { 200: json('Done.', followUpCompletedSchema), ...signIn, ...errors(400, 404) },
+  responses: { 200: json('Done.', followUpCompletedSchema), ...signIn, ...errors(400, 403, 404) },
 });
 
 const showTouch = createRoute({
@@ -257,9 +259,10 @@ export async function createAddinRoutes(deps: AddinDeps) {
     })
     .openapi(completeFollowUp, async (c) => {
       const { id } = c.req.valid('param');
-      await deps.context.completeFollowUp(id);
-      // The acting user comes from the verified token.
-      c.get('log')?.info({ followUp: id, by: c.get('addinUser').email }, 'follow-up marked done');
+      // The acting user comes from the verified token: their own tasks, and the ones Rapport created.
+      const by = c.get('addinUser').email;
+      await deps.context.completeFollowUp(id, { email: by, source: 'outlook' });
+      c.get('log')?.info({ followUp: id, by }, 'follow-up marked done');
       return c.json({ id, status: 'completed' as const }, 200);
     })
     .openapi(showTouch, async (c) => {

@@ -30,21 +30,23 @@ const completeFollowUp = createRoute({
   tags,
   security,
   summary: 'Mark a follow-up (CRM task) done',
-  description: 'Done already is fine. API tokens name nobody, so no acting user is recorded.',
+  description:
+    'Done already is fine. API tokens name nobody: they may complete only follow-ups Rapport created (403 otherwise), recorded on the task as done by an API client.',
   request: { params: followUpIdParams },
-  responses: { 200: json('Done.', followUpCompletedSchema), ...errors(400, 401, 404) },
+  responses: { 200: json('Done.', followUpCompletedSchema), ...errors(400, 401, 403, 404) },
 });
 
 /**
- * API-token clients. They name nobody (service credentials), so completing a follow-up here
- * records no acting user; the add-in's route takes it from the user's token.
+ * API-token clients. They name nobody (service credentials), so they complete only the follow-ups
+ * Rapport created, recorded as done by an API client; the add-in's route takes the user from the token.
  */
 export function customerRoutes(deps: { context: CustomerContext }) {
   return apiApp()
     .openapi(context, async (c) => c.json(await deps.context(c.req.valid('query').email), 200))
     .openapi(completeFollowUp, async (c) => {
       const { id } = c.req.valid('param');
-      await deps.context.completeFollowUp(id);
+      // An API token names nobody: it may complete only the follow-ups Rapport created.
+      await deps.context.completeFollowUp(id, { source: 'api' });
       c.get('log')?.info({ followUp: id }, 'follow-up marked done');
       return c.json({ id, status: 'completed' as const }, 200);
     });

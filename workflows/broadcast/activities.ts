@@ -138,19 +138,19 @@ export function createBroadcastActivities(
      * the decision back and the alert stays decidable, instead of retrying this write for ever.
      */
     async recordDecision(alertId: string, version: number, d: Decision): Promise<void> {
+      const status: AlertStatus =
+        d.decision === 'approve' ? 'approved' : d.decision === 'reject' ? 'rejected' : 'changes_requested';
       try {
-        await approvals.audit({
+        // Audit row and status together (one transaction): a retried or abandoned record leaves no stray row.
+        await approvals.recordDecision({
           alertId,
           version,
-          actor: d.approver.toLowerCase(),
+          approver: d.approver.toLowerCase(),
           action: d.decision,
-          outcome: 'accepted',
           reason: d.reason ?? null,
           source: d.via,
+          status,
         });
-        const status: AlertStatus =
-          d.decision === 'approve' ? 'approved' : d.decision === 'reject' ? 'rejected' : 'changes_requested';
-        await alerts.setStatus(alertId, status, { decidedBy: d.approver.toLowerCase(), comment: d.reason });
       } catch (error) {
         if (!isDataException(error)) throw error;
         // The store's words, without the values it quotes: they say what is wrong, not what was sent.

@@ -143,22 +143,41 @@ describe('add-in API', () => {
     expect((await again.json()) as { id: string; duplicate: boolean }).toMatchObject({ id: touch.id, duplicate: true });
   });
 
-  it('lists open follow-ups in the context and marks one done as the user in the token', async () => {
+  it('lists open follow-ups in the context; their owner marks one done, and the task says who', async () => {
     const auth = `Bearer ${await token()}`;
-    type Ctx = { followUps: { id: string; subject: string; dueAt: string | null }[] };
+    type Ctx = { followUps: { id: string; subject: string; dueAt: string | null; ownerId: string | null }[] };
     const contextOf = async () =>
       (await (await call(`/api/addin/context?email=${encodeURIComponent(DEMO.maria.email)}`, auth)).json()) as Ctx;
     const before = await contextOf();
     const review = before.followUps.find((f) => f.subject === 'Book the partnership review');
     expect(review).toMatchObject({ dueAt: expect.any(String) as string });
+    const task = () => t.sandbox.records('tasks').find((r) => r.id === review!.id)!;
 
-    const res = await call(`/api/addin/follow-ups/${review!.id}/complete`, auth, { method: 'POST' });
+    // A task Rapport did not create, owned by someone else: not Ana's to complete.
+    const notHers = await call(`/api/addin/follow-ups/${review!.id}/complete`, auth, { method: 'POST' });
+    expect(notHers.status).toBe(403);
+    expect(await notHers.json()).toMatchObject({ error: { code: 'FORBIDDEN', field: 'id' } });
+    expect(task().properties.hs_task_status).toBe('NOT_STARTED');
+
+    // Its owner (the CRM owner with the signed-in user's email) may.
+    const owner = (await t.rapport.crm.getOwner(review!.ownerId!))!;
+    const ownerAuth = `Bearer ${await token({ preferred_username: owner.email.toUpperCase(), oid: 'o-owner' })}`;
+    const res = await call(`/api/addin/follow-ups/${review!.id}/complete`, ownerAuth, { method: 'POST' });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ id: review!.id, status: 'completed' });
     expect((await contextOf()).followUps.map((f) => f.id)).not.toContain(review!.id);
-    expect(t.sandbox.records('tasks').find((r) => r.id === review!.id)?.properties.hs_task_status).toBe('COMPLETED');
-    // Done already is fine.
-    expect((await call(`/api/addin/follow-ups/${review!.id}/complete`, auth, { method: 'POST' })).status).toBe(200);
+    expect(task().properties.hs_task_status).toBe('COMPLETED');
+    expect(task().properties.hs_task_body).toMatch(
+      new RegExp(
+        `^Follow up with Maria\\.\\n\\nCompleted by ${owner.email.toUpperCase()} via Rapport \\(outlook\\) at 20\\d\\d-`,
+        'i',
+      ),
+    );
+    // Done already is fine, and written once.
+    expect((await call(`/api/addin/follow-ups/${review!.id}/complete`, ownerAuth, { method: 'POST' })).status).toBe(
+      200,
+    );
+    expect(task().properties.hs_task_body!.match(/Completed by/g)).toHaveLength(1);
 
     const unknown = await call('/api/addin/follow-ups/99999999/complete', auth, { method: 'POST' });
     expect(unknown.status).toBe(404);
@@ -169,18 +188,54 @@ describe('add-in API', () => {
     expect((await call(`/api/addin/follow-ups/${review!.id}/complete`, null, { method: 'POST' })).status).toBe(401);
   });
 
-  it('marks follow-ups done for API-token clients too', async () => {
+  it('a follow-up Rapport created can be completed by any signed-in user, and says by whom', async () => {
+    const joe = (await t.rapport.crm.findContactByEmail(DEMO.joe.email))!;
+    const { id } = await t.rapport.crm.createTask({
+      idempotencyKey: 'test-followup-addin-1',
+      ownerId: joe.ownerId!,
+      subject: 'Answer the customer',
+      body: 'They asked about the alert.',
+      dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+      contactIds: [joe.id],
+    });
+    const res = await call(`/api/addin/follow-ups/${id}/complete`, `Bearer ${await token()}`, { method: 'POST' });
+    expect(res.status).toBe(200);
+    const record = t.sandbox.records('tasks').find((r) => r.id === id)!;
+    expect(record.properties.hs_task_status).toBe('COMPLETED');
+    expect(record.properties.hs_task_body).toMatch(
+      /^They asked about the alert\.\n\nCompleted by ana\.rep@contoso\.example via Rapport \(outlook\) at /,
+    );
+  });
+
+  it('API-token clients complete only the follow-ups Rapport created', async () => {
     const joe = (await (await t.api(`/api/customers/context?email=${DEMO.joe.email}`)).json()) as {
       followUps: { id: string; subject: string }[];
     };
-    const pricing = joe.followUps.find((f) => f.subject === 'Send Q4 pricing')!;
-    expect(pricing).toBeDefined();
+    const seeded = joe.followUps.find((f) => f.subject === 'Send Q4 pricing')!;
+    expect(seeded).toBeDefined();
+    const refused = await t.api(`/api/customers/follow-ups/${seeded.id}/complete`, { method: 'POST' });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ error: { code: 'FORBIDDEN', field: 'id' } });
+
+    const contact = (await t.rapport.crm.findContactByEmail(DEMO.joe.email))!;
+    const pricing = await t.rapport.crm.createTask({
+      idempotencyKey: 'test-followup-api-1',
+      ownerId: contact.ownerId!,
+      subject: 'Send the new pricing',
+      body: '',
+      dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+      contactIds: [contact.id],
+    });
     const res = await t.api(`/api/customers/follow-ups/${pricing.id}/complete`, { method: 'POST' });
     expect(res.status).toBe(200);
     const after = (await (await t.api(`/api/customers/context?email=${DEMO.joe.email}`)).json()) as {
       followUps: { id: string }[];
     };
     expect(after.followUps.map((f) => f.id)).not.toContain(pricing.id);
+    expect(after.followUps.map((f) => f.id)).toContain(seeded.id);
+    expect(t.sandbox.records('tasks').find((r) => r.id === pricing.id)?.properties.hs_task_body).toMatch(
+      /^Completed by an API client via Rapport \(api\) at /,
+    );
     expect((await t.api('/api/customers/follow-ups/99999999/complete', { method: 'POST' })).status).toBe(404);
     expect((await t.api('/api/customers/follow-ups/0x12/complete', { method: 'POST' })).status).toBe(400);
     expect(

@@ -24,8 +24,11 @@ import { officeStubScript, type StubMessage } from '../../../testkit/office-stub
  */
 const ARTIFACTS = resolve('test-artifacts/addin');
 const REP = 'rep@rapport.example';
-/** The pane's development sign-in (ADDIN_DEV_USER default), here also an approver. */
-const DEV_USER = 'dev.rep@rapport.example';
+/**
+ * The pane's development sign-in (ADDIN_DEV_USER), here also an approver: Alice, the CRM owner of
+ * Joe's seeded follow-up (not of Maria's), so the pane may complete one and not the other.
+ */
+const DEV_USER = 'alice.moreau@rapport-demo.example';
 
 const message = (email: string, name: string, subject: string, extra: Partial<StubMessage> = {}): StubMessage => ({
   subject,
@@ -66,6 +69,7 @@ beforeAll(async () => {
   t = await startTestRapport({
     env: {
       ADDIN_DEV_AUTH: 'true',
+      ADDIN_DEV_USER: DEV_USER,
       ...BROADCAST_ENV,
       APPROVER_GROUPS: `alerts=${DEV_USER},officer@bank.example,${REQUESTER}`,
     },
@@ -140,7 +144,7 @@ describe('Outlook task pane', () => {
       return timeline.find((e) => e.kind === 'email' && e.body.includes('Renewal next quarter'));
     });
     expect(email.body).toContain('Asked for a renewal quote.');
-    expect(email.body).toContain('Logged by dev.rep@rapport.example via Rapport (outlook)');
+    expect(email.body).toContain(`Logged by ${DEV_USER} via Rapport (outlook)`);
     const answered = await eventually(async () => {
       const fresh = await t.rapport.crm.getContact(contact.id);
       return fresh?.properties.rapport_q_decision_maker ?? undefined;
@@ -158,9 +162,18 @@ describe('Outlook task pane', () => {
     expect(emails).toHaveLength(1);
   });
 
-  it('lists open follow-ups and marks one done in the CRM', async () => {
+  it("lists open follow-ups and marks one done in the CRM; a colleague's is refused, said so", async () => {
     await select(1);
     await expect.poll(() => text('customer-name')).toContain('Maria Garcia');
+    // Maria's follow-up is Ben's own (in the CRM), not one Rapport created: not Alice's to complete.
+    const bens = page.getByTestId('follow-up').filter({ hasText: 'Book the partnership review' });
+    const bensId = (await bens.getAttribute('data-follow-up'))!;
+    await bens.getByTestId('follow-up-done').click();
+    await page.getByTestId('follow-up-error').waitFor();
+    expect(await text('follow-up-error')).toContain('owned by someone else');
+    expect(await page.locator(`[data-follow-up="${bensId}"]`).count()).toBe(1);
+    expect(t.sandbox.records('tasks').find((r) => r.id === bensId)?.properties.hs_task_status).toBe('NOT_STARTED');
+
     await select(0);
     await expect.poll(() => text('customer-name')).toContain('Joe Smith');
     const item = page.getByTestId('follow-up').filter({ hasText: 'Send Q4 pricing' });
@@ -174,7 +187,9 @@ describe('Outlook task pane', () => {
     // Marked done at once, then gone when the context comes back from the CRM.
     await expect.poll(() => page.locator(`[data-follow-up="${id}"]`).count(), { timeout: 15_000 }).toBe(0);
     expect(await text('follow-ups')).toContain('Nothing open.');
-    expect(t.sandbox.records('tasks').find((r) => r.id === id)?.properties.hs_task_status).toBe('COMPLETED');
+    const done = t.sandbox.records('tasks').find((r) => r.id === id)!;
+    expect(done.properties.hs_task_status).toBe('COMPLETED');
+    expect(done.properties.hs_task_body).toContain(`Completed by ${DEV_USER} via Rapport (outlook) at `);
     expect(await page.getByTestId('follow-up-error').count()).toBe(0);
     await page.screenshot({ path: resolve(ARTIFACTS, 'follow-up-done.png'), fullPage: true });
 

@@ -276,7 +276,12 @@ describe('follow-ups (open tasks)', () => {
       ownerId: DEMO_OWNERS[2].id,
       status: 'NOT_STARTED',
       priority: 'HIGH',
+      createdByRapport: true,
     });
+    expect(open.find((t) => t.subject === 'Win-back call')?.createdByRapport).toBe(false);
+    expect(await crm.getTask(soon!.id)).toEqual(open[0]);
+    expect(await crm.getTask('99999999')).toBeNull();
+    expect(await crm.getTask('not-a-task')).toBeNull();
     expect(Date.parse(open[0]!.dueAt!)).toBeLessThan(Date.parse(open[1]!.dueAt!));
     expect(open.map((t) => t.id)).not.toContain(done!.id);
     expect(open[2]!.id).toBe(later!.id);

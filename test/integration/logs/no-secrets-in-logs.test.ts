@@ -122,6 +122,41 @@ describe('the logs of a whole journey', () => {
     expect(unhandled?.err).toMatchObject({ type: 'DatabaseError', code: '23514', constraint: 'logs_test_check' });
   });
 
+  it("an activity failing on a database error: the Temporal SDK's line goes through the redacting logger", async () => {
+    // The touch's last step (marking it synced) fails on a constraint the code does not know, with
+    // the customer's text in the database error's detail; the SDK logs each failed attempt.
+    await t.db.query(
+      `alter table touches add constraint logs_sdk_check check (status <> 'synced' or summary not like '%sdk-refuse%')`,
+    );
+    let id: string;
+    try {
+      const res = await api('/api/touches', {
+        method: 'POST',
+        json: {
+          contact: { email: DEMO.joe.email },
+          channel: 'call',
+          summary: `${CUSTOMER}-summary sdk-refuse`,
+          loggedBy: 'ana@rapport.example',
+        },
+      });
+      expect(res.status).toBe(202);
+      id = ((await res.json()) as { id: string }).id;
+      const line = await eventually(async () =>
+        logLines
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
+          .find((l) => l.component === 'temporal' && /activity.*fail/i.test(String(l.msg))),
+      );
+      // Still useful to an operator: which activity, which workflow, which database rule.
+      expect(line).toMatchObject({ workflowId: id, err: { code: '23514', constraint: 'logs_sdk_check' } });
+    } finally {
+      await t.db.query('alter table touches drop constraint logs_sdk_check');
+    }
+    await eventually(async () => {
+      const s = (await (await api(`/api/touches/${id}`)).json()) as { status: string };
+      return s.status === 'synced' ? s : undefined;
+    });
+  });
+
   it("no line holds a secret, a credential or a customer's words", () => {
     expect(logLines.length).toBeGreaterThan(10);
     for (const marker of [...credentials, CUSTOMER]) {
