@@ -10,7 +10,7 @@ import { createApprovalStore } from '../store/approvals.js';
 import { createDeliveryStore } from '../store/deliveries.js';
 import { createResponseStore } from '../store/responses.js';
 import { createIntakes } from './steps/intakes.js';
-import { hubspotBudget, SANDBOX_TOKEN } from './steps/crm.js';
+import { hubspotBudget, hubspotIdempotency, SANDBOX_TOKEN } from './steps/crm.js';
 import { rapportSecret } from './secret.js';
 import { openDb } from '../store/db.js';
 import { migrate } from '../store/migrations.js';
@@ -44,6 +44,7 @@ export async function runWorkerProcess(): Promise<void> {
     budget: hubspotBudget(env, db, logger),
     traffic: 'background',
     logger,
+    ...hubspotIdempotency(env, db),
   });
   const target = targetFromEnv(env);
   const connection = await connectWorker(target);

@@ -60,6 +60,8 @@ export async function startTestRapport(
     TEMPORAL_TASK_QUEUE: `test-${Math.random().toString(36).slice(2, 10)}`,
     HUBSPOT_RATE_LIMIT: String(options.rateLimit ?? 100),
     CRM_RETRY_MAX_INTERVAL_SECONDS: '3',
+    // The sandbox's index trails writes by 250 ms by default: an uncertain create is looked for after 1 s.
+    HUBSPOT_SEARCH_LAG_SECONDS: '1',
     // Every request of a test shares one client (no socket): tests about rate limits turn them on.
     LINK_RATE_LIMIT_PER_MINUTE: '0',
     WEBHOOK_RATE_LIMIT_PER_MINUTE: '0',

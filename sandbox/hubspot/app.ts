@@ -182,6 +182,12 @@ export function createSandboxApp(options: SandboxAppOptions) {
     else faults.set(spec);
     return c.json({ fault: spec });
   });
+  app.get('/__sandbox/realism', (c) => c.json(ctx.realism.current()));
+  app.post('/__sandbox/realism', async (c) => c.json(ctx.realism.set(await c.req.json().catch(() => ({})))));
+  app.delete('/__sandbox/realism', (c) => {
+    ctx.realism.reset();
+    return c.json(ctx.realism.current());
+  });
   app.post('/__sandbox/reset', async (c) => {
     await options.reset();
     return c.json({ ok: true });

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { createSandboxApp } from './app.js';
 import type { SandboxContext, SandboxRequest } from './context.js';
 import { Faults, type FaultController } from './faults.js';
+import { Realism, UpdateLag, type RealismController, type RealismSpec } from './realism.js';
 import { NO_PERSISTENCE, createPersistence } from './persistence.js';
 import { DailyCounter, PeakWindow, RollingWindow } from './rate-limits.js';
 import type { ObjectType } from './object-types.js';
@@ -31,14 +32,21 @@ export interface HubSpotSandboxOptions {
   };
   /** Keep every API request (time, route, status) for requests(): tests of who was served when. */
   logRequests?: boolean;
-  /** How long a new record stays invisible to search (HubSpot indexes with a delay). Default 0. */
+  /**
+   * How long a created or updated record stays invisible (or stale) to search, as HubSpot's index
+   * trails writes. Default DEFAULT_SEARCH_LAG_MS (250 ms); same as realism.searchLagMs.
+   */
   searchLagMs?: number;
+  /** Start-up realism switches (realism.ts): search lag, 207 partial creates, lost create answers, refused custom properties. */
+  realism?: RealismSpec;
 }
 
 export interface HubSpotSandbox {
   url: string;
   port: number;
   faults: FaultController;
+  /** Standing realism switches; reset() returns them to the start-up settings. */
+  realism: RealismController;
   stats(): SandboxStats;
   /** Back to the seeded (or empty) state; stats, faults and rate windows are cleared too. */
   reset(): Promise<void>;
@@ -74,7 +82,11 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     state: initial ?? fresh(),
     stats: emptyStats(),
     now: Date.now,
-    searchLagMs: options.searchLagMs ?? 0,
+    realism: new Realism({
+      ...options.realism,
+      ...(options.searchLagMs !== undefined ? { searchLagMs: options.searchLagMs } : {}),
+    }),
+    updateLag: new UpdateLag(),
     changed: () => persistence.schedule(ctx.state),
     ...(options.logRequests ? { requestLog: [] } : {}),
   };
@@ -122,6 +134,8 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     ctx.state = fresh();
     ctx.stats = emptyStats();
     faults.clear();
+    ctx.realism.reset();
+    ctx.updateLag.clear();
     limits.standard.reset();
     limits.search.reset();
     limits.daily.reset();
@@ -141,6 +155,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     faults,
+    realism: ctx.realism,
     stats: () => structuredClone(ctx.stats),
     reset,
     records: (type) => [...ctx.state.table(type).values()].filter((r) => !r.archived),
