@@ -21,7 +21,9 @@ export const realismSchema = z
     /** Share (0-1) of creates (single and batch) whose answer is lost after the records were stored. */
     lostCreateResponseRate: z.number().min(0).max(1).optional(),
     /** Object types on which custom properties cannot be created nor written. */
-    refuseCustomPropertiesOn: z.array(z.string()).optional(),
+    refuseCustomPropertiesOn: z
+      .array(z.string().refine((name) => resolveObjectType(name) !== undefined, { message: 'unknown object type' }))
+      .optional(),
     /** Seed of the pseudo-random draws behind the rates (same seed, same failures). */
     seed: z.number().int().optional(),
   })
@@ -59,13 +61,8 @@ function generator(seed: number) {
   };
 }
 
-function parseTypes(names: string[]): ObjectType[] {
-  return names.map((name) => {
-    const type = resolveObjectType(name);
-    if (!type) throw new Error(`refuseCustomPropertiesOn: unknown object type ${name}`);
-    return type;
-  });
-}
+/** Names already checked by the schema. */
+const parseTypes = (names: string[]): ObjectType[] => names.map((name) => resolveObjectType(name)!);
 
 export class Realism implements RealismController {
   private settings: RealismSettings;
