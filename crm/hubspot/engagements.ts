@@ -1,6 +1,7 @@
 import type { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/Filter.js';
 import type { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/AssociationSpec.js';
 import type { IdempotencyLedger } from '../idempotency-ledger.js';
+import { isTimeout } from '../rate-budget.js';
 import { CrmError, type CrmEngagement, type EngagementKind } from '../port.js';
 import type { BatchedReads } from './batched-reads.js';
 import { chunk, type AdapterContext } from './context.js';
@@ -170,9 +171,11 @@ export function engagementOperations(
         answer = await sendBatch(objectType, carrier, left);
       } catch (error) {
         const keys = left.map((i) => i.key.toLowerCase());
-        // Refused whole: nothing stored. Otherwise (network, 5xx, timeout) the claims stay pending, and
-        // nothing of this attempt can commit after now: its retry may look once the index caught up.
-        await (nothingStored(error) ? ledger.release(objectType, keys) : ledger.settle(objectType, keys));
+        // Refused whole: nothing stored. A dropped connection or a 5xx: the claims stay pending, and
+        // nothing of this attempt can commit after now, so its retry may look once the index caught up.
+        // A timeout did not stop the request: it may still commit until the claim's in-flight bound.
+        if (nothingStored(error)) await ledger.release(objectType, keys);
+        else if (!isTimeout(error)) await ledger.settle(objectType, keys);
         throw error;
       }
       const done = [...answer.created].map(([key, crmId]) => ({ key, crmId }));

@@ -198,4 +198,26 @@ describe('engagement idempotency on a realistic portal', () => {
     expect(Date.now() - started).toBeGreaterThan(500);
     expect(sandbox.stats().engagementsCreated).toBe(1);
   });
+
+  it('a timed-out create may still commit: its retry does not look (nor create) before the in-flight bound', async () => {
+    const slow = createHubSpotCrm({
+      accessToken: TOKEN,
+      basePath: sandbox.url,
+      rateLimitPerTenSeconds: 1000,
+      timeoutMs: 300,
+      idempotencyLedger: createIdempotencyLedger(db),
+      searchLagMs: 250,
+    });
+    await slow.ensureSchema(SCHEMA);
+    sandbox.faults.set({ latencyMs: 800, pathPrefix: '/crm/v3/objects/notes/batch/create', times: 1 });
+    const input = note('timed-out-1', 0, { contactId: DEMO_CONTACTS.joe.id });
+    await expect(slow.createEngagement(input)).rejects.toMatchObject({ code: 'CRM_UNAVAILABLE' });
+    // The request the client gave up on is still served, and stored.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(sandbox.stats().engagementsCreated).toBe(1);
+    await expect(adapter(250).createEngagement({ ...input, firstAttempt: false })).rejects.toThrow(
+      /still be in flight/,
+    );
+    expect(sandbox.stats().engagementsCreated).toBe(1);
+  });
 });
