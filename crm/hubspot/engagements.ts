@@ -4,7 +4,6 @@ import type { IdempotencyLedger } from '../idempotency-ledger.js';
 import { isTimeout } from '../rate-budget.js';
 import { CrmError, type CrmEngagement, type EngagementKind } from '../port.js';
 import type { BatchedReads } from './batched-reads.js';
-import { coalesce } from '../../lib/coalesce.js';
 import { chunk, type AdapterContext } from './context.js';
 import { BODY_PROPERTY, keyFromBody, withMarker } from './engagement-marker.js';
 import { toEngagement, type CreateInput } from './mapping.js';
@@ -25,8 +24,6 @@ export interface EngagementWriteOptions {
   partialRetries?: number;
   /** The longest a create can be in flight, budget waits included (default 2 min): a crashed attempt's claim settles after it. */
   inFlightMs?: number;
-  /** Batch creates of one type in flight at once in this process (default 4); more callers queue and share requests. */
-  createsInFlight?: number;
   /** The longest a write waits in place for an uncertain create to settle and be indexed (default 30 s); longer: it fails, to be retried. */
   maxWaitMs?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -61,7 +58,6 @@ export function engagementOperations(
   const partialRetries = options.partialRetries ?? 2;
   const inFlightMs = options.inFlightMs ?? 120_000;
   const maxWaitMs = options.maxWaitMs ?? 30_000;
-  const createsInFlight = options.createsInFlight ?? 4;
 
   /** Lower-cased key -> id of the oldest record carrying it in its key property (search). */
   async function searchKeys(objectType: WritableObjectType, keys: string[]): Promise<Map<string, string>> {
@@ -158,64 +154,6 @@ export function engagementOperations(
     );
   }
 
-  type SendOutcome = { created: string } | { failed: { message: string; permanent: boolean } } | { error: unknown };
-
-  /**
-   * One batch create of inputs from any number of callers, its outcome recorded in the ledger
-   * before anyone hears of it: created keys completed; the whole batch refused, its claims dropped;
-   * an answer lost, its claims settled (a timeout's are not: it may still commit).
-   */
-  async function sendAndRecord(
-    objectType: WritableObjectType,
-    carrier: KeyCarrier,
-    batch: CreateInput[],
-  ): Promise<SendOutcome[]> {
-    const keys = batch.map((i) => i.key.toLowerCase());
-    let answer: Awaited<ReturnType<typeof sendBatch>>;
-    try {
-      answer = await sendBatch(objectType, carrier, batch);
-    } catch (error) {
-      if (nothingStored(error)) await ledger.release(objectType, keys);
-      else if (!isTimeout(error)) await ledger.settle(objectType, keys);
-      return keys.map(() => ({ error }));
-    }
-    const done = [...answer.created].map(([key, crmId]) => ({ key, crmId }));
-    if (done.length > 0) await ledger.complete(objectType, done);
-    // Neither created nor refused (an answer without some input): uncertain, left pending.
-    if (answer.unaccounted.length > 0) await ledger.settle(objectType, answer.unaccounted);
-    const unaccounted = new CrmError(
-      'CRM_UNAVAILABLE',
-      `HubSpot did not account for ${answer.unaccounted.length} of ${batch.length} created records`,
-    );
-    return keys.map((key) => {
-      const id = answer.created.get(key);
-      if (id) return { created: id };
-      const failed = answer.failed.get(key);
-      return failed ? { failed } : { error: unaccounted };
-    });
-  }
-
-  /**
-   * Every caller's creates of a type go through one queue, 100 per request: the few inputs a 207
-   * refused are sent again with other inputs instead of in a request of their own, so a portal
-   * answering 207s costs a few percent more requests, not twice as many.
-   */
-  const senders = new Map<string, (input: CreateInput) => Promise<SendOutcome>>();
-  function sender(objectType: WritableObjectType, carrier: KeyCarrier) {
-    const id = `${objectType}:${carrier}`;
-    let send = senders.get(id);
-    if (!send) {
-      send = coalesce<CreateInput, SendOutcome>({
-        maxSize: BATCH_SIZE,
-        maxWaitMs: 0,
-        maxInFlight: createsInFlight,
-        run: (batch) => sendAndRecord(objectType, carrier, batch),
-      });
-      senders.set(id, send);
-    }
-    return send;
-  }
-
   /**
    * Creates the claimed keys; the failed inputs of a 207 are sent again (only they), up to
    * partialRetries times. Every confirmed id is completed in the ledger before anything is thrown.
@@ -225,36 +163,49 @@ export function engagementOperations(
     carrier: KeyCarrier,
     inputs: CreateInput[],
   ): Promise<Map<string, string>> {
-    const send = sender(objectType, carrier);
     const created = new Map<string, string>();
     let left = inputs;
     for (let round = 0; left.length > 0; round++) {
-      const outcomes = await Promise.all(left.map((input) => send(input)));
-      const failed = new Map<string, { message: string; permanent: boolean }>();
-      let error: unknown;
-      outcomes.forEach((outcome, j) => {
-        const key = left[j]!.key.toLowerCase();
-        if ('created' in outcome) created.set(key, outcome.created);
-        else if ('failed' in outcome) failed.set(key, outcome.failed);
-        else error ??= outcome.error;
-      });
-      if (error !== undefined || (failed.size > 0 && round >= partialRetries)) {
-        // Refused in a 207: surely not stored, so the claims go (the rest were recorded by sendAndRecord).
-        if (failed.size > 0) await ledger.release(objectType, [...failed.keys()]);
-        if (error !== undefined) throw error;
-        const [first] = failed.values();
-        const permanent = [...failed.values()].every((f) => f.permanent);
+      let answer: Awaited<ReturnType<typeof sendBatch>>;
+      try {
+        answer = await sendBatch(objectType, carrier, left);
+      } catch (error) {
+        const keys = left.map((i) => i.key.toLowerCase());
+        // Refused whole: nothing stored. A dropped connection or a 5xx: the claims stay pending, and
+        // nothing of this attempt can commit after now, so its retry may look once the index caught up.
+        // A timeout did not stop the request: it may still commit until the claim's in-flight bound.
+        if (nothingStored(error)) await ledger.release(objectType, keys);
+        else if (!isTimeout(error)) await ledger.settle(objectType, keys);
+        throw error;
+      }
+      const done = [...answer.created].map(([key, crmId]) => ({ key, crmId }));
+      if (done.length > 0) await ledger.complete(objectType, done);
+      for (const [key, id] of answer.created) created.set(key, id);
+      // Neither created nor refused (an answer without some input): uncertain, left pending.
+      if (answer.unaccounted.length > 0) {
+        await ledger.settle(objectType, answer.unaccounted);
+        throw new CrmError(
+          'CRM_UNAVAILABLE',
+          `HubSpot did not account for ${answer.unaccounted.length} of ${left.length} created records`,
+        );
+      }
+      if (answer.failed.size === 0) break;
+      const failedKeys = [...answer.failed.keys()];
+      if (round >= partialRetries) {
+        await ledger.release(objectType, failedKeys);
+        const [first] = answer.failed.values();
+        const permanent = [...answer.failed.values()].every((f) => f.permanent);
         throw new CrmError(
           permanent ? 'CRM_BAD_REQUEST' : 'CRM_UNAVAILABLE',
-          `HubSpot refused ${failed.size} of ${inputs.length} records: ${first!.message}`,
+          `HubSpot refused ${failedKeys.length} of ${inputs.length} records: ${first!.message}`,
           permanent ? 400 : undefined,
         );
       }
-      if (failed.size === 0) break;
       logger?.debug(
-        { crm: 'hubspot', objectType, failed: failed.size },
+        { crm: 'hubspot', objectType, failed: failedKeys.length },
         'HubSpot created part of a batch (207); sending the failed inputs again',
       );
+      const failed = new Set(failedKeys);
       left = left.filter((i) => failed.has(i.key.toLowerCase()));
     }
     return created;
