@@ -6,9 +6,11 @@
  * writer can beat; here Temporal, not HubSpot, is then the limit).
  *
  *   npm run bench:touches            (BENCH_TOUCHES=2000 BENCH_BUDGET=100 by default)
+ *   BENCH_REALISM='{"searchLagMs":5000,"partialBatchCreateRate":0.05}' npm run bench:touches
+ *     (the sandbox's realism switches for the measure; results as touches-realistic.json/.md)
  */
 import { loadEnv } from '../config/env.js';
-import { startHubSpotSandbox } from '../sandbox/hubspot/index.js';
+import { startHubSpotSandbox, type RealismSpec } from '../sandbox/hubspot/index.js';
 import { createLogger } from '../main/logger.js';
 import { startRapport } from '../main/runtime.js';
 import { openDb } from '../store/db.js';
@@ -23,6 +25,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const BATCH = 100; // HubSpot's batch size
 const TOKEN = 'bench-token-0123456789abcdefghijkl';
 const CHANNELS = TOUCH_CHANNELS;
+/** Sandbox realism switches for the measure (sandbox/hubspot/realism.ts), e.g. search lag and 207s. */
+const REALISM = process.env.BENCH_REALISM ? (JSON.parse(process.env.BENCH_REALISM) as RealismSpec) : undefined;
 
 const temporal = await startDevServer({ ui: false });
 const sandbox = await startHubSpotSandbox({
@@ -61,6 +65,7 @@ if (emails.length === 0) throw new Error('the sandbox returned no contacts');
 
 // Budget used by set-up (schema checks, the contact search) is not the touches' to spend.
 await new Promise((r) => setTimeout(r, 10_500));
+if (REALISM) sandbox.realism.set(REALISM);
 const statsBefore = sandbox.stats();
 const run = Date.now().toString(36);
 const started = performance.now();
@@ -119,7 +124,7 @@ await db.close();
 await temporal.stop();
 
 report({
-  bench: 'touches',
+  bench: REALISM ? 'touches-realistic' : 'touches',
   metric: 'ratio_vs_budget_ceiling',
   value: Number(ratio.toFixed(3)),
   target: 0.8,
@@ -141,6 +146,8 @@ report({
     crm_429s: stats.rateLimited - statsBefore.rateLimited,
     crm_requests_by_route: byRoute,
     store: db.kind,
+    sandbox_realism: JSON.stringify(sandbox.realism.current()),
+    crm_207s: (stats.byStatus['207'] ?? 0) - (statsBefore.byStatus['207'] ?? 0),
   },
 });
 process.exit(0);

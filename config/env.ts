@@ -119,6 +119,11 @@ export const envSchema = z
      * Outlook add-in, customer context): background logging, sync and dispatch never take it.
      */
     HUBSPOT_INTERACTIVE_RESERVE: z.coerce.number().min(0).max(0.9).default(0.2),
+    /**
+     * How long HubSpot's search index may trail a write. A retry after an uncertain create (its
+     * answer lost) waits this long after the first attempt before looking for the record.
+     */
+    HUBSPOT_SEARCH_LAG_SECONDS: z.coerce.number().min(0).max(120).default(5),
     HUBSPOT_SANDBOX_PORT: port.default(3100),
     /**
      * Which HubSpot contact property holds each fact Rapport reads (docs/CONFIGURATION.md has the

@@ -67,7 +67,8 @@ export interface NewEngagement {
   emailHeaders?: EmailHeaders;
   /**
    * The caller knows no earlier attempt can have written this key (first attempt of the
-   * only writer), so the adapter may skip looking it up. Saves one search per batch.
+   * only writer). The adapter's idempotency ledger knows every key it ever sent; a key it has
+   * never seen and that is not a first attempt (written before the ledger existed) is looked up.
    */
   firstAttempt?: boolean;
 }

@@ -117,6 +117,11 @@ export function toCrmError(failure: CallFailure): CrmError {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** How a timed-out call's error begins: the request was not aborted and may still be served. */
+export const TIMED_OUT = 'CRM call timed out';
+
+export const isTimeout = (error: unknown) => error instanceof CrmError && error.message.startsWith(TIMED_OUT);
+
 type Settings = Required<Omit<RateBudgetOptions, 'onEvent' | 'onWarning' | 'slots'>> &
   Pick<RateBudgetOptions, 'onEvent' | 'onWarning' | 'slots'>;
 
@@ -210,7 +215,7 @@ export class RateBudget {
       timer = setTimeout(() => {
         this.counters.timedOut++;
         this.options.onEvent?.({ type: 'timeout', kind, waitMs: ms, attempt });
-        reject(new CrmError('CRM_UNAVAILABLE', `CRM call timed out after ${ms} ms`));
+        reject(new CrmError('CRM_UNAVAILABLE', `${TIMED_OUT} after ${ms} ms`));
       }, ms);
     });
     return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));

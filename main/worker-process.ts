@@ -12,7 +12,7 @@ import { createDeliveryStore } from '../store/deliveries.js';
 import { createResponseStore } from '../store/responses.js';
 import { createIntakes } from './steps/intakes.js';
 import { propertyMapFromEnv } from './crm-schema.js';
-import { hubspotBudget, SANDBOX_TOKEN } from './steps/crm.js';
+import { hubspotBudget, hubspotIdempotency, SANDBOX_TOKEN } from './steps/crm.js';
 import { rapportSecret } from './secret.js';
 import { openDb } from '../store/db.js';
 import { migrate } from '../store/migrations.js';
@@ -50,6 +50,7 @@ export async function runWorkerProcess(): Promise<void> {
     propertyMap: propertyMapFromEnv(env),
     preferencesApi: env.HUBSPOT_PREFERENCES_API,
     logger,
+    ...hubspotIdempotency(env, db),
   });
   const target = targetFromEnv(env);
   const connection = await connectWorker(target);

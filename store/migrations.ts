@@ -342,6 +342,25 @@ const migrations: { id: number; name: string; sql: string }[] = [
       create index slack_followups_done on slack_followups (done_at) where done_at is not null;
     `,
   },
+  {
+    id: 11,
+    name: 'crm_idempotency',
+    sql: `
+      -- The CRM adapter's idempotency ledger (store/idempotency-ledger.ts): a key is claimed before its
+      -- create is sent and completed with the CRM's id after; a claim without an id is an uncertain create.
+      create table crm_idempotency (
+        scope text not null,
+        key text not null,
+        crm_id text,
+        attempt integer not null default 1,
+        claimed_at timestamptz not null default now(),
+        -- No create of this claim can commit after this: the attempt's longest call, or when it failed.
+        settles_at timestamptz not null default now(),
+        completed_at timestamptz,
+        primary key (scope, key)
+      );
+    `,
+  },
 ];
 
 /** The ids of every migration, in order. */

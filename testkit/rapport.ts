@@ -1,6 +1,6 @@
 import { inject } from 'vitest';
 import { loadEnv } from '../config/env.js';
-import { startHubSpotSandbox } from '../sandbox/hubspot/index.js';
+import { startHubSpotSandbox, type RealismSpec } from '../sandbox/hubspot/index.js';
 import { startSmtpCatcher, type SmtpCatcher } from '../sandbox/smtp/index.js';
 import { createLogger } from '../main/logger.js';
 import { startRapport, type RapportRuntime } from '../main/runtime.js';
@@ -42,6 +42,8 @@ export async function startTestRapport(
     statusCacheMs?: number;
     /** Every log line Rapport writes, at every level, is pushed here (LOG_LEVEL becomes trace). */
     logLines?: string[];
+    /** The sandbox portal's realism switches from the start (before Rapport checks its custom properties). */
+    sandboxRealism?: RealismSpec;
   } = {},
 ) {
   const sandbox = await startHubSpotSandbox({
@@ -49,6 +51,7 @@ export async function startTestRapport(
     seed: true,
     accessToken: SANDBOX_TEST_TOKEN,
     rateLimit: { perTenSeconds: options.rateLimit ?? 100 },
+    ...(options.sandboxRealism ? { realism: options.sandboxRealism } : {}),
   });
   const db = await testDb();
   const smtp = await startSmtpCatcher();
@@ -60,6 +63,8 @@ export async function startTestRapport(
     TEMPORAL_TASK_QUEUE: `test-${Math.random().toString(36).slice(2, 10)}`,
     HUBSPOT_RATE_LIMIT: String(options.rateLimit ?? 100),
     CRM_RETRY_MAX_INTERVAL_SECONDS: '3',
+    // The sandbox's index trails writes by 250 ms by default: an uncertain create is looked for after 1 s.
+    HUBSPOT_SEARCH_LAG_SECONDS: '1',
     // Every request of a test shares one client (no socket): tests about rate limits turn them on.
     LINK_RATE_LIMIT_PER_MINUTE: '0',
     WEBHOOK_RATE_LIMIT_PER_MINUTE: '0',

@@ -2,6 +2,7 @@ import { Client } from '@hubspot/api-client';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Logger } from 'pino';
+import type { IdempotencyLedger } from '../idempotency-ledger.js';
 import { CrmError } from '../port.js';
 import { RateBudget, type CallKind, type Traffic } from '../rate-budget.js';
 import type { SlotStore } from '../shared-slots.js';
@@ -47,6 +48,13 @@ export interface HubSpotCrmOptions extends HubSpotBudgetOptions {
   traffic?: Traffic;
   /** Communication preferences API for reads (crm/hubspot/preferences.ts); default auto. */
   preferencesApi?: 'auto' | 'v4' | 'v3' | 'off';
+  /**
+   * Where idempotency keys and the ids they became are kept (PostgreSQL: store/idempotency-ledger.ts,
+   * shared by every process). Unset: this process's memory, enough for one process only.
+   */
+  idempotencyLedger?: IdempotencyLedger;
+  /** How long HubSpot's search index may trail a write; an uncertain create is looked for after it (default 5 s). */
+  searchLagMs?: number;
 }
 
 /** HubSpot's request budget with HubSpot's error reading; 429s, pauses and timeouts are logged. */

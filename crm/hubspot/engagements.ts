@@ -1,41 +1,68 @@
 import type { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/Filter.js';
 import type { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/AssociationSpec.js';
+import type { IdempotencyLedger } from '../idempotency-ledger.js';
+import { isTimeout } from '../rate-budget.js';
 import { CrmError, type CrmEngagement, type EngagementKind } from '../port.js';
 import type { BatchedReads } from './batched-reads.js';
 import { chunk, type AdapterContext } from './context.js';
+import { BODY_PROPERTY, keyFromBody, withMarker } from './engagement-marker.js';
 import { toEngagement, type CreateInput } from './mapping.js';
-import { BATCH_SIZE, IDEMPOTENCY_KEY, OBJECT_TYPE, type WritableObjectType } from './schema.js';
+import { ASSOCIATION_TO_CONTACT, BATCH_SIZE, IDEMPOTENCY_KEY, OBJECT_TYPE, type WritableObjectType } from './schema.js';
+import type { KeyCarrier } from './schema-sync.js';
+import { sortCreateAnswer, type BatchCreateAnswer } from './batch-answer.js';
 
 const TIMELINE_KINDS: EngagementKind[] = ['note', 'call', 'email', 'meeting'];
-const RECENT_KEYS = 20_000;
+/** An uncertain create is recent: its record is among the contact's newest this many of its type. */
+const NEWEST_FOR_MARKER = 100;
+
+export interface EngagementWriteOptions {
+  /** key -> CRM id, kept before and after each create (PostgreSQL across processes). */
+  ledger: IdempotencyLedger;
+  /** How long HubSpot's search index may trail a create: an uncertain create is looked for only after it. */
+  searchLagMs: number;
+  /** Times the failed inputs of a 207 are sent again within the call (default 2). */
+  partialRetries?: number;
+  /** The longest a create can be in flight, budget waits included (default 2 min): a crashed attempt's claim settles after it. */
+  inFlightMs?: number;
+  /** The longest a write waits in place for an uncertain create to settle and be indexed (default 30 s); longer: it fails, to be retried. */
+  maxWaitMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A failed create left nothing behind (a 4xx answer, a 429 never served): its claims can go. */
+const nothingStored = (error: unknown) =>
+  error instanceof CrmError && error.code !== 'CRM_UNAVAILABLE' && error.status !== undefined;
 
 /**
- * Idempotent writes: one search per batch of up to 100 keys finds what exists, one batch/create
- * writes the rest. Keys this process wrote recently are remembered, because HubSpot's search
- * index lags behind writes and a quick retry would not find them there.
+ * Idempotent writes that hold on a real portal (search lags, answers get lost, batches half-fail):
+ * - every key is claimed in the ledger before its create is sent and completed with the id after,
+ *   so a key with an id is never written again and a key never claimed was never sent;
+ * - a key claimed but never confirmed (the answer was lost, the process died) is an uncertain
+ *   create: the retry waits until the index has caught up with the claim, looks the key up, and
+ *   creates only what it does not find; taking the claim over is a compare-and-set, so two
+ *   retries never both create;
+ * - batch creates carry objectWriteTraceId (the key), so a 207's results and errors map back to
+ *   their inputs: the created are kept, the failed are sent again, nothing is created twice.
  */
 export function engagementOperations(
   ctx: AdapterContext,
-  ensureIdempotencyKey: (type: WritableObjectType) => Promise<void>,
+  ensureIdempotencyKey: (type: WritableObjectType) => Promise<KeyCarrier>,
   reads: BatchedReads,
+  options: EngagementWriteOptions,
 ) {
-  const { client } = ctx;
-  const recent = new Map<string, string>();
-  const remember = (objectType: string, key: string, id: string) => {
-    if (recent.size >= RECENT_KEYS) recent.delete(recent.keys().next().value as string);
-    recent.set(`${objectType}:${key}`, id);
-  };
+  const { client, logger } = ctx;
+  const { ledger } = options;
+  const sleep = options.sleep ?? sleepFor;
+  const partialRetries = options.partialRetries ?? 2;
+  const inFlightMs = options.inFlightMs ?? 120_000;
+  const maxWaitMs = options.maxWaitMs ?? 30_000;
 
-  /** Lower-cased key -> id of the oldest record carrying it. */
-  async function lookUp(objectType: WritableObjectType, keys: string[]): Promise<Map<string, string>> {
+  /** Lower-cased key -> id of the oldest record carrying it in its key property (search). */
+  async function searchKeys(objectType: WritableObjectType, keys: string[]): Promise<Map<string, string>> {
     const found = new Map<string, string>();
-    const unknown: string[] = [];
-    for (const key of new Set(keys.map((k) => k.toLowerCase()))) {
-      const id = recent.get(`${objectType}:${key}`);
-      if (id) found.set(key, id);
-      else unknown.push(key);
-    }
-    for (const values of chunk(unknown, BATCH_SIZE)) {
+    for (const values of chunk([...new Set(keys)], BATCH_SIZE)) {
       let after: string | undefined;
       do {
         const page = await ctx.call('search', () =>
@@ -60,11 +87,52 @@ export function engagementOperations(
     return found;
   }
 
-  async function createBatch(objectType: WritableObjectType, inputs: CreateInput[]): Promise<Map<string, string>> {
+  /**
+   * Lower-cased key -> id, found by the marker in the bodies of the contact's newest records of the
+   * type (v4 associations + batch read: no search index, so no lag). Inputs with no contact cannot
+   * be looked up this way; they rely on the ledger alone.
+   */
+  async function markerKeys(objectType: WritableObjectType, inputs: CreateInput[]): Promise<Map<string, string>> {
+    const wanted = new Map<string, Set<string>>();
+    for (const input of inputs) {
+      const contact = input.associations.find((a) =>
+        a.types.some((t) => t.associationTypeId === ASSOCIATION_TO_CONTACT[objectType]),
+      )?.to.id;
+      if (!contact) continue;
+      wanted.set(contact, (wanted.get(contact) ?? new Set()).add(input.key.toLowerCase()));
+    }
+    const found = new Map<string, string>();
+    await Promise.all(
+      [...wanted].map(async ([contactId, keys]) => {
+        const ids = (await reads.associatedIds(contactId, objectType))
+          .sort((a, b) => Number(b) - Number(a))
+          .slice(0, NEWEST_FOR_MARKER);
+        for (const record of await reads.records(objectType, ids)) {
+          const key = keyFromBody(record.properties[BODY_PROPERTY[objectType]])?.toLowerCase();
+          const known = key ? found.get(key) : undefined;
+          if (key && keys.has(key) && (!known || Number(record.id) < Number(known))) found.set(key, record.id);
+        }
+      }),
+    );
+    return found;
+  }
+
+  const lookUp = (objectType: WritableObjectType, carrier: KeyCarrier, inputs: CreateInput[]) =>
+    carrier === 'property'
+      ? searchKeys(
+          objectType,
+          inputs.map((i) => i.key.toLowerCase()),
+        )
+      : markerKeys(objectType, inputs);
+
+  /** One batch create; created records and refused inputs by lower-cased key (the trace id). */
+  async function sendBatch(objectType: WritableObjectType, carrier: KeyCarrier, inputs: CreateInput[]) {
     const response = await ctx.call('standard', () =>
       client.crm.objects.batchApi.create(objectType, {
         inputs: inputs.map((i) => ({
-          properties: i.properties,
+          // The key names the input: results and 207 errors come back with it.
+          objectWriteTraceId: i.key.toLowerCase(),
+          properties: carrier === 'marker' ? withMarker(objectType, i.properties, i.key) : i.properties,
           associations: i.associations.map((a) => ({
             to: a.to,
             types: a.types.map((t) => ({
@@ -75,20 +143,72 @@ export function engagementOperations(
         })),
       }),
     );
-    // Batch results are not in input order: match them up by key.
-    const ids = new Map<string, string>();
-    for (const record of response.results) {
-      const key = record.properties[IDEMPOTENCY_KEY]?.toLowerCase();
-      if (key) ids.set(key, record.id);
-    }
-    const lost = inputs.filter((i) => !ids.has(i.key.toLowerCase()));
-    if (lost.length > 0) {
-      throw new CrmError(
-        'CRM_UNAVAILABLE',
-        `HubSpot did not confirm ${lost.length} of ${inputs.length} created records`,
+    return sortCreateAnswer(
+      response as BatchCreateAnswer,
+      inputs.map((i) => i.key.toLowerCase()),
+      (record) =>
+        (carrier === 'property'
+          ? record.properties[IDEMPOTENCY_KEY]
+          : keyFromBody(record.properties[BODY_PROPERTY[objectType]])
+        )?.toLowerCase(),
+    );
+  }
+
+  /**
+   * Creates the claimed keys; the failed inputs of a 207 are sent again (only they), up to
+   * partialRetries times. Every confirmed id is completed in the ledger before anything is thrown.
+   */
+  async function createClaimed(
+    objectType: WritableObjectType,
+    carrier: KeyCarrier,
+    inputs: CreateInput[],
+  ): Promise<Map<string, string>> {
+    const created = new Map<string, string>();
+    let left = inputs;
+    for (let round = 0; left.length > 0; round++) {
+      let answer: Awaited<ReturnType<typeof sendBatch>>;
+      try {
+        answer = await sendBatch(objectType, carrier, left);
+      } catch (error) {
+        const keys = left.map((i) => i.key.toLowerCase());
+        // Refused whole: nothing stored. A dropped connection or a 5xx: the claims stay pending, and
+        // nothing of this attempt can commit after now, so its retry may look once the index caught up.
+        // A timeout did not stop the request: it may still commit until the claim's in-flight bound.
+        if (nothingStored(error)) await ledger.release(objectType, keys);
+        else if (!isTimeout(error)) await ledger.settle(objectType, keys);
+        throw error;
+      }
+      const done = [...answer.created].map(([key, crmId]) => ({ key, crmId }));
+      if (done.length > 0) await ledger.complete(objectType, done);
+      for (const [key, id] of answer.created) created.set(key, id);
+      // Neither created nor refused (an answer without some input): uncertain, left pending.
+      if (answer.unaccounted.length > 0) {
+        await ledger.settle(objectType, answer.unaccounted);
+        throw new CrmError(
+          'CRM_UNAVAILABLE',
+          `HubSpot did not account for ${answer.unaccounted.length} of ${left.length} created records`,
+        );
+      }
+      if (answer.failed.size === 0) break;
+      const failedKeys = [...answer.failed.keys()];
+      if (round >= partialRetries) {
+        await ledger.release(objectType, failedKeys);
+        const [first] = answer.failed.values();
+        const permanent = [...answer.failed.values()].every((f) => f.permanent);
+        throw new CrmError(
+          permanent ? 'CRM_BAD_REQUEST' : 'CRM_UNAVAILABLE',
+          `HubSpot refused ${failedKeys.length} of ${inputs.length} records: ${first!.message}`,
+          permanent ? 400 : undefined,
+        );
+      }
+      logger?.debug(
+        { crm: 'hubspot', objectType, failed: failedKeys.length },
+        'HubSpot created part of a batch (207); sending the failed inputs again',
       );
+      const failed = new Set(failedKeys);
+      left = left.filter((i) => failed.has(i.key.toLowerCase()));
     }
-    return ids;
+    return created;
   }
 
   async function createIdempotent(inputs: CreateInput[]): Promise<{ id: string; created: boolean }[]> {
@@ -97,29 +217,86 @@ export function engagementOperations(
     inputs.forEach((input, i) => byType.set(input.objectType, [...(byType.get(input.objectType) ?? []), i]));
 
     for (const [objectType, indexes] of byType) {
-      await ensureIdempotencyKey(objectType);
+      const carrier = await ensureIdempotencyKey(objectType);
       // Group by key so a key repeated in the input is written once.
       const byKey = new Map<string, number[]>();
       for (const i of indexes) {
         const key = inputs[i]!.key.toLowerCase();
         byKey.set(key, [...(byKey.get(key) ?? []), i]);
       }
+      const first = (key: string) => inputs[byKey.get(key)![0]!]!;
       for (const keys of chunk([...byKey.keys()], BATCH_SIZE)) {
-        // Only keys some earlier attempt may have written need a look-up.
-        const uncertain = keys.filter((k) => byKey.get(k)!.some((i) => !inputs[i]!.firstAttempt));
-        const existing = uncertain.length > 0 ? await lookUp(objectType, uncertain) : new Map<string, string>();
-        const missing = keys.filter((k) => !existing.has(k));
-        const created =
-          missing.length > 0
-            ? await createBatch(
-                objectType,
-                missing.map((k) => inputs[byKey.get(k)![0]!]!),
-              )
-            : new Map<string, string>();
+        const entries = await ledger.claim(objectType, keys, inFlightMs);
+        const existing = new Map<string, string>();
+        const toCreate: string[] = [];
+        const uncertain: { key: string; attempt: number; settlesInMs: number }[] = [];
+        const unrecorded: string[] = [];
         for (const key of keys) {
-          const newId = created.get(key);
+          const entry = entries.get(key)!;
+          if (entry.state === 'done') existing.set(key, entry.crmId);
+          else if (entry.state === 'pending') uncertain.push({ key, ...entry });
+          // Claimed now, yet the caller says an attempt may have gone before: one from before the ledger.
+          else if (byKey.get(key)!.some((i) => inputs[i]!.firstAttempt !== true)) unrecorded.push(key);
+          else toCreate.push(key);
+        }
+
+        if (unrecorded.length > 0) {
+          const found = await lookUp(objectType, carrier, unrecorded.map(first));
+          const done = unrecorded.filter((k) => found.has(k)).map((key) => ({ key, crmId: found.get(key)! }));
+          if (done.length > 0) await ledger.complete(objectType, done);
+          for (const { key, crmId } of done) existing.set(key, crmId);
+          toCreate.push(...unrecorded.filter((k) => !found.has(k)));
+        }
+
+        if (uncertain.length > 0) {
+          // The index shows a create some time after it committed: look only once it has caught up.
+          const wait = Math.max(...uncertain.map((u) => u.settlesInMs)) + options.searchLagMs;
+          if (wait > maxWaitMs) {
+            throw new CrmError(
+              'CRM_UNAVAILABLE',
+              `an earlier attempt at ${uncertain.length} record(s) may still be in flight; trying again later`,
+            );
+          }
+          if (wait > 0) await sleep(wait);
+          // Another attempt may have finished meanwhile.
+          const now = await ledger.claim(
+            objectType,
+            uncertain.map((u) => u.key),
+            inFlightMs,
+          );
+          const open = uncertain.filter((u) => {
+            const entry = now.get(u.key)!;
+            if (entry.state === 'done') existing.set(u.key, entry.crmId);
+            return entry.state !== 'done';
+          });
+          const found =
+            open.length > 0
+              ? await lookUp(
+                  objectType,
+                  carrier,
+                  open.map((u) => first(u.key)),
+                )
+              : new Map();
+          const done = open.filter((u) => found.has(u.key)).map((u) => ({ key: u.key, crmId: found.get(u.key)! }));
+          if (done.length > 0) await ledger.complete(objectType, done);
+          for (const { key, crmId } of done) existing.set(key, crmId);
+          const missing = open.filter((u) => !found.has(u.key));
+          if (missing.length > 0) {
+            const taken = await ledger.reclaim(objectType, missing, inFlightMs);
+            if (taken.size < missing.length) {
+              throw new CrmError(
+                'CRM_UNAVAILABLE',
+                `${missing.length - taken.size} record(s) are being written by another attempt; trying again later`,
+              );
+            }
+            toCreate.push(...missing.map((u) => u.key));
+          }
+        }
+
+        const created = toCreate.length > 0 ? await createClaimed(objectType, carrier, toCreate.map(first)) : new Map();
+        for (const key of keys) {
+          const newId = created.get(key) as string | undefined;
           const id = newId ?? existing.get(key)!;
-          remember(objectType, key, id);
           byKey.get(key)!.forEach((i, n) => (results[i] = { id, created: newId !== undefined && n === 0 }));
         }
       }
@@ -136,8 +313,14 @@ export function engagementOperations(
 
     async findEngagementsByKeys(kind: EngagementKind, keys: string[]): Promise<Map<string, string>> {
       const objectType = OBJECT_TYPE[kind];
-      await ensureIdempotencyKey(objectType);
-      const found = await lookUp(objectType, keys);
+      const lower = [...new Set(keys.map((k) => k.toLowerCase()))];
+      // The ledger first: it knows what was written seconds ago, which the search index may not yet.
+      const found = await ledger.known(objectType, lower);
+      const rest = lower.filter((k) => !found.has(k));
+      // A portal without the key property has nothing to search: those keys are known by the ledger only.
+      if (rest.length > 0 && (await ensureIdempotencyKey(objectType)) === 'property') {
+        for (const [key, id] of await searchKeys(objectType, rest)) found.set(key, id);
+      }
       // Answer in the caller's spelling of each key.
       return new Map(keys.filter((k) => found.has(k.toLowerCase())).map((k) => [k, found.get(k.toLowerCase())!]));
     },

@@ -1,3 +1,4 @@
+import { memoryLedger } from '../idempotency-ledger.js';
 import type { CrmPort, NewEngagement, NewTask } from '../port.js';
 import type { RateBudgetStats } from '../rate-budget.js';
 import { batchedReads } from './batched-reads.js';
@@ -13,6 +14,10 @@ import { taskOperations } from './tasks.js';
 
 export type { HubSpotBudgetOptions, HubSpotCrmOptions } from './context.js';
 export type { PreferencesApi } from './preferences.js';
+export type { IdempotencyLedger, LedgerEntry } from '../idempotency-ledger.js';
+
+/** HubSpot's search index trails writes by seconds; observed up to a few, so 5 s by default. */
+export const DEFAULT_SEARCH_LAG_MS = 5_000;
 export { createHubSpotBudget } from './context.js';
 export { IDEMPOTENCY_KEY, CONTACT_PROPERTIES, PROPERTY_GROUP } from './schema.js';
 
@@ -26,7 +31,10 @@ export function createHubSpotCrm(options: HubSpotCrmOptions): HubSpotCrm {
   const ctx = createContext(options, CONTACT_PROPERTIES);
   const schema = schemaOperations(ctx);
   const reads = batchedReads(ctx, (type) => (type === 'tasks' ? TASK_PROPERTIES : ENGAGEMENT_PROPERTIES[type]));
-  const engagements = engagementOperations(ctx, schema.ensureIdempotencyKey, reads);
+  const engagements = engagementOperations(ctx, schema.ensureIdempotencyKey, reads, {
+    ledger: options.idempotencyLedger ?? memoryLedger(),
+    searchLagMs: options.searchLagMs ?? DEFAULT_SEARCH_LAG_MS,
+  });
   const single = async <T>(items: T[], run: (items: T[]) => Promise<{ id: string; created: boolean }[]>) =>
     (await run(items))[0]!;
 

@@ -18,6 +18,7 @@ import {
   type WritableObjectType,
 } from './schema.js';
 import type { PropertyTranslator } from './property-map.js';
+import { keyFromBody, withoutMarker } from './engagement-marker.js';
 
 /** The shape every v3 object answer shares (typed client models are structurally this). */
 export interface HubSpotRecord {
@@ -94,10 +95,11 @@ export function toEngagement(kind: EngagementKind, record: HubSpotRecord): CrmEn
     id: record.id,
     kind,
     timestamp: p.hs_timestamp ?? iso(record.createdAt),
-    body: body ?? '',
+    // On a portal without the key property the key rides in the body (engagement-marker.ts): not for people.
+    body: withoutMarker(body ?? ''),
     title: orNull(title),
     ownerId: orNull(p.hubspot_owner_id),
-    idempotencyKey: orNull(p[IDEMPOTENCY_KEY]),
+    idempotencyKey: orNull(p[IDEMPOTENCY_KEY]) ?? keyFromBody(body),
     properties: { ...p },
   };
 }
@@ -107,7 +109,7 @@ export function toTask(record: HubSpotRecord): CrmTask {
   return {
     id: record.id,
     subject: p.hs_task_subject ?? '',
-    body: p.hs_task_body ? htmlToText(p.hs_task_body) : '',
+    body: withoutMarker(p.hs_task_body ? htmlToText(p.hs_task_body) : ''),
     dueAt: orNull(p.hs_timestamp),
     ownerId: orNull(p.hubspot_owner_id),
     // HubSpot's default for a task created without a status.

@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import type { Env } from '../../config/env.js';
-import { createHubSpotBudget, createHubSpotCrm } from '../../crm/hubspot/index.js';
+import { createHubSpotBudget, createHubSpotCrm, type HubSpotCrmOptions } from '../../crm/hubspot/index.js';
 import type { CrmPort } from '../../crm/port.js';
 import type { RateBudget } from '../../crm/rate-budget.js';
 import { startHubSpotSandbox } from '../../sandbox/hubspot/index.js';
 import type { Db } from '../../store/db.js';
+import { createIdempotencyLedger } from '../../store/idempotency-ledger.js';
 import { createRateSlotStore } from '../../store/rate-slots.js';
 import { CRM_SCHEMA, propertyMapFromEnv } from '../crm-schema.js';
 import { warnAboutPortal } from '../hubspot-portal.js';
@@ -39,6 +40,14 @@ export function hubspotBudget(
     ...(db.kind === 'postgres' ? { slots: createRateSlotStore(db) } : {}),
     logger,
   });
+}
+
+/** Keys and the records they became, in the database every process shares (PGlite: the one process). */
+export function hubspotIdempotency(
+  env: Pick<Env, 'HUBSPOT_SEARCH_LAG_SECONDS'>,
+  db: Db,
+): Pick<HubSpotCrmOptions, 'idempotencyLedger' | 'searchLagMs'> {
+  return { idempotencyLedger: createIdempotencyLedger(db), searchLagMs: env.HUBSPOT_SEARCH_LAG_SECONDS * 1000 };
 }
 
 /** HubSpot with a token, else the local sandbox with demo data; custom properties checked. */
@@ -80,6 +89,7 @@ export async function startCrm(
       propertyMap: propertyMapFromEnv(env),
       preferencesApi: env.HUBSPOT_PREFERENCES_API,
       logger,
+      ...hubspotIdempotency(env, db),
     });
   const crm = adapter('background');
   const interactiveCrm = adapter('interactive');

@@ -10,7 +10,7 @@ import { associationRoutes } from './routes/associations.js';
 import { listEditRoutes } from './routes/list-edits.js';
 import { listRoutes } from './routes/lists.js';
 import { tokenInfoRoutes } from './routes/token-info.js';
-import { realismControls, scopeGate } from './realism.js';
+import { accessControls, scopeGate } from './access.js';
 import { objectRoutes } from './routes/objects.js';
 import { ownerRoutes } from './routes/owners.js';
 import { propertyRoutes } from './routes/properties.js';
@@ -161,7 +161,7 @@ export function createSandboxApp(options: SandboxAppOptions) {
   // After authentication and the rate windows: a token without the route's scope gets 403.
   app.use(
     '*',
-    scopeGate(() => ctx.realism),
+    scopeGate(() => ctx.access),
   );
 
   app.get('/__sandbox/health', (c) => c.json({ ok: true }));
@@ -192,6 +192,12 @@ export function createSandboxApp(options: SandboxAppOptions) {
     else faults.set(spec);
     return c.json({ fault: spec });
   });
+  app.get('/__sandbox/realism', (c) => c.json(ctx.realism.current()));
+  app.post('/__sandbox/realism', async (c) => c.json(ctx.realism.set(await c.req.json().catch(() => ({})))));
+  app.delete('/__sandbox/realism', (c) => {
+    ctx.realism.reset();
+    return c.json(ctx.realism.current());
+  });
   app.post('/__sandbox/reset', async (c) => {
     await options.reset();
     return c.json({ ok: true });
@@ -203,7 +209,7 @@ export function createSandboxApp(options: SandboxAppOptions) {
   app.route('/', listRoutes(ctx));
   app.route('/', listEditRoutes(ctx));
   app.route('/', tokenInfoRoutes(ctx, options.accessToken));
-  app.route('/', realismControls(ctx));
+  app.route('/', accessControls(ctx));
   app.route('/', propertyRoutes(ctx));
   app.route('/', subscriptionRoutes(ctx));
 

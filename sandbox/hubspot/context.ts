@@ -1,7 +1,8 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ErrorCategory } from './errors.js';
-import type { SandboxRealism } from './realism.js';
+import type { SandboxAccess } from './access.js';
+import type { Realism, UpdateLag } from './realism.js';
 import { resolveObjectType, type ObjectType } from './object-types.js';
 import type { SandboxState } from './state.js';
 import type { SandboxStats } from './stats.js';
@@ -11,14 +12,16 @@ export interface SandboxContext {
   state: SandboxState;
   stats: SandboxStats;
   now(): number;
-  /** Records younger than this are not yet searchable, like HubSpot's index lag. */
-  searchLagMs: number;
+  /** Standing differences from an ideal portal: search lag, 207 partial creates, lost answers, refused properties. */
+  realism: Realism;
+  /** What search still shows of recently updated records (realism.searchLagMs). */
+  updateLag: UpdateLag;
   /** Something changed: persist soon. */
   changed(): void;
   /** Every API request, when the sandbox was asked to keep them (tests that look at timing per caller). */
   requestLog?: SandboxRequest[];
-  /** Scope gating and opaque cursors (realism.ts). */
-  realism: SandboxRealism;
+  /** Scope gating and opaque cursors (access.ts). */
+  access: SandboxAccess;
 }
 
 /** One API request as the sandbox saw it. */

@@ -7,3 +7,4 @@ export type { ObjectType } from './object-types.js';
 export { DEMO_COMPANIES, DEMO_CONTACTS, DEMO_LISTS, DEMO_OWNERS } from './seed/demo.js';
 export { SEED, SEEDED_CUSTOM_PROPERTIES } from './seed/seed.js';
 export { seedBenchLists, type BenchLists, type BenchListsOptions } from './seed/bench.js';
+export { DEFAULT_SEARCH_LAG_MS, type RealismController, type RealismSettings, type RealismSpec } from './realism.js';

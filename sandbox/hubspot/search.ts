@@ -198,16 +198,18 @@ export function runSearch(
   type: ObjectType,
   request: SearchRequest,
   now: number,
-  visibleBefore: number,
+  /** The record as the search index has it (older values while it lags), or undefined while not yet indexed. */
+  indexed: (record: CrmRecord) => CrmRecord | undefined = (record) => record,
 ) {
   const defs = state.propertyDefs(type);
   const ctx: EvalContext = { type, defs, state, now };
   const groups = request.filterGroups ?? [];
   const matches: CrmRecord[] = [];
-  for (const record of state.table(type).values()) {
-    if (record.archived) continue;
-    // HubSpot's search index trails writes; the sandbox can imitate that.
-    if (Date.parse(record.createdAt) > visibleBefore) continue;
+  for (const stored of state.table(type).values()) {
+    if (stored.archived) continue;
+    // HubSpot's search index trails writes; the sandbox imitates that (realism.searchLagMs).
+    const record = indexed(stored);
+    if (!record) continue;
     if (!matchesGroups(record, groups, ctx)) continue;
     if (request.query && !matchesQuery(record, type, request.query)) continue;
     matches.push(record);

@@ -5,10 +5,11 @@ import { resolve } from 'node:path';
 import { createSandboxApp } from './app.js';
 import type { SandboxContext, SandboxRequest } from './context.js';
 import { Faults, type FaultController } from './faults.js';
+import { Realism, UpdateLag, type RealismController, type RealismSpec } from './realism.js';
 import { NO_PERSISTENCE, createPersistence } from './persistence.js';
 import { DailyCounter, PeakWindow, RollingWindow } from './rate-limits.js';
 import type { ObjectType } from './object-types.js';
-import { createRealism, type SandboxRealism } from './realism.js';
+import { createAccess, type SandboxAccess } from './access.js';
 import { seedState } from './seed/seed.js';
 import { SandboxState, type CrmRecord } from './state.js';
 import { emptyStats, type SandboxStats } from './stats.js';
@@ -32,18 +33,25 @@ export interface HubSpotSandboxOptions {
   };
   /** Keep every API request (time, route, status) for requests(): tests of who was served when. */
   logRequests?: boolean;
-  /** How long a new record stays invisible to search (HubSpot indexes with a delay). Default 0. */
+  /**
+   * How long a created or updated record stays invisible (or stale) to search, as HubSpot's index
+   * trails writes. Default DEFAULT_SEARCH_LAG_MS (250 ms); same as realism.searchLagMs.
+   */
   searchLagMs?: number;
   /** The token's scopes: a call needing one it lacks gets 403 MISSING_SCOPES. Default: every scope. */
   scopes?: readonly string[];
   /** Membership pages carry opaque, signed `after` cursors as HubSpot's do (default true); false: offsets. */
   opaqueCursors?: boolean;
+  /** Start-up realism switches (realism.ts): search lag, 207 partial creates, lost create answers, refused custom properties. */
+  realism?: RealismSpec;
 }
 
 export interface HubSpotSandbox {
   url: string;
   port: number;
   faults: FaultController;
+  /** Standing realism switches; reset() returns them to the start-up settings. */
+  realism: RealismController;
   stats(): SandboxStats;
   /** Back to the seeded (or empty) state; stats, faults and rate windows are cleared too. */
   reset(): Promise<void>;
@@ -56,8 +64,8 @@ export interface HubSpotSandbox {
   setRateLimit(perTenSeconds: number): void;
   /** Every API request so far, oldest first (logRequests), else empty. */
   requests(): SandboxRequest[];
-  /** The live realism switches (scopes, opaque cursors): tests change them between calls. */
-  realism: SandboxRealism;
+  /** The live access switches (scopes, opaque cursors): tests change them between calls. */
+  access: SandboxAccess;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
@@ -81,8 +89,12 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     state: initial ?? fresh(),
     stats: emptyStats(),
     now: Date.now,
-    searchLagMs: options.searchLagMs ?? 0,
-    realism: createRealism(options),
+    access: createAccess(options),
+    realism: new Realism({
+      ...options.realism,
+      ...(options.searchLagMs !== undefined ? { searchLagMs: options.searchLagMs } : {}),
+    }),
+    updateLag: new UpdateLag(),
     changed: () => persistence.schedule(ctx.state),
     ...(options.logRequests ? { requestLog: [] } : {}),
   };
@@ -130,12 +142,14 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     ctx.state = fresh();
     ctx.stats = emptyStats();
     faults.clear();
+    ctx.realism.reset();
+    ctx.updateLag.clear();
     limits.standard.reset();
     limits.search.reset();
     limits.daily.reset();
     limits.served.reset();
     if (ctx.requestLog) ctx.requestLog = [];
-    Object.assign(ctx.realism, createRealism(options));
+    Object.assign(ctx.access, createAccess(options));
     ctx.changed();
   };
 
@@ -150,6 +164,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     faults,
+    realism: ctx.realism,
     stats: () => structuredClone(ctx.stats),
     reset,
     records: (type) => [...ctx.state.table(type).values()].filter((r) => !r.archived),
@@ -159,7 +174,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
       limits.standard.reset();
     },
     requests: () => [...(ctx.requestLog ?? [])],
-    realism: ctx.realism,
+    access: ctx.access,
     close: async () => {
       closed = true;
       clearTimeout(relistenTimer);

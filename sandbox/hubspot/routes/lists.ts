@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { SandboxHttpError, intParam, jsonBody, listParam, page, type SandboxContext } from '../context.js';
 import { hubspotError } from '../errors.js';
 import { matchesGroups } from '../search.js';
-import { decodeCursor, encodeCursor } from '../realism.js';
+import { decodeCursor, encodeCursor } from '../access.js';
 import type { ListRecord, SandboxState } from '../state.js';
 
 /** Members sorted by record id, as HubSpot pages them. DYNAMIC lists are evaluated now. */
@@ -98,7 +98,7 @@ export function listRoutes(ctx: SandboxContext) {
     const listId = c.req.param('listId');
     const members = listMembers(ctx.state, find(listId), ctx.now());
     const limit = intParam(c, 'limit', 100, 250);
-    if (ctx.realism.opaqueCursors) return c.json(opaquePage(listId, members, c.req.query('after'), limit));
+    if (ctx.access.opaqueCursors) return c.json(opaquePage(listId, members, c.req.query('after'), limit));
     const { results, paging } = page(members, c.req.query('after'), limit);
     return c.json({ results, total: members.length, ...(paging ? { paging } : {}) });
   });

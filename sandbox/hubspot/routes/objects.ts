@@ -29,6 +29,17 @@ const BATCH_LIMIT = 100;
 interface CreateInput {
   properties?: Record<string, unknown>;
   associations?: AssociationInput[];
+  /** Names the input in the answer; all inputs carrying one opt the batch into 207 partial results. */
+  objectWriteTraceId?: string;
+}
+
+/**
+ * The records are stored, and then the answer never arrives (realism.lostCreateResponseRate): the
+ * connection drops as a load balancer's timeout or a network cut would drop it.
+ */
+function loseResponse(c: Context) {
+  (c.env as { incoming?: { socket?: { destroy(): void } } } | undefined)?.incoming?.socket?.destroy();
+  return c.body(null, 502);
 }
 
 function checkBatchSize(inputs: unknown): asserts inputs is unknown[] {
@@ -146,7 +157,13 @@ export function objectRoutes(ctx: SandboxContext) {
     const problem = checkFilterGroups(request.filterGroups ?? [], ctx.state.propertyDefs(type));
     if (problem) return hubspotError(c, 400, 'VALIDATION_ERROR', problem);
     const now = ctx.now();
-    const matches = runSearch(ctx.state, type, request, now, now - ctx.searchLagMs);
+    const lag = ctx.realism.searchLagMs;
+    const matches = runSearch(ctx.state, type, request, now, (record) => {
+      if (lag <= 0) return record;
+      if (Date.parse(record.createdAt) > now - lag) return undefined;
+      const properties = ctx.updateLag.indexed(type, record.id, record.properties, now);
+      return properties === record.properties ? record : { ...record, properties };
+    });
     const slice = matches.slice(after, after + limit);
     const next = after + limit < Math.min(matches.length, SEARCH_LIMITS.maxResults) ? String(after + limit) : undefined;
     return c.json({
@@ -193,18 +210,47 @@ export function objectRoutes(ctx: SandboxContext) {
     checkBatchSize(body.inputs);
     const emails = new Set<string>();
     const prepared = body.inputs.map((input) => prepareCreate(ctx.state, type, input, emails));
-    // HubSpot validates the whole batch first: one bad input and nothing is created.
+    // Multi-status is HubSpot's opt-in: every input names itself with an objectWriteTraceId.
+    const traced = body.inputs.length > 0 && body.inputs.every((i) => typeof i.objectWriteTraceId === 'string');
+    // Without it HubSpot validates the whole batch first: one bad input and nothing is created.
     const issues: PropertyIssue[] = prepared.flatMap((p) => p.issues);
-    if (issues.length > 0) return propertyError(c, issues);
+    if (issues.length > 0 && !traced) return propertyError(c, issues);
     const conflict = prepared.find((p) => p.conflict)?.conflict;
-    if (conflict) return hubspotError(c, 409, 'CONFLICT', conflict);
+    if (conflict && !traced) return hubspotError(c, 409, 'CONFLICT', conflict);
     const at = iso();
-    const created = prepared.map((p) => createRecord(ctx.state, type, p.properties, p.associations, at));
+    const created: { record: CrmRecord; traceId?: string }[] = [];
+    const errors: Record<string, unknown>[] = [];
+    prepared.forEach((p, i) => {
+      const traceId = body.inputs![i]!.objectWriteTraceId;
+      const context = { objectWriteTraceId: [traceId ?? ''] };
+      if (p.issues.length > 0 || p.conflict) {
+        const message = p.conflict ?? `Property values were not valid: ${JSON.stringify(p.issues)}`;
+        errors.push({ status: 'error', category: p.conflict ? 'CONFLICT' : 'VALIDATION_ERROR', message, context });
+      } else if (traced && ctx.realism.failsInBatch()) {
+        errors.push({
+          status: 'error',
+          category: 'INTERNAL_ERROR',
+          message: 'The object could not be created; it may be retried',
+          context,
+        });
+      } else {
+        created.push({ record: createRecord(ctx.state, type, p.properties, p.associations, at), traceId });
+      }
+    });
     countCreated(ctx, type, created.length);
-    ctx.changed();
-    // HubSpot does not promise input order in batch results; clients must match on a property.
-    const results = created.reverse().map((r) => present(ctx.state, type, r, Object.keys(r.properties)));
-    return c.json({ status: 'COMPLETE', results, startedAt: started, completedAt: iso() }, 201);
+    if (created.length > 0) ctx.changed();
+    if (created.length > 0 && ctx.realism.losesCreateResponse()) return loseResponse(c);
+    // HubSpot does not promise input order in batch results; clients must match on a property or trace id.
+    const results = created.reverse().map(({ record, traceId }) => ({
+      ...present(ctx.state, type, record, Object.keys(record.properties)),
+      ...(traceId !== undefined ? { objectWriteTraceId: traceId } : {}),
+    }));
+    if (errors.length === 0)
+      return c.json({ status: 'COMPLETE', results, startedAt: started, completedAt: iso() }, 201);
+    return c.json(
+      { status: 'COMPLETE', results, numErrors: errors.length, errors, startedAt: started, completedAt: iso() },
+      207,
+    );
   });
 
   app.post('/crm/v3/objects/:objectType/batch/update', async (c) => {
@@ -240,7 +286,10 @@ export function objectRoutes(ctx: SandboxContext) {
     }
     if (issues.length > 0) return propertyError(c, issues);
     const at = iso();
-    for (const w of writes) updateRecord(type, w.record, w.properties, at);
+    for (const w of writes) {
+      ctx.updateLag.remember(type, w.record.id, w.record.properties, ctx.now(), ctx.realism.searchLagMs);
+      updateRecord(type, w.record, w.properties, at);
+    }
     if (writes.length > 0) ctx.changed();
     const results = writes.map((w) => present(ctx.state, type, w.record, Object.keys(w.properties)));
     return c.json(batchEnvelope(started, results, missing, type), missing.length > 0 ? 207 : 200);
@@ -280,6 +329,7 @@ export function objectRoutes(ctx: SandboxContext) {
     const record = createRecord(ctx.state, type, prepared.properties, prepared.associations, iso());
     countCreated(ctx, type, 1);
     ctx.changed();
+    if (ctx.realism.losesCreateResponse()) return loseResponse(c);
     return c.json(present(ctx.state, type, record, Object.keys(record.properties)), 201);
   });
 
@@ -302,6 +352,7 @@ export function objectRoutes(ctx: SandboxContext) {
     const prepared = prepareUpdate(ctx.state, type, record, input.properties);
     if (prepared.issues.length > 0) return propertyError(c, prepared.issues);
     if (prepared.conflict) return hubspotError(c, 409, 'CONFLICT', prepared.conflict);
+    ctx.updateLag.remember(type, record.id, record.properties, ctx.now(), ctx.realism.searchLagMs);
     updateRecord(type, record, prepared.properties, iso());
     ctx.changed();
     return c.json(present(ctx.state, type, record, Object.keys(prepared.properties)));

@@ -96,6 +96,16 @@ export function propertyRoutes(ctx: SandboxContext) {
     if (!ctx.state.groups.get(type)!.has(body.groupName!)) {
       return hubspotError(c, 400, 'VALIDATION_ERROR', `Property group ${body.groupName} does not exist`);
     }
+    if (ctx.realism.refusesCustomProperties(type)) {
+      // A portal (or object type) that takes no custom properties: HubSpot's 400 envelope.
+      return hubspotError(
+        c,
+        400,
+        'VALIDATION_ERROR',
+        `Custom properties are not supported on ${type}: ${body.name} cannot be created`,
+        { errors: [{ message: 'Custom properties are not supported', code: 'INVALID_OBJECT_TYPE', in: 'objectType' }] },
+      );
+    }
     const defs = ctx.state.propertyDefs(type);
     if (defs.has(body.name!)) {
       return hubspotError(c, 409, 'OBJECT_ALREADY_EXISTS', `A property named '${body.name}' already exists.`);

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { jsonBody, SandboxHttpError, type SandboxContext } from '../context.js';
-import { grantedScopes } from '../realism.js';
+import { grantedScopes } from '../access.js';
 
 /** Ids the sandbox portal reports for its one private app. */
 export const SANDBOX_PORTAL = { hubId: 20_261_101, appId: 3_100, userId: 1_001 } as const;
@@ -19,7 +19,7 @@ export function tokenInfoRoutes(ctx: SandboxContext, accessToken: string | undef
     if (accessToken && body.tokenKey !== accessToken) {
       throw new SandboxHttpError(401, 'INVALID_AUTHENTICATION', 'The access token is not valid for any private app');
     }
-    return c.json({ ...SANDBOX_PORTAL, scopes: grantedScopes(ctx.realism) });
+    return c.json({ ...SANDBOX_PORTAL, scopes: grantedScopes(ctx.access) });
   });
   return app;
 }

@@ -192,11 +192,17 @@ describe('engagements', () => {
   });
 
   it('finds keys written by another process through search (lower-cased for IN)', async () => {
-    const key = `01JOTHER${Date.now()}ABC`;
-    const other = createHubSpotCrm({ accessToken: TOKEN, basePath: sandbox.url, rateLimitPerTenSeconds: 100 });
-    const written = await other.createEngagement(engagement(key));
-    const mine = await crm.createEngagement(engagement(key));
-    expect(mine).toEqual({ id: written.id, created: false });
+    // Two ledgers (processes not sharing PostgreSQL): only search can tell, once the index has the record.
+    sandbox.realism.set({ searchLagMs: 0 });
+    try {
+      const key = `01JOTHER${Date.now()}ABC`;
+      const other = createHubSpotCrm({ accessToken: TOKEN, basePath: sandbox.url, rateLimitPerTenSeconds: 100 });
+      const written = await other.createEngagement(engagement(key));
+      const mine = await crm.createEngagement(engagement(key));
+      expect(mine).toEqual({ id: written.id, created: false });
+    } finally {
+      sandbox.realism.reset();
+    }
   });
 
   it('handles mixed kinds and a key repeated within one call', async () => {

@@ -58,7 +58,7 @@ afterAll(async () => {
 
 describe('npm run hubspot:doctor', () => {
   it('names a missing scope and a missing property, with the fix for each, and exits non-zero', async () => {
-    seeded.realism.scopes = new Set(SANDBOX_SCOPES.filter((s) => s !== 'crm.objects.owners.read'));
+    seeded.access.scopes = new Set(SANDBOX_SCOPES.filter((s) => s !== 'crm.objects.owners.read'));
     try {
       const result = await script('hubspot-doctor', seeded, { HUBSPOT_PROPERTY_REVENUE: 'lifetime_value' });
       expect(result.code).toBe(1);
@@ -71,7 +71,7 @@ describe('npm run hubspot:doctor', () => {
       expect(line('crm.lists.read')).toContain('OK');
       expect(result.stdout).toMatch(/\d+ problems? to fix/);
     } finally {
-      seeded.realism.scopes = null;
+      seeded.access.scopes = null;
     }
   }, 120_000);
 
@@ -145,7 +145,7 @@ describe('the CRM start-up step on a real portal', () => {
     const logger = pino({ level: 'info' }, sink);
     const cleanups = new Cleanups(() => undefined);
     const db = await openDb({});
-    seeded.realism.scopes = new Set(SANDBOX_SCOPES.filter((s) => s !== 'crm.objects.owners.read'));
+    seeded.access.scopes = new Set(SANDBOX_SCOPES.filter((s) => s !== 'crm.objects.owners.read'));
     try {
       await startCrm(envFor(seeded, { HUBSPOT_PROPERTY_SLACK_USER_ID: 'slack_id' }), logger, '.', db, cleanups);
       const warned = (subject: string) => lines.filter((l) => l.subject === subject && l.level === 40);
@@ -162,7 +162,7 @@ describe('the CRM start-up step on a real portal', () => {
           .sort(),
       ).toEqual(['contacts.slack_id', 'crm.objects.owners.read']);
     } finally {
-      seeded.realism.scopes = null;
+      seeded.access.scopes = null;
       await cleanups.run();
       await db.close();
     }

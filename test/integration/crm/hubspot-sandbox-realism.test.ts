@@ -24,7 +24,7 @@ beforeEach(() => sandbox.reset());
 
 describe('403 MISSING_SCOPES from a configured scope set', () => {
   it("refuses a route whose scope the token lacks with HubSpot's envelope, and serves the rest", async () => {
-    sandbox.realism.scopes = new Set(['crm.objects.contacts.read']);
+    sandbox.access.scopes = new Set(['crm.objects.contacts.read']);
     const owners = await call('/crm/v3/owners');
     expect(owners.status).toBe(403);
     expect(owners.body).toMatchObject({
@@ -38,7 +38,7 @@ describe('403 MISSING_SCOPES from a configured scope set', () => {
   });
 
   it('gates engagements by the contacts scopes and property creation by the schema write scope', async () => {
-    await call('/__sandbox/realism', { json: { scopes: ['crm.objects.contacts.read', 'crm.schemas.contacts.read'] } });
+    await call('/__sandbox/access', { json: { scopes: ['crm.objects.contacts.read', 'crm.schemas.contacts.read'] } });
     const note = await call('/crm/v3/objects/notes', {
       json: { properties: { hs_timestamp: new Date().toISOString(), hs_note_body: 'x' } },
     });
@@ -62,7 +62,7 @@ describe('403 MISSING_SCOPES from a configured scope set', () => {
       userId: expect.any(Number),
     });
     expect(all.body.scopes).toContain('crm.lists.read');
-    await call('/__sandbox/realism', { json: { scopes: ['crm.objects.contacts.read'] } });
+    await call('/__sandbox/access', { json: { scopes: ['crm.objects.contacts.read'] } });
     const narrow = await call('/oauth/v2/private-apps/get/access-token-info', { json: { tokenKey: TOKEN } });
     expect(narrow.body.scopes).toEqual(['crm.objects.contacts.read']);
     const wrong = await call('/oauth/v2/private-apps/get/access-token-info', { json: { tokenKey: 'someone-else' } });
@@ -90,7 +90,7 @@ describe('opaque membership cursors', () => {
   });
 
   it('hands out offsets when the switch is off', async () => {
-    sandbox.realism.opaqueCursors = false;
+    sandbox.access.opaqueCursors = false;
     const first = await call(`/crm/v3/lists/${DEMO_LISTS.newsletter.id}/memberships?limit=10`);
     expect(first.body.paging.next.after).toBe('10');
   });
@@ -136,7 +136,7 @@ describe('v3 list creation and membership edits', () => {
     const bad = await call('/crm/v3/lists', { json: { name: 'x', objectTypeId: '0-1', processingType: 'SOMETIMES' } });
     expect(bad.status).toBe(400);
     expect(bad.body.message).toContain('processingType');
-    sandbox.realism.scopes = new Set(['crm.lists.read']);
+    sandbox.access.scopes = new Set(['crm.lists.read']);
     const refused = await call('/crm/v3/lists', { json: { name: 'y', objectTypeId: '0-1', processingType: 'MANUAL' } });
     expect(refused.status).toBe(403);
     expect(refused.body.errors[0].context.requiredGranularScopes).toEqual(['crm.lists.write']);
