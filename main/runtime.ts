@@ -19,6 +19,9 @@ import { processHolder } from '../store/leases.js';
 import { createTouchStore } from '../store/touches.js';
 import type { DevServer } from '../workflows/temporal/dev-server.js';
 import { devApiToken } from './api-token.js';
+import { createTokenVerifier, peopleIssuer } from '../server/addin/auth.js';
+import { createPeopleStore } from '../store/people.js';
+import { createPeopleDirectory } from '../services/people.js';
 import { rapportSecret } from './secret.js';
 import { Cleanups } from './steps/cleanups.js';
 import { startCrm } from './steps/crm.js';
@@ -185,7 +188,9 @@ export async function startRapport(
       holder,
     });
     cleanups.defer(() => slack.stop());
-    const apiToken = env.API_TOKENS ? undefined : devApiToken(dataDir);
+    const apiToken = env.API_TOKENS || env.API_SERVICE_TOKENS ? undefined : devApiToken(dataDir);
+    const people = createPeopleDirectory(createPeopleStore(db));
+    const peopleTokens = peopleIssuer(env);
     const app = createApp({
       broadcast: { ...broadcast, alertIntake },
       ...(sms.authToken ? { smsInbound: { authToken: sms.authToken, publicUrl } } : {}),
@@ -197,6 +202,7 @@ export async function startRapport(
         intake,
         touches,
         approvals: { alerts: broadcast.alerts, intake: alertIntake, approverGroups: env.APPROVER_GROUPS },
+        people,
       }),
       logger,
       security: { https: publicUrl.startsWith('https://'), addinFrameAncestors: env.ADDIN_FRAME_ANCESTORS },
@@ -206,7 +212,11 @@ export async function startRapport(
         slack: env.SLACK_RATE_LIMIT_PER_MINUTE,
         clientHeader: env.RATE_LIMIT_CLIENT_HEADER,
       },
-      apiTokens: env.API_TOKENS ?? [apiToken!.token],
+      apiTokens: env.API_TOKENS ?? (apiToken ? [apiToken.token] : []),
+      credentials: {
+        services: env.API_SERVICE_TOKENS ?? [],
+        ...(peopleTokens ? { verifyPerson: createTokenVerifier([peopleTokens]), people } : {}),
+      },
       intake,
       touches,
       context,

@@ -7,6 +7,7 @@ import { startRapport, type RapportRuntime } from '../main/runtime.js';
 import type { Db } from '../store/db.js';
 import { sweepScheduleId } from '../workflows/maintenance/shared.js';
 import { testDb } from './db.js';
+import { startOidcIssuer, type OidcIssuer } from './oidc-issuer.js';
 
 export const TEST_API_TOKEN = 'test-token-0123456789abcdefghij';
 export const SANDBOX_TEST_TOKEN = 'sandbox-test-token';
@@ -23,8 +24,17 @@ export interface TestRapport {
   db: Db;
   /** This test file's own task queue. */
   taskQueue: string;
-  /** app.request() with the API token. */
+  /**
+   * app.request() as whoever the body names: a JSON body naming a person (`requester`, `approver`,
+   * `by`, `loggedBy`: an email) is sent with that person's sign-in token from the local OpenID
+   * Connect issuer, as a person's client would; anything else with the test's service token
+   * (every scope). An explicit authorization header wins.
+   */
   api(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
+  /** The local OpenID Connect issuer Rapport trusts for people; absent when the test configured its own. */
+  issuer?: OidcIssuer;
+  /** `Bearer <token>` for a person, from the issuer's token endpoint (cached per person). */
+  as(email: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -50,6 +60,9 @@ export async function startTestRapport(
     accessToken: SANDBOX_TEST_TOKEN,
     rateLimit: { perTenSeconds: options.rateLimit ?? 100 },
   });
+  // People sign in at a local OpenID Connect issuer, unless the test brings its own identity provider.
+  const ownIdentity = ['OIDC_ISSUER', 'AAD_TENANT_ID'].some((k) => options.env?.[k] !== undefined);
+  const issuer = ownIdentity ? undefined : await startOidcIssuer();
   const db = await testDb();
   const smtp = await startSmtpCatcher();
   const env = loadEnv({
@@ -63,6 +76,10 @@ export async function startTestRapport(
     // Every request of a test shares one client (no socket): tests about rate limits turn them on.
     LINK_RATE_LIMIT_PER_MINUTE: '0',
     WEBHOOK_RATE_LIMIT_PER_MINUTE: '0',
+    ...(issuer && options.env?.ADDIN_DEV_AUTH === 'true'
+      ? // The pane's development sign-in: people still sign in to the API at the issuer, the pane does not.
+        { OIDC_ISSUER: issuer.env.OIDC_ISSUER!, AAD_AUDIENCE: issuer.env.AAD_CLIENT_ID! }
+      : issuer?.env),
     ...options.env,
   });
   // Every answer is held to its route's contract; a mismatch fails the request that made it, or the file at stop().
@@ -82,16 +99,32 @@ export async function startTestRapport(
     ...(options.statusCacheMs !== undefined ? { statusCacheMs: options.statusCacheMs } : {}),
     onContractViolation: (violation) => violations.push(violation),
   });
+  const tokens = new Map<string, Promise<string>>();
+  const as = (email: string) => {
+    if (!issuer) throw new Error('this test configured its own identity provider: send its tokens');
+    const key = email.toLowerCase();
+    let token = tokens.get(key);
+    if (!token) {
+      token = issuer.bearer(email);
+      tokens.set(key, token);
+    }
+    return token;
+  };
   return {
     rapport,
     sandbox,
+    issuer,
+    as,
     smtp,
     db,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     api: async (path, init = {}) => {
       const { json, ...rest } = init;
       const headers = new Headers(rest.headers);
-      if (!headers.has('authorization')) headers.set('authorization', `Bearer ${TEST_API_TOKEN}`);
+      if (!headers.has('authorization')) {
+        const person = issuer ? personNamedIn(json) : undefined;
+        headers.set('authorization', person ? await as(person) : `Bearer ${TEST_API_TOKEN}`);
+      }
       if (json !== undefined) headers.set('content-type', 'application/json');
       const res = await rapport.app.request(path, {
         ...rest,
@@ -111,9 +144,21 @@ export async function startTestRapport(
       await sandbox.close();
       await smtp.close();
       await db.close();
+      await issuer?.close();
       checkContract();
     },
   } satisfies TestRapport;
+}
+
+const EMAIL = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u;
+/** The person a request body names as the actor, when it names one by a well-formed email. */
+function personNamedIn(json: unknown): string | undefined {
+  if (!json || typeof json !== 'object') return undefined;
+  for (const field of ['approver', 'requester', 'by', 'loggedBy']) {
+    const value = (json as Record<string, unknown>)[field];
+    if (typeof value === 'string' && EMAIL.test(value.trim())) return value.trim();
+  }
+  return undefined;
 }
 
 export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 60_000, everyMs = 200): Promise<T> {

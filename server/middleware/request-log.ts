@@ -1,7 +1,15 @@
 import { createMiddleware } from 'hono/factory';
 import type { Logger } from 'pino';
+import type { Principal } from '../../domain/identity.js';
 
-export type AppEnv = { Variables: { requestId: string; log: Logger } };
+export type AppEnv = {
+  Variables: {
+    requestId: string;
+    log: Logger;
+    /** Who called the API (server/middleware/auth.ts): set on /api/* only. */
+    principal?: Principal;
+  };
+};
 
 /**
  * Paths that carry a signed link (`<id>.<mac>`): approval links, customers' answer links and

@@ -26,7 +26,9 @@ import type { ApprovalStore } from '../../store/approvals.js';
 import type { DeliveryStore } from '../../store/deliveries.js';
 import type { ResponseStore } from '../../store/responses.js';
 import type { AlertIntake } from '../../services/alert-intake.js';
+import { serviceAddress } from '../../domain/identity.js';
 import { httpError } from '../errors.js';
+import { actingPerson, principalOf } from '../middleware/auth.js';
 import { apiApp } from '../openapi/api-app.js';
 import { jsonBody, otherMediaTypeAsEmpty } from '../openapi/bodies.js';
 import { SECURITY } from '../openapi/document.js';
@@ -206,7 +208,31 @@ export function alertRoutes(deps: AlertRoutesDeps) {
 
   return apiApp()
     .openapi(submit, async (c) => {
-      const alert = await deps.alertIntake.submit(c.req.valid('json'));
+      const body = c.req.valid('json');
+      const principal = principalOf(c);
+      let requester: string;
+      if (principal.kind === 'person') {
+        requester = actingPerson(c, 'requester', body.requester).email;
+      } else {
+        // A service principal requests as itself: it names nobody else, and a person's name in the
+        // body would let a token holder make anyone the requester (and so choose who may approve).
+        if (body.requester !== undefined) {
+          throw httpError(
+            'VALIDATION',
+            `requester: service principal ${principal.service.name} requests as itself; leave requester out`,
+            'requester',
+          );
+        }
+        if (body.replyTo === 'analyst') {
+          throw httpError(
+            'VALIDATION',
+            "replyTo: a service principal has no mailbox for customers' replies; send replyTo: owner",
+            'replyTo',
+          );
+        }
+        requester = serviceAddress(principal.service.name);
+      }
+      const alert = await deps.alertIntake.submit({ ...body, requester });
       c.header('location', `/api/alerts/${alert.id}`);
       return c.json(alertView(alert), 202);
     })
@@ -259,16 +285,21 @@ export function alertRoutes(deps: AlertRoutesDeps) {
     })
     .openapi(decide, async (c) => {
       const alert = await load(c.req.valid('param').id);
-      return c.json(await deps.alertIntake.decide(alert, c.req.valid('json'), 'api'), 200);
+      const body = c.req.valid('json');
+      const approver = actingPerson(c, 'approver', body.approver).email;
+      return c.json(await deps.alertIntake.decide(alert, { ...body, approver }, 'api'), 200);
     })
     .openapi(revise, async (c) => {
       const alert = await load(c.req.valid('param').id);
-      return c.json(await deps.alertIntake.revise(alert, c.req.valid('json')), 200);
+      const body = c.req.valid('json');
+      const requester = actingPerson(c, 'requester', body.requester).email;
+      return c.json(await deps.alertIntake.revise(alert, { ...body, requester }), 200);
     })
     .openapi(cancel, async (c) => {
       const alert = await load(c.req.valid('param').id);
-      const { by, reason } = c.req.valid('json');
-      await deps.alertIntake.cancel(alert, by, reason);
+      const body = c.req.valid('json');
+      const by = actingPerson(c, 'by', body.by).email;
+      await deps.alertIntake.cancel(alert, by, body.reason);
       return c.json({ id: alert.id, cancelRequested: true as const }, 202);
     });
 }

@@ -4,6 +4,7 @@ import { touchAcceptedSchema, touchIdParams, touchInputBody, touchSchema, type T
 import type { TouchRow, TouchStore } from '../../store/touches.js';
 import type { TouchIntake } from '../../services/touch-intake.js';
 import { httpError } from '../errors.js';
+import { actingPerson, principalOf } from '../middleware/auth.js';
 import { apiApp } from '../openapi/api-app.js';
 import { jsonBody, otherMediaTypeAsEmpty } from '../openapi/bodies.js';
 import { SECURITY } from '../openapi/document.js';
@@ -96,7 +97,16 @@ export function touchRoutes(deps: TouchRoutesDeps) {
 
   return apiApp()
     .openapi(submit, async (c) => {
-      const { touch, created } = await deps.intake.submit(c.req.valid('json'));
+      const body = c.req.valid('json');
+      const principal = principalOf(c);
+      // A person logs their own touches. A service principal (a call recorder, a mail gateway)
+      // records who talked to the customer as its system saw it: attribution on the timeline,
+      // which authorises nothing, so it may name them; it must name someone.
+      const loggedBy = principal.kind === 'person' ? actingPerson(c, 'loggedBy', body.loggedBy).email : body.loggedBy;
+      if (loggedBy === undefined) {
+        throw httpError('VALIDATION', 'loggedBy: a service principal names who logged the touch', 'loggedBy');
+      }
+      const { touch, created } = await deps.intake.submit({ ...body, loggedBy });
       c.header('location', `/api/touches/${touch.id}`);
       return c.json({ ...touchView(touch), duplicate: !created }, 202);
     })

@@ -61,6 +61,7 @@ const IMAGE_VARIABLES: Record<string, string[]> = {
 /** Variables that are credentials: they belong in the Kubernetes Secret, never in the ConfigMap. */
 const SECRET_VARIABLES = [
   'API_TOKENS',
+  'API_SERVICE_TOKENS',
   'RAPPORT_SECRET',
   'DATABASE_URL',
   'HUBSPOT_ACCESS_TOKEN',
