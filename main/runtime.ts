@@ -165,7 +165,8 @@ export async function startRapport(
     cleanups.defer(() => contactReadModel.stop());
     const context = createCustomerContext({ crm: interactiveCrm, contacts, touches, questions: DEFAULT_QUESTIONS });
 
-    // Faces.
+    // Faces. One person across Slack, Outlook and the API: people's ids joined in the store.
+    const people = createPeopleDirectory(createPeopleStore(db));
     const slack = await startSlackFace(env, {
       logger,
       intake,
@@ -186,10 +187,10 @@ export async function startRapport(
       }),
       db,
       holder,
+      people,
     });
     cleanups.defer(() => slack.stop());
     const apiToken = env.API_TOKENS || env.API_SERVICE_TOKENS ? undefined : devApiToken(dataDir);
-    const people = createPeopleDirectory(createPeopleStore(db));
     const peopleTokens = peopleIssuer(env);
     const app = createApp({
       broadcast: { ...broadcast, alertIntake },

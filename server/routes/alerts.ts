@@ -91,7 +91,7 @@ const submit = createRoute({
     'Accepted at once (202): the audience is resolved from the CRM lists, then the approver group is asked. Poll `statusUrl` (also the Location header).',
   middleware: jsonOf(64, alertRequestBody),
   request: { body: jsonBody(alertRequestBody) },
-  responses: { 202: json('Accepted.', alertSchema), ...errors(400, 401) },
+  responses: { 202: json('Accepted.', alertSchema), ...errors(400, 401, 403) },
 });
 
 const list = createRoute({
@@ -103,7 +103,7 @@ const list = createRoute({
   request: { query: alertListQuery },
   responses: {
     200: json('One page; `next` is the next page, null on the last.', alertListSchema),
-    ...errors(400, 401),
+    ...errors(400, 401, 403),
   },
 });
 
@@ -114,7 +114,7 @@ const show = createRoute({
   security,
   summary: 'An alert with its audience and delivery counts',
   request: { params },
-  responses: { 200: json('The alert.', alertDetailSchema), ...errors(400, 401, 404) },
+  responses: { 200: json('The alert.', alertDetailSchema), ...errors(400, 401, 403, 404) },
 });
 
 const progress = createRoute({
@@ -126,7 +126,7 @@ const progress = createRoute({
   request: { params },
   responses: {
     200: json('Progress (null when the workflow does not answer).', alertProgressSchema),
-    ...errors(400, 401, 404),
+    ...errors(400, 401, 403, 404),
   },
 });
 
@@ -137,7 +137,10 @@ const suppressed = createRoute({
   security,
   summary: 'Who is not sent to, and why (first 1000)',
   request: { params },
-  responses: { 200: json('Suppressed memberships and contacts.', alertSuppressedSchema), ...errors(400, 401, 404) },
+  responses: {
+    200: json('Suppressed memberships and contacts.', alertSuppressedSchema),
+    ...errors(400, 401, 403, 404),
+  },
 });
 
 const audit = createRoute({
@@ -147,7 +150,7 @@ const audit = createRoute({
   security,
   summary: 'Every decision and refusal on the alert',
   request: { params },
-  responses: { 200: json('The audit log, oldest first.', alertAuditSchema), ...errors(400, 401, 404) },
+  responses: { 200: json('The audit log, oldest first.', alertAuditSchema), ...errors(400, 401, 403, 404) },
 });
 
 const responses = createRoute({
@@ -157,7 +160,7 @@ const responses = createRoute({
   security,
   summary: "Customers' responses: answers, replies, bounces",
   request: { params },
-  responses: { 200: json('Responses, oldest first.', alertResponsesSchema), ...errors(400, 401, 404) },
+  responses: { 200: json('Responses, oldest first.', alertResponsesSchema), ...errors(400, 401, 403, 404) },
 });
 
 const decide = createRoute({

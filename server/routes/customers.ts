@@ -21,7 +21,7 @@ const context = createRoute({
   summary: 'Everything a rep needs about one customer',
   description: 'Profile, owner, company, segments, timeline, next questions, next best action and open follow-ups.',
   request: { query: contextQuery },
-  responses: { 200: json('The customer context.', customerContextSchema), ...errors(400, 401, 404) },
+  responses: { 200: json('The customer context.', customerContextSchema), ...errors(400, 401, 403, 404) },
 });
 
 const completeFollowUp = createRoute({
@@ -32,7 +32,7 @@ const completeFollowUp = createRoute({
   summary: 'Mark a follow-up (CRM task) done',
   description: 'Done already is fine. API tokens name nobody, so no acting user is recorded.',
   request: { params: followUpIdParams },
-  responses: { 200: json('Done.', followUpCompletedSchema), ...errors(400, 401, 404) },
+  responses: { 200: json('Done.', followUpCompletedSchema), ...errors(400, 401, 403, 404) },
 });
 
 /**

@@ -59,7 +59,7 @@ const submit = createRoute({
   request: { body: jsonBody(touchInputBody) },
   responses: {
     202: json('Accepted; poll `statusUrl` (also the Location header).', touchAcceptedSchema),
-    ...errors(400, 401, 409, 422),
+    ...errors(400, 401, 403, 409, 422),
   },
 });
 
@@ -70,7 +70,7 @@ const show = createRoute({
   security,
   summary: 'A touch and where it is on its way to the CRM',
   request: { params: touchIdParams },
-  responses: { 200: json('The touch.', touchSchema), ...errors(400, 401, 404) },
+  responses: { 200: json('The touch.', touchSchema), ...errors(400, 401, 403, 404) },
 });
 
 const retry = createRoute({
@@ -84,7 +84,7 @@ const retry = createRoute({
   request: { params: touchIdParams },
   responses: {
     202: json('Restarted; poll `statusUrl`.', touchSchema),
-    ...errors(400, 401, 404, 409),
+    ...errors(400, 401, 403, 404, 409),
   },
 });
 
