@@ -482,7 +482,7 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /** The server listens on loopback only and is reached at a loopback URL: nobody else can ask it for anything. */
-function servesLoopbackOnly(env: { HOST: string; PUBLIC_URL?: string | undefined }): boolean {
+export function servesLoopbackOnly(env: { HOST: string; PUBLIC_URL?: string | undefined }): boolean {
   if (!isLoopbackHost(env.HOST)) return false;
   return env.PUBLIC_URL === undefined || isLoopbackHost(new URL(env.PUBLIC_URL).hostname);
 }

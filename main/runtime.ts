@@ -22,6 +22,7 @@ import { devApiToken } from './api-token.js';
 import { createTokenVerifier, peopleIssuer } from '../server/addin/auth.js';
 import { createPeopleStore } from '../store/people.js';
 import { createPeopleDirectory } from '../services/people.js';
+import { startPeopleSignIn, type PeopleSignIn } from './steps/people-sign-in.js';
 import { rapportSecret } from './secret.js';
 import { Cleanups } from './steps/cleanups.js';
 import { startCrm } from './steps/crm.js';
@@ -71,6 +72,8 @@ export interface RapportRuntime {
   smsOutboxUrl?: string;
   smtpUrl: string;
   apiToken?: { token: string; file?: string };
+  /** The local OpenID Connect issuer people sign in at (development on loopback, no identity provider configured). */
+  localIssuer?: PeopleSignIn['local'];
   /** The Slack face: on with tokens, else off with a notice. */
   slack: SlackFace;
   /** The contact read model behind the Slack customer picker and /customer <name>. */
@@ -191,7 +194,8 @@ export async function startRapport(
     });
     cleanups.defer(() => slack.stop());
     const apiToken = env.API_TOKENS || env.API_SERVICE_TOKENS ? undefined : devApiToken(dataDir);
-    const peopleTokens = peopleIssuer(env);
+    const signIn = await startPeopleSignIn(env, cleanups);
+    const peopleTokens = peopleIssuer(signIn.env);
     const app = createApp({
       broadcast: { ...broadcast, alertIntake },
       ...(sms.authToken ? { smsInbound: { authToken: sms.authToken, publicUrl } } : {}),
@@ -252,6 +256,7 @@ export async function startRapport(
       smsOutboxUrl: sms.smsOutboxUrl,
       smtpUrl,
       apiToken: apiToken ?? undefined,
+      localIssuer: signIn.local,
       slack,
       contactReadModel,
       addinSignIn: env.AAD_TENANT_ID
