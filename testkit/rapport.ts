@@ -7,7 +7,8 @@ import { startRapport, type RapportRuntime } from '../main/runtime.js';
 import type { Db } from '../store/db.js';
 import { sweepScheduleId } from '../workflows/maintenance/shared.js';
 import { testDb } from './db.js';
-import { startOidcIssuer, type OidcIssuer } from './oidc-issuer.js';
+import type { OidcIssuer } from './oidc-issuer.js';
+import { startPeopleTokens } from './people.js';
 
 export const TEST_API_TOKEN = 'test-token-0123456789abcdefghij';
 export const SANDBOX_TEST_TOKEN = 'sandbox-test-token';
@@ -62,7 +63,8 @@ export async function startTestRapport(
   });
   // People sign in at a local OpenID Connect issuer, unless the test brings its own identity provider.
   const ownIdentity = ['OIDC_ISSUER', 'AAD_TENANT_ID'].some((k) => options.env?.[k] !== undefined);
-  const issuer = ownIdentity ? undefined : await startOidcIssuer();
+  const people = ownIdentity ? undefined : await startPeopleTokens();
+  const issuer = people?.issuer;
   const db = await testDb();
   const smtp = await startSmtpCatcher();
   const env = loadEnv({
@@ -99,16 +101,9 @@ export async function startTestRapport(
     ...(options.statusCacheMs !== undefined ? { statusCacheMs: options.statusCacheMs } : {}),
     onContractViolation: (violation) => violations.push(violation),
   });
-  const tokens = new Map<string, Promise<string>>();
   const as = (email: string) => {
-    if (!issuer) throw new Error('this test configured its own identity provider: send its tokens');
-    const key = email.toLowerCase();
-    let token = tokens.get(key);
-    if (!token) {
-      token = issuer.bearer(email);
-      tokens.set(key, token);
-    }
-    return token;
+    if (!people) throw new Error('this test configured its own identity provider: send its tokens');
+    return people.as(email);
   };
   return {
     rapport,
@@ -122,8 +117,10 @@ export async function startTestRapport(
       const { json, ...rest } = init;
       const headers = new Headers(rest.headers);
       if (!headers.has('authorization')) {
-        const person = issuer ? personNamedIn(json) : undefined;
-        headers.set('authorization', person ? await as(person) : `Bearer ${TEST_API_TOKEN}`);
+        headers.set(
+          'authorization',
+          people ? await people.authorization(json, TEST_API_TOKEN) : `Bearer ${TEST_API_TOKEN}`,
+        );
       }
       if (json !== undefined) headers.set('content-type', 'application/json');
       const res = await rapport.app.request(path, {
@@ -148,17 +145,6 @@ export async function startTestRapport(
       checkContract();
     },
   } satisfies TestRapport;
-}
-
-const EMAIL = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u;
-/** The person a request body names as the actor, when it names one by a well-formed email. */
-function personNamedIn(json: unknown): string | undefined {
-  if (!json || typeof json !== 'object') return undefined;
-  for (const field of ['approver', 'requester', 'by', 'loggedBy']) {
-    const value = (json as Record<string, unknown>)[field];
-    if (typeof value === 'string' && EMAIL.test(value.trim())) return value.trim();
-  }
-  return undefined;
 }
 
 export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
