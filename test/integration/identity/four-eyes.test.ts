@@ -27,6 +27,7 @@ const APR = { id: 'U0APPROVER', name: 'approver', email: APPROVER, realName: 'Ap
 let t: TestRapport;
 let slack: SlackStandIn;
 let driver: ReturnType<typeof slackDriver>;
+const logLines: string[] = [];
 
 beforeAll(async () => {
   slack = await startSlackStandIn({ botToken: BOT_TOKEN, users: [REQ, APR] });
@@ -38,6 +39,7 @@ beforeAll(async () => {
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: slack.apiUrl,
     },
+    logLines,
   });
   driver = slackDriver(t.rapport.app, slack);
 });
@@ -144,6 +146,12 @@ describe('a person signed in at the identity provider', () => {
     expect(await res.json()).toMatchObject({ decision: 'approve', approver: APPROVER });
     const alert = (await (await t.api(`/api/alerts/${alertId}`)).json()) as { decidedBy: string; status: string };
     expect(alert.decidedBy).toBe(APPROVER);
+    // The request log names who acted by their person id, never their email.
+    const line = logLines
+      .map((l) => JSON.parse(l) as { msg?: string; path?: string; by?: string })
+      .find((l) => l.msg === 'request' && l.path === `/api/alerts/${alertId}/decision` && l.by?.startsWith('psn_'));
+    expect(line).toBeDefined();
+    expect(JSON.stringify(line)).not.toContain(APPROVER);
   });
 
   it.each([
