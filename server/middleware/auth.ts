@@ -102,7 +102,7 @@ async function personFrom(credentials: ApiCredentials, token: string): Promise<P
 /** What a request needs of its principal: a scope (service principals), or a person. */
 export type Requirement = ApiScope | 'person' | 'service';
 
-/** The API's routes and what each needs; a route not listed is refused to service principals. */
+/** The API's routes and what each needs; a path not listed has no route and answers 404 whoever asks. */
 const REQUIREMENTS: [method: string, path: RegExp, need: Requirement][] = [
   ['POST', /^\/api\/alerts\/[^/]+\/(decision|cancel)$/, 'person'],
   ['PUT', /^\/api\/alerts\/[^/]+\/revision$/, 'person'],
