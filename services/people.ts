@@ -49,6 +49,8 @@ export function createPeopleDirectory(store: PeopleStore): PeopleDirectory {
     }
     const byEmail = await store.byEmail(email);
     if (byEmail) {
+      // The same object id here: another first sign-in of theirs wrote the row meanwhile.
+      if (byEmail.entraOid === claims.objectId) return view(byEmail);
       if (byEmail.entraOid !== null) throw new PersonConflict(email);
       // Known through Slack first: the same verified email is the same person.
       await store.update(byEmail.id, { entraOid: claims.objectId, name: claims.name ?? byEmail.name });
