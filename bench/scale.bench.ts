@@ -43,6 +43,7 @@ import { compileEntry } from './support/compile-entry.js';
 import { machineCpuSeconds, machineCpuSince } from './support/machine-cpu.js';
 import { treeCpuSeconds } from './support/process-cpu.js';
 import { report } from './report.js';
+import { startPeopleTokens } from '../testkit/people.js';
 
 const MEMBERSHIPS = Number(process.env.BENCH_MEMBERSHIPS ?? 100_000);
 const LISTS = Number(process.env.BENCH_LISTS ?? 10);
@@ -138,11 +139,14 @@ async function run(temporal: Temporal, workerCount: number): Promise<RunResult> 
   const databaseUrl = new URL(postgres.url);
   databaseUrl.searchParams.set('options', `-c search_path=${schema}`);
   const dataDir = mkdtempSync(join(tmpdir(), `rapport-bench-scale-${label}-`));
+  // People sign in at a local issuer: only a person may decide (a service token never can).
+  const people = await startPeopleTokens();
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
   const envVars: Record<string, string> = {
     LOG_LEVEL: 'silent',
     API_TOKENS: TOKEN,
+    ...people.env,
     RAPPORT_SECRET: SECRET,
     DATABASE_URL: databaseUrl.toString(),
     DATA_DIR: dataDir,
@@ -187,7 +191,7 @@ async function run(temporal: Temporal, workerCount: number): Promise<RunResult> 
     const call = async (path: string, json?: unknown) => {
       const res = await fetch(`${publicUrl}${path}`, {
         method: json === undefined ? 'GET' : 'POST',
-        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        headers: { authorization: await people.authorization(json, TOKEN), 'content-type': 'application/json' },
         ...(json === undefined ? {} : { body: JSON.stringify(json) }),
       });
       if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
@@ -293,6 +297,7 @@ async function run(temporal: Temporal, workerCount: number): Promise<RunResult> 
     await admin.end();
     await catcher.close();
     await sandbox.close();
+    await people.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { parseSubscriptionMap } from '../domain/audience/subscriptions.js';
+import { API_SCOPES, type ApiScope } from '../domain/identity.js';
 
 /**
  * Every environment variable Rapport reads, parsed once at start-up.
@@ -58,6 +60,52 @@ export const envSchema = z
         .optional(),
     ),
 
+    /**
+     * Named service principals for the HTTP API: `name(scope,scope)=token;name2(scope)=token2`. A token
+     * is at least 24 characters, or `sha256:<hex>` of it (so the environment need not hold the token).
+     * Scopes: see domain/identity.ts. Two entries with one name are two valid tokens (rotation).
+     */
+    API_SERVICE_TOKENS: optionalString.pipe(
+      z
+        .string()
+        .transform((value, ctx) => {
+          const principals: { name: string; scopes: ApiScope[]; digest: string }[] = [];
+          for (const part of value
+            .split(';')
+            .map((p) => p.trim())
+            .filter(Boolean)) {
+            const m = /^([a-z0-9][a-z0-9-]{0,62})\(([^)]*)\)=(\S+)$/.exec(part);
+            const scopes = (m?.[2] ?? '')
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean);
+            const bad = scopes.find((s) => !(API_SCOPES as readonly string[]).includes(s));
+            const token = m?.[3] ?? '';
+            const digest = /^sha256:[0-9a-f]{64}$/i.test(token)
+              ? token.slice(7).toLowerCase()
+              : token.length >= 24
+                ? createHash('sha256').update(token).digest('hex')
+                : undefined;
+            if (!m || bad !== undefined || !digest) {
+              ctx.addIssue({
+                code: 'custom',
+                message: bad
+                  ? `unknown scope ${bad} (known: ${API_SCOPES.join(', ')})`
+                  : 'expected name(scope,scope)=token;… with tokens of at least 24 characters or sha256:<64 hex>',
+              });
+              return z.NEVER;
+            }
+            principals.push({ name: m[1]!, scopes: scopes as ApiScope[], digest });
+          }
+          return principals;
+        })
+        .optional(),
+    ),
+    /**
+     * The OpenID Connect issuer whose people may use the API and the add-in (its discovery document
+     * names the key set). Default with AAD_TENANT_ID: Entra's https://login.microsoftonline.com/<tenant>/v2.0.
+     */
+    OIDC_ISSUER: optionalUrl('an http(s) issuer URL such as https://login.microsoftonline.com/<tenant>/v2.0'),
     /**
      * Rate limits of the public routes, requests per minute per client (bursts up to as many), in
      * memory per process; 0 turns one off. Links: approval, answer and unsubscribe pages. Webhooks:
@@ -467,8 +515,8 @@ export const envSchema = z
         message: 'SMS needs SMS_ACCOUNT_SID, SMS_AUTH_TOKEN and SMS_FROM together',
       });
     }
-    if (env.NODE_ENV === 'production' && !env.API_TOKENS) {
-      ctx.addIssue({ code: 'custom', path: ['API_TOKENS'], message: 'required in production' });
+    if (env.NODE_ENV === 'production' && !env.API_TOKENS && !env.API_SERVICE_TOKENS) {
+      ctx.addIssue({ code: 'custom', path: ['API_TOKENS'], message: 'required in production (or API_SERVICE_TOKENS)' });
     }
   });
 
@@ -484,7 +532,7 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /** The server listens on loopback only and is reached at a loopback URL: nobody else can ask it for anything. */
-function servesLoopbackOnly(env: { HOST: string; PUBLIC_URL?: string | undefined }): boolean {
+export function servesLoopbackOnly(env: { HOST: string; PUBLIC_URL?: string | undefined }): boolean {
   if (!isLoopbackHost(env.HOST)) return false;
   return env.PUBLIC_URL === undefined || isLoopbackHost(new URL(env.PUBLIC_URL).hostname);
 }

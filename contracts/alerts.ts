@@ -24,11 +24,15 @@ export const alertId = z
 export const alertIdParams = z.object({ id: alertId });
 
 /** POST /api/alerts: the request as the domain validates it. */
-export const alertRequestBody = alertRequestSchema.meta({ id: 'AlertRequest' });
+export const alertRequestBody = alertRequestSchema.partial({ requester: true }).meta({ id: 'AlertRequest' });
 /** PUT /api/alerts/{id}/revision */
-export const alertRevisionBody = alertRevisionSchema.meta({ id: 'AlertRevision' });
+export const alertRevisionBody = alertRevisionSchema.partial({ requester: true }).meta({ id: 'AlertRevision' });
 /** POST /api/alerts/{id}/decision */
-export const alertDecisionBody = decisionSchema.meta({ id: 'AlertDecision' });
+export const alertDecisionBody = decisionSchema.partial({ approver: true }).meta({ id: 'AlertDecision' });
+/*
+ * `requester`, `approver`, `by`: optional. Who acts comes from the credential (a person's sign-in
+ * token); a value that names someone else is a 400 naming the field.
+ */
 
 export const alertListQuery = z
   .object({
@@ -42,7 +46,7 @@ export const alertListQuery = z
   .strict();
 
 export const alertCancelBody = z
-  .object({ by: z.email().max(254), reason: storedText(2000, 'reason').optional() })
+  .object({ by: z.email().max(254).optional(), reason: storedText(2000, 'reason').optional() })
   .strict()
   .meta({ id: 'AlertCancel' });
 

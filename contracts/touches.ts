@@ -11,7 +11,8 @@ export const touchId = z
 export const touchIdParams = z.object({ id: touchId });
 
 /** POST /api/touches: the touch as the domain validates it. */
-export const touchInputBody = touchInputSchema.meta({ id: 'TouchInput' });
+/** `loggedBy` optional: a person's is their own (from the token); a service principal names who talked to the customer. */
+export const touchInputBody = touchInputSchema.partial({ loggedBy: true }).meta({ id: 'TouchInput' });
 
 /** What API clients see of a touch; never the internal request hash. */
 export const touchSchema = z

@@ -6,6 +6,8 @@ export const ERROR_CODES = [
   'VALIDATION',
   'UNAUTHORIZED',
   'FORBIDDEN',
+  /** A service principal tried what only a signed-in person may do (decide, revise, cancel). */
+  'PERSON_REQUIRED',
   'NOT_FOUND',
   'CONFLICT',
   'GONE',

@@ -19,6 +19,10 @@ import { processHolder } from '../store/leases.js';
 import { createTouchStore } from '../store/touches.js';
 import type { DevServer } from '../workflows/temporal/dev-server.js';
 import { devApiToken } from './api-token.js';
+import { createTokenVerifier, peopleIssuer } from '../server/addin/auth.js';
+import { createPeopleStore } from '../store/people.js';
+import { createPeopleDirectory } from '../services/people.js';
+import { startPeopleSignIn, type PeopleSignIn } from './steps/people-sign-in.js';
 import { rapportSecret } from './secret.js';
 import { Cleanups } from './steps/cleanups.js';
 import { startCrm } from './steps/crm.js';
@@ -68,6 +72,8 @@ export interface RapportRuntime {
   smsOutboxUrl?: string;
   smtpUrl: string;
   apiToken?: { token: string; file?: string };
+  /** The local OpenID Connect issuer people sign in at (development on loopback, no identity provider configured). */
+  localIssuer?: PeopleSignIn['local'];
   /** The Slack face: on with tokens, else off with a notice. */
   slack: SlackFace;
   /** The contact read model behind the Slack customer picker and /customer <name>. */
@@ -162,7 +168,8 @@ export async function startRapport(
     cleanups.defer(() => contactReadModel.stop());
     const context = createCustomerContext({ crm: interactiveCrm, contacts, touches, questions: DEFAULT_QUESTIONS });
 
-    // Faces.
+    // Faces. One person across Slack, Outlook and the API: people's ids joined in the store.
+    const people = createPeopleDirectory(createPeopleStore(db));
     const slack = await startSlackFace(env, {
       logger,
       intake,
@@ -183,9 +190,12 @@ export async function startRapport(
       }),
       db,
       holder,
+      people,
     });
     cleanups.defer(() => slack.stop());
-    const apiToken = env.API_TOKENS ? undefined : devApiToken(dataDir);
+    const apiToken = env.API_TOKENS || env.API_SERVICE_TOKENS ? undefined : devApiToken(dataDir);
+    const signIn = await startPeopleSignIn(env, cleanups);
+    const peopleTokens = peopleIssuer(signIn.env);
     const app = createApp({
       broadcast: { ...broadcast, alertIntake },
       ...(sms.authToken ? { smsInbound: { authToken: sms.authToken, publicUrl } } : {}),
@@ -197,6 +207,7 @@ export async function startRapport(
         intake,
         touches,
         approvals: { alerts: broadcast.alerts, intake: alertIntake, approverGroups: env.APPROVER_GROUPS },
+        people,
       }),
       logger,
       security: { https: publicUrl.startsWith('https://'), addinFrameAncestors: env.ADDIN_FRAME_ANCESTORS },
@@ -206,7 +217,11 @@ export async function startRapport(
         slack: env.SLACK_RATE_LIMIT_PER_MINUTE,
         clientHeader: env.RATE_LIMIT_CLIENT_HEADER,
       },
-      apiTokens: env.API_TOKENS ?? [apiToken!.token],
+      apiTokens: env.API_TOKENS ?? (apiToken ? [apiToken.token] : []),
+      credentials: {
+        services: env.API_SERVICE_TOKENS ?? [],
+        ...(peopleTokens ? { verifyPerson: createTokenVerifier([peopleTokens]), people } : {}),
+      },
       intake,
       touches,
       context,
@@ -241,6 +256,7 @@ export async function startRapport(
       smsOutboxUrl: sms.smsOutboxUrl,
       smtpUrl,
       apiToken: apiToken ?? undefined,
+      localIssuer: signIn.local,
       slack,
       contactReadModel,
       addinSignIn: env.AAD_TENANT_ID

@@ -47,6 +47,11 @@ async function main() {
           ? `DEVELOPMENT sign-in as ${rapport.addinSignIn.devUser}: loopback only, ADDIN_DEV_AUTH=false turns it off`
           : 'sign-in not configured: AAD_TENANT_ID and AAD_CLIENT_ID'
     }; in Outlook: docs/OUTLOOK.md)`,
+    ...(rapport.localIssuer
+      ? [
+          `  People sign-in local OpenID Connect issuer ${rapport.localIssuer.url} (DEVELOPMENT, loopback only: any email, password ${rapport.localIssuer.password}; set OIDC_ISSUER or AAD_TENANT_ID for your identity provider)`,
+        ]
+      : []),
     ...(rapport.apiToken?.file
       ? [
           `  API token      in ${relative(process.cwd(), rapport.apiToken.file)} (generated for this data directory)`,
@@ -56,6 +61,14 @@ async function main() {
           `  curl -s -X POST ${rapport.url}/api/touches -H "authorization: Bearer $RAPPORT_TOKEN" -H 'content-type: application/json' \\`,
           `    -d '{"contact":{"email":"joe.smith@acme-logistics.example"},"channel":"call","summary":"Discussed renewal","loggedBy":"ana@rapport.example"}'`,
           `  curl -s "${rapport.url}/api/customers/context?email=joe.smith@acme-logistics.example" -H "authorization: Bearer $RAPPORT_TOKEN"`,
+          ...(rapport.localIssuer
+            ? [
+                'As a person (approving needs one; a service token never can):',
+                `  export ANA=$(curl -s ${rapport.localIssuer.url}/oauth2/token -d grant_type=password -d client_id=${rapport.localIssuer.clientId} \\`,
+                `    -d username=approver@rapport.example -d password=${rapport.localIssuer.password} -d scope=access_as_user | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
+                `  curl -s ${rapport.url}/api/alerts -H "authorization: Bearer $ANA"`,
+              ]
+            : []),
         ]
       : []),
     '',

@@ -8,7 +8,7 @@ import { DomainError } from '../domain/errors.js';
 import type { CustomerContext } from '../services/customer-context.js';
 import { fromDomainError, httpError } from './errors.js';
 import { forgedLinks } from './forged-links.js';
-import { bearerAuth } from './middleware/auth.js';
+import { apiAuth, apiScopes, legacyServices, type ApiCredentials } from './middleware/auth.js';
 import { bodyCap } from './middleware/body-cap.js';
 import { PUBLIC_ROUTES, rateLimits } from './middleware/rate-limit.js';
 import { requestLog, type AppEnv } from './middleware/request-log.js';
@@ -32,7 +32,10 @@ export interface AppDeps extends TouchRoutesDeps {
   /** The broadcast engine (alerts, approval links, customer responses); absent: those routes are not mounted. */
   broadcast?: AlertRoutesDeps & { secret: string };
   logger: Logger;
-  apiTokens: string[];
+  /** API_TOKENS: unnamed tokens, each a service principal (`api-token-<n>`) with every scope. */
+  apiTokens?: string[];
+  /** API_SERVICE_TOKENS and people's sign-in (server/middleware/auth.ts). */
+  credentials?: Partial<ApiCredentials>;
   /** Requests per minute per client on the public routes (0: off); default all off. */
   rateLimits?: { links: number; webhooks: number; slack: number; clientHeader?: string };
   /** Security headers: HSTS when PUBLIC_URL is https, origins that may frame the add-in. Default: plain HTTP. */
@@ -56,7 +59,14 @@ export interface AppDeps extends TouchRoutesDeps {
 }
 
 export function createApp(deps: AppDeps) {
-  const api = apiApp().use(bearerAuth(deps.apiTokens));
+  const api = apiApp()
+    .use(
+      apiAuth({
+        ...deps.credentials,
+        services: [...(deps.credentials?.services ?? []), ...legacyServices(deps.apiTokens ?? [])],
+      }),
+    )
+    .use(apiScopes());
   api
     .route('/touches', touchRoutes(deps))
     .route('/customers', customerRoutes(deps))

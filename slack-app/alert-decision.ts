@@ -31,7 +31,7 @@ export async function decideInSlack(
     await tellUser(client, deps.logger, target, problemMessage('This alert no longer exists.'));
     return;
   }
-  const approver = await userEmail(client, input.userId);
+  const approver = await userEmail(client, input.userId, deps.people);
   if (!approver) {
     await tellUser(
       client,

@@ -23,7 +23,7 @@ export async function asRequester(
   alertId: string,
   what: 'revise' | 'cancel',
 ): Promise<RequesterCheck> {
-  const [alert, email] = await Promise.all([deps.alerts?.alerts.get(alertId), userEmail(client, userId)]);
+  const [alert, email] = await Promise.all([deps.alerts?.alerts.get(alertId), userEmail(client, userId, deps.people)]);
   if (!alert) return { ok: false, problem: 'This alert no longer exists.' };
   if (!email) {
     return {

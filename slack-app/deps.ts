@@ -5,6 +5,7 @@ import type { Question } from '../domain/questions.js';
 import type { ContactSearch } from '../services/contacts/contact-search.js';
 import type { CustomerContext } from '../services/customer-context.js';
 import type { TouchIntake } from '../services/touch-intake.js';
+import type { PeopleDirectory } from '../services/people.js';
 import type { AlertIntake } from '../services/alert-intake.js';
 import type { RecordSlackCustomerResponse } from '../services/customer-responses.js';
 import type { AlertStore } from '../store/alerts.js';
@@ -46,6 +47,8 @@ export interface SlackAlertDeps {
 
 /** What the Slack face needs from the rest of Rapport; the same things the HTTP API uses. */
 export interface SlackDeps {
+  /** Joins Slack users to people by the email Slack verified (services/people.ts); absent: the email as it is. */
+  people?: PeopleDirectory;
   intake: Pick<TouchIntake, 'submit'>;
   context: CustomerContext;
   contacts: Pick<ContactDirectory, 'byId' | 'byEmail'>;

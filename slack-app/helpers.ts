@@ -7,17 +7,27 @@ import { customerOption, touchModal, type TouchModalInput } from './blocks/touch
 import { loadingModal } from './blocks/loading-modal.js';
 import type { SlackMessage } from './blocks/messages.js';
 import type { SlackDeps } from './deps.js';
+import type { PeopleDirectory } from '../services/people.js';
 
 type WebClient = webApi.WebClient;
 
 const emails = new Map<string, { at: number; email: string | null }>();
 
-/** The Slack user's email (users.info, scope users:read.email), cached for 10 minutes. */
-export async function userEmail(client: WebClient, userId: string): Promise<string | null> {
+/**
+ * The Slack user's email (users.info, scope users:read.email), cached for 10 minutes. Slack's
+ * signature proves the user id; an email Slack says is not confirmed names nobody. With a people
+ * directory the Slack user is joined to the person with that email (one person across Slack,
+ * Outlook and the API), and the person's email is returned.
+ */
+export async function userEmail(client: WebClient, userId: string, people?: PeopleDirectory): Promise<string | null> {
   const hit = emails.get(userId);
   if (hit && Date.now() - hit.at < 600_000) return hit.email;
   const res = await client.users.info({ user: userId });
-  const email = res.user?.profile?.email ?? null;
+  const given = res.user?.is_email_confirmed === false ? null : (res.user?.profile?.email ?? null);
+  const email =
+    given && people
+      ? (await people.fromSlack({ slackUserId: userId, email: given, name: res.user?.real_name ?? null })).email
+      : given;
   if (emails.size > 5000) emails.clear();
   emails.set(userId, { at: Date.now(), email });
   return email;

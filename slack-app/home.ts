@@ -14,7 +14,7 @@ export async function publishHome(
   touchLimit = DEFAULT_TOUCHES,
 ) {
   const limit = Math.max(1, Math.min(touchLimit, 30));
-  const email = await userEmail(client, userId);
+  const email = await userEmail(client, userId, deps.people);
   let touches: HomeTouch[] = [];
   let total = 0;
   if (email) {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { PeopleDirectory } from '../services/people.js';
 import type { ContactDirectory } from '../crm/contact-directory.js';
 import type { CrmPort } from '../crm/port.js';
 import { DEFAULT_QUESTIONS } from '../domain/questions.js';
@@ -103,6 +104,8 @@ export async function startSlackFace(
     db?: Pick<Db, 'query' | 'kind'>;
     /** This process (processHolder()). */
     holder?: string;
+    /** One person across Slack, Outlook and the API (services/people.ts). */
+    people?: PeopleDirectory;
   },
 ): Promise<SlackFace> {
   const chosen = slackSettingsFromEnv(env);
@@ -133,6 +136,7 @@ export async function startSlackFace(
     logger: deps.logger,
     ...(deps.alerts ? { alerts: deps.alerts } : {}),
     ...(claims ? { claims } : {}),
+    ...(deps.people ? { people: deps.people } : {}),
   });
   await app.start();
   const where = app.mode === 'socket' ? 'Socket Mode' : 'HTTP at /slack/events';

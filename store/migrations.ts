@@ -361,6 +361,24 @@ const migrations: { id: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    id: 13,
+    name: 'people',
+    sql: `
+      -- People who act in Rapport (services/people.ts): keyed by Rapport's own id, joined to the
+      -- identity provider's immutable object id and to a Slack user id; the email is what they are
+      -- shown as and what approver groups name, bound to one person at a time.
+      create table people (
+        id text primary key,
+        entra_oid text unique,
+        slack_user_id text unique,
+        email text not null unique,
+        name text,
+        created_at timestamptz not null default now(),
+        seen_at timestamptz not null default now()
+      );
+    `,
+  },
 ];
 
 /** The ids of every migration, in order. */

@@ -7,6 +7,8 @@ import { startRapport, type RapportRuntime } from '../main/runtime.js';
 import type { Db } from '../store/db.js';
 import { sweepScheduleId } from '../workflows/maintenance/shared.js';
 import { testDb } from './db.js';
+import type { OidcIssuer } from './oidc-issuer.js';
+import { startPeopleTokens } from './people.js';
 
 export const TEST_API_TOKEN = 'test-token-0123456789abcdefghij';
 export const SANDBOX_TEST_TOKEN = 'sandbox-test-token';
@@ -23,8 +25,17 @@ export interface TestRapport {
   db: Db;
   /** This test file's own task queue. */
   taskQueue: string;
-  /** app.request() with the API token. */
+  /**
+   * app.request() as whoever the body names: a JSON body naming a person (`requester`, `approver`,
+   * `by`, `loggedBy`: an email) is sent with that person's sign-in token from the local OpenID
+   * Connect issuer, as a person's client would; anything else with the test's service token
+   * (every scope). An explicit authorization header wins.
+   */
   api(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
+  /** The local OpenID Connect issuer Rapport trusts for people; absent when the test configured its own. */
+  issuer?: OidcIssuer;
+  /** `Bearer <token>` for a person, from the issuer's token endpoint (cached per person). */
+  as(email: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -53,6 +64,10 @@ export async function startTestRapport(
     rateLimit: { perTenSeconds: options.rateLimit ?? 100 },
     ...(options.sandboxRealism ? { realism: options.sandboxRealism } : {}),
   });
+  // People sign in at a local OpenID Connect issuer, unless the test brings its own identity provider.
+  const ownIdentity = ['OIDC_ISSUER', 'AAD_TENANT_ID'].some((k) => options.env?.[k] !== undefined);
+  const people = ownIdentity ? undefined : await startPeopleTokens();
+  const issuer = people?.issuer;
   const db = await testDb();
   const smtp = await startSmtpCatcher();
   const env = loadEnv({
@@ -68,6 +83,10 @@ export async function startTestRapport(
     // Every request of a test shares one client (no socket): tests about rate limits turn them on.
     LINK_RATE_LIMIT_PER_MINUTE: '0',
     WEBHOOK_RATE_LIMIT_PER_MINUTE: '0',
+    ...(issuer && options.env?.ADDIN_DEV_AUTH === 'true'
+      ? // The pane's development sign-in: people still sign in to the API at the issuer, the pane does not.
+        { OIDC_ISSUER: issuer.env.OIDC_ISSUER!, AAD_AUDIENCE: issuer.env.AAD_CLIENT_ID! }
+      : issuer?.env),
     ...options.env,
   });
   // Every answer is held to its route's contract; a mismatch fails the request that made it, or the file at stop().
@@ -87,16 +106,27 @@ export async function startTestRapport(
     ...(options.statusCacheMs !== undefined ? { statusCacheMs: options.statusCacheMs } : {}),
     onContractViolation: (violation) => violations.push(violation),
   });
+  const as = (email: string) => {
+    if (!people) throw new Error('this test configured its own identity provider: send its tokens');
+    return people.as(email);
+  };
   return {
     rapport,
     sandbox,
+    issuer,
+    as,
     smtp,
     db,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     api: async (path, init = {}) => {
       const { json, ...rest } = init;
       const headers = new Headers(rest.headers);
-      if (!headers.has('authorization')) headers.set('authorization', `Bearer ${TEST_API_TOKEN}`);
+      if (!headers.has('authorization')) {
+        headers.set(
+          'authorization',
+          people ? await people.authorization(json, TEST_API_TOKEN) : `Bearer ${TEST_API_TOKEN}`,
+        );
+      }
       if (json !== undefined) headers.set('content-type', 'application/json');
       const res = await rapport.app.request(path, {
         ...rest,
@@ -116,6 +146,7 @@ export async function startTestRapport(
       await sandbox.close();
       await smtp.close();
       await db.close();
+      await issuer?.close();
       checkContract();
     },
   } satisfies TestRapport;

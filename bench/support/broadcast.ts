@@ -21,6 +21,7 @@ import { bundleWorkflowsFromSource } from '../../workflows/worker.js';
 import { scratchPostgres, type ScratchPostgres } from '../../testkit/postgres.js';
 import { scriptCommand } from '../../testkit/rapport-process.js';
 import { startWorkerProcess, WORKER_PROCESS_ENTRY, type WorkerProcess } from '../../testkit/worker-child.js';
+import { startPeopleTokens } from '../../testkit/people.js';
 
 /**
  * V8 flags of the measured worker: those `npm run worker` runs with (package.json), so the bench
@@ -108,12 +109,15 @@ export async function startBroadcastBench(options: BroadcastBenchOptions): Promi
   });
   const catcher = await startSmtpCatcher({ port: 0, webPort: 0, keepBodies: false });
   const pg = await scratchPostgres();
+  // People sign in at a local issuer: only a person may decide (a service token never can).
+  const people = await startPeopleTokens();
   const schema = `bench_${randomBytes(5).toString('hex')}`;
   const db = await openDb({ databaseUrl: pg.url, schema });
   const port = await freePort();
   const envVars: Record<string, string> = {
     LOG_LEVEL: 'silent',
     API_TOKENS: TOKEN,
+    ...people.env,
     PORT: String(port),
     RAPPORT_SECRET: SECRET,
     SMTP_URL: catcher.smtpUrl,
@@ -174,10 +178,10 @@ export async function startBroadcastBench(options: BroadcastBenchOptions): Promi
     uniqueContacts: seeded.uniqueContacts,
     envVars,
     startWorker,
-    api: (path, init = {}) =>
+    api: async (path, init = {}) =>
       fetch(`${rapport.url}${path}`, {
         method: init.method ?? 'GET',
-        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        headers: { authorization: await people.authorization(init.json, TOKEN), 'content-type': 'application/json' },
         ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
       }),
     close: async () => {
@@ -187,6 +191,7 @@ export async function startBroadcastBench(options: BroadcastBenchOptions): Promi
       await pg.stop();
       await catcher.close();
       await sandbox.close();
+      await people.close();
       await temporal.stop();
       if (bundlePath) rmSync(dirname(bundlePath), { recursive: true, force: true });
     },

@@ -78,14 +78,15 @@ export const commands: Command[] = [
   },
   {
     name: ['alerts', 'cancel'],
-    usage: '<id> --by <email> [--reason <text>]',
-    summary: 'Stop an alert, as its requester or one of its approvers; what went out stays recorded.',
+    usage: '<id> [--reason <text>]',
+    summary:
+      'Stop an alert, as its requester or one of its approvers: RAPPORT_TOKEN is your sign-in token (a service token cannot cancel); what went out stays recorded.',
     args: ['id'],
     options: { by: { type: 'string' }, reason: { type: 'string' } },
-    required: ['by'],
     async run({ args, options, api }) {
       const body: AlertCancelBody = {
-        by: String(options.by),
+        // Optional: who cancels is who the token signs in as; a different --by is refused.
+        ...(typeof options.by === 'string' ? { by: options.by } : {}),
         ...(typeof options.reason === 'string' ? { reason: options.reason } : {}),
       };
       const answer = await api.post(`${path(args.id!)}/cancel`, alertCancelledSchema, body);

@@ -14,6 +14,7 @@ import {
 import { createMiddleware } from 'hono/factory';
 import { httpError } from '../errors.js';
 import type { AppEnv } from '../middleware/request-log.js';
+import type { PeopleDirectory } from '../../services/people.js';
 
 /**
  * Who is using the add-in, taken from a verified token only: never from anything else the
@@ -60,6 +61,39 @@ export const entraIssuers = (tenantId: string) => [
 ];
 export const entraJwksUrl = (tenantId: string) => `https://login.microsoftonline.com/${tenantId}/discovery/v2.0/keys`;
 
+/**
+ * The organisation's identity provider, as the environment names it: an OpenID Connect issuer
+ * (OIDC_ISSUER, found by discovery), or Entra ID for AAD_TENANT_ID. One rule for the add-in and the
+ * API: issuer, audience (the add-in's app registration), signature, expiry, tenant and scope.
+ * Null when neither is configured.
+ */
+export function peopleIssuer(env: {
+  OIDC_ISSUER?: string | undefined;
+  AAD_TENANT_ID?: string | undefined;
+  AAD_CLIENT_ID?: string | undefined;
+  AAD_AUDIENCE?: string[] | undefined;
+  AAD_JWKS_URL?: string | undefined;
+  ADDIN_ORIGIN?: string | undefined;
+}): TrustedIssuer | null {
+  const host = env.ADDIN_ORIGIN ? new URL(env.ADDIN_ORIGIN).host : undefined;
+  const audiences =
+    env.AAD_AUDIENCE ??
+    (env.AAD_CLIENT_ID ? [env.AAD_CLIENT_ID, ...(host ? [`api://${host}/${env.AAD_CLIENT_ID}`] : [])] : []);
+  if (env.OIDC_ISSUER && audiences.length > 0) {
+    return oidcIssuer({
+      issuer: env.OIDC_ISSUER,
+      audiences,
+      requiredScope: ADDIN_SCOPE,
+      ...(env.AAD_TENANT_ID ? { tenantId: env.AAD_TENANT_ID } : {}),
+      ...(env.AAD_JWKS_URL ? { jwksUrl: env.AAD_JWKS_URL } : {}),
+    });
+  }
+  if (env.AAD_TENANT_ID && env.AAD_CLIENT_ID) {
+    return entraIssuer({ tenantId: env.AAD_TENANT_ID, audiences, jwksUrl: env.AAD_JWKS_URL });
+  }
+  return null;
+}
+
 /** Entra ID (Azure AD) access tokens for the add-in's API: keys from the tenant (or a given key set). */
 export function entraIssuer(options: {
   tenantId: string;
@@ -82,16 +116,76 @@ export function entraIssuer(options: {
   };
 }
 
+/**
+ * Any OpenID Connect issuer: its key set is found through its discovery document
+ * (`<issuer>/.well-known/openid-configuration`, whose `issuer` must match), fetched on the first
+ * token and kept; unknown key ids refetch the key set (key rotation), at most every 30 s.
+ */
+export function oidcIssuer(options: {
+  issuer: string;
+  audiences: string[];
+  tenantId?: string;
+  requiredScope?: string;
+  jwksUrl?: string;
+  algorithms?: string[];
+}): TrustedIssuer {
+  const issuer = options.issuer.replace(/\/$/, '');
+  let keys: Promise<JWTVerifyGetKey> | undefined;
+  const remote = (url: string) =>
+    createRemoteJWKSet(new URL(url), { cooldownDuration: 30_000, cacheMaxAge: 12 * 3600_000, timeoutDuration: 5000 });
+  const discover = async (): Promise<JWTVerifyGetKey> => {
+    if (options.jwksUrl) return remote(options.jwksUrl);
+    let doc: { issuer?: unknown; jwks_uri?: unknown };
+    try {
+      const res = await fetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5000) });
+      if (!res.ok) throw new Error(`discovery answered ${res.status}`);
+      doc = (await res.json()) as typeof doc;
+    } catch {
+      throw new AddinKeysUnavailable('the sign-in discovery document cannot be fetched right now');
+    }
+    if (
+      typeof doc.issuer !== 'string' ||
+      doc.issuer.replace(/\/$/, '') !== issuer ||
+      typeof doc.jwks_uri !== 'string'
+    ) {
+      throw new AddinKeysUnavailable('the sign-in discovery document names another issuer or no key set');
+    }
+    return remote(doc.jwks_uri);
+  };
+  return {
+    issuers: [issuer, `${issuer}/`],
+    audiences: options.audiences,
+    keys: async (header, token) => {
+      keys ??= discover().catch((error: unknown) => {
+        keys = undefined; // try again on the next token
+        throw error;
+      });
+      return (await keys)(header, token);
+    },
+    algorithms: options.algorithms ?? ['RS256', 'ES256'],
+    ...(options.requiredScope ? { requiredScope: options.requiredScope } : {}),
+    ...(options.tenantId ? { tenantId: options.tenantId } : {}),
+  };
+}
+
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const str = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
 
+/**
+ * The person a verified token names. Who they are is the immutable object id (`oid`, Entra's id of
+ * the user in the tenant; `sub` for an issuer without tenants): the email claims (preferred_username,
+ * upn, email) can be changed by a directory admin, so they are only what the person is shown as,
+ * and the people directory (services/people.ts) binds each email to one object id.
+ */
 function userFrom(payload: JWTPayload, issuer: TrustedIssuer): AddinUser {
   const email = str(payload.preferred_username) ?? str(payload.upn) ?? str(payload.email) ?? str(payload.unique_name);
   if (!email || !EMAIL.test(email)) throw new AddinAuthError('the token names no user email');
+  const objectId = issuer.dev ? null : issuer.tenantId ? str(payload.oid) : (str(payload.oid) ?? str(payload.sub));
+  if (!issuer.dev && !objectId) throw new AddinAuthError('the token names no object id (oid)');
   return {
     email: email.toLowerCase(),
     name: str(payload.name),
-    objectId: str(payload.oid),
+    objectId,
     tenantId: str(payload.tid),
     dev: issuer.dev === true,
   };
@@ -119,6 +213,7 @@ export function createTokenVerifier(trusted: TrustedIssuer[]): TokenVerifier {
         clockTolerance: 60,
       }));
     } catch (error) {
+      if (error instanceof AddinKeysUnavailable) throw error;
       if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
         throw new AddinKeysUnavailable('the sign-in keys cannot be fetched right now');
       }
@@ -127,7 +222,8 @@ export function createTokenVerifier(trusted: TrustedIssuer[]): TokenVerifier {
         throw new AddinAuthError(`token claim ${error.claim} is not valid`);
       throw new AddinAuthError('the token signature is not valid');
     }
-    if (issuer.tenantId && payload.tid !== undefined && payload.tid !== issuer.tenantId) {
+    // An Entra token always names its tenant; one without `tid` is not one of the tenant's.
+    if (issuer.tenantId && payload.tid !== issuer.tenantId) {
       throw new AddinAuthError('the token belongs to another tenant');
     }
     if (issuer.requiredScope) {
@@ -171,8 +267,12 @@ export async function createDevIssuer(user: string) {
 }
 export type DevIssuer = Awaited<ReturnType<typeof createDevIssuer>>;
 
-/** Requires a valid add-in token and sets `addinUser`. */
-export function addinAuth(verify: TokenVerifier) {
+/**
+ * Requires a valid add-in token and sets `addinUser`. With a people directory, the user is the
+ * person their object id is bound to (their email as the directory knows it; a token whose email
+ * belongs to another object id is refused), so Outlook, Slack and the API see one person.
+ */
+export function addinAuth(verify: TokenVerifier, people?: PeopleDirectory) {
   return createMiddleware<AddinEnv>(async (c, next) => {
     const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
     if (!match?.[1]) {
@@ -181,7 +281,12 @@ export function addinAuth(verify: TokenVerifier) {
       });
     }
     try {
-      c.set('addinUser', await verify(match[1]));
+      const user = await verify(match[1]);
+      if (people && user.objectId) {
+        const person = await people.fromToken({ objectId: user.objectId, email: user.email, name: user.name });
+        user.email = person.email;
+      }
+      c.set('addinUser', user);
     } catch (error) {
       if (error instanceof AddinKeysUnavailable)
         throw httpError('UNAVAILABLE', error.message, undefined, { 'retry-after': '5' });

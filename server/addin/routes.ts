@@ -30,13 +30,14 @@ import { SECURITY } from '../openapi/document.js';
 import { errors, json } from '../openapi/responses.js';
 import { touchView } from '../routes/touches.js';
 import type { TouchIntake } from '../../services/touch-intake.js';
+import type { PeopleDirectory } from '../../services/people.js';
 import { addinApprovalRoutes, type AddinApprovalDeps } from './approvals.js';
 import {
   ADDIN_SCOPE,
   addinAuth,
   createDevIssuer,
   createTokenVerifier,
-  entraIssuer,
+  peopleIssuer,
   type AddinEnv,
   type TrustedIssuer,
 } from './auth.js';
@@ -49,6 +50,7 @@ export interface AddinDeps {
     | 'AAD_CLIENT_ID'
     | 'AAD_AUDIENCE'
     | 'AAD_JWKS_URL'
+    | 'OIDC_ISSUER'
     | 'ADDIN_DEV_AUTH'
     | 'ADDIN_DEV_USER'
     | 'ADDIN_INTERNAL_DOMAINS'
@@ -62,6 +64,8 @@ export interface AddinDeps {
   touches: TouchStore;
   /** The broadcast engine's approvals (GET /api/addin/alerts/:id, POST .../decision); absent: not mounted. */
   approvals?: AddinApprovalDeps;
+  /** Binds tokens' object ids to people (services/people.ts); absent: the token's email as it is. */
+  people?: PeopleDirectory;
   /** The built task pane (npm run build:addin); default outlook-addin/dist under the working directory. */
   distDir?: string;
 }
@@ -187,16 +191,8 @@ export async function createAddinRoutes(deps: AddinDeps) {
   const distDir = resolve(deps.distDir ?? 'outlook-addin/dist');
 
   const trusted: TrustedIssuer[] = [];
-  if (env.AAD_TENANT_ID && env.AAD_CLIENT_ID) {
-    const host = env.ADDIN_ORIGIN ? new URL(env.ADDIN_ORIGIN).host : undefined;
-    trusted.push(
-      entraIssuer({
-        tenantId: env.AAD_TENANT_ID,
-        audiences: env.AAD_AUDIENCE ?? [env.AAD_CLIENT_ID, ...(host ? [`api://${host}/${env.AAD_CLIENT_ID}`] : [])],
-        jwksUrl: env.AAD_JWKS_URL,
-      }),
-    );
-  }
+  const people = peopleIssuer(env);
+  if (people) trusted.push(people);
   const dev = devSignInOn(env) ? await createDevIssuer(env.ADDIN_DEV_USER ?? DEFAULT_DEV_USER) : null;
   if (dev) {
     trusted.push(dev.trusted);
@@ -208,7 +204,9 @@ export async function createAddinRoutes(deps: AddinDeps) {
 
   const host = env.ADDIN_ORIGIN ? new URL(env.ADDIN_ORIGIN).host : null;
   const clientConfig: AddinConfig = {
-    auth: trusted.some((t) => !t.dev) ? 'entra' : dev ? 'dev' : 'none',
+    // The pane signs in with MSAL, so only Entra's app registration makes it 'entra'; another
+    // OpenID Connect issuer (OIDC_ISSUER without a tenant) serves the API, not the pane.
+    auth: people && env.AAD_TENANT_ID && env.AAD_CLIENT_ID ? 'entra' : dev ? 'dev' : 'none',
     clientId: env.AAD_CLIENT_ID ?? null,
     tenantId: env.AAD_TENANT_ID ?? null,
     scopes: env.AAD_CLIENT_ID ? [`api://${host ?? 'localhost'}/${env.AAD_CLIENT_ID}/${ADDIN_SCOPE}`] : [],
@@ -226,7 +224,7 @@ export async function createAddinRoutes(deps: AddinDeps) {
       );
     });
   } else {
-    api.use(addinAuth(createTokenVerifier(trusted)));
+    api.use(addinAuth(createTokenVerifier(trusted), deps.people));
   }
   if (deps.approvals) api.route('/alerts', addinApprovalRoutes(deps.approvals));
   api

@@ -1,7 +1,15 @@
 import { createMiddleware } from 'hono/factory';
 import type { Logger } from 'pino';
+import type { Principal } from '../../domain/identity.js';
 
-export type AppEnv = { Variables: { requestId: string; log: Logger } };
+export type AppEnv = {
+  Variables: {
+    requestId: string;
+    log: Logger;
+    /** Who called the API (server/middleware/auth.ts): set on /api/* only. */
+    principal?: Principal;
+  };
+};
 
 /**
  * Paths that carry a signed link (`<id>.<mac>`): approval links, customers' answer links and
@@ -28,12 +36,17 @@ export function requestLog(logger: Logger) {
     c.set('log', log);
     const started = performance.now();
     await next();
+    const principal = c.get('principal');
     log.info(
       {
         method: c.req.method,
         path: loggablePath(c.req.path),
         status: c.res.status,
         ms: Math.round(performance.now() - started),
+        // Who called the API: a person's id (not their email) or a service principal's name.
+        ...(principal
+          ? { by: principal.kind === 'person' ? principal.person.id : `service:${principal.service.name}` }
+          : {}),
       },
       'request',
     );

@@ -34,7 +34,8 @@ export function registerSecuritySchemes(app: Pick<OpenAPIHono, 'openAPIRegistry'
   registry.registerComponent('securitySchemes', 'apiToken', {
     type: 'http',
     scheme: 'bearer',
-    description: 'An API token: one of API_TOKENS, or the one generated into DATA_DIR/api-token.',
+    description:
+      "A person's sign-in token from the organisation's identity provider (OIDC, scope access_as_user): who acts comes from it. Or a service principal's token (API_SERVICE_TOKENS with scopes, API_TOKENS, or the one generated into DATA_DIR/api-token), which can never decide, revise or cancel.",
   });
   registry.registerComponent('securitySchemes', 'addinToken', {
     type: 'http',

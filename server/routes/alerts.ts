@@ -26,7 +26,9 @@ import type { ApprovalStore } from '../../store/approvals.js';
 import type { DeliveryStore } from '../../store/deliveries.js';
 import type { ResponseStore } from '../../store/responses.js';
 import type { AlertIntake } from '../../services/alert-intake.js';
+import { serviceAddress } from '../../domain/identity.js';
 import { httpError } from '../errors.js';
+import { actingPerson, principalOf } from '../middleware/auth.js';
 import { apiApp } from '../openapi/api-app.js';
 import { jsonBody, otherMediaTypeAsEmpty } from '../openapi/bodies.js';
 import { SECURITY } from '../openapi/document.js';
@@ -89,7 +91,7 @@ const submit = createRoute({
     'Accepted at once (202): the audience is resolved from the CRM lists, then the approver group is asked. Poll `statusUrl` (also the Location header).',
   middleware: jsonOf(64, alertRequestBody),
   request: { body: jsonBody(alertRequestBody) },
-  responses: { 202: json('Accepted.', alertSchema), ...errors(400, 401) },
+  responses: { 202: json('Accepted.', alertSchema), ...errors(400, 401, 403) },
 });
 
 const list = createRoute({
@@ -101,7 +103,7 @@ const list = createRoute({
   request: { query: alertListQuery },
   responses: {
     200: json('One page; `next` is the next page, null on the last.', alertListSchema),
-    ...errors(400, 401),
+    ...errors(400, 401, 403),
   },
 });
 
@@ -112,7 +114,7 @@ const show = createRoute({
   security,
   summary: 'An alert with its audience and delivery counts',
   request: { params },
-  responses: { 200: json('The alert.', alertDetailSchema), ...errors(400, 401, 404) },
+  responses: { 200: json('The alert.', alertDetailSchema), ...errors(400, 401, 403, 404) },
 });
 
 const progress = createRoute({
@@ -124,7 +126,7 @@ const progress = createRoute({
   request: { params },
   responses: {
     200: json('Progress (null when the workflow does not answer).', alertProgressSchema),
-    ...errors(400, 401, 404),
+    ...errors(400, 401, 403, 404),
   },
 });
 
@@ -135,7 +137,10 @@ const suppressed = createRoute({
   security,
   summary: 'Who is not sent to, and why (first 1000)',
   request: { params },
-  responses: { 200: json('Suppressed memberships and contacts.', alertSuppressedSchema), ...errors(400, 401, 404) },
+  responses: {
+    200: json('Suppressed memberships and contacts.', alertSuppressedSchema),
+    ...errors(400, 401, 403, 404),
+  },
 });
 
 const audit = createRoute({
@@ -145,7 +150,7 @@ const audit = createRoute({
   security,
   summary: 'Every decision and refusal on the alert',
   request: { params },
-  responses: { 200: json('The audit log, oldest first.', alertAuditSchema), ...errors(400, 401, 404) },
+  responses: { 200: json('The audit log, oldest first.', alertAuditSchema), ...errors(400, 401, 403, 404) },
 });
 
 const responses = createRoute({
@@ -155,7 +160,7 @@ const responses = createRoute({
   security,
   summary: "Customers' responses: answers, replies, bounces",
   request: { params },
-  responses: { 200: json('Responses, oldest first.', alertResponsesSchema), ...errors(400, 401, 404) },
+  responses: { 200: json('Responses, oldest first.', alertResponsesSchema), ...errors(400, 401, 403, 404) },
 });
 
 const decide = createRoute({
@@ -206,7 +211,31 @@ export function alertRoutes(deps: AlertRoutesDeps) {
 
   return apiApp()
     .openapi(submit, async (c) => {
-      const alert = await deps.alertIntake.submit(c.req.valid('json'));
+      const body = c.req.valid('json');
+      const principal = principalOf(c);
+      let requester: string;
+      if (principal.kind === 'person') {
+        requester = actingPerson(c, 'requester', body.requester).email;
+      } else {
+        // A service principal requests as itself: it names nobody else, and a person's name in the
+        // body would let a token holder make anyone the requester (and so choose who may approve).
+        if (body.requester !== undefined) {
+          throw httpError(
+            'VALIDATION',
+            `requester: service principal ${principal.service.name} requests as itself; leave requester out`,
+            'requester',
+          );
+        }
+        if (body.replyTo === 'analyst') {
+          throw httpError(
+            'VALIDATION',
+            "replyTo: a service principal has no mailbox for customers' replies; send replyTo: owner",
+            'replyTo',
+          );
+        }
+        requester = serviceAddress(principal.service.name);
+      }
+      const alert = await deps.alertIntake.submit({ ...body, requester });
       c.header('location', `/api/alerts/${alert.id}`);
       return c.json(alertView(alert), 202);
     })
@@ -259,16 +288,21 @@ export function alertRoutes(deps: AlertRoutesDeps) {
     })
     .openapi(decide, async (c) => {
       const alert = await load(c.req.valid('param').id);
-      return c.json(await deps.alertIntake.decide(alert, c.req.valid('json'), 'api'), 200);
+      const body = c.req.valid('json');
+      const approver = actingPerson(c, 'approver', body.approver).email;
+      return c.json(await deps.alertIntake.decide(alert, { ...body, approver }, 'api'), 200);
     })
     .openapi(revise, async (c) => {
       const alert = await load(c.req.valid('param').id);
-      return c.json(await deps.alertIntake.revise(alert, c.req.valid('json')), 200);
+      const body = c.req.valid('json');
+      const requester = actingPerson(c, 'requester', body.requester).email;
+      return c.json(await deps.alertIntake.revise(alert, { ...body, requester }), 200);
     })
     .openapi(cancel, async (c) => {
       const alert = await load(c.req.valid('param').id);
-      const { by, reason } = c.req.valid('json');
-      await deps.alertIntake.cancel(alert, by, reason);
+      const body = c.req.valid('json');
+      const by = actingPerson(c, 'by', body.by).email;
+      await deps.alertIntake.cancel(alert, by, body.reason);
       return c.json({ id: alert.id, cancelRequested: true as const }, 202);
     });
 }

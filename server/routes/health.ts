@@ -75,7 +75,7 @@ const status = createRoute({
     'Always 200 while the process answers; `status` is `degraded` when anything below is not as it should be. ' +
     "Checks run at most every 10 s (they spend the providers' rate limits) and take up to 3 s each. Also lists " +
     'the singleton jobs and which process runs each.',
-  responses: { 200: json('The status report.', statusReportSchema), ...errors(401) },
+  responses: { 200: json('The status report.', statusReportSchema), ...errors(401, 403) },
 });
 
 /** GET /api/status (behind the API token: it names hosts and processes). */

@@ -52,7 +52,7 @@ const email = createRoute({
       content: { 'message/rfc822': { schema: { type: 'string', description: 'The raw message.' } } },
     },
   },
-  responses: { 202: json('Accepted, matched or not.', inboundEmailResultSchema), ...errors(400, 401, 429) },
+  responses: { 202: json('Accepted, matched or not.', inboundEmailResultSchema), ...errors(400, 401, 403, 429) },
 });
 
 /**

@@ -4,6 +4,7 @@ import { touchAcceptedSchema, touchIdParams, touchInputBody, touchSchema, type T
 import type { TouchRow, TouchStore } from '../../store/touches.js';
 import type { TouchIntake } from '../../services/touch-intake.js';
 import { httpError } from '../errors.js';
+import { actingPerson, principalOf } from '../middleware/auth.js';
 import { apiApp } from '../openapi/api-app.js';
 import { jsonBody, otherMediaTypeAsEmpty } from '../openapi/bodies.js';
 import { SECURITY } from '../openapi/document.js';
@@ -58,7 +59,7 @@ const submit = createRoute({
   request: { body: jsonBody(touchInputBody) },
   responses: {
     202: json('Accepted; poll `statusUrl` (also the Location header).', touchAcceptedSchema),
-    ...errors(400, 401, 409, 422),
+    ...errors(400, 401, 403, 409, 422),
   },
 });
 
@@ -69,7 +70,7 @@ const show = createRoute({
   security,
   summary: 'A touch and where it is on its way to the CRM',
   request: { params: touchIdParams },
-  responses: { 200: json('The touch.', touchSchema), ...errors(400, 401, 404) },
+  responses: { 200: json('The touch.', touchSchema), ...errors(400, 401, 403, 404) },
 });
 
 const retry = createRoute({
@@ -83,7 +84,7 @@ const retry = createRoute({
   request: { params: touchIdParams },
   responses: {
     202: json('Restarted; poll `statusUrl`.', touchSchema),
-    ...errors(400, 401, 404, 409),
+    ...errors(400, 401, 403, 404, 409),
   },
 });
 
@@ -96,7 +97,16 @@ export function touchRoutes(deps: TouchRoutesDeps) {
 
   return apiApp()
     .openapi(submit, async (c) => {
-      const { touch, created } = await deps.intake.submit(c.req.valid('json'));
+      const body = c.req.valid('json');
+      const principal = principalOf(c);
+      // A person logs their own touches. A service principal (a call recorder, a mail gateway)
+      // records who talked to the customer as its system saw it: attribution on the timeline,
+      // which authorises nothing, so it may name them; it must name someone.
+      const loggedBy = principal.kind === 'person' ? actingPerson(c, 'loggedBy', body.loggedBy).email : body.loggedBy;
+      if (loggedBy === undefined) {
+        throw httpError('VALIDATION', 'loggedBy: a service principal names who logged the touch', 'loggedBy');
+      }
+      const { touch, created } = await deps.intake.submit({ ...body, loggedBy });
       c.header('location', `/api/touches/${touch.id}`);
       return c.json({ ...touchView(touch), duplicate: !created }, 202);
     })

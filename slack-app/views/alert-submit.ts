@@ -56,7 +56,7 @@ export async function requestAlertFromSlack(client: WebClient, deps: SlackDeps, 
   if (!alerts || !face) return;
   const target = { userId: p.userId, channelId: p.channelId };
   try {
-    const requester = await userEmail(client, p.userId);
+    const requester = await userEmail(client, p.userId, deps.people);
     if (!requester) {
       await tellUser(
         client,

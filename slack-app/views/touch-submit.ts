@@ -65,7 +65,7 @@ export async function logTouchFromSlack(client: WebClient, deps: SlackDeps, p: T
   const target = { userId: p.userId, channelId: p.channelId };
   const { touch } = p;
   try {
-    const loggedBy = await userEmail(client, p.userId);
+    const loggedBy = await userEmail(client, p.userId, deps.people);
     if (!loggedBy) {
       await tellUser(
         client,

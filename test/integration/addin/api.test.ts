@@ -1,32 +1,21 @@
-import { createServer, type Server } from 'node:http';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../../testkit/demo-data.js';
+import { TEST_CLIENT, TEST_TENANT } from '../../../testkit/oidc-issuer.js';
 import { eventually, startTestRapport, type TestRapport } from '../../../testkit/rapport.js';
 import { APPROVER, BROADCAST_ENV, OFFICER, REQUESTER, mailFor, submit, waitForStatus } from '../broadcast/support.js';
 
-/** The add-in API with Entra-style tokens checked against a local key set (AAD_JWKS_URL). */
-const TENANT = '11111111-2222-3333-4444-555555555555';
-const CLIENT = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
+/** The add-in API with Entra-style tokens from the local OpenID Connect issuer (testkit/oidc-issuer.ts). */
+const TENANT = TEST_TENANT;
+const CLIENT = TEST_CLIENT;
 let t: TestRapport;
-let jwks: Server;
-let key: CryptoKey;
-let forger: CryptoKey;
 
-const token = (claims: Record<string, unknown> = {}, opts: { key?: CryptoKey; exp?: number; aud?: string } = {}) =>
-  new SignJWT({
-    preferred_username: 'ana.rep@contoso.example',
-    oid: 'o1',
-    tid: TENANT,
-    scp: 'access_as_user',
-    ...claims,
-  })
-    .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
-    .setIssuer(`https://login.microsoftonline.com/${TENANT}/v2.0`)
-    .setAudience(opts.aud ?? CLIENT)
-    .setIssuedAt()
-    .setExpirationTime(opts.exp ?? Math.floor(Date.now() / 1000) + 600)
-    .sign(opts.key ?? key);
+const token = (claims: Record<string, unknown> = {}, opts: { forged?: boolean; exp?: number; aud?: string } = {}) =>
+  t.issuer!.mint(String(claims.preferred_username ?? 'ana.rep@contoso.example'), {
+    claims,
+    ...(opts.aud ? { audience: opts.aud } : {}),
+    ...(opts.exp !== undefined ? { expiresIn: opts.exp - Math.floor(Date.now() / 1000) } : {}),
+    ...(opts.forged ? { forged: true } : {}),
+  });
 
 const call = (path: string, auth: string | null, init: RequestInit & { json?: unknown } = {}) =>
   t.rapport.app.request(path, {
@@ -39,29 +28,10 @@ const call = (path: string, auth: string | null, init: RequestInit & { json?: un
   });
 
 beforeAll(async () => {
-  const pair = await generateKeyPair('RS256');
-  key = pair.privateKey;
-  forger = (await generateKeyPair('RS256')).privateKey;
-  const body = JSON.stringify({
-    keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'test-key', alg: 'RS256', use: 'sig' }],
-  });
-  jwks = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
-  await new Promise<void>((done) => jwks.listen(0, '127.0.0.1', done));
-  const address = jwks.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  t = await startTestRapport({
-    env: {
-      AAD_TENANT_ID: TENANT,
-      AAD_CLIENT_ID: CLIENT,
-      AAD_JWKS_URL: `http://127.0.0.1:${port}/keys`,
-      ADDIN_ORIGIN: 'https://rapport.example.com',
-      ...BROADCAST_ENV,
-    },
-  });
+  t = await startTestRapport({ env: BROADCAST_ENV });
 });
 afterAll(async () => {
   await t?.stop();
-  await new Promise((done) => jwks?.close(done));
 });
 
 describe('add-in API', () => {
@@ -80,7 +50,7 @@ describe('add-in API', () => {
   it.each([
     ['missing', async () => null],
     ['expired', async () => `Bearer ${await token({}, { exp: Math.floor(Date.now() / 1000) - 600 })}`],
-    ['forged', async () => `Bearer ${await token({}, { key: forger })}`],
+    ['forged', async () => `Bearer ${await token({}, { forged: true })}`],
     ['for another app', async () => `Bearer ${await token({}, { aud: 'bbbbbbbb-bbbb-cccc-dddd-eeeeeeeeeeee' })}`],
     ['an API token', async () => 'Bearer test-token-0123456789abcdefghij'],
   ])('answers 401 to a token that is %s', async (_name, auth) => {
@@ -246,6 +216,33 @@ describe('add-in API', () => {
         })
       ).status,
     ).toBe(401);
+  });
+
+  it('a person on the API completes the follow-ups they own, and the task says who', async () => {
+    const maria = (await t.rapport.crm.findContactByEmail(DEMO.maria.email))!;
+    const joe = (await t.rapport.crm.findContactByEmail(DEMO.joe.email))!;
+    const task = t.sandbox
+      .records('tasks')
+      .find((r) => r.properties.hs_task_subject === 'Send Q4 pricing' && r.properties.hs_task_status !== 'COMPLETED')!;
+    expect(task).toBeDefined();
+    const owner = (await t.rapport.crm.getOwner(joe.ownerId!))!;
+    // The same person as in the add-in test above when Maria and Joe share an owner: one email, one oid.
+    const ownerToken = await token(
+      maria.ownerId === joe.ownerId
+        ? { preferred_username: owner.email.toUpperCase(), oid: 'o-owner' }
+        : { preferred_username: owner.email },
+    );
+    const someoneElse = await call(`/api/customers/follow-ups/${task.id}/complete`, `Bearer ${await token()}`, {
+      method: 'POST',
+    });
+    expect(someoneElse.status).toBe(403);
+    const res = await call(`/api/customers/follow-ups/${task.id}/complete`, `Bearer ${ownerToken}`, { method: 'POST' });
+    expect(res.status).toBe(200);
+    const done = t.sandbox.records('tasks').find((r) => r.id === task.id)!;
+    expect(done.properties.hs_task_status).toBe('COMPLETED');
+    expect(done.properties.hs_task_body).toMatch(
+      new RegExp(`Completed by ${owner.email.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} via Rapport \\(api\\) at `, 'i'),
+    );
   });
 
   it('names the field of bad input and keeps unknown senders a 404', async () => {

@@ -2,7 +2,6 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../../testkit/demo-data.js';
-import { startEntraKeys, type EntraKeys } from '../../../testkit/entra-keys.js';
 import { startTestRapport, type TestRapport } from '../../../testkit/rapport.js';
 import { decideUpdate } from '../../../workflows/broadcast/shared.js';
 import { APPROVER, BROADCAST_ENV, OFFICER, REQUESTER, getAlert, submit, waitForStatus } from '../broadcast/support.js';
@@ -13,15 +12,13 @@ import { APPROVER, BROADCAST_ENV, OFFICER, REQUESTER, getAlert, submit, waitForS
  * slips past the edge straight into the workflow's Update.
  */
 let t: TestRapport;
-let entra: EntraKeys;
 
 beforeAll(async () => {
-  entra = await startEntraKeys();
-  t = await startTestRapport({ env: { ...entra.env, ...BROADCAST_ENV } });
+  // People sign in at the harness's local OpenID Connect issuer (testkit/oidc-issuer.ts).
+  t = await startTestRapport({ env: BROADCAST_ENV });
 });
 afterAll(async () => {
   await t?.stop();
-  await entra?.close();
 });
 
 type ErrorBody = { error: { code: string; field?: string; message: string } };
@@ -29,7 +26,7 @@ const errorOf = async (res: Response) => ((await res.json()) as ErrorBody).error
 const addin = async (path: string, email: string, json: unknown) =>
   t.rapport.app.request(path, {
     method: 'POST',
-    headers: { authorization: await entra.bearer(email), 'content-type': 'application/json' },
+    headers: { authorization: await t.as(email), 'content-type': 'application/json' },
     body: JSON.stringify(json),
   });
 

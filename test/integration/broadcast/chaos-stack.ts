@@ -18,6 +18,7 @@ import { seedBenchLists, startHubSpotSandbox } from '../../../sandbox/hubspot/in
 import { startSmtpCatcher, type SmtpCatcher } from '../../../sandbox/smtp/index.js';
 import { openDb, type Db } from '../../../store/db.js';
 import { scratchPostgres, type ScratchPostgres } from '../../../testkit/postgres.js';
+import { startPeopleTokens } from '../../../testkit/people.js';
 import { eventually, TEST_API_TOKEN, TEST_SECRET, type Sandbox } from '../../../testkit/rapport.js';
 import { startWorkerProcess, WORKER_PROCESS_ENTRY, type WorkerProcess } from '../../../testkit/worker-child.js';
 import { bundleWorkflowsFromSource } from '../../../workflows/worker.js';
@@ -53,6 +54,7 @@ export interface ChaosStack {
 export async function startChaosStack(options: ChaosStackOptions): Promise<ChaosStack> {
   const token = `${options.name}-token`;
   const pg: ScratchPostgres = await scratchPostgres();
+  const people = await startPeopleTokens();
   const schema = `${options.name.replace(/\W/g, '_')}_${randomBytes(5).toString('hex')}`;
   const db = await openDb({ databaseUrl: pg.url, schema });
   const sandbox: Sandbox = await startHubSpotSandbox({
@@ -72,6 +74,7 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
     ...BROADCAST_ENV,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     API_TOKENS: TEST_API_TOKEN,
+    ...people.env,
     RAPPORT_SECRET: TEST_SECRET,
     SMTP_URL: catcher.smtpUrl,
     // A task queue of its own: only the worker process polls it.
@@ -98,14 +101,12 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
   writeFileSync(bundlePath, (await bundleWorkflowsFromSource()).code);
   const entry = await compileEntry(WORKER_PROCESS_ENTRY);
 
-  const api = (path: string, json?: unknown) =>
-    Promise.resolve(
-      rapport.app.request(path, {
-        method: json === undefined ? 'GET' : 'POST',
-        headers: { authorization: `Bearer ${TEST_API_TOKEN}`, 'content-type': 'application/json' },
-        ...(json === undefined ? {} : { body: JSON.stringify(json) }),
-      }),
-    );
+  const api = async (path: string, json?: unknown) =>
+    rapport.app.request(path, {
+      method: json === undefined ? 'GET' : 'POST',
+      headers: { authorization: await people.authorization(json, TEST_API_TOKEN), 'content-type': 'application/json' },
+      ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+    });
   const getAlert = async (id: string) => (await (await api(`/api/alerts/${id}`)).json()) as AlertBody;
 
   const stack: ChaosStack = {
@@ -151,6 +152,7 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
       await pg.stop();
       await catcher.close();
       await sandbox.close();
+      await people.close();
       rmSync(bundleDir, { recursive: true, force: true });
     },
   };

@@ -22,6 +22,7 @@ import { seedBenchLists, startHubSpotSandbox } from '../../../sandbox/hubspot/in
 import { startSmtpCatcher, type SmtpCatcher } from '../../../sandbox/smtp/index.js';
 import { openDb, type Db } from '../../../store/db.js';
 import { scratchPostgres, type ScratchPostgres } from '../../../testkit/postgres.js';
+import { startPeopleTokens, type PeopleTokens } from '../../../testkit/people.js';
 import { eventually, TEST_API_TOKEN, TEST_SECRET, type Sandbox } from '../../../testkit/rapport.js';
 import { startWorkerProcess, WORKER_PROCESS_ENTRY, type WorkerProcess } from '../../../testkit/worker-child.js';
 import { bundleWorkflowsFromSource } from '../../../workflows/worker.js';
@@ -42,14 +43,14 @@ let workers: WorkerProcess[] = [];
 let listIds: string[];
 let bundleDir: string;
 
-const api = (path: string, json?: unknown) =>
-  Promise.resolve(
-    rapport.app.request(path, {
-      method: json === undefined ? 'GET' : 'POST',
-      headers: { authorization: `Bearer ${TEST_API_TOKEN}`, 'content-type': 'application/json' },
-      ...(json === undefined ? {} : { body: JSON.stringify(json) }),
-    }),
-  );
+let people: PeopleTokens;
+
+const api = async (path: string, json?: unknown) =>
+  rapport.app.request(path, {
+    method: json === undefined ? 'GET' : 'POST',
+    headers: { authorization: await people.authorization(json, TEST_API_TOKEN), 'content-type': 'application/json' },
+    ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+  });
 const waitForStatus = (id: string, wanted: string[], timeoutMs: number) =>
   eventually(
     async () => {
@@ -72,6 +73,7 @@ function peak(times: number[], windowMs: number): number {
 }
 
 beforeAll(async () => {
+  people = await startPeopleTokens();
   pg = await scratchPostgres();
   const schema = `rate_${randomBytes(5).toString('hex')}`;
   db = await openDb({ databaseUrl: pg.url, schema });
@@ -86,6 +88,7 @@ beforeAll(async () => {
     ...BROADCAST_ENV,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     API_TOKENS: TEST_API_TOKEN,
+    ...people.env,
     RAPPORT_SECRET: TEST_SECRET,
     SMTP_URL: catcher.smtpUrl,
     TEMPORAL_TASK_QUEUE: `send-rate-${randomBytes(4).toString('hex')}`,
@@ -135,6 +138,7 @@ afterAll(async () => {
   await pg?.stop();
   await catcher?.close();
   await sandbox?.close();
+  await people?.close();
   if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
 });
 

@@ -23,11 +23,18 @@ afterAll(async () => {
   await t?.stop();
 });
 
+/** The CLI with the service token, or (`as`) a person's sign-in token: only a person may cancel. */
 async function rapport(...argv: string[]) {
+  return rapportWith(TEST_API_TOKEN, ...argv);
+}
+async function as(email: string, ...argv: string[]) {
+  return rapportWith((await t.as(email)).replace(/^Bearer /, ''), ...argv);
+}
+async function rapportWith(token: string, ...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await main(argv, {
-    env: { RAPPORT_URL: url, RAPPORT_TOKEN: TEST_API_TOKEN },
+    env: { RAPPORT_URL: url, RAPPORT_TOKEN: token },
     cwd: process.cwd(),
     stdout: (text) => out.push(text),
     stderr: (text) => err.push(text),
@@ -122,11 +129,15 @@ describe('rapport alerts', () => {
     expect(shown.out).toMatch(new RegExp(`Alert: +${id}`));
     expect(shown.out).toMatch(/Title: +CLI: rates move/);
 
-    const refused = await rapport('alerts', 'cancel', id, '--by', 'stranger@elsewhere.example');
+    const service = await rapport('alerts', 'cancel', id, '--by', REQUESTER);
+    expect(service.code).toBe(1);
+    expect(service.err).toContain('(403, PERSON_REQUIRED, field authorization)');
+
+    const refused = await as('stranger@elsewhere.example', 'alerts', 'cancel', id);
     expect(refused.code).toBe(1);
     expect(refused.err).toContain('(403, FORBIDDEN, field by)');
 
-    const cancelled = await rapport('alerts', 'cancel', id, '--by', REQUESTER, '--reason', 'wrong list');
+    const cancelled = await as(REQUESTER, 'alerts', 'cancel', id, '--reason', 'wrong list');
     expect(cancelled).toMatchObject({ code: 0, out: `Cancel requested for ${id}.` });
     await waitForStatus(t, id, 'cancelled');
 

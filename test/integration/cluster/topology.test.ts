@@ -28,6 +28,7 @@ import { openDb, type Db } from '../../../store/db.js';
 import { freePort } from '../../../workflows/temporal/free-port.js';
 import { clusterSkipReason, startTestCluster, type TestCluster } from '../../../testkit/cluster.js';
 import { scratchPostgres, type ScratchPostgres } from '../../../testkit/postgres.js';
+import { startPeopleTokens, type PeopleTokens } from '../../../testkit/people.js';
 import { eventually, TEST_API_TOKEN, TEST_SECRET } from '../../../testkit/rapport.js';
 import { startRapportProcess, type RapportProcess } from '../../../testkit/rapport-process.js';
 import { compareLedgerWithCatcher, ledgerRows, messagesPerRecipient } from '../broadcast/chaos-support.js';
@@ -62,10 +63,11 @@ describe.skipIf(skip)(`2 API processes and 3 workers on a Temporal cluster${skip
   let uniqueContacts: number;
   let envVars: Record<string, string>;
 
+  let people: PeopleTokens;
   const call = async (api: RapportProcess, path: string, json?: unknown) => {
     const res = await fetch(`${api.url}${path}`, {
       method: json === undefined ? 'GET' : 'POST',
-      headers: { authorization: `Bearer ${TEST_API_TOKEN}`, 'content-type': 'application/json' },
+      headers: { authorization: await people.authorization(json, TEST_API_TOKEN), 'content-type': 'application/json' },
       ...(json === undefined ? {} : { body: JSON.stringify(json) }),
     });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -74,6 +76,7 @@ describe.skipIf(skip)(`2 API processes and 3 workers on a Temporal cluster${skip
     (await call(api, `/api/alerts/${id}`)).body as unknown as AlertBody;
 
   beforeAll(async () => {
+    people = await startPeopleTokens();
     postgres = await scratchPostgres();
     cluster = await startTestCluster({ databaseUrl: postgres.url, log });
     log(`Temporal cluster at ${cluster.address}`);
@@ -107,6 +110,7 @@ describe.skipIf(skip)(`2 API processes and 3 workers on a Temporal cluster${skip
       ...BROADCAST_ENV,
       LOG_LEVEL: 'warn',
       API_TOKENS: TEST_API_TOKEN,
+      ...people.env,
       RAPPORT_SECRET: TEST_SECRET,
       DATABASE_URL: databaseUrl.toString(),
       TEMPORAL_ADDRESS: cluster.address,
@@ -161,6 +165,7 @@ describe.skipIf(skip)(`2 API processes and 3 workers on a Temporal cluster${skip
     await postgres?.stop();
     await catcher?.close();
     await sandbox?.close();
+    await people?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -17,6 +17,7 @@ import { createLeaseStore, type LeaseRow } from '../../../store/leases.js';
 import { migrate } from '../../../store/migrations.js';
 import { createTouchStore } from '../../../store/touches.js';
 import { startApiProcess, urlWithSchema, type ApiProcess } from '../../../testkit/api-process.js';
+import { startPeopleTokens, type PeopleTokens } from '../../../testkit/people.js';
 import { DEMO } from '../../../testkit/demo-data.js';
 import { scratchPostgres, type ScratchPostgres } from '../../../testkit/postgres.js';
 import { eventually, SANDBOX_TEST_TOKEN, TEST_API_TOKEN, TEST_SECRET, type Sandbox } from '../../../testkit/rapport.js';
@@ -40,8 +41,10 @@ let temporal: Client;
 let taskQueue: string;
 let a: ApiProcess;
 let b: ApiProcess;
+let people: PeopleTokens;
 
 beforeAll(async () => {
+  people = await startPeopleTokens();
   slack = await startSlackStandIn({ botToken: BOT_TOKEN, users: [ANA, REQ, APR, OFF] });
   sandbox = await startHubSpotSandbox({
     port: 0,
@@ -69,6 +72,7 @@ beforeAll(async () => {
     SMTP_URL: smtp.smtpUrl,
     RAPPORT_SECRET: TEST_SECRET,
     API_TOKENS: TEST_API_TOKEN,
+    ...people.env,
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.apiUrl,
@@ -91,14 +95,18 @@ afterAll(async () => {
   await sandbox?.close();
   await smtp?.close();
   await slack?.close();
+  await people?.close();
 });
 
 /** The driver of the Slack tests, posting to a process over HTTP. */
 const to = (api: ApiProcess) => slackDriver({ request: (path, init) => fetch(`${api.url}${path}`, init) }, slack);
-const api = (p: ApiProcess, path: string, init: RequestInit & { json?: unknown } = {}) =>
+const api = async (p: ApiProcess, path: string, init: RequestInit & { json?: unknown } = {}) =>
   fetch(`${p.url}${path}`, {
     ...init,
-    headers: { authorization: `Bearer ${TEST_API_TOKEN}`, 'content-type': 'application/json' },
+    headers: {
+      authorization: await people.authorization(init.json, TEST_API_TOKEN),
+      'content-type': 'application/json',
+    },
     body: init.json === undefined ? init.body : JSON.stringify(init.json),
   });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

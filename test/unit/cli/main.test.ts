@@ -47,7 +47,6 @@ describe('rapport CLI usage', () => {
     ['a missing argument', ['touches', 'show']],
     ['an extra argument', ['touches', 'show', 'a', 'b']],
     ['an unknown option', ['alerts', 'list', '--colour', 'red']],
-    ['a missing required option', ['alerts', 'cancel', 'alr_x']],
     ['an option without its value', ['alerts', 'cancel', 'alr_x', '--by']],
   ])('exits 2 on %s, saying what is wrong, without calling the API', async (_name, argv) => {
     const { code, err, requests } = await rapport(argv);

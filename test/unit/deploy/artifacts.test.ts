@@ -68,6 +68,7 @@ const GLIBC_VARIABLES = ['MALLOC_ARENA_MAX'];
 /** Variables that are credentials: they belong in the Kubernetes Secret, never in the ConfigMap. */
 const SECRET_VARIABLES = [
   'API_TOKENS',
+  'API_SERVICE_TOKENS',
   'RAPPORT_SECRET',
   'DATABASE_URL',
   'HUBSPOT_ACCESS_TOKEN',
