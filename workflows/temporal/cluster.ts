@@ -324,12 +324,16 @@ async function waitJoined(membershipUrl: string, membershipPort: number, running
     for (;;) {
       const dead = [...running.values()].find((r) => r.child.exitCode !== null || r.child.signalCode !== null);
       if (dead) {
-        throw new Error(`the Temporal server (${dead.services.join(', ')}) exited while starting:\n${tail(dead.logFile)}`);
+        throw new Error(
+          `the Temporal server (${dead.services.join(', ')}) exited while starting:\n${tail(dead.logFile)}`,
+        );
       }
       const { rowCount } = await client.query('select 1 from cluster_membership where rpc_port = $1', [membershipPort]);
       if (rowCount) return;
       if (Date.now() > deadline) {
-        throw new Error(`the first Temporal service did not join the membership ring within ${READY_TIMEOUT_MS / 1000} s`);
+        throw new Error(
+          `the first Temporal service did not join the membership ring within ${READY_TIMEOUT_MS / 1000} s`,
+        );
       }
       await delay(200);
     }
