@@ -86,13 +86,18 @@ async function decideAudience(
   const history: Record<string, ContactHistory> = policy.frequencyCap
     ? contactHistories(await deliveries.recentSends(contactIds, capLookbackHours(policy.frequencyCap), alert.id))
     : {};
-  const subscriptions = alert.channels.includes('email')
-    ? await subscriptionStatuses(
-        crm,
-        dedupe.recipients.map((r) => r.normalizedEmail),
-        subscriptionForTopic(policy.subscriptionTypes ?? {}, alert.topic),
-      )
-    : undefined;
+  // Only a topic mapped to a subscription type needs the statuses: "opted out of all email" is the
+  // contact's hs_email_optout, already read with the contact. Reading them anyway cost 2 requests per
+  // 100 addresses (v4; one per address on v3): 65,000 recipients took 214 s more to resolve.
+  const target = subscriptionForTopic(policy.subscriptionTypes ?? {}, alert.topic);
+  const subscriptions =
+    alert.channels.includes('email') && target?.kind === 'type'
+      ? await subscriptionStatuses(
+          crm,
+          dedupe.recipients.map((r) => r.normalizedEmail),
+          target,
+        )
+      : undefined;
   const result = applyContactPolicy(dedupe.recipients, policy, {
     now: new Date(),
     alert: { id: alert.id, topic: alert.topic, channels: alert.channels },
