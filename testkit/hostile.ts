@@ -1,4 +1,5 @@
 import { signatureHeaders } from './slack-requests.js';
+import { createRandom } from '../sandbox/hubspot/seed/prng.js';
 
 /**
  * Hostile HTTP requests for every public route, from a seed: the hostile-input suite
@@ -11,21 +12,8 @@ import { signatureHeaders } from './slack-requests.js';
  * content type, a path or query with bad percent-encoding, or a bad credential.
  */
 
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-export function seeded(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
-  const pick = <T>(items: readonly T[]): T => items[int(0, items.length - 1)]!;
-  return { next, int, pick, chance: (p: number) => next() < p };
-}
-export type Rng = ReturnType<typeof seeded>;
+// The sandbox's seeded generator: the same sequence for the same seed everywhere.
+export type Rng = ReturnType<typeof createRandom>;
 
 export interface HostileRequest {
   /** The route's name, for counts (`POST /api/touches`). */
@@ -404,7 +392,7 @@ function param(rng: Rng, known: string | undefined): string {
 
 /** The `index`-th request of the run with `seed`: the same one every time. */
 export function hostileRequest(seed: number, index: number, target: Target): HostileRequest {
-  const rng = seeded(seed * 1_000_003 + index);
+  const rng = createRandom(seed * 1_000_003 + index);
   const route = rng.pick(ROUTES);
   const known = target.known ?? {};
   const path = route.path

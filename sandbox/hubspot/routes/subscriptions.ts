@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { jsonBody, SandboxHttpError, type SandboxContext } from '../context.js';
 import { updateRecord } from '../records.js';
 import type { StatusEntry, SubscriptionBook, SubscriptionDefinition } from '../subscriptions.js';
+import { missingScopesBody } from '../scopes.js';
 
 /**
  * HubSpot's communication preferences, channel EMAIL: v3 (one address a request) and v4 (batch
@@ -51,23 +51,9 @@ function legalBasis(body: { legalBasis?: unknown; legalBasisExplanation?: unknow
 }
 
 /** The 403 HubSpot gives a token without the scope a route needs. */
+/** HubSpot's 403 for a call the token lacks the scopes for (the envelope scopes.ts gives every route). */
 function missingScopes(c: Context, scopes: string[]) {
-  return c.json(
-    {
-      status: 'error',
-      message:
-        "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
-      correlationId: randomUUID(),
-      category: 'MISSING_SCOPES',
-      errors: [
-        {
-          message: `One or more of the following scopes are required: ${JSON.stringify(scopes)}`,
-          context: { requiredGranularScopes: scopes },
-        },
-      ],
-    },
-    403,
-  );
+  return c.json(missingScopesBody(scopes), 403);
 }
 
 function batchInputs(body: { inputs?: unknown }): string[] {
