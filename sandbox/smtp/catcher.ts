@@ -75,7 +75,7 @@ export async function startSmtpCatcher(options: SmtpCatcherOptions = {}): Promis
   // The endpoint does not exist yet when the faults are built; the switches only run later.
   let endpoint: SmtpEndpoint | undefined;
   const faults = new Faults({
-    stop: async () => endpoint?.stop(),
+    stop: async (inFlight) => endpoint?.stop(inFlight),
     resume: async () => endpoint?.resume(),
   });
 

@@ -2,14 +2,18 @@ import type { SMTPServerError } from 'smtp-server';
 import { normalizeAddress } from './caught-message.js';
 
 export type RejectionKind = 'permanent' | 'temporary';
+export type InFlightOnStop = 'drop' | 'answer';
 
 /** Switches tests flip to make the catcher misbehave like a real mail server. */
 export interface FaultSwitches {
   /**
    * Closes the listening socket and drops open connections for `ms`, then listens again on
    * the same port: clients see ECONNREFUSED, as with a server that is down. Resolves once refusing.
+   * `inFlight: 'drop'` (default) cuts a message in DATA as a crash would, even after the catcher
+   * stored it (the client cannot know); `'answer'` lets it have its answer first, as a server
+   * taken down in order would.
    */
-  refuseConnections(ms: number): Promise<void>;
+  refuseConnections(ms: number, options?: { inFlight?: InFlightOnStop }): Promise<void>;
   /** Resolves when the catcher accepts connections (at once unless refusing). */
   accepting(): Promise<void>;
   readonly refusing: boolean;
@@ -33,7 +37,7 @@ interface Rule {
 }
 
 export interface ListenerControl {
-  stop(): Promise<void>;
+  stop(inFlight: InFlightOnStop): Promise<void>;
   resume(): Promise<void>;
 }
 
@@ -61,7 +65,7 @@ export class Faults implements FaultSwitches {
     return max > min ? min + Math.random() * (max - min) : min;
   }
 
-  async refuseConnections(ms: number): Promise<void> {
+  async refuseConnections(ms: number, options: { inFlight?: InFlightOnStop } = {}): Promise<void> {
     const running = this.refusal;
     if (running) {
       // Extend the running window instead of stacking a second one.
@@ -73,7 +77,7 @@ export class Faults implements FaultSwitches {
     const done = new Promise<void>((resolve) => (release = resolve));
     const refusal: Refusal = { ending: false, done, release };
     this.refusal = refusal;
-    await this.listener.stop();
+    await this.listener.stop(options.inFlight ?? 'drop');
     // The window starts once the socket is closed, so a short window still refuses for its full length.
     if (!refusal.ending) refusal.timer = setTimeout(() => void this.endRefusal(), ms);
   }

@@ -1,6 +1,7 @@
 /**
  * Chaos: the SMTP server goes away for 60 seconds in the middle of a dispatch (its listening
- * socket closed, open connections dropped: every connection attempt is refused) and then comes
+ * socket closed, open connections dropped once the message each was carrying is answered: every
+ * connection attempt is refused) and then comes
  * back. A refused connection delivered nothing, so those rows go back to pending and are sent
  * when the server answers again: the broadcast finishes with exactly one message per recipient
  * and nothing unconfirmed.
@@ -53,7 +54,7 @@ describe('the SMTP server refusing connections for 60 seconds mid-dispatch', () 
 
     const base = t.smtp.count();
     await eventually(async () => (t.smtp.count() - base >= 500 ? true : undefined), 120_000, 20);
-    await t.smtp.faults.refuseConnections(REFUSE_MS);
+    await t.smtp.faults.refuseConnections(REFUSE_MS, { inFlight: 'answer' });
     const refusedAt = Date.now();
     const atRefusal = t.smtp.count() - base;
     log(

@@ -197,6 +197,24 @@ describe('SMTP catcher', () => {
     expect(catcher.count()).toBe(1);
   });
 
+  it('taken down in order, answers the message it is receiving before it drops the connection', async () => {
+    catcher.faults.setLatency(400);
+    const transport = plainTransport(catcher);
+    try {
+      const sending = transport.sendMail(mail('in-flight@customer.example'));
+      // The end of DATA is in; the answer waits 400 ms.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await catcher.faults.refuseConnections(300, { inFlight: 'answer' });
+      expect(await tryConnect(catcher.smtpPort)).toBe('ECONNREFUSED');
+      await expect(sending).resolves.toMatchObject({ accepted: ['in-flight@customer.example'] });
+      expect(catcher.recipientCount('in-flight@customer.example')).toBe(1);
+    } finally {
+      transport.close();
+      catcher.faults.reset();
+      await catcher.faults.accepting();
+    }
+  });
+
   it('refuses connections for a window, then listens on the same port again', async () => {
     expect(await tryConnect(catcher.smtpPort)).toBe('connected');
     await catcher.faults.refuseConnections(400);
