@@ -84,10 +84,11 @@ async function exactlyOnce(realism: RealismSpec) {
   const mine = ids.map((id) => counts.get(id) ?? 0);
   expect(mine.filter((n) => n !== 1)).toEqual([]);
   expect(t.sandbox.stats().engagementsCreated - engagementsBefore).toBe(TOUCHES);
-  // Answers were really lost, and retried.
+  // Answers were really lost, and retried. `attempts` counts failed attempts: one per touch caught in a
+  // lost answer; a second only when the retry came before the index had caught up (timing-dependent).
   expect(t.sandbox.stats().byStatus['502'] ?? 0).toBeGreaterThan(0);
   const { rows } = await t.db.query<{ n: string }>(
-    `select count(*)::text as n from touches where id = any($1) and attempts > 1`,
+    `select count(*)::text as n from touches where id = any($1) and attempts > 0`,
     [ids],
   );
   return Number(rows[0]?.n);
