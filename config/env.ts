@@ -190,6 +190,12 @@ export const envSchema = z
      */
     HUBSPOT_PREFERENCES_API: z.enum(['auto', 'v4', 'v3', 'off']).default('auto'),
     /**
+     * How the customer view reads a contact's notes, calls, emails, meetings and tasks: v1 (HubSpot's
+     * legacy associated-engagements read, one request; v3 when the portal refuses it) or v3 (an
+     * association read and a batch read per kind).
+     */
+    HUBSPOT_ACTIVITY_READ: z.enum(['v1', 'v3']).default('v1'),
+    /**
      * Alert topic -> HubSpot email subscription type id (or `all`): `rates=123456;*=all`. The audience
      * honours the contact's status for it; Rapport's unsubscribe link unsubscribes there.
      */

@@ -49,6 +49,7 @@ export async function runWorkerProcess(): Promise<void> {
     traffic: 'background',
     propertyMap: propertyMapFromEnv(env),
     preferencesApi: env.HUBSPOT_PREFERENCES_API,
+    activityRead: env.HUBSPOT_ACTIVITY_READ,
     logger,
     ...hubspotIdempotency(env, db),
   });

@@ -48,6 +48,8 @@ export interface HubSpotCrmOptions extends HubSpotBudgetOptions {
   traffic?: Traffic;
   /** Communication preferences API for reads (crm/hubspot/preferences.ts); default auto. */
   preferencesApi?: 'auto' | 'v4' | 'v3' | 'off';
+  /** A contact's activity for the customer view: v1 (one request, v3 when refused; default) or v3 only. */
+  activityRead?: 'v1' | 'v3';
   /**
    * Where idempotency keys and the ids they became are kept (PostgreSQL: store/idempotency-ledger.ts,
    * shared by every process). Unset: this process's memory, enough for one process only.

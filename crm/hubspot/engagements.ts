@@ -10,6 +10,7 @@ import { toEngagement, type CreateInput } from './mapping.js';
 import { ASSOCIATION_TO_CONTACT, BATCH_SIZE, IDEMPOTENCY_KEY, OBJECT_TYPE, type WritableObjectType } from './schema.js';
 import type { KeyCarrier } from './schema-sync.js';
 import { sortCreateAnswer, type BatchCreateAnswer } from './batch-answer.js';
+import type { ActivityReads } from './activity-v1.js';
 
 const TIMELINE_KINDS: EngagementKind[] = ['note', 'call', 'email', 'meeting'];
 /** An uncertain create is recent: its record is among the contact's newest this many of its type. */
@@ -27,6 +28,8 @@ export interface EngagementWriteOptions {
   /** The longest a write waits in place for an uncertain create to settle and be indexed (default 30 s); longer: it fails, to be retried. */
   maxWaitMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** The one-request activity read (activity-v1.ts); unset: v3 only. */
+  activity?: ActivityReads;
 }
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -326,6 +329,10 @@ export function engagementOperations(
     },
 
     async listContactEngagements(contactId: string, limit = 50): Promise<CrmEngagement[]> {
+      const activity = await options.activity?.forContact(contactId);
+      if (activity) {
+        return activity.engagements.sort((a, b) => Date.parse(b.timestamp) - Date.parse(a.timestamp)).slice(0, limit);
+      }
       // HubSpot ids grow with creation time: read the newest few per kind, then order by hs_timestamp.
       const perKind = Math.max(limit, 100);
       const lists = await Promise.all(

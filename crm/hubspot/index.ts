@@ -1,6 +1,7 @@
 import { memoryLedger } from '../idempotency-ledger.js';
 import type { CrmPort, NewEngagement, NewTask } from '../port.js';
 import type { RateBudgetStats } from '../rate-budget.js';
+import { activityReads } from './activity-v1.js';
 import { batchedReads } from './batched-reads.js';
 import { contactOperations } from './contacts.js';
 import { createContext, type HubSpotCrmOptions } from './context.js';
@@ -14,6 +15,7 @@ import { taskOperations } from './tasks.js';
 
 export type { HubSpotBudgetOptions, HubSpotCrmOptions } from './context.js';
 export type { PreferencesApi } from './preferences.js';
+export type { ActivityRead } from './activity-v1.js';
 export type { IdempotencyLedger, LedgerEntry } from '../idempotency-ledger.js';
 
 /** HubSpot's search index trails writes by seconds; observed up to a few, so 5 s by default. */
@@ -31,7 +33,9 @@ export function createHubSpotCrm(options: HubSpotCrmOptions): HubSpotCrm {
   const ctx = createContext(options, CONTACT_PROPERTIES);
   const schema = schemaOperations(ctx);
   const reads = batchedReads(ctx, (type) => (type === 'tasks' ? TASK_PROPERTIES : ENGAGEMENT_PROPERTIES[type]));
+  const activity = activityReads(ctx, options.activityRead);
   const engagements = engagementOperations(ctx, schema.ensureIdempotencyKey, reads, {
+    activity,
     ledger: options.idempotencyLedger ?? memoryLedger(),
     searchLagMs: options.searchLagMs ?? DEFAULT_SEARCH_LAG_MS,
   });
@@ -47,7 +51,7 @@ export function createHubSpotCrm(options: HubSpotCrmOptions): HubSpotCrm {
     listContactEngagements: engagements.listContactEngagements,
     createTask: (t: NewTask) => single([t], (ts) => engagements.createIdempotent(ts.map(taskInput))),
     createTasks: (ts: NewTask[]) => engagements.createIdempotent(ts.map(taskInput)),
-    ...taskOperations(ctx, reads),
+    ...taskOperations(ctx, reads, activity),
     ...preferenceOperations(ctx, options.preferencesApi),
     ensureSchema: schema.ensureSchema,
     stats: () => ctx.budget.stats(),

@@ -76,7 +76,7 @@ export function toOwner(owner: {
   };
 }
 
-const stripHtml = (html: string) =>
+export const stripHtml = (html: string) =>
   html
     .replace(/<[^>]*>/g, ' ')
     .replace(/\s+/g, ' ')

@@ -1,6 +1,7 @@
 import type { EmailSubscriptionStatus, SubscriptionTarget } from '../port.js';
 import { CrmError } from '../port.js';
 import { chunk, type AdapterContext } from './context.js';
+import { answer } from './raw-answer.js';
 
 /**
  * HubSpot's communication preferences (channel EMAIL), read and written for the audience and the
@@ -36,27 +37,6 @@ interface V4StatusesResponse {
 }
 interface V4WideResponse {
   results?: { subscriberIdString?: string; wideStatuses?: { status?: string; wideStatusType?: string }[] }[];
-}
-
-/** What apiRequest's fetch Response means, thrown in the shape the budget's error reading knows. */
-async function answer<T>(response: Response): Promise<T> {
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = text ? JSON.parse(text) : {};
-  } catch {
-    // Not JSON (a proxy's error page): the text is the message.
-  }
-  if (!response.ok) {
-    const headers: Record<string, string> = {};
-    response.headers.forEach((value, name) => (headers[name] = value));
-    throw Object.assign(new Error(`HubSpot answered HTTP ${response.status}`), {
-      code: response.status,
-      body,
-      headers,
-    });
-  }
-  return body as T;
 }
 
 const lower = (email: string) => email.trim().toLowerCase();

@@ -1,4 +1,5 @@
 import type { CrmTask } from '../port.js';
+import type { ActivityReads } from './activity-v1.js';
 import type { BatchedReads } from './batched-reads.js';
 import type { AdapterContext } from './context.js';
 import { toTask } from './mapping.js';
@@ -8,21 +9,24 @@ import { MAX_TEXT_LENGTH } from './schema.js';
 const NEWEST_TASKS = 500;
 
 /** Follow-ups: a contact's open tasks, and marking one done. */
-export function taskOperations(ctx: AdapterContext, reads: BatchedReads) {
+export function taskOperations(ctx: AdapterContext, reads: BatchedReads, activity?: ActivityReads) {
   const { client } = ctx;
+  const due = (t: CrmTask) => (t.dueAt ? Date.parse(t.dueAt) : Infinity);
+  const open = (tasks: CrmTask[], limit: number) =>
+    tasks
+      .filter((t) => t.status !== 'COMPLETED')
+      .sort((a, b) => due(a) - due(b) || Number(a.id) - Number(b.id))
+      .slice(0, Math.max(0, limit));
 
   return {
     async listOpenTasks(contactId: string, limit = 20): Promise<CrmTask[]> {
+      const read = await activity?.forContact(contactId);
+      if (read) return open(read.tasks, limit);
       const ids = (await reads.associatedIds(contactId, 'tasks'))
         .sort((a, b) => Number(b) - Number(a))
         .slice(0, NEWEST_TASKS);
       // A task deleted since the association read is simply absent.
-      const due = (t: CrmTask) => (t.dueAt ? Date.parse(t.dueAt) : Infinity);
-      return (await reads.records('tasks', ids))
-        .map(toTask)
-        .filter((t) => t.status !== 'COMPLETED')
-        .sort((a, b) => due(a) - due(b) || Number(a.id) - Number(b.id))
-        .slice(0, Math.max(0, limit));
+      return open((await reads.records('tasks', ids)).map(toTask), limit);
     },
 
     async getTask(id: string): Promise<CrmTask | null> {

@@ -88,6 +88,7 @@ export async function startCrm(
       contactProperties,
       propertyMap: propertyMapFromEnv(env),
       preferencesApi: env.HUBSPOT_PREFERENCES_API,
+      activityRead: env.HUBSPOT_ACTIVITY_READ,
       logger,
       ...hubspotIdempotency(env, db),
     });

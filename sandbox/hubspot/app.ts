@@ -7,6 +7,7 @@ import { errorBody, hubspotError, type ErrorCategory } from './errors.js';
 import { faultSpecSchema, type Faults, type FaultSpec } from './faults.js';
 import type { DailyCounter, PeakWindow, RollingWindow } from './rate-limits.js';
 import { associationRoutes } from './routes/associations.js';
+import { engagementV1Routes } from './routes/engagements-v1.js';
 import { listEditRoutes } from './routes/list-edits.js';
 import { listRoutes } from './routes/lists.js';
 import { tokenInfoRoutes } from './routes/token-info.js';
@@ -205,6 +206,7 @@ export function createSandboxApp(options: SandboxAppOptions) {
 
   app.route('/', objectRoutes(ctx));
   app.route('/', associationRoutes(ctx));
+  app.route('/', engagementV1Routes(ctx));
   app.route('/', ownerRoutes(ctx));
   app.route('/', listRoutes(ctx));
   app.route('/', listEditRoutes(ctx));

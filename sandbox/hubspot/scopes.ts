@@ -62,6 +62,8 @@ export function requiredScopes(method: string, path: string): string[] | null {
     if (!family) return null;
     return read ? [`crm.schemas.${family}.read`, `crm.objects.${family}.read`] : [`crm.schemas.${family}.write`];
   }
+  // The legacy engagements v1 read is gated by the contacts scope, as the v3 engagement objects are.
+  if (path.startsWith('/engagements/v1/')) return [`crm.objects.contacts.${verb}`];
   if (path.startsWith('/crm/v3/owners')) return ['crm.objects.owners.read'];
   if (path.startsWith('/crm/v3/lists')) return [read ? 'crm.lists.read' : 'crm.lists.write'];
   return null;

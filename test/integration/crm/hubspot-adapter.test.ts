@@ -38,6 +38,8 @@ beforeAll(async () => {
     basePath: sandbox.url,
     rateLimitPerTenSeconds: 100,
     searchPerSecond: 5,
+    // The v3 reads (associations, batch reads) are what these tests look at; activity-v1.test.ts has v1's.
+    activityRead: 'v3',
   });
   await crm.ensureSchema(SCHEMA);
 });
