@@ -76,7 +76,7 @@ function typeProblem(value: unknown, type: FieldType): string | undefined {
   return ok ? undefined : `expected ${type}, got ${JSON.stringify(value)?.slice(0, 60) ?? 'undefined'}`;
 }
 
-/** Problems of `body` against the fields (`a.b`, `a[]`, `a{}` paths); empty when it conforms. */
+/** Problems of `body` against the fields (`a.b`, `a[]`, `a{}`, `a?[]` paths); empty when it conforms. */
 export function checkFields(body: unknown, fields: FieldFact[]): string[] {
   const problems: string[] = [];
   for (const field of fields) {
@@ -88,12 +88,13 @@ export function checkFields(body: unknown, fields: FieldFact[]): string[] {
         return;
       }
       const step = steps[at]!;
-      const name = step.replace(/(\[\]|\{\})$/, '');
+      const name = step.replace(/\??(\[\]|\{\})?$/, '');
       const container = value as Record<string, unknown> | null;
       const child = typeof container === 'object' && container !== null ? container[name] : undefined;
       const here = where ? `${where}.${name}` : name;
       if (child === undefined) {
-        if (!field.optional) problems.push(`${here}: missing`);
+        // `a?[].b`: a may be absent, but each of its elements needs b.
+        if (!field.optional && !step.includes('?')) problems.push(`${here}: missing`);
         return;
       }
       if (step.endsWith('[]')) {
@@ -117,6 +118,10 @@ export function checkExchange(exchange: Exchange): ExchangeVerdict {
   if (!operation) return { problems: [`${exchange.method} ${exchange.url}: not in the fact table`] };
   const name = `${operation.id} (${exchange.method} ${exchange.url.split('?')[0]})`;
   const problems = checkFields(exchange.requestBody ?? {}, operation.request).map((p) => `${name} request ${p}`);
+  const query = new URLSearchParams(exchange.url.split('?')[1] ?? '');
+  for (const parameter of operation.query ?? []) {
+    if (!query.get(parameter)) problems.push(`${name} request: query parameter ${parameter} missing`);
+  }
   if (operation.success.includes(exchange.status)) {
     problems.push(...checkFields(exchange.responseBody, operation.response).map((p) => `${name} answer ${p}`));
     return { operation, problems };

@@ -4,7 +4,8 @@
  * (test/contract/hubspot/) records every request the adapter sends and checks each answer against
  * the operation here; docs/HUBSPOT-CONTRACT.md is rendered from this table (render.ts).
  *
- * Field paths: `a.b` is a property, `a[]` each element of an array, `a{}` each value of a map.
+ * Field paths: `a.b` is a property, `a[]` each element of an array, `a{}` each value of a map;
+ * `a?[]` an array that may be absent but whose elements, when there, need what follows.
  * Only fields HubSpot marks required are listed, plus `optional` ones whose type we rely on when present.
  */
 
@@ -36,6 +37,8 @@ export interface OperationFact {
   usedBy: string;
   /** Private-app scopes, any one of which grants the call. */
   scopes: string[];
+  /** Query parameters HubSpot requires. */
+  query?: string[];
   /** Request body fields HubSpot requires. */
   request: FieldFact[];
   /** Statuses of a successful answer (207: part of a batch failed). */
@@ -89,8 +92,10 @@ const BATCH: FieldFact[] = [
   { path: 'completedAt', type: 'datetime' },
   { path: 'numErrors', type: 'integer', optional: true },
   { path: 'errors', type: 'array', optional: true },
-  { path: 'errors[].category', type: 'string', optional: true },
-  { path: 'errors[].message', type: 'string', optional: true },
+  { path: 'errors?[].status', type: 'string' },
+  { path: 'errors?[].category', type: 'string' },
+  { path: 'errors?[].message', type: 'string' },
+  { path: 'errors?[].context', type: 'object' },
 ];
 
 const CURSOR: FieldFact[] = [{ path: 'paging.next.after', type: 'string', optional: true }];
@@ -447,6 +452,7 @@ export const HUBSPOT_OPERATIONS: OperationFact[] = [
     id: 'preferences.v4.batchRead',
     method: 'POST',
     path: '/communication-preferences/v4/statuses/batch/read',
+    query: ['channel'],
     usedBy: 'preferences.ts getEmailSubscriptionStatuses (v4)',
     scopes: ['communication_preferences.statuses.batch.read'],
     request: [{ path: 'inputs', type: 'array' }],
@@ -461,12 +467,13 @@ export const HUBSPOT_OPERATIONS: OperationFact[] = [
     ],
     errors: [],
     source: `${REFERENCE}/communication-preferences/status/batch/get-subscriptions`,
-    note: 'channel=EMAIL in the query. The batch scope comes with Marketing Hub Enterprise; elsewhere 403 MISSING_SCOPES.',
+    note: 'The batch scope comes with Marketing Hub Enterprise; elsewhere 403 MISSING_SCOPES.',
   },
   {
     id: 'preferences.v4.batchReadUnsubscribeAll',
     method: 'POST',
     path: '/communication-preferences/v4/statuses/batch/unsubscribe-all/read',
+    query: ['channel'],
     usedBy: 'preferences.ts getEmailSubscriptionStatuses (v4, opted out of all)',
     scopes: ['communication_preferences.statuses.batch.read'],
     request: [{ path: 'inputs', type: 'array' }],
@@ -507,15 +514,15 @@ export const HUBSPOT_OPERATIONS: OperationFact[] = [
     id: 'preferences.v4.unsubscribeAll',
     method: 'POST',
     path: '/communication-preferences/v4/statuses/{subscriberIdString}/unsubscribe-all',
+    query: ['channel'],
     usedBy: 'preferences.ts unsubscribeEmail (all email)',
     scopes: ['communication_preferences.write'],
     request: [],
     success: [200],
     response: BATCH,
-    errors: [],
+    errors: [{ status: 400, category: 'VALIDATION_ERROR', when: 'no channel, or not an email address' }],
     source:
       'https://developers.hubspot.com/docs/api-reference/communication-preferences-subscriptions-v4/subscription-status/get-communication-preferences-v4-statuses-subscriberIdString-unsubscribe-all',
-    note: 'channel=EMAIL in the query.',
   },
   {
     id: 'preferences.v3.status',

@@ -10,7 +10,7 @@ function row(op: OperationFact): string {
     code(op.id),
     `${op.method} ${code(op.path)}`,
     op.scopes.map(code).join(' or ') || 'none',
-    fields(op.request),
+    [...(op.query ?? []).map((q) => `?${q}`), fields(op.request)].filter((c) => c !== '-').join('<br>') || '-',
     op.success.join(', '),
     fields(op.response),
     errors,
@@ -27,7 +27,7 @@ export function renderContractTable(): string {
     '| --- | --- | --- |',
     ...common,
     '',
-    '| operation | request | scopes (any) | required request fields | success | required answer fields | errors | used by, notes, source |',
+    '| operation | request | scopes (any) | request fields | success | answer fields | errors | used by, notes, source |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...HUBSPOT_OPERATIONS.map(row),
   ].join('\n');

@@ -270,6 +270,12 @@ export function contractSuite(makeTarget: () => Promise<ContractTarget>) {
       expect(statusesOf(exchanges, 'owners.getById')).toEqual([200, 404]);
     });
 
+    it('answers 404 OBJECT_NOT_FOUND for the memberships of an unknown list', async () => {
+      const { result: error, exchanges } = await traffic(() => rejection(crm.getListMemberships('999999999')));
+      expect(error.code).toBe('CRM_NOT_FOUND');
+      expect(exchanges.map((e) => e.status)).toEqual([404]);
+    });
+
     it('searches contact lists and pages through a membership with its opaque cursor', async () => {
       const { result: lists } = await traffic(() => crm.listLists());
       const list = lists.find((l) => l.size > 1);
@@ -282,6 +288,18 @@ export function contractSuite(makeTarget: () => Promise<ContractTarget>) {
       expect(result.first.results).toHaveLength(1);
       expect(result.second?.results).toHaveLength(1);
       expect(result.second?.results[0]).not.toBe(result.first.results[0]);
+    });
+  });
+
+  describe('authentication', () => {
+    it('answers a wrong token with 401 INVALID_AUTHENTICATION, which the adapter does not retry', async () => {
+      const { result: error, exchanges } = await traffic(() =>
+        rejection(adapter({ accessToken: 'pat-na1-00000000-0000-0000-0000-000000000000' }).ping()),
+      );
+      expect(error.status).toBe(401);
+      expect(exchanges.map((e) => [e.status, (e.responseBody as { category?: string }).category])).toEqual([
+        [401, 'INVALID_AUTHENTICATION'],
+      ]);
     });
   });
 
