@@ -326,7 +326,7 @@ export function contractSuite(makeTarget: () => Promise<ContractTarget>) {
       expect(statusesOf(exchanges, 'preferences.v3.status')).toEqual([200]);
     });
 
-    it('unsubscribes from one type (v4, then v3 mode) and from all email, and reads it back', async () => {
+    it('unsubscribes from one type (v3 mode, then v4) and from all email, and reads it back', async () => {
       if (!target.subscriptionId)
         return cannotCheck(
           ['preferences.v4.update', 'preferences.v3.unsubscribe', 'preferences.v4.unsubscribeAll'],
@@ -334,13 +334,15 @@ export function contractSuite(makeTarget: () => Promise<ContractTarget>) {
         );
       const type = { kind: 'type' as const, id: target.subscriptionId };
       const { exchanges } = await traffic(async () => {
-        await adapter({ preferencesApi: 'v4' }).unsubscribeEmail(target.subscriberEmail, type);
         await adapter({ preferencesApi: 'v3' }).unsubscribeEmail(target.subscriberEmail, type);
+        // v3 refuses an unsubscribe already in place (400), which the adapter takes as done.
+        await adapter({ preferencesApi: 'v3' }).unsubscribeEmail(target.subscriberEmail, type);
+        // v4 sets a status already in place without complaint.
+        await adapter({ preferencesApi: 'v4' }).unsubscribeEmail(target.subscriberEmail, type);
         await crm.unsubscribeEmail(target.subscriberEmail, { kind: 'all' });
       });
+      expect(statusesOf(exchanges, 'preferences.v3.unsubscribe')).toEqual([200, 400]);
       expect(statusesOf(exchanges, 'preferences.v4.update')).toEqual([200]);
-      // v3 refuses an unsubscribe already in place (400), which the adapter takes as done.
-      expect(statusesOf(exchanges, 'preferences.v3.unsubscribe').length).toBe(1);
       expect(statusesOf(exchanges, 'preferences.v4.unsubscribeAll')).toEqual([200]);
       const { result } = await traffic(() =>
         adapter({ preferencesApi: 'v3' }).getEmailSubscriptionStatuses([target.subscriberEmail]),
