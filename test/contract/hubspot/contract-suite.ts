@@ -7,7 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkExchange } from '../../../crm/hubspot/contract/check.js';
 import { HUBSPOT_OPERATIONS } from '../../../crm/hubspot/contract/facts.js';
 import { portalTools } from '../../../crm/hubspot/doctor.js';
-import { createHubSpotCrm, IDEMPOTENCY_KEY, PROPERTY_GROUP, type HubSpotCrm } from '../../../crm/hubspot/index.js';
+import {
+  createHubSpotBudget,
+  createHubSpotCrm,
+  IDEMPOTENCY_KEY,
+  PROPERTY_GROUP,
+  type HubSpotCrm,
+} from '../../../crm/hubspot/index.js';
+import type { RateBudget } from '../../../crm/rate-budget.js';
 import { CrmError, type NewEngagement } from '../../../crm/port.js';
 import { SANDBOX_SCOPES } from '../../../sandbox/hubspot/scopes.js';
 import { startRecordingProxy, type RecordedExchange, type RecordingProxy } from '../../../testkit/recording-proxy.js';
@@ -30,6 +37,8 @@ export function contractSuite(makeTarget: () => Promise<ContractTarget>) {
   let target: ContractTarget;
   let proxy: RecordingProxy;
   let crm: HubSpotCrm;
+  // One budget for every adapter of the run: a real portal's 100 requests per 10 s are shared.
+  let budget: RateBudget;
   const exercised = new Map<string, Set<number>>();
   /** Operations a portal gave the suite nothing to ask of (no list, no subscription type): said aloud, not failed. */
   const notChecked = new Set<string>();
@@ -38,7 +47,7 @@ export function contractSuite(makeTarget: () => Promise<ContractTarget>) {
     console.log(`[contract] ${target.name}: ${why}; ${operations.join(', ')} not checked`);
   };
   const adapter = (options: Partial<Parameters<typeof createHubSpotCrm>[0]> = {}) =>
-    createHubSpotCrm({ accessToken: target.token, basePath: proxy.url, searchLagMs: 0, ...options });
+    createHubSpotCrm({ accessToken: target.token, basePath: proxy.url, searchLagMs: 0, budget, ...options });
 
   /** Runs `action`, checks every exchange it caused against the fact table, returns them. */
   async function traffic<T>(action: () => Promise<T>): Promise<{ result: T; exchanges: RecordedExchange[] }> {
@@ -57,8 +66,12 @@ export function contractSuite(makeTarget: () => Promise<ContractTarget>) {
     expect(problems).toEqual([]);
     return { result, exchanges };
   }
+  /** The statuses an operation got, 429s left out: the budget retries them (their envelope is checked all the same). */
   const statusesOf = (exchanges: RecordedExchange[], id: string) =>
-    exchanges.filter((e) => checkExchange(e).operation?.id === id).map((e) => e.status);
+    exchanges.filter((e) => e.status !== 429 && checkExchange(e).operation?.id === id).map((e) => e.status);
+  /** Search trails writes by seconds on a real portal: ask again until the record shows. */
+  const eventually = <T>(ask: () => Promise<T>, check: (value: T) => boolean) =>
+    expect.poll(async () => check((await traffic(ask)).result), { timeout: 30_000, interval: 1_000 }).toBe(true);
   const rejection = (promise: Promise<unknown>) =>
     promise.then(
       () => {
@@ -70,6 +83,7 @@ export function contractSuite(makeTarget: () => Promise<ContractTarget>) {
   beforeAll(async () => {
     target = await makeTarget();
     proxy = await startRecordingProxy(target.baseUrl);
+    budget = createHubSpotBudget({ rateLimitPerTenSeconds: 100 });
     crm = adapter();
   });
   afterAll(async () => {
@@ -111,15 +125,17 @@ export function contractSuite(makeTarget: () => Promise<ContractTarget>) {
     it('pages contacts, searches them and reads a company', async () => {
       const { result, exchanges } = await traffic(async () => ({
         page: await crm.listContacts({ limit: 2 }),
-        search: await crm.searchContacts({ query: target.contact.email, limit: 3 }),
         modified: await crm.listContactsModifiedSince(new Date(0), { limit: 2 }),
         company: target.companyId ? await crm.getCompany(target.companyId) : null,
       }));
       expect(result.page.results.length).toBeGreaterThan(0);
       expect(result.page.after).toEqual(expect.any(String));
-      expect(result.search.map((c) => c.id)).toContain(target.contact.id);
       expect(result.modified.total).toBeGreaterThan(0);
-      expect(statusesOf(exchanges, 'objects.search')).toEqual([200, 200]);
+      expect(statusesOf(exchanges, 'objects.search')).toEqual([200]);
+      await eventually(
+        () => crm.searchContacts({ query: target.contact.email, limit: 3 }),
+        (found) => found.some((c) => c.id === target.contact.id),
+      );
       if (target.companyId) expect(result.company?.id).toBe(target.companyId);
     });
 
@@ -194,6 +210,13 @@ export function contractSuite(makeTarget: () => Promise<ContractTarget>) {
     it('batch-creates engagements of every kind (201) with trace ids, and finds them again by key', async () => {
       const inputs = (['note', 'call', 'email', 'meeting'] as const).map((k) => engagement(k, 1));
       const { result, exchanges } = await traffic(() => crm.createEngagements(inputs));
+      // Noted before any assertion, so a failing run still cleans up after itself.
+      result.forEach((r, i) =>
+        target.created.push({
+          objectType: `${inputs[i]!.kind === 'note' ? 'notes' : `${inputs[i]!.kind}s`}`,
+          id: r.id,
+        }),
+      );
       expect(result.every((r) => r.created)).toBe(true);
       expect(statusesOf(exchanges, 'objects.batchCreate')).toEqual([201, 201, 201, 201]);
       for (const e of exchanges.filter((x) => x.status === 201)) {
@@ -205,24 +228,12 @@ export function contractSuite(makeTarget: () => Promise<ContractTarget>) {
         );
         expect(back).toEqual(sent);
       }
-      result.forEach((r, i) =>
-        target.created.push({
-          objectType: `${inputs[i]!.kind === 'note' ? 'notes' : `${inputs[i]!.kind}s`}`,
-          id: r.id,
-        }),
-      );
       // A fresh adapter knows nothing of them: only HubSpot's search can answer.
       const fresh = adapter();
-      await expect
-        .poll(
-          async () =>
-            (await traffic(() => fresh.findEngagementsByKeys('note', [inputs[0]!.idempotencyKey]))).result.size,
-          {
-            timeout: 30_000,
-            interval: 1_000,
-          },
-        )
-        .toBe(1);
+      await eventually(
+        () => fresh.findEngagementsByKeys('note', [inputs[0]!.idempotencyKey]),
+        (found) => found.size === 1,
+      );
     });
 
     it("reads a contact's timeline and open tasks through v4 associations and batch reads, and completes a task", async () => {
