@@ -11,6 +11,15 @@ export default defineConfig({
       },
       {
         test: {
+          // HubSpot's contract (crm/hubspot/contract/facts.ts) against the sandbox, and a real portal given a token.
+          name: 'contract',
+          include: ['test/contract/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/setup/global.ts'],

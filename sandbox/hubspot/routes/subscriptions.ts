@@ -291,6 +291,14 @@ export function subscriptionRoutes(ctx: SandboxContext) {
       const email = emailParam(String(body.emailAddress ?? ''));
       const def = book().definition(String(body.subscriptionId ?? ''));
       if (!def) throw bad(`subscriptionId ${String(body.subscriptionId)} is not a subscription type of this account`);
+      // v3 changes only what is not already so: HubSpot refuses a second unsubscribe (400), and
+      // will not subscribe again an address that unsubscribed or opted out of all (v4 can).
+      const current = book().statuses.get(email.toLowerCase())?.get(def.id)?.status;
+      const out = current === 'UNSUBSCRIBED' || optedOutOfAll(email) !== null;
+      if (status === 'UNSUBSCRIBED' && out) throw bad(`${email} is already unsubscribed from subscription ${def.id}`);
+      if (status === 'SUBSCRIBED' && out) {
+        throw bad(`${email} has opted out of subscription ${def.id} and cannot be subscribed again through this API`);
+      }
       setStatus(email, def, status, { source: 'Public status API', ...legalBasis(body), timestamp: nowIso() });
       return c.json(v3Statuses(email).find((s) => s.id === def.id));
     });

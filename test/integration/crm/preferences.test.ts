@@ -43,6 +43,25 @@ describe('communication preferences through the adapter', () => {
     expect((await adapter('v4').getEmailSubscriptionStatuses([` ${joe.toUpperCase()} `])).get(joe)).toEqual(expected);
   });
 
+  it('v3 changes only what is not already so, as HubSpot: a second unsubscribe and a subscribe after it are 400', async () => {
+    const noah = DEMO_CONTACTS.noah.email;
+    const v3 = (action: 'subscribe' | 'unsubscribe') =>
+      fetch(`${sandbox.url}/communication-preferences/v3/${action}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ emailAddress: noah, subscriptionId: '1003' }),
+      }).then(
+        async (r) => [r.status, (await r.json()) as { status?: string; category?: string; message?: string }] as const,
+      );
+    expect((await v3('subscribe'))[0]).toBe(200);
+    const [first, answer] = await v3('unsubscribe');
+    expect([first, answer.status]).toEqual([200, 'NOT_SUBSCRIBED']);
+    const [again, refusal] = await v3('unsubscribe');
+    expect([again, refusal.category]).toEqual([400, 'VALIDATION_ERROR']);
+    expect(refusal.message).toMatch(/already unsubscribed/);
+    expect((await v3('subscribe'))[0]).toBe(400);
+  });
+
   it('a contact whose hs_email_optout is true reads as opted out of all, in both versions', async () => {
     // Olivia is seeded with hs_email_optout=true and no subscription history.
     expect((await adapter('v4').getEmailSubscriptionStatuses([olivia])).get(olivia)?.optedOutOfAll).toBe(true);
