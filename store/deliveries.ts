@@ -65,6 +65,9 @@ const normalise = (r: DeliveryRow): DeliveryRow => ({
   respondedAt: iso(r.respondedAt),
 });
 
+/** How last_error begins for an email that bounced after the server accepted it (a DSN). */
+export const LATE_BOUNCE = 'bounced after delivery';
+
 /** Multi-row inserts: tens of thousands of ledger rows in a few statements, not one round trip each. */
 const CHUNK = 2_000;
 
@@ -246,13 +249,57 @@ export function createDeliveryStore(db: Db) {
       );
     },
 
-    /** An asynchronous bounce (a DSN after the server accepted the message). */
-    async markBounced(alertId: string, contactId: string, error: string): Promise<void> {
-      await db.query(
+    /**
+     * An asynchronous bounce (a DSN after the server accepted the message): an email that went out
+     * (or may have) becomes 'bounced'. Only once: a row whose email bounce is already known (its
+     * fallback try was made, or is being made) or that reached the contact on another channel
+     * stays as it is. Returns whether the row changed.
+     */
+    async markBounced(alertId: string, contactId: string, error: string): Promise<boolean> {
+      const { rows } = await db.query(
         `update deliveries set status = 'bounced', last_error = $3, updated_at = now()
-         where alert_id = $1 and contact_id = $2 and status in ('sent', 'unconfirmed')`,
+         where alert_id = $1 and contact_id = $2 and status in ('sent', 'unconfirmed')
+           and coalesce(sent_channel, 'email') = 'email' and not email_bounced
+         returning contact_id`,
+        [alertId, contactId, `${LATE_BOUNCE}: ${error}`.slice(0, 1000)],
+      );
+      return rows.length > 0;
+    },
+
+    /**
+     * The one fallback try after a late bounce, claimed: 'bounced' -> 'sending', with email_bounced
+     * set, so neither a second DSN nor a retry claims it again. Only a row whose first channel was
+     * the email and that has a fallback; null when there is nothing (more) to claim.
+     */
+    async claimLateFallback(alertId: string, contactId: string): Promise<DeliveryRow | null> {
+      const { rows } = await db.query<DeliveryRow>(
+        `update deliveries set status = 'sending', email_bounced = true, attempts = attempts + 1, updated_at = now()
+         where alert_id = $1 and contact_id = $2 and status = 'bounced' and channel = 'email'
+           and fallback_channel is not null and fallback_address is not null and not email_bounced
+         returning ${COLUMNS}`,
+        [alertId, contactId],
+      );
+      return rows[0] ? normalise(rows[0]) : null;
+    },
+
+    /** A late-bounce fallback try that certainly delivered nothing: back to 'bounced', claimable again. */
+    async releaseLateFallback(alertId: string, contactId: string, error: string): Promise<void> {
+      await db.query(
+        `update deliveries set status = 'bounced', email_bounced = false, last_error = $3, updated_at = now()
+         where alert_id = $1 and contact_id = $2 and status = 'sending' and email_bounced`,
         [alertId, contactId, error.slice(0, 1000)],
       );
+    },
+
+    /** A late-bounce fallback try whose worker died on the wire: it may have arrived, so it is not resent. */
+    async lateFallbackUnconfirmed(alertId: string, contactId: string): Promise<boolean> {
+      const { rows } = await db.query(
+        `update deliveries set status = 'unconfirmed', last_error = 'worker stopped during the fallback send after a bounce; not resent',
+           updated_at = now()
+         where alert_id = $1 and contact_id = $2 and status = 'sending' and email_bounced returning contact_id`,
+        [alertId, contactId],
+      );
+      return rows.length > 0;
     },
 
     /** Rows in this batch that went out but are not yet on the CRM timeline. */
