@@ -50,13 +50,15 @@ export interface DeliveryRow {
   emailBounced: boolean;
   /** What the CRM refused for good when the row was logged; the row is not logged again. */
   crmLogError: string | null;
+  /** The contact's first name at resolution, for the greeting; null: unknown. */
+  firstName: string | null;
 }
 
 const COLUMNS = `alert_id as "alertId", contact_id as "contactId", seq, email, channel, address,
   fallback_channel as "fallbackChannel", fallback_address as "fallbackAddress", deliver_after as "deliverAfter",
   time_zone as "timeZone", owner_id as "ownerId", token, status, sent_channel as "sentChannel", attempts, message_id as "messageId",
   last_error as "lastError", sent_at as "sentAt", crm_engagement_id as "crmEngagementId", responded_at as "respondedAt",
-  email_bounced as "emailBounced", crm_log_error as "crmLogError"`;
+  email_bounced as "emailBounced", crm_log_error as "crmLogError", first_name as "firstName"`;
 
 const normalise = (r: DeliveryRow): DeliveryRow => ({
   ...r,
@@ -147,9 +149,9 @@ export function createDeliveryStore(db: Db) {
           const chunk = deliveries.slice(i, i + CHUNK);
           await tx.query(
             `insert into deliveries (alert_id, contact_id, seq, email, channel, address, fallback_channel, fallback_address,
-               deliver_after, time_zone, owner_id, list_ids, token)
+               deliver_after, time_zone, owner_id, list_ids, token, first_name)
              select $1, * from unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-               $9::timestamptz[], $10::text[], $11::text[], $12::jsonb[], $13::text[])`,
+               $9::timestamptz[], $10::text[], $11::text[], $12::jsonb[], $13::text[], $14::text[])`,
             [
               alertId,
               chunk.map((d) => d.contactId),
@@ -164,6 +166,7 @@ export function createDeliveryStore(db: Db) {
               chunk.map((d) => d.ownerId),
               chunk.map((d) => JSON.stringify(d.listIds)),
               chunk.map((d) => d.token),
+              chunk.map((d) => d.firstName?.slice(0, 200) ?? null),
             ],
           );
         }

@@ -318,7 +318,7 @@ export async function tryChannel(
       throw new SendWithdrawnError(`${channel} send withdrawn before it started`);
     return await adapter.send(
       alert,
-      { contactId: row.contactId, address },
+      { contactId: row.contactId, address, firstName: row.firstName },
       (purpose) => signToken(deps.secret, purpose, row.token),
       hooks,
     );

@@ -95,13 +95,17 @@ describe('a bounce that arrives after SMTP accepted the message (DSN)', () => {
     listHolds(DEMO.joe.id);
     const alertId = await sendAlert('DSN after completion');
     await waitForStatus(t, alertId, 'completed');
-    expect(mailFor(t, DEMO.joe.email, alertId)).toHaveLength(1);
+    const emails = mailFor(t, DEMO.joe.email, alertId);
+    expect(emails).toHaveLength(1);
+    // Greeted by name, from the CRM's first name.
+    expect((await t.smtp.parsed(emails[0]!.id))?.text).toContain('Hello Joe,');
     expect((await getAlert(t, alertId)).counts).toMatchObject({ sent: 1, bounced: 0 });
 
     await postDsn(alertId, DEMO.joe.id, 'dsn-1');
     await bouncesHandled(alertId, 1);
     const texts = sms.messagesTo(JOE_PHONE);
     expect(texts).toHaveLength(1);
+    expect(texts[0]!.body).toMatch(/^Hello Joe, DSN after completion\n/);
     expect(await row(alertId, DEMO.joe.id)).toMatchObject({
       status: 'sent',
       sentChannel: 'sms',
