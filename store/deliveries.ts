@@ -377,8 +377,9 @@ export function createDeliveryStore(db: Db) {
     },
 
     async counts(alertId: string): Promise<DeliveryCounts> {
-      const { rows } = await db.query<{ status: DeliveryStatus; n: number; responded: number }>(
-        `select status, count(*)::int as n, count(responded_at)::int as responded
+      const { rows } = await db.query<{ status: DeliveryStatus; n: number; responded: number; rescued: number }>(
+        `select status, count(*)::int as n, count(responded_at)::int as responded,
+           count(*) filter (where status = 'sent' and email_bounced)::int as rescued
          from deliveries where alert_id = $1 group by status`,
         [alertId],
       );
@@ -387,6 +388,7 @@ export function createDeliveryStore(db: Db) {
         counts[r.status] += r.n;
         counts.total += r.n;
         counts.responded += r.responded;
+        counts.sentAfterBounce = (counts.sentAfterBounce ?? 0) + r.rescued;
       }
       return counts;
     },

@@ -113,11 +113,15 @@ describe('a bounce that arrives after SMTP accepted the message (DSN)', () => {
     });
     expect((await row(alertId, DEMO.joe.id)).lastError).toContain('bounced after delivery');
     // bounced -> sent by fallback, live and in the list's stored counts
-    expect((await getAlert(t, alertId)).counts).toMatchObject({ sent: 1, bounced: 0 });
+    expect((await getAlert(t, alertId)).counts).toMatchObject({ sent: 1, bounced: 0, sentAfterBounce: 1 });
     const listed = (await (await t.api('/api/alerts')).json()) as {
       alerts: { id: string; counts: Record<string, number> | null }[];
     };
-    expect(listed.alerts.find((a) => a.id === alertId)?.counts).toMatchObject({ sent: 1, bounced: 0 });
+    expect(listed.alerts.find((a) => a.id === alertId)?.counts).toMatchObject({
+      sent: 1,
+      bounced: 0,
+      sentAfterBounce: 1,
+    });
 
     // A second DSN of the same message (another Message-ID) and a repeat of the first: nothing more is sent.
     await postDsn(alertId, DEMO.joe.id, 'dsn-2');
@@ -159,7 +163,7 @@ describe('a bounce that arrives after SMTP accepted the message (DSN)', () => {
     const alert = await waitForStatus(t, alertId, ['following_up', 'completed'], 60_000);
     expect(sms.messagesTo(JOE_PHONE).filter((m) => m.body.includes('DSN while dispatching'))).toHaveLength(1);
     expect(await row(alertId, DEMO.joe.id)).toMatchObject({ status: 'sent', sentChannel: 'sms', emailBounced: true });
-    expect(alert.counts).toMatchObject({ sent: 5, bounced: 0, failed: 0 });
+    expect(alert.counts).toMatchObject({ sent: 5, bounced: 0, failed: 0, sentAfterBounce: 1 });
     expect(tasksKeyed(`${alertId}:bounce:${DEMO.joe.id}`)).toHaveLength(1);
   }, 120_000);
 });
