@@ -12,6 +12,8 @@ export interface ChannelAlert {
 export interface ChannelRecipient {
   contactId: string;
   address: string;
+  /** The contact's first name when known: the alert greets them by it. */
+  firstName?: string | null;
 }
 
 /**

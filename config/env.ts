@@ -216,6 +216,19 @@ export const envSchema = z
         }
       }),
 
+    /**
+     * Who gets the task to fix the address of a bounced contact that has no account owner: a CRM
+     * owner id (digits) or that owner's email. Unset (or not a CRM owner): the alert's requester.
+     */
+    CRM_TEAM_QUEUE_OWNER: optionalString.pipe(
+      z
+        .string()
+        .trim()
+        .regex(/^(\d{1,20}|[^\s@]+@[^\s@]+\.[^\s@]+)$/, {
+          message: 'expected a CRM owner id (digits) or the owner’s email',
+        })
+        .optional(),
+    ),
     /** Longest wait between retries of a CRM write; the retries themselves never stop. */
     CRM_RETRY_MAX_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
     /**

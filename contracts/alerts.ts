@@ -77,6 +77,8 @@ export const deliveryCountsSchema = z
     unconfirmed: z.int(),
     cancelled: z.int(),
     responded: z.int(),
+    /** Of sent: the email hard-bounced (at once or by a later DSN) and the fallback channel reached the contact. */
+    sentAfterBounce: z.int().optional(),
   })
   .meta({ id: 'DeliveryCounts' });
 

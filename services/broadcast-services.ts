@@ -4,6 +4,7 @@ import type { HttpSmsProviderOptions } from '../channels/sms/http-provider.js';
 import type { Env } from '../config/env.js';
 import type { CrmPort } from '../crm/port.js';
 import { contactPolicySchema, type ContactPolicy } from '../domain/audience/policy.js';
+import { parseCrmTeamQueue } from '../domain/broadcast/directory-fix.js';
 import { createAlertStore } from '../store/alerts.js';
 import { createApprovalStore } from '../store/approvals.js';
 import type { Db } from '../store/db.js';
@@ -62,6 +63,7 @@ export function createBroadcastServices(
     channels: channelAdaptersFromEnv(env, { publicUrl: parts.publicUrl, sms: parts.sms }),
     slackDmRatePerSecond: env.SLACK_DM_RATE_PER_SECOND,
     smsRatePerSecond: env.SMS_RATE_PER_SECOND,
+    crmTeamQueue: parseCrmTeamQueue(env.CRM_TEAM_QUEUE_OWNER),
     // PostgreSQL may serve several workers: the channel rates are then the deployment's, not each worker's.
     ...(parts.db.kind === 'postgres' ? { sendRates: createSendRateStore(parts.db) } : {}),
   };

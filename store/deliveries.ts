@@ -50,13 +50,15 @@ export interface DeliveryRow {
   emailBounced: boolean;
   /** What the CRM refused for good when the row was logged; the row is not logged again. */
   crmLogError: string | null;
+  /** The contact's first name at resolution, for the greeting; null: unknown. */
+  firstName: string | null;
 }
 
 const COLUMNS = `alert_id as "alertId", contact_id as "contactId", seq, email, channel, address,
   fallback_channel as "fallbackChannel", fallback_address as "fallbackAddress", deliver_after as "deliverAfter",
   time_zone as "timeZone", owner_id as "ownerId", token, status, sent_channel as "sentChannel", attempts, message_id as "messageId",
   last_error as "lastError", sent_at as "sentAt", crm_engagement_id as "crmEngagementId", responded_at as "respondedAt",
-  email_bounced as "emailBounced", crm_log_error as "crmLogError"`;
+  email_bounced as "emailBounced", crm_log_error as "crmLogError", first_name as "firstName"`;
 
 const normalise = (r: DeliveryRow): DeliveryRow => ({
   ...r,
@@ -64,6 +66,9 @@ const normalise = (r: DeliveryRow): DeliveryRow => ({
   sentAt: iso(r.sentAt),
   respondedAt: iso(r.respondedAt),
 });
+
+/** How last_error begins for an email that bounced after the server accepted it (a DSN). */
+export const LATE_BOUNCE = 'bounced after delivery';
 
 /** Multi-row inserts: tens of thousands of ledger rows in a few statements, not one round trip each. */
 const CHUNK = 2_000;
@@ -144,9 +149,9 @@ export function createDeliveryStore(db: Db) {
           const chunk = deliveries.slice(i, i + CHUNK);
           await tx.query(
             `insert into deliveries (alert_id, contact_id, seq, email, channel, address, fallback_channel, fallback_address,
-               deliver_after, time_zone, owner_id, list_ids, token)
+               deliver_after, time_zone, owner_id, list_ids, token, first_name)
              select $1, * from unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-               $9::timestamptz[], $10::text[], $11::text[], $12::jsonb[], $13::text[])`,
+               $9::timestamptz[], $10::text[], $11::text[], $12::jsonb[], $13::text[], $14::text[])`,
             [
               alertId,
               chunk.map((d) => d.contactId),
@@ -161,6 +166,7 @@ export function createDeliveryStore(db: Db) {
               chunk.map((d) => d.ownerId),
               chunk.map((d) => JSON.stringify(d.listIds)),
               chunk.map((d) => d.token),
+              chunk.map((d) => d.firstName?.slice(0, 200) ?? null),
             ],
           );
         }
@@ -246,13 +252,57 @@ export function createDeliveryStore(db: Db) {
       );
     },
 
-    /** An asynchronous bounce (a DSN after the server accepted the message). */
-    async markBounced(alertId: string, contactId: string, error: string): Promise<void> {
-      await db.query(
+    /**
+     * An asynchronous bounce (a DSN after the server accepted the message): an email that went out
+     * (or may have) becomes 'bounced'. Only once: a row whose email bounce is already known (its
+     * fallback try was made, or is being made) or that reached the contact on another channel
+     * stays as it is. Returns whether the row changed.
+     */
+    async markBounced(alertId: string, contactId: string, error: string): Promise<boolean> {
+      const { rows } = await db.query(
         `update deliveries set status = 'bounced', last_error = $3, updated_at = now()
-         where alert_id = $1 and contact_id = $2 and status in ('sent', 'unconfirmed')`,
+         where alert_id = $1 and contact_id = $2 and status in ('sent', 'unconfirmed')
+           and coalesce(sent_channel, 'email') = 'email' and not email_bounced
+         returning contact_id`,
+        [alertId, contactId, `${LATE_BOUNCE}: ${error}`.slice(0, 1000)],
+      );
+      return rows.length > 0;
+    },
+
+    /**
+     * The one fallback try after a late bounce, claimed: 'bounced' -> 'sending', with email_bounced
+     * set, so neither a second DSN nor a retry claims it again. Only a row whose first channel was
+     * the email and that has a fallback; null when there is nothing (more) to claim.
+     */
+    async claimLateFallback(alertId: string, contactId: string): Promise<DeliveryRow | null> {
+      const { rows } = await db.query<DeliveryRow>(
+        `update deliveries set status = 'sending', email_bounced = true, attempts = attempts + 1, updated_at = now()
+         where alert_id = $1 and contact_id = $2 and status = 'bounced' and channel = 'email'
+           and fallback_channel is not null and fallback_address is not null and not email_bounced
+         returning ${COLUMNS}`,
+        [alertId, contactId],
+      );
+      return rows[0] ? normalise(rows[0]) : null;
+    },
+
+    /** A late-bounce fallback try that certainly delivered nothing: back to 'bounced', claimable again. */
+    async releaseLateFallback(alertId: string, contactId: string, error: string): Promise<void> {
+      await db.query(
+        `update deliveries set status = 'bounced', email_bounced = false, last_error = $3, updated_at = now()
+         where alert_id = $1 and contact_id = $2 and status = 'sending' and email_bounced`,
         [alertId, contactId, error.slice(0, 1000)],
       );
+    },
+
+    /** A late-bounce fallback try whose worker died on the wire: it may have arrived, so it is not resent. */
+    async lateFallbackUnconfirmed(alertId: string, contactId: string): Promise<boolean> {
+      const { rows } = await db.query(
+        `update deliveries set status = 'unconfirmed', last_error = 'worker stopped during the fallback send after a bounce; not resent',
+           updated_at = now()
+         where alert_id = $1 and contact_id = $2 and status = 'sending' and email_bounced returning contact_id`,
+        [alertId, contactId],
+      );
+      return rows.length > 0;
     },
 
     /** Rows in this batch that went out but are not yet on the CRM timeline. */
@@ -327,8 +377,9 @@ export function createDeliveryStore(db: Db) {
     },
 
     async counts(alertId: string): Promise<DeliveryCounts> {
-      const { rows } = await db.query<{ status: DeliveryStatus; n: number; responded: number }>(
-        `select status, count(*)::int as n, count(responded_at)::int as responded
+      const { rows } = await db.query<{ status: DeliveryStatus; n: number; responded: number; rescued: number }>(
+        `select status, count(*)::int as n, count(responded_at)::int as responded,
+           count(*) filter (where status = 'sent' and email_bounced)::int as rescued
          from deliveries where alert_id = $1 group by status`,
         [alertId],
       );
@@ -337,6 +388,7 @@ export function createDeliveryStore(db: Db) {
         counts[r.status] += r.n;
         counts.total += r.n;
         counts.responded += r.responded;
+        counts.sentAfterBounce = (counts.sentAfterBounce ?? 0) + r.rescued;
       }
       return counts;
     },

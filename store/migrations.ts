@@ -379,6 +379,14 @@ const migrations: { id: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    id: 15,
+    name: 'deliveries_first_name',
+    sql: `
+      -- The contact's first name at resolution: alerts greet the contact by it ("Hello Joe,").
+      alter table deliveries add column first_name text;
+    `,
+  },
 ];
 
 /** The ids of every migration, in order. */

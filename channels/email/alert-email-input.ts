@@ -89,7 +89,13 @@ export const alertEmailInputSchema = z.object({
       .transform((title) => (title.length > 200 ? `${title.slice(0, 199)}…` : title)),
     body: z.string().max(20_000),
   }),
-  recipient: z.object({ contactId: id, email: address, name: displayName.optional() }),
+  recipient: z.object({
+    contactId: id,
+    email: address,
+    name: displayName.optional(),
+    /** Greets the recipient by name ("Hello Joe,"); unset or unusable: no greeting. */
+    firstName: z.string().max(200).nullable().optional(),
+  }),
   /** Signed elsewhere; used verbatim in links and addresses. */
   tokens: z.object({
     /** `{publicUrl}/r/{response}?a=...` action links. */

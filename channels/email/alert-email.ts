@@ -8,6 +8,7 @@ import {
   type AlertEmailInput,
   type ParsedAlertEmailInput,
 } from './alert-email-input.js';
+import { greeting } from '../../domain/broadcast/greeting.js';
 import { escapeHtml } from './html-escape.js';
 import { renderMarkdown } from './markdown.js';
 
@@ -83,6 +84,7 @@ export function buildAlertEmail(input: AlertEmailInput): AlertEmail {
   const unsubscribeUrl = `${sender.publicUrl}/u/${encodeURIComponent(tokens.unsubscribe)}`;
   const unsubscribeMailto = `mailto:${UNSUBSCRIBE_PREFIX}${tokens.unsubscribe}@${sender.replyDomain}?subject=unsubscribe`;
   const body = renderedBody(alert.body);
+  const hello = greeting(recipient.firstName);
   const answers = CUSTOMER_ANSWERS.filter((a) => a !== 'unsubscribe').map((a) => ({
     label: RESPONSE_KIND_LABELS[a],
     url: actionUrl(a),
@@ -94,7 +96,7 @@ export function buildAlertEmail(input: AlertEmailInput): AlertEmail {
 <body style="margin:0;padding:24px;font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#1f2933">
 <div style="max-width:600px;margin:0 auto">
 <h1 style="font-size:20px;margin:0 0 16px">${escapeHtml(alert.title)}</h1>
-${body.html}
+${hello ? `<p>${escapeHtml(hello)}</p>\n` : ''}${body.html}
 <p style="margin:24px 0">${answers
     .map(
       (l) =>
@@ -108,6 +110,7 @@ ${body.html}
   const text = [
     alert.title,
     '',
+    ...(hello ? [hello, ''] : []),
     body.text,
     '',
     ...answers.map((l) => `${l.label}: ${l.url}`),

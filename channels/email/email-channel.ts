@@ -19,7 +19,7 @@ export function createEmailChannel(mail: EmailSender): ChannelAdapter {
     ): Promise<Attempt> {
       const message = mail.compose({
         alert: { id: alert.id, title: alert.title, body: alert.body },
-        recipient: { contactId: recipient.contactId, email: recipient.address },
+        recipient: { contactId: recipient.contactId, email: recipient.address, firstName: recipient.firstName },
         tokens: {
           response: sign('response'),
           unsubscribe: sign('unsubscribe'),

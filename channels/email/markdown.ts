@@ -1,7 +1,7 @@
 import { escapeHtml } from './html-escape.js';
 
 /**
- * The markdown subset analysts may use in an alert body: paragraphs, **bold**, *italic*,
+ * The markdown subset analysts may use in an alert body: paragraphs, **bold**, *italic* or _italic_,
  * [links](https://...) and bare http(s) URLs, and "- " bullet lists. Everything else is text:
  * any HTML in the input is escaped, so a <script> in an alert arrives as visible, inert text.
  */
@@ -10,9 +10,12 @@ export interface RenderedMarkdown {
   text: string;
 }
 
-/** Links, **bold**, *italic* and bare URLs; shared with the Slack renderer so both read the same subset. */
+/**
+ * Links, **bold**, *italic* or _italic_, and bare URLs; shared with the Slack renderer so both read
+ * the same subset. An underscore inside a word (snake_case, file_name_v2) is not emphasis.
+ */
 export const INLINE =
-  /\[([^\]\n]+)\]\(([^()\s]+)\)|\*\*(?=\S)([^\n]*?\S)\*\*|\*(?=[^\s*])([^*\n]*?[^\s*])\*|(https?:\/\/[^\s<>"'`]*[^\s<>"'`.,;:!?)\]])/g;
+  /\[([^\]\n]+)\]\(([^()\s]+)\)|\*\*(?=\S)([^\n]*?\S)\*\*|\*(?=[^\s*])([^*\n]*?[^\s*])\*|(?<![\p{L}\p{N}_])_(?=[^\s_])([^_\n]*?[^\s_])_(?![\p{L}\p{N}_])|(https?:\/\/[^\s<>"'`]*[^\s<>"'`.,;:!?)\]])/gu;
 const BULLET = /^\s*[-*+]\s+(.*)$/;
 
 /** Only absolute http(s) links survive; `javascript:`, `data:` and friends stay text. */
@@ -30,7 +33,8 @@ function renderInline(source: string, allowLinks: boolean): RenderedMarkdown {
   let text = '';
   let last = 0;
   for (const match of source.matchAll(INLINE)) {
-    const [whole, label, url, bold, italic, bare] = match;
+    const [whole, label, url, bold, starred, underscored, bare] = match;
+    const italic = starred ?? underscored;
     const before = source.slice(last, match.index);
     html += escapeHtml(before);
     text += before;

@@ -1,4 +1,5 @@
 import type { types } from '@slack/bolt';
+import { greeting } from '../../domain/broadcast/greeting.js';
 import { CUSTOMER_ANSWERS, RESPONSE_KIND_LABELS } from '../../domain/vocabulary/index.js';
 import { oneLine } from '../email/alert-email-input.js';
 import type { ChannelAlert } from '../adapter.js';
@@ -75,9 +76,15 @@ export function sectionTexts(paragraphs: string[], max: number = SLACK_LIMITS.se
  * sections, and the answer buttons whose values are the delivery's signed response token (the
  * same token the email's action links carry). Pure: the token is signed by the caller.
  */
-export function buildSlackAlertMessage(alert: ChannelAlert, responseToken: string): SlackAlertMessage {
+export function buildSlackAlertMessage(
+  alert: ChannelAlert,
+  responseToken: string,
+  /** The contact's first name when known: the DM greets them by it, as the email does. */
+  firstName?: string | null,
+): SlackAlertMessage {
   const title = clip(oneLine(alert.title) || 'Alert', SLACK_LIMITS.headerText);
-  let sections = sectionTexts(markdownToMrkdwn(alert.body));
+  const hello = greeting(firstName);
+  let sections = sectionTexts([...(hello ? [mk`${hello}`.text] : []), ...markdownToMrkdwn(alert.body)]);
   if (sections.length > BODY_SECTIONS) {
     sections = sections.slice(0, BODY_SECTIONS);
     const last = sections[BODY_SECTIONS - 1]!;

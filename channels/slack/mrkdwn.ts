@@ -81,7 +81,8 @@ function inline(source: string, allowLinks: boolean): string {
   let out = '';
   let last = 0;
   for (const match of source.matchAll(INLINE)) {
-    const [whole, label, url, bold, italic, bare] = match;
+    const [whole, label, url, bold, starred, underscored, bare] = match;
+    const italic = starred ?? underscored;
     out += escapeMrkdwn(source.slice(last, match.index));
     last = match.index + whole.length;
     const href = allowLinks ? safeLink(url ?? bare ?? '') : undefined;

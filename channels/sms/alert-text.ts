@@ -1,3 +1,4 @@
+import { greeting } from '../../domain/broadcast/greeting.js';
 import { oneLine } from '../email/alert-email-input.js';
 
 /**
@@ -18,9 +19,12 @@ const clip = (text: string, max: number) => (text.length <= max ? text : `${text
  * carriers require. SMS is plain text, so nothing needs escaping; control characters and line
  * breaks in the title are flattened so it cannot push the link or the opt-out line around.
  */
-export function buildAlertSms(input: { title: string; responseUrl: string }): string {
+export function buildAlertSms(input: { title: string; responseUrl: string; firstName?: string | null }): string {
   const tail = `\nAnswer: ${input.responseUrl}\n${SMS_OPT_OUT}`;
-  const room = Math.min(TITLE_MAX, SMS_MAX_CHARS - tail.length);
+  // The same greeting as the email and the DM, when the contact's name is known.
+  const hello = greeting(input.firstName);
+  const head = hello ? `${hello} ` : '';
+  const room = Math.min(TITLE_MAX, SMS_MAX_CHARS - tail.length - head.length);
   const title = clip(oneLine(input.title) || 'New alert', Math.max(room, 1));
-  return `${title}${tail}`.slice(0, SMS_MAX_CHARS);
+  return `${head}${title}${tail}`.slice(0, SMS_MAX_CHARS);
 }

@@ -29,6 +29,7 @@ export function createSmsChannel(options: SmsChannelOptions): ChannelAdapter {
       const body = buildAlertSms({
         title: alert.title,
         responseUrl: `${base}/r/${encodeURIComponent(sign('response'))}`,
+        firstName: recipient.firstName,
       });
       const reference = `${alert.id}:${recipient.contactId}`;
       for (let tries = 1; ; tries++) {

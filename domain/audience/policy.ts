@@ -168,6 +168,8 @@ export function applyContactPolicy(
       timeZone,
       listIds: r.listIds,
       ownerId: ownerOf(r.contact),
+      // Only when known: for the greeting, not a rule of the audience.
+      ...(r.contact.firstName ? { firstName: r.contact.firstName } : {}),
     });
   }
   return { deliveries, suppressed };

@@ -29,6 +29,8 @@ export interface AudienceContact {
   id: string;
   email: string | null;
   ownerId?: string | null;
+  /** For the greeting ("Hello Joe,"); not an audience rule. */
+  firstName?: string | null;
   properties: Record<string, string | null>;
 }
 
@@ -108,6 +110,8 @@ export interface Delivery {
   timeZone: string;
   listIds: string[];
   ownerId: string | null;
+  /** The contact's first name, for the greeting; null or unset: unknown. */
+  firstName?: string | null;
 }
 
 export interface PolicySuppression {

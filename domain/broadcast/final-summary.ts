@@ -9,6 +9,11 @@ export interface DeliveryCounts {
   unconfirmed: number;
   cancelled: number;
   responded: number;
+  /**
+   * Of `sent`: the email hard-bounced (during the SMTP conversation or later, by DSN) and the
+   * fallback channel reached the contact. Counts stored before it existed lack it.
+   */
+  sentAfterBounce?: number;
 }
 
 export const emptyCounts = (): DeliveryCounts => ({
@@ -21,6 +26,7 @@ export const emptyCounts = (): DeliveryCounts => ({
   unconfirmed: 0,
   cancelled: 0,
   responded: 0,
+  sentAfterBounce: 0,
 });
 
 export interface FinalSummary {

@@ -43,7 +43,9 @@ export class MessageStore {
       this.perMessageId.set(message.messageId, (this.perMessageId.get(message.messageId) ?? 0) + 1);
     for (const recipient of message.recipients) {
       push(this.byRecipient, recipient, message);
-      if (!message.alertId) continue;
+      // Only a customer's copy of an alert (it names the contact) can be a duplicate: staff notices of the
+      // same alert (approval requests of v1 and v2, the requester's notices, reminders) are meant to repeat.
+      if (!message.alertId || !message.contactId) continue;
       const key = `${message.alertId}\n${recipient}`;
       if (push(this.perAlertRecipient, key, message) > 1) this.duplicateKeys.add(key);
     }

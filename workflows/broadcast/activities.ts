@@ -16,6 +16,8 @@ import type { DeliveryStore } from '../../store/deliveries.js';
 import type { ResponseStore } from '../../store/responses.js';
 import { resolveAudience } from './audience-resolution.js';
 import { dispatchBatch } from './dispatch.js';
+import { fallbackAfterLateBounce } from './late-bounce.js';
+import type { CrmTeamQueue } from '../../domain/broadcast/directory-fix.js';
 import { createSendSlots } from './send-slots.js';
 import { DEFAULT_SMTP_POOL } from '../../channels/email/sender.js';
 import { createCrmLoggingActivities } from './activities/crm-logging.js';
@@ -52,6 +54,8 @@ export interface BroadcastActivityDeps {
    * the rates are the deployment's; unset (PGlite, one process): in this worker.
    */
   sendRates?: Pick<SendRateStore, 'lease'>;
+  /** Who gets the address-fix task of a contact without an account owner (CRM_TEAM_QUEUE_OWNER); unset: the requester. */
+  crmTeamQueue?: CrmTeamQueue;
 }
 
 /** Approval link ids derive from (alert, version, approver): a retried notification reuses the same link. */
@@ -259,7 +263,18 @@ export function createBroadcastActivities(
     },
 
     ...createCrmLoggingActivities(deps),
-    ...createResponseActivities(deps),
+    ...createResponseActivities({
+      ...deps,
+      // A DSN's fallback try goes out on this worker's channels, paced like the dispatch.
+      fallbackAfterBounce: (alert, contactId, bounce, retry) =>
+        fallbackAfterLateBounce(
+          { deliveries, mail, channels, secret: deps.secret, limiters },
+          alert,
+          contactId,
+          bounce,
+          retry,
+        ),
+    }),
   };
 }
 

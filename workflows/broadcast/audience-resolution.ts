@@ -165,5 +165,5 @@ export function audienceSlice(contact: CrmContact): AudienceContact {
     const value = contact.properties[name];
     if (value !== undefined && value !== null && value !== '') properties[name] = value;
   }
-  return { id: contact.id, email: contact.email, ownerId: contact.ownerId, properties };
+  return { id: contact.id, email: contact.email, ownerId: contact.ownerId, firstName: contact.firstName, properties };
 }

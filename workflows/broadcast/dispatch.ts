@@ -40,7 +40,7 @@ export interface DispatchDeps {
 /** The failure type of an attempt cut short by its worker's shutdown; retried by another worker. */
 export const WORKER_SHUTDOWN = 'WORKER_SHUTDOWN';
 
-type Attempt = {
+export type Attempt = {
   status: 'sent' | 'failed' | 'bounced';
   channel: Channel;
   messageId?: string;
@@ -295,7 +295,8 @@ function adapterFor(deps: DispatchDeps, channel: Channel): ChannelAdapter | unde
   return deps.channels?.[channel] ?? (channel === 'email' ? emailChannelOf(deps.mail) : undefined);
 }
 
-async function tryChannel(
+/** One send of a row on one channel; a send that failed, or may have, throws a ChannelFailure. */
+export async function tryChannel(
   deps: DispatchDeps,
   alert: AlertRow,
   row: DeliveryRow,
@@ -317,7 +318,7 @@ async function tryChannel(
       throw new SendWithdrawnError(`${channel} send withdrawn before it started`);
     return await adapter.send(
       alert,
-      { contactId: row.contactId, address },
+      { contactId: row.contactId, address, firstName: row.firstName },
       (purpose) => signToken(deps.secret, purpose, row.token),
       hooks,
     );
@@ -327,7 +328,7 @@ async function tryChannel(
 }
 
 /** A send that certainly or possibly delivered nothing, and the channel it failed on. */
-class ChannelFailure extends Error {
+export class ChannelFailure extends Error {
   constructor(
     readonly channel: Channel,
     readonly reason: unknown,

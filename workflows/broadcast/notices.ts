@@ -178,7 +178,10 @@ export function requesterNotice(
 export function finalSummaryNotice(alert: AlertRow, summary: FinalSummary, domain: string): Notice {
   const { counts, rates } = summary;
   const lines: [string, string][] = [
-    ['Sent', `${counts.sent} (${rates.delivered}%)`],
+    [
+      'Sent',
+      `${counts.sent} (${rates.delivered}%)${counts.sentAfterBounce ? `, ${counts.sentAfterBounce} of them on the fallback channel after the email bounced` : ''}`,
+    ],
     ['Failed', `${counts.failed} (${rates.failed}%)`],
     ['Unconfirmed', `${counts.unconfirmed} (${rates.unconfirmed}%)`],
     ['Bounced', `${counts.bounced} (${rates.bounced}%)`],

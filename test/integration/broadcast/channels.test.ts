@@ -126,7 +126,8 @@ describe('alerts in each customer’s own channel', () => {
     const texts = sms.messagesTo(LIAM_PHONE);
     expect(texts).toHaveLength(1);
     expect(texts[0]).toMatchObject({ from: SMS_FROM, reference: `${alertId}:${DEMO.liam.id}` });
-    expect(texts[0]!.body.startsWith(title)).toBe(true);
+    // Greeted by the CRM's first name, as the email and the DM are.
+    expect(texts[0]!.body.startsWith(`Hello Liam, ${title}`)).toBe(true);
     expect(texts[0]!.body.endsWith(SMS_OPT_OUT)).toBe(true);
     expect(mailFor(t, DEMO.liam.email, alertId)).toHaveLength(0);
     expect(await row(alertId, DEMO.liam.id)).toMatchObject({ status: 'sent', sentChannel: 'sms' });

@@ -125,9 +125,17 @@ describe('SMTP catcher', () => {
 
   it('counts duplicates of the same alert per recipient', async () => {
     const transport = plainTransport(catcher);
-    const same = { messageId: '<alert.A1.c1@bank.example>', headers: { 'X-Rapport-Alert-Id': 'A1' } };
+    const same = {
+      messageId: '<alert.A1.c1@bank.example>',
+      headers: { 'X-Rapport-Alert-Id': 'A1', 'X-Rapport-Contact-Id': 'c1' },
+    };
     await transport.sendMail(mail('joe@customer.example', same));
-    await transport.sendMail(mail('ann@customer.example', { headers: { 'X-Rapport-Alert-Id': 'A1' } }));
+    await transport.sendMail(
+      mail('ann@customer.example', { headers: { 'X-Rapport-Alert-Id': 'A1', 'X-Rapport-Contact-Id': 'c2' } }),
+    );
+    // A staff notice of the same alert, twice (approval requests of v1 and v2): not a customer duplicate.
+    await transport.sendMail(mail('approver@bank.example', { headers: { 'X-Rapport-Alert-Id': 'A1' } }));
+    await transport.sendMail(mail('approver@bank.example', { headers: { 'X-Rapport-Alert-Id': 'A1' } }));
     expect(catcher.duplicates()).toEqual([]);
     await transport.sendMail(mail('joe@customer.example', same));
     transport.close();
@@ -138,7 +146,7 @@ describe('SMTP catcher', () => {
     expect(catcher.recipientCount('joe@customer.example')).toBe(2);
     const stats = (await (await fetch(`${catcher.url}api/stats`)).json()) as { count: number; duplicates: unknown[] };
     expect(stats).toMatchObject({
-      count: 3,
+      count: 5,
       duplicates: [expect.objectContaining({ recipient: 'joe@customer.example' })],
     });
   });
@@ -242,8 +250,12 @@ describe('SMTP catcher with a data dir', () => {
   it('persists .eml files and an index, restores them, and clear() deletes them', async () => {
     const first = await startSmtpCatcher({ dataDir: dir, keepBodies: false });
     const transport = plainTransport(first);
-    await transport.sendMail(mail('joe@customer.example', { headers: { 'X-Rapport-Alert-Id': 'A9' } }));
-    await transport.sendMail(mail('joe@customer.example', { headers: { 'X-Rapport-Alert-Id': 'A9' } }));
+    await transport.sendMail(
+      mail('joe@customer.example', { headers: { 'X-Rapport-Alert-Id': 'A9', 'X-Rapport-Contact-Id': 'c9' } }),
+    );
+    await transport.sendMail(
+      mail('joe@customer.example', { headers: { 'X-Rapport-Alert-Id': 'A9', 'X-Rapport-Contact-Id': 'c9' } }),
+    );
     transport.close();
     const id = first.messages()[0]?.id ?? '';
     expect((await first.raw(id))?.toString()).toContain('Subject: Hello');

@@ -40,6 +40,7 @@ describe('configuration', () => {
     ['LOG_LEVEL', 'loud'],
     ['API_TOKENS', 'short'],
     ['PUBLIC_URL', 'example.com'],
+    ['CRM_TEAM_QUEUE_OWNER', 'the crm team'],
   ])('names %s when it is %j', (variable, value) => {
     const error = problems({ [variable]: value });
     expect(error.problems.map((p) => p.variable)).toEqual([variable]);

@@ -5,6 +5,8 @@ import { AUDIENCE_PROPERTIES } from '../../../domain/audience/types.js';
 import type { Channel } from '../../../domain/vocabulary/index.js';
 import type { AlertStore } from '../../../store/alerts.js';
 import type { DeliveryStore } from '../../../store/deliveries.js';
+import type { CrmTeamQueue } from '../../../domain/broadcast/directory-fix.js';
+import { assignmentNote, directoryFixKey, directoryFixOwners } from './directory-fix.js';
 import { alertLoader } from './load-alert.js';
 
 export interface CrmLoggingDeps {
@@ -13,9 +15,15 @@ export interface CrmLoggingDeps {
   deliveries: DeliveryStore;
   /** The alerts' From (MAIL_FROM): an email on the timeline names its sender and recipient. */
   mailFrom?: string;
+  /** Who gets the address-fix task of a contact without an account owner (CRM_TEAM_QUEUE_OWNER); unset: the requester. */
+  crmTeamQueue?: CrmTeamQueue;
 }
 
 const CRM_BATCH = 100;
+
+/** Kept on a bounced row whose address-fix task found nobody to go to. */
+export const NO_ASSIGNEE =
+  'address-fix task: the contact has no owner, CRM_TEAM_QUEUE_OWNER is unset or unknown and the requester is no CRM owner';
 
 /** How the timeline says where an alert went. */
 const CHANNEL_WORDS: Record<Channel, string> = { email: 'by email', slack: 'by Slack DM', sms: 'by SMS' };
@@ -71,6 +79,7 @@ async function aloneOnRefusal<T, R>(
 export function createCrmLoggingActivities(deps: CrmLoggingDeps) {
   const { crm, deliveries } = deps;
   const loadAlert = alertLoader(deps.alerts);
+  const assigneeOf = directoryFixOwners(crm, deps.crmTeamQueue);
 
   return {
     /**
@@ -139,17 +148,24 @@ export function createCrmLoggingActivities(deps: CrmLoggingDeps) {
           flagged.forEach((f, j) => {
             if (f instanceof CrmError) refuse(bounced[j]!.contactId, 'email flag', f);
           });
-          const withOwner = bounced.filter((r) => r.ownerId);
-          if (withOwner.length > 0) {
+          // Every bounce gets its address-fix task: an ownerless contact's goes to the CRM team queue or the requester.
+          const assigned = [];
+          for (const r of bounced) {
+            const assignee = await assigneeOf(r.ownerId, alert.requester);
+            if (assignee) assigned.push({ row: r, assignee });
+            else refused.set(r.contactId, [...(refused.get(r.contactId) ?? []), NO_ASSIGNEE]);
+          }
+          const withOwner = assigned.map((a) => a.row);
+          if (assigned.length > 0) {
             const tasks = await aloneOnRefusal(
-              withOwner,
-              (rs) =>
+              assigned,
+              (as) =>
                 crm.createTasks(
-                  rs.map((r) => ({
-                    idempotencyKey: `${alertId}:bounce:${r.contactId}`,
-                    ownerId: r.ownerId!,
+                  as.map(({ row: r, assignee }) => ({
+                    idempotencyKey: directoryFixKey(alertId, r.contactId),
+                    ownerId: assignee.ownerId,
                     subject: `Email bounced: ${r.email ?? r.address}`,
-                    body: `The alert "${alert.title}" (${alert.id}) bounced: ${r.lastError ?? ''}.${r.status === 'sent' ? ` It reached the contact ${CHANNEL_WORDS[r.sentChannel ?? r.channel]} instead.` : ''} Please check the contact's address.`,
+                    body: `${assignmentNote(assignee.via)}The alert "${alert.title}" (${alert.id}) bounced: ${r.lastError ?? ''}.${r.status === 'sent' ? ` It reached the contact ${CHANNEL_WORDS[r.sentChannel ?? r.channel]} instead.` : ''} Please check the contact's address.`,
                     dueAt: new Date(Date.now() + 86_400_000).toISOString(),
                     contactIds: [r.contactId],
                     priority: 'HIGH',

@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { activityInfo, ApplicationFailure, log } from '@temporalio/activity';
 import type { EmailSender } from '../../../channels/email/sender.js';
 import type { CrmPort } from '../../../crm/port.js';
 import { subscriptionForTopic, type SubscriptionMap } from '../../../domain/audience/subscriptions.js';
@@ -7,7 +7,12 @@ import { RESPONSE_KIND_LABELS } from '../../../domain/vocabulary/index.js';
 import type { AlertStore } from '../../../store/alerts.js';
 import type { DeliveryStore } from '../../../store/deliveries.js';
 import type { ResponseStore } from '../../../store/responses.js';
+import type { CrmTeamQueue } from '../../../domain/broadcast/directory-fix.js';
+import type { AlertRow } from '../../../store/alerts.js';
+import { LATE_BOUNCE } from '../../../store/deliveries.js';
+import type { LateFallbackOutcome } from '../late-bounce.js';
 import { responseNotice } from '../notices.js';
+import { assignmentNote, directoryFixKey, directoryFixOwners } from './directory-fix.js';
 import { noticeDomain, sendStaffNotice } from './staff-notice.js';
 
 export interface ResponseActivityDeps {
@@ -19,6 +24,18 @@ export interface ResponseActivityDeps {
   mailFrom: string;
   /** Alert topic -> the CRM email subscription it is sent under (ContactPolicy.subscriptionTypes). */
   policy?: { subscriptionTypes?: SubscriptionMap };
+  /** Who gets the address-fix task of a contact without an account owner (CRM_TEAM_QUEUE_OWNER); unset: the requester. */
+  crmTeamQueue?: CrmTeamQueue;
+  /**
+   * The one fallback try after a bounce that came back once the email had been accepted (a DSN):
+   * late-bounce.ts, given this worker's channels. Unset: no fallback (the bounce is recorded only).
+   */
+  fallbackAfterBounce?: (
+    alert: AlertRow,
+    contactId: string,
+    bounce: string,
+    retry: boolean,
+  ) => Promise<LateFallbackOutcome>;
 }
 
 /**
@@ -28,6 +45,7 @@ export interface ResponseActivityDeps {
 export function createResponseActivities(deps: ResponseActivityDeps) {
   const { crm, alerts, deliveries, responses, mail } = deps;
   const domain = noticeDomain(deps.mailFrom);
+  const assigneeOf = directoryFixOwners(crm, deps.crmTeamQueue);
 
   async function load(responseId: number) {
     const response = await responses.get(responseId);
@@ -38,6 +56,33 @@ export function createResponseActivities(deps: ResponseActivityDeps) {
     if (!alert || !delivery)
       throw ApplicationFailure.nonRetryable(`alert of response ${responseId} is gone`, 'RESPONSE_MISSING');
     return { response, alert, delivery };
+  }
+
+  /**
+   * A bounce is routed to the contact's fallback channel: one try (late-bounce.ts), then the
+   * alert's counts and, when it reached the contact, a note on the CRM timeline. The note is
+   * written whenever the ledger shows the late fallback sent, so a retry after a crash still writes it.
+   */
+  async function fallbackAfterBounce(bounce: string, alert: AlertRow, contactId: string): Promise<void> {
+    if (!deps.fallbackAfterBounce) return;
+    const outcome = await deps.fallbackAfterBounce(alert, contactId, bounce, activityInfo().attempt > 1);
+    if (outcome !== 'none') await alerts.setCounts(alert.id, await deliveries.counts(alert.id));
+    const row = await deliveries.get(alert.id, contactId);
+    if (!row || row.status !== 'sent' || !row.emailBounced || !row.lastError?.startsWith(LATE_BOUNCE)) return;
+    const where = row.sentChannel === 'sms' ? 'by SMS' : row.sentChannel === 'slack' ? 'by Slack DM' : 'by email';
+    await crm.createEngagement({
+      kind: 'note',
+      idempotencyKey: `${alert.id}:${contactId}:late-fallback`,
+      contactId,
+      ownerId: row.ownerId,
+      timestamp: row.sentAt ?? new Date().toISOString(),
+      title: alert.title,
+      body: [
+        `Rapport alert ${alert.id} (topic ${alert.topic}) bounced after delivery by email and was sent ${where} to ${row.fallbackAddress ?? row.address} instead.`,
+        '',
+        alert.body,
+      ].join('\n'),
+    });
   }
 
   return {
@@ -65,15 +110,23 @@ export function createResponseActivities(deps: ResponseActivityDeps) {
       }
       if (response.kind === 'bounce') {
         await crm.updateContactProperties(response.contactId, { [AUDIENCE_PROPERTIES.emailInvalid]: 'true' });
-        if (delivery.ownerId) {
+        // One address-fix task per contact and alert, whatever the number of DSNs (the key is the
+        // dispatch's own for a bounce during the SMTP conversation); an ownerless contact's too.
+        const assignee = await assigneeOf(delivery.ownerId, alert.requester);
+        if (assignee) {
           await crm.createTask({
-            idempotencyKey: `rsp:${response.dedupeKey}:task`,
-            ownerId: delivery.ownerId,
+            idempotencyKey: directoryFixKey(alert.id, delivery.contactId),
+            ownerId: assignee.ownerId,
             subject: `Email bounced: ${delivery.email ?? delivery.address}`,
-            body: `The alert "${alert.title}" (${alert.id}) bounced. Please check the contact's address.`,
+            body: `${assignmentNote(assignee.via)}The alert "${alert.title}" (${alert.id}) bounced. Please check the contact's address.`,
             dueAt: new Date(Date.now() + 86_400_000).toISOString(),
             contactIds: [delivery.contactId],
             priority: 'HIGH',
+          });
+        } else {
+          log.warn('a bounced contact has no owner and nobody else to fix its address: set CRM_TEAM_QUEUE_OWNER', {
+            alertId: alert.id,
+            contactId: delivery.contactId,
           });
         }
       }
@@ -83,7 +136,11 @@ export function createResponseActivities(deps: ResponseActivityDeps) {
     /** Replies and answers go to whoever the requester chose: the analyst, or the contact's account owner. */
     async routeResponse(responseId: number): Promise<string | null> {
       const { response, alert, delivery } = await load(responseId);
-      if (response.kind === 'unsubscribe' || response.kind === 'bounce') return null;
+      if (response.kind === 'bounce') {
+        await fallbackAfterBounce(response.body ?? 'bounce received', alert, delivery.contactId);
+        return null;
+      }
+      if (response.kind === 'unsubscribe') return null;
       const owner = delivery.ownerId ? await crm.getOwner(delivery.ownerId) : null;
       const to = alert.replyOwner === 'owner' && owner?.email ? owner.email : alert.requester;
       if (response.kind === 'call-me' && delivery.ownerId) {

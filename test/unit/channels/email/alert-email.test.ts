@@ -64,6 +64,15 @@ describe('buildAlertEmail', () => {
     expect(headers).toContain('Reply-To: reply+reply-token.sig3@reply.bank.example');
   });
 
+  it('greets the recipient by first name when known, escaped, in the HTML and the text', () => {
+    const named = buildAlertEmail(alertInput({ recipient: { firstName: 'Joe <b>' } }));
+    expect(named.html).toContain('<p>Hello Joe &lt;b&gt;,</p>');
+    expect(named.text).toContain('\n\nHello Joe <b>,\n\nYields moved today.');
+    const unknown = buildAlertEmail(alertInput({ recipient: { firstName: null } }));
+    expect(unknown.html).not.toContain('Hello');
+    expect(unknown.text).not.toContain('Hello');
+  });
+
   it('links every action to {publicUrl}/r/{token}?a=... and shows an unsubscribe link', () => {
     const email = buildAlertEmail(alertInput());
     for (const action of ['interested', 'call-me', 'not-now', 'unsubscribe']) {

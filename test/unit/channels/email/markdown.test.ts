@@ -16,6 +16,20 @@ describe('markdown subset', () => {
     expect(renderMarkdown('a * b * c and 2 ** 3').html).toBe('<p>a * b * c and 2 ** 3</p>');
   });
 
+  it('renders _italic_ as documented, but leaves underscores inside words and URLs alone', () => {
+    expect(renderMarkdown('_italic_ and **bold _both_ here**')).toEqual({
+      html: '<p><em>italic</em> and <strong>bold <em>both</em> here</strong></p>',
+      text: 'italic and bold both here',
+    });
+    expect(renderMarkdown('see file_name_v2 and snake_case_words, _ a _ b').html).toBe(
+      '<p>see file_name_v2 and snake_case_words, _ a _ b</p>',
+    );
+    expect(renderMarkdown('https://bank.example/a_b_c').html).toBe(
+      '<p><a href="https://bank.example/a_b_c">https://bank.example/a_b_c</a></p>',
+    );
+    expect(renderMarkdown('(_note_) and é_x_').html).toBe('<p>(<em>note</em>) and é_x_</p>');
+  });
+
   it('renders bullet lists with -, * or +', () => {
     expect(renderMarkdown('Points:\n- one\n* **two**\n+ three\nafter').html).toBe(
       '<p>Points:</p>\n<ul>\n<li>one</li>\n<li><strong>two</strong></li>\n<li>three</li>\n</ul>\n<p>after</p>',

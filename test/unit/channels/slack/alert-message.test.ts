@@ -38,6 +38,14 @@ describe('the alert as a Slack DM', () => {
     expect(message.unfurl_links).toBe(false);
   });
 
+  it('greets the contact by name when known, escaped, before the body', () => {
+    expect(sectionText(buildSlackAlertMessage(ALERT, TOKEN, 'Joe'))).toMatch(/^Hello Joe,\n\nOur \*fixed deposit\*/);
+    expect(sectionText(buildSlackAlertMessage(ALERT, TOKEN, '<!channel> *Joe*'))).toMatch(
+      /^Hello &lt;!channel&gt; \*Joe\*,/,
+    );
+    expect(sectionText(buildSlackAlertMessage(ALERT, TOKEN, null))).toMatch(/^Our /);
+  });
+
   it('renders the markdown subset as mrkdwn', () => {
     expect(markdownToMrkdwn(ALERT.body)).toEqual([
       'Our *fixed deposit* rates rise on _Monday_.',

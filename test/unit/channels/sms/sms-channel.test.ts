@@ -95,6 +95,15 @@ describe('the alert as a text', () => {
     expect(buildAlertSms({ title: 'Rates move', responseUrl: url })).toBe(`Rates move\nAnswer: ${url}\n${SMS_OPT_OUT}`);
   });
 
+  it('greets the contact by name when known, as the email and the DM do', () => {
+    expect(buildAlertSms({ title: 'Rates move', responseUrl: url, firstName: 'Joe' })).toBe(
+      `Hello Joe, Rates move\nAnswer: ${url}\n${SMS_OPT_OUT}`,
+    );
+    expect(buildAlertSms({ title: 'Rates move', responseUrl: url, firstName: ' ' })).toBe(
+      `Rates move\nAnswer: ${url}\n${SMS_OPT_OUT}`,
+    );
+  });
+
   it('flattens line breaks and control characters in the title and stays within 1,600 characters', () => {
     const text = buildAlertSms({ title: `Line\r\nbreak\u0000 ${'x'.repeat(5000)}`, responseUrl: url });
     expect(text.length).toBeLessThanOrEqual(SMS_MAX_CHARS);

@@ -33,17 +33,28 @@ describe('catcher message store', () => {
 
   it('reports recipients that got the same alert more than once', () => {
     const store = new MessageStore({ keepBodies: false });
-    const first = message({ alertId: 'A1', recipients: ['joe@customer.example'] });
-    const again = message({ alertId: 'A1', recipients: ['joe@customer.example'] });
+    const first = message({ alertId: 'A1', contactId: 'c1', recipients: ['joe@customer.example'] });
+    const again = message({ alertId: 'A1', contactId: 'c1', recipients: ['joe@customer.example'] });
     store.add(first);
-    store.add(message({ alertId: 'A2', recipients: ['joe@customer.example'] }));
-    store.add(message({ alertId: 'A1', recipients: ['ann@customer.example'] }));
+    store.add(message({ alertId: 'A2', contactId: 'c1', recipients: ['joe@customer.example'] }));
+    store.add(message({ alertId: 'A1', contactId: 'c2', recipients: ['ann@customer.example'] }));
     store.add(message({ recipients: ['joe@customer.example'] }));
     expect(store.duplicates()).toEqual([]);
     store.add(again);
     expect(store.duplicates()).toEqual([
       { alertId: 'A1', recipient: 'joe@customer.example', count: 2, ids: [first.id, again.id] },
     ]);
+  });
+
+  it('does not count staff notices of an alert (approval requests of each version, requester notices) as duplicates', () => {
+    const store = new MessageStore({ keepBodies: false });
+    // Notices name the alert but no contact.
+    for (const subject of ['Approval needed (v1)', 'Approval needed (v2)', 'Reminder', 'Changes requested', 'Summary'])
+      store.add(message({ alertId: 'A1', subject, recipients: ['approver@bank.example'] }));
+    store.add(message({ alertId: 'A1', subject: 'Summary', recipients: ['analyst@bank.example'] }));
+    store.add(message({ alertId: 'A1', subject: 'Answered', recipients: ['analyst@bank.example'] }));
+    store.add(message({ alertId: 'A1', contactId: 'c1', recipients: ['joe@customer.example'] }));
+    expect(store.duplicates()).toEqual([]);
   });
 
   it('lists newest first, pages, and searches recipients', () => {

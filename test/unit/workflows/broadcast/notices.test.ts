@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { findAlertId } from '../../../../outlook-addin/src/headers.js';
 import type { AlertRow } from '../../../../store/alerts.js';
-import { approvalRequest } from '../../../../workflows/broadcast/notices.js';
+import { emptyCounts, finalSummary } from '../../../../domain/broadcast/final-summary.js';
+import { approvalRequest, finalSummaryNotice } from '../../../../workflows/broadcast/notices.js';
 
 /** The approval email and the task pane agree on where the alert id is: header first, body line as fallback. */
 const alert: AlertRow = {
@@ -48,5 +49,15 @@ describe('approval email -> task pane alert id', () => {
     expect(findAlertId({ headers: null, subject: notice.subject, body: notice.text })).toBe(alert.id);
     const htmlAsText = notice.html.replace(/<[^>]+>/g, '');
     expect(findAlertId({ headers: null, subject: notice.subject, body: htmlAsText })).toBe(alert.id);
+  });
+});
+
+describe('the requester’s final summary', () => {
+  it('says how many were reached on the fallback channel after their email bounced', () => {
+    const counts = { ...emptyCounts(), total: 4, sent: 3, bounced: 1, sentAfterBounce: 2 };
+    const notice = finalSummaryNotice(alert, finalSummary(counts), 'bank.example');
+    expect(notice.text).toContain('3 (75%), 2 of them on the fallback channel after the email bounced');
+    const none = finalSummaryNotice(alert, finalSummary({ ...counts, sentAfterBounce: 0 }), 'bank.example');
+    expect(none.text).not.toContain('fallback');
   });
 });
