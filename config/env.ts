@@ -184,6 +184,7 @@ export const envSchema = z
     HUBSPOT_PROPERTY_SLACK_USER_ID: propertyName,
     HUBSPOT_PROPERTY_TIME_ZONE: propertyName,
     HUBSPOT_PROPERTY_EMAIL_OPTOUT: propertyName,
+    HUBSPOT_PROPERTY_SMS_CONSENT: propertyName,
     /**
      * HubSpot communication preferences (email subscription statuses) for the audience: v4 batch
      * reads (Marketing Hub Enterprise), v3 one address a request, auto (v4, else v3), off.
