@@ -272,6 +272,13 @@ export const envSchema = z
       .default('reply.rapport.example'),
     /** HMAC key for signed links and reply tokens. Unset: generated into DATA_DIR/rapport-secret. */
     RAPPORT_SECRET: secret(32),
+    /**
+     * The topic catalogue's seed at start: demo (the demo topics, added when missing) or none.
+     * Unset: demo, except in production.
+     */
+    TOPICS_SEED: z.enum(['demo', 'none'], { message: 'expected demo or none' }).optional(),
+    /** The approver group (of APPROVER_GROUPS) whose members may edit the topic catalogue. */
+    TOPIC_ADMIN_GROUP: z.string().trim().min(1).default('alerts'),
     /** Approver groups: `group=a@x.com,b@x.com;other=c@x.com`. */
     APPROVER_GROUPS: z
       .string()

@@ -72,7 +72,8 @@ export const MAPPED_PROPERTIES = {
     rapport: 'rapport_sms_consent',
     env: 'HUBSPOT_PROPERTY_SMS_CONSENT',
     defaultName: 'rapport_sms_consent',
-    types: ['bool', 'enumeration'],
+    // string: the property start-up creates when setup has not run ('true' / 'false' as text).
+    types: ['bool', 'enumeration', 'string'],
     what: 'consent to texts (true): a contact who refused email may still be texted; an SMS STOP sets it false',
   },
 } as const satisfies Record<string, MappedProperty>;
