@@ -5,6 +5,8 @@
  * SMS is configured here (the stand-in), Slack is not.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { seedTopics } from '../../../main/steps/topics.js';
 import { startSmsStandIn, type SmsStandIn } from '../../../sandbox/sms/index.js';
 import { createDeliveryStore } from '../../../store/deliveries.js';
 import { DEMO, DEMO_LISTS } from '../../../testkit/demo-data.js';
@@ -96,6 +98,19 @@ describe('the topic catalogue through /api/topics', () => {
     const all = (await (await t.api('/api/topics?archived=true')).json()) as { topics: { id: string }[] };
     expect(all.topics.map((x) => x.id)).toContain('fx');
     expect((await t.api('/api/topics/never-was', { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('the demo seed at the next start adds only what is missing: an edit and an archive stay', async () => {
+    expect((await put('products', { name: 'Our products', defaultChannels: ['sms'] })).status).toBe(200);
+    expect((await t.api('/api/topics/service', { method: 'DELETE' })).status).toBe(200);
+    await seedTopics({ TOPICS_SEED: 'demo', NODE_ENV: 'test' }, t.db, pino({ level: 'silent' }));
+    expect(await bodyOf(await t.api('/api/topics/products'))).toMatchObject({
+      name: 'Our products',
+      defaultChannels: ['sms'],
+    });
+    expect(await bodyOf(await t.api('/api/topics/service'))).toMatchObject({ archived: true });
+    // Back as it was, for the alerts below.
+    expect((await put('service', { name: 'Service notices', defaultChannels: ['email', 'sms'] })).status).toBe(200);
   });
 
   it('refuses writes by people outside the admin group and by services without topics:write', async () => {
