@@ -184,6 +184,7 @@ export const envSchema = z
     HUBSPOT_PROPERTY_SLACK_USER_ID: propertyName,
     HUBSPOT_PROPERTY_TIME_ZONE: propertyName,
     HUBSPOT_PROPERTY_EMAIL_OPTOUT: propertyName,
+    HUBSPOT_PROPERTY_SMS_CONSENT: propertyName,
     /**
      * HubSpot communication preferences (email subscription statuses) for the audience: v4 batch
      * reads (Marketing Hub Enterprise), v3 one address a request, auto (v4, else v3), off.
@@ -290,6 +291,13 @@ export const envSchema = z
       .default('reply.rapport.example'),
     /** HMAC key for signed links and reply tokens. Unset: generated into DATA_DIR/rapport-secret. */
     RAPPORT_SECRET: secret(32),
+    /**
+     * The topic catalogue's seed at start: demo (the demo topics, added when missing) or none.
+     * Unset: demo, except in production.
+     */
+    TOPICS_SEED: z.enum(['demo', 'none'], { message: 'expected demo or none' }).optional(),
+    /** The approver group (of APPROVER_GROUPS) whose members may edit the topic catalogue. */
+    TOPIC_ADMIN_GROUP: z.string().trim().min(1).default('alerts'),
     /** Approver groups: `group=a@x.com,b@x.com;other=c@x.com`. */
     APPROVER_GROUPS: z
       .string()

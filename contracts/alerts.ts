@@ -63,6 +63,8 @@ export const audienceSummarySchema = z
     channelMix: z.record(z.enum(CHANNELS), z.int()),
     suppressedByReason: z.record(z.enum(SUPPRESSION_REASONS), z.int()),
     delayedByQuietHours: z.int(),
+    /** Channels without a working adapter: recipients who would have been reached on each, counted under their fallback. */
+    unconfiguredChannels: z.partialRecord(z.enum(CHANNELS), z.int()).optional(),
   })
   .meta({ id: 'AudienceSummary' });
 

@@ -12,6 +12,7 @@ export * from './docs.js';
 export * from './errors.js';
 export * from './health.js';
 export * from './links.js';
+export * from './topics.js';
 export * from './touches.js';
 export * from './vocabulary.js';
 export * from './webhooks.js';

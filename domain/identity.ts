@@ -14,6 +14,8 @@ export const API_SCOPES = [
   'alerts:read',
   'inbound:write',
   'status:read',
+  'topics:read',
+  'topics:write',
 ] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 

@@ -24,5 +24,6 @@ export function propertyMapFromEnv(env: Partial<Env>): ContactPropertyMap {
     slackUserId: env.HUBSPOT_PROPERTY_SLACK_USER_ID,
     timeZone: env.HUBSPOT_PROPERTY_TIME_ZONE,
     emailOptOut: env.HUBSPOT_PROPERTY_EMAIL_OPTOUT,
+    smsConsent: env.HUBSPOT_PROPERTY_SMS_CONSENT,
   });
 }

@@ -33,6 +33,8 @@ import { startMail } from './steps/mail.js';
 import { startSms } from './steps/sms.js';
 import { healthChecks } from './steps/status.js';
 import { startStore } from './steps/store.js';
+import { seedTopics } from './steps/topics.js';
+import { createTopicStore } from '../store/topics.js';
 import { installTemporalLogging, startTemporal } from './steps/temporal.js';
 import { startWorker } from './steps/worker.js';
 
@@ -101,6 +103,7 @@ export async function startRapport(
     installTemporalLogging(env.LOG_LEVEL, logger);
 
     const db = await startStore(env, dataDir, logger, cleanups, overrides.db);
+    await seedTopics(env, db, logger);
     const touches = createTouchStore(db);
     // crm: background work (the worker, sync, alerts); interactiveCrm: people waiting. One budget.
     const { crm, interactiveCrm, basePath, sandboxUrl } = await startCrm(env, logger, dataDir, db, cleanups, {
@@ -140,6 +143,7 @@ export async function startRapport(
       approvals: broadcast.approvals,
       responses: broadcast.responses,
       deliveries: broadcast.deliveries,
+      db,
     });
     const worker =
       (overrides.workerInProcess ?? env.WORKER_IN_PROCESS)
@@ -198,6 +202,7 @@ export async function startRapport(
     const peopleTokens = peopleIssuer(signIn.env);
     const app = createApp({
       broadcast: { ...broadcast, alertIntake },
+      topics: { topics: createTopicStore(db), admins: env.APPROVER_GROUPS[env.TOPIC_ADMIN_GROUP] ?? [] },
       ...(sms.authToken ? { smsInbound: { authToken: sms.authToken, publicUrl } } : {}),
       slack: slack.app,
       addin: await createAddinRoutes({

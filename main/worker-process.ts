@@ -67,6 +67,7 @@ export async function runWorkerProcess(): Promise<void> {
     approvals: createApprovalStore(db),
     responses: createResponseStore(db),
     deliveries: createDeliveryStore(db),
+    db,
   });
   // Alerts need mail and the shared signing secret; without SMTP_URL this worker runs touches only.
   const broadcastServices = env.SMTP_URL

@@ -26,11 +26,14 @@ import { responseRoutes } from './routes/responses.js';
 import { slackRoutes } from './routes/slack.js';
 import { smsInboundRoutes } from './routes/sms-inbound.js';
 import { healthRoutes, statusRoutes, type ReadinessChecks } from './routes/health.js';
+import { topicRoutes, type TopicRoutesDeps } from './routes/topics.js';
 import { touchRoutes, type TouchRoutesDeps } from './routes/touches.js';
 
 export interface AppDeps extends TouchRoutesDeps {
   /** The broadcast engine (alerts, approval links, customer responses); absent: those routes are not mounted. */
   broadcast?: AlertRoutesDeps & { secret: string };
+  /** The topic catalogue at /api/topics; absent: not mounted. */
+  topics?: TopicRoutesDeps;
   logger: Logger;
   /** API_TOKENS: unnamed tokens, each a service principal (`api-token-<n>`) with every scope. */
   apiTokens?: string[];
@@ -73,6 +76,7 @@ export function createApp(deps: AppDeps) {
     .route('/', statusRoutes(deps.status));
   if (deps.broadcast)
     api.route('/alerts', alertRoutes(deps.broadcast)).route('/inbound', inboundRoutes(deps.broadcast));
+  if (deps.topics) api.route('/topics', topicRoutes(deps.topics));
 
   const app = apiApp();
   registerSecuritySchemes(app);

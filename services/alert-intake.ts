@@ -10,6 +10,7 @@ import { isCancellable } from '../domain/vocabulary/index.js';
 import type { AlertRow, AlertStore } from '../store/alerts.js';
 import type { ApprovalStore } from '../store/approvals.js';
 import type { DeliveryStore } from '../store/deliveries.js';
+import type { TopicStore } from '../store/topics.js';
 import type { ResponseRow, ResponseStore } from '../store/responses.js';
 import {
   DECISION_REFUSALS,
@@ -35,6 +36,8 @@ export interface AlertIntakeDeps {
   taskQueue: string;
   approverGroups: Record<string, string[]>;
   listExists: (ids: string[]) => Promise<string[]>;
+  /** The topic catalogue: an alert names one of its (unarchived) topics. */
+  topics: Pick<TopicStore, 'get' | 'list'>;
   timing: { reminderAfterMs: number; expiryAfterMs: number; responseWindowMs: number };
   batchSize: number;
   historyBudget: number;
@@ -130,11 +133,24 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
           'approverGroup',
         );
       }
+      const topic = await deps.topics.get(request.topic);
+      if (!topic || topic.archived) {
+        const known = (await deps.topics.list()).map((t) => t.id);
+        throw new DomainError(
+          'VALIDATION',
+          `topic: "${request.topic}" is not ${topic ? 'an open' : 'a'} topic of the catalogue (${known.length ? `topics: ${known.slice(0, 20).join(', ')}` : 'the catalogue is empty: an admin adds topics with PUT /api/topics/{id}'})`,
+          'topic',
+        );
+      }
       const missing = await deps.listExists(request.lists);
       if (missing.length > 0) {
         throw new DomainError('VALIDATION', `lists: no CRM contact list ${missing.join(', ')}`, 'lists');
       }
-      const alert = await deps.alerts.insert(options.id ?? newAlertId(), request);
+      // An alert that names no channels takes its topic's defaults.
+      const alert = await deps.alerts.insert(options.id ?? newAlertId(), {
+        ...request,
+        channels: request.channels ?? topic.defaultChannels,
+      });
       try {
         await startWorkflow(alert);
       } catch (error) {

@@ -18,6 +18,8 @@ import { channelAdaptersFromEnv } from './channel-adapters.js';
 export const BROADCAST_CRM_SCHEMA = [
   { objectType: 'contacts' as const, name: 'rapport_unsubscribed_all', label: 'Rapport: unsubscribed from all alerts' },
   { objectType: 'contacts' as const, name: 'rapport_email_invalid', label: 'Rapport: email bounced' },
+  // Written by an SMS STOP (false); created at start so that write never meets a missing property.
+  { objectType: 'contacts' as const, name: 'rapport_sms_consent', label: 'Rapport: consented to texts' },
 ];
 
 export function contactPolicyFromEnv(env: Env): ContactPolicy {

@@ -25,6 +25,8 @@ export interface SlackAlertDeps {
   responses: Pick<ResponseStore, 'forAlert'>;
   messages: SlackMessageStore;
   approverGroups: Record<string, string[]>;
+  /** The topic catalogue's open topics (the modal's topic picker); absent: a text field. */
+  listTopics?: () => Promise<{ id: string; name: string }[]>;
   /** The CRM's contact lists with their member counts (the list picker). */
   listLists: () => Promise<{ id: string; name: string; size: number }[]>;
   /** The account owner's email of a contact (replies when the alert's replyTo is "owner"). */

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { createTopicStore } from '../store/topics.js';
 import type { PeopleDirectory } from '../services/people.js';
 import type { ContactDirectory } from '../crm/contact-directory.js';
 import type { CrmPort } from '../crm/port.js';
@@ -71,6 +72,7 @@ export function slackAlertDeps(parts: {
     approverGroups: parts.approverGroups,
     recordCustomerResponse: slackCustomerResponses({ ...parts.broadcast, alertIntake: parts.alertIntake }),
     listLists: async () => (await parts.crm.listLists()).map(({ id, name, size }) => ({ id, name, size })),
+    listTopics: async () => (await createTopicStore(parts.db).list()).map(({ id, name }) => ({ id, name })),
     contactLabel: async (contactId) => {
       const [contact] = await parts.backgroundCrm.getContacts([contactId]);
       if (!contact) return null;

@@ -2,7 +2,7 @@ import type { AudienceSummary } from '../domain/audience/summary.js';
 import { SUPPRESSION_REASONS } from '../domain/audience/types.js';
 import type { AlertRequest } from '../domain/broadcast/alert-request.js';
 import type { DeliveryCounts } from '../domain/broadcast/final-summary.js';
-import { FINAL_STATUSES, type AlertStatus } from '../domain/vocabulary/index.js';
+import { FINAL_STATUSES, type AlertStatus, type Channel } from '../domain/vocabulary/index.js';
 import { iso, json, type Db } from './db.js';
 
 export interface AlertRow {
@@ -12,7 +12,7 @@ export interface AlertRow {
   body: string;
   topic: string;
   listIds: string[];
-  channels: AlertRequest['channels'];
+  channels: Channel[];
   replyOwner: AlertRequest['replyTo'];
   sendWindow: AlertRequest['sendWindow'] | null;
   approverGroup: string;
@@ -59,7 +59,7 @@ export interface AlertListQuery {
 
 export function createAlertStore(db: Pick<Db, 'query'>) {
   return {
-    async insert(id: string, request: AlertRequest): Promise<AlertRow> {
+    async insert(id: string, request: AlertRequest & { channels: Channel[] }): Promise<AlertRow> {
       const { rows } = await db.query<AlertRow>(
         `insert into alerts (id, requester, title, body, topic, list_ids, channels, reply_owner, send_window, approver_group)
          values ($1,$2,$3,$4,$5,$6::jsonb,$7::jsonb,$8,$9::jsonb,$10)

@@ -380,6 +380,25 @@ const migrations: { id: number; name: string; sql: string }[] = [
     `,
   },
   {
+    id: 14,
+    name: 'topics',
+    sql: `
+      -- The topic catalogue (domain/topics.ts): an alert names one of these ids. Archived topics
+      -- stay for the alerts that named them; new alerts cannot name them.
+      create table topics (
+        id text primary key,
+        name text not null,
+        description text not null default '',
+        default_channels jsonb not null,
+        schedule jsonb,
+        urgent_allowed boolean not null default false,
+        archived_at timestamptz,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now()
+      );
+      `,
+  },
+  {
     id: 15,
     name: 'deliveries_first_name',
     sql: `

@@ -199,6 +199,14 @@ const alert = () => ({
   sendAt: new Date(0).toISOString(),
 });
 
+const topic = () => ({
+  name: 'Rates',
+  description: 'Changes to our rates.',
+  defaultChannels: ['email'],
+  schedule: { kind: 'weekly', day: 'mon', time: '07:00' },
+  urgentAllowed: false,
+});
+
 function mime(rng: Rng): { body: Uint8Array; how: string } {
   const headerBytes = rng.pick([100, 10_000, 1_100_000]);
   const kinds: (() => { body: Uint8Array; how: string })[] = [
@@ -290,6 +298,10 @@ export const ROUTES: RouteSpec[] = [
   { method: 'POST', path: '/api/alerts', auth: 'api', base: alert },
   { method: 'GET', path: '/api/alerts?status={id}&topic={id}&limit={id}', auth: 'api' },
   { method: 'GET', path: '/api/alerts/{id}', auth: 'api' },
+  { method: 'GET', path: '/api/topics?archived={id}', auth: 'api' },
+  { method: 'GET', path: '/api/topics/{id}', auth: 'api' },
+  { method: 'PUT', path: '/api/topics/{id}', auth: 'api', base: topic },
+  { method: 'DELETE', path: '/api/topics/{id}', auth: 'api' },
   { method: 'GET', path: '/api/alerts/{id}/audit', auth: 'api' },
   { method: 'GET', path: '/api/alerts/{id}/progress', auth: 'api' },
   { method: 'GET', path: '/api/alerts/{id}/responses', auth: 'api' },

@@ -83,6 +83,8 @@ export async function startTestRapport(
     // Every request of a test shares one client (no socket): tests about rate limits turn them on.
     LINK_RATE_LIMIT_PER_MINUTE: '0',
     WEBHOOK_RATE_LIMIT_PER_MINUTE: '0',
+    // An alert must name a catalogue topic: the demo catalogue holds the ones tests name (rates, products, ...).
+    TOPICS_SEED: 'demo',
     ...(issuer && options.env?.ADDIN_DEV_AUTH === 'true'
       ? // The pane's development sign-in: people still sign in to the API at the issuer, the pane does not.
         { OIDC_ISSUER: issuer.env.OIDC_ISSUER!, AAD_AUDIENCE: issuer.env.AAD_CLIENT_ID! }

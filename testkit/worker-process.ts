@@ -76,6 +76,7 @@ const { intake, alertIntake } = createIntakes(env, {
   approvals: broadcast.approvals,
   responses: broadcast.responses,
   deliveries: broadcast.deliveries,
+  db,
 });
 const deps: ActivityDeps = {
   crm,

@@ -34,6 +34,7 @@ const CREATE_AS: Record<MappedKey, { type: PropertyType; fieldType: string; opti
   slackUserId: { type: 'string', fieldType: 'text' },
   timeZone: { type: 'string', fieldType: 'text' },
   emailOptOut: { type: 'enumeration', fieldType: 'booleancheckbox', options: ['true', 'false'] },
+  smsConsent: { type: 'enumeration', fieldType: 'booleancheckbox', options: ['true', 'false'] },
 };
 
 const LABELS: Record<MappedKey, string> = {
@@ -44,6 +45,7 @@ const LABELS: Record<MappedKey, string> = {
   slackUserId: 'Slack user id',
   timeZone: 'Time zone',
   emailOptOut: 'Opted out of email',
+  smsConsent: 'Consented to texts',
 };
 
 /** Only names in Rapport's own namespace are created; anything else is the portal's to provide. */

@@ -68,6 +68,14 @@ export const MAPPED_PROPERTIES = {
     types: ['bool', 'enumeration'],
     what: 'email consent (true: opted out of all email): no alert email',
   },
+  smsConsent: {
+    rapport: 'rapport_sms_consent',
+    env: 'HUBSPOT_PROPERTY_SMS_CONSENT',
+    defaultName: 'rapport_sms_consent',
+    // string: the property start-up creates when setup has not run ('true' / 'false' as text).
+    types: ['bool', 'enumeration', 'string'],
+    what: 'consent to texts (true): a contact who refused email may still be texted; an SMS STOP sets it false',
+  },
 } as const satisfies Record<string, MappedProperty>;
 
 export type MappedKey = keyof typeof MAPPED_PROPERTIES;

@@ -54,6 +54,7 @@ export const CONTACT_PROPERTIES = [
   'rapport_customer_since',
   'rapport_preferred_channel',
   'rapport_slack_user_id',
+  'rapport_sms_consent',
 ];
 
 export const COMPANY_PROPERTIES = [

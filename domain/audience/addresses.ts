@@ -53,6 +53,11 @@ export function isOptedOutOfEmail(recipient: Recipient): boolean {
   return records(recipient).some((c) => isTrue(prop(c, AUDIENCE_PROPERTIES.emailOptOut)));
 }
 
+/** A text only to someone who chose SMS or consented to texts: refusing email is no consent to be texted. */
+export function hasSmsConsent(recipient: Recipient): boolean {
+  return isTrue(prop(recipient.contact, AUDIENCE_PROPERTIES.smsConsent));
+}
+
 export type AddressProblem = 'opted-out' | 'unsubscribed' | 'invalid' | 'missing';
 
 export type ChannelAddress = { ok: true; address: string } | { ok: false; problem: AddressProblem; detail: string };

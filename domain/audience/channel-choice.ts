@@ -1,4 +1,4 @@
-import { addressFor, type ChannelAddress } from './addresses.js';
+import { addressFor, hasSmsConsent, type ChannelAddress } from './addresses.js';
 import { isChannel, type Channel } from '../vocabulary/index.js';
 import { AUDIENCE_PROPERTIES, type Recipient } from './types.js';
 
@@ -10,7 +10,11 @@ export type ChannelChoice =
       fallbackChannel: Channel | null;
       fallbackAddress: string | null;
     }
-  | { ok: false; reason: 'OPTED_OUT' | 'UNSUBSCRIBED' | 'INVALID_EMAIL' | 'NO_USABLE_ADDRESS'; detail: string };
+  | {
+      ok: false;
+      reason: 'OPTED_OUT' | 'UNSUBSCRIBED' | 'NO_SMS_CONSENT' | 'INVALID_EMAIL' | 'NO_USABLE_ADDRESS';
+      detail: string;
+    };
 
 /** The contact's own choice, if it names a channel we know; anything else counts as no preference. */
 export function preferredChannel(recipient: Recipient): Channel | null {
@@ -36,20 +40,58 @@ export function candidateChannels(
   return out;
 }
 
+/**
+ * Picks the channel and its fallback. An email refusal (opted out, or the CRM's subscription says
+ * no) never moves a person to SMS by itself: when the alert would have emailed them, a text goes
+ * only to someone who chose SMS (preferred channel) or consented to texts (`rapport_sms_consent`).
+ * Channels without a working adapter (`working`, default all) are passed over for the next usable
+ * one, so the ledger and the approvers' preview show where a message will really go.
+ */
 export function chooseChannel(
   recipient: Recipient,
   allowed: readonly Channel[],
   fallbackOrder: readonly Channel[],
   /** Why the CRM's subscription preferences refuse this alert's email, when they do. */
   emailRefusal?: string | null,
-): ChannelChoice {
-  const candidates = candidateChannels(preferredChannel(recipient), allowed, fallbackOrder);
+  working?: readonly Channel[],
+): ChannelChoice & { passedOver?: Channel } {
+  const preferred = preferredChannel(recipient);
+  const candidates = candidateChannels(preferred, allowed, fallbackOrder);
   const usable: { channel: Channel; address: string }[] = [];
   const problems = new Map<Channel, Extract<ChannelAddress, { ok: false }>>();
   for (const channel of candidates) {
     const a = addressFor(recipient, channel, emailRefusal);
     if (a.ok) usable.push({ channel, address: a.address });
     else problems.set(channel, a);
+  }
+  const emailRefused = problems.get('email');
+  if (
+    (emailRefused?.problem === 'opted-out' || emailRefused?.problem === 'unsubscribed') &&
+    preferred !== 'sms' &&
+    !hasSmsConsent(recipient)
+  ) {
+    const sms = usable.findIndex((u) => u.channel === 'sms');
+    if (sms >= 0) {
+      usable.splice(sms, 1);
+      problems.set('sms', {
+        ok: false,
+        problem: 'missing',
+        detail: 'refused email, and neither chose SMS nor consented to texts',
+      });
+      if (usable.length === 0) {
+        const detail = [...problems].map(([ch, p]) => `${ch}: ${p.detail}`).join('; ');
+        return { ok: false, reason: 'NO_SMS_CONSENT', detail };
+      }
+    }
+  }
+  // A channel this deployment cannot send on gives way to the next usable one (or to nothing).
+  let passedOver: Channel | undefined;
+  if (working && usable.some((u) => !working.includes(u.channel))) {
+    if (usable[0] && !working.includes(usable[0].channel)) passedOver = usable[0].channel;
+    for (const u of usable.filter((x) => !working.includes(x.channel))) {
+      problems.set(u.channel, { ok: false, problem: 'missing', detail: `${u.channel} is not configured here` });
+    }
+    usable.splice(0, usable.length, ...usable.filter((u) => working.includes(u.channel)));
   }
 
   const [first, second] = usable;
@@ -60,6 +102,7 @@ export function chooseChannel(
       address: first.address,
       fallbackChannel: second?.channel ?? null,
       fallbackAddress: second?.address ?? null,
+      ...(passedOver ? { passedOver } : {}),
     };
   }
 

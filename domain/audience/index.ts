@@ -7,6 +7,7 @@ export {
   toE164,
   isOptedOutOfEmail,
   isUnsubscribedFromAll,
+  hasSmsConsent,
   type AddressProblem,
   type ChannelAddress,
 } from './addresses.js';
@@ -39,7 +40,7 @@ export {
   type PolicyContext,
   type PolicyContextInput,
 } from './policy.js';
-export { summarizeAudience, withSuppressedAtSend, type AudienceSummary } from './summary.js';
+export { summarizeAudience, unconfiguredNote, withSuppressedAtSend, type AudienceSummary } from './summary.js';
 export { parseAudienceInput } from './parse.js';
 export {
   parseSubscriptionMap,

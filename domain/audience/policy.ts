@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DomainError } from '../errors.js';
-import { CHANNELS, channelSchema } from '../vocabulary/index.js';
+import { CHANNELS, channelSchema, type Channel } from '../vocabulary/index.js';
 import { isUnsubscribedFromAll } from './addresses.js';
 import { chooseChannel } from './channel-choice.js';
 import { checkFrequencyCap, contactHistorySchema, frequencyCapSchema, type ContactHistory } from './frequency-cap.js';
@@ -77,6 +77,11 @@ export const policyContextSchema = z.object({
       byEmail: z.record(z.string(), z.object({ optedOutOfAll: z.boolean(), unsubscribedFrom: z.array(z.string()) })),
     })
     .optional(),
+  /**
+   * The channels this deployment has a working adapter for; absent: every channel. A contact whose
+   * channel has none is counted (and sent) under the next usable channel.
+   */
+  workingChannels: z.array(channelSchema).optional(),
 });
 export type PolicyContext = z.output<typeof policyContextSchema>;
 export type PolicyContextInput = z.input<typeof policyContextSchema>;
@@ -95,7 +100,7 @@ export function applyContactPolicy(
   policy: ContactPolicy,
   context: PolicyContext,
 ): PolicyResult {
-  const { now, alert, history, subscriptions } = context;
+  const { now, alert, history, subscriptions, workingChannels } = context;
   // A hand-built policy skips the schema; fail on the config, not halfway through the audience.
   const defaultTimeZone = canonicalTimeZone(policy.defaultTimeZone);
   if (defaultTimeZone === null) {
@@ -103,6 +108,7 @@ export function applyContactPolicy(
   }
   const deliveries: Delivery[] = [];
   const suppressed: PolicySuppression[] = [];
+  const unconfigured: Partial<Record<Channel, number>> = {};
   // Same instant for everyone, so the answer depends on the zone alone.
   const quietEndByZone = new Map<string, string | null>();
 
@@ -131,11 +137,12 @@ export function applyContactPolicy(
         ? subscriptions.byEmail[r.normalizedEmail]
         : undefined;
     const refusal = subscriptions ? subscriptionRefusal(status, subscriptions.target) : null;
-    const choice = chooseChannel(r, alert.channels, policy.fallbackOrder, refusal);
+    const choice = chooseChannel(r, alert.channels, policy.fallbackOrder, refusal, workingChannels);
     if (!choice.ok) {
       suppress(choice.reason, choice.detail);
       continue;
     }
+    if (choice.passedOver) unconfigured[choice.passedOver] = (unconfigured[choice.passedOver] ?? 0) + 1;
 
     if (policy.frequencyCap) {
       const verdict = checkFrequencyCap(historiesOf(r), alert, policy.frequencyCap, now);
@@ -172,5 +179,5 @@ export function applyContactPolicy(
       ...(r.contact.firstName ? { firstName: r.contact.firstName } : {}),
     });
   }
-  return { deliveries, suppressed };
+  return { deliveries, suppressed, ...(Object.keys(unconfigured).length > 0 ? { unconfigured } : {}) };
 }

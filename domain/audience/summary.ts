@@ -1,4 +1,4 @@
-import { CHANNELS, type Channel } from '../vocabulary/index.js';
+import { CHANNEL_LABELS, CHANNELS, type Channel } from '../vocabulary/index.js';
 import {
   SUPPRESSION_REASONS,
   type AudienceContact,
@@ -19,6 +19,27 @@ export interface AudienceSummary {
   /** Every reason, zero included, so approvers see what was checked and not only what hit. */
   suppressedByReason: Record<SuppressionReason, number>;
   delayedByQuietHours: number;
+  /**
+   * Channels without a working adapter, with how many recipients would have been reached on each:
+   * they are counted in channelMix under the channel they will really get. Absent when none.
+   */
+  unconfiguredChannels?: Partial<Record<Channel, number>>;
+}
+
+/**
+ * The words every preview (approval email, Slack, the approval page) adds when a channel is not
+ * configured, e.g. "Slack is not configured here: 17 would-be Slack recipients are counted under
+ * their fallback channel." Null when every channel the audience wanted works.
+ */
+export function unconfiguredNote(summary: Pick<AudienceSummary, 'unconfiguredChannels'>): string | null {
+  const entries = Object.entries(summary.unconfiguredChannels ?? {}).filter(([, n]) => (n ?? 0) > 0);
+  if (entries.length === 0) return null;
+  return entries
+    .map(([channel, n]) => {
+      const label = CHANNEL_LABELS[channel as Channel] ?? channel;
+      return `${label} is not configured here: ${n} would-be ${label} recipient${n === 1 ? ' is' : 's are'} counted under their fallback channel.`;
+    })
+    .join(' ');
 }
 
 /**
@@ -61,6 +82,7 @@ export function summarizeAudience(
     channelMix,
     suppressedByReason,
     delayedByQuietHours: delayed,
+    ...(policy.unconfigured ? { unconfiguredChannels: { ...policy.unconfigured } } : {}),
   };
 }
 

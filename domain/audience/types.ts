@@ -7,6 +7,8 @@ export const AUDIENCE_PROPERTIES = {
   unsubscribedAll: 'rapport_unsubscribed_all',
   emailInvalid: 'rapport_email_invalid',
   preferredChannel: 'rapport_preferred_channel',
+  /** A consent to texts of its own ('true'), apart from the preferred channel; an SMS STOP revokes it. */
+  smsConsent: 'rapport_sms_consent',
   slackUserId: 'rapport_slack_user_id',
   phone: 'phone',
   mobilePhone: 'mobilephone',
@@ -44,10 +46,14 @@ export type ListMembership<C extends AudienceContact = AudienceContact> = { list
 export const DUPLICATE_REASONS = ['DUPLICATE_CONTACT', 'DUPLICATE_EMAIL'] as const;
 export type DuplicateReason = (typeof DUPLICATE_REASONS)[number];
 
-/** UNSUBSCRIBED: the CRM's subscription preferences refuse this alert's email (see subscriptions.ts). */
+/**
+ * UNSUBSCRIBED: the CRM's subscription preferences refuse this alert's email (see subscriptions.ts).
+ * NO_SMS_CONSENT: refused email, has a phone, but neither chose SMS nor consented to texts.
+ */
 export const POLICY_REASONS = [
   'OPTED_OUT',
   'UNSUBSCRIBED',
+  'NO_SMS_CONSENT',
   'INVALID_EMAIL',
   'NO_USABLE_ADDRESS',
   'FREQUENCY_CAP',
@@ -126,4 +132,9 @@ export interface PolicySuppression {
 export interface PolicyResult {
   deliveries: Delivery[];
   suppressed: PolicySuppression[];
+  /**
+   * Per channel without a working adapter: how many recipients would have been reached on it and
+   * are counted under their next usable channel instead (or suppressed when they had none).
+   */
+  unconfigured?: Partial<Record<Channel, number>>;
 }

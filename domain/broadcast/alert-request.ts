@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { text } from '../text.js';
+import { topicIdSchema } from '../topics.js';
 import { channelSchema } from '../vocabulary/index.js';
 
 /** One header line: CR, LF and other control characters become spaces, so a title can never smuggle a header. */
@@ -42,9 +43,8 @@ export const alertRequestSchema = z
       .transform(singleLine)
       .pipe(z.string().min(1, { message: 'title must not be empty' })),
     body: storedText(20_000, 'body').refine((b) => b.trim().length > 0, { message: 'body must not be empty' }),
-    topic: storedText(80, 'topic')
-      .transform(singleLine)
-      .pipe(z.string().min(1, { message: 'topic must not be empty' })),
+    /** A topic of the catalogue (domain/topics.ts); the intake refuses one the catalogue lacks. */
+    topic: topicIdSchema,
     lists: z
       .array(z.string().regex(/^\d{1,18}$/, { message: 'list ids are CRM list ids (digits)' }))
       .min(1, { message: 'name at least one list' })
@@ -54,7 +54,8 @@ export const alertRequestSchema = z
       .array(channelSchema)
       .min(1, { message: 'allow at least one channel' })
       .refine((a) => new Set(a).size === a.length, { message: 'channels must not repeat' })
-      .default(['email']),
+      // Unset: the topic's default channels (the intake fills them in).
+      .optional(),
     /** Who receives replies: the requesting analyst, or each contact's account owner. */
     replyTo: z.enum(REPLY_OWNERS, { message: 'replyTo must be analyst or owner' }).default('analyst'),
     sendWindow: z

@@ -11,6 +11,8 @@ import type { ApprovalStore } from '../../store/approvals.js';
 import type { DeliveryStore } from '../../store/deliveries.js';
 import type { ResponseStore } from '../../store/responses.js';
 import type { TouchStore } from '../../store/touches.js';
+import type { Db } from '../../store/db.js';
+import { createTopicStore } from '../../store/topics.js';
 
 /**
  * The touch and alert intakes (they store work and start its workflow) from the environment: the
@@ -29,6 +31,7 @@ export function createIntakes(
     approvals: ApprovalStore;
     responses: ResponseStore;
     deliveries: Pick<DeliveryStore, 'cancelPending'>;
+    db: Db;
   },
 ) {
   const intake = createTouchIntake({
@@ -49,6 +52,7 @@ export function createIntakes(
     temporal: deps.temporal,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     approverGroups: env.APPROVER_GROUPS,
+    topics: createTopicStore(deps.db),
     listExists: async (ids) => {
       const known = new Set((await deps.crm.listLists()).map((l) => l.id));
       return ids.filter((id) => !known.has(id));

@@ -114,6 +114,9 @@ const REQUIREMENTS: [method: string, path: RegExp, need: Requirement][] = [
   ['GET', /^\/api\/customers(\/|$)/, 'customers:read'],
   ['POST', /^\/api\/inbound(\/|$)/, 'inbound:write'],
   ['GET', /^\/api\/status$/, 'status:read'],
+  ['GET', /^\/api\/topics(\/|$)/, 'topics:read'],
+  ['PUT', /^\/api\/topics\/[^/]+$/, 'topics:write'],
+  ['DELETE', /^\/api\/topics\/[^/]+$/, 'topics:write'],
 ];
 
 /**

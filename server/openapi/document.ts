@@ -14,6 +14,10 @@ export const SECURITY = {
 /** Tags in the order the reference page shows them. */
 export const TAGS = [
   { name: 'alerts', description: 'Broadcast alerts: request, approval, progress, audit and customer responses.' },
+  {
+    name: 'topics',
+    description: 'The topic catalogue: what alerts are about, their default channels and announced schedules.',
+  },
   { name: 'touches', description: 'Touches logged with customers, on their way to the CRM timeline.' },
   { name: 'customers', description: 'Everything a rep needs about one customer, and its follow-ups.' },
   { name: 'add-in', description: 'The Outlook add-in: its configuration and its API (add-in tokens, not API tokens).' },

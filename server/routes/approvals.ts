@@ -3,7 +3,9 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { renderMarkdown } from '../../channels/email/markdown.js';
 import { approvalForm, approvalTokenParams } from '../../contracts/index.js';
+import { unconfiguredNote, type AudienceSummary } from '../../domain/audience/summary.js';
 import { verifyToken } from '../../domain/broadcast/signed-token.js';
+import { CHANNEL_LABELS, isChannel } from '../../domain/vocabulary/index.js';
 import { DomainError } from '../../domain/errors.js';
 import type { AlertRow, AlertStore } from '../../store/alerts.js';
 import type { ApprovalLinkRow, ApprovalStore } from '../../store/approvals.js';
@@ -80,6 +82,14 @@ type Checked = { ok: true; link: ApprovalLinkRow; alert: AlertRow } | { ok: fals
  * and one version, expires, and works once; every misuse answers 4xx and is audited, but for
  * forged links (counted and sampled in the log: anyone can send them).
  */
+/** "Email 12 · SMS 3": the channels deliveries will really take (channels without an adapter are not among them). */
+function channelMixWords(summary: AudienceSummary): string {
+  const parts = Object.entries(summary.channelMix)
+    .filter(([, n]) => n > 0)
+    .map(([c, n]) => `${isChannel(c) ? CHANNEL_LABELS[c] : c} ${n}`);
+  return parts.join(' · ') || 'none';
+}
+
 export function approvalRoutes(deps: ApprovalRoutesDeps) {
   async function check(c: Context<AppEnv>, token: string, action: string): Promise<Checked> {
     const id = verifyToken(deps.secret, 'approval', token);
@@ -137,7 +147,10 @@ export function approvalRoutes(deps: ApprovalRoutesDeps) {
 ${
   summary
     ? `<p>Audience: <strong>${summary.deliveries}</strong> recipients from ${summary.totalMemberships} list memberships
-(${summary.uniqueContacts} unique contacts; ${summary.duplicates} duplicates folded; ${summary.delayedByQuietHours} delayed by quiet hours).</p>`
+(${summary.uniqueContacts} unique contacts; ${summary.duplicates} duplicates folded; ${summary.delayedByQuietHours} delayed by quiet hours).</p>
+<p>Channels: ${esc(channelMixWords(summary))}</p>${
+        unconfiguredNote(summary) ? `\n<p><strong>${esc(unconfiguredNote(summary)!)}</strong></p>` : ''
+      }`
     : ''
 }
 <form method="post">

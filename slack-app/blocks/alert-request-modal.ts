@@ -22,8 +22,21 @@ export function listOption(list: { id: string; name: string; size: number }): Pl
   };
 }
 
-/** /alert: title, message, topic, lists (CRM search), allowed channels, who gets replies, send window. */
-export function alertModal(metadata: AlertModalMetadata = {}): types.ModalView {
+/** A topic of the catalogue as the modal offers it: its name, its id as the value. */
+export interface TopicChoice {
+  id: string;
+  name: string;
+}
+
+/** Slack's limit on a static_select's options. */
+const MAX_TOPIC_OPTIONS = 100;
+
+/**
+ * /alert: title, message, topic, lists (CRM search), allowed channels, who gets replies, send window.
+ * `topics`: the catalogue's open topics, offered in a static_select; absent or empty (the catalogue
+ * could not be read), a text field, which the intake holds to the catalogue all the same.
+ */
+export function alertModal(metadata: AlertModalMetadata = {}, topics: readonly TopicChoice[] = []): types.ModalView {
   const channelOptions = CHANNELS.map((c) => ({ text: plain(CHANNEL_LABELS[c], 75), value: c }));
   const replyOptions = [
     { text: plain('Me (the requester)', 75), value: 'analyst' },
@@ -55,7 +68,18 @@ export function alertModal(metadata: AlertModalMetadata = {}): types.ModalView {
         block_id: ALERT_BLOCKS.topic,
         label: plain('Topic', 2000),
         hint: plain('Customers can opt out of one topic (e.g. rates).', 2000),
-        element: { type: 'plain_text_input', action_id: 'value', max_length: 80 },
+        element:
+          topics.length > 0
+            ? {
+                type: 'static_select',
+                action_id: 'value',
+                placeholder: plain('Choose a topic', SLACK_LIMITS.placeholder),
+                options: topics.slice(0, MAX_TOPIC_OPTIONS).map((t) => ({
+                  text: plain(clip(`${t.name} (${t.id})`, SLACK_LIMITS.optionText), SLACK_LIMITS.optionText),
+                  value: clip(t.id, SLACK_LIMITS.optionValue),
+                })),
+              }
+            : { type: 'plain_text_input', action_id: 'value', max_length: 80 },
       },
       {
         type: 'input',
@@ -144,7 +168,8 @@ export function parseAlertSubmission(
   const candidate = {
     title: first(ALERT_BLOCKS.title)?.value ?? '',
     body: first(ALERT_BLOCKS.message)?.value ?? '',
-    topic: first(ALERT_BLOCKS.topic)?.value ?? '',
+    // A static_select of the catalogue, or the text field when the catalogue could not be read.
+    topic: first(ALERT_BLOCKS.topic)?.selected_option?.value ?? first(ALERT_BLOCKS.topic)?.value ?? '',
     lists: (first(ALERT_BLOCKS.lists)?.selected_options ?? []).map((o) => o.value),
     channels: (first(ALERT_BLOCKS.channels)?.selected_options ?? []).map((o) => o.value),
     replyTo: first(ALERT_BLOCKS.replyTo)?.selected_option?.value ?? 'analyst',

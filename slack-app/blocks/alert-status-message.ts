@@ -2,7 +2,7 @@ import type { types } from '@slack/bolt';
 import { clip, SLACK_LIMITS } from '../../channels/slack/limits.js';
 import { slackMessage, type SlackMessage } from '../../channels/slack/message.js';
 import { mk, mkJoin, mkQuote, type Mrkdwn } from '../../channels/slack/mrkdwn.js';
-import type { AudienceSummary } from '../../domain/audience/summary.js';
+import { unconfiguredNote, type AudienceSummary } from '../../domain/audience/summary.js';
 import type { DeliveryCounts } from '../../domain/broadcast/final-summary.js';
 import {
   CHANNEL_LABELS,
@@ -72,6 +72,7 @@ export function audienceBlocks(summary: AudienceSummary): KnownBlock[] {
   const mix = Object.entries(summary.channelMix)
     .map(([c, n]) => `${isChannel(c) ? CHANNEL_LABELS[c] : c} ${n}`)
     .join(' · ');
+  const note = unconfiguredNote(summary);
   const suppressed = Object.entries(summary.suppressedByReason)
     .filter(([, n]) => n > 0)
     .map(([r, n]) => `${reasonLabel(r)}: ${n}`)
@@ -84,7 +85,7 @@ export function audienceBlocks(summary: AudienceSummary): KnownBlock[] {
         mrkdwn(
           mk`*Audience*\n${summary.totalMemberships} memberships\n${summary.uniqueContacts} unique contacts (${summary.duplicates} duplicates)\n*${summary.deliveries} will receive it*`,
         ),
-        mrkdwn(mk`*Channel mix*\n${mix || '—'}`),
+        mrkdwn(mk`*Channel mix*\n${mix || '—'}${note ? `\n_${note}_` : ''}`),
         mrkdwn(
           mk`*Suppressed*\n${suppressed || 'none'}${summary.delayedByQuietHours ? `\n${summary.delayedByQuietHours} wait for quiet hours to end` : ''}`,
         ),

@@ -12,8 +12,14 @@ export function alertCommand(deps: SlackDeps) {
       return;
     }
     await ack();
-    handOffModal(deps, '/alert', () =>
-      client.views.open({ trigger_id: body.trigger_id, view: alertModal({ channelId: body.channel_id }) }),
-    );
+    const alerts = deps.alerts;
+    handOffModal(deps, '/alert', async () => {
+      // The catalogue is one quick store read; if it fails the modal offers a text field (the intake still checks).
+      const topics = await (alerts.listTopics?.() ?? Promise.resolve([])).catch(() => []);
+      return client.views.open({
+        trigger_id: body.trigger_id,
+        view: alertModal({ channelId: body.channel_id }, topics),
+      });
+    });
   };
 }

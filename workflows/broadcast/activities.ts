@@ -109,7 +109,8 @@ export function createBroadcastActivities(
   return {
     async resolveAudience(alertId: string): Promise<{ deliveries: number }> {
       const alert = await loadAlert(alertId);
-      const summary = await resolveAudience({ crm, deliveries, policy: deps.policy }, alert);
+      const workingChannels = (['email', 'slack', 'sms'] as const).filter((c) => channels[c] !== undefined);
+      const summary = await resolveAudience({ crm, deliveries, policy: deps.policy, workingChannels }, alert);
       await alerts.setSummary(alertId, summary);
       return { deliveries: summary.deliveries };
     },

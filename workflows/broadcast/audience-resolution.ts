@@ -19,6 +19,7 @@ import {
   type ListMembership,
   type PolicySuppression,
 } from '../../domain/audience/types.js';
+import type { Channel } from '../../domain/vocabulary/index.js';
 import type { AlertRow } from '../../store/alerts.js';
 import type { DeliveryStore } from '../../store/deliveries.js';
 
@@ -52,15 +53,20 @@ async function subscriptionStatuses(
   return { target, byEmail };
 }
 
+export interface AudienceDeps {
+  crm: CrmPort;
+  deliveries: DeliveryStore;
+  policy: ContactPolicy;
+  /** Channels this worker has an adapter for; the others are counted (and sent) under the fallback. */
+  workingChannels?: Channel[];
+}
+
 /**
  * Lists -> memberships (paged) -> contacts (batched, inside the CRM budget) -> dedupe -> policy ->
  * ledger. Runs inside one activity that heartbeats per page; the ledger is replaced in one
  * transaction, so a retried resolution never leaves half an audience behind.
  */
-export async function resolveAudience(
-  deps: { crm: CrmPort; deliveries: DeliveryStore; policy: ContactPolicy },
-  alert: AlertRow,
-): Promise<AudienceSummary> {
+export async function resolveAudience(deps: AudienceDeps, alert: AlertRow): Promise<AudienceSummary> {
   const { summary, rows, suppressed } = await decideAudience(deps, alert);
   // Tokens are set in place: a copy of 65k delivery rows would be the resolution's largest allocation.
   const withTokens = rows as (Delivery & { token: string })[];
@@ -74,7 +80,7 @@ export async function resolveAudience(
  * recipients it holds are garbage once it returns, before the ledger is written.
  */
 async function decideAudience(
-  deps: { crm: CrmPort; deliveries: DeliveryStore; policy: ContactPolicy },
+  deps: AudienceDeps,
   alert: AlertRow,
 ): Promise<{ summary: AudienceSummary; rows: Delivery[]; suppressed: (DuplicateSuppression | PolicySuppression)[] }> {
   const { crm, deliveries, policy } = deps;
@@ -103,6 +109,7 @@ async function decideAudience(
     alert: { id: alert.id, topic: alert.topic, channels: alert.channels },
     history,
     ...(subscriptions ? { subscriptions } : {}),
+    ...(deps.workingChannels ? { workingChannels: deps.workingChannels } : {}),
   });
   const lists = alert.listIds.map((id) => ({ id, name: known.get(id) ?? id }));
   return {

@@ -1,7 +1,7 @@
 import { ALERT_ID_HEADER } from '../../channels/email/alert-email.js';
 import { escapeHtml } from '../../channels/email/html-escape.js';
 import { renderMarkdown } from '../../channels/email/markdown.js';
-import type { AudienceSummary } from '../../domain/audience/summary.js';
+import { unconfiguredNote, type AudienceSummary } from '../../domain/audience/summary.js';
 import type { FinalSummary } from '../../domain/broadcast/final-summary.js';
 import type { AlertRow } from '../../store/alerts.js';
 import type { ResponseKind } from '../../domain/vocabulary/index.js';
@@ -24,6 +24,7 @@ const REASON_WORDS: Record<string, string> = {
   DUPLICATE_EMAIL: 'same email on another record',
   OPTED_OUT: 'opted out',
   UNSUBSCRIBED: 'unsubscribed from this kind of email',
+  NO_SMS_CONSENT: 'refused email, no consent to texts',
   INVALID_EMAIL: 'invalid email',
   NO_USABLE_ADDRESS: 'no usable address',
   FREQUENCY_CAP: 'frequency cap reached',
@@ -56,6 +57,7 @@ function summaryTable(summary: AudienceSummary | null): { html: string; text: st
         .map(([c, n]) => `${c} ${n}`)
         .join(', ') || 'none',
     ],
+    ...((note): [string, string][] => (note ? [['Not configured', note]] : []))(unconfiguredNote(summary)),
     ['Delayed by quiet hours', String(summary.delayedByQuietHours)],
     ...Object.entries(summary.suppressedByReason)
       .filter(([, n]) => n > 0)

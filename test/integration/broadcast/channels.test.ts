@@ -221,8 +221,10 @@ describe('alerts in each customer’s own channel', () => {
     );
     await eventually(async () => {
       const liam = await t.rapport.crm.getContact(DEMO.liam.id);
-      return liam?.properties.rapport_unsubscribed_all === 'true' ? true : undefined;
+      return liam?.properties.rapport_unsubscribed_all === 'true' ? liam : undefined;
     }, 20_000);
+    // STOP also takes back any consent to texts (issue 14): it never lingers to text him after an email opt-out.
+    expect((await t.rapport.crm.getContact(DEMO.liam.id))?.properties.rapport_sms_consent).toBe('false');
     // Liam changes his mind (START): the later alerts of this file text him again.
     await t.rapport.crm.updateContactProperties(DEMO.liam.id, { rapport_unsubscribed_all: '' });
   });

@@ -54,10 +54,10 @@ const run = (mail: EmailSender) =>
 beforeAll(async () => {
   db = await testDb();
   deliveries = createDeliveryStore(db);
-  alert = await createAlertStore(db).insert(
-    'alr_01jcrashsafety0000000000000',
-    alertRequestSchema.parse({ requester: 'a@bank.example', title: 'T', body: 'B', topic: 'rates', lists: ['1'] }),
-  );
+  alert = await createAlertStore(db).insert('alr_01jcrashsafety0000000000000', {
+    ...alertRequestSchema.parse({ requester: 'a@bank.example', title: 'T', body: 'B', topic: 'rates', lists: ['1'] }),
+    channels: ['email' as const],
+  });
   await deliveries.replaceAudience(alert.id, [1, 2, 3, 4, 5].map(delivery), []);
 });
 afterAll(async () => {
@@ -94,10 +94,10 @@ describe('the delivery ledger across crashes', () => {
 
 describe('lanes sharing ledger statements', () => {
   it('records outcomes and claims of concurrent lanes, and lets only one of two racing claims hold', async () => {
-    const other = await createAlertStore(db).insert(
-      'alr_01jgroupcommit0000000000000',
-      alertRequestSchema.parse({ requester: 'a@bank.example', title: 'T', body: 'B', topic: 'rates', lists: ['1'] }),
-    );
+    const other = await createAlertStore(db).insert('alr_01jgroupcommit0000000000000', {
+      ...alertRequestSchema.parse({ requester: 'a@bank.example', title: 'T', body: 'B', topic: 'rates', lists: ['1'] }),
+      channels: ['email' as const],
+    });
     await deliveries.replaceAudience(other.id, [11, 12, 13, 14].map(delivery), []);
     await deliveries.claim(other.id, '1011');
 
@@ -137,10 +137,10 @@ describe('lanes sharing ledger statements', () => {
 
 describe('a send that failed while the alert was being cancelled', () => {
   it('is not put back to pending for the next attempt to send after the cancel', async () => {
-    const other = await createAlertStore(db).insert(
-      'alr_01jcancelrace00000000000000',
-      alertRequestSchema.parse({ requester: 'a@bank.example', title: 'T', body: 'B', topic: 'rates', lists: ['1'] }),
-    );
+    const other = await createAlertStore(db).insert('alr_01jcancelrace00000000000000', {
+      ...alertRequestSchema.parse({ requester: 'a@bank.example', title: 'T', body: 'B', topic: 'rates', lists: ['1'] }),
+      channels: ['email' as const],
+    });
     await deliveries.replaceAudience(other.id, [21, 22, 23].map(delivery), []);
     await deliveries.claim(other.id, '1021');
     // The cancel takes the pending rows while 1021's send is on the wire; then the server says 451.
@@ -150,10 +150,10 @@ describe('a send that failed while the alert was being cancelled', () => {
     expect(await deliveries.pendingInBatch(other.id, 0, 500)).toEqual([]);
 
     // Without a cancel, the same failure goes back to pending for the retry.
-    const open = await createAlertStore(db).insert(
-      'alr_01jreleaseopen0000000000000',
-      alertRequestSchema.parse({ requester: 'a@bank.example', title: 'T', body: 'B', topic: 'rates', lists: ['1'] }),
-    );
+    const open = await createAlertStore(db).insert('alr_01jreleaseopen0000000000000', {
+      ...alertRequestSchema.parse({ requester: 'a@bank.example', title: 'T', body: 'B', topic: 'rates', lists: ['1'] }),
+      channels: ['email' as const],
+    });
     await deliveries.replaceAudience(open.id, [31, 32].map(delivery), []);
     await deliveries.claim(open.id, '1031');
     await deliveries.release(open.id, '1031', '451 try later');
@@ -187,10 +187,10 @@ describe('a worker that stops during a batch', () => {
   }
 
   async function alertOf(id: string, size: number, from: number): Promise<AlertRow> {
-    const row = await createAlertStore(db).insert(
-      id,
-      alertRequestSchema.parse({ requester: 'a@bank.example', title: 'T', body: 'B', topic: 'rates', lists: ['1'] }),
-    );
+    const row = await createAlertStore(db).insert(id, {
+      ...alertRequestSchema.parse({ requester: 'a@bank.example', title: 'T', body: 'B', topic: 'rates', lists: ['1'] }),
+      channels: ['email' as const],
+    });
     await deliveries.replaceAudience(
       row.id,
       Array.from({ length: size }, (_, i) => delivery(from + i)),

@@ -151,10 +151,10 @@ describe('logBatchToCrm when the CRM is only temporarily unavailable', () => {
   it('throws, so Temporal retries, and leaves the rows to log', async () => {
     const alerts = createAlertStore(t.db);
     const deliveries = createDeliveryStore(t.db);
-    const alert = await alerts.insert(
-      'alr_01jcrmlogretry000000000000',
-      alertRequestSchema.parse({ requester: 'a@bank.example', title: 'T', body: 'B', topic: 'rates', lists: ['1'] }),
-    );
+    const alert = await alerts.insert('alr_01jcrmlogretry000000000000', {
+      ...alertRequestSchema.parse({ requester: 'a@bank.example', title: 'T', body: 'B', topic: 'rates', lists: ['1'] }),
+      channels: ['email' as const],
+    });
     await deliveries.replaceAudience(
       alert.id,
       [DEMO.joe, DEMO.maria].map((c, i) => emailDelivery(c.id, c.email, `retrytoken${i}`)),

@@ -68,16 +68,16 @@ async function logAlert(realism: RealismSpec) {
 
   const alerts = createAlertStore(db);
   const deliveries = createDeliveryStore(db);
-  const alert = await alerts.insert(
-    `alr_01jrealistic${Date.now().toString(36)}`,
-    alertRequestSchema.parse({
+  const alert = await alerts.insert(`alr_01jrealistic${Date.now().toString(36)}`, {
+    ...alertRequestSchema.parse({
       requester: 'a@bank.example',
       title: 'Rates',
       body: 'B',
       topic: 'rates',
       lists: ['9001'],
     }),
-  );
+    channels: ['email' as const],
+  });
   await deliveries.replaceAudience(
     alert.id,
     contactIds.map((id, i) => emailDelivery(id, `c${id}@bench.example`, `tok${i}`)),

@@ -33,10 +33,10 @@ const contacts = (n: number, from = 1) => Array.from({ length: n }, (_, i) => St
 /** An alert with its ledger (every contact pending) and an audience summary, as resolution leaves them. */
 async function alertFor(db: Db, topic: string, contactIds: string[]): Promise<string> {
   const id = `alr_capclaim${String(++alertSeq).padStart(4, '0')}${randomBytes(3).toString('hex')}`;
-  await createAlertStore(db).insert(
-    id,
-    alertRequestSchema.parse({ requester: 'a@bank.example', title: 'T', body: 'B', topic, lists: ['1'] }),
-  );
+  await createAlertStore(db).insert(id, {
+    ...alertRequestSchema.parse({ requester: 'a@bank.example', title: 'T', body: 'B', topic, lists: ['1'] }),
+    channels: ['email' as const],
+  });
   await createDeliveryStore(db).replaceAudience(
     id,
     contactIds.map((c) => emailDelivery(c, `c${c}@customer.example`, `${id}-${c}`)),

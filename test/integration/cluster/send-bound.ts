@@ -53,10 +53,10 @@ export async function measureSendLanes(envVars: Record<string, string>, batchSiz
     });
     services.mail.close();
     const activities = createBroadcastActivities({ ...services, mail });
-    const alert = await createAlertStore(db).insert(
-      'alr_01jlanecounter000000000000',
-      alertRequestSchema.parse({ requester: 'a@bank.example', title: 'T', body: 'B', topic: 'rates', lists: ['1'] }),
-    );
+    const alert = await createAlertStore(db).insert('alr_01jlanecounter000000000000', {
+      ...alertRequestSchema.parse({ requester: 'a@bank.example', title: 'T', body: 'B', topic: 'rates', lists: ['1'] }),
+      channels: ['email' as const],
+    });
     await services.deliveries.replaceAudience(
       alert.id,
       Array.from({ length: batchSize }, (_, i) =>

@@ -199,7 +199,7 @@ function alertValues(title: string) {
   return {
     [ALERT_BLOCKS.title]: { value: { type: 'plain_text_input', value: title } },
     [ALERT_BLOCKS.message]: { value: { type: 'plain_text_input', value: 'Our rates rise on Monday.' } },
-    [ALERT_BLOCKS.topic]: { value: { type: 'plain_text_input', value: 'rates' } },
+    [ALERT_BLOCKS.topic]: { value: { type: 'static_select', selected_option: { value: 'rates' } } },
     [ALERT_BLOCKS.lists]: {
       [ACTIONS.alertLists]: {
         type: 'multi_external_select',

@@ -45,7 +45,7 @@ function alertValues(title: string) {
     [ALERT_BLOCKS.message]: {
       value: { type: 'plain_text_input', value: 'Our **fixed deposit** rates rise on Monday.' },
     },
-    [ALERT_BLOCKS.topic]: { value: { type: 'plain_text_input', value: 'rates' } },
+    [ALERT_BLOCKS.topic]: { value: { type: 'static_select', selected_option: { value: 'rates' } } },
     [ALERT_BLOCKS.lists]: {
       [ACTIONS.alertLists]: {
         type: 'multi_external_select',

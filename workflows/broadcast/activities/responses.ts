@@ -104,8 +104,13 @@ export function createResponseActivities(deps: ResponseActivityDeps) {
         const target = subscriptionForTopic(deps.policy?.subscriptionTypes ?? {}, alert.topic);
         const byEmail = (delivery.sentChannel ?? delivery.channel) === 'email' && delivery.email;
         if (target && byEmail) await crm.unsubscribeEmail(delivery.email!, target);
+        // A STOP to a text also takes back the consent to texts, so no later opt-in flag lingers.
+        const byText = (delivery.sentChannel ?? delivery.channel) === 'sms';
         if (!target || !byEmail || target.kind === 'all') {
-          await crm.updateContactProperties(response.contactId, { [AUDIENCE_PROPERTIES.unsubscribedAll]: 'true' });
+          await crm.updateContactProperties(response.contactId, {
+            [AUDIENCE_PROPERTIES.unsubscribedAll]: 'true',
+            ...(byText ? { [AUDIENCE_PROPERTIES.smsConsent]: 'false' } : {}),
+          });
         }
       }
       if (response.kind === 'bounce') {

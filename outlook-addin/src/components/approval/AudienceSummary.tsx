@@ -34,6 +34,7 @@ export function AudienceSummary({ audience }: { audience: ApprovalAudience }) {
         ))}
         {channels.length === 0 && <Caption1>no deliveries</Caption1>}
       </div>
+      {l.unconfigured && <Caption1 data-testid="approval-unconfigured">{l.unconfigured}</Caption1>}
       {l.delayed && <Caption1 className={styles.muted}>{l.delayed}</Caption1>}
     </div>
   );

@@ -1,3 +1,4 @@
+import { unconfiguredNote } from '../../../../domain/audience/summary.js';
 import { ApiError } from '../../api.js';
 import type { ApprovalAudience, DecisionKind } from '../../types.js';
 
@@ -8,6 +9,7 @@ const REASON_WORDS: Record<string, string> = {
   DUPLICATE_EMAIL: 'same email address on another record',
   OPTED_OUT: 'opted out',
   UNSUBSCRIBED: 'unsubscribed from this kind of email in the CRM',
+  NO_SMS_CONSENT: 'refused email and never agreed to texts',
   INVALID_EMAIL: 'email bounced or invalid',
   NO_USABLE_ADDRESS: 'no usable address for the channel',
   FREQUENCY_CAP: 'had too many alerts lately',
@@ -90,6 +92,7 @@ export function audienceLines(a: ApprovalAudience) {
     policySuppressed: `${n(policySuppressed)} not reached`,
     channelMix: channelMix.length ? channelMix.join(' · ') : 'no deliveries',
     suppressed,
+    unconfigured: unconfiguredNote(a),
     delayed:
       a.delayedByQuietHours > 0
         ? `${plural(a.delayedByQuietHours, 'delivery', 'deliveries')} wait for quiet hours to end`

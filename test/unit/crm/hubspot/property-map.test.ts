@@ -22,6 +22,7 @@ describe('contact property mapping', () => {
       slackUserId: 'rapport_slack_user_id',
       timeZone: 'hs_timezone',
       emailOptOut: 'hs_email_optout',
+      smsConsent: 'rapport_sms_consent',
     });
   });
 

@@ -78,6 +78,7 @@ describe('summarizeAudience', () => {
         DUPLICATE_EMAIL: 2,
         OPTED_OUT: 1,
         UNSUBSCRIBED: 0,
+        NO_SMS_CONSENT: 0,
         INVALID_EMAIL: 1,
         NO_USABLE_ADDRESS: 1,
         FREQUENCY_CAP: 1,
@@ -111,6 +112,7 @@ describe('withSuppressedAtSend', () => {
       suppressedByReason: {
         OPTED_OUT: 2,
         UNSUBSCRIBED: 0,
+        NO_SMS_CONSENT: 0,
         FREQUENCY_CAP: 0,
         INVALID_EMAIL: 0,
         DUPLICATE_EMAIL: 0,

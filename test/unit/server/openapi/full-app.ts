@@ -25,6 +25,7 @@ export async function fullApp(overrides: Partial<AppDeps> = {}) {
       responses: unused,
       secret: 's',
     },
+    topics: { topics: unused, admins: [] },
     smsInbound: { authToken: 'twilio-token', publicUrl: 'http://localhost:3000' },
     slack: { handle: async () => new Response('', { status: 200 }) },
     addin: await createAddinRoutes({

@@ -23,6 +23,35 @@ describe('alert request modal', () => {
     expect(JSON.stringify(view)).toContain(ACTIONS.alertLists);
   });
 
+  it('offers the topic catalogue as a static_select, and reads the chosen topic id', () => {
+    const view = alertModal({}, [
+      { id: 'rates', name: 'Rates' },
+      { id: 'service', name: 'Service notices' },
+    ]);
+    expect(validateView(view).problems).toEqual([]);
+    const topic = view.blocks.find((b) => b.block_id === ALERT_BLOCKS.topic) as {
+      element: { type: string; options: { text: { text: string }; value: string }[] };
+    };
+    expect(topic.element.type).toBe('static_select');
+    expect(topic.element.options.map((o) => [o.text.text, o.value])).toEqual([
+      ['Rates (rates)', 'rates'],
+      ['Service notices (service)', 'service'],
+    ]);
+    const parsed = parseAlertSubmission({
+      [ALERT_BLOCKS.title]: { value: { value: 'Title' } },
+      [ALERT_BLOCKS.message]: { value: { value: 'Body' } },
+      [ALERT_BLOCKS.topic]: { value: { type: 'static_select', selected_option: { value: 'service' } } },
+      [ALERT_BLOCKS.lists]: { [ACTIONS.alertLists]: { selected_options: [{ value: '1' }] } },
+      [ALERT_BLOCKS.channels]: { value: { selected_options: [{ value: 'email' }] } },
+    });
+    expect(parsed).toMatchObject({ ok: true, draft: { topic: 'service' } });
+    // Without a catalogue (it could not be read) the modal falls back to a text field.
+    const fallback = alertModal({}, []).blocks.find((b) => b.block_id === ALERT_BLOCKS.topic) as {
+      element: { type: string };
+    };
+    expect(fallback.element.type).toBe('plain_text_input');
+  });
+
   it('list options show member counts within 75 characters', () => {
     const o = listOption({ id: '12', name: long(300), size: 12345 });
     expect(o.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.optionText);

@@ -27,6 +27,15 @@ describe("the requester's alert message", () => {
     expect(all).toContain('duplicate email: 2');
     expect(all).toContain('opted out: 1');
     expect(all).toContain('4 wait for quiet hours');
+    expect(all).not.toContain('not configured');
+  });
+
+  it('says when a channel has no adapter and its would-be recipients are counted under their fallback', () => {
+    const m = requesterMessage(snap({ summary: { ...summary(), unconfiguredChannels: { slack: 3 } } }));
+    validMessage(m);
+    expect(JSON.stringify(m.blocks)).toContain(
+      'Slack is not configured here: 3 would-be Slack recipients are counted under their fallback channel.',
+    );
   });
 
   it('shows who approved and live progress with a text progress bar', () => {

@@ -23,6 +23,7 @@ describe('ApprovalView', () => {
       DUPLICATE_EMAIL: 3,
       OPTED_OUT: 5,
       UNSUBSCRIBED: 0,
+      NO_SMS_CONSENT: 0,
       INVALID_EMAIL: 3,
       NO_USABLE_ADDRESS: 0,
       FREQUENCY_CAP: 0,
