@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Metrics } from '../lib/metrics.js';
 import type { ContactDirectory } from '../crm/contact-directory.js';
 import type { CrmPort } from '../crm/port.js';
 import type { Question } from '../domain/questions.js';
@@ -47,6 +48,8 @@ export interface SlackAlertDeps {
 
 /** What the Slack face needs from the rest of Rapport; the same things the HTTP API uses. */
 export interface SlackDeps {
+  /** Ack latency of Slack's HTTP requests (lib/metrics.ts); unset: not measured. */
+  metrics?: Pick<Metrics, 'slackAck'>;
   /** Joins Slack users to people by the email Slack verified (services/people.ts); absent: the email as it is. */
   people?: PeopleDirectory;
   intake: Pick<TouchIntake, 'submit'>;

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Metrics } from '../lib/metrics.js';
 import type { PeopleDirectory } from '../services/people.js';
 import type { ContactDirectory } from '../crm/contact-directory.js';
 import type { CrmPort } from '../crm/port.js';
@@ -106,6 +107,8 @@ export async function startSlackFace(
     holder?: string;
     /** One person across Slack, Outlook and the API (services/people.ts). */
     people?: PeopleDirectory;
+    /** Ack latency of Slack's requests (lib/metrics.ts). */
+    metrics?: Pick<Metrics, 'slackAck'>;
   },
 ): Promise<SlackFace> {
   const chosen = slackSettingsFromEnv(env);
@@ -137,6 +140,7 @@ export async function startSlackFace(
     ...(deps.alerts ? { alerts: deps.alerts } : {}),
     ...(claims ? { claims } : {}),
     ...(deps.people ? { people: deps.people } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
   await app.start();
   const where = app.mode === 'socket' ? 'Socket Mode' : 'HTTP at /slack/events';

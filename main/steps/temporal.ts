@@ -16,17 +16,22 @@ export interface TemporalStep {
 
 let runtimeInstalled = false;
 /**
+ * The SDK's runtime: its logs and, with a bind address, its Prometheus metrics.
  * The SDK logs on its own unless told: its lines go through Rapport's redacting logger when one is
  * given (main/temporal-logger.ts), at most as chatty as LOG_LEVEL (the core at INFO when debugging).
  * Once per process: the SDK's runtime is process-wide.
  */
-export function installTemporalLogging(level: Env['LOG_LEVEL'], logger?: Logger): void {
+export function installTemporalLogging(level: Env['LOG_LEVEL'], logger?: Logger, metricsBind?: string): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const temporalLevel = level === 'debug' || level === 'trace' ? 'INFO' : level === 'silent' ? 'ERROR' : 'WARN';
   Runtime.install({
     logger: logger ? temporalLogger(logger, temporalLevel) : new DefaultLogger(temporalLevel),
-    telemetryOptions: { logging: { filter: { core: temporalLevel, other: 'ERROR' }, forward: {} } },
+    telemetryOptions: {
+      logging: { filter: { core: temporalLevel, other: 'ERROR' }, forward: {} },
+      // TEMPORAL_METRICS_BIND: the SDK's own series (polls, task latencies, slots) for Prometheus.
+      ...(metricsBind ? { metrics: { prometheus: { bindAddress: metricsBind } } } : {}),
+    },
   });
 }
 

@@ -25,6 +25,7 @@ import { noticeDomain, sendStaffNotice } from './activities/staff-notice.js';
 import { approvalRequest, finalSummaryNotice, requesterNotice, type Notice } from './notices.js';
 import { createRateLimiter, createSharedRateLimiter, type SendPacer } from './rate-limiter.js';
 import type { SendRateStore } from '../../store/send-rates.js';
+import type { Metrics } from '../../lib/metrics.js';
 import { DECISION_UNRECORDABLE, type Revision } from './shared.js';
 
 export interface BroadcastActivityDeps {
@@ -52,6 +53,8 @@ export interface BroadcastActivityDeps {
    * the rates are the deployment's; unset (PGlite, one process): in this worker.
    */
   sendRates?: Pick<SendRateStore, 'lease'>;
+  /** Deliveries and approval decisions counted for operators (lib/metrics.ts); unset: not counted. */
+  metrics?: Pick<Metrics, 'delivery' | 'approvalDecision'>;
 }
 
 /** Approval link ids derive from (alert, version, approver): a retried notification reuses the same link. */
@@ -160,6 +163,11 @@ export function createBroadcastActivities(
           DECISION_UNRECORDABLE,
         );
       }
+      if (deps.metrics) {
+        // Request -> decision: from the version's approval links (the alert's creation when it had none).
+        const requestedAt = (await approvals.requestedAt(alertId, version)) ?? (await loadAlert(alertId)).createdAt;
+        deps.metrics.approvalDecision(d.decision, (Date.now() - Date.parse(requestedAt)) / 1000);
+      }
     },
 
     async applyRevision(alertId: string, version: number, r: Revision): Promise<void> {
@@ -204,6 +212,7 @@ export function createBroadcastActivities(
           quietHours: deps.policy.quietHours,
           frequencyCap: deps.policy.frequencyCap,
           draining: worker.draining,
+          metrics: deps.metrics,
         },
         alert,
         batch,
