@@ -33,7 +33,7 @@ import { startMail } from './steps/mail.js';
 import { startSms } from './steps/sms.js';
 import { healthChecks } from './steps/status.js';
 import { startStore } from './steps/store.js';
-import { installTemporalLogging, startTemporal } from './steps/temporal.js';
+import { installTemporalLogging, searchAttributesReady, startTemporal } from './steps/temporal.js';
 import { startWorker } from './steps/worker.js';
 import { createMetricsRegistry } from './metrics.js';
 import { createQueueDepths } from '../store/queue-depths.js';
@@ -144,6 +144,7 @@ export async function startRapport(
     const contacts = createContactDirectory(interactiveCrm);
     const { intake, alertIntake } = createIntakes(env, {
       temporal,
+      searchAttributes: await searchAttributesReady(temporal, target.namespace, logger),
       logger,
       crm: interactiveCrm,
       contacts,

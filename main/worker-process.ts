@@ -3,7 +3,7 @@ import { ConfigError, loadEnv } from '../config/env.js';
 import { createContactDirectory } from '../crm/contact-directory.js';
 import { createHubSpotCrm } from '../crm/hubspot/index.js';
 import { createLogger } from './logger.js';
-import { installTemporalLogging } from './steps/temporal.js';
+import { installTemporalLogging, searchAttributesReady } from './steps/temporal.js';
 import { createBroadcastServices } from '../services/broadcast-services.js';
 import { createStaleWorkSweep } from '../services/stale-work.js';
 import { createAlertStore } from '../store/alerts.js';
@@ -62,8 +62,10 @@ export async function runWorkerProcess(): Promise<void> {
   const connection = await connectWorker(target);
   const touches = createTouchStore(db);
   // The sweep schedule's activity starts workflows: a client on the worker's own connection.
+  const sweepClient = new Client({ connection, namespace: target.namespace });
   const { intake, alertIntake } = createIntakes(env, {
-    temporal: new Client({ connection, namespace: target.namespace }),
+    temporal: sweepClient,
+    searchAttributes: await searchAttributesReady(sweepClient, target.namespace, logger),
     logger,
     crm,
     contacts: createContactDirectory(crm),

@@ -29,6 +29,8 @@ export function createIntakes(
     approvals: ApprovalStore;
     responses: ResponseStore;
     deliveries: Pick<DeliveryStore, 'cancelPending'>;
+    /** Rapport's search attributes are registered (main/steps/temporal.ts searchAttributesReady). */
+    searchAttributes?: boolean;
   },
 ) {
   const intake = createTouchIntake({
@@ -49,6 +51,7 @@ export function createIntakes(
     temporal: deps.temporal,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     approverGroups: env.APPROVER_GROUPS,
+    searchAttributes: deps.searchAttributes ?? false,
     listExists: async (ids) => {
       const known = new Set((await deps.crm.listLists()).map((l) => l.id));
       return ids.filter((id) => !known.has(id));

@@ -4,7 +4,12 @@ import { eventually, startTestRapport, TEST_API_TOKEN, type TestRapport } from '
 import { dashboardSeries } from '../../../testkit/grafana.js';
 import { parseExposition, sumOf } from '../../../testkit/prometheus.js';
 import { freePort } from '../../../workflows/temporal/free-port.js';
-import { approve, BROADCAST_ENV, submit, waitForStatus } from '../broadcast/support.js';
+import {
+  ALERT_REQUESTER_ATTRIBUTE,
+  ALERT_STATUS_ATTRIBUTE,
+  ALERT_TOPIC_ATTRIBUTE,
+} from '../../../workflows/search-attributes.js';
+import { approve, BROADCAST_ENV, getAlert, REQUESTER, submit, waitForStatus } from '../broadcast/support.js';
 
 /**
  * An operator's view of a run: touches logged and a small alert dispatched against the stand-ins,
@@ -14,6 +19,7 @@ import { approve, BROADCAST_ENV, submit, waitForStatus } from '../broadcast/supp
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
 let t: TestRapport;
 let temporalMetrics: string;
+let alertId: string;
 
 beforeAll(async () => {
   temporalMetrics = `127.0.0.1:${await freePort()}`;
@@ -61,7 +67,7 @@ describe('GET /metrics', () => {
       return rows[0]!.n === touchIds.length ? true : undefined;
     });
 
-    const alertId = await submit(t);
+    alertId = await submit(t);
     await waitForStatus(t, alertId, 'awaiting_approval');
     await approve(t, alertId);
     await waitForStatus(t, alertId, ['following_up', 'completed']);
@@ -118,6 +124,29 @@ describe('GET /metrics', () => {
     } finally {
       await t.db.query(`delete from touches where id = 'tch_queue_depth_probe'`);
     }
+  });
+});
+
+describe('alert workflows in the Temporal UI', () => {
+  it('carry the search attributes status, topic and requester; the status moves with the alert', async () => {
+    // The store's status read on both sides of the describe: the alert may move on in between.
+    const before = (await getAlert(t, alertId)).status;
+    const described = await t.rapport.temporal.workflow.getHandle(alertId).describe();
+    const status = (await getAlert(t, alertId)).status;
+    expect(described.typedSearchAttributes.get(ALERT_TOPIC_ATTRIBUTE)).toBe('rates');
+    expect(described.typedSearchAttributes.get(ALERT_REQUESTER_ATTRIBUTE)).toBe(REQUESTER);
+    expect([before, status]).toContain(described.typedSearchAttributes.get(ALERT_STATUS_ATTRIBUTE));
+    expect(['following_up', 'completed']).toContain(status);
+    // What an operator types in the UI's filter finds it.
+    const found = await eventually(async () => {
+      const ids: string[] = [];
+      for await (const w of t.rapport.temporal.workflow.list({
+        query: `RapportTopic = "rates" AND RapportStatus = "${status}" AND RapportRequester = "${REQUESTER}"`,
+      }))
+        ids.push(w.workflowId);
+      return ids.includes(alertId) ? ids : undefined;
+    }, 15_000);
+    expect(found).toContain(alertId);
   });
 });
 
