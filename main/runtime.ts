@@ -140,6 +140,9 @@ export async function startRapport(
       overrides.temporalAddress,
     );
 
+    // TEMPORAL_UI_URL, else the UI of the dev server we own: alerts link to their workflow there.
+    const temporalUiUrl = env.TEMPORAL_UI_URL ?? devServer?.uiUrl;
+    const temporalUi = temporalUiUrl ? { url: temporalUiUrl, namespace: target.namespace } : undefined;
     // Shared services, the same for every face; what they ask the CRM, a person waits for.
     const contacts = createContactDirectory(interactiveCrm);
     const { intake, alertIntake } = createIntakes(env, {
@@ -200,6 +203,7 @@ export async function startRapport(
         backgroundCrm: crm,
         approverGroups: env.APPROVER_GROUPS,
         holder,
+        ...(temporalUi ? { temporalUi } : {}),
       }),
       db,
       holder,
@@ -211,7 +215,7 @@ export async function startRapport(
     const signIn = await startPeopleSignIn(env, cleanups);
     const peopleTokens = peopleIssuer(signIn.env);
     const app = createApp({
-      broadcast: { ...broadcast, alertIntake },
+      broadcast: { ...broadcast, alertIntake, ...(temporalUi ? { temporalUi } : {}) },
       ...(sms.authToken ? { smsInbound: { authToken: sms.authToken, publicUrl } } : {}),
       slack: slack.app,
       addin: await createAddinRoutes({

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { TemporalUi } from '../domain/broadcast/workflow-link.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { ContactDirectory } from '../crm/contact-directory.js';
 import type { CrmPort } from '../crm/port.js';
@@ -20,6 +21,8 @@ import type { RecentTouches } from './home-data.js';
 
 /** The broadcast engine, as the HTTP routes use it (the same service functions, never HTTP). */
 export interface SlackAlertDeps {
+  /** TEMPORAL_UI_URL and the namespace: the requester's and approvers' messages link to the workflow. */
+  temporalUi?: TemporalUi;
   intake: Pick<AlertIntake, 'submit' | 'decide' | 'revise' | 'cancel'>;
   alerts: Pick<AlertStore, 'get' | 'list'>;
   deliveries: Pick<DeliveryStore, 'counts'>;

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { TemporalUi } from '../domain/broadcast/workflow-link.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { PeopleDirectory } from '../services/people.js';
 import type { ContactDirectory } from '../crm/contact-directory.js';
@@ -60,6 +61,8 @@ export function slackAlertDeps(parts: {
   approverGroups: Record<string, string[]>;
   /** This process (processHolder()): one alert's messages are updated by one process at a time. */
   holder: string;
+  /** TEMPORAL_UI_URL and the namespace: alert messages link to their workflow. */
+  temporalUi?: TemporalUi;
 }): SlackAlertDeps {
   const leases = { leases: createLeaseStore(parts.db), holder: parts.holder };
   return {
@@ -70,6 +73,7 @@ export function slackAlertDeps(parts: {
     responses: parts.broadcast.responses,
     messages: createSlackMessageStore(parts.db),
     approverGroups: parts.approverGroups,
+    ...(parts.temporalUi ? { temporalUi: parts.temporalUi } : {}),
     recordCustomerResponse: slackCustomerResponses({ ...parts.broadcast, alertIntake: parts.alertIntake }),
     listLists: async () => (await parts.crm.listLists()).map(({ id, name, size }) => ({ id, name, size })),
     contactLabel: async (contactId) => {

@@ -17,6 +17,7 @@ import { approve, BROADCAST_ENV, getAlert, REQUESTER, submit, waitForStatus } fr
  * happened. Temporal's own SDK metrics answer on TEMPORAL_METRICS_BIND.
  */
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
+const TEMPORAL_UI = 'http://temporal-ui.test:8233';
 let t: TestRapport;
 let temporalMetrics: string;
 let alertId: string;
@@ -24,7 +25,7 @@ let alertId: string;
 beforeAll(async () => {
   temporalMetrics = `127.0.0.1:${await freePort()}`;
   t = await startTestRapport({
-    env: { ...BROADCAST_ENV, METRICS_TOKEN, TEMPORAL_METRICS_BIND: temporalMetrics },
+    env: { ...BROADCAST_ENV, METRICS_TOKEN, TEMPORAL_METRICS_BIND: temporalMetrics, TEMPORAL_UI_URL: TEMPORAL_UI },
   });
 });
 afterAll(async () => {
@@ -128,6 +129,14 @@ describe('GET /metrics', () => {
 });
 
 describe('alert workflows in the Temporal UI', () => {
+  it('the alert API links each alert to its workflow there (TEMPORAL_UI_URL)', async () => {
+    const expected = `${TEMPORAL_UI}/namespaces/default/workflows/${alertId}`;
+    const detail = (await (await t.api(`/api/alerts/${alertId}`)).json()) as { temporalUrl?: string };
+    expect(detail.temporalUrl).toBe(expected);
+    const list = (await (await t.api('/api/alerts')).json()) as { alerts: { id: string; temporalUrl?: string }[] };
+    expect(list.alerts.find((a) => a.id === alertId)?.temporalUrl).toBe(expected);
+  });
+
   it('carry the search attributes status, topic and requester; the status moves with the alert', async () => {
     // The store's status read on both sides of the describe: the alert may move on in between.
     const before = (await getAlert(t, alertId)).status;
