@@ -146,6 +146,23 @@ export const envSchema = z
      * stop timeout above it (Kubernetes terminationGracePeriodSeconds, compose stop_grace_period).
      */
     WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+    /**
+     * Where the Temporal SDK serves its own Prometheus metrics (workers' polls, task latencies,
+     * schedule-to-start), host:port; unset: not served. Process-wide: one per process.
+     */
+    TEMPORAL_METRICS_BIND: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[\w.-]+:\d+$/, { message: 'expected host:port, e.g. 127.0.0.1:9464' })
+        .optional(),
+    ),
+    /** The Temporal Web UI (e.g. http://localhost:8233); set: alerts link to their workflow there. */
+    TEMPORAL_UI_URL: optionalUrl('an http(s) URL such as https://temporal.example.com'),
+
+    /** Bearer token for GET /metrics (Prometheus); unset: /metrics is not served. */
+    METRICS_TOKEN: secret(16),
+    /** `npm run worker`: port of the worker's own /metrics listener (on HOST); unset: none. */
+    METRICS_PORT: optionalString.pipe(z.coerce.number<string | undefined>().int().min(0).max(65535).optional()),
 
     DATABASE_URL: optionalUrl('a postgres:// connection URL'),
     /**

@@ -106,6 +106,8 @@ export const alertSchema = z
     createdAt: instantSchema,
     approvedAt: instantSchema.nullable(),
     completedAt: instantSchema.nullable(),
+    /** The alert's workflow in the Temporal Web UI, when TEMPORAL_UI_URL is configured. */
+    temporalUrl: z.url().optional(),
   })
   .meta({ id: 'Alert' });
 

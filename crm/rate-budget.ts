@@ -85,6 +85,8 @@ export interface RateBudgetOptions {
   /** Turns whatever the client library threw into a CallFailure. */
   describe(error: unknown): CallFailure;
   onEvent?(event: BudgetEvent): void;
+  /** Every request as it ends (lib/metrics.ts): status `ok`, the HTTP code, `timeout`, `network` or `error`. */
+  onRequest?(kind: CallKind, traffic: Traffic, status: string): void;
   /** The shared budget could not write something (a release, a pause): it stays safe, only slower. */
   onWarning?(message: string): void;
 }
@@ -122,13 +124,15 @@ export const TIMED_OUT = 'CRM call timed out';
 
 export const isTimeout = (error: unknown) => error instanceof CrmError && error.message.startsWith(TIMED_OUT);
 
-type Settings = Required<Omit<RateBudgetOptions, 'onEvent' | 'onWarning' | 'slots'>> &
-  Pick<RateBudgetOptions, 'onEvent' | 'onWarning' | 'slots'>;
+type Settings = Required<Omit<RateBudgetOptions, 'onEvent' | 'onWarning' | 'onRequest' | 'slots'>> &
+  Pick<RateBudgetOptions, 'onEvent' | 'onWarning' | 'onRequest' | 'slots'>;
 
 export class RateBudget {
   private readonly ledger: SlotLedger;
   private readonly counters: RateBudgetStats = { requests: 0, rateLimited: 0, retried: 0, timedOut: 0 };
   private readonly options: Settings;
+  /** When this process's recent calls started, oldest first: what usedShare() reports. */
+  private readonly started: number[] = [];
 
   constructor(options: RateBudgetOptions) {
     this.options = {
@@ -168,6 +172,22 @@ export class RateBudget {
     return { ...this.counters };
   }
 
+  /**
+   * Share (0-1, more while 429s are retried) of the rolling window's budget the calls this process
+   * started in the last window took. The other processes' calls are not in it: on PostgreSQL the
+   * deployment's use is the sum over processes.
+   */
+  usedShare(now = Date.now()): number {
+    this.forget(now);
+    return this.started.length / this.options.perWindow;
+  }
+
+  private forget(now: number) {
+    let old = 0;
+    while (old < this.started.length && this.started[old]! <= now - this.options.windowMs) old++;
+    if (old > 0) this.started.splice(0, old);
+  }
+
   /** Runs `call` within the budget, retrying 429 and 423 answers; other failures become CrmErrors. */
   async run<T>(kind: CallKind, call: () => Promise<T>, traffic: Traffic = 'background'): Promise<T> {
     let rateLimitedAttempts = 0;
@@ -175,15 +195,23 @@ export class RateBudget {
     for (let attempt = 1; ; attempt++) {
       const claim = await this.ledger.acquire(kind, traffic);
       this.counters.requests++;
+      const now = Date.now();
+      this.forget(now);
+      this.started.push(now);
       let failure: CallFailure;
       try {
         const result = await this.withTimeout(call(), kind, attempt);
         claim.release();
+        this.options.onRequest?.(kind, traffic, 'ok');
         return result;
       } catch (error) {
         claim.release();
-        if (error instanceof CrmError) throw error;
+        if (error instanceof CrmError) {
+          this.options.onRequest?.(kind, traffic, isTimeout(error) ? 'timeout' : 'error');
+          throw error;
+        }
         failure = this.options.describe(error);
+        this.options.onRequest?.(kind, traffic, failure.status === undefined ? 'network' : String(failure.status));
       }
 
       if (failure.status === 429) {

@@ -8,6 +8,12 @@ import { builtinModules } from 'node:module';
 import { dirname, isAbsolute, normalize, relative, sep } from 'node:path';
 
 const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+/**
+ * The metrics library: only main/ (main/metrics.ts) builds the registry; everyone else counts
+ * through the interface in lib/metrics.ts they are handed.
+ */
+const METRICS_LIBRARY = ['prom-client'];
+const METRICS_WHY = 'count through the Metrics interface (lib/metrics.ts) you are handed; only main/ holds prom-client';
 /** Packages that do I/O (database, network, mail, logging, frameworks): never in pure code. */
 export const IO_PACKAGES = [
   'pg',
@@ -25,6 +31,7 @@ export const IO_PACKAGES = [
   '@temporalio/worker',
   '@temporalio/activity',
   '@temporalio/testing',
+  ...METRICS_LIBRARY,
 ];
 const FACES = ['server', 'slack-app', 'outlook-addin'];
 
@@ -35,6 +42,7 @@ const FACES = ['server', 'slack-app', 'outlook-addin'];
  * @property {string[]} [allowOnly] when set, the only top-level folders this layer may import (itself always)
  * @property {string[]} [typeOnly] folders this layer may import as types only
  * @property {string[]} [packages] bare packages this layer must not import
+ * @property {string} [packagesWhy] the reason for `packages`, when it is not `why`
  * @property {boolean} [noNodeBuiltins] no `node:*` or other Node built-in modules
  * @property {string[]} [builtinExceptions] files (repository paths) allowed Node built-ins
  * @property {string} why the reason, shown in the lint message
@@ -43,30 +51,44 @@ const FACES = ['server', 'slack-app', 'outlook-addin'];
 /** @type {Record<string, LayerRule>} */
 export const LAYERS = {
   server: {
+    packages: METRICS_LIBRARY,
+    packagesWhy: METRICS_WHY,
     folders: ['slack-app', 'main'],
     why: 'the HTTP face calls services/; faces never import each other, only main/ wires parts',
   },
   'slack-app': {
+    packages: METRICS_LIBRARY,
+    packagesWhy: METRICS_WHY,
     folders: ['server', 'main'],
     why: 'the Slack face calls services/; faces never import each other, only main/ wires parts',
   },
   services: {
+    packages: METRICS_LIBRARY,
+    packagesWhy: METRICS_WHY,
     folders: [...FACES, 'main'],
     why: 'services are called by the faces, never the other way round; only main/ wires parts',
   },
   channels: {
+    packages: METRICS_LIBRARY,
+    packagesWhy: METRICS_WHY,
     folders: [...FACES, 'services', 'main'],
     why: 'channel adapters sit below the services and know no face',
   },
   workflows: {
+    packages: METRICS_LIBRARY,
+    packagesWhy: METRICS_WHY,
     folders: [...FACES, 'services', 'main'],
     why: 'workflows and activities sit below the services and know no face',
   },
   store: {
+    packages: METRICS_LIBRARY,
+    packagesWhy: METRICS_WHY,
     folders: [...FACES, 'services', 'main', 'workflows', 'channels', 'crm'],
     why: 'the store holds operational facts; it knows no face, service, workflow, channel or CRM',
   },
   crm: {
+    packages: METRICS_LIBRARY,
+    packagesWhy: METRICS_WHY,
     folders: [...FACES, 'services', 'main', 'workflows', 'store', 'channels'],
     why: 'crm/ knows only its port and its adapter',
   },
@@ -97,6 +119,11 @@ export const LAYERS = {
   testkit: {
     folders: ['test'],
     why: 'the harness is shared by tests and benches, so it depends on neither',
+  },
+  lib: {
+    allowOnly: ['lib', 'domain'],
+    packages: METRICS_LIBRARY,
+    why: 'lib/ holds small shared helpers and interfaces: it imports no other layer and no metrics library',
   },
 };
 
@@ -158,7 +185,7 @@ export const layersRule = {
         if (rule.noNodeBuiltins && !rule.builtinExceptions?.includes(file)) report(spec, rule.why);
         return;
       }
-      if (rule.packages?.includes(packageName(spec)) && !typeOnly) report(spec, rule.why);
+      if (rule.packages?.includes(packageName(spec)) && !typeOnly) report(spec, rule.packagesWhy ?? rule.why);
     }
 
     return {

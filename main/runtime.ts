@@ -35,8 +35,10 @@ import { healthChecks } from './steps/status.js';
 import { startStore } from './steps/store.js';
 import { seedTopics } from './steps/topics.js';
 import { createTopicStore } from '../store/topics.js';
-import { installTemporalLogging, startTemporal } from './steps/temporal.js';
+import { installTemporalLogging, searchAttributesReady, startTemporal } from './steps/temporal.js';
 import { startWorker } from './steps/worker.js';
+import { createMetricsRegistry } from './metrics.js';
+import { createQueueDepths } from '../store/queue-depths.js';
 
 export { SANDBOX_TOKEN } from './steps/crm.js';
 export { CRM_SCHEMA } from './crm-schema.js';
@@ -100,16 +102,25 @@ export async function startRapport(
     const dataDir = resolve(env.DATA_DIR);
     // Who this process is, for the leases and claims it shares with other processes on the store.
     const holder = processHolder();
-    installTemporalLogging(env.LOG_LEVEL, logger);
+    installTemporalLogging(env.LOG_LEVEL, logger, env.TEMPORAL_METRICS_BIND);
+    // One registry per runtime: what every part counts is served at /metrics (METRICS_TOKEN).
+    const telemetry = createMetricsRegistry();
+    const metrics = telemetry.metrics;
 
     const db = await startStore(env, dataDir, logger, cleanups, overrides.db);
     await seedTopics(env, db, logger);
     const touches = createTouchStore(db);
     // crm: background work (the worker, sync, alerts); interactiveCrm: people waiting. One budget.
-    const { crm, interactiveCrm, basePath, sandboxUrl } = await startCrm(env, logger, dataDir, db, cleanups, {
-      basePath: overrides.hubspotBasePath,
-      token: overrides.hubspotToken,
-    });
+    const { crm, interactiveCrm, basePath, sandboxUrl, budget } = await startCrm(
+      env,
+      logger,
+      dataDir,
+      db,
+      cleanups,
+      { basePath: overrides.hubspotBasePath, token: overrides.hubspotToken },
+      metrics,
+    );
+    telemetry.watch({ crmBudgetUsed: () => budget.usedShare(), queueDepths: createQueueDepths(db) });
     const { smtpUrl, outboxUrl } = await startMail(env, dataDir, cleanups);
     const sms = await startSms(env, logger, cleanups);
     const publicUrl = env.PUBLIC_URL ?? `http://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${env.PORT}`;
@@ -120,6 +131,7 @@ export async function startRapport(
       secret: rapportSecret(env.RAPPORT_SECRET, dataDir),
       publicUrl,
       sms: sms.sms,
+      metrics,
     });
     cleanups.defer(async () => broadcast.mail.close());
 
@@ -131,10 +143,14 @@ export async function startRapport(
       overrides.temporalAddress,
     );
 
+    // TEMPORAL_UI_URL, else the UI of the dev server we own: alerts link to their workflow there.
+    const temporalUiUrl = env.TEMPORAL_UI_URL ?? devServer?.uiUrl;
+    const temporalUi = temporalUiUrl ? { url: temporalUiUrl, namespace: target.namespace } : undefined;
     // Shared services, the same for every face; what they ask the CRM, a person waits for.
     const contacts = createContactDirectory(interactiveCrm);
     const { intake, alertIntake } = createIntakes(env, {
       temporal,
+      searchAttributes: await searchAttributesReady(temporal, target.namespace, logger),
       logger,
       crm: interactiveCrm,
       contacts,
@@ -191,17 +207,19 @@ export async function startRapport(
         backgroundCrm: crm,
         approverGroups: env.APPROVER_GROUPS,
         holder,
+        ...(temporalUi ? { temporalUi } : {}),
       }),
       db,
       holder,
       people,
+      metrics,
     });
     cleanups.defer(() => slack.stop());
     const apiToken = env.API_TOKENS || env.API_SERVICE_TOKENS ? undefined : devApiToken(dataDir);
     const signIn = await startPeopleSignIn(env, cleanups);
     const peopleTokens = peopleIssuer(signIn.env);
     const app = createApp({
-      broadcast: { ...broadcast, alertIntake },
+      broadcast: { ...broadcast, alertIntake, ...(temporalUi ? { temporalUi } : {}) },
       topics: { topics: createTopicStore(db), admins: env.APPROVER_GROUPS[env.TOPIC_ADMIN_GROUP] ?? [] },
       ...(sms.authToken ? { smsInbound: { authToken: sms.authToken, publicUrl } } : {}),
       slack: slack.app,
@@ -243,6 +261,8 @@ export async function startRapport(
         statusCacheMs: overrides.statusCacheMs,
       }),
       onContractViolation: overrides.onContractViolation,
+      metrics,
+      ...(env.METRICS_TOKEN ? { metricsEndpoint: { token: env.METRICS_TOKEN, render: telemetry.render } } : {}),
     });
     await startSchedules({ temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, logger }, cleanups);
     startSingletonJobs({ db, holder, logger, leaseMs: env.JOB_LEASE_SECONDS * 1000 }, slack.jobs, cleanups);

@@ -3,7 +3,7 @@ import { ConfigError, loadEnv } from '../config/env.js';
 import { createContactDirectory } from '../crm/contact-directory.js';
 import { createHubSpotCrm } from '../crm/hubspot/index.js';
 import { createLogger } from './logger.js';
-import { installTemporalLogging } from './steps/temporal.js';
+import { installTemporalLogging, searchAttributesReady } from './steps/temporal.js';
 import { createBroadcastServices } from '../services/broadcast-services.js';
 import { createStaleWorkSweep } from '../services/stale-work.js';
 import { createAlertStore } from '../store/alerts.js';
@@ -19,6 +19,8 @@ import { migrate } from '../store/migrations.js';
 import { createTouchStore } from '../store/touches.js';
 import { connectWorker, targetFromEnv } from '../workflows/temporal/connection.js';
 import { createRapportWorker, prebuiltBundlePath } from '../workflows/worker.js';
+import { startMetricsListener } from './metrics-listener.js';
+import { createMetricsRegistry } from './metrics.js';
 
 /**
  * `npm run worker`: a worker on its own, for deployments with many workers.
@@ -29,6 +31,7 @@ export async function runWorkerProcess(): Promise<void> {
   const missing = [
     !env.TEMPORAL_ADDRESS && 'TEMPORAL_ADDRESS (the Temporal server the API uses)',
     !env.DATABASE_URL && 'DATABASE_URL (a separate worker cannot share the embedded PGlite)',
+    env.METRICS_PORT !== undefined && !env.METRICS_TOKEN && 'METRICS_TOKEN (with METRICS_PORT: /metrics needs a token)',
   ].filter(Boolean);
   if (missing.length > 0)
     throw new ConfigError(
@@ -37,15 +40,18 @@ export async function runWorkerProcess(): Promise<void> {
 
   const logger = createLogger(env.LOG_LEVEL, 'rapport-worker');
   // The SDK's own lines (failed activities, the core) through the same redacting logger.
-  installTemporalLogging(env.LOG_LEVEL, logger);
+  installTemporalLogging(env.LOG_LEVEL, logger, env.TEMPORAL_METRICS_BIND);
+  const telemetry = createMetricsRegistry();
+  const metrics = telemetry.metrics;
   const db = await openDb({ databaseUrl: env.DATABASE_URL });
   const applied = await migrate(db);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  const budget = hubspotBudget(env, db, logger, metrics);
   const crm = createHubSpotCrm({
     accessToken: env.HUBSPOT_ACCESS_TOKEN ?? SANDBOX_TOKEN,
     basePath: env.HUBSPOT_ACCESS_TOKEN ? env.HUBSPOT_BASE_PATH : `http://127.0.0.1:${env.HUBSPOT_SANDBOX_PORT}`,
     // The portal's budget, shared through PostgreSQL with the API and every other worker; all background.
-    budget: hubspotBudget(env, db, logger),
+    budget,
     traffic: 'background',
     propertyMap: propertyMapFromEnv(env),
     preferencesApi: env.HUBSPOT_PREFERENCES_API,
@@ -57,8 +63,10 @@ export async function runWorkerProcess(): Promise<void> {
   const connection = await connectWorker(target);
   const touches = createTouchStore(db);
   // The sweep schedule's activity starts workflows: a client on the worker's own connection.
+  const sweepClient = new Client({ connection, namespace: target.namespace });
   const { intake, alertIntake } = createIntakes(env, {
-    temporal: new Client({ connection, namespace: target.namespace }),
+    temporal: sweepClient,
+    searchAttributes: await searchAttributesReady(sweepClient, target.namespace, logger),
     logger,
     crm,
     contacts: createContactDirectory(crm),
@@ -77,6 +85,7 @@ export async function runWorkerProcess(): Promise<void> {
         smtpUrl: env.SMTP_URL,
         secret: rapportSecret(env.RAPPORT_SECRET, env.DATA_DIR),
         publicUrl: env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`,
+        metrics,
       })
     : undefined;
   const worker = await createRapportWorker({
@@ -91,9 +100,16 @@ export async function runWorkerProcess(): Promise<void> {
       ...(broadcastServices ? { broadcast: broadcastServices } : {}),
     },
   });
+  // The worker's own /metrics (its deliveries, its CRM calls): a small listener, behind METRICS_TOKEN.
+  const metricsListener =
+    env.METRICS_PORT !== undefined && env.METRICS_TOKEN
+      ? await startMetricsListener({ token: env.METRICS_TOKEN, render: telemetry.render }, env.HOST, env.METRICS_PORT)
+      : undefined;
+  telemetry.watch({ crmBudgetUsed: () => budget.usedShare() });
   logger.info(
     {
       taskQueue: env.TEMPORAL_TASK_QUEUE,
+      ...(metricsListener ? { metrics: `http://${env.HOST}:${metricsListener.port}/metrics` } : {}),
       temporal: target.address,
       workflows: prebuiltBundlePath() ? 'prebuilt bundle' : 'bundled at start',
     },
@@ -108,6 +124,7 @@ export async function runWorkerProcess(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   await worker.run();
+  await metricsListener?.close();
   broadcastServices?.mail.close();
   await connection.close();
   await db.close();

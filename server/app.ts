@@ -5,11 +5,13 @@ import type { Logger } from 'pino';
 import type { ErrorBody, StatusReport } from '../contracts/index.js';
 import { CrmError } from '../crm/port.js';
 import { DomainError } from '../domain/errors.js';
+import type { Metrics } from '../lib/metrics.js';
 import type { CustomerContext } from '../services/customer-context.js';
 import { fromDomainError, httpError } from './errors.js';
 import { forgedLinks } from './forged-links.js';
 import { apiAuth, apiScopes, legacyServices, type ApiCredentials } from './middleware/auth.js';
 import { bodyCap } from './middleware/body-cap.js';
+import { requestMetrics } from './middleware/metrics.js';
 import { PUBLIC_ROUTES, rateLimits } from './middleware/rate-limit.js';
 import { requestLog, type AppEnv } from './middleware/request-log.js';
 import { securityHeaders, type SecurityHeaderOptions } from './middleware/security-headers.js';
@@ -22,6 +24,7 @@ import { approvalRoutes } from './routes/approvals.js';
 import { customerRoutes } from './routes/customers.js';
 import { docsRoutes } from './routes/docs.js';
 import { inboundRoutes } from './routes/inbound.js';
+import { answerMetrics, type MetricsEndpoint } from './routes/metrics.js';
 import { responseRoutes } from './routes/responses.js';
 import { slackRoutes } from './routes/slack.js';
 import { smsInboundRoutes } from './routes/sms-inbound.js';
@@ -59,6 +62,10 @@ export interface AppDeps extends TouchRoutesDeps {
    * mismatch is reported here and answered 500. See server/openapi/response-check.ts.
    */
   onContractViolation?: ContractViolationHandler;
+  /** Requests counted by route template and status (lib/metrics.ts); unset: not counted. */
+  metrics?: Metrics;
+  /** GET /metrics for Prometheus, behind its own bearer token (METRICS_TOKEN); unset: not served. */
+  metricsEndpoint?: MetricsEndpoint;
 }
 
 export function createApp(deps: AppDeps) {
@@ -81,6 +88,7 @@ export function createApp(deps: AppDeps) {
   const app = apiApp();
   registerSecuritySchemes(app);
   app.use(requestId({ headerName: 'x-request-id' })).use(requestLog(deps.logger));
+  if (deps.metrics) app.use(requestMetrics(deps.metrics));
   app.use(securityHeaders(deps.security ?? { https: false }));
   const limits = deps.rateLimits;
   if (limits) {
@@ -110,6 +118,8 @@ export function createApp(deps: AppDeps) {
   );
   if (deps.onContractViolation) app.use(responseCheck(app, deps.onContractViolation));
   let document: OpenApiDocument | undefined;
+  const metricsEndpoint = deps.metricsEndpoint;
+  if (metricsEndpoint) app.get('/metrics', (c) => answerMetrics(c.req.raw, metricsEndpoint));
   app
     .route('/', healthRoutes(deps.readiness))
     .route('/', slackRoutes(deps.slack))

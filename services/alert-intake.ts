@@ -24,6 +24,11 @@ import {
 } from '../workflows/broadcast/shared.js';
 import { broadcastAlert, handleAlertResponse } from '../workflows/broadcast/workflows.js';
 import { startIdempotently } from '../workflows/start.js';
+import {
+  ALERT_REQUESTER_ATTRIBUTE,
+  ALERT_STATUS_ATTRIBUTE,
+  ALERT_TOPIC_ATTRIBUTE,
+} from '../workflows/search-attributes.js';
 
 export interface AlertIntakeDeps {
   alerts: AlertStore;
@@ -41,6 +46,8 @@ export interface AlertIntakeDeps {
   timing: { reminderAfterMs: number; expiryAfterMs: number; responseWindowMs: number };
   batchSize: number;
   historyBudget: number;
+  /** Rapport's search attributes are registered on the Temporal server: alerts start tagged with them. */
+  searchAttributes?: boolean;
 }
 
 /** Sortable (ULID) and unique: GET /api/alerts lists newest first by id. */
@@ -98,11 +105,22 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
       parallelBatches: 4,
       ...(alert.sendWindow?.notBefore ? { notBefore: alert.sendWindow.notBefore } : {}),
       ...(alert.sendWindow?.notAfter ? { notAfter: alert.sendWindow.notAfter } : {}),
+      ...(deps.searchAttributes ? { searchAttributes: true } : {}),
     };
     await startIdempotently(deps.temporal.workflow, broadcastAlert, {
       workflowId: alert.id,
       taskQueue: deps.taskQueue,
       args: [input],
+      // Status moves with the workflow (it upserts); topic and requester are the alert's from the start.
+      ...(deps.searchAttributes
+        ? {
+            typedSearchAttributes: [
+              { key: ALERT_STATUS_ATTRIBUTE, value: 'resolving' },
+              { key: ALERT_TOPIC_ATTRIBUTE, value: alert.topic },
+              { key: ALERT_REQUESTER_ATTRIBUTE, value: alert.requester.toLowerCase() },
+            ],
+          }
+        : {}),
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });

@@ -13,6 +13,7 @@ import { createResponseStore } from '../store/responses.js';
 import { createSendRateStore } from '../store/send-rates.js';
 import type { BroadcastActivityDeps } from '../workflows/broadcast/activities.js';
 import { channelAdaptersFromEnv } from './channel-adapters.js';
+import type { Metrics } from '../lib/metrics.js';
 
 /** Rapport's custom contact properties the alert rules read and write (unsubscribe, bouncing address). */
 export const BROADCAST_CRM_SCHEMA = [
@@ -41,6 +42,8 @@ export function createBroadcastServices(
     publicUrl: string;
     /** SMS provider settings overriding the environment's (npm start: the embedded stand-in). */
     sms?: HttpSmsProviderOptions;
+    /** Deliveries and decisions counted for operators (lib/metrics.ts). */
+    metrics?: Metrics;
   },
 ): BroadcastActivityDeps & { mail: EmailSender } {
   const mailOptions = {
@@ -68,6 +71,7 @@ export function createBroadcastServices(
     crmTeamQueue: parseCrmTeamQueue(env.CRM_TEAM_QUEUE_OWNER),
     // PostgreSQL may serve several workers: the channel rates are then the deployment's, not each worker's.
     ...(parts.db.kind === 'postgres' ? { sendRates: createSendRateStore(parts.db) } : {}),
+    ...(parts.metrics ? { metrics: parts.metrics } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { workflowUrl } from '../domain/broadcast/workflow-link.js';
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { countsAsResponse, isFinal } from '../domain/vocabulary/index.js';
@@ -70,6 +71,7 @@ export function createAlertFace(
       body: alert.body,
       topic: alert.topic,
       requester: alert.requester,
+      ...(deps.temporalUi ? { workflowUrl: workflowUrl(deps.temporalUi, alert.id) } : {}),
       status: alert.status,
       version: alert.version,
       summary: alert.summary,

@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import type { TemporalUi } from '../domain/broadcast/workflow-link.js';
+import type { Metrics } from '../lib/metrics.js';
 import type { ContactDirectory } from '../crm/contact-directory.js';
 import type { CrmPort } from '../crm/port.js';
 import type { Question } from '../domain/questions.js';
@@ -19,6 +21,8 @@ import type { RecentTouches } from './home-data.js';
 
 /** The broadcast engine, as the HTTP routes use it (the same service functions, never HTTP). */
 export interface SlackAlertDeps {
+  /** TEMPORAL_UI_URL and the namespace: the requester's and approvers' messages link to the workflow. */
+  temporalUi?: TemporalUi;
   intake: Pick<AlertIntake, 'submit' | 'decide' | 'revise' | 'cancel'>;
   alerts: Pick<AlertStore, 'get' | 'list'>;
   deliveries: Pick<DeliveryStore, 'counts'>;
@@ -49,6 +53,8 @@ export interface SlackAlertDeps {
 
 /** What the Slack face needs from the rest of Rapport; the same things the HTTP API uses. */
 export interface SlackDeps {
+  /** Ack latency of Slack's HTTP requests (lib/metrics.ts); unset: not measured. */
+  metrics?: Pick<Metrics, 'slackAck'>;
   /** Joins Slack users to people by the email Slack verified (services/people.ts); absent: the email as it is. */
   people?: PeopleDirectory;
   intake: Pick<TouchIntake, 'submit'>;

@@ -121,6 +121,7 @@ export function createSlackApp(settings: SlackSettings, given: SlackDeps): Slack
         logger: deps.logger,
         inFlight: afterAck,
         ...(eventClaims ? { eventClaims } : {}),
+        ...(given.metrics ? { metrics: given.metrics } : {}),
       });
   const jobs: Record<string, SingletonJob> = {};
   if (alertFace) jobs['slack-alert-messages'] = alertFace;

@@ -1,6 +1,7 @@
 import { isValidSlackRequest, type App, type Receiver, type ReceiverEvent } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { Metrics } from '../lib/metrics.js';
 import { commandForm, dropNulls, eventEnvelope, firstIssue, interactivePayload } from './envelope.js';
 
 /**
@@ -31,6 +32,8 @@ export interface HonoReceiverOptions {
   inFlight?: { arrived(): void; answered(): void };
   /** Event ids claimed in the store, so one process of many acts on each event; unset: this process's memory. */
   eventClaims?: EventClaims;
+  /** Each answer's latency by request type and status (lib/metrics.ts). */
+  metrics?: Pick<Metrics, 'slackAck'>;
 }
 
 /** This process's claims on Slack events (store/slack-claims.ts, bound to the process). */
@@ -85,21 +88,28 @@ export class HonoReceiver implements Receiver {
   /** The hono handler for POST /slack/events. */
   async handle(request: Request): Promise<Response> {
     this.options.inFlight?.arrived();
+    const started = performance.now();
+    const seen = { type: 'unread' };
+    let status = 500;
     try {
-      return await this.dispatch(request);
+      const response = await this.dispatch(request, seen);
+      status = response.status;
+      return response;
     } catch (error) {
       if (error instanceof SlackHttpError) {
         this.options.logger.warn({ status: error.status, reason: error.message }, 'slack request refused');
+        status = error.status;
         return new Response(error.message, { status: error.status, headers: { 'content-type': 'text/plain' } });
       }
       this.options.logger.error({ err: error }, 'slack request failed');
       return new Response('', { status: 500 });
     } finally {
       this.options.inFlight?.answered();
+      this.options.metrics?.slackAck(seen.type, status, (performance.now() - started) / 1000);
     }
   }
 
-  private async dispatch(request: Request): Promise<Response> {
+  private async dispatch(request: Request, seen: { type: string }): Promise<Response> {
     if (request.method !== 'POST') throw new SlackHttpError(405, 'POST only');
     if (!this.bolt) throw new Error('HonoReceiver used before Bolt initialised it');
 
@@ -108,6 +118,7 @@ export class HonoReceiver implements Receiver {
 
     const body = this.parse(request.headers.get('content-type') ?? '', raw);
     if (body === IGNORED) return new Response('', { status: 200 });
+    seen.type = requestType(body);
     if (body.ssl_check) return new Response('', { status: 200 });
     if (body.type === 'url_verification') {
       const challenge = z.string().min(1).max(200).safeParse(body.challenge);
@@ -292,6 +303,12 @@ export class HonoReceiver implements Receiver {
       );
     });
   }
+}
+
+/** The request's type for metrics: Slack's own word (block_actions, event_callback, ...), `command` for slash commands. */
+function requestType(body: Record<string, unknown>): string {
+  if (typeof body.type === 'string' && /^[a-z_]{1,40}$/.test(body.type)) return body.type;
+  return typeof body.command === 'string' ? 'command' : 'other';
 }
 
 function toResponse(body: unknown): Response {

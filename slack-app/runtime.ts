@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import { createTopicStore } from '../store/topics.js';
+import type { TemporalUi } from '../domain/broadcast/workflow-link.js';
+import type { Metrics } from '../lib/metrics.js';
 import type { PeopleDirectory } from '../services/people.js';
 import type { ContactDirectory } from '../crm/contact-directory.js';
 import type { CrmPort } from '../crm/port.js';
@@ -60,6 +62,8 @@ export function slackAlertDeps(parts: {
   approverGroups: Record<string, string[]>;
   /** This process (processHolder()): one alert's messages are updated by one process at a time. */
   holder: string;
+  /** TEMPORAL_UI_URL and the namespace: alert messages link to their workflow. */
+  temporalUi?: TemporalUi;
 }): SlackAlertDeps {
   const leases = { leases: createLeaseStore(parts.db), holder: parts.holder };
   return {
@@ -70,6 +74,7 @@ export function slackAlertDeps(parts: {
     responses: parts.broadcast.responses,
     messages: createSlackMessageStore(parts.db),
     approverGroups: parts.approverGroups,
+    ...(parts.temporalUi ? { temporalUi: parts.temporalUi } : {}),
     recordCustomerResponse: slackCustomerResponses({ ...parts.broadcast, alertIntake: parts.alertIntake }),
     listLists: async () => (await parts.crm.listLists()).map(({ id, name, size }) => ({ id, name, size })),
     listTopics: async () => (await createTopicStore(parts.db).list()).map(({ id, name }) => ({ id, name })),
@@ -108,6 +113,8 @@ export async function startSlackFace(
     holder?: string;
     /** One person across Slack, Outlook and the API (services/people.ts). */
     people?: PeopleDirectory;
+    /** Ack latency of Slack's requests (lib/metrics.ts). */
+    metrics?: Pick<Metrics, 'slackAck'>;
   },
 ): Promise<SlackFace> {
   const chosen = slackSettingsFromEnv(env);
@@ -139,6 +146,7 @@ export async function startSlackFace(
     ...(deps.alerts ? { alerts: deps.alerts } : {}),
     ...(claims ? { claims } : {}),
     ...(deps.people ? { people: deps.people } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
   await app.start();
   const where = app.mode === 'socket' ? 'Socket Mode' : 'HTTP at /slack/events';

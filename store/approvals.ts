@@ -91,6 +91,15 @@ export function createApprovalStore(db: Pick<Db, 'query'> & Partial<Pick<Db, 'tr
       );
     },
 
+    /** When this version's approval was requested (its first link); null when it had no links. */
+    async requestedAt(alertId: string, version: number): Promise<string | null> {
+      const { rows } = await db.query<{ at: string | Date | null }>(
+        `select min(created_at) as at from approval_links where alert_id = $1 and version = $2`,
+        [alertId, version],
+      );
+      return iso(rows[0]?.at ?? null);
+    },
+
     async linksFor(alertId: string, version: number): Promise<ApprovalLinkRow[]> {
       const { rows } = await db.query<ApprovalLinkRow>(
         `select ${LINK_COLUMNS} from approval_links where alert_id = $1 and version = $2 order by approver`,

@@ -2,6 +2,7 @@ import { Client } from '@hubspot/api-client';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Logger } from 'pino';
+import type { Metrics } from '../../lib/metrics.js';
 import type { IdempotencyLedger } from '../idempotency-ledger.js';
 import { CrmError } from '../port.js';
 import { RateBudget, type CallKind, type Traffic } from '../rate-budget.js';
@@ -29,6 +30,8 @@ export interface HubSpotBudgetOptions {
   /** 429s retried in place before CRM_RATE_LIMITED surfaces (default 3). */
   maxRateLimitRetries?: number;
   logger?: AdapterLogger;
+  /** Every request counted by kind, traffic and status (lib/metrics.ts). */
+  metrics?: Pick<Metrics, 'crmRequest'>;
 }
 
 export interface HubSpotCrmOptions extends HubSpotBudgetOptions {
@@ -74,6 +77,7 @@ export function createHubSpotBudget(options: HubSpotBudgetOptions): RateBudget {
     onEvent: (event) =>
       logger?.warn({ crm: 'hubspot', ...event }, `HubSpot call ${event.type}; waiting ${event.waitMs} ms`),
     onWarning: (message) => logger?.warn({ crm: 'hubspot' }, message),
+    ...(options.metrics ? { onRequest: options.metrics.crmRequest } : {}),
   });
 }
 

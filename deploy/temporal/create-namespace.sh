@@ -22,3 +22,12 @@ else
   temporal operator namespace create --namespace "$NAMESPACE" --retention 7d
   echo "namespace $NAMESPACE created"
 fi
+
+# Rapport's search attributes (workflows/search-attributes.ts): operators filter alerts by them in the UI.
+for name in RapportStatus RapportTopic RapportRequester; do
+  if temporal operator search-attribute create --namespace "$NAMESPACE" --name "$name" --type Keyword >/dev/null 2>&1; then
+    echo "search attribute $name created"
+  else
+    echo "search attribute $name exists (or could not be created; Rapport then runs without it)"
+  fi
+done

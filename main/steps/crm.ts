@@ -3,6 +3,7 @@ import type { Env } from '../../config/env.js';
 import { createHubSpotBudget, createHubSpotCrm, type HubSpotCrmOptions } from '../../crm/hubspot/index.js';
 import type { CrmPort } from '../../crm/port.js';
 import type { RateBudget } from '../../crm/rate-budget.js';
+import type { Metrics } from '../../lib/metrics.js';
 import { startHubSpotSandbox } from '../../sandbox/hubspot/index.js';
 import type { Db } from '../../store/db.js';
 import { createIdempotencyLedger } from '../../store/idempotency-ledger.js';
@@ -22,6 +23,8 @@ export interface CrmStep {
   basePath: string;
   /** The embedded HubSpot sandbox, when no HubSpot token is configured. */
   sandboxUrl?: string;
+  /** The budget both adapters share (its use is a gauge at /metrics). */
+  budget: RateBudget;
 }
 
 /**
@@ -33,12 +36,14 @@ export function hubspotBudget(
   env: Pick<Env, 'HUBSPOT_RATE_LIMIT' | 'HUBSPOT_INTERACTIVE_RESERVE'>,
   db: Db,
   logger?: Logger,
+  metrics?: Metrics,
 ): RateBudget {
   return createHubSpotBudget({
     rateLimitPerTenSeconds: env.HUBSPOT_RATE_LIMIT,
     interactiveReserve: env.HUBSPOT_INTERACTIVE_RESERVE,
     ...(db.kind === 'postgres' ? { slots: createRateSlotStore(db) } : {}),
     logger,
+    metrics,
   });
 }
 
@@ -58,6 +63,7 @@ export async function startCrm(
   db: Db,
   cleanups: Cleanups,
   given: { basePath?: string; token?: string } = {},
+  metrics?: Metrics,
 ): Promise<CrmStep> {
   let basePath = given.basePath ?? env.HUBSPOT_BASE_PATH;
   let accessToken = given.token ?? env.HUBSPOT_ACCESS_TOKEN;
@@ -77,7 +83,7 @@ export async function startCrm(
   }
   // One budget, two adapters: each face's calls are classed where the face gets its CRM. Both read
   // Rapport's contact properties from the start; ensureSchema (once) makes sure they exist.
-  const budget = hubspotBudget(env, db, logger);
+  const budget = hubspotBudget(env, db, logger, metrics);
   const contactProperties = CRM_SCHEMA.filter((e) => e.objectType === 'contacts').map((e) => e.name);
   const adapter = (traffic: 'interactive' | 'background') =>
     createHubSpotCrm({
@@ -104,5 +110,5 @@ export async function startCrm(
       logger.warn({ crm: 'hubspot', err: error.message }, 'could not run the HubSpot portal checks'),
     );
   }
-  return { crm, interactiveCrm, basePath, ...(sandboxUrl ? { sandboxUrl } : {}) };
+  return { crm, interactiveCrm, basePath, budget, ...(sandboxUrl ? { sandboxUrl } : {}) };
 }

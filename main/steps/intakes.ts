@@ -32,6 +32,8 @@ export function createIntakes(
     responses: ResponseStore;
     deliveries: Pick<DeliveryStore, 'cancelPending'>;
     db: Db;
+    /** Rapport's search attributes are registered (main/steps/temporal.ts searchAttributesReady). */
+    searchAttributes?: boolean;
   },
 ) {
   const intake = createTouchIntake({
@@ -53,6 +55,7 @@ export function createIntakes(
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     approverGroups: env.APPROVER_GROUPS,
     topics: createTopicStore(deps.db),
+    searchAttributes: deps.searchAttributes ?? false,
     listExists: async (ids) => {
       const known = new Set((await deps.crm.listLists()).map((l) => l.id));
       return ids.filter((id) => !known.has(id));

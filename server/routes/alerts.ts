@@ -1,4 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
+import { workflowUrl, type TemporalUi } from '../../domain/broadcast/workflow-link.js';
 import { bodyLimit } from 'hono/body-limit';
 import type { ZodType } from 'zod';
 import {
@@ -40,6 +41,8 @@ export interface AlertRoutesDeps {
   deliveries: DeliveryStore;
   approvals: ApprovalStore;
   responses: ResponseStore;
+  /** TEMPORAL_UI_URL and the namespace: each alert links to its workflow there. */
+  temporalUi?: TemporalUi;
 }
 
 /** Route middleware for a JSON body of at most `kb` KB, validated by `schema`. */
@@ -53,7 +56,7 @@ const jsonOf = (kb: number, schema: ZodType) => [
   otherMediaTypeAsEmpty('json', schema),
 ];
 
-export function alertView(alert: AlertRow): Alert {
+export function alertView(alert: AlertRow, temporalUi?: TemporalUi): Alert {
   return {
     id: alert.id,
     status: alert.status,
@@ -74,6 +77,8 @@ export function alertView(alert: AlertRow): Alert {
     createdAt: alert.createdAt,
     approvedAt: alert.approvedAt,
     completedAt: alert.completedAt,
+    // The alert's workflow id is its id (services/alert-intake.ts).
+    ...(temporalUi ? { temporalUrl: workflowUrl(temporalUi, alert.id) } : {}),
   };
 }
 
@@ -237,7 +242,7 @@ export function alertRoutes(deps: AlertRoutesDeps) {
       }
       const alert = await deps.alertIntake.submit({ ...body, requester });
       c.header('location', `/api/alerts/${alert.id}`);
-      return c.json(alertView(alert), 202);
+      return c.json(alertView(alert, deps.temporalUi), 202);
     })
     .openapi(list, async (c) => {
       const q = c.req.valid('query');
@@ -245,7 +250,7 @@ export function alertRoutes(deps: AlertRoutesDeps) {
       const last = rows.at(-1);
       return c.json(
         {
-          alerts: rows.map((a) => ({ ...alertView(a), counts: a.counts })),
+          alerts: rows.map((a) => ({ ...alertView(a, deps.temporalUi), counts: a.counts })),
           next: rows.length === q.limit && last ? `/api/alerts?before=${last.id}&limit=${q.limit}` : null,
         },
         200,
@@ -254,7 +259,7 @@ export function alertRoutes(deps: AlertRoutesDeps) {
     .openapi(show, async (c) => {
       const alert = await load(c.req.valid('param').id);
       const counts = await deps.deliveries.counts(alert.id);
-      return c.json({ ...alertView(alert), counts }, 200);
+      return c.json({ ...alertView(alert, deps.temporalUi), counts }, 200);
     })
     .openapi(progress, async (c) => {
       const alert = await load(c.req.valid('param').id);

@@ -1,7 +1,7 @@
 import type { types } from '@slack/bolt';
 import { clip, SLACK_LIMITS } from '../../channels/slack/limits.js';
 import { slackMessage, type SlackMessage } from '../../channels/slack/message.js';
-import { mk, mkJoin, mkQuote, type Mrkdwn } from '../../channels/slack/mrkdwn.js';
+import { mk, mkJoin, mkQuote, mrkdwnLink, type Mrkdwn } from '../../channels/slack/mrkdwn.js';
 import { unconfiguredNote, type AudienceSummary } from '../../domain/audience/summary.js';
 import type { DeliveryCounts } from '../../domain/broadcast/final-summary.js';
 import {
@@ -31,6 +31,8 @@ export interface AlertSnapshot {
   decisionComment: string | null;
   approvedAt: string | null;
   responses: number;
+  /** The alert's workflow in the Temporal Web UI (TEMPORAL_UI_URL); absent when not configured. */
+  workflowUrl?: string;
 }
 
 /** A Block Kit text progress bar: "▓▓▓▓▓░░░░░ 50%". */
@@ -126,7 +128,13 @@ function header(a: AlertSnapshot, prefix = ''): KnownBlock {
 function footer(a: AlertSnapshot): KnownBlock {
   return {
     type: 'context',
-    elements: [mrkdwn(mk`Alert \`${a.id}\` · version ${a.version} · topic ${clip(a.topic, 80)}`)],
+    elements: [
+      mrkdwn(
+        mk`Alert \`${a.id}\` · version ${a.version} · topic ${clip(a.topic, 80)}${
+          a.workflowUrl ? mk` · ${mrkdwnLink(a.workflowUrl, 'workflow in Temporal')}` : ''
+        }`,
+      ),
+    ],
   };
 }
 

@@ -27,6 +27,7 @@ import { noticeDomain, sendStaffNotice } from './activities/staff-notice.js';
 import { approvalRequest, finalSummaryNotice, requesterNotice, type Notice } from './notices.js';
 import { createRateLimiter, createSharedRateLimiter, type SendPacer } from './rate-limiter.js';
 import type { SendRateStore } from '../../store/send-rates.js';
+import type { Metrics } from '../../lib/metrics.js';
 import { DECISION_UNRECORDABLE, type Revision } from './shared.js';
 
 export interface BroadcastActivityDeps {
@@ -56,6 +57,8 @@ export interface BroadcastActivityDeps {
   sendRates?: Pick<SendRateStore, 'lease'>;
   /** Who gets the address-fix task of a contact without an account owner (CRM_TEAM_QUEUE_OWNER); unset: the requester. */
   crmTeamQueue?: CrmTeamQueue;
+  /** Deliveries and approval decisions counted for operators (lib/metrics.ts); unset: not counted. */
+  metrics?: Pick<Metrics, 'delivery' | 'approvalDecision'>;
 }
 
 /** Approval link ids derive from (alert, version, approver): a retried notification reuses the same link. */
@@ -165,6 +168,11 @@ export function createBroadcastActivities(
           DECISION_UNRECORDABLE,
         );
       }
+      if (deps.metrics) {
+        // Request -> decision: from the version's approval links (the alert's creation when it had none).
+        const requestedAt = (await approvals.requestedAt(alertId, version)) ?? (await loadAlert(alertId)).createdAt;
+        deps.metrics.approvalDecision(d.decision, (Date.now() - Date.parse(requestedAt)) / 1000);
+      }
     },
 
     async applyRevision(alertId: string, version: number, r: Revision): Promise<void> {
@@ -209,6 +217,7 @@ export function createBroadcastActivities(
           quietHours: deps.policy.quietHours,
           frequencyCap: deps.policy.frequencyCap,
           draining: worker.draining,
+          metrics: deps.metrics,
         },
         alert,
         batch,

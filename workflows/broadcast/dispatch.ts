@@ -8,6 +8,7 @@ import { capLookbackHours, overCapAtSend, type FrequencyCap } from '../../domain
 import { quietHoursDeferrals, type QuietHours } from '../../domain/audience/quiet-hours.js';
 import { signToken } from '../../domain/broadcast/signed-token.js';
 import type { Channel } from '../../domain/vocabulary/index.js';
+import type { Metrics } from '../../lib/metrics.js';
 import type { AlertRow } from '../../store/alerts.js';
 import type { DeliveryRow, DeliveryStore } from '../../store/deliveries.js';
 import type { SendSlots } from './send-slots.js';
@@ -35,6 +36,8 @@ export interface DispatchDeps {
    * finish and are recorded, and the attempt fails so that another worker sends the rest.
    */
   draining?: AbortSignal;
+  /** Each recorded outcome counted by channel (lib/metrics.ts). */
+  metrics?: Pick<Metrics, 'delivery'>;
 }
 
 /** The failure type of an attempt cut short by its worker's shutdown; retried by another worker. */
@@ -172,6 +175,7 @@ export async function dispatchBatch(
     // Recorded at once: a row is 'sending' only while its message is on the wire.
     await deliveries.finishAndClaim(alert.id, { contactId: row.contactId, ...attempt }, null);
     outcome[attempt.status] += 1;
+    deps.metrics?.delivery(attempt.channel, attempt.status);
   };
   const lane = async () => {
     for (;;) {

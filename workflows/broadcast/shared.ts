@@ -24,6 +24,8 @@ export interface BroadcastInput {
   notAfter?: string;
   /** Set when the run continued as new in the middle of dispatch; the ledger says what is left. */
   resume?: { version: number; batches: number };
+  /** The run was started with Rapport's search attributes (registered on the server): it upserts its status. */
+  searchAttributes?: boolean;
 }
 
 export interface BroadcastProgress {

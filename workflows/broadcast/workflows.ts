@@ -8,8 +8,10 @@ import {
   proxyActivities,
   setHandler,
   sleep,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { ALERT_STATUS_ATTRIBUTE, SEARCH_ATTRIBUTES_PATCH } from '../search-attributes.js';
 import { approvalPhase, refuseDecision, type Decision } from '../../domain/broadcast/decision-rules.js';
 import type { DeliveryCounts } from '../../domain/broadcast/final-summary.js';
 import type { BroadcastPhase } from '../../domain/vocabulary/index.js';
@@ -48,6 +50,12 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
   let decision: Decision | undefined;
   let revision: Revision | undefined;
   let cancel: { by: string; reason?: string } | undefined;
+  // Operators filter by status in Temporal's UI: upserted as the alert moves, only on runs started
+  // with the attributes (never on histories recorded before them, so those replay unchanged).
+  const tagging = input.searchAttributes === true && patched(SEARCH_ATTRIBUTES_PATCH);
+  const tag = (status: BroadcastPhase) => {
+    if (tagging) upsertSearchAttributes([{ key: ALERT_STATUS_ATTRIBUTE, value: status }]);
+  };
 
   const store = proxyActivities<BroadcastActivities>({
     startToCloseTimeout: '1 minute',
@@ -160,6 +168,7 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
   const finish = async (final: BroadcastPhase, comment?: string): Promise<BroadcastResult> => {
     phase = final;
     counts = await store.finishAlert(alertId, final, comment ?? null);
+    tag(final);
     await condition(allHandlersFinished);
     return { phase, counts };
   };
@@ -178,6 +187,7 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
     // 2. Approval, as often as the requester revises.
     for (;;) {
       phase = 'awaiting_approval';
+      tag(phase);
       decision = undefined;
       revision = undefined;
       // An approval that could only come after the send window closed is no approval: it expires with the window.
@@ -216,6 +226,7 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
         return finish('rejected', d.reason);
       }
       phase = 'changes_requested';
+      tag(phase);
       await store.notifyRequester(alertId, 'changes_requested', d.reason ?? null);
       const revised = await condition(
         () => revision !== undefined || cancel !== undefined,
@@ -230,6 +241,7 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
     // 3. Dispatch, not before the send window opens.
     phase = 'dispatching';
     batches = await store.startDispatch(alertId, input.batchSize);
+    tag(phase);
     if (input.notBefore) {
       const wait = Date.parse(input.notBefore) - Date.now();
       if (wait > 0) await condition(() => cancel !== undefined, wait);
@@ -308,6 +320,7 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
   if (counts.sent + counts.unconfirmed > 0) {
     phase = 'following_up';
     await store.setPhase(alertId, 'following_up');
+    tag(phase);
     // Everything has gone out: a cancel now has nothing to stop, and the response window stays open.
     await sleep(input.responseWindowMs);
   }

@@ -7,6 +7,7 @@
  * cluster tests and bench:scale start, restart and stop it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { ALERT_SEARCH_ATTRIBUTES } from '../search-attributes.js';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -425,6 +426,22 @@ async function waitReady(
       throw new Error(`could not register the namespace ${namespace}: ${created.out}`);
     }
     log(`namespace ${namespace} registered`);
+  }
+  // Rapport's search attributes (workflows/search-attributes.ts): without them alerts run untagged.
+  for (const attribute of ALERT_SEARCH_ATTRIBUTES) {
+    const created = await temporal(
+      'operator',
+      'search-attribute',
+      'create',
+      '--namespace',
+      namespace,
+      '--name',
+      attribute.name,
+      '--type',
+      attribute.cliType,
+    );
+    if (!created.ok && !/already exists/i.test(created.out))
+      log(`could not register the search attribute ${attribute.name}: ${created.out.trim()}`);
   }
   // Each service answers for itself: a restarted history or matching is back only once these pass.
   await check('answering from history', async () => {

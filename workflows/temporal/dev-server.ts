@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { ALERT_SEARCH_ATTRIBUTES } from '../search-attributes.js';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -78,6 +79,8 @@ async function spawnDevServer(cli: LocatedCli, options: DevServerOptions): Promi
     '--namespace',
     namespace,
     ...DEV_FLAGS,
+    // Rapport's search attributes (workflows/search-attributes.ts), so the UI can filter alerts.
+    ...ALERT_SEARCH_ATTRIBUTES.flatMap((a) => ['--search-attribute', `${a.name}=${a.cliType}`]),
   ];
   if (options.dataDir) {
     mkdirSync(options.dataDir, { recursive: true });

@@ -57,10 +57,10 @@ async function sentByEmail(contactId: string) {
 beforeAll(async () => {
   db = await testDb();
   deliveries = createDeliveryStore(db);
-  alert = await createAlertStore(db).insert(
-    'alr_01jlatebounce00000000000000',
-    alertRequestSchema.parse({ requester: 'a@bank.example', title: 'T', body: 'B', topic: 'rates', lists: ['1'] }),
-  );
+  alert = await createAlertStore(db).insert('alr_01jlatebounce00000000000000', {
+    ...alertRequestSchema.parse({ requester: 'a@bank.example', title: 'T', body: 'B', topic: 'rates', lists: ['1'] }),
+    channels: ['email', 'sms'],
+  });
   const rows = [1, 2, 3, 4, 5, 6].map((i) => ({
     ...emailDelivery(String(100 + i), `c${i}@customer.example`, `late${String(i).padStart(6, '0')}`),
     // The sixth has no fallback.

@@ -289,3 +289,29 @@ describe('interactive reserve', () => {
     await searches;
   });
 });
+
+describe('what the budget reports for /metrics', () => {
+  it('tells every request as it ends: ok, the 429 it retried, a network failure', async () => {
+    const seen: string[] = [];
+    const b = budget({
+      perWindow: 10,
+      onRequest: (kind, traffic, status) => seen.push(`${kind}/${traffic}/${status}`),
+    });
+    const r = recorder();
+    const done = b.run('standard', r.call('x', [{ status: 429, message: 'slow down', retryAfterMs: 100 }]));
+    await vi.advanceTimersByTimeAsync(200);
+    expect(await done).toBe('x');
+    await expect(b.run('search', () => Promise.reject({ message: 'ECONNRESET' }), 'interactive')).rejects.toThrow();
+    expect(seen).toEqual(['standard/background/429', 'standard/background/ok', 'search/interactive/network']);
+  });
+
+  it("reports the share of the window this process's calls took, forgetting calls older than the window", async () => {
+    const b = budget({ perWindow: 4, windowMs: 10_000 });
+    expect(b.usedShare()).toBe(0);
+    await b.run('standard', ok(1));
+    await b.run('standard', ok(2));
+    expect(b.usedShare()).toBe(0.5);
+    await vi.advanceTimersByTimeAsync(10_001);
+    expect(b.usedShare()).toBe(0);
+  });
+});

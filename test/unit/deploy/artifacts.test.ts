@@ -78,6 +78,7 @@ const SECRET_VARIABLES = [
   'SLACK_SIGNING_SECRET',
   'SLACK_APP_TOKEN',
   'SMS_AUTH_TOKEN',
+  'METRICS_TOKEN',
 ];
 
 /** Modules the programs load by path rather than import: the worker bundles the workflows, mail goes out on a thread. */

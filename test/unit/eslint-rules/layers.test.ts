@@ -112,6 +112,24 @@ const cases: { rule: string; file: string; bad: string; good: string }[] = [
     good: "import { seed } from '../testkit/demo-data.js';",
   },
   {
+    rule: 'only main/ holds the metrics library: services count through the interface',
+    file: 'services/x.ts',
+    bad: "import { Counter } from 'prom-client';",
+    good: "import type { Metrics } from '../lib/metrics.js';",
+  },
+  {
+    rule: 'only main/ holds the metrics library: neither does the CRM adapter',
+    file: 'crm/hubspot/x.ts',
+    bad: "import client from 'prom-client';",
+    good: "import type { Metrics } from '../../lib/metrics.js';",
+  },
+  {
+    rule: 'lib/ imports no other layer',
+    file: 'lib/x.ts',
+    bad: "import { openDb } from '../store/db.js';",
+    good: "import type { Channel } from '../domain/vocabulary/index.js';",
+  },
+  {
     rule: 'testkit/ never imports test/',
     file: 'testkit/rapport.ts',
     bad: "import { slackDriver } from '../test/integration/slack/driver.js';",
@@ -131,6 +149,13 @@ describe('dependency rules (eslint-rules/layers.js)', () => {
     expect(lint('server/x.ts', "export { ACTIONS } from '../slack-app/ids.js';")).toHaveLength(1);
     expect(lint('server/x.ts', "export * from '../slack-app/ids.js';")).toHaveLength(1);
     expect(lint('server/x.ts', "await import('../slack-app/ids.js');")).toHaveLength(1);
+  });
+
+  it('lets main/ build the registry, and names why everyone else may not', () => {
+    expect(lint('main/metrics.ts', "import { Registry } from 'prom-client';")).toEqual([]);
+    expect(lint('workflows/broadcast/dispatch.ts', "import { Counter } from 'prom-client';")).toEqual([
+      expect.stringContaining('lib/metrics.ts'),
+    ]);
   });
 
   it('names the one built-in exception: the signed-token MAC', () => {

@@ -190,3 +190,20 @@ describe("the approver's DM", () => {
     expect(readDecisionValue(undefined)).toBeNull();
   });
 });
+
+describe('the link to the workflow in the Temporal Web UI', () => {
+  const url = `http://localhost:8233/namespaces/default/workflows/${ID}`;
+  const footer = (m: { blocks: unknown[] }) => JSON.stringify((m.blocks as { type: string }[]).at(-1));
+
+  it("is in the requester's message and the approver's DM when TEMPORAL_UI_URL is configured", () => {
+    for (const m of [requesterMessage(snap({ workflowUrl: url })), approverMessage(snap({ workflowUrl: url }), 1)]) {
+      validMessage(m);
+      expect(footer(m)).toContain(`<${url}|workflow in Temporal>`);
+    }
+  });
+
+  it('is absent when it is not', () => {
+    expect(footer(requesterMessage(snap()))).not.toContain('Temporal');
+    expect(footer(approverMessage(snap(), 1))).not.toContain('Temporal');
+  });
+});
