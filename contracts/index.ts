@@ -15,3 +15,4 @@ export * from './links.js';
 export * from './touches.js';
 export * from './vocabulary.js';
 export * from './webhooks.js';
+export * from './trail.js';

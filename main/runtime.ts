@@ -11,6 +11,7 @@ import { createApp, type RapportApp } from '../server/app.js';
 import { createBroadcastServices } from '../services/broadcast-services.js';
 import { startContactReadModel, type ContactReadModel } from '../services/contacts/contact-read-model.js';
 import { createCustomerContext } from '../services/customer-context.js';
+import { createAlertTrail } from '../services/alert-trail.js';
 import { createStaleWorkSweep } from '../services/stale-work.js';
 import { slackSettingsFromEnv } from '../slack-app/index.js';
 import { slackAlertDeps, startSlackFace, type SlackFace } from '../slack-app/runtime.js';
@@ -141,6 +142,15 @@ export async function startRapport(
       responses: broadcast.responses,
       deliveries: broadcast.deliveries,
     });
+    const trail = createAlertTrail({
+      events: broadcast.events,
+      temporal,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      batchSize: env.ALERT_BATCH_SIZE,
+      approverGroups: env.APPROVER_GROUPS,
+      secret: broadcast.secret,
+      publicUrl,
+    });
     const worker =
       (overrides.workerInProcess ?? env.WORKER_IN_PROCESS)
         ? await startWorker(
@@ -197,7 +207,7 @@ export async function startRapport(
     const signIn = await startPeopleSignIn(env, cleanups);
     const peopleTokens = peopleIssuer(signIn.env);
     const app = createApp({
-      broadcast: { ...broadcast, alertIntake },
+      broadcast: { ...broadcast, alertIntake, trail },
       ...(sms.authToken ? { smsInbound: { authToken: sms.authToken, publicUrl } } : {}),
       slack: slack.app,
       addin: await createAddinRoutes({

@@ -4,6 +4,7 @@ import type { HttpSmsProviderOptions } from '../channels/sms/http-provider.js';
 import type { Env } from '../config/env.js';
 import type { CrmPort } from '../crm/port.js';
 import { contactPolicySchema, type ContactPolicy } from '../domain/audience/policy.js';
+import { createAlertEventStore, type AlertEventStore } from '../store/alert-events.js';
 import { createAlertStore } from '../store/alerts.js';
 import { createApprovalStore } from '../store/approvals.js';
 import type { Db } from '../store/db.js';
@@ -39,7 +40,7 @@ export function createBroadcastServices(
     /** SMS provider settings overriding the environment's (npm start: the embedded stand-in). */
     sms?: HttpSmsProviderOptions;
   },
-): BroadcastActivityDeps & { mail: EmailSender } {
+): BroadcastActivityDeps & { mail: EmailSender; events: AlertEventStore } {
   const mailOptions = {
     smtpUrl: parts.smtpUrl,
     from: env.MAIL_FROM,
@@ -53,6 +54,7 @@ export function createBroadcastServices(
     deliveries: createDeliveryStore(parts.db),
     approvals: createApprovalStore(parts.db),
     responses: createResponseStore(parts.db),
+    events: createAlertEventStore(parts.db),
     mail,
     mailFrom: env.MAIL_FROM,
     secret: parts.secret,

@@ -1,11 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * Signed tokens: `<id>.<mac>`, where the id names a row in the store (a delivery or an approval
- * link) and the MAC binds it to one purpose. A forged or altered token fails before any lookup;
+ * Signed tokens: `<id>.<mac>`, where the id names a row in the store (a delivery, an approval
+ * link or a trail link) and the MAC binds it to one purpose. A forged or altered token fails before any lookup;
  * binding, expiry and single use are the store's job. Short enough for `reply+<token>@domain`.
  */
-export type TokenPurpose = 'approval' | 'response' | 'reply' | 'unsubscribe' | 'bounce';
+export type TokenPurpose = 'approval' | 'response' | 'reply' | 'unsubscribe' | 'bounce' | 'trail';
 
 const ID = /^[A-Za-z0-9_-]{8,40}$/;
 const MAC_BYTES = 16;

@@ -4,6 +4,7 @@ import type { CrmPort } from '../../../crm/port.js';
 import { subscriptionForTopic, type SubscriptionMap } from '../../../domain/audience/subscriptions.js';
 import { AUDIENCE_PROPERTIES } from '../../../domain/audience/types.js';
 import { RESPONSE_KIND_LABELS } from '../../../domain/vocabulary/index.js';
+import type { AlertEventStore } from '../../../store/alert-events.js';
 import type { AlertStore } from '../../../store/alerts.js';
 import type { DeliveryStore } from '../../../store/deliveries.js';
 import type { ResponseStore } from '../../../store/responses.js';
@@ -15,6 +16,8 @@ export interface ResponseActivityDeps {
   alerts: AlertStore;
   deliveries: DeliveryStore;
   responses: ResponseStore;
+  /** The alert's trail: where each response was routed, the tasks it created; absent: not recorded. */
+  events?: AlertEventStore;
   mail: EmailSender;
   mailFrom: string;
   /** Alert topic -> the CRM email subscription it is sent under (ContactPolicy.subscriptionTypes). */
@@ -39,6 +42,22 @@ export function createResponseActivities(deps: ResponseActivityDeps) {
       throw ApplicationFailure.nonRetryable(`alert of response ${responseId} is gone`, 'RESPONSE_MISSING');
     return { response, alert, delivery };
   }
+
+  /** A task a response created, on the alert's trail (once: the key is the task's own). */
+  const taskRecorded = (
+    response: { alertId: string; contactId: string; kind: string; dedupeKey: string },
+    taskId: string,
+    detail: string,
+  ) =>
+    deps.events?.record({
+      alertId: response.alertId,
+      kind: 'task_created',
+      key: `task_created:rsp:${response.dedupeKey}`,
+      contactId: response.contactId,
+      outcome: response.kind,
+      ref: taskId,
+      detail,
+    });
 
   return {
     async logResponseToCrm(responseId: number): Promise<string> {
@@ -66,7 +85,7 @@ export function createResponseActivities(deps: ResponseActivityDeps) {
       if (response.kind === 'bounce') {
         await crm.updateContactProperties(response.contactId, { [AUDIENCE_PROPERTIES.emailInvalid]: 'true' });
         if (delivery.ownerId) {
-          await crm.createTask({
+          const task = await crm.createTask({
             idempotencyKey: `rsp:${response.dedupeKey}:task`,
             ownerId: delivery.ownerId,
             subject: `Email bounced: ${delivery.email ?? delivery.address}`,
@@ -75,6 +94,7 @@ export function createResponseActivities(deps: ResponseActivityDeps) {
             contactIds: [delivery.contactId],
             priority: 'HIGH',
           });
+          await taskRecorded(response, task.id, `bounce: owner ${delivery.ownerId} to check the address`);
         }
       }
       return engagement.id;
@@ -87,7 +107,7 @@ export function createResponseActivities(deps: ResponseActivityDeps) {
       const owner = delivery.ownerId ? await crm.getOwner(delivery.ownerId) : null;
       const to = alert.replyOwner === 'owner' && owner?.email ? owner.email : alert.requester;
       if (response.kind === 'call-me' && delivery.ownerId) {
-        await crm.createTask({
+        const task = await crm.createTask({
           idempotencyKey: `rsp:${response.dedupeKey}:task`,
           ownerId: delivery.ownerId,
           subject: `Call back ${delivery.email ?? delivery.address}: asked to be called about "${alert.title}"`,
@@ -96,6 +116,7 @@ export function createResponseActivities(deps: ResponseActivityDeps) {
           contactIds: [delivery.contactId],
           priority: 'HIGH',
         });
+        await taskRecorded(response, task.id, `call back: owner ${delivery.ownerId}`);
       }
       const notice = responseNotice(
         alert,
@@ -107,6 +128,16 @@ export function createResponseActivities(deps: ResponseActivityDeps) {
         response.id,
       );
       await sendStaffNotice(mail, deps.mailFrom, notice);
+      await deps.events?.record({
+        alertId: alert.id,
+        kind: 'response_routed',
+        key: `response_routed:${response.dedupeKey}`,
+        contactId: response.contactId,
+        channel: 'email',
+        outcome: response.kind,
+        ref: String(response.id),
+        detail: `to ${to}`,
+      });
       return to;
     },
 
