@@ -3,14 +3,8 @@ import type { Client } from '@temporalio/client';
 import { ulid } from 'ulid';
 import { verifyToken } from '../domain/broadcast/signed-token.js';
 import { trailLink } from '../domain/broadcast/trail-link.js';
-import {
-  csvHeader,
-  csvLine,
-  decodeCursor,
-  encodeCursor,
-  type TrailCursor,
-  type TrailEntry,
-} from '../domain/broadcast/trail.js';
+import { z } from 'zod';
+import { csvHeader, csvLine, type TrailCursor, type TrailEntry } from '../domain/broadcast/trail.js';
 import { DomainError } from '../domain/errors.js';
 import type { AlertEventStore } from '../store/alert-events.js';
 import type { AlertRow } from '../store/alerts.js';
@@ -25,6 +19,25 @@ export interface AlertTrailDeps {
   approverGroups: Record<string, string[]>;
   secret: string;
   publicUrl: string;
+}
+
+const cursorSchema = z.tuple([z.string().regex(/^\d{1,19}$/), z.number().int().min(0).max(99), z.string().max(40)]);
+
+function encodeCursor(c: TrailCursor): string {
+  return Buffer.from(JSON.stringify([c.us, c.rank, c.key]), 'utf8').toString('base64url');
+}
+
+/** The cursor, or null when it is not one this server wrote (the route answers 400 naming it). */
+function decodeCursor(value: string): TrailCursor | null {
+  if (value.length > 200 || !/^[A-Za-z0-9_-]+$/.test(value)) return null;
+  try {
+    const parsed = cursorSchema.safeParse(JSON.parse(Buffer.from(value, 'base64url').toString('utf8')));
+    if (!parsed.success) return null;
+    const [us, rank, key] = parsed.data;
+    return { us, rank, key };
+  } catch {
+    return null;
+  }
 }
 
 /** Statuses after the alert's own dispatch: the unconfirmed rows are final, so a resend cannot race it. */

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * One alert's trail, as a story in order: the request and its versions, approval requests,
  * reminders, decisions and refusals, each delivery, responses and where they were routed, tasks,
@@ -80,25 +78,6 @@ export interface TrailCursor {
   us: string;
   rank: number;
   key: string;
-}
-
-const cursorSchema = z.tuple([z.string().regex(/^\d{1,19}$/), z.number().int().min(0).max(99), z.string().max(40)]);
-
-export function encodeCursor(c: TrailCursor): string {
-  return Buffer.from(JSON.stringify([c.us, c.rank, c.key]), 'utf8').toString('base64url');
-}
-
-/** The cursor, or null when it is not one this server wrote (the route answers 400 naming it). */
-export function decodeCursor(value: string): TrailCursor | null {
-  if (value.length > 200 || !/^[A-Za-z0-9_-]+$/.test(value)) return null;
-  try {
-    const parsed = cursorSchema.safeParse(JSON.parse(Buffer.from(value, 'base64url').toString('utf8')));
-    if (!parsed.success) return null;
-    const [us, rank, key] = parsed.data;
-    return { us, rank, key };
-  } catch {
-    return null;
-  }
 }
 
 /** The CSV's columns, in order: the entry's fields. */
