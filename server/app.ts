@@ -126,7 +126,8 @@ export function createApp(deps: AppDeps) {
     const links = { ...deps.broadcast, forgedLinks: forgedLinks() };
     const responses = responseRoutes(links);
     app.route('/approvals', approvalRoutes(links)).route('/r', responses.actions).route('/u', responses.unsubscribe);
-    if (trail) app.route('/trail', trailPageRoutes({ alerts: deps.broadcast.alerts, trail, forgedLinks: links.forgedLinks }));
+    if (trail)
+      app.route('/trail', trailPageRoutes({ alerts: deps.broadcast.alerts, trail, forgedLinks: links.forgedLinks }));
     if (deps.smsInbound) app.route('/sms', smsInboundRoutes({ ...deps.broadcast, ...deps.smsInbound }));
   }
 

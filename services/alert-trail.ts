@@ -142,7 +142,11 @@ export function createAlertTrail(deps: AlertTrailDeps) {
         }
         if (rows === 0) throw new DomainError('CONFLICT', 'no unconfirmed rows to resend');
         if (request.confirm !== true) {
-          throw new DomainError('VALIDATION', `confirm: send confirm: true to resend. ${resendWarning(rows)}`, 'confirm');
+          throw new DomainError(
+            'VALIDATION',
+            `confirm: send confirm: true to resend. ${resendWarning(rows)}`,
+            'confirm',
+          );
         }
       }
       await startIdempotently(deps.temporal.workflow, resendUnconfirmed, {

@@ -1,5 +1,4 @@
-import { createHmac } from 'node:crypto';
-import { signToken } from './signed-token.js';
+import { derivedId, signToken } from './signed-token.js';
 
 /** How long a link to an alert's trail page works; making it again (a later message) extends it. */
 export const TRAIL_LINK_DAYS = 90;
@@ -21,7 +20,7 @@ export interface TrailLink {
  */
 export function trailLink(secret: string, alertId: string, person: string, now = Date.now()): TrailLink {
   const who = person.trim().toLowerCase();
-  const id = createHmac('sha256', secret).update(`trail-link:${alertId}:${who}`).digest('base64url').slice(0, 22);
+  const id = derivedId(secret, `trail-link:${alertId}:${who}`);
   return {
     id,
     alertId,

@@ -114,7 +114,10 @@ export function trailPageRoutes(deps: TrailPageDeps) {
   }
   const refused = (c: Context<AppEnv>, status: 403 | 404 | 409, message: string) =>
     c.html(page('This link cannot be used', `<p>${esc(message)}</p>`), status);
-  const REFUSED = { 403: 'this trail link is not valid, or has expired', 404: 'the alert of this link no longer exists' };
+  const REFUSED = {
+    403: 'this trail link is not valid, or has expired',
+    404: 'the alert of this link no longer exists',
+  };
 
   return apiApp()
     .openapi(open, async (c) => {
@@ -127,7 +130,8 @@ export function trailPageRoutes(deps: TrailPageDeps) {
       try {
         trail = await deps.trail.page(alert.id, cursor, PAGE_SIZE);
       } catch (error) {
-        if (error instanceof DomainError) return c.html(page('Not a page of this trail', `<p>${esc(error.message)}</p>`), 400);
+        if (error instanceof DomainError)
+          return c.html(page('Not a page of this trail', `<p>${esc(error.message)}</p>`), 400);
         throw error;
       }
       const unconfirmed = await deps.trail.unconfirmed(alert.id);
@@ -185,7 +189,10 @@ ${trail.entries.map((e) => `<tr>${COLUMNS.map(([k]) => cell(e[k])).join('')}</tr
         );
       }
       try {
-        const result = await deps.trail.resend(alert, person, { confirm: true, ...(form.key ? { key: form.key } : {}) });
+        const result = await deps.trail.resend(alert, person, {
+          confirm: true,
+          ...(form.key ? { key: form.key } : {}),
+        });
         return c.html(
           page('Resending', `<p>${esc(result.message)}</p><p><a href="/trail/${esc(token)}">Back to the trail</a></p>`),
         );

@@ -1,13 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { stream } from 'hono/streaming';
-import {
-  alertIdParams,
-  trailQuery,
-  trailResendBody,
-  trailResendSchema,
-  trailSchema,
-} from '../../contracts/index.js';
+import { alertIdParams, trailQuery, trailResendBody, trailResendSchema, trailSchema } from '../../contracts/index.js';
 import type { AlertTrail } from '../../services/alert-trail.js';
 import type { AlertStore } from '../../store/alerts.js';
 import { httpError } from '../errors.js';
@@ -46,7 +40,10 @@ const csv = createRoute({
   summary: "The alert's whole trail as CSV (streamed)",
   request: { params: alertIdParams },
   responses: {
-    200: { description: 'The trail, oldest first, one step a line.', content: { 'text/csv': { schema: { type: 'string' } } } },
+    200: {
+      description: 'The trail, oldest first, one step a line.',
+      content: { 'text/csv': { schema: { type: 'string' } } },
+    },
     ...errors(400, 401, 403, 404),
   },
 });

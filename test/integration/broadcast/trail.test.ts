@@ -3,7 +3,13 @@ import { signToken } from '../../../domain/broadcast/signed-token.js';
 import { startSlackStandIn, type SlackStandIn } from '../../../sandbox/slack/index.js';
 import { createDeliveryStore } from '../../../store/deliveries.js';
 import { DEMO, DEMO_LISTS } from '../../../testkit/demo-data.js';
-import { eventually, startTestRapport, TEST_API_TOKEN, TEST_SECRET, type TestRapport } from '../../../testkit/rapport.js';
+import {
+  eventually,
+  startTestRapport,
+  TEST_API_TOKEN,
+  TEST_SECRET,
+  type TestRapport,
+} from '../../../testkit/rapport.js';
 import { BOT_TOKEN, SIGNING_SECRET } from '../slack/driver.js';
 import { APPROVER, BROADCAST_ENV, REQUESTER, form, mailFor, submit, waitForStatus } from './support.js';
 
@@ -89,12 +95,16 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(field), (field = '');
-    else if (ch === '\r' && text[i + 1] === '\n') {
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\r' && text[i + 1] === '\n') {
       row.push(field);
       rows.push(row);
       row = [];
@@ -133,7 +143,12 @@ describe('the trail of one alert', () => {
     await eventually(async () => {
       const revised = await t.api(`/api/alerts/${alertId}/revision`, {
         method: 'PUT',
-        json: { requester: REQUESTER, title: 'Fixed deposits up 0.25%', body: 'Fixed deposits only.', comment: 'Named them' },
+        json: {
+          requester: REQUESTER,
+          title: 'Fixed deposits up 0.25%',
+          body: 'Fixed deposits only.',
+          comment: 'Named them',
+        },
       });
       return revised.status === 200 ? true : undefined;
     });
@@ -145,7 +160,10 @@ describe('the trail of one alert', () => {
       json: { approver: REQUESTER, decision: 'approve' },
     });
     expect(own.status).toBe(403);
-    const ok = await t.api(`/api/alerts/${alertId}/decision`, { method: 'POST', json: { approver: APPROVER, decision: 'approve' } });
+    const ok = await t.api(`/api/alerts/${alertId}/decision`, {
+      method: 'POST',
+      json: { approver: APPROVER, decision: 'approve' },
+    });
     expect(ok.status).toBe(200);
     await waitForStatus(t, alertId, 'following_up', 120_000);
 
@@ -270,11 +288,15 @@ describe('the trail of one alert', () => {
       'detail',
     ]);
     const body = rows.slice(1);
-    expect(body.map((r) => [r[0], r[1], r[2], r[4]])).toEqual(trail.map((e) => [e.at, e.step, e.actor, e.contactId ?? '']));
+    expect(body.map((r) => [r[0], r[1], r[2], r[4]])).toEqual(
+      trail.map((e) => [e.at, e.step, e.actor, e.contactId ?? '']),
+    );
   });
 
   it('a service token reads the trail but cannot resend: 403', async () => {
-    const read = await t.api(`/api/alerts/${alertId}/trail`, { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } });
+    const read = await t.api(`/api/alerts/${alertId}/trail`, {
+      headers: { authorization: `Bearer ${TEST_API_TOKEN}` },
+    });
     expect(read.status).toBe(200);
     expect(((await read.json()) as TrailBody).pageUrl).toBeNull();
     const res = await t.api(`/api/alerts/${alertId}/trail/resend`, {
