@@ -197,6 +197,7 @@ export async function startRapport(
         backgroundCrm: crm,
         approverGroups: env.APPROVER_GROUPS,
         holder,
+        trail,
       }),
       db,
       holder,

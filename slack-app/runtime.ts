@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AlertTrail } from '../services/alert-trail.js';
 import type { PeopleDirectory } from '../services/people.js';
 import type { ContactDirectory } from '../crm/contact-directory.js';
 import type { CrmPort } from '../crm/port.js';
@@ -59,6 +60,8 @@ export function slackAlertDeps(parts: {
   approverGroups: Record<string, string[]>;
   /** This process (processHolder()): one alert's messages are updated by one process at a time. */
   holder: string;
+  /** Links to alerts' trail pages in the requester's message and the approver DMs. */
+  trail?: Pick<AlertTrail, 'pageUrl'>;
 }): SlackAlertDeps {
   const leases = { leases: createLeaseStore(parts.db), holder: parts.holder };
   return {
@@ -69,6 +72,7 @@ export function slackAlertDeps(parts: {
     responses: parts.broadcast.responses,
     messages: createSlackMessageStore(parts.db),
     approverGroups: parts.approverGroups,
+    ...(parts.trail ? { trailUrl: parts.trail.pageUrl } : {}),
     recordCustomerResponse: slackCustomerResponses({ ...parts.broadcast, alertIntake: parts.alertIntake }),
     listLists: async () => (await parts.crm.listLists()).map(({ id, name, size }) => ({ id, name, size })),
     contactLabel: async (contactId) => {
