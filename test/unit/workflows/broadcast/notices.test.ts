@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { findAlertId } from '../../../../outlook-addin/src/headers.js';
 import type { AlertRow } from '../../../../store/alerts.js';
-import { approvalRequest } from '../../../../workflows/broadcast/notices.js';
+import { finalSummary } from '../../../../domain/broadcast/final-summary.js';
+import { approvalRequest, finalSummaryNotice } from '../../../../workflows/broadcast/notices.js';
 
 /** The approval email and the task pane agree on where the alert id is: header first, body line as fallback. */
 const alert: AlertRow = {
@@ -48,5 +49,34 @@ describe('approval email -> task pane alert id', () => {
     expect(findAlertId({ headers: null, subject: notice.subject, body: notice.text })).toBe(alert.id);
     const htmlAsText = notice.html.replace(/<[^>]+>/g, '');
     expect(findAlertId({ headers: null, subject: notice.subject, body: htmlAsText })).toBe(alert.id);
+  });
+});
+
+describe('the summary email', () => {
+  const counts = {
+    total: 4,
+    pending: 0,
+    sending: 0,
+    sent: 3,
+    failed: 0,
+    bounced: 0,
+    unconfirmed: 1,
+    cancelled: 0,
+    responded: 1,
+  };
+
+  it("links the requester's trail page, escaped, in HTML and text", () => {
+    const url = 'https://rapport.example/trail/abc.def?a=1&b=2';
+    const notice = finalSummaryNotice(alert, finalSummary(counts), 'rapport.example', url);
+    expect(notice.html).toContain('href="https://rapport.example/trail/abc.def?a=1&amp;b=2"');
+    expect(notice.html).toContain('See the whole trail');
+    expect(notice.text).toContain(`The whole trail: ${url}`);
+    expect(notice.text).toContain('Unconfirmed: 1');
+  });
+
+  it('has no trail line without a link', () => {
+    const notice = finalSummaryNotice(alert, finalSummary(counts), 'rapport.example');
+    expect(notice.html).not.toContain('/trail/');
+    expect(notice.text).not.toContain('trail');
   });
 });
