@@ -217,7 +217,12 @@ export async function startRapport(
         context,
         intake,
         touches,
-        approvals: { alerts: broadcast.alerts, intake: alertIntake, approverGroups: env.APPROVER_GROUPS },
+        approvals: {
+          alerts: broadcast.alerts,
+          intake: alertIntake,
+          approverGroups: env.APPROVER_GROUPS,
+          trailUrl: trail.pageUrl,
+        },
         people,
       }),
       logger,
