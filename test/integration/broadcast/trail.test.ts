@@ -11,7 +11,17 @@ import {
   type TestRapport,
 } from '../../../testkit/rapport.js';
 import { BOT_TOKEN, SIGNING_SECRET } from '../slack/driver.js';
-import { APPROVER, BROADCAST_ENV, REQUESTER, form, mailFor, submit, waitForStatus } from './support.js';
+import {
+  APPROVER,
+  BROADCAST_ENV,
+  REQUESTER,
+  form,
+  htmlOf,
+  linkPath,
+  mailFor,
+  submit,
+  waitForStatus,
+} from './support.js';
 
 /**
  * One alert's trail, end to end: a revision, a refused decision (four eyes), a fallback delivery
@@ -184,7 +194,7 @@ describe('the trail of one alert', () => {
       'Message-ID: <trail-reply-1@acme-logistics.example>',
       'Content-Type: text/plain; charset=utf-8',
       '',
-      'Which terms?',
+      'Which terms? <script>alert(1)</script>',
       '',
     ].join('\r\n');
     const reply = await t.api('/api/inbound/email', {
@@ -309,6 +319,38 @@ describe('the trail of one alert', () => {
     expect((await createDeliveryStore(t.db).get(alertId, DEMO.sam.id))!.status).toBe('unconfirmed');
   });
 
+  it('the trail page offers the resend to the requester behind a confirm step, and refuses others', async () => {
+    const pagePath = async (person: string) => {
+      const res = await t.api(`/api/alerts/${alertId}/trail`, { headers: { authorization: await t.as(person) } });
+      return new URL(((await res.json()) as TrailBody).pageUrl!).pathname;
+    };
+    const mine = await pagePath(REQUESTER);
+    const page = await (await t.rapport.app.request(mine)).text();
+    expect(page).toContain('1 delivery(ies) are unconfirmed');
+    expect(page).toContain(`action="${mine}/resend"`);
+    // The customer's reply is shown as text, never as markup.
+    expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page).not.toContain('<script>');
+
+    const confirm = await t.rapport.app.request(`${mine}/resend`, form({}));
+    expect(confirm.status).toBe(200);
+    const step = await confirm.text();
+    expect(step).toMatch(/may or may not have the message/);
+    expect(step).toContain('some may get it twice');
+    expect(step).toContain('name="confirm" value="yes"');
+    expect(step).toMatch(/name="key" value="[0-9A-Z]{26}"/);
+    // Asking is not resending.
+    expect((await createDeliveryStore(t.db).get(alertId, DEMO.sam.id))!.status).toBe('unconfirmed');
+
+    // Someone who is neither the requester nor an approver reads the trail but cannot resend.
+    const stranger = await pagePath('risk@bank.example');
+    expect((await t.rapport.app.request(stranger)).status).toBe(200);
+    expect(await (await t.rapport.app.request(stranger)).text()).not.toContain('/resend"');
+    const refused = await t.rapport.app.request(`${stranger}/resend`, form({ confirm: 'yes', key: 'stranger-0001' }));
+    expect(refused.status).toBe(403);
+    expect((await createDeliveryStore(t.db).get(alertId, DEMO.sam.id))!.status).toBe('unconfirmed');
+  });
+
   it('resends to the unconfirmed row only, once per click, after the confirm step, audited', async () => {
     const requester = await t.as(REQUESTER);
     const before = {
@@ -370,5 +412,16 @@ describe('the trail of one alert', () => {
     expect((await t.rapport.app.request(`${path.slice(0, -3)}AAA`)).status).toBe(403);
     const csv = await t.rapport.app.request(`${path}/trail.csv`);
     expect(csv.status).toBe(200);
+    expect((await csv.text()).split('\r\n')[0]).toBe(
+      'at,step,actor,version,contactId,channel,outcome,attempts,fallback,crmId,detail',
+    );
+  });
+
+  it("the summary email links the requester's trail page", async () => {
+    const summary = mailFor(t, REQUESTER, alertId).find((m) => m.subject.startsWith('Summary:'))!;
+    const path = linkPath(await htmlOf(t, summary.id), /\/trail\//);
+    const page = await t.rapport.app.request(path);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(`Shown to ${REQUESTER}`);
   });
 });
