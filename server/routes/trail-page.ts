@@ -1,7 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { stream } from 'hono/streaming';
 import { ulid } from 'ulid';
 import { DomainError } from '../../domain/errors.js';
 import type { TrailEntry } from '../../domain/broadcast/trail.js';
@@ -13,6 +12,7 @@ import { apiApp } from '../openapi/api-app.js';
 import { formBody, otherMediaTypeAsEmpty } from '../openapi/bodies.js';
 import { errors, html } from '../openapi/responses.js';
 import { esc, page } from '../pages.js';
+import { trailCsv } from './trail.js';
 
 export interface TrailPageDeps {
   alerts: AlertStore;
@@ -159,12 +159,7 @@ ${trail.entries.map((e) => `<tr>${COLUMNS.map(([k]) => cell(e[k])).join('')}</tr
     .openapi(csv, async (c) => {
       const o = await opened(c, c.req.valid('param').token);
       if (!o.ok) return refused(c, o.status, REFUSED[o.status]);
-      c.header('content-type', 'text/csv; charset=utf-8');
-      c.header('content-disposition', `attachment; filename="${o.alert.id}-trail.csv"`);
-      c.header('cache-control', 'no-store');
-      return stream(c, async (out) => {
-        for await (const chunk of deps.trail.csv(o.alert.id)) if (chunk) await out.write(chunk);
-      }) as never;
+      return trailCsv(c, deps.trail, o.alert.id) as never;
     })
     .openapi(resend, async (c) => {
       const { token } = c.req.valid('param');
