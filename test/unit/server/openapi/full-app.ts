@@ -23,6 +23,7 @@ export async function fullApp(overrides: Partial<AppDeps> = {}) {
       deliveries: unused,
       approvals: unused,
       responses: unused,
+      trail: unused,
       secret: 's',
     },
     smsInbound: { authToken: 'twilio-token', publicUrl: 'http://localhost:3000' },
