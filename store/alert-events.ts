@@ -62,7 +62,9 @@ const TRAIL_SQL = `
 with steps as (
   select a.created_at as at, ${rank('requested')} as rank, '' as key, 'requested' as step, a.requester as actor,
          1 as version, null::text as contact_id, null::text as channel, null::text as outcome, null::int as attempts,
-         null::text as fallback, null::text as crm_id, a.title as detail
+         null::text as fallback, null::text as crm_id,
+         -- The row holds the latest version; a revised alert's first title is not kept.
+         case when a.version = 1 then a.title end as detail
     from alerts a where a.id = $1
   union all
   select x.at,

@@ -194,6 +194,8 @@ export function createBroadcastActivities(
         outcome: 'accepted',
         reason: r.comment ?? null,
         source: 'api',
+        // The alert row keeps the latest version only: the trail names each version by its title.
+        detail: `title: ${r.title}`,
       });
     },
 

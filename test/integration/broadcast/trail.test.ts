@@ -233,7 +233,14 @@ describe('the trail of one alert', () => {
       (e) => e.step === 'decision' && e.outcome === 'request_changes' && e.actor === APPROVER,
       'changes requested',
     );
-    const revised = first((e) => e.step === 'revised' && e.version === 2 && e.actor === REQUESTER, 'revision');
+    const revised = first(
+      (e) =>
+        e.step === 'revised' &&
+        e.version === 2 &&
+        e.actor === REQUESTER &&
+        e.detail === 'Named them | title: Fixed deposits up 0.25% | via api',
+      'revision',
+    );
     const asked2 = first((e) => e.step === 'approval_requested' && e.version === 2, 'approval request v2');
     const refused = first((e) => e.step === 'refusal' && e.actor === REQUESTER, 'four-eyes refusal');
     const approved = first((e) => e.step === 'decision' && e.outcome === 'approve' && e.actor === APPROVER, 'approval');
