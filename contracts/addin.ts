@@ -83,6 +83,8 @@ export const approvalViewSchema = z
     /** Who decided, once someone has. */
     decision: z.strictObject({ ...decided, at: instantSchema }).nullable(),
     createdAt: instantSchema,
+    /** The signed-in person's link to the alert's trail page; null where the server keeps no trail. */
+    trailUrl: z.string().nullable(),
     you: z.strictObject({
       email: z.string(),
       role: z.enum(['requester', 'approver']).nullable(),

@@ -16,3 +16,4 @@ export * from './topics.js';
 export * from './touches.js';
 export * from './vocabulary.js';
 export * from './webhooks.js';
+export * from './trail.js';

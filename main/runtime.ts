@@ -11,6 +11,7 @@ import { createApp, type RapportApp } from '../server/app.js';
 import { createBroadcastServices } from '../services/broadcast-services.js';
 import { startContactReadModel, type ContactReadModel } from '../services/contacts/contact-read-model.js';
 import { createCustomerContext } from '../services/customer-context.js';
+import { createAlertTrail } from '../services/alert-trail.js';
 import { createStaleWorkSweep } from '../services/stale-work.js';
 import { slackSettingsFromEnv } from '../slack-app/index.js';
 import { slackAlertDeps, startSlackFace, type SlackFace } from '../slack-app/runtime.js';
@@ -161,6 +162,15 @@ export async function startRapport(
       deliveries: broadcast.deliveries,
       db,
     });
+    const trail = createAlertTrail({
+      events: broadcast.events,
+      temporal,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      batchSize: env.ALERT_BATCH_SIZE,
+      approverGroups: env.APPROVER_GROUPS,
+      secret: broadcast.secret,
+      publicUrl,
+    });
     const worker =
       (overrides.workerInProcess ?? env.WORKER_IN_PROCESS)
         ? await startWorker(
@@ -208,6 +218,7 @@ export async function startRapport(
         approverGroups: env.APPROVER_GROUPS,
         holder,
         ...(temporalUi ? { temporalUi } : {}),
+        trail,
       }),
       db,
       holder,
@@ -219,7 +230,7 @@ export async function startRapport(
     const signIn = await startPeopleSignIn(env, cleanups);
     const peopleTokens = peopleIssuer(signIn.env);
     const app = createApp({
-      broadcast: { ...broadcast, alertIntake, ...(temporalUi ? { temporalUi } : {}) },
+      broadcast: { ...broadcast, alertIntake, trail, ...(temporalUi ? { temporalUi } : {}) },
       topics: { topics: createTopicStore(db), admins: env.APPROVER_GROUPS[env.TOPIC_ADMIN_GROUP] ?? [] },
       ...(sms.authToken ? { smsInbound: { authToken: sms.authToken, publicUrl } } : {}),
       slack: slack.app,
@@ -229,7 +240,12 @@ export async function startRapport(
         context,
         intake,
         touches,
-        approvals: { alerts: broadcast.alerts, intake: alertIntake, approverGroups: env.APPROVER_GROUPS },
+        approvals: {
+          alerts: broadcast.alerts,
+          intake: alertIntake,
+          approverGroups: env.APPROVER_GROUPS,
+          trailUrl: trail.pageUrl,
+        },
         people,
       }),
       logger,

@@ -6,6 +6,7 @@ import type { ErrorBody, StatusReport } from '../contracts/index.js';
 import { CrmError } from '../crm/port.js';
 import { DomainError } from '../domain/errors.js';
 import type { Metrics } from '../lib/metrics.js';
+import type { AlertTrail } from '../services/alert-trail.js';
 import type { CustomerContext } from '../services/customer-context.js';
 import { fromDomainError, httpError } from './errors.js';
 import { forgedLinks } from './forged-links.js';
@@ -31,10 +32,12 @@ import { smsInboundRoutes } from './routes/sms-inbound.js';
 import { healthRoutes, statusRoutes, type ReadinessChecks } from './routes/health.js';
 import { topicRoutes, type TopicRoutesDeps } from './routes/topics.js';
 import { touchRoutes, type TouchRoutesDeps } from './routes/touches.js';
+import { trailPageRoutes } from './routes/trail-page.js';
+import { trailRoutes } from './routes/trail.js';
 
 export interface AppDeps extends TouchRoutesDeps {
   /** The broadcast engine (alerts, approval links, customer responses); absent: those routes are not mounted. */
-  broadcast?: AlertRoutesDeps & { secret: string };
+  broadcast?: AlertRoutesDeps & { secret: string; trail?: AlertTrail };
   /** The topic catalogue at /api/topics; absent: not mounted. */
   topics?: TopicRoutesDeps;
   logger: Logger;
@@ -84,6 +87,8 @@ export function createApp(deps: AppDeps) {
   if (deps.broadcast)
     api.route('/alerts', alertRoutes(deps.broadcast)).route('/inbound', inboundRoutes(deps.broadcast));
   if (deps.topics) api.route('/topics', topicRoutes(deps.topics));
+  const trail = deps.broadcast?.trail;
+  if (deps.broadcast && trail) api.route('/alerts', trailRoutes({ alerts: deps.broadcast.alerts, trail }));
 
   const app = apiApp();
   registerSecuritySchemes(app);
@@ -135,6 +140,8 @@ export function createApp(deps: AppDeps) {
     const links = { ...deps.broadcast, forgedLinks: forgedLinks() };
     const responses = responseRoutes(links);
     app.route('/approvals', approvalRoutes(links)).route('/r', responses.actions).route('/u', responses.unsubscribe);
+    if (trail)
+      app.route('/trail', trailPageRoutes({ alerts: deps.broadcast.alerts, trail, forgedLinks: links.forgedLinks }));
     if (deps.smsInbound) app.route('/sms', smsInboundRoutes({ ...deps.broadcast, ...deps.smsInbound }));
   }
 

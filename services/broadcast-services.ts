@@ -5,6 +5,7 @@ import type { Env } from '../config/env.js';
 import type { CrmPort } from '../crm/port.js';
 import { contactPolicySchema, type ContactPolicy } from '../domain/audience/policy.js';
 import { parseCrmTeamQueue } from '../domain/broadcast/directory-fix.js';
+import { createAlertEventStore, type AlertEventStore } from '../store/alert-events.js';
 import { createAlertStore } from '../store/alerts.js';
 import { createApprovalStore } from '../store/approvals.js';
 import type { Db } from '../store/db.js';
@@ -45,7 +46,7 @@ export function createBroadcastServices(
     /** Deliveries and decisions counted for operators (lib/metrics.ts). */
     metrics?: Metrics;
   },
-): BroadcastActivityDeps & { mail: EmailSender } {
+): BroadcastActivityDeps & { mail: EmailSender; events: AlertEventStore } {
   const mailOptions = {
     smtpUrl: parts.smtpUrl,
     from: env.MAIL_FROM,
@@ -59,6 +60,7 @@ export function createBroadcastServices(
     deliveries: createDeliveryStore(parts.db),
     approvals: createApprovalStore(parts.db),
     responses: createResponseStore(parts.db),
+    events: createAlertEventStore(parts.db),
     mail,
     mailFrom: env.MAIL_FROM,
     secret: parts.secret,

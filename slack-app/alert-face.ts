@@ -60,6 +60,20 @@ export function createAlertFace(
     return id;
   }
 
+  /** A person's trail link, made (a store write) once per process and person, not on every poll. */
+  const trailUrls = new Map<string, string>();
+  async function trailOf(alertId: string, person: string | null): Promise<string | undefined> {
+    if (!person || !deps.trailUrl) return undefined;
+    const key = `${alertId}:${person.toLowerCase()}`;
+    let url = trailUrls.get(key);
+    if (!url) {
+      url = await deps.trailUrl(alertId, person);
+      if (trailUrls.size > 5000) trailUrls.clear();
+      trailUrls.set(key, url);
+    }
+    return url;
+  }
+
   async function snapshot(alert: AlertRow): Promise<AlertSnapshot> {
     const sending = alert.approvedAt !== null;
     const [counts, responses] = sending
@@ -130,12 +144,13 @@ export function createAlertFace(
     if (!alert) return;
     const snap = await snapshot(alert);
     const final = isFinal(alert.status);
+    const requesterTrail = await trailOf(alertId, alert.requester);
     const rows = await deps.messages.forAlert(alertId);
 
     for (const row of rows.filter((r) => r.role === 'requester')) {
       if (!row.ts) {
         if (!alert.summary && !final) continue;
-        const message = requesterMessage(snap);
+        const message = requesterMessage(snap, requesterTrail);
         const channel = await dm(row.slackUser);
         const posted = await client.chat.postMessage({ channel, ...message });
         if (!posted.ts) throw new Error('chat.postMessage returned no ts');
@@ -147,7 +162,7 @@ export function createAlertFace(
         });
         continue;
       }
-      await refresh(row, requesterMessage(snap), final, force);
+      await refresh(row, requesterMessage(snap, requesterTrail), final, force);
       if (alert.approvedAt) await forwardResponses(alert, row);
     }
 
@@ -160,9 +175,10 @@ export function createAlertFace(
         if (existing?.ts && existing.version >= alert.version) continue;
         const userId = existing?.slackUser ?? (await slackUserFor(email));
         if (!userId) continue;
-        if (existing?.ts) await refresh(existing, approverMessage(snap, existing.version), true, true);
+        const trail = await trailOf(alertId, email);
+        if (existing?.ts) await refresh(existing, approverMessage(snap, existing.version, trail), true, true);
         else await deps.messages.track({ alertId, role: 'approver', slackUser: userId, email, version: alert.version });
-        const message = approverMessage(snap, alert.version);
+        const message = approverMessage(snap, alert.version, trail);
         const channel = await dm(userId);
         const posted = await client.chat.postMessage({ channel, ...message });
         if (!posted.ts) continue;
@@ -180,7 +196,7 @@ export function createAlertFace(
       const decidedOrOver = alert.status !== 'awaiting_approval' && alert.status !== 'resolving';
       await refresh(
         row,
-        approverMessage(snap, row.version),
+        approverMessage(snap, row.version, await trailOf(alertId, row.email)),
         decidedOrOver && alert.status !== 'changes_requested',
         force,
       );

@@ -39,6 +39,8 @@ export interface SlackAlertDeps {
   contactLabel?: (contactId: string) => Promise<string | null>;
   /** A customer's answer button on an alert DM: recorded like the email's action links. Absent: buttons do nothing. */
   recordCustomerResponse?: RecordSlackCustomerResponse;
+  /** A person's link to an alert's trail page (services/alert-trail.ts); absent: the messages carry none. */
+  trailUrl?: (alertId: string, person: string) => Promise<string>;
   /** How often open alerts are looked at for changes (default 1000 ms). */
   pollMs?: number;
   /** Least time between two chat.update of one message (default 1200 ms; Slack: about 1 per second). */

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { createTopicStore } from '../store/topics.js';
 import type { TemporalUi } from '../domain/broadcast/workflow-link.js';
 import type { Metrics } from '../lib/metrics.js';
+import type { AlertTrail } from '../services/alert-trail.js';
 import type { PeopleDirectory } from '../services/people.js';
 import type { ContactDirectory } from '../crm/contact-directory.js';
 import type { CrmPort } from '../crm/port.js';
@@ -64,6 +65,8 @@ export function slackAlertDeps(parts: {
   holder: string;
   /** TEMPORAL_UI_URL and the namespace: alert messages link to their workflow. */
   temporalUi?: TemporalUi;
+  /** Links to alerts' trail pages in the requester's message and the approver DMs. */
+  trail?: Pick<AlertTrail, 'pageUrl'>;
 }): SlackAlertDeps {
   const leases = { leases: createLeaseStore(parts.db), holder: parts.holder };
   return {
@@ -75,6 +78,7 @@ export function slackAlertDeps(parts: {
     messages: createSlackMessageStore(parts.db),
     approverGroups: parts.approverGroups,
     ...(parts.temporalUi ? { temporalUi: parts.temporalUi } : {}),
+    ...(parts.trail ? { trailUrl: parts.trail.pageUrl } : {}),
     recordCustomerResponse: slackCustomerResponses({ ...parts.broadcast, alertIntake: parts.alertIntake }),
     listLists: async () => (await parts.crm.listLists()).map(({ id, name, size }) => ({ id, name, size })),
     listTopics: async () => (await createTopicStore(parts.db).list()).map(({ id, name }) => ({ id, name })),

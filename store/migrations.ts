@@ -406,6 +406,40 @@ const migrations: { id: number; name: string; sql: string }[] = [
       alter table deliveries add column first_name text;
     `,
   },
+  {
+    id: 16,
+    name: 'alert_trail',
+    sql: `
+      -- Steps of an alert's trail that no other table records (approval requests and reminders
+      -- sent, notices, responses routed, tasks created, the summary, resends): one row per step,
+      -- its key making a retried activity's second write a no-op (store/alert-events.ts).
+      create table alert_events (
+        id bigserial primary key,
+        alert_id text not null references alerts (id),
+        kind text not null,
+        actor text,
+        version integer,
+        contact_id text,
+        channel text,
+        outcome text,
+        ref text,
+        detail text,
+        dedupe_key text not null unique,
+        at timestamptz not null default now()
+      );
+      create index alert_events_alert on alert_events (alert_id, at);
+      -- Which resend took a row that was unconfirmed back to pending (null: never resent).
+      alter table deliveries add column resend_id text;
+      -- Links to one alert's trail page, bound to the person they were made for; they expire.
+      create table trail_links (
+        id text primary key,
+        alert_id text not null references alerts (id),
+        person text not null,
+        expires_at timestamptz not null,
+        created_at timestamptz not null default now()
+      );
+    `,
+  },
 ];
 
 /** The ids of every migration, in order. */

@@ -1,11 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * Signed tokens: `<id>.<mac>`, where the id names a row in the store (a delivery or an approval
- * link) and the MAC binds it to one purpose. A forged or altered token fails before any lookup;
+ * Signed tokens: `<id>.<mac>`, where the id names a row in the store (a delivery, an approval
+ * link or a trail link) and the MAC binds it to one purpose. A forged or altered token fails before any lookup;
  * binding, expiry and single use are the store's job. Short enough for `reply+<token>@domain`.
  */
-export type TokenPurpose = 'approval' | 'response' | 'reply' | 'unsubscribe' | 'bounce';
+export type TokenPurpose = 'approval' | 'response' | 'reply' | 'unsubscribe' | 'bounce' | 'trail';
 
 const ID = /^[A-Za-z0-9_-]{8,40}$/;
 const MAC_BYTES = 16;
@@ -33,4 +33,9 @@ export function verifyToken(secret: string, purpose: TokenPurpose, token: string
   const given = Buffer.from(token.slice(dot + 1), 'utf8');
   const expected = Buffer.from(mac(secret, purpose, id).toString('base64url'), 'utf8');
   return given.length === expected.length && timingSafeEqual(given, expected) ? id : null;
+}
+
+/** A row id derived from what the row is about (22 URL-safe characters): the same thing, the same id, the same link. */
+export function derivedId(secret: string, label: string): string {
+  return createHmac('sha256', secret).update(label).digest('base64url').slice(0, 22);
 }

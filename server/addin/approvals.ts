@@ -27,6 +27,8 @@ export interface AddinApprovalDeps {
   intake: Pick<AlertIntake, 'decide'>;
   /** APPROVER_GROUPS: group -> member emails (lower-cased). */
   approverGroups: Record<string, string[]>;
+  /** The person's link to the alert's trail page (services/alert-trail.ts); absent: none. */
+  trailUrl?: (alertId: string, person: string) => Promise<string>;
 }
 
 const PREVIEW_MAX = 4000;
@@ -47,7 +49,12 @@ function role(alert: AlertRow, user: AddinUser, groups: Record<string, string[]>
 }
 
 /** The alert as the approval pane shows it. */
-export function approvalView(alert: AlertRow, user: AddinUser, groups: Record<string, string[]>): ApprovalView {
+export function approvalView(
+  alert: AlertRow,
+  user: AddinUser,
+  groups: Record<string, string[]>,
+  trailUrl: string | null = null,
+): ApprovalView {
   const text = renderMarkdown(alert.body).text.trim();
   const decision = DECIDED[alert.status] ?? null;
   const mine = role(alert, user, groups);
@@ -73,6 +80,7 @@ export function approvalView(alert: AlertRow, user: AddinUser, groups: Record<st
           }
         : null,
     createdAt: alert.createdAt,
+    trailUrl,
     you: {
       email: user.email,
       role: mine,
@@ -159,6 +167,9 @@ export function addinApprovalRoutes(deps: AddinApprovalDeps) {
     return alert;
   };
 
+  const trailOf = async (alertId: string, user: AddinUser) =>
+    deps.trailUrl ? deps.trailUrl(alertId, user.email) : null;
+
   return apiApp<AddinEnv>()
     .openapi(show, async (c) => {
       const alert = await load(c.req.valid('param').id);
@@ -166,7 +177,7 @@ export function addinApprovalRoutes(deps: AddinApprovalDeps) {
       if (!role(alert, user, deps.approverGroups)) {
         throw httpError('FORBIDDEN', `${user.email} is not in this alert's approver group`);
       }
-      return c.json(approvalView(alert, user, deps.approverGroups), 200);
+      return c.json(approvalView(alert, user, deps.approverGroups, await trailOf(alert.id, user)), 200);
     })
     .openapi(decide, async (c) => {
       const alert = await load(c.req.valid('param').id);
@@ -185,7 +196,10 @@ export function addinApprovalRoutes(deps: AddinApprovalDeps) {
           'outlook',
         );
         const fresh = (await deps.alerts.get(alert.id)) ?? alert;
-        return c.json({ result, alert: approvalView(fresh, user, deps.approverGroups) }, 200);
+        return c.json(
+          { result, alert: approvalView(fresh, user, deps.approverGroups, await trailOf(alert.id, user)) },
+          200,
+        );
       } catch (error) {
         if (error instanceof DomainError && error.code === 'CONFLICT' && error.field !== 'version') {
           throw conflict(error.message, await deps.alerts.get(alert.id));

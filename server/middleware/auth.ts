@@ -105,6 +105,7 @@ export type Requirement = ApiScope | 'person' | 'service';
 /** The API's routes and what each needs; a path not listed has no route and answers 404 whoever asks. */
 const REQUIREMENTS: [method: string, path: RegExp, need: Requirement][] = [
   ['POST', /^\/api\/alerts\/[^/]+\/(decision|cancel)$/, 'person'],
+  ['POST', /^\/api\/alerts\/[^/]+\/trail\/resend$/, 'person'],
   ['PUT', /^\/api\/alerts\/[^/]+\/revision$/, 'person'],
   ['POST', /^\/api\/alerts\/?$/, 'alerts:request'],
   ['GET', /^\/api\/alerts(\/|$)/, 'alerts:read'],
@@ -120,7 +121,7 @@ const REQUIREMENTS: [method: string, path: RegExp, need: Requirement][] = [
 ];
 
 /**
- * Holds each principal to what the route needs. Deciding, revising and cancelling need a person:
+ * Holds each principal to what the route needs. Deciding, revising, cancelling and resending need a person:
  * a service token names nobody, so it can never do them on someone's behalf (403 PERSON_REQUIRED).
  * People may use every route but the mail provider's webhook.
  */
@@ -133,7 +134,7 @@ export function apiScopes() {
       if (need === 'person' && principal.kind === 'service') {
         throw httpError(
           'PERSON_REQUIRED',
-          `service principal ${principal.service.name} cannot decide, revise or cancel: only a signed-in person can (Authorization: Bearer <their sign-in token>)`,
+          `service principal ${principal.service.name} cannot decide, revise, cancel or resend: only a signed-in person can (Authorization: Bearer <their sign-in token>)`,
           'authorization',
         );
       }

@@ -17,7 +17,7 @@ export type AppEnv = {
  * Whoever holds one can use it, so the log keeps the id (enough to find the link in the store)
  * and drops everything after its first dot.
  */
-const SIGNED_LINK_PATH = /^\/+(?:approvals|r|u)(?:\/|$)/;
+const SIGNED_LINK_PATH = /^\/+(?:approvals|r|u|trail)(?:\/|$)/;
 
 /** The path as it may be logged: signed links without their MAC. */
 export function loggablePath(path: string): string {

@@ -37,7 +37,7 @@ export type PageKind = 'addin' | 'links' | 'docs' | 'api';
 
 export function pageKind(path: string): PageKind {
   if (path === '/addin' || path.startsWith('/addin/')) return 'addin';
-  if (/^\/+(?:approvals|r|u)(?:\/|$)/.test(path)) return 'links';
+  if (/^\/+(?:approvals|r|u|trail)(?:\/|$)/.test(path)) return 'links';
   if (path === '/api/docs') return 'docs';
   return 'api';
 }

@@ -125,12 +125,14 @@ function header(a: AlertSnapshot, prefix = ''): KnownBlock {
   return { type: 'header', text: plain(`${prefix}${a.title}`, SLACK_LIMITS.headerText) };
 }
 
-function footer(a: AlertSnapshot): KnownBlock {
+/** The alert's id, version and topic; with the reader's link to the alert's trail page when there is one. */
+function footer(a: AlertSnapshot, trailUrl?: string): KnownBlock {
+  const trail = trailUrl ? mk` · ${mrkdwnLink(trailUrl, 'See the trail')}` : mk``;
   return {
     type: 'context',
     elements: [
       mrkdwn(
-        mk`Alert \`${a.id}\` · version ${a.version} · topic ${clip(a.topic, 80)}${
+        mk`Alert \`${a.id}\` · version ${a.version} · topic ${clip(a.topic, 80)}${trail}${
           a.workflowUrl ? mk` · ${mrkdwnLink(a.workflowUrl, 'workflow in Temporal')}` : ''
         }`,
       ),
@@ -186,7 +188,7 @@ function requesterActions(a: AlertSnapshot): KnownBlock[] {
 }
 
 /** The requester's message: the preview with the audience summary, then status and live progress. */
-export function requesterMessage(a: AlertSnapshot): SlackMessage {
+export function requesterMessage(a: AlertSnapshot, trailUrl?: string): SlackMessage {
   const lines = [decisionLine(a), cancelLine(a)].filter((l) => l !== null);
   const blocks: KnownBlock[] = [
     header(a),
@@ -197,13 +199,13 @@ export function requesterMessage(a: AlertSnapshot): SlackMessage {
     ...(a.summary ? audienceBlocks(a.summary) : []),
     ...progressBlocks(a),
     ...requesterActions(a),
-    footer(a),
+    footer(a, trailUrl),
   ];
   return slackMessage(mk`Alert "${a.title}": ${STATUS_LINE[a.status]}`, blocks);
 }
 
 /** The approver's DM: the preview and Approve / Reject / Request changes, or who decided and how. */
-export function approverMessage(a: AlertSnapshot, dmVersion: number): SlackMessage {
+export function approverMessage(a: AlertSnapshot, dmVersion: number, trailUrl?: string): SlackMessage {
   const blocks: KnownBlock[] = [
     header(a, 'Approval needed: '),
     { type: 'section', text: mrkdwn(mk`Requested by *${a.requester}*`) },
@@ -229,7 +231,7 @@ export function approverMessage(a: AlertSnapshot, dmVersion: number): SlackMessa
       ],
     });
   }
-  blocks.push(footer(a));
+  blocks.push(footer(a, trailUrl));
   return slackMessage(mk`Approval needed: "${a.title}" from ${a.requester}${outcome ? mk` (${outcome})` : ''}`, blocks);
 }
 

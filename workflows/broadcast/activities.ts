@@ -8,8 +8,10 @@ import type { ContactPolicy } from '../../domain/audience/policy.js';
 import type { Decision } from '../../domain/broadcast/decision-rules.js';
 import { finalSummary, type DeliveryCounts } from '../../domain/broadcast/final-summary.js';
 import { signToken } from '../../domain/broadcast/signed-token.js';
+import { trailLink as makeTrailLink } from '../../domain/broadcast/trail-link.js';
 import type { AlertStatus, BroadcastPhase, Channel } from '../../domain/vocabulary/index.js';
 import type { AlertStore } from '../../store/alerts.js';
+import type { AlertEventStore } from '../../store/alert-events.js';
 import type { ApprovalStore } from '../../store/approvals.js';
 import { dbErrorForLog, isDataException } from '../../store/db.js';
 import type { DeliveryStore } from '../../store/deliveries.js';
@@ -36,6 +38,8 @@ export interface BroadcastActivityDeps {
   deliveries: DeliveryStore;
   approvals: ApprovalStore;
   responses: ResponseStore;
+  /** The trail's own records (approval requests, reminders, notices, tasks, the summary, resends); absent: not recorded. */
+  events?: AlertEventStore;
   mail: EmailSender;
   /** From address of staff notices (approval requests, summaries). */
   mailFrom: string;
@@ -100,12 +104,30 @@ export function createBroadcastActivities(
 
   const sendNotice = (n: Notice) => sendStaffNotice(mail, deps.mailFrom, n);
 
+  /** The person's link to the alert's trail page (saved first, so it works when the message arrives); none without events. */
+  async function trailLink(alertId: string, person: string): Promise<string | undefined> {
+    if (!deps.events) return undefined;
+    const link = makeTrailLink(deps.secret, alertId, person);
+    await deps.events.saveTrailLink(link);
+    return `${deps.publicUrl}${link.path}`;
+  }
+
   async function approvalMails(alertId: string, version: number, reminder: boolean) {
     const alert = await loadAlert(alertId);
     for (const link of await approvals.linksFor(alertId, version)) {
       if (link.usedAt) continue;
       const url = `${deps.publicUrl}/approvals/${signToken(deps.secret, 'approval', link.id)}`;
       await sendNotice(approvalRequest(alert, link.approver, url, link.expiresAt, domain, reminder));
+      const kind = reminder ? 'approval_reminded' : 'approval_requested';
+      await deps.events?.record({
+        alertId,
+        kind,
+        key: `${kind}:${version}:${link.approver}`,
+        version,
+        channel: 'email',
+        outcome: 'sent',
+        detail: `to ${link.approver}; link expires ${link.expiresAt}`,
+      });
     }
   }
 
@@ -185,6 +207,8 @@ export function createBroadcastActivities(
         outcome: 'accepted',
         reason: r.comment ?? null,
         source: 'api',
+        // The alert row keeps the latest version only: the trail names each version by its title.
+        detail: `title: ${r.title}`,
       });
     },
 
@@ -197,6 +221,15 @@ export function createBroadcastActivities(
       await sendNotice(
         requesterNotice(alert, kind, comment, `${deps.publicUrl}/api/alerts/${alert.id}/revision`, domain),
       );
+      await deps.events?.record({
+        alertId,
+        kind: 'requester_notified',
+        key: `requester_notified:${kind}:${alert.version}`,
+        version: alert.version,
+        channel: 'email',
+        outcome: kind,
+        detail: `to ${alert.requester}`,
+      });
     },
 
     async startDispatch(alertId: string, batchSize: number): Promise<number> {
@@ -269,7 +302,46 @@ export function createBroadcastActivities(
       const alert = await loadAlert(alertId);
       const counts = await deliveries.counts(alertId);
       await alerts.setCounts(alertId, counts);
-      await sendNotice(finalSummaryNotice(alert, finalSummary(counts), domain));
+      const summary = finalSummary(counts);
+      await sendNotice(finalSummaryNotice(alert, summary, domain, await trailLink(alertId, alert.requester)));
+      await deps.events?.record({
+        alertId,
+        kind: 'summary_sent',
+        key: 'summary_sent',
+        channel: 'email',
+        outcome: 'sent',
+        detail: `to ${alert.requester}; sent ${counts.sent}, unconfirmed ${counts.unconfirmed}, failed ${counts.failed}, bounced ${counts.bounced}`,
+      });
+    },
+
+    /** A resend's rows: the alert's unconfirmed rows, back to pending under this resend's id; audited once. */
+    async takeUnconfirmedForResend(alertId: string, resendId: string, by: string): Promise<number> {
+      if (!deps.events) throw ApplicationFailure.nonRetryable('this worker keeps no alert events', 'ALERT_MISSING');
+      const rows = await deps.events.takeUnconfirmedForResend(alertId, resendId);
+      await deps.events.record({
+        alertId,
+        kind: 'resend_requested',
+        key: `resend_requested:${resendId}`,
+        actor: by,
+        outcome: 'confirmed',
+        ref: resendId,
+        detail: `${rows} unconfirmed row(s) sent again; confirmed that some may already have the message`,
+      });
+      return rows;
+    },
+
+    async finishResend(alertId: string, resendId: string): Promise<Record<string, number>> {
+      const outcome = (await deps.events?.resendOutcome(alertId, resendId)) ?? {};
+      await deps.events?.record({
+        alertId,
+        kind: 'resend_done',
+        key: `resend_done:${resendId}`,
+        outcome: Object.entries(outcome)
+          .map(([status, n]) => `${status} ${n}`)
+          .join(', '),
+        ref: resendId,
+      });
+      return outcome;
     },
 
     ...createCrmLoggingActivities(deps),

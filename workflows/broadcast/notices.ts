@@ -177,7 +177,13 @@ export function requesterNotice(
   };
 }
 
-export function finalSummaryNotice(alert: AlertRow, summary: FinalSummary, domain: string): Notice {
+export function finalSummaryNotice(
+  alert: AlertRow,
+  summary: FinalSummary,
+  domain: string,
+  /** The requester's link to the alert's trail page. */
+  trailUrl?: string,
+): Notice {
   const { counts, rates } = summary;
   const lines: [string, string][] = [
     [
@@ -200,13 +206,25 @@ export function finalSummaryNotice(alert: AlertRow, summary: FinalSummary, domai
           .map(([k, v]) => `<tr><td style="color:#6b7280;width:40%">${k}</td><td>${escapeHtml(v)}</td></tr>`)
           .join('')}</table>`,
       ),
+      ...(trailUrl
+        ? [
+            row(
+              `<a href="${escapeHtml(trailUrl)}" style="color:#1f6feb">See the whole trail: every approval, delivery, response and task</a>`,
+            ),
+          ]
+        : []),
     ].join('\n'),
   );
   return {
     to: alert.requester,
     subject,
     html,
-    text: [subject, '', ...lines.map(([k, v]) => `${k}: ${v}`)].join('\n'),
+    text: [
+      subject,
+      '',
+      ...lines.map(([k, v]) => `${k}: ${v}`),
+      ...(trailUrl ? ['', `The whole trail: ${trailUrl}`] : []),
+    ].join('\n'),
     headers: { [ALERT_ID_HEADER]: alert.id },
     messageId: messageId('summary', alert.id, 'final', domain),
   };

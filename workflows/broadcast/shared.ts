@@ -86,3 +86,13 @@ export interface BatchOutcome {
   unconfirmed: number;
   skipped: number;
 }
+
+/** A resend to an alert's unconfirmed rows (workflows.ts `resendUnconfirmed`). */
+export interface ResendInput {
+  alertId: string;
+  /** Derived from the click: the workflow id's tail and the rows' mark. */
+  resendId: string;
+  /** The person who confirmed it: the requester or an approver. */
+  by: string;
+  batchSize: number;
+}

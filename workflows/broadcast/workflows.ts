@@ -26,6 +26,7 @@ import {
   reviseUpdate,
   type BroadcastInput,
   type BroadcastResult,
+  type ResendInput,
   type Revision,
 } from './shared.js';
 
@@ -345,4 +346,43 @@ export async function handleAlertResponse(responseId: number): Promise<void> {
   await acts.logResponseToCrm(responseId);
   await acts.routeResponse(responseId);
   await acts.markResponseHandled(responseId);
+}
+
+/**
+ * A resend to the rows a dead worker left unconfirmed, asked for from the alert's trail by its
+ * requester or an approver (who confirmed that some may already have the message). The rows go
+ * back to pending under this resend's id and out through the same dispatch and CRM logging as
+ * the alert's own batches. Its id is derived from the click, so a repeated click starts nothing.
+ */
+export async function resendUnconfirmed(input: ResendInput): Promise<Record<string, number>> {
+  const { alertId, resendId, batchSize } = input;
+  const store = proxyActivities<BroadcastActivities>({
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['ALERT_MISSING'] },
+  });
+  const send = proxyActivities<BroadcastActivities>({
+    startToCloseTimeout: '20 minutes',
+    heartbeatTimeout: '15 seconds',
+    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', nonRetryableErrorTypes: ['ALERT_MISSING'] },
+  });
+  const crm = proxyActivities<BroadcastActivities>({
+    startToCloseTimeout: '30 minutes',
+    heartbeatTimeout: '2 minutes',
+    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', nonRetryableErrorTypes: ['ALERT_MISSING'] },
+  });
+  const rows = await store.takeUnconfirmedForResend(alertId, resendId, input.by);
+  // Quiet hours may hold a row back at send: wait for it as the alert's own dispatch does.
+  while (rows > 0) {
+    const todo = await store.batchesWithPending(alertId, batchSize);
+    if (todo.length === 0) break;
+    for (const batch of todo) {
+      await send.dispatchBatch(alertId, batch, batchSize);
+      await crm.logBatchToCrm(alertId, batch, batchSize);
+    }
+    const next = await store.nextDeferred(alertId);
+    if (next === null) break;
+    await sleep(Math.max(0, Date.parse(next) - Date.now()));
+  }
+  await store.refreshCounts(alertId);
+  return store.finishResend(alertId, resendId);
 }

@@ -1,4 +1,4 @@
-import { Caption1, MessageBar, MessageBarBody, Spinner } from '@fluentui/react-components';
+import { Caption1, Link, MessageBar, MessageBarBody, Spinner } from '@fluentui/react-components';
 import { useState } from 'react';
 import { ApiError } from '../api.js';
 import type { ApprovalAlertView, DecisionInput } from '../types.js';
@@ -100,6 +100,13 @@ export function ApprovalView(props: ApprovalViewProps) {
         />
       )}
       {busy.kind === 'saving' && <Spinner size="tiny" label="Sending your decision…" />}
+      {alert.trailUrl && (
+        <Caption1>
+          <Link href={alert.trailUrl} target="_blank" rel="noreferrer" data-testid="trail-link">
+            See the trail: approvals, deliveries, responses and tasks
+          </Link>
+        </Caption1>
+      )}
     </div>
   );
 }

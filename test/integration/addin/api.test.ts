@@ -287,6 +287,12 @@ describe('add-in approvals', () => {
     });
     expect(view.preview).toContain('fixed deposit');
     expect(view.preview).not.toContain('**');
+    // The approver's own link to the alert's trail page, which opens for them.
+    const trailUrl = (view as unknown as { trailUrl: string }).trailUrl;
+    expect(trailUrl).toMatch(/\/trail\/[\w-]+\.[\w-]+$/);
+    const trailPage = await t.rapport.app.request(new URL(trailUrl).pathname);
+    expect(trailPage.status).toBe(200);
+    expect(await trailPage.text()).toContain(`Shown to ${APPROVER}`);
     expect(view.audience.duplicates).toBe(api.audience!.duplicates);
     expect(view.audience.duplicates).toBeGreaterThan(0);
     expect(view.audience.channelMix.email).toBe(api.audience!.deliveries);

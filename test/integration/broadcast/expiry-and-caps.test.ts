@@ -40,6 +40,19 @@ describe('approval timing', () => {
     expect(reminder.subject).toContain('Approval needed');
     await waitForStatus(t, alertId, 'expired');
     await eventually(async () => mailFor(t, REQUESTER, alertId).find((m) => m.subject.startsWith('Approval expired')));
+    // The trail has each approver's request, then their reminder, then the requester told it expired.
+    const trail = await eventually(async () => {
+      const body = (await (await t.api(`/api/alerts/${alertId}/trail`)).json()) as {
+        entries: { step: string; actor: string; outcome: string | null; detail: string | null }[];
+      };
+      return body.entries.some((e) => e.step === 'requester_notified') ? body.entries : undefined;
+    });
+    const at = (step: string) => trail.findIndex((e) => e.step === step && e.detail?.includes(APPROVER));
+    expect(at('approval_requested')).toBeGreaterThanOrEqual(0);
+    expect(at('approval_reminded')).toBeGreaterThan(at('approval_requested'));
+    const expired = trail.findIndex((e) => e.step === 'requester_notified' && e.outcome === 'expired');
+    expect(expired).toBeGreaterThan(at('approval_reminded'));
+    expect(trail[expired]).toMatchObject({ actor: 'rapport', detail: `to ${REQUESTER}` });
 
     const path = linkPath(await htmlOf(t, reminder.id), /\/approvals\//);
     const res = await t.rapport.app.request(path, form({ decision: 'approve' }));

@@ -174,6 +174,21 @@ describe('/alert in Slack', () => {
       expect(dm).toContain(ACTIONS.requestChanges);
     }
     expect(postsTo(REQ.id).filter((c) => text(c).includes(ACTIONS.approveAlert))).toHaveLength(0);
+    // Each message links its reader's own trail page, which opens for them.
+    const trailOf = (message: string) => /<(https?:\/\/[^|>]+\/trail\/[^|>]+)\|See the trail>/.exec(message)?.[1];
+    const requesterTrail = trailOf(preview);
+    const approverTrail = trailOf(text(await approverDm(alertId, APR.id)));
+    expect(requesterTrail).toBeDefined();
+    expect(approverTrail).toBeDefined();
+    expect(approverTrail).not.toBe(requesterTrail);
+    for (const [url, who] of [
+      [requesterTrail!, REQUESTER],
+      [approverTrail!, APPROVER],
+    ] as const) {
+      const page = await t.rapport.app.request(new URL(url).pathname);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain(`Shown to ${who}`);
+    }
   });
 
   it('the requester clicking Approve on their own alert gets an ephemeral refusal, and it is audited', async () => {

@@ -111,6 +111,28 @@ describe.runIf(recording)('recording workflow histories', () => {
     await recordHistory(t.rapport.temporal, alertId, { variant: 'revised' });
   });
 
+  it('records a resend to an unconfirmed row, from the trail', async () => {
+    const alertId = await submit(t, { lists: ['1'] });
+    await waitForStatus(t, alertId, 'awaiting_approval');
+    await approve(t, alertId);
+    await waitForStatus(t, alertId, ['following_up', 'completed']);
+    // As a worker that died mid-send leaves it.
+    await t.db.query(`update deliveries set status = 'unconfirmed' where alert_id = $1 and contact_id = $2`, [
+      alertId,
+      DEMO.joe.id,
+    ]);
+    const res = await t.api(`/api/alerts/${alertId}/trail/resend`, {
+      method: 'POST',
+      json: { confirm: true, key: 'record-resend-1' },
+      headers: { authorization: await t.as(REQUESTER) },
+    });
+    expect(res.status).toBe(202);
+    const { resendId } = (await res.json()) as { resendId: string };
+    const id = `resend_${alertId}_${resendId}`;
+    await expect(t.rapport.temporal.workflow.getHandle(id).result()).resolves.toEqual({ sent: 1 });
+    await recordHistory(t.rapport.temporal, id);
+  });
+
   it('records an alert cancelled while it waits for approval', async () => {
     const alertId = await submit(t, { lists: ['1'] });
     await waitForStatus(t, alertId, 'awaiting_approval');

@@ -3,6 +3,7 @@ import { CrmError, type CrmPort, type NewEngagement } from '../../../crm/port.js
 import { partyFrom } from '../../../domain/email-party.js';
 import { AUDIENCE_PROPERTIES } from '../../../domain/audience/types.js';
 import type { Channel } from '../../../domain/vocabulary/index.js';
+import type { AlertEventStore } from '../../../store/alert-events.js';
 import type { AlertStore } from '../../../store/alerts.js';
 import type { DeliveryStore } from '../../../store/deliveries.js';
 import type { CrmTeamQueue } from '../../../domain/broadcast/directory-fix.js';
@@ -13,6 +14,8 @@ export interface CrmLoggingDeps {
   crm: CrmPort;
   alerts: AlertStore;
   deliveries: DeliveryStore;
+  /** The alert's trail: the non-responder tasks created; absent: not recorded. */
+  events?: AlertEventStore;
   /** The alerts' From (MAIL_FROM): an email on the timeline names its sender and recipient. */
   mailFrom?: string;
   /** Who gets the address-fix task of a contact without an account owner (CRM_TEAM_QUEUE_OWNER); unset: the requester. */
@@ -80,6 +83,16 @@ export function createCrmLoggingActivities(deps: CrmLoggingDeps) {
   const { crm, deliveries } = deps;
   const loadAlert = alertLoader(deps.alerts);
   const assigneeOf = directoryFixOwners(crm, deps.crmTeamQueue);
+  /** An owner's follow-up task, on the alert's trail (once per owner: the task's own key). */
+  const nonResponderTaskRecorded = (alertId: string, task: { ownerId: string; contactIds: string[] }, id: string) =>
+    deps.events?.record({
+      alertId,
+      kind: 'task_created',
+      key: `task_created:nonresponders:${task.ownerId}`,
+      outcome: 'non-responders',
+      ref: id,
+      detail: `owner ${task.ownerId}: follow up non-responders`,
+    });
 
   return {
     /**
@@ -224,7 +237,10 @@ export function createCrmLoggingActivities(deps: CrmLoggingDeps) {
           () => heartbeat({ task: i }),
         );
         for (const [j, result] of results.entries()) {
-          if (!(result instanceof CrmError)) continue;
+          if (!(result instanceof CrmError)) {
+            await nonResponderTaskRecorded(alertId, chunk[j]!, result.id);
+            continue;
+          }
           // A contact deleted or merged since the send refuses the association, not the task: the owner
           // still gets the list, without the links to the contacts.
           const task = chunk[j]!;
@@ -238,6 +254,7 @@ export function createCrmLoggingActivities(deps: CrmLoggingDeps) {
               owner: task.ownerId,
               error: describeCrmError(bare),
             });
+          else if (bare) await nonResponderTaskRecorded(alertId, task, bare.id);
         }
       }
       return tasks.length;

@@ -4,6 +4,7 @@ import type { CrmPort } from '../../../crm/port.js';
 import { subscriptionForTopic, type SubscriptionMap } from '../../../domain/audience/subscriptions.js';
 import { AUDIENCE_PROPERTIES } from '../../../domain/audience/types.js';
 import { RESPONSE_KIND_LABELS } from '../../../domain/vocabulary/index.js';
+import type { AlertEventStore } from '../../../store/alert-events.js';
 import type { AlertStore } from '../../../store/alerts.js';
 import type { DeliveryStore } from '../../../store/deliveries.js';
 import type { ResponseStore } from '../../../store/responses.js';
@@ -20,6 +21,8 @@ export interface ResponseActivityDeps {
   alerts: AlertStore;
   deliveries: DeliveryStore;
   responses: ResponseStore;
+  /** The alert's trail: where each response was routed, the tasks it created; absent: not recorded. */
+  events?: AlertEventStore;
   mail: EmailSender;
   mailFrom: string;
   /** Alert topic -> the CRM email subscription it is sent under (ContactPolicy.subscriptionTypes). */
@@ -84,6 +87,21 @@ export function createResponseActivities(deps: ResponseActivityDeps) {
       ].join('\n'),
     });
   }
+  /** A task a response created, on the alert's trail (once: the key is the task's own). */
+  const taskRecorded = (
+    response: { alertId: string; contactId: string; kind: string; dedupeKey: string },
+    taskId: string,
+    detail: string,
+  ) =>
+    deps.events?.record({
+      alertId: response.alertId,
+      kind: 'task_created',
+      key: `task_created:rsp:${response.dedupeKey}`,
+      contactId: response.contactId,
+      outcome: response.kind,
+      ref: taskId,
+      detail,
+    });
 
   return {
     async logResponseToCrm(responseId: number): Promise<string> {
@@ -119,7 +137,7 @@ export function createResponseActivities(deps: ResponseActivityDeps) {
         // dispatch's own for a bounce during the SMTP conversation); an ownerless contact's too.
         const assignee = await assigneeOf(delivery.ownerId, alert.requester);
         if (assignee) {
-          await crm.createTask({
+          const task = await crm.createTask({
             idempotencyKey: directoryFixKey(alert.id, delivery.contactId),
             ownerId: assignee.ownerId,
             subject: `Email bounced: ${delivery.email ?? delivery.address}`,
@@ -128,6 +146,7 @@ export function createResponseActivities(deps: ResponseActivityDeps) {
             contactIds: [delivery.contactId],
             priority: 'HIGH',
           });
+          await taskRecorded(response, task.id, `bounce: owner ${assignee.ownerId} to check the address`);
         } else {
           log.warn('a bounced contact has no owner and nobody else to fix its address: set CRM_TEAM_QUEUE_OWNER', {
             alertId: alert.id,
@@ -149,7 +168,7 @@ export function createResponseActivities(deps: ResponseActivityDeps) {
       const owner = delivery.ownerId ? await crm.getOwner(delivery.ownerId) : null;
       const to = alert.replyOwner === 'owner' && owner?.email ? owner.email : alert.requester;
       if (response.kind === 'call-me' && delivery.ownerId) {
-        await crm.createTask({
+        const task = await crm.createTask({
           idempotencyKey: `rsp:${response.dedupeKey}:task`,
           ownerId: delivery.ownerId,
           subject: `Call back ${delivery.email ?? delivery.address}: asked to be called about "${alert.title}"`,
@@ -158,6 +177,7 @@ export function createResponseActivities(deps: ResponseActivityDeps) {
           contactIds: [delivery.contactId],
           priority: 'HIGH',
         });
+        await taskRecorded(response, task.id, `call back: owner ${delivery.ownerId}`);
       }
       const notice = responseNotice(
         alert,
@@ -169,6 +189,16 @@ export function createResponseActivities(deps: ResponseActivityDeps) {
         response.id,
       );
       await sendStaffNotice(mail, deps.mailFrom, notice);
+      await deps.events?.record({
+        alertId: alert.id,
+        kind: 'response_routed',
+        key: `response_routed:${response.dedupeKey}`,
+        contactId: response.contactId,
+        channel: 'email',
+        outcome: response.kind,
+        ref: String(response.id),
+        detail: `to ${to}`,
+      });
       return to;
     },
 

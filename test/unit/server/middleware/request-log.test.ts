@@ -16,24 +16,31 @@ function loggedApp() {
 }
 
 describe('request log', () => {
-  it('never writes the MAC of an approval, answer or unsubscribe link, only its id', async () => {
+  it('never writes the MAC of an approval, answer, unsubscribe or trail link, only its id', async () => {
     const { app, lines } = loggedApp();
     const links = [
       '/approvals/dCJ00MqDuFoKXkNaOrc6o3.-VCnlJM9ueTDPjA3OJvYkw',
       '/r/gddiZIMtuxWoSy3j.oqM3DM2T88NuvKhQWEF59Q?a=interested',
       '/u/gddiZIMtuxWoSy3j.n_DsKIlV0sN2rd4yYKfr6g',
+      '/trail/L2BJwMFEeXnmxfbtrcI8Pt.eLbYsK5YUroEJuuHOwFpRQ',
     ];
     for (const link of links) {
       await app.request(link);
       await app.request(link.split('?')[0]!, { method: 'POST', body: new URLSearchParams({ a: 'interested' }) });
     }
     const log = lines.join('');
-    for (const mac of ['-VCnlJM9ueTDPjA3OJvYkw', 'oqM3DM2T88NuvKhQWEF59Q', 'n_DsKIlV0sN2rd4yYKfr6g'])
+    for (const mac of [
+      '-VCnlJM9ueTDPjA3OJvYkw',
+      'oqM3DM2T88NuvKhQWEF59Q',
+      'n_DsKIlV0sN2rd4yYKfr6g',
+      'eLbYsK5YUroEJuuHOwFpRQ',
+    ])
       expect(log).not.toContain(mac);
     const paths = lines.map((l) => (JSON.parse(l) as { path: string }).path);
     expect(paths).toContain('/approvals/dCJ00MqDuFoKXkNaOrc6o3.<redacted>');
     expect(paths).toContain('/r/gddiZIMtuxWoSy3j.<redacted>');
     expect(paths).toContain('/u/gddiZIMtuxWoSy3j.<redacted>');
+    expect(paths).toContain('/trail/L2BJwMFEeXnmxfbtrcI8Pt.<redacted>');
   });
 
   it('drops the MAC from mangled links too: extra slashes, trailing segments', () => {

@@ -53,4 +53,12 @@ describe('security headers', () => {
     const res = await (await fullApp()).request('//approvals/%zz');
     expect(res.headers.get('content-security-policy')).toMatch(/^default-src 'none'; style-src 'sha256-/);
   });
+
+  it('the trail page is a link page: its style sheet, forms to itself, never framed', async () => {
+    const res = await (await fullApp()).request('/trail/%zz');
+    expect(res.headers.get('content-security-policy')).toMatch(
+      /^default-src 'none'; style-src 'sha256-[^']+'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'$/,
+    );
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+  });
 });

@@ -23,6 +23,7 @@ export async function fullApp(overrides: Partial<AppDeps> = {}) {
       deliveries: unused,
       approvals: unused,
       responses: unused,
+      trail: unused,
       secret: 's',
     },
     topics: { topics: unused, admins: [] },

@@ -69,6 +69,18 @@ describe("the requester's alert message", () => {
     expect(progressBar(30, 17)).toMatch(/100%$/);
   });
 
+  it("links the requester's and the approver's own trail page, escaped; none without a link", () => {
+    const url = 'https://rapport.bank.example/trail/abc.def?x=1&y=<2>';
+    for (const m of [requesterMessage(snap(), url), approverMessage(snap(), 1, url)]) {
+      validMessage(m);
+      const all = JSON.stringify(m.blocks);
+      expect(all).toContain('See the trail');
+      expect(all).toContain('<https://rapport.bank.example/trail/abc.def?x=1&y=%3C2%3E|See the trail>');
+    }
+    expect(JSON.stringify(requesterMessage(snap()).blocks)).not.toContain('See the trail');
+    expect(JSON.stringify(approverMessage(snap(), 1).blocks)).not.toContain('See the trail');
+  });
+
   it('stays within Slack limits with huge content', () => {
     const m = requesterMessage(snap({ title: long(5000), topic: long(500), summary: summary(500) }));
     validMessage(m);

@@ -61,3 +61,32 @@ describe('the requester’s final summary', () => {
     expect(none.text).not.toContain('fallback');
   });
 });
+
+describe('the summary email', () => {
+  const counts = {
+    total: 4,
+    pending: 0,
+    sending: 0,
+    sent: 3,
+    failed: 0,
+    bounced: 0,
+    unconfirmed: 1,
+    cancelled: 0,
+    responded: 1,
+  };
+
+  it("links the requester's trail page, escaped, in HTML and text", () => {
+    const url = 'https://rapport.example/trail/abc.def?a=1&b=2';
+    const notice = finalSummaryNotice(alert, finalSummary(counts), 'rapport.example', url);
+    expect(notice.html).toContain('href="https://rapport.example/trail/abc.def?a=1&amp;b=2"');
+    expect(notice.html).toContain('See the whole trail');
+    expect(notice.text).toContain(`The whole trail: ${url}`);
+    expect(notice.text).toContain('Unconfirmed: 1');
+  });
+
+  it('has no trail line without a link', () => {
+    const notice = finalSummaryNotice(alert, finalSummary(counts), 'rapport.example');
+    expect(notice.html).not.toContain('/trail/');
+    expect(notice.text).not.toContain('trail');
+  });
+});

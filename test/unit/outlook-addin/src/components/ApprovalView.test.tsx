@@ -43,6 +43,7 @@ describe('ApprovalView', () => {
     audience,
     decision: null,
     createdAt: '2026-11-24T10:00:00Z',
+    trailUrl: 'https://rapport.example/trail/abc.def',
     you: { email: 'approver@rapport.example', role: 'approver', canDecide: true },
   };
   const operations: ApprovalOperations = { load: async () => alert, decide: async () => alert };
@@ -67,6 +68,11 @@ describe('ApprovalView', () => {
     expect(all).toMatch(/Approve.*Reject.*Request changes/);
     // Untrusted text stays text.
     expect(out).toContain('&lt;b&gt;1 January&lt;/b&gt;');
+  });
+
+  it("links the approver's trail page, and shows no link without one", () => {
+    expect(view()).toMatch(/<a[^>]*href="https:\/\/rapport.example\/trail\/abc.def"[^>]*data-testid="trail-link"/);
+    expect(view({ alert: { ...alert, trailUrl: null } })).not.toContain('trail-link');
   });
 
   it('asks for a reason before it rejects', () => {
