@@ -85,6 +85,9 @@ export async function startTestRapport(
     WEBHOOK_RATE_LIMIT_PER_MINUTE: '0',
     // An alert must name a catalogue topic: the demo catalogue holds the ones tests name (rates, products, ...).
     TOPICS_SEED: 'demo',
+    // Tests find what Rapport wrote on the timeline by its idempotency key, a custom property HubSpot's
+    // engagements v1 read never shows; test/integration/crm/activity-v1.test.ts covers the v1 read.
+    HUBSPOT_ACTIVITY_READ: 'v3',
     ...(issuer && options.env?.ADDIN_DEV_AUTH === 'true'
       ? // The pane's development sign-in: people still sign in to the API at the issuer, the pane does not.
         { OIDC_ISSUER: issuer.env.OIDC_ISSUER!, AAD_AUDIENCE: issuer.env.AAD_CLIENT_ID! }

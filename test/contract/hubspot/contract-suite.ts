@@ -251,12 +251,24 @@ export function contractSuite(makeTarget: () => Promise<ContractTarget>) {
       taskId = task!.id;
       target.created.push({ objectType: 'tasks', id: taskId });
       const { result, exchanges } = await traffic(async () => ({
-        timeline: await adapter().listContactEngagements(target.contact.id, 50),
-        tasks: await adapter().listOpenTasks(target.contact.id),
+        timeline: await adapter({ activityRead: 'v3' }).listContactEngagements(target.contact.id, 50),
+        tasks: await adapter({ activityRead: 'v3' }).listOpenTasks(target.contact.id),
       }));
       expect(result.timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['note', 'call', 'email', 'meeting']));
       expect(result.tasks.map((t) => t.id)).toContain(taskId);
       expect(statusesOf(exchanges, 'associations.batchRead').length).toBeGreaterThanOrEqual(5);
+      // The same through the engagements v1 read: one request for the timeline and the tasks.
+      const v1 = adapter();
+      const { result: viaV1, exchanges: v1Exchanges } = await traffic(async () => {
+        const [timeline, tasks] = await Promise.all([
+          v1.listContactEngagements(target.contact.id, 50),
+          v1.listOpenTasks(target.contact.id),
+        ]);
+        return { timeline, tasks };
+      });
+      expect(statusesOf(v1Exchanges, 'engagements.v1.associated')).toEqual([200]);
+      expect(viaV1.timeline.map((e) => e.id)).toEqual(result.timeline.map((e) => e.id));
+      expect(viaV1.tasks.map((t) => t.id)).toContain(taskId);
       const { exchanges: completing } = await traffic(() => crm.completeTask(taskId));
       expect(statusesOf(completing, 'objects.update')).toEqual([200]);
       expect((await crm.getTask(taskId))?.status).toBe('COMPLETED');
