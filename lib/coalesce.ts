@@ -28,7 +28,7 @@ export interface CoalesceOptions<I, O> {
  */
 const RESUMED_PER_TURN = 5;
 
-function inTurns<T>(items: T[], resume: (item: T, index: number) => void, from = 0): void {
+export function inTurns<T>(items: T[], resume: (item: T, index: number) => void, from = 0): void {
   const end = Math.min(from + RESUMED_PER_TURN, items.length);
   for (let i = from; i < end; i++) resume(items[i]!, i);
   if (end < items.length) setImmediate(() => inTurns(items, resume, end));

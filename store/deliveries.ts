@@ -4,6 +4,7 @@ import type { Delivery, DuplicateSuppression, PolicySuppression } from '../domai
 import { emptyCounts, type DeliveryCounts } from '../domain/broadcast/final-summary.js';
 import { SENDING_STATUSES, type Channel } from '../domain/vocabulary/index.js';
 import { coalesce } from '../lib/coalesce.js';
+import { coalesceWithRiders } from '../lib/coalesce-riders.js';
 import { iso, json, type Db } from './db.js';
 
 export interface SendOutcome {
@@ -70,6 +71,9 @@ const normalise = (r: DeliveryRow): DeliveryRow => ({
 /** How last_error begins for an email that bounced after the server accepted it (a DSN). */
 export const LATE_BOUNCE = 'bounced after delivery';
 
+/** The longest a send's outcome waits to share the statement of the next send gate claim. */
+const SEND_OUTCOME_WAIT_MS = 5;
+
 /** Multi-row inserts: tens of thousands of ledger rows in a few statements, not one round trip each. */
 const CHUNK = 2_000;
 
@@ -95,13 +99,9 @@ export function createDeliveryStore(db: Db) {
    * 'pending'), and two claims of one row (two attempts racing) update it once: only one of them
    * is told it holds. One statement in flight; the lanes that finish meanwhile share the next.
    */
-  const finishAndClaimGrouped = coalesce<FinishAndClaim, boolean>({
-    maxSize: 100,
-    maxWaitMs: 0,
-    maxInFlight: 1,
-    run: async (items) => {
-      const { rows } = await db.query<{ i: number }>(
-        `with input as (
+  const finishAndClaimStatement = async (items: FinishAndClaim[]): Promise<boolean[]> => {
+    const { rows } = await db.query<{ i: number }>(
+      `with input as (
          select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
            $8::int[], $9::boolean[]) as t(alert_id, done_id, status, channel, message_id, error, next_id, i, email_bounced)
        ), done as (
@@ -118,21 +118,39 @@ export function createDeliveryStore(db: Db) {
          returning input.i
        )
        select i from claimed`,
-        [
-          items.map((x) => x.alertId),
-          items.map((x) => x.done?.contactId ?? null),
-          items.map((x) => x.done?.status ?? null),
-          items.map((x) => x.done?.channel ?? null),
-          items.map((x) => x.done?.messageId ?? null),
-          items.map((x) => x.done?.error?.slice(0, 1000) ?? null),
-          items.map((x) => x.nextContactId),
-          items.map((_, i) => i),
-          items.map((x) => x.done?.emailBounced ?? false),
-        ],
-      );
-      const held = new Set(rows.map((r) => Number(r.i)));
-      return items.map((_, i) => held.has(i));
-    },
+      [
+        items.map((x) => x.alertId),
+        items.map((x) => x.done?.contactId ?? null),
+        items.map((x) => x.done?.status ?? null),
+        items.map((x) => x.done?.channel ?? null),
+        items.map((x) => x.done?.messageId ?? null),
+        items.map((x) => x.done?.error?.slice(0, 1000) ?? null),
+        items.map((x) => x.nextContactId),
+        items.map((_, i) => i),
+        items.map((x) => x.done?.emailBounced ?? false),
+      ],
+    );
+    const held = new Set(rows.map((r) => Number(r.i)));
+    return items.map((_, i) => held.has(i));
+  };
+  const finishAndClaimGrouped = coalesce<FinishAndClaim, boolean>({
+    maxSize: 100,
+    maxWaitMs: 0,
+    maxInFlight: 1,
+    run: finishAndClaimStatement,
+  });
+  /**
+   * The send gate's writes (dispatch.ts): a claim holds a message at its end on an SMTP connection
+   * until it is written, so claims go in the next statement; an outcome rides in the
+   * next claim's statement (the connection that answered it usually claims its next message right
+   * after), or on its own after SEND_OUTCOME_WAIT_MS. Each connection's previous outcome and its
+   * next claim then commit together, so a connection has one 'sending' row at any moment.
+   */
+  const sendGate = coalesceWithRiders<FinishAndClaim, boolean>({
+    maxSize: 100,
+    maxInFlight: 1,
+    riderWaitMs: SEND_OUTCOME_WAIT_MS,
+    run: finishAndClaimStatement,
   });
 
   return {
@@ -235,6 +253,22 @@ export function createDeliveryStore(db: Db) {
      */
     finishAndClaim(alertId: string, done: SendOutcome | null, nextContactId: string | null): Promise<boolean> {
       return finishAndClaimGrouped({ alertId, done, nextContactId });
+    },
+
+    /**
+     * The send gate's claim (pending -> sending, as claim()), for a message waiting at its end on a
+     * connection: written in the next statement, never behind one carrying only outcomes.
+     */
+    claimToSend(alertId: string, contactId: string): Promise<boolean> {
+      return sendGate.urgent({ alertId, done: null, nextContactId: contactId });
+    },
+
+    /**
+     * The send gate's outcome of a claimed row (as finishAndClaim's `done`): written with the next
+     * claim, or within SEND_OUTCOME_WAIT_MS. Resolves once written.
+     */
+    async recordOutcome(alertId: string, done: SendOutcome): Promise<void> {
+      await sendGate.rider({ alertId, done, nextContactId: null });
     },
 
     /**

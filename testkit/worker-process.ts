@@ -4,6 +4,7 @@
  * (JSON, see WorkerProcessConfig). Sends {ready} over IPC once polling, and {stopped, maxRssKb}
  * after SIGTERM. Started by startWorkerProcess() in ./worker-child.ts.
  */
+import { writeFileSync } from 'node:fs';
 import { Client } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
 import { loadEnv } from '../config/env.js';
@@ -16,7 +17,7 @@ import { temporalLogger } from '../main/temporal-logger.js';
 import { hubspotBudget } from '../main/steps/crm.js';
 import { createIntakes } from '../main/steps/intakes.js';
 import { createStaleWorkSweep } from '../services/stale-work.js';
-import { openDb } from '../store/db.js';
+import { openDb, type Db } from '../store/db.js';
 import { createTouchStore } from '../store/touches.js';
 import { connectWorker, targetFromEnv } from '../workflows/temporal/connection.js';
 import { createRapportWorker, type ActivityDeps } from '../workflows/worker.js';
@@ -35,6 +36,24 @@ export interface WorkerProcessConfig {
   bundlePath?: string;
 }
 
+/**
+ * BENCH_QUERY_COUNTS=<file>: every statement this worker runs is counted by its first words and
+ * written to that file (JSON) at stop, to see where the ledger's round trips go.
+ */
+const queryCounts = process.env.BENCH_QUERY_COUNTS ? new Map<string, number>() : undefined;
+function countQueries(db: Db): Db {
+  if (!queryCounts) return db;
+  const count = (sql: string) => {
+    const key = sql.replace(/\s+/g, ' ').trim().slice(0, 90);
+    queryCounts.set(key, (queryCounts.get(key) ?? 0) + 1);
+  };
+  return {
+    ...db,
+    query: (sql, params, options) => (count(sql), db.query(sql, params, options)),
+    transaction: (fn) => (count('begin (transaction)'), db.transaction(fn)),
+  };
+}
+
 const config = JSON.parse(process.env.RAPPORT_WORKER_PROCESS ?? '{}') as WorkerProcessConfig;
 const env = loadEnv();
 const logger = createLogger(env.LOG_LEVEL, 'worker-process');
@@ -45,7 +64,7 @@ Runtime.install({
   logger: temporalLogger(logger, temporalLevel),
   telemetryOptions: { logging: { filter: { core: temporalLevel, other: 'ERROR' }, forward: {} } },
 });
-const db = await openDb({ databaseUrl: config.databaseUrl, schema: config.schema });
+const db = countQueries(await openDb({ databaseUrl: config.databaseUrl, schema: config.schema }));
 const crm = createHubSpotCrm({
   accessToken: config.crmToken,
   basePath: config.crmUrl,
@@ -113,6 +132,7 @@ broadcast.mail.close();
 await connection.close();
 await db.close();
 // resourceUsage().maxRSS is in kilobytes: the peak of the whole process life.
+if (queryCounts) writeFileSync(process.env.BENCH_QUERY_COUNTS!, JSON.stringify(Object.fromEntries(queryCounts), null, 1));
 process.send?.({ stopped: true, maxRssKb: process.resourceUsage().maxRSS, peak: sampler.peak() });
 sampler.stop();
 process.disconnect?.();

@@ -62,7 +62,7 @@ const HEARTBEAT_INTERVAL_MS = 3_000;
  * Sends one batch of the ledger. A row becomes 'sending' (claimed) only when its message really
  * leaves: for email, when the SMTP pool hands it to a connection (the message's end waits for the
  * claim to be written, so nothing can be delivered unclaimed); for Slack and SMS, just before the
- * request. Its outcome is written as soon as it is known. So a worker that dies leaves 'sending'
+ * request. Its outcome is written as soon as it is known, in the statement of the next claim. So a worker that dies leaves 'sending'
  * at most the messages on its connections, and the retry reports exactly those unconfirmed and
  * never resends them; rows still queued in the pool were never claimed and are sent by the retry.
  * A large batch goes out on a few lanes at once, so the SMTP pool stays busy; claims and outcomes
@@ -136,7 +136,7 @@ export async function dispatchBatch(
     let claim: Promise<boolean> | undefined;
     let refusedByLedger = false;
     const claimNow = () =>
-      (claim ??= deliveries.finishAndClaim(alert.id, null, row.contactId).then((held) => {
+      (claim ??= deliveries.claimToSend(alert.id, row.contactId).then((held) => {
         // Cancelled, or taken by a concurrent attempt, since we listed it.
         refusedByLedger = !held;
         return held;
@@ -172,8 +172,9 @@ export async function dispatchBatch(
       if (refusedByLedger) outcome.skipped += 1;
       return;
     }
-    // Recorded at once: a row is 'sending' only while its message is on the wire.
-    await deliveries.finishAndClaim(alert.id, { contactId: row.contactId, ...attempt }, null);
+    // Recorded with the next claim's statement (or within a few ms): the connection that answered
+    // this message claims its next one right after, so the two rows change in one commit.
+    await deliveries.recordOutcome(alert.id, { contactId: row.contactId, ...attempt });
     outcome[attempt.status] += 1;
     deps.metrics?.delivery(attempt.channel, attempt.status);
   };
