@@ -189,6 +189,11 @@ export const envSchema = z
      * answer lost) waits this long after the first attempt before looking for the record.
      */
     HUBSPOT_SEARCH_LAG_SECONDS: z.coerce.number().min(0).max(120).default(5),
+    /**
+     * How long a completed CRM idempotency key (crm_idempotency) is kept: the maintenance sweep
+     * forgets older ones. It must outlast every retry of a CRM write (hours at most).
+     */
+    CRM_IDEMPOTENCY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     HUBSPOT_SANDBOX_PORT: port.default(3100),
     /**
      * Which HubSpot contact property holds each fact Rapport reads (docs/CONFIGURATION.md has the

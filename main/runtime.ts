@@ -13,6 +13,7 @@ import { startContactReadModel, type ContactReadModel } from '../services/contac
 import { createCustomerContext } from '../services/customer-context.js';
 import { createAlertTrail } from '../services/alert-trail.js';
 import { createStaleWorkSweep } from '../services/stale-work.js';
+import { withIdempotencyPruning } from '../services/ledger-retention.js';
 import { slackSettingsFromEnv } from '../slack-app/index.js';
 import { slackAlertDeps, startSlackFace, type SlackFace } from '../slack-app/runtime.js';
 import type { Db } from '../store/db.js';
@@ -26,7 +27,7 @@ import { createPeopleDirectory } from '../services/people.js';
 import { startPeopleSignIn, type PeopleSignIn } from './steps/people-sign-in.js';
 import { rapportSecret } from './secret.js';
 import { Cleanups } from './steps/cleanups.js';
-import { startCrm } from './steps/crm.js';
+import { idempotencyPruning, startCrm } from './steps/crm.js';
 import { startHttp } from './steps/http.js';
 import { createIntakes } from './steps/intakes.js';
 import { startSchedules, startSingletonJobs } from './steps/jobs.js';
@@ -181,7 +182,12 @@ export async function startRapport(
               touches,
               batchWaitMs: overrides.batchWaitMs,
               broadcast,
-              maintenance: { sweep: createStaleWorkSweep({ touches, intake, alertIntake }) },
+              maintenance: {
+                sweep: withIdempotencyPruning(
+                  createStaleWorkSweep({ touches, intake, alertIntake }),
+                  idempotencyPruning(env, db),
+                ),
+              },
             },
             cleanups,
           )

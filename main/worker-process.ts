@@ -6,13 +6,14 @@ import { createLogger } from './logger.js';
 import { installTemporalLogging, searchAttributesReady } from './steps/temporal.js';
 import { createBroadcastServices } from '../services/broadcast-services.js';
 import { createStaleWorkSweep } from '../services/stale-work.js';
+import { withIdempotencyPruning } from '../services/ledger-retention.js';
 import { createAlertStore } from '../store/alerts.js';
 import { createApprovalStore } from '../store/approvals.js';
 import { createDeliveryStore } from '../store/deliveries.js';
 import { createResponseStore } from '../store/responses.js';
 import { createIntakes } from './steps/intakes.js';
 import { propertyMapFromEnv } from './crm-schema.js';
-import { hubspotBudget, hubspotIdempotency, SANDBOX_TOKEN } from './steps/crm.js';
+import { hubspotBudget, hubspotIdempotency, idempotencyPruning, SANDBOX_TOKEN } from './steps/crm.js';
 import { rapportSecret } from './secret.js';
 import { openDb } from '../store/db.js';
 import { migrate } from '../store/migrations.js';
@@ -96,7 +97,12 @@ export async function runWorkerProcess(): Promise<void> {
     deps: {
       crm,
       touches,
-      maintenance: { sweep: createStaleWorkSweep({ touches, intake, alertIntake }) },
+      maintenance: {
+        sweep: withIdempotencyPruning(
+          createStaleWorkSweep({ touches, intake, alertIntake }),
+          idempotencyPruning(env, db),
+        ),
+      },
       ...(broadcastServices ? { broadcast: broadcastServices } : {}),
     },
   });

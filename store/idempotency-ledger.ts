@@ -104,5 +104,25 @@ export function createIdempotencyLedger(db: Pick<Db, 'query'>) {
         keys,
       ]);
     },
+
+    /**
+     * Forgets completed keys older than `olderThanMs` (at most `limit` per call, oldest first):
+     * a key is only needed while a write with it can still be retried. Pending claims (uncertain
+     * creates) are kept: they are few, and only a look-up settles them.
+     */
+    async prune(olderThanMs: number, limit: number): Promise<number> {
+      const { rows } = await db.query<{ n: number }>(
+        `with old as (
+           select scope, key from crm_idempotency
+           where completed_at < now() - $1::bigint * interval '1 millisecond'
+           order by completed_at limit $2
+         ), gone as (
+           delete from crm_idempotency c using old where c.scope = old.scope and c.key = old.key returning 1
+         )
+         select count(*)::int as n from gone`,
+        [Math.round(olderThanMs), limit],
+      );
+      return rows[0]?.n ?? 0;
+    },
   };
 }

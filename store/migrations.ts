@@ -440,6 +440,15 @@ const migrations: { id: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    id: 21,
+    name: 'crm_idempotency_completed',
+    sql: `
+      -- The maintenance sweep forgets completed idempotency keys after CRM_IDEMPOTENCY_RETENTION_DAYS:
+      -- it finds the oldest by this index instead of reading the whole ledger every minute.
+      create index crm_idempotency_completed on crm_idempotency (completed_at) where completed_at is not null;
+    `,
+  },
 ];
 
 /** The ids of every migration, in order. */

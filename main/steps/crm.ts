@@ -7,6 +7,7 @@ import type { Metrics } from '../../lib/metrics.js';
 import { startHubSpotSandbox } from '../../sandbox/hubspot/index.js';
 import type { Db } from '../../store/db.js';
 import { createIdempotencyLedger } from '../../store/idempotency-ledger.js';
+import type { IdempotencyPruning } from '../../services/ledger-retention.js';
 import { createRateSlotStore } from '../../store/rate-slots.js';
 import { CRM_SCHEMA, propertyMapFromEnv } from '../crm-schema.js';
 import { warnAboutPortal } from '../hubspot-portal.js';
@@ -48,6 +49,15 @@ export function hubspotBudget(
 }
 
 /** Keys and the records they became, in the database every process shares (PGlite: the one process). */
+/** The ledger's retention, for the maintenance sweep (services/ledger-retention.ts). */
+export function idempotencyPruning(env: Pick<Env, 'CRM_IDEMPOTENCY_RETENTION_DAYS'>, db: Db): IdempotencyPruning {
+  const ledger = createIdempotencyLedger(db);
+  return {
+    prune: (olderThanMs, limit) => ledger.prune(olderThanMs, limit),
+    retentionDays: env.CRM_IDEMPOTENCY_RETENTION_DAYS,
+  };
+}
+
 export function hubspotIdempotency(
   env: Pick<Env, 'HUBSPOT_SEARCH_LAG_SECONDS'>,
   db: Db,

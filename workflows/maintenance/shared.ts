@@ -3,6 +3,8 @@ export interface SweepReport {
   touches: number;
   alerts: number;
   responses: number;
+  /** Completed CRM idempotency keys forgotten after their retention (services/ledger-retention.ts). */
+  idempotencyKeysPruned?: number;
 }
 
 /**
