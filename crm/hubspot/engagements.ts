@@ -32,6 +32,40 @@ export interface EngagementWriteOptions {
   activity?: ActivityReads;
 }
 
+/** How long inputs waiting for a seat wait for another call's request before their own call sends them. */
+const SEAT_WAIT_MS = 5_000;
+const SEAT_POLL_MS = 25;
+
+type SeatOutcome = { id: string } | { refused: { message: string; permanent: boolean } } | { error: unknown };
+
+/** One input of a batch create on its way: settled once, by whichever request carried it. */
+interface Seat {
+  input: CreateInput;
+  /** The lower-cased key: the input's trace id. */
+  key: string;
+  /** Times a 207 failed it already. */
+  tries: number;
+  outcome?: SeatOutcome;
+  settled: Promise<void>;
+  settle(outcome: SeatOutcome): void;
+}
+
+function newSeat(input: CreateInput): Seat {
+  let resolve!: () => void;
+  const seat: Seat = {
+    input,
+    key: input.key.toLowerCase(),
+    tries: 0,
+    settled: new Promise<void>((r) => (resolve = r)),
+    settle(outcome) {
+      if (seat.outcome) return;
+      seat.outcome = outcome;
+      resolve();
+    },
+  };
+  return seat;
+}
+
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A failed create left nothing behind (a 4xx answer, a 429 never served): its claims can go. */
@@ -158,58 +192,142 @@ export function engagementOperations(
   }
 
   /**
-   * Creates the claimed keys; the failed inputs of a 207 are sent again (only they), up to
-   * partialRetries times. Every confirmed id is completed in the ledger before anything is thrown.
+   * Inputs waiting for a seat in the next batch create of their type, whoever sends it: those a 207
+   * refused for a reason that may pass (a 5xx-like category), and the last few of a call that gave
+   * their seats to such inputs. A 207 with a failed input or two in most batches of 100 then costs
+   * a few more inputs in later requests, not one more request per batch.
+   */
+  const seats = new Map<WritableObjectType, Seat[]>();
+  const takeSeats = (objectType: WritableObjectType, max: number, first?: Set<Seat>) => {
+    const queue = seats.get(objectType) ?? [];
+    const mine = first ? queue.filter((seat) => first.has(seat)) : [];
+    const taken = [...mine, ...queue.filter((seat) => !first?.has(seat))].slice(0, max);
+    const gone = new Set(taken);
+    seats.set(
+      objectType,
+      queue.filter((seat) => !gone.has(seat)),
+    );
+    return taken;
+  };
+  /** Calls of each type still sending their own inputs: they will have seats to give. */
+  const filling = new Map<WritableObjectType, number>();
+  const giveSeat = (objectType: WritableObjectType, seat: Seat) =>
+    seats.set(objectType, [...(seats.get(objectType) ?? []), seat]);
+
+  /** One request's inputs: every one is settled (created, refused, or failed with the request), or waits for a seat again. */
+  async function sendSeats(objectType: WritableObjectType, carrier: KeyCarrier, batch: Seat[]): Promise<void> {
+    let answer: Awaited<ReturnType<typeof sendBatch>>;
+    try {
+      answer = await sendBatch(
+        objectType,
+        carrier,
+        batch.map((seat) => seat.input),
+      );
+    } catch (error) {
+      const keys = batch.map((seat) => seat.key);
+      // Refused whole: nothing stored. A dropped connection or a 5xx: the claims stay pending, and
+      // nothing of this attempt can commit after now, so its retry may look once the index caught up.
+      // A timeout did not stop the request: it may still commit until the claim's in-flight bound.
+      if (nothingStored(error)) await ledger.release(objectType, keys);
+      else if (!isTimeout(error)) await ledger.settle(objectType, keys);
+      for (const seat of batch) seat.settle({ error });
+      return;
+    }
+    const done = [...answer.created].map(([key, crmId]) => ({ key, crmId }));
+    if (done.length > 0) await ledger.complete(objectType, done);
+    // Neither created nor refused (an answer without some input): uncertain, left pending.
+    if (answer.unaccounted.length > 0) await ledger.settle(objectType, answer.unaccounted);
+    const unaccounted = new Set(answer.unaccounted);
+    const given: string[] = [];
+    const released: string[] = [];
+    for (const seat of batch) {
+      const id = answer.created.get(seat.key);
+      const failure = answer.failed.get(seat.key);
+      if (id !== undefined) seat.settle({ id });
+      else if (unaccounted.has(seat.key))
+        seat.settle({
+          error: new CrmError('CRM_UNAVAILABLE', `HubSpot did not account for a created record (${seat.key})`),
+        });
+      else if (failure && !failure.permanent && seat.tries < partialRetries) {
+        // Worth another try: in the next request of this type, with others.
+        seat.tries += 1;
+        given.push(seat.key);
+        giveSeat(objectType, seat);
+      } else {
+        // A validation error (or a refusal that kept coming): nothing was stored, and sending it
+        // again cannot help now: it fails at once, its claim dropped.
+        released.push(seat.key);
+        seat.settle({ refused: { message: failure?.message ?? 'refused', permanent: failure?.permanent ?? false } });
+      }
+    }
+    if (released.length > 0) await ledger.release(objectType, released);
+    if (given.length > 0)
+      logger?.debug(
+        { crm: 'hubspot', objectType, failed: given.length },
+        'HubSpot created part of a batch (207); the failed inputs go again with the next request',
+      );
+  }
+
+  /**
+   * Creates the claimed keys, a batch of at most 100 per request, inputs waiting for a seat
+   * (another call's 207 failures) first. A 207's failed inputs that may pass later get a seat in
+   * the next request of their type, whoever sends it (at most partialRetries times); validation
+   * errors fail at once. Every confirmed id is completed in the ledger before anything is thrown.
    */
   async function createClaimed(
     objectType: WritableObjectType,
     carrier: KeyCarrier,
     inputs: CreateInput[],
   ): Promise<Map<string, string>> {
+    const own = inputs.map((input) => newSeat(input));
+    const mine = new Set(own);
+    const queue = [...own];
+    filling.set(objectType, (filling.get(objectType) ?? 0) + 1);
+    try {
+      while (queue.length > 0) {
+        const riders = takeSeats(objectType, BATCH_SIZE);
+        const batch = [...riders, ...queue.splice(0, BATCH_SIZE - riders.length)];
+        // The last few that gave their seats away wait for the next request rather than make one of their own.
+        if (riders.length > 0 && queue.length > 0 && queue.length < BATCH_SIZE)
+          for (const seat of queue.splice(0)) giveSeat(objectType, seat);
+        await sendSeats(objectType, carrier, batch);
+      }
+    } finally {
+      filling.set(objectType, filling.get(objectType)! - 1);
+    }
+    // Own inputs still waiting for a seat: another call's request takes them, or after a while this call sends them.
+    for (;;) {
+      const open = own.filter((seat) => !seat.outcome);
+      if (open.length === 0) break;
+      // Worth waiting only while some call is still sending requests of this type: until they are
+      // all done (then the first call to look sends every input still waiting), at most SEAT_WAIT_MS.
+      const settled = Promise.all(open.map((seat) => seat.settled));
+      for (let waited = 0; (filling.get(objectType) ?? 0) > 0 && waited < SEAT_WAIT_MS; waited += SEAT_POLL_MS) {
+        if (await Promise.race([settled.then(() => true), sleep(SEAT_POLL_MS).then(() => false)])) break;
+      }
+      const queued = new Set(seats.get(objectType) ?? []);
+      if (own.some((seat) => !seat.outcome && queued.has(seat)))
+        await sendSeats(objectType, carrier, takeSeats(objectType, BATCH_SIZE, mine));
+      // The rest are in another call's request: it settles them, or gives them a seat again.
+      else await Promise.race([settled, sleep(SEAT_POLL_MS)]);
+    }
     const created = new Map<string, string>();
-    let left = inputs;
-    for (let round = 0; left.length > 0; round++) {
-      let answer: Awaited<ReturnType<typeof sendBatch>>;
-      try {
-        answer = await sendBatch(objectType, carrier, left);
-      } catch (error) {
-        const keys = left.map((i) => i.key.toLowerCase());
-        // Refused whole: nothing stored. A dropped connection or a 5xx: the claims stay pending, and
-        // nothing of this attempt can commit after now, so its retry may look once the index caught up.
-        // A timeout did not stop the request: it may still commit until the claim's in-flight bound.
-        if (nothingStored(error)) await ledger.release(objectType, keys);
-        else if (!isTimeout(error)) await ledger.settle(objectType, keys);
-        throw error;
-      }
-      const done = [...answer.created].map(([key, crmId]) => ({ key, crmId }));
-      if (done.length > 0) await ledger.complete(objectType, done);
-      for (const [key, id] of answer.created) created.set(key, id);
-      // Neither created nor refused (an answer without some input): uncertain, left pending.
-      if (answer.unaccounted.length > 0) {
-        await ledger.settle(objectType, answer.unaccounted);
-        throw new CrmError(
-          'CRM_UNAVAILABLE',
-          `HubSpot did not account for ${answer.unaccounted.length} of ${left.length} created records`,
-        );
-      }
-      if (answer.failed.size === 0) break;
-      const failedKeys = [...answer.failed.keys()];
-      if (round >= partialRetries) {
-        await ledger.release(objectType, failedKeys);
-        const [first] = answer.failed.values();
-        const permanent = [...answer.failed.values()].every((f) => f.permanent);
-        throw new CrmError(
-          permanent ? 'CRM_BAD_REQUEST' : 'CRM_UNAVAILABLE',
-          `HubSpot refused ${failedKeys.length} of ${inputs.length} records: ${first!.message}`,
-          permanent ? 400 : undefined,
-        );
-      }
-      logger?.debug(
-        { crm: 'hubspot', objectType, failed: failedKeys.length },
-        'HubSpot created part of a batch (207); sending the failed inputs again',
+    const refused: { message: string; permanent: boolean }[] = [];
+    let failure: unknown;
+    for (const seat of own) {
+      const outcome = seat.outcome!;
+      if ('id' in outcome) created.set(seat.key, outcome.id);
+      else if ('refused' in outcome) refused.push(outcome.refused);
+      else failure ??= outcome.error;
+    }
+    if (failure !== undefined) throw failure;
+    if (refused.length > 0) {
+      const permanent = refused.every((r) => r.permanent);
+      throw new CrmError(
+        permanent ? 'CRM_BAD_REQUEST' : 'CRM_UNAVAILABLE',
+        `HubSpot refused ${refused.length} of ${inputs.length} records: ${refused[0]!.message}`,
+        permanent ? 400 : undefined,
       );
-      const failed = new Set(failedKeys);
-      left = left.filter((i) => failed.has(i.key.toLowerCase()));
     }
     return created;
   }
