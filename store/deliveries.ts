@@ -480,6 +480,15 @@ export function createDeliveryStore(db: Db) {
     },
 
     /**
+     * Pending rows whose contact unsubscribed (in the CRM) since the audience was resolved leave the
+     * ledger as UNSUBSCRIBED suppressions, as the cap's refusals do; returns how many left.
+     */
+    async suppressUnsubscribedAtSend(alertId: string, rows: { contactId: string; detail: string }[]): Promise<number> {
+      if (rows.length === 0) return 0;
+      return db.transaction((tx) => suppressAtSend(tx, alertId, rows, 'UNSUBSCRIBED'));
+    },
+
+    /**
      * The frequency cap at send time, for this alert's pending rows of these contacts that the
      * cap has not admitted yet. In one transaction: each contact's row in contact_cap_claims is
      * locked (upserted in contact order, so two transactions never wait on each other in a
@@ -591,6 +600,7 @@ async function suppressAtSend(
   tx: Pick<Db, 'query'>,
   alertId: string,
   rows: { contactId: string; detail: string }[],
+  reason: 'FREQUENCY_CAP' | 'UNSUBSCRIBED' = 'FREQUENCY_CAP',
 ): Promise<number> {
   if (rows.length === 0) return 0;
   // Locked first: the alert's other batches in flight amend the same summary. Taken before the
@@ -607,9 +617,11 @@ async function suppressAtSend(
   }>(
     `with input as (select * from unnest($2::text[], $3::text[]) as t(contact_id, detail))
      delete from deliveries d using input
-     where d.alert_id = $1 and d.contact_id = input.contact_id and d.status = 'pending' and d.cap_claimed_at is null
+     where d.alert_id = $1 and d.contact_id = input.contact_id and d.status = 'pending'
+       -- A row the cap admitted stays admitted; an unsubscribe removes it all the same.
+       and (d.cap_claimed_at is null or $4 <> 'FREQUENCY_CAP')
      returning d.contact_id as "contactId", d.channel, d.email, input.detail`,
-    [alertId, rows.map((r) => r.contactId), rows.map((r) => r.detail)],
+    [alertId, rows.map((r) => r.contactId), rows.map((r) => r.detail), reason],
   );
   if (gone.length === 0) return 0;
   await tx.query(
@@ -618,7 +630,7 @@ async function suppressAtSend(
     [
       alertId,
       gone.map((g) => g.contactId),
-      gone.map(() => 'FREQUENCY_CAP'),
+      gone.map(() => reason),
       gone.map((g) => g.detail),
       gone.map((g) => g.email),
     ],
@@ -630,7 +642,7 @@ async function suppressAtSend(
       JSON.stringify(
         withSuppressedAtSend(
           summary,
-          'FREQUENCY_CAP',
+          reason,
           gone.map((g) => g.channel),
         ),
       ),

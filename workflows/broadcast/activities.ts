@@ -5,6 +5,7 @@ import { createEmailChannel } from '../../channels/email/email-channel.js';
 import type { EmailSender } from '../../channels/email/sender.js';
 import type { CrmPort } from '../../crm/port.js';
 import type { ContactPolicy } from '../../domain/audience/policy.js';
+import { subscriptionForTopic } from '../../domain/audience/subscriptions.js';
 import type { Decision } from '../../domain/broadcast/decision-rules.js';
 import { finalSummary, type DeliveryCounts } from '../../domain/broadcast/final-summary.js';
 import { signToken } from '../../domain/broadcast/signed-token.js';
@@ -251,6 +252,10 @@ export function createBroadcastActivities(
           frequencyCap: deps.policy.frequencyCap,
           draining: worker.draining,
           metrics: deps.metrics,
+          subscriptions: {
+            target: (topic) => subscriptionForTopic(deps.policy.subscriptionTypes ?? {}, topic),
+            read: (emails) => crm.getEmailSubscriptionStatuses(emails),
+          },
         },
         alert,
         batch,

@@ -5,7 +5,13 @@ import type { EmailSender } from '../../channels/email/sender.js';
 import type { ChannelAdapter, ChannelAdapters, SendHooks } from '../../channels/adapter.js';
 import { emailChannelOf } from '../../channels/email/email-channel.js';
 import { capLookbackHours, overCapAtSend, type FrequencyCap } from '../../domain/audience/frequency-cap.js';
+import { isValidEmail } from '../../domain/audience/addresses.js';
 import { quietHoursDeferrals, type QuietHours } from '../../domain/audience/quiet-hours.js';
+import {
+  subscriptionRefusal,
+  type EmailSubscriptionStatus,
+  type SubscriptionTarget,
+} from '../../domain/audience/subscriptions.js';
 import { signToken } from '../../domain/broadcast/signed-token.js';
 import type { Channel } from '../../domain/vocabulary/index.js';
 import type { Metrics } from '../../lib/metrics.js';
@@ -38,6 +44,14 @@ export interface DispatchDeps {
   draining?: AbortSignal;
   /** Each recorded outcome counted by channel (lib/metrics.ts). */
   metrics?: Pick<Metrics, 'delivery'>;
+  /**
+   * The CRM's email subscriptions, read again for a batch's email rows when the alert's topic is
+   * sent under a subscription type (HUBSPOT_SUBSCRIPTION_TYPES); unset: not read again.
+   */
+  subscriptions?: {
+    target(topic: string): SubscriptionTarget | null;
+    read(emails: string[]): Promise<Map<string, EmailSubscriptionStatus>>;
+  };
 }
 
 /** The failure type of an attempt cut short by its worker's shutdown; retried by another worker. */
@@ -88,6 +102,7 @@ export async function dispatchBatch(
     const until = new Map(held.map((h) => [h.contactId, h.deliverAfter]));
     for (const row of rows) row.deliverAfter = until.get(row.contactId) ?? row.deliverAfter;
   }
+  rows = await subscribedAtSend(deps, alert, rows, now);
   rows = await withinCapAtSend(deps, alert, rows, now);
   const lanes = Math.max(1, Math.min(deps.lanes ?? 8, Math.floor(rows.length / ROWS_PER_LANE)));
 
@@ -234,6 +249,45 @@ export async function dispatchBatch(
     throw failure;
   }
   return outcome;
+}
+
+/** Addresses per read of the CRM's subscription statuses (HubSpot's batch size). */
+const SUBSCRIPTION_CHUNK = 100;
+
+/**
+ * The email rows whose contact has not unsubscribed since the audience was resolved, when the
+ * alert's topic is sent under a CRM subscription type: approval can take hours, and an unsubscribe
+ * in the CRM (or through an earlier alert's link) meanwhile must hold. One batched read per 100
+ * addresses of the rows due now, only for mapped topics ("opted out of all email" is read with the
+ * contact at resolution). Refused rows leave the ledger as UNSUBSCRIBED suppressions. A CRM that
+ * cannot answer fails the attempt: Temporal retries it rather than mail someone who may have left.
+ */
+async function subscribedAtSend(
+  deps: DispatchDeps,
+  alert: AlertRow,
+  rows: DeliveryRow[],
+  now: number,
+): Promise<DeliveryRow[]> {
+  const target = deps.subscriptions?.target(alert.topic) ?? null;
+  if (!deps.subscriptions || target?.kind !== 'type') return rows;
+  const due = rows.filter(
+    (r) => r.channel === 'email' && (!r.deliverAfter || Date.parse(r.deliverAfter) <= now) && isValidEmail(r.address),
+  );
+  const addresses = [...new Set(due.map((r) => r.address.toLowerCase()))];
+  const statuses = new Map<string, EmailSubscriptionStatus>();
+  for (let i = 0; i < addresses.length; i += SUBSCRIPTION_CHUNK) {
+    heartbeat({ stage: 'subscriptions', count: i });
+    for (const [email, status] of await deps.subscriptions.read(addresses.slice(i, i + SUBSCRIPTION_CHUNK)))
+      statuses.set(email.toLowerCase(), status);
+  }
+  const refused = due.flatMap((r) => {
+    const why = subscriptionRefusal(statuses.get(r.address.toLowerCase()), target);
+    return why ? [{ contactId: r.contactId, detail: `${why} (read again at send time)` }] : [];
+  });
+  if (refused.length === 0) return rows;
+  await deps.deliveries.suppressUnsubscribedAtSend(alert.id, refused);
+  const gone = new Set(refused.map((r) => r.contactId));
+  return rows.filter((r) => !gone.has(r.contactId));
 }
 
 /**

@@ -176,4 +176,40 @@ describe('HubSpot subscription preferences', () => {
       alert.audience!.uniqueContacts - Object.keys(reasons).length,
     );
   });
+
+  it('a contact who unsubscribes after resolution, before the send, gets no email: statuses are read again at send time', async () => {
+    const alertId = await submit(t, { topic: 'rates', lists: ['1'], channels: ['email'] });
+    const resolved = await waitForStatus(t, alertId, 'awaiting_approval');
+    const { rows } = await t.db.query<{ contactId: string; address: string }>(
+      `select contact_id as "contactId", address from deliveries where alert_id = $1 and channel = 'email' order by seq`,
+      [alertId],
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    const [late, ...others] = rows;
+    // While the alert waits for approval, the contact unsubscribes from the topic's type in HubSpot.
+    await hubspot('POST', `/communication-preferences/v4/statuses/${encodeURIComponent(late!.address)}`, {
+      channel: 'EMAIL',
+      statusState: 'UNSUBSCRIBED',
+      subscriptionId: Number(ACCOUNT_ALERTS),
+      legalBasis: 'CONSENT_WITH_NOTICE',
+      legalBasisExplanation: 'Unsubscribed from the preference page.',
+    });
+    await approve(t, alertId);
+    const done = await waitForStatus(t, alertId, ['following_up', 'completed']);
+    expect(mailFor(t, late!.address, alertId)).toHaveLength(0);
+    for (const other of others) expect(mailFor(t, other.address, alertId)).toHaveLength(1);
+    expect(done.counts.sent).toBe(others.length);
+    // The row left the ledger as a suppression, and the audience summary counts it.
+    expect(await createDeliveryStore(t.db).get(alertId, late!.contactId)).toBeNull();
+    const suppressed = await t.db.query<{ reason: string; detail: string }>(
+      'select reason, detail from alert_suppressions where alert_id = $1 and contact_id = $2',
+      [alertId, late!.contactId],
+    );
+    expect(suppressed.rows).toEqual([
+      { reason: 'UNSUBSCRIBED', detail: expect.stringContaining(`subscription type ${ACCOUNT_ALERTS}`) },
+    ]);
+    expect((await getAlert(t, alertId)).audience?.suppressedByReason.UNSUBSCRIBED).toBe(
+      (resolved.audience?.suppressedByReason.UNSUBSCRIBED ?? 0) + 1,
+    );
+  });
 });
