@@ -21,7 +21,11 @@ export interface EngagementWriteOptions {
   ledger: IdempotencyLedger;
   /** How long HubSpot's search index may trail a create: an uncertain create is looked for only after it. */
   searchLagMs: number;
-  /** Times the failed inputs of a 207 are sent again within the call (default 2). */
+  /**
+   * Times a 207's retryable failure is sent again within the call (default 5): each try only takes
+   * a seat in a request that goes anyway, while giving up fails the caller's whole write (a retried
+   * activity with its look-ups).
+   */
   partialRetries?: number;
   /** The longest a create can be in flight, budget waits included (default 2 min): a crashed attempt's claim settles after it. */
   inFlightMs?: number;
@@ -92,7 +96,7 @@ export function engagementOperations(
   const { client, logger } = ctx;
   const { ledger } = options;
   const sleep = options.sleep ?? sleepFor;
-  const partialRetries = options.partialRetries ?? 2;
+  const partialRetries = options.partialRetries ?? 5;
   const inFlightMs = options.inFlightMs ?? 120_000;
   const maxWaitMs = options.maxWaitMs ?? 30_000;
 
