@@ -17,6 +17,7 @@
  *
  *   npm run bench:context     (BENCH_LATENCY_MS=100 BENCH_RENDERS=100 BENCH_API=100 BENCH_BASELINE=20)
  */
+import { loadavg } from 'node:os';
 import { chromium } from 'playwright-core';
 import { loadEnv } from '../config/env.js';
 import { createHubSpotCrm } from '../crm/hubspot/index.js';
@@ -152,17 +153,28 @@ try {
 
   sandbox.faults.set({ latencyMs: LATENCY_MS });
   const statsAt = () => sandbox.stats().requests;
+  const routesAt = () => ({ ...sandbox.stats().byRoute });
+  /** The CRM requests of a phase by route, per context: where a pane open's requests go. */
+  const perRoute = (before: Record<string, number>, n: number) =>
+    Object.entries(sandbox.stats().byRoute)
+      .map(([route, count]) => [route, (count - (before[route] ?? 0)) / n] as const)
+      .filter(([, per]) => per > 0)
+      .sort((a, b) => b[1] - a[1])
+      .map(([route, per]) => `${route} ${per.toFixed(2)}`)
+      .join('; ');
 
   // 1. Chromium: select a message, time until the sender's customer view is rendered.
   log(`${RENDERS} first renders in Chromium with ${LATENCY_MS} ms per CRM call`);
   const renders: number[] = [];
   const renderCalls0 = statsAt();
+  const renderRoutes0 = routesAt();
   for (let i = 1; i <= forRenders.length; i++) {
     const email = messages[i]!.from!.emailAddress;
     const ms = (await page.evaluate(`(${SELECT_AND_WAIT})(${i}, ${JSON.stringify(email)})`)) as number;
     renders.push(ms);
   }
   const renderCalls = statsAt() - renderCalls0;
+  const renderRoutes = perRoute(renderRoutes0, forRenders.length);
 
   // 2. The context API over HTTP, as the pane calls it.
   log(`${API_CALLS} context API calls`);
@@ -171,6 +183,7 @@ try {
   };
   const api: number[] = [];
   const apiCalls0 = statsAt();
+  const apiRoutes0 = routesAt();
   for (const c of forApi) {
     const started = performance.now();
     const res = await fetch(`${base}/api/addin/context?email=${encodeURIComponent(c.email!)}`, {
@@ -183,6 +196,7 @@ try {
     }
   }
   const apiCalls = statsAt() - apiCalls0;
+  const apiRoutes = perRoute(apiRoutes0, forApi.length);
 
   // 3. Baselines: one raw CRM call; the naive context (every read after the other, no cache).
   log(`baselines: raw CRM call and the sequential context (${BASELINE} contacts)`);
@@ -232,6 +246,9 @@ try {
       sequential_p95_over_render_p95: round(seqP95 / p95),
       crm_requests_per_render: round(renderCalls / RENDERS),
       crm_requests_per_api_context: round(apiCalls / API_CALLS),
+      crm_routes_per_render: renderRoutes,
+      load_average_1m: Number(loadavg()[0]!.toFixed(2)),
+      crm_routes_per_api_context: apiRoutes,
       crm_budget_per_10s: BUDGET,
       measured: 'Chromium: message selected -> customer view (name and email) painted; API: request -> JSON parsed',
       caches: 'owners and companies: 5 min freshness bound; contact, timeline, follow-ups read fresh',
