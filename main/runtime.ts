@@ -40,6 +40,10 @@ import { installTemporalLogging, searchAttributesReady, startTemporal } from './
 import { startWorker } from './steps/worker.js';
 import { createMetricsRegistry } from './metrics.js';
 import { createQueueDepths } from '../store/queue-depths.js';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { NO_TRACING } from '../lib/tracing.js';
+import { startTracing } from './tracing.js';
+import { traceCrm } from './traced-crm.js';
 
 export { SANDBOX_TOKEN } from './steps/crm.js';
 export { CRM_SCHEMA } from './crm-schema.js';
@@ -60,6 +64,8 @@ export interface RuntimeOverrides {
   statusCacheMs?: number;
   /** Tests: every HTTP answer is held to its route's contract; a mismatch is reported here (and answered 500). */
   onContractViolation?: (violation: string) => void;
+  /** Tests: trace into this exporter (span by span), as OTEL_EXPORTER_OTLP_ENDPOINT would to a collector. */
+  spanExporter?: SpanExporter;
 }
 
 export interface RapportRuntime {
@@ -107,12 +113,17 @@ export async function startRapport(
     // One registry per runtime: what every part counts is served at /metrics (METRICS_TOKEN).
     const telemetry = createMetricsRegistry();
     const metrics = telemetry.metrics;
+    // OTEL_EXPORTER_OTLP_ENDPOINT: spans from HTTP through workflow and activity to the CRM, SMTP and
+    // Slack calls; unset, nothing is installed (no middleware, no interceptors, no decorators).
+    const traces = startTracing(env, { defaultServiceName: 'rapport', exporter: overrides.spanExporter });
+    if (traces) cleanups.defer(() => traces.shutdown());
+    const tracing = traces?.tracing ?? NO_TRACING;
 
     const db = await startStore(env, dataDir, logger, cleanups, overrides.db);
     await seedTopics(env, db, logger);
     const touches = createTouchStore(db);
     // crm: background work (the worker, sync, alerts); interactiveCrm: people waiting. One budget.
-    const { crm, interactiveCrm, basePath, sandboxUrl, budget } = await startCrm(
+    const crmStep = await startCrm(
       env,
       logger,
       dataDir,
@@ -121,6 +132,9 @@ export async function startRapport(
       { basePath: overrides.hubspotBasePath, token: overrides.hubspotToken },
       metrics,
     );
+    const { basePath, sandboxUrl, budget } = crmStep;
+    const crm = traceCrm(crmStep.crm, tracing, 'background');
+    const interactiveCrm = traceCrm(crmStep.interactiveCrm, tracing, 'interactive');
     telemetry.watch({ crmBudgetUsed: () => budget.usedShare(), queueDepths: createQueueDepths(db) });
     const { smtpUrl, outboxUrl } = await startMail(env, dataDir, cleanups);
     const sms = await startSms(env, logger, cleanups);
@@ -133,6 +147,7 @@ export async function startRapport(
       publicUrl,
       sms: sms.sms,
       metrics,
+      tracing,
     });
     cleanups.defer(async () => broadcast.mail.close());
 
@@ -142,6 +157,7 @@ export async function startRapport(
       dataDir,
       cleanups,
       overrides.temporalAddress,
+      traces?.clientInterceptors,
     );
 
     // TEMPORAL_UI_URL, else the UI of the dev server we own: alerts link to their workflow there.
@@ -175,7 +191,11 @@ export async function startRapport(
       (overrides.workerInProcess ?? env.WORKER_IN_PROCESS)
         ? await startWorker(
             target,
-            { taskQueue: env.TEMPORAL_TASK_QUEUE, shutdownGraceSeconds: env.WORKER_SHUTDOWN_GRACE_SECONDS },
+            {
+              taskQueue: env.TEMPORAL_TASK_QUEUE,
+              shutdownGraceSeconds: env.WORKER_SHUTDOWN_GRACE_SECONDS,
+              ...(traces ? { tracing: traces.worker } : {}),
+            },
             {
               crm,
               touches,
@@ -278,6 +298,7 @@ export async function startRapport(
       }),
       onContractViolation: overrides.onContractViolation,
       metrics,
+      ...(traces ? { tracer: traces.tracer } : {}),
       ...(env.METRICS_TOKEN ? { metricsEndpoint: { token: env.METRICS_TOKEN, render: telemetry.render } } : {}),
     });
     await startSchedules({ temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, logger }, cleanups);
