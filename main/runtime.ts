@@ -12,6 +12,7 @@ import { createBroadcastServices } from '../services/broadcast-services.js';
 import { startContactReadModel, type ContactReadModel } from '../services/contacts/contact-read-model.js';
 import { createCustomerContext } from '../services/customer-context.js';
 import { createAlertTrail } from '../services/alert-trail.js';
+import { createLiveSummary } from '../services/live-summary.js';
 import { createStaleWorkSweep } from '../services/stale-work.js';
 import { slackSettingsFromEnv } from '../slack-app/index.js';
 import { slackAlertDeps, startSlackFace, type SlackFace } from '../slack-app/runtime.js';
@@ -187,6 +188,13 @@ export async function startRapport(
       secret: broadcast.secret,
       publicUrl,
     });
+    // Slack's App Home and the add-in's approval view: the person's alerts in flight, linked to /dashboard.
+    const liveSummary = createLiveSummary({
+      alerts: broadcast.alerts,
+      deliveries: broadcast.deliveries,
+      approverGroups: env.APPROVER_GROUPS,
+      publicUrl,
+    });
     const worker =
       (overrides.workerInProcess ?? env.WORKER_IN_PROCESS)
         ? await startWorker(
@@ -239,6 +247,7 @@ export async function startRapport(
         holder,
         ...(temporalUi ? { temporalUi } : {}),
         trail,
+        summary: liveSummary,
       }),
       db,
       holder,
@@ -266,6 +275,7 @@ export async function startRapport(
           approverGroups: env.APPROVER_GROUPS,
           trailUrl: trail.pageUrl,
         },
+        summary: liveSummary,
         people,
       }),
       logger,

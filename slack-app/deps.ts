@@ -9,6 +9,7 @@ import type { CustomerContext } from '../services/customer-context.js';
 import type { TouchIntake } from '../services/touch-intake.js';
 import type { PeopleDirectory } from '../services/people.js';
 import type { AlertIntake } from '../services/alert-intake.js';
+import type { LiveSummaryService } from '../services/live-summary.js';
 import type { RecordSlackCustomerResponse } from '../services/customer-responses.js';
 import type { AlertStore } from '../store/alerts.js';
 import type { DeliveryStore } from '../store/deliveries.js';
@@ -41,6 +42,8 @@ export interface SlackAlertDeps {
   recordCustomerResponse?: RecordSlackCustomerResponse;
   /** A person's link to an alert's trail page (services/alert-trail.ts); absent: the messages carry none. */
   trailUrl?: (alertId: string, person: string) => Promise<string>;
+  /** App Home's live summary of the person's alerts (services/live-summary.ts); absent: none shown. */
+  summary?: Pick<LiveSummaryService, 'forPerson'>;
   /** How often open alerts are looked at for changes (default 1000 ms). */
   pollMs?: number;
   /** Least time between two chat.update of one message (default 1200 ms; Slack: about 1 per second). */

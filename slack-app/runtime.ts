@@ -67,6 +67,8 @@ export function slackAlertDeps(parts: {
   temporalUi?: TemporalUi;
   /** Links to alerts' trail pages in the requester's message and the approver DMs. */
   trail?: Pick<AlertTrail, 'pageUrl'>;
+  /** App Home's live summary of the person's alerts. */
+  summary?: SlackAlertDeps['summary'];
 }): SlackAlertDeps {
   const leases = { leases: createLeaseStore(parts.db), holder: parts.holder };
   return {
@@ -79,6 +81,7 @@ export function slackAlertDeps(parts: {
     approverGroups: parts.approverGroups,
     ...(parts.temporalUi ? { temporalUi: parts.temporalUi } : {}),
     ...(parts.trail ? { trailUrl: parts.trail.pageUrl } : {}),
+    ...(parts.summary ? { summary: parts.summary } : {}),
     recordCustomerResponse: slackCustomerResponses({ ...parts.broadcast, alertIntake: parts.alertIntake }),
     listLists: async () => (await parts.crm.listLists()).map(({ id, name, size }) => ({ id, name, size })),
     listTopics: async () => (await createTopicStore(parts.db).list()).map(({ id, name }) => ({ id, name })),
