@@ -253,6 +253,7 @@ export async function startRapport(
       holder,
       people,
       metrics,
+      tracing,
     });
     cleanups.defer(() => slack.stop());
     const apiToken = env.API_TOKENS || env.API_SERVICE_TOKENS ? undefined : devApiToken(dataDir);

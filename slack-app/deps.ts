@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { TemporalUi } from '../domain/broadcast/workflow-link.js';
 import type { Metrics } from '../lib/metrics.js';
+import type { Tracing } from '../lib/tracing.js';
 import type { ContactDirectory } from '../crm/contact-directory.js';
 import type { CrmPort } from '../crm/port.js';
 import type { Question } from '../domain/questions.js';
@@ -58,6 +59,8 @@ export interface SlackAlertDeps {
 
 /** What the Slack face needs from the rest of Rapport; the same things the HTTP API uses. */
 export interface SlackDeps {
+  /** Spans around the bot client's Web API calls (lib/tracing.ts); unset: none. */
+  tracing?: Tracing;
   /** Ack latency of Slack's HTTP requests (lib/metrics.ts); unset: not measured. */
   metrics?: Pick<Metrics, 'slackAck'>;
   /** Joins Slack users to people by the email Slack verified (services/people.ts); absent: the email as it is. */

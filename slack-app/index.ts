@@ -6,6 +6,8 @@ import { register as registerActions } from './actions/index.js';
 import { createAfterAck } from './after-ack.js';
 import { createAlertFace } from './alert-face.js';
 import { homeRefresher } from './home.js';
+import { traceSlackClient } from './traced-client.js';
+import { NO_TRACING } from '../lib/tracing.js';
 import { FOLLOW_UP_HANDLERS } from './follow-up-handlers.js';
 import { followUpRecovery } from './follow-ups.js';
 import { register as registerCommands } from './commands/index.js';
@@ -101,7 +103,10 @@ export function createSlackApp(settings: SlackSettings, given: SlackDeps): Slack
     timeout: 10_000,
   };
   // Alert messages and resumed follow-ups run outside any request: a client with the bot token.
-  const botClient = new webApi.WebClient(settings.botToken, { ...clientOptions, logger });
+  const botClient = traceSlackClient(
+    new webApi.WebClient(settings.botToken, { ...clientOptions, logger }),
+    given.tracing ?? NO_TRACING,
+  );
   // Set below, once deps exist: an alert's change republishes its people's App Homes (their live summary).
   const homes: { stale?: (users: string[]) => void } = {};
   const alertFace = given.alerts

@@ -125,3 +125,33 @@ describe('tracing on', () => {
     expect(JSON.stringify(http!.attributes)).not.toContain('joe@');
   });
 });
+
+describe("the bot client's Slack Web API calls", () => {
+  it('are client spans named by method, through the real WebClient, and off means the client untouched', async () => {
+    const { webApi } = await import('@slack/bolt');
+    const { startSlackStandIn } = await import('../../../sandbox/slack/index.js');
+    const { traceSlackClient, slackMethodOf } = await import('../../../slack-app/traced-client.js');
+    const standIn = await startSlackStandIn({
+      botToken: 'xoxb-unit',
+      users: [{ id: 'U0ANA', name: 'ana', email: 'ana@bank.example', realName: 'Ana' }],
+    });
+    try {
+      const { exporter, runtime } = traced();
+      const make = () => new webApi.WebClient('xoxb-unit', { slackApiUrl: `${standIn.apiUrl.replace(/\/?$/, '/')}` });
+      const plain = make();
+      const before = (plain as unknown as { makeRequest: unknown }).makeRequest;
+      expect(traceSlackClient(plain, NO_TRACING)).toBe(plain);
+      expect((plain as unknown as { makeRequest: unknown }).makeRequest).toBe(before);
+
+      const client = traceSlackClient(make(), runtime.tracing);
+      await client.users.lookupByEmail({ email: 'ana@bank.example' });
+      const [span] = exporter.getFinishedSpans();
+      expect(span!.name).toBe('slack.users.lookupByEmail');
+      expect(span!.kind).toBe(SpanKind.CLIENT);
+      expect(span!.attributes).toEqual({ 'peer.service': 'slack', 'rapport.slack.method': 'users.lookupByEmail' });
+      expect(slackMethodOf('https://slack.com/api/chat.postMessage')).toBe('chat.postMessage');
+    } finally {
+      await standIn.close();
+    }
+  });
+});
