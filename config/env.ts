@@ -163,6 +163,20 @@ export const envSchema = z
     METRICS_TOKEN: secret(16),
     /** `npm run worker`: port of the worker's own /metrics listener (on HOST); unset: none. */
     METRICS_PORT: optionalString.pipe(z.coerce.number<string | undefined>().int().min(0).max(65535).optional()),
+    /**
+     * OpenTelemetry traces, by the standard variable names. Set: spans from HTTP through workflow and
+     * activity to the CRM, SMTP and Slack calls are exported over OTLP/HTTP (`<endpoint>/v1/traces`);
+     * unset: tracing is off and costs nothing.
+     */
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl('an http(s) URL such as http://localhost:4318'),
+    /** The traces URL itself (with its path), when it is not `<OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces`. */
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl('an http(s) URL such as http://localhost:4318/v1/traces'),
+    /** Headers sent with every export, `key=value,key2=value2` (a collector's API key); never logged. */
+    OTEL_EXPORTER_OTLP_HEADERS: optionalString,
+    /** The service name on every span (`rapport`; the separate worker adds `-worker` unless this is set). */
+    OTEL_SERVICE_NAME: optionalString,
+    /** Share of new traces kept, 0..1 (a trace started elsewhere follows its caller's choice). */
+    OTEL_TRACES_SAMPLER_ARG: optionalString.pipe(z.coerce.number<string | undefined>().min(0).max(1).optional()),
 
     DATABASE_URL: optionalUrl('a postgres:// connection URL'),
     /**

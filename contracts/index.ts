@@ -17,3 +17,4 @@ export * from './touches.js';
 export * from './vocabulary.js';
 export * from './webhooks.js';
 export * from './trail.js';
+export * from './live-summary.js';

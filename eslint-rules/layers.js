@@ -14,6 +14,30 @@ const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `
  */
 const METRICS_LIBRARY = ['prom-client'];
 const METRICS_WHY = 'count through the Metrics interface (lib/metrics.ts) you are handed; only main/ holds prom-client';
+/**
+ * The OpenTelemetry SDK and Temporal's tracing interceptors: only main/ (main/tracing.ts) builds the
+ * tracer provider and wires the interceptors; the rest traces through @opentelemetry/api or the
+ * Tracing interface in lib/tracing.ts it is handed.
+ */
+const TRACING_SDK = [
+  '@opentelemetry/sdk-trace-node',
+  '@opentelemetry/sdk-trace-base',
+  '@opentelemetry/sdk-node',
+  '@opentelemetry/resources',
+  '@opentelemetry/core',
+  '@opentelemetry/context-async-hooks',
+  '@opentelemetry/exporter-trace-otlp-http',
+  '@temporalio/interceptors-opentelemetry',
+];
+const TRACING_WHY =
+  'trace through @opentelemetry/api or the Tracing interface (lib/tracing.ts) you are handed; only main/ holds the OpenTelemetry SDK';
+/** What only the composition root may import, and why, by package. */
+const MAIN_ONLY = [...METRICS_LIBRARY, ...TRACING_SDK];
+/** @type {Record<string, string>} */
+const MAIN_ONLY_WHY = Object.fromEntries([
+  ...METRICS_LIBRARY.map((p) => [p, METRICS_WHY]),
+  ...TRACING_SDK.map((p) => [p, TRACING_WHY]),
+]);
 /** Packages that do I/O (database, network, mail, logging, frameworks): never in pure code. */
 export const IO_PACKAGES = [
   'pg',
@@ -31,7 +55,7 @@ export const IO_PACKAGES = [
   '@temporalio/worker',
   '@temporalio/activity',
   '@temporalio/testing',
-  ...METRICS_LIBRARY,
+  ...MAIN_ONLY,
 ];
 const FACES = ['server', 'slack-app', 'outlook-addin'];
 
@@ -51,44 +75,37 @@ const FACES = ['server', 'slack-app', 'outlook-addin'];
 /** @type {Record<string, LayerRule>} */
 export const LAYERS = {
   server: {
-    packages: METRICS_LIBRARY,
-    packagesWhy: METRICS_WHY,
+    packages: MAIN_ONLY,
     folders: ['slack-app', 'main'],
     why: 'the HTTP face calls services/; faces never import each other, only main/ wires parts',
   },
   'slack-app': {
-    packages: METRICS_LIBRARY,
-    packagesWhy: METRICS_WHY,
+    packages: MAIN_ONLY,
     folders: ['server', 'main'],
     why: 'the Slack face calls services/; faces never import each other, only main/ wires parts',
   },
   services: {
-    packages: METRICS_LIBRARY,
-    packagesWhy: METRICS_WHY,
+    packages: MAIN_ONLY,
     folders: [...FACES, 'main'],
     why: 'services are called by the faces, never the other way round; only main/ wires parts',
   },
   channels: {
-    packages: METRICS_LIBRARY,
-    packagesWhy: METRICS_WHY,
+    packages: MAIN_ONLY,
     folders: [...FACES, 'services', 'main'],
     why: 'channel adapters sit below the services and know no face',
   },
   workflows: {
-    packages: METRICS_LIBRARY,
-    packagesWhy: METRICS_WHY,
+    packages: MAIN_ONLY,
     folders: [...FACES, 'services', 'main'],
     why: 'workflows and activities sit below the services and know no face',
   },
   store: {
-    packages: METRICS_LIBRARY,
-    packagesWhy: METRICS_WHY,
+    packages: MAIN_ONLY,
     folders: [...FACES, 'services', 'main', 'workflows', 'channels', 'crm'],
     why: 'the store holds operational facts; it knows no face, service, workflow, channel or CRM',
   },
   crm: {
-    packages: METRICS_LIBRARY,
-    packagesWhy: METRICS_WHY,
+    packages: MAIN_ONLY,
     folders: [...FACES, 'services', 'main', 'workflows', 'store', 'channels'],
     why: 'crm/ knows only its port and its adapter',
   },
@@ -122,7 +139,7 @@ export const LAYERS = {
   },
   lib: {
     allowOnly: ['lib', 'domain'],
-    packages: METRICS_LIBRARY,
+    packages: MAIN_ONLY,
     why: 'lib/ holds small shared helpers and interfaces: it imports no other layer and no metrics library',
   },
 };
@@ -185,7 +202,8 @@ export const layersRule = {
         if (rule.noNodeBuiltins && !rule.builtinExceptions?.includes(file)) report(spec, rule.why);
         return;
       }
-      if (rule.packages?.includes(packageName(spec)) && !typeOnly) report(spec, rule.packagesWhy ?? rule.why);
+      const pkg = packageName(spec);
+      if (rule.packages?.includes(pkg) && !typeOnly) report(spec, MAIN_ONLY_WHY[pkg] ?? rule.packagesWhy ?? rule.why);
     }
 
     return {

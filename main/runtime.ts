@@ -12,6 +12,7 @@ import { createBroadcastServices } from '../services/broadcast-services.js';
 import { startContactReadModel, type ContactReadModel } from '../services/contacts/contact-read-model.js';
 import { createCustomerContext } from '../services/customer-context.js';
 import { createAlertTrail } from '../services/alert-trail.js';
+import { createLiveSummary } from '../services/live-summary.js';
 import { createStaleWorkSweep } from '../services/stale-work.js';
 import { withIdempotencyPruning } from '../services/ledger-retention.js';
 import { slackSettingsFromEnv } from '../slack-app/index.js';
@@ -41,6 +42,10 @@ import { installTemporalLogging, searchAttributesReady, startTemporal } from './
 import { startWorker } from './steps/worker.js';
 import { createMetricsRegistry } from './metrics.js';
 import { createQueueDepths } from '../store/queue-depths.js';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { NO_TRACING } from '../lib/tracing.js';
+import { startTracing } from './tracing.js';
+import { traceCrm } from './traced-crm.js';
 
 export { SANDBOX_TOKEN } from './steps/crm.js';
 export { CRM_SCHEMA } from './crm-schema.js';
@@ -61,6 +66,8 @@ export interface RuntimeOverrides {
   statusCacheMs?: number;
   /** Tests: every HTTP answer is held to its route's contract; a mismatch is reported here (and answered 500). */
   onContractViolation?: (violation: string) => void;
+  /** Tests: trace into this exporter (span by span), as OTEL_EXPORTER_OTLP_ENDPOINT would to a collector. */
+  spanExporter?: SpanExporter;
 }
 
 export interface RapportRuntime {
@@ -108,12 +115,17 @@ export async function startRapport(
     // One registry per runtime: what every part counts is served at /metrics (METRICS_TOKEN).
     const telemetry = createMetricsRegistry();
     const metrics = telemetry.metrics;
+    // OTEL_EXPORTER_OTLP_ENDPOINT: spans from HTTP through workflow and activity to the CRM, SMTP and
+    // Slack calls; unset, nothing is installed (no middleware, no interceptors, no decorators).
+    const traces = startTracing(env, { defaultServiceName: 'rapport', exporter: overrides.spanExporter });
+    if (traces) cleanups.defer(() => traces.shutdown());
+    const tracing = traces?.tracing ?? NO_TRACING;
 
     const db = await startStore(env, dataDir, logger, cleanups, overrides.db);
     await seedTopics(env, db, logger);
     const touches = createTouchStore(db);
     // crm: background work (the worker, sync, alerts); interactiveCrm: people waiting. One budget.
-    const { crm, interactiveCrm, basePath, sandboxUrl, budget } = await startCrm(
+    const crmStep = await startCrm(
       env,
       logger,
       dataDir,
@@ -122,6 +134,9 @@ export async function startRapport(
       { basePath: overrides.hubspotBasePath, token: overrides.hubspotToken },
       metrics,
     );
+    const { basePath, sandboxUrl, budget } = crmStep;
+    const crm = traceCrm(crmStep.crm, tracing, 'background');
+    const interactiveCrm = traceCrm(crmStep.interactiveCrm, tracing, 'interactive');
     telemetry.watch({ crmBudgetUsed: () => budget.usedShare(), queueDepths: createQueueDepths(db) });
     const { smtpUrl, outboxUrl } = await startMail(env, dataDir, cleanups);
     const sms = await startSms(env, logger, cleanups);
@@ -134,6 +149,7 @@ export async function startRapport(
       publicUrl,
       sms: sms.sms,
       metrics,
+      tracing,
     });
     cleanups.defer(async () => broadcast.mail.close());
 
@@ -143,6 +159,7 @@ export async function startRapport(
       dataDir,
       cleanups,
       overrides.temporalAddress,
+      traces?.clientInterceptors,
     );
 
     // TEMPORAL_UI_URL, else the UI of the dev server we own: alerts link to their workflow there.
@@ -172,11 +189,22 @@ export async function startRapport(
       secret: broadcast.secret,
       publicUrl,
     });
+    // Slack's App Home and the add-in's approval view: the person's alerts in flight, linked to /dashboard.
+    const liveSummary = createLiveSummary({
+      alerts: broadcast.alerts,
+      deliveries: broadcast.deliveries,
+      approverGroups: env.APPROVER_GROUPS,
+      publicUrl,
+    });
     const worker =
       (overrides.workerInProcess ?? env.WORKER_IN_PROCESS)
         ? await startWorker(
             target,
-            { taskQueue: env.TEMPORAL_TASK_QUEUE, shutdownGraceSeconds: env.WORKER_SHUTDOWN_GRACE_SECONDS },
+            {
+              taskQueue: env.TEMPORAL_TASK_QUEUE,
+              shutdownGraceSeconds: env.WORKER_SHUTDOWN_GRACE_SECONDS,
+              ...(traces ? { tracing: traces.worker } : {}),
+            },
             {
               crm,
               touches,
@@ -225,11 +253,13 @@ export async function startRapport(
         holder,
         ...(temporalUi ? { temporalUi } : {}),
         trail,
+        summary: liveSummary,
       }),
       db,
       holder,
       people,
       metrics,
+      tracing,
     });
     cleanups.defer(() => slack.stop());
     const apiToken = env.API_TOKENS || env.API_SERVICE_TOKENS ? undefined : devApiToken(dataDir);
@@ -252,6 +282,7 @@ export async function startRapport(
           approverGroups: env.APPROVER_GROUPS,
           trailUrl: trail.pageUrl,
         },
+        summary: liveSummary,
         people,
       }),
       logger,
@@ -284,6 +315,7 @@ export async function startRapport(
       }),
       onContractViolation: overrides.onContractViolation,
       metrics,
+      ...(traces ? { tracer: traces.tracer } : {}),
       ...(env.METRICS_TOKEN ? { metricsEndpoint: { token: env.METRICS_TOKEN, render: telemetry.render } } : {}),
     });
     await startSchedules({ temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, logger }, cleanups);

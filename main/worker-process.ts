@@ -22,6 +22,9 @@ import { connectWorker, targetFromEnv } from '../workflows/temporal/connection.j
 import { createRapportWorker, prebuiltBundlePath } from '../workflows/worker.js';
 import { startMetricsListener } from './metrics-listener.js';
 import { createMetricsRegistry } from './metrics.js';
+import { NO_TRACING } from '../lib/tracing.js';
+import { startTracing } from './tracing.js';
+import { traceCrm } from './traced-crm.js';
 
 /**
  * `npm run worker`: a worker on its own, for deployments with many workers.
@@ -44,27 +47,38 @@ export async function runWorkerProcess(): Promise<void> {
   installTemporalLogging(env.LOG_LEVEL, logger, env.TEMPORAL_METRICS_BIND);
   const telemetry = createMetricsRegistry();
   const metrics = telemetry.metrics;
+  // OTEL_EXPORTER_OTLP_ENDPOINT: this worker's workflow, activity, CRM and channel spans; unset: off.
+  const traces = startTracing(env, { defaultServiceName: 'rapport-worker' });
+  const tracing = traces?.tracing ?? NO_TRACING;
   const db = await openDb({ databaseUrl: env.DATABASE_URL });
   const applied = await migrate(db);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   const budget = hubspotBudget(env, db, logger, metrics);
-  const crm = createHubSpotCrm({
-    accessToken: env.HUBSPOT_ACCESS_TOKEN ?? SANDBOX_TOKEN,
-    basePath: env.HUBSPOT_ACCESS_TOKEN ? env.HUBSPOT_BASE_PATH : `http://127.0.0.1:${env.HUBSPOT_SANDBOX_PORT}`,
-    // The portal's budget, shared through PostgreSQL with the API and every other worker; all background.
-    budget,
-    traffic: 'background',
-    propertyMap: propertyMapFromEnv(env),
-    preferencesApi: env.HUBSPOT_PREFERENCES_API,
-    activityRead: env.HUBSPOT_ACTIVITY_READ,
-    logger,
-    ...hubspotIdempotency(env, db),
-  });
+  const crm = traceCrm(
+    createHubSpotCrm({
+      accessToken: env.HUBSPOT_ACCESS_TOKEN ?? SANDBOX_TOKEN,
+      basePath: env.HUBSPOT_ACCESS_TOKEN ? env.HUBSPOT_BASE_PATH : `http://127.0.0.1:${env.HUBSPOT_SANDBOX_PORT}`,
+      // The portal's budget, shared through PostgreSQL with the API and every other worker; all background.
+      budget,
+      traffic: 'background',
+      propertyMap: propertyMapFromEnv(env),
+      preferencesApi: env.HUBSPOT_PREFERENCES_API,
+      activityRead: env.HUBSPOT_ACTIVITY_READ,
+      logger,
+      ...hubspotIdempotency(env, db),
+    }),
+    tracing,
+    'background',
+  );
   const target = targetFromEnv(env);
   const connection = await connectWorker(target);
   const touches = createTouchStore(db);
   // The sweep schedule's activity starts workflows: a client on the worker's own connection.
-  const sweepClient = new Client({ connection, namespace: target.namespace });
+  const sweepClient = new Client({
+    connection,
+    namespace: target.namespace,
+    ...(traces ? { interceptors: traces.clientInterceptors } : {}),
+  });
   const { intake, alertIntake } = createIntakes(env, {
     temporal: sweepClient,
     searchAttributes: await searchAttributesReady(sweepClient, target.namespace, logger),
@@ -87,6 +101,7 @@ export async function runWorkerProcess(): Promise<void> {
         secret: rapportSecret(env.RAPPORT_SECRET, env.DATA_DIR),
         publicUrl: env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`,
         metrics,
+        tracing,
       })
     : undefined;
   const worker = await createRapportWorker({
@@ -94,6 +109,7 @@ export async function runWorkerProcess(): Promise<void> {
     namespace: target.namespace,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     shutdownGraceSeconds: env.WORKER_SHUTDOWN_GRACE_SECONDS,
+    ...(traces ? { tracing: traces.worker } : {}),
     deps: {
       crm,
       touches,
@@ -117,7 +133,8 @@ export async function runWorkerProcess(): Promise<void> {
       taskQueue: env.TEMPORAL_TASK_QUEUE,
       ...(metricsListener ? { metrics: `http://${env.HOST}:${metricsListener.port}/metrics` } : {}),
       temporal: target.address,
-      workflows: prebuiltBundlePath() ? 'prebuilt bundle' : 'bundled at start',
+      workflows: prebuiltBundlePath(traces !== undefined) ? 'prebuilt bundle' : 'bundled at start',
+      ...(traces ? { traces: 'on' } : {}),
     },
     'worker running',
   );
@@ -133,6 +150,7 @@ export async function runWorkerProcess(): Promise<void> {
   await metricsListener?.close();
   broadcastServices?.mail.close();
   await connection.close();
+  await traces?.shutdown();
   await db.close();
   logger.info('worker stopped');
 }

@@ -6,6 +6,7 @@ import type { ErrorBody, StatusReport } from '../contracts/index.js';
 import { CrmError } from '../crm/port.js';
 import { DomainError } from '../domain/errors.js';
 import type { Metrics } from '../lib/metrics.js';
+import type { Tracer } from '@opentelemetry/api';
 import type { AlertTrail } from '../services/alert-trail.js';
 import type { CustomerContext } from '../services/customer-context.js';
 import { fromDomainError, httpError } from './errors.js';
@@ -13,6 +14,7 @@ import { forgedLinks } from './forged-links.js';
 import { apiAuth, apiScopes, legacyServices, type ApiCredentials } from './middleware/auth.js';
 import { bodyCap } from './middleware/body-cap.js';
 import { requestMetrics } from './middleware/metrics.js';
+import { requestTracing } from './middleware/tracing.js';
 import { PUBLIC_ROUTES, rateLimits } from './middleware/rate-limit.js';
 import { requestLog, type AppEnv } from './middleware/request-log.js';
 import { securityHeaders, type SecurityHeaderOptions } from './middleware/security-headers.js';
@@ -69,6 +71,8 @@ export interface AppDeps extends TouchRoutesDeps {
   metrics?: Metrics;
   /** GET /metrics for Prometheus, behind its own bearer token (METRICS_TOKEN); unset: not served. */
   metricsEndpoint?: MetricsEndpoint;
+  /** A server span per request (W3C traceparent honoured) when tracing is on (main/tracing.ts); unset: none. */
+  tracer?: Tracer;
 }
 
 export function createApp(deps: AppDeps) {
@@ -93,6 +97,7 @@ export function createApp(deps: AppDeps) {
   const app = apiApp();
   registerSecuritySchemes(app);
   app.use(requestId({ headerName: 'x-request-id' })).use(requestLog(deps.logger));
+  if (deps.tracer) app.use(requestTracing(deps.tracer));
   if (deps.metrics) app.use(requestMetrics(deps.metrics));
   app.use(securityHeaders(deps.security ?? { https: false }));
   const limits = deps.rateLimits;

@@ -15,6 +15,8 @@ import { createSendRateStore } from '../store/send-rates.js';
 import type { BroadcastActivityDeps } from '../workflows/broadcast/activities.js';
 import { channelAdaptersFromEnv } from './channel-adapters.js';
 import type { Metrics } from '../lib/metrics.js';
+import { NO_TRACING, type Tracing } from '../lib/tracing.js';
+import { traceChannels, traceEmailSender } from './traced-channels.js';
 
 /** Rapport's custom contact properties the alert rules read and write (unsubscribe, bouncing address). */
 export const BROADCAST_CRM_SCHEMA = [
@@ -45,6 +47,8 @@ export function createBroadcastServices(
     sms?: HttpSmsProviderOptions;
     /** Deliveries and decisions counted for operators (lib/metrics.ts). */
     metrics?: Metrics;
+    /** Spans around each SMTP send and each Slack DM or text (lib/tracing.ts); unset: none. */
+    tracing?: Tracing;
   },
 ): BroadcastActivityDeps & { mail: EmailSender; events: AlertEventStore } {
   const mailOptions = {
@@ -53,7 +57,11 @@ export function createBroadcastServices(
     replyDomain: env.REPLY_DOMAIN,
     publicUrl: parts.publicUrl,
   };
-  const mail = env.EMAIL_SEND_THREAD ? createThreadedEmailSender(mailOptions) : createEmailSender(mailOptions);
+  const tracing = parts.tracing ?? NO_TRACING;
+  const mail = traceEmailSender(
+    env.EMAIL_SEND_THREAD ? createThreadedEmailSender(mailOptions) : createEmailSender(mailOptions),
+    tracing,
+  );
   return {
     crm: parts.crm,
     alerts: createAlertStore(parts.db),
@@ -67,7 +75,7 @@ export function createBroadcastServices(
     publicUrl: parts.publicUrl,
     policy: contactPolicyFromEnv(env),
     emailRatePerSecond: env.EMAIL_RATE_PER_SECOND,
-    channels: channelAdaptersFromEnv(env, { publicUrl: parts.publicUrl, sms: parts.sms }),
+    channels: traceChannels(channelAdaptersFromEnv(env, { publicUrl: parts.publicUrl, sms: parts.sms }), tracing),
     slackDmRatePerSecond: env.SLACK_DM_RATE_PER_SECOND,
     smsRatePerSecond: env.SMS_RATE_PER_SECOND,
     crmTeamQueue: parseCrmTeamQueue(env.CRM_TEAM_QUEUE_OWNER),

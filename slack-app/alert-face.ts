@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { workflowUrl } from '../domain/broadcast/workflow-link.js';
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
-import { countsAsResponse, isFinal } from '../domain/vocabulary/index.js';
+import { countsAsResponse, isFinal, type AlertStatus } from '../domain/vocabulary/index.js';
 import type { AlertRow } from '../store/alerts.js';
 import type { SlackAlertMessageRow } from '../store/slack-messages.js';
 import { approverMessage, requesterMessage, type AlertSnapshot } from './blocks/alert-status-message.js';
@@ -11,6 +11,11 @@ import type { SlackMessage } from './blocks/messages.js';
 import type { SlackAlertDeps } from './deps.js';
 
 type WebClient = webApi.WebClient;
+
+/** Statuses of an alert on its way out: App Homes follow them (the live summary's "sending"). */
+const SENDING: AlertStatus[] = ['approved', 'dispatching'];
+/** While an alert sends, its people's Homes are republished this often (their sent-of-total moves). */
+const HOME_PROGRESS_MS = 10_000;
 
 const fingerprint = (m: SlackMessage) => createHash('sha256').update(JSON.stringify(m)).digest('hex').slice(0, 32);
 
@@ -28,11 +33,24 @@ export function createAlertFace(
   client: WebClient,
   logger: Logger,
   crmContactUrl: (contactId: string) => string | undefined = () => undefined,
+  /**
+   * An alert's status changed, or its requester's message showed new progress: the App Homes of
+   * these Slack users (its requester, its approvers) show stale counts. Unset: Homes refresh when opened.
+   */
+  onHomesStale?: (slackUsers: string[]) => void,
 ) {
   const pollMs = deps.pollMs ?? 1000;
   const minUpdateMs = deps.minUpdateMs ?? 1200;
   const lastUpdate = new Map<string, number>();
   const running = new Map<string, Promise<void>>();
+  /** The status each alert had at its last sync in this process: a change refreshes the Homes. */
+  const lastStatus = new Map<string, string>();
+  /**
+   * Alerts seen sending (approved, dispatching), when their people's Homes were last refreshed: when
+   * one leaves those statuses (dispatched, cancelled, failed) the Homes show it, and while it sends
+   * they follow its progress every HOME_PROGRESS_MS. Only with onHomesStale.
+   */
+  const sending = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
   let polling = false;
 
@@ -97,20 +115,21 @@ export function createAlertFace(
     };
   }
 
-  /** chat.update when the content changed and the message was not updated too recently. */
+  /** chat.update when the content changed and the message was not updated too recently; true when it was updated. */
   async function refresh(row: SlackAlertMessageRow, message: SlackMessage, final: boolean, force: boolean) {
-    if (!row.channel || !row.ts) return;
+    if (!row.channel || !row.ts) return false;
     const print = fingerprint(message);
     if (print === row.rendered) {
       if (final && !row.done) await deps.messages.rendered(row, print, true);
-      return;
+      return false;
     }
     const key = `${row.channel}:${row.ts}`;
-    if (!force && Date.now() - (lastUpdate.get(key) ?? 0) < minUpdateMs) return;
+    if (!force && Date.now() - (lastUpdate.get(key) ?? 0) < minUpdateMs) return false;
     lastUpdate.set(key, Date.now());
     await client.chat.update({ channel: row.channel, ts: row.ts, ...message });
     await deps.messages.rendered(row, print, final);
     if (final) lastUpdate.delete(key);
+    return true;
   }
 
   async function forwardResponses(alert: AlertRow, row: SlackAlertMessageRow) {
@@ -146,6 +165,8 @@ export function createAlertFace(
     const final = isFinal(alert.status);
     const requesterTrail = await trailOf(alertId, alert.requester);
     const rows = await deps.messages.forAlert(alertId);
+    let homesStale = lastStatus.get(alertId) !== alert.status;
+    if (onHomesStale && SENDING.includes(alert.status) && !sending.has(alertId)) sending.set(alertId, Date.now());
 
     for (const row of rows.filter((r) => r.role === 'requester')) {
       if (!row.ts) {
@@ -162,7 +183,7 @@ export function createAlertFace(
         });
         continue;
       }
-      await refresh(row, requesterMessage(snap, requesterTrail), final, force);
+      if (await refresh(row, requesterMessage(snap, requesterTrail), final, force)) homesStale = true;
       if (alert.approvedAt) await forwardResponses(alert, row);
     }
 
@@ -201,6 +222,37 @@ export function createAlertFace(
         force,
       );
     }
+    if (homesStale) await homesOf(alertId);
+    // Only once this sync went through: a failed one is retried by the poller, the change still seen.
+    if (final) lastStatus.delete(alertId);
+    else {
+      // Alerts that leave the poll before they end (decided, then followed by no message) stay here: bounded.
+      if (lastStatus.size > 5000) lastStatus.clear();
+      lastStatus.set(alertId, alert.status);
+    }
+  }
+
+  async function homesOf(alertId: string) {
+    if (!onHomesStale) return;
+    const users = (await deps.messages.forAlert(alertId)).map((r) => r.slackUser);
+    if (users.length) onHomesStale([...new Set(users)]);
+  }
+
+  /** The Homes of alerts that stopped sending since the last poll, and of those sending, now and then. */
+  async function followSending() {
+    if (!onHomesStale) return;
+    const now = await Promise.all(SENDING.map((status) => deps.alerts.list({ status, limit: 50 })));
+    const ids = new Set(now.flat().map((a) => a.id));
+    for (const [id, refreshedAt] of sending) {
+      if (!ids.has(id)) {
+        sending.delete(id);
+        await homesOf(id);
+      } else if (Date.now() - refreshedAt >= HOME_PROGRESS_MS) {
+        sending.set(id, Date.now());
+        await homesOf(id);
+      }
+    }
+    for (const id of ids) if (!sending.has(id)) sending.set(id, Date.now());
   }
 
   /**
@@ -238,6 +290,9 @@ export function createAlertFace(
           logger.warn({ alertId: id, err: (error as Error).message }, 'slack alert message sync failed'),
         );
       }
+      await followSending().catch((error: unknown) =>
+        logger.warn({ err: (error as Error).message }, 'slack app home refresh failed'),
+      );
     } catch (error) {
       logger.warn({ err: (error as Error).message }, 'slack alert poll failed');
     } finally {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { TemporalUi } from '../domain/broadcast/workflow-link.js';
 import type { Metrics } from '../lib/metrics.js';
+import type { Tracing } from '../lib/tracing.js';
 import type { ContactDirectory } from '../crm/contact-directory.js';
 import type { CrmPort } from '../crm/port.js';
 import type { Question } from '../domain/questions.js';
@@ -9,6 +10,7 @@ import type { CustomerContext } from '../services/customer-context.js';
 import type { TouchIntake } from '../services/touch-intake.js';
 import type { PeopleDirectory } from '../services/people.js';
 import type { AlertIntake } from '../services/alert-intake.js';
+import type { LiveSummaryService } from '../services/live-summary.js';
 import type { RecordSlackCustomerResponse } from '../services/customer-responses.js';
 import type { AlertStore } from '../store/alerts.js';
 import type { DeliveryStore } from '../store/deliveries.js';
@@ -41,6 +43,8 @@ export interface SlackAlertDeps {
   recordCustomerResponse?: RecordSlackCustomerResponse;
   /** A person's link to an alert's trail page (services/alert-trail.ts); absent: the messages carry none. */
   trailUrl?: (alertId: string, person: string) => Promise<string>;
+  /** App Home's live summary of the person's alerts (services/live-summary.ts); absent: none shown. */
+  summary?: Pick<LiveSummaryService, 'forPerson'>;
   /** How often open alerts are looked at for changes (default 1000 ms). */
   pollMs?: number;
   /** Least time between two chat.update of one message (default 1200 ms; Slack: about 1 per second). */
@@ -55,6 +59,8 @@ export interface SlackAlertDeps {
 
 /** What the Slack face needs from the rest of Rapport; the same things the HTTP API uses. */
 export interface SlackDeps {
+  /** Spans around the bot client's Web API calls (lib/tracing.ts); unset: none. */
+  tracing?: Tracing;
   /** Ack latency of Slack's HTTP requests (lib/metrics.ts); unset: not measured. */
   metrics?: Pick<Metrics, 'slackAck'>;
   /** Joins Slack users to people by the email Slack verified (services/people.ts); absent: the email as it is. */

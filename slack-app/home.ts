@@ -37,10 +37,20 @@ export async function publishHome(
       };
     });
   }
-  const { approvals, alerts } = email ? await alertsFor(deps, email) : { approvals: [], alerts: [] };
+  const [{ approvals, alerts }, summary] = email
+    ? await Promise.all([alertsFor(deps, email), deps.alerts?.summary?.forPerson(email)])
+    : [{ approvals: [], alerts: [] }, undefined];
   await client.views.publish({
     user_id: userId,
-    view: homeView({ email, approvals, alerts, touches, touchesTotal: total, touchLimit: limit }),
+    view: homeView({
+      email,
+      approvals,
+      alerts,
+      ...(summary ? { summary } : {}),
+      touches,
+      touchesTotal: total,
+      touchLimit: limit,
+    }),
   });
 }
 
@@ -75,4 +85,32 @@ async function alertsFor(deps: SlackDeps, email: string): Promise<{ approvals: P
     at: alert.createdAt,
   }));
   return { approvals, alerts };
+}
+
+/** At most one republish of one person's Home per this long: progress ticks every second while sending. */
+const HOME_REFRESH_MS = 3000;
+
+/**
+ * Republishes the App Homes of people whose alerts changed (the alert face calls it), at most once
+ * per HOME_REFRESH_MS each, the last change always landing (a trailing republish). Failures are
+ * logged: a stale Home is refreshed when it is next opened.
+ */
+export function homeRefresher(client: webApi.WebClient, deps: SlackDeps): (slackUsers: string[]) => void {
+  const last = new Map<string, number>();
+  const pending = new Map<string, NodeJS.Timeout>();
+  const publish = (userId: string) => {
+    pending.delete(userId);
+    last.set(userId, Date.now());
+    void publishHome(client, deps, userId).catch((error: Error) =>
+      deps.logger.warn({ err: error.message }, 'app home refresh failed'),
+    );
+  };
+  return (users) => {
+    for (const userId of users) {
+      if (pending.has(userId)) continue;
+      const wait = HOME_REFRESH_MS - (Date.now() - (last.get(userId) ?? 0));
+      if (wait <= 0) publish(userId);
+      else pending.set(userId, setTimeout(() => publish(userId), wait).unref());
+    }
+  };
 }

@@ -51,6 +51,8 @@ export const ACTIONS = {
   /** Buttons on the context card and App Home. */
   openLogTouch: 'open_log_touch',
   openCrmContact: 'open_crm_contact',
+  /** App Home's link button to the dashboard: acknowledged, nothing else (Slack opens the URL). */
+  openDashboard: 'home_open_dashboard',
   homeRefresh: 'home_refresh',
   homeSeeMoreTouches: 'home_see_more_touches',
   /** Approval DM buttons, alert progress. */
@@ -84,6 +86,7 @@ export const ALERT_BLOCKS = {
 } as const;
 
 export const HOME_BLOCKS = {
+  summary: 'home_summary',
   approvals: 'home_approvals',
   alerts: 'home_alerts',
   touches: 'home_touches',

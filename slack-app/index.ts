@@ -5,6 +5,9 @@ import type { Logger } from 'pino';
 import { register as registerActions } from './actions/index.js';
 import { createAfterAck } from './after-ack.js';
 import { createAlertFace } from './alert-face.js';
+import { homeRefresher } from './home.js';
+import { traceSlackClient } from './traced-client.js';
+import { NO_TRACING } from '../lib/tracing.js';
 import { FOLLOW_UP_HANDLERS } from './follow-up-handlers.js';
 import { followUpRecovery } from './follow-ups.js';
 import { register as registerCommands } from './commands/index.js';
@@ -100,12 +103,24 @@ export function createSlackApp(settings: SlackSettings, given: SlackDeps): Slack
     timeout: 10_000,
   };
   // Alert messages and resumed follow-ups run outside any request: a client with the bot token.
-  const botClient = new webApi.WebClient(settings.botToken, { ...clientOptions, logger });
+  const botClient = traceSlackClient(
+    new webApi.WebClient(settings.botToken, { ...clientOptions, logger }),
+    given.tracing ?? NO_TRACING,
+  );
+  // Set below, once deps exist: an alert's change republishes its people's App Homes (their live summary).
+  const homes: { stale?: (users: string[]) => void } = {};
   const alertFace = given.alerts
-    ? createAlertFace(given.alerts, botClient, given.logger.child({ component: 'slack-alerts' }), given.crmContactUrl)
+    ? createAlertFace(
+        given.alerts,
+        botClient,
+        given.logger.child({ component: 'slack-alerts' }),
+        given.crmContactUrl,
+        (users) => homes.stale?.(users),
+      )
     : undefined;
   const afterAck = given.afterAck ?? createAfterAck(given.logger);
   const deps: SlackDeps = { ...given, alertFace, afterAck };
+  if (given.alerts?.summary) homes.stale = homeRefresher(botClient, deps);
   const socket = Boolean(settings.appToken);
   const claims = given.claims;
   const events = claims?.events;

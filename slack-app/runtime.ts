@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { createTopicStore } from '../store/topics.js';
 import type { TemporalUi } from '../domain/broadcast/workflow-link.js';
 import type { Metrics } from '../lib/metrics.js';
+import type { Tracing } from '../lib/tracing.js';
 import type { AlertTrail } from '../services/alert-trail.js';
 import type { PeopleDirectory } from '../services/people.js';
 import type { ContactDirectory } from '../crm/contact-directory.js';
@@ -67,6 +68,8 @@ export function slackAlertDeps(parts: {
   temporalUi?: TemporalUi;
   /** Links to alerts' trail pages in the requester's message and the approver DMs. */
   trail?: Pick<AlertTrail, 'pageUrl'>;
+  /** App Home's live summary of the person's alerts. */
+  summary?: SlackAlertDeps['summary'];
 }): SlackAlertDeps {
   const leases = { leases: createLeaseStore(parts.db), holder: parts.holder };
   return {
@@ -79,6 +82,7 @@ export function slackAlertDeps(parts: {
     approverGroups: parts.approverGroups,
     ...(parts.temporalUi ? { temporalUi: parts.temporalUi } : {}),
     ...(parts.trail ? { trailUrl: parts.trail.pageUrl } : {}),
+    ...(parts.summary ? { summary: parts.summary } : {}),
     recordCustomerResponse: slackCustomerResponses({ ...parts.broadcast, alertIntake: parts.alertIntake }),
     listLists: async () => (await parts.crm.listLists()).map(({ id, name, size }) => ({ id, name, size })),
     listTopics: async () => (await createTopicStore(parts.db).list()).map(({ id, name }) => ({ id, name })),
@@ -119,6 +123,8 @@ export async function startSlackFace(
     people?: PeopleDirectory;
     /** Ack latency of Slack's requests (lib/metrics.ts). */
     metrics?: Pick<Metrics, 'slackAck'>;
+    /** Spans around the bot client's Web API calls (lib/tracing.ts). */
+    tracing?: Tracing;
   },
 ): Promise<SlackFace> {
   const chosen = slackSettingsFromEnv(env);
@@ -151,6 +157,7 @@ export async function startSlackFace(
     ...(claims ? { claims } : {}),
     ...(deps.people ? { people: deps.people } : {}),
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    ...(deps.tracing ? { tracing: deps.tracing } : {}),
   });
   await app.start();
   const where = app.mode === 'socket' ? 'Socket Mode' : 'HTTP at /slack/events';

@@ -1,3 +1,4 @@
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { inject } from 'vitest';
 import { loadEnv } from '../config/env.js';
 import { startHubSpotSandbox, type RealismSpec } from '../sandbox/hubspot/index.js';
@@ -55,6 +56,8 @@ export async function startTestRapport(
     logLines?: string[];
     /** The sandbox portal's realism switches from the start (before Rapport checks its custom properties). */
     sandboxRealism?: RealismSpec;
+    /** Trace into this exporter (an InMemorySpanExporter), as OTEL_EXPORTER_OTLP_ENDPOINT would to a collector. */
+    spanExporter?: SpanExporter;
   } = {},
 ) {
   const sandbox = await startHubSpotSandbox({
@@ -110,6 +113,7 @@ export async function startTestRapport(
     listen: false,
     ...(options.statusCacheMs !== undefined ? { statusCacheMs: options.statusCacheMs } : {}),
     onContractViolation: (violation) => violations.push(violation),
+    ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
   });
   const as = (email: string) => {
     if (!people) throw new Error('this test configured its own identity provider: send its tokens');

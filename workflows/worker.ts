@@ -4,6 +4,8 @@ import {
   bundleWorkflowCode,
   Worker,
   type NativeConnection,
+  type WorkerInterceptors,
+  type WorkerOptions,
   type WorkflowBundleOption,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
@@ -21,13 +23,33 @@ export type ActivityDeps = TouchActivityDeps & {
 
 /** Where `npm run build` writes the workflow bundle, beside the compiled workflows in dist/. */
 export const PREBUILT_BUNDLE_FILE = 'workflow-bundle.js';
+/** The same workflows with the tracing interceptors bundled in (a worker with tracing on loads it). */
+export const PREBUILT_TRACED_BUNDLE_FILE = 'workflow-bundle-traced.js';
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/**
+ * Tracing for a worker (main/tracing.ts builds it): activity interceptors, the sinks workflow spans
+ * leave by, and the workflow interceptor modules bundled with the workflows.
+ */
+export interface WorkerTracingOptions {
+  interceptors: WorkerInterceptors;
+  sinks: NonNullable<WorkerOptions['sinks']>;
+  workflowModules: string[];
+}
 
-/** Bundled with webpack once per process; workflow sources are ESM TypeScript importing `./x.js`. */
-export function bundleWorkflowsFromSource(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
+
+/**
+ * Bundled with webpack once per process (per set of interceptor modules); workflow sources are ESM
+ * TypeScript importing `./x.js`. Interceptor modules (tracing) are bundled in only when given: a
+ * worker without tracing runs the very bundle the replay tests check.
+ */
+export function bundleWorkflowsFromSource(interceptorModules: string[] = []): Promise<WorkflowBundleWithSourceMap> {
+  const key = interceptorModules.join('\n');
+  let bundle = bundles.get(key);
+  if (bundle) return bundle;
+  bundle = bundleWorkflowCode({
     workflowsPath: workflowsEntry(),
+    ...(interceptorModules.length ? { workflowInterceptorModules: interceptorModules } : {}),
     webpackConfigHook: (config) => ({
       ...config,
       resolve: { ...config.resolve, extensionAlias: { '.js': ['.ts', '.js'] } },
@@ -41,6 +63,7 @@ export function bundleWorkflowsFromSource(): Promise<WorkflowBundleWithSourceMap
       error: console.error,
     },
   });
+  bundles.set(key, bundle);
   return bundle;
 }
 
@@ -48,15 +71,17 @@ export function bundleWorkflowsFromSource(): Promise<WorkflowBundleWithSourceMap
  * The compiled worker (dist/, as the image runs it) loads the bundle the build wrote, so every
  * replica runs the very code CI replayed and starts without webpack; run from source, it bundles here.
  */
-export function workflowBundle(): Promise<WorkflowBundleOption> {
-  const prebuilt = prebuiltBundlePath();
-  return prebuilt ? Promise.resolve({ codePath: prebuilt }) : bundleWorkflowsFromSource();
+export function workflowBundle(interceptorModules: string[] = []): Promise<WorkflowBundleOption> {
+  const prebuilt = prebuiltBundlePath(interceptorModules.length > 0);
+  return prebuilt ? Promise.resolve({ codePath: prebuilt }) : bundleWorkflowsFromSource(interceptorModules);
 }
 
-/** The build's bundle when this is compiled code and the bundle is there; undefined from source. */
-export function prebuiltBundlePath(): string | undefined {
+/** The build's bundle (traced: with the tracing interceptors) when this is compiled code and it is there; undefined from source. */
+export function prebuiltBundlePath(traced = false): string | undefined {
   if (existsSync(fileURLToPath(new URL('./index.ts', import.meta.url)))) return undefined;
-  const path = fileURLToPath(new URL(`./${PREBUILT_BUNDLE_FILE}`, import.meta.url));
+  const path = fileURLToPath(
+    new URL(`./${traced ? PREBUILT_TRACED_BUNDLE_FILE : PREBUILT_BUNDLE_FILE}`, import.meta.url),
+  );
   return existsSync(path) ? path : undefined;
 }
 
@@ -80,6 +105,8 @@ export interface RapportWorkerOptions {
   shutdownGraceSeconds: number;
   /** A workflow bundle built ahead of time; unset: bundled in this process (once). */
   workflowBundlePath?: string;
+  /** Traces of workflows and activities (OTEL_EXPORTER_OTLP_ENDPOINT); unset: off, nothing added. */
+  tracing?: WorkerTracingOptions;
 }
 
 /** After the grace, activities are cancelled; a worker still not done this much later is stopped with an error. */
@@ -99,7 +126,8 @@ export async function createRapportWorker(options: RapportWorkerOptions): Promis
     taskQueue: options.taskQueue,
     ...(options.workflowBundlePath
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
-      : { workflowBundle: await workflowBundle() }),
+      : { workflowBundle: await workflowBundle(options.tracing?.workflowModules) }),
+    ...(options.tracing ? { interceptors: options.tracing.interceptors, sinks: options.tracing.sinks } : {}),
     activities: {
       ...createTouchActivities(options.deps),
       ...(options.deps.broadcast

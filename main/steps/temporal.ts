@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import type { Client, ClientInterceptors } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import type { Env } from '../../config/env.js';
@@ -65,6 +65,7 @@ export async function startTemporal(
   dataDir: string,
   cleanups: Cleanups,
   givenAddress?: string,
+  interceptors?: ClientInterceptors,
 ): Promise<TemporalStep> {
   let devServer: DevServer | undefined;
   let address = givenAddress ?? env.TEMPORAL_ADDRESS;
@@ -83,7 +84,7 @@ export async function startTemporal(
   }
   const target = targetFromEnv(env, address);
   if (givenAddress) target.address = givenAddress;
-  const temporal = await connectClient(target);
+  const temporal = await connectClient(target, interceptors);
   cleanups.defer(() => temporal.connection.close());
   return { temporal, target, ...(devServer ? { devServer } : {}) };
 }

@@ -1,6 +1,6 @@
 import type { Worker } from '@temporalio/worker';
 import { connectWorker, type TemporalTarget } from '../../workflows/temporal/connection.js';
-import { createRapportWorker, type ActivityDeps } from '../../workflows/worker.js';
+import { createRapportWorker, type ActivityDeps, type WorkerTracingOptions } from '../../workflows/worker.js';
 import type { Cleanups } from './cleanups.js';
 
 /**
@@ -9,7 +9,7 @@ import type { Cleanups } from './cleanups.js';
  */
 export async function startWorker(
   target: TemporalTarget,
-  settings: { taskQueue: string; shutdownGraceSeconds: number },
+  settings: { taskQueue: string; shutdownGraceSeconds: number; tracing?: WorkerTracingOptions },
   deps: ActivityDeps,
   cleanups: Cleanups,
 ): Promise<Worker> {
@@ -19,6 +19,7 @@ export async function startWorker(
     namespace: target.namespace,
     taskQueue: settings.taskQueue,
     shutdownGraceSeconds: settings.shutdownGraceSeconds,
+    ...(settings.tracing ? { tracing: settings.tracing } : {}),
     deps,
   });
   const running = worker.run();

@@ -5,6 +5,7 @@ import type {
   DecisionOutcome,
   LoggedTouch,
   LogTouchInput,
+  LiveSummaryView,
 } from './types.js';
 
 export type ApiErrorKind =
@@ -48,6 +49,8 @@ export interface RapportApi {
   alert(id: string): Promise<ApprovalAlertView>;
   /** Decides as the signed-in user: the server takes the approver from the token. */
   decide(id: string, input: DecisionInput): Promise<DecisionOutcome>;
+  /** The signed-in person's alerts in flight (pending approval, sending, done today). */
+  summary(): Promise<LiveSummaryView>;
 }
 
 const KIND_BY_STATUS: Record<number, ApiErrorKind> = {
@@ -123,13 +126,15 @@ export function createApi(options: {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(input),
       }),
+    summary: () => call('/api/addin/summary'),
   };
 }
 
 /** The approval view's operations on top of the API (App's `approvals` prop). */
-export function approvalOperations(api: Pick<RapportApi, 'alert' | 'decide'>) {
+export function approvalOperations(api: Pick<RapportApi, 'alert' | 'decide' | 'summary'>) {
   return {
     load: (alertId: string) => api.alert(alertId),
+    summary: () => api.summary(),
     decide: async (alertId: string, input: DecisionInput) => (await api.decide(alertId, input)).alert,
   };
 }

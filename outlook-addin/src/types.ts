@@ -14,6 +14,7 @@ export type {
   AudienceSummary as ApprovalAudience,
   CustomerContext as CustomerContextView,
   DecisionKind,
+  LiveSummary as LiveSummaryView,
 } from '../../contracts/index.js';
 
 /** A person as the context names them (contact or owner). */

@@ -32,6 +32,8 @@ import { touchView } from '../routes/touches.js';
 import type { TouchIntake } from '../../services/touch-intake.js';
 import type { PeopleDirectory } from '../../services/people.js';
 import { addinApprovalRoutes, type AddinApprovalDeps } from './approvals.js';
+import { addinSummaryRoutes } from './summary.js';
+import type { LiveSummaryService } from '../../services/live-summary.js';
 import {
   ADDIN_SCOPE,
   addinAuth,
@@ -64,6 +66,8 @@ export interface AddinDeps {
   touches: TouchStore;
   /** The broadcast engine's approvals (GET /api/addin/alerts/:id, POST .../decision); absent: not mounted. */
   approvals?: AddinApprovalDeps;
+  /** The live summary of the person's alerts (GET /api/addin/summary); absent: not mounted. */
+  summary?: LiveSummaryService;
   /** Binds tokens' object ids to people (services/people.ts); absent: the token's email as it is. */
   people?: PeopleDirectory;
   /** The built task pane (npm run build:addin); default outlook-addin/dist under the working directory. */
@@ -227,6 +231,7 @@ export async function createAddinRoutes(deps: AddinDeps) {
     api.use(addinAuth(createTokenVerifier(trusted), deps.people));
   }
   if (deps.approvals) api.route('/alerts', addinApprovalRoutes(deps.approvals));
+  if (deps.summary) api.route('/summary', addinSummaryRoutes(deps.summary));
   api
     .openapi(me, (c) => c.json({ user: c.get('addinUser') }, 200))
     .openapi(context, async (c) => c.json(await deps.context(c.req.valid('query').email), 200))

@@ -17,6 +17,7 @@ export function register(app: App, deps: SlackDeps): void {
   app.action<BlockAction<ExternalSelectAction>>(ACTIONS.customerSelect, customerSelected(deps));
   app.action<BlockAction<ButtonAction>>(ACTIONS.openLogTouch, openLogTouch(deps));
   app.action(ACTIONS.openCrmContact, acknowledgeOnly);
+  app.action(ACTIONS.openDashboard, acknowledgeOnly);
   app.action<BlockAction<ButtonAction>>(ACTIONS.homeRefresh, homeRefresh(deps));
   app.action<BlockAction<ButtonAction>>(ACTIONS.homeSeeMoreTouches, homeRefresh(deps));
   app.action<BlockAction<ButtonAction>>(ACTIONS.approveAlert, alertApprove(deps));

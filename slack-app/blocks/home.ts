@@ -4,6 +4,8 @@ import { ACTIONS, HOME_BLOCKS } from '../ids.js';
 import { SLACK_LIMITS, clip } from '../../channels/slack/limits.js';
 import { mk, mrkdwnLink, slackDate, type Mrkdwn } from '../../channels/slack/mrkdwn.js';
 import { mrkdwn } from './alert-view-parts.js';
+import type { LiveSummary } from '../../contracts/live-summary.js';
+import { homeSummaryBlocks } from './home-summary.js';
 
 type KnownBlock = types.KnownBlock;
 
@@ -41,6 +43,8 @@ export interface HomeInput {
   email: string | null;
   approvals?: PendingApproval[];
   alerts?: MyAlert[];
+  /** The person's alerts in flight, live (services/live-summary.ts); absent: no summary (alerts off, or no email). */
+  summary?: LiveSummary;
   touches: HomeTouch[];
   /** How many touches there are in all (for "see more"). */
   touchesTotal: number;
@@ -86,6 +90,7 @@ export function homeView(input: HomeInput): types.HomeView {
       },
     },
   ];
+  if (input.summary) blocks.push(...homeSummaryBlocks(input.summary));
 
   blocks.push(
     ...listSection(

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ClientInterceptors } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Env } from '../../config/env.js';
 
@@ -33,14 +33,15 @@ async function tlsOptions(target: TemporalTarget) {
   return undefined;
 }
 
-export async function connectClient(target: TemporalTarget): Promise<Client> {
+/** `interceptors`: the tracing ones (main/tracing.ts) when tracing is on: starts carry the caller's trace. */
+export async function connectClient(target: TemporalTarget, interceptors?: ClientInterceptors): Promise<Client> {
   const connection = await Connection.connect({
     address: target.address,
     tls: await tlsOptions(target),
     apiKey: target.apiKey,
     connectTimeout: '10s',
   });
-  return new Client({ connection, namespace: target.namespace });
+  return new Client({ connection, namespace: target.namespace, ...(interceptors ? { interceptors } : {}) });
 }
 
 export async function connectWorker(target: TemporalTarget): Promise<NativeConnection> {

@@ -1,12 +1,13 @@
 import { Caption1, Link, MessageBar, MessageBarBody, Spinner } from '@fluentui/react-components';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { ApiError } from '../api.js';
-import type { ApprovalAlertView, DecisionInput } from '../types.js';
+import type { ApprovalAlertView, DecisionInput, LiveSummaryView } from '../types.js';
 import { ApprovalRequestCard } from './approval/ApprovalRequestCard.js';
 import { ApprovalStatus } from './approval/ApprovalStatus.js';
 import { ApprovalUnavailable } from './approval/ApprovalUnavailable.js';
 import { AudienceSummary } from './approval/AudienceSummary.js';
 import { DecisionButtons } from './approval/DecisionButtons.js';
+import { LiveSummaryCard } from './approval/LiveSummaryCard.js';
 import { ReasonForm } from './approval/ReasonForm.js';
 import { useApprovalStyles } from './approval/styles.js';
 import { decisionErrorText } from './approval/wording.js';
@@ -15,7 +16,12 @@ import { decisionErrorText } from './approval/wording.js';
 export interface ApprovalOperations {
   load(alertId: string): Promise<ApprovalAlertView>;
   decide(alertId: string, input: DecisionInput): Promise<ApprovalAlertView>;
+  /** The person's alerts in flight (GET /api/addin/summary); absent: no summary shown. */
+  summary?(): Promise<LiveSummaryView>;
 }
+
+/** How often the open pane reads the live summary again: one small request, no polling storm. */
+export const SUMMARY_REFRESH_MS = 15_000;
 
 export interface ApprovalViewProps {
   alertId: string;
@@ -26,6 +32,8 @@ export interface ApprovalViewProps {
   onRetry?: () => void;
   /** Open the reason form at once (reject / request changes). */
   initialAction?: 'reject' | 'request_changes';
+  /** The live summary as first shown (tests, server rendering); else loaded through `operations.summary`. */
+  summary?: LiveSummaryView | null;
 }
 
 type Busy = { kind: 'idle' } | { kind: 'reason'; decision: 'reject' | 'request_changes' } | { kind: 'saving' };
@@ -45,6 +53,26 @@ export function ApprovalView(props: ApprovalViewProps) {
   // Kept here, not in the reason form, so a cancelled reason is still there when the form reopens.
   const [reason, setReason] = useState('');
   const [message, setMessage] = useState<string | null>(null);
+  const [summary, setSummary] = useState<LiveSummaryView | null>(props.summary ?? null);
+
+  // Loaded when the pane opens, again every SUMMARY_REFRESH_MS while it stays open and after a
+  // decision; a failed read keeps what is shown (the summary is a convenience, not the task).
+  useEffect(() => {
+    const load = operations?.summary?.bind(operations);
+    if (!load) return undefined;
+    let live = true;
+    const read = () =>
+      load().then(
+        (s) => live && setSummary(s),
+        () => undefined,
+      );
+    void read();
+    const timer = setInterval(() => void read(), SUMMARY_REFRESH_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [operations, alert?.status]);
 
   if (!alert) return <ApprovalUnavailable alertId={props.alertId} error={props.error} onRetry={props.onRetry} />;
 
@@ -69,6 +97,7 @@ export function ApprovalView(props: ApprovalViewProps) {
 
   return (
     <div className={styles.root} data-testid="approval-view" data-alert-id={alert.id}>
+      {summary && <LiveSummaryCard summary={summary} />}
       <ApprovalRequestCard alert={alert} />
       {alert.audience ? (
         <AudienceSummary audience={alert.audience} />

@@ -124,6 +124,30 @@ const cases: { rule: string; file: string; bad: string; good: string }[] = [
     good: "import type { Metrics } from '../../lib/metrics.js';",
   },
   {
+    rule: 'only main/ holds the OpenTelemetry SDK: the CRM adapter traces through the API',
+    file: 'crm/hubspot/x.ts',
+    bad: "import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';",
+    good: "import { trace } from '@opentelemetry/api';",
+  },
+  {
+    rule: "only main/ wires Temporal's tracing interceptors: not the worker module",
+    file: 'workflows/worker.ts',
+    bad: "import { OpenTelemetryActivityInboundInterceptor } from '@temporalio/interceptors-opentelemetry';",
+    good: "import type { WorkerInterceptors } from '@temporalio/worker';",
+  },
+  {
+    rule: 'only main/ holds the OpenTelemetry SDK: services trace through the interface',
+    file: 'services/x.ts',
+    bad: "import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';",
+    good: "import type { Tracing } from '../lib/tracing.js';",
+  },
+  {
+    rule: 'only main/ holds the OpenTelemetry SDK: nor does the HTTP face export spans itself',
+    file: 'server/middleware/x.ts',
+    bad: "import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';",
+    good: "import { context, propagation } from '@opentelemetry/api';",
+  },
+  {
     rule: 'lib/ imports no other layer',
     file: 'lib/x.ts',
     bad: "import { openDb } from '../store/db.js';",
@@ -156,6 +180,17 @@ describe('dependency rules (eslint-rules/layers.js)', () => {
     expect(lint('workflows/broadcast/dispatch.ts', "import { Counter } from 'prom-client';")).toEqual([
       expect.stringContaining('lib/metrics.ts'),
     ]);
+  });
+
+  it('lets main/ build the tracer provider, and names why everyone else may not', () => {
+    expect(lint('main/tracing.ts', "import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';")).toEqual([]);
+    expect(
+      lint('main/tracing.ts', "import { makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';"),
+    ).toEqual([]);
+    expect(lint('channels/email/x.ts', "import { Resource } from '@opentelemetry/resources';")).toEqual([
+      expect.stringContaining('lib/tracing.ts'),
+    ]);
+    expect(lint('lib/x.ts', "import { SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';")).toHaveLength(1);
   });
 
   it('names the one built-in exception: the signed-token MAC', () => {

@@ -2,6 +2,8 @@ import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { installTemporalLogging } from '../../../main/steps/temporal.js';
 import * as workflows from '../../../workflows/index.js';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { startTracing } from '../../../main/tracing.js';
 import { workflowBundle } from '../../../workflows/worker.js';
 import { recordedHistories } from '../../fixtures/histories.js';
 
@@ -37,4 +39,38 @@ describe('workflow replay', () => {
     }
     expect(results).toEqual(histories.map((h) => ({ workflowId: h.workflowId, error: undefined })));
   });
+
+  it(
+    "replays them too with tracing on (Temporal's OpenTelemetry interceptors bundled in)",
+    { timeout: 120_000 },
+    async () => {
+      const histories = await recordedHistories();
+      const exporter = new InMemorySpanExporter();
+      const tracing = startTracing(
+        {
+          OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
+          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: undefined,
+          OTEL_EXPORTER_OTLP_HEADERS: undefined,
+          OTEL_SERVICE_NAME: undefined,
+          OTEL_TRACES_SAMPLER_ARG: undefined,
+        },
+        { defaultServiceName: 'replay', exporter },
+      )!;
+      const results = [];
+      for await (const result of Worker.runReplayHistories(
+        {
+          workflowBundle: await workflowBundle(tracing.worker.workflowModules),
+          interceptors: tracing.worker.interceptors,
+          sinks: tracing.worker.sinks,
+        },
+        histories,
+      )) {
+        results.push({ workflowId: result.workflowId, error: result.error?.message });
+      }
+      expect(results).toEqual(histories.map((h) => ({ workflowId: h.workflowId, error: undefined })));
+      // Replay re-runs the code, not the side effects: no workflow span is exported twice.
+      expect(exporter.getFinishedSpans().filter((s) => s.name.startsWith('RunWorkflow:'))).toEqual([]);
+      await tracing.shutdown();
+    },
+  );
 });

@@ -84,6 +84,7 @@ describe('the OpenAPI document (GET /api/openapi.json)', () => {
       'POST /sms/inbound',
       'POST /slack/events',
       'GET /api/addin/alerts/{id}',
+      'GET /api/addin/summary',
     ]) {
       expect(documented).toContain(route);
     }

@@ -36,6 +36,7 @@ export async function fullApp(overrides: Partial<AppDeps> = {}) {
       intake: unused,
       touches: unused,
       approvals: { alerts: unused, intake: unused, approverGroups: {} },
+      summary: unused,
     }),
     ...overrides,
   });

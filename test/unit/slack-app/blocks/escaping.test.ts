@@ -164,6 +164,31 @@ describe('Slack text: everything from outside is escaped, in blocks and in the t
         touchLimit: 5,
       }),
     ],
+    [
+      "App Home's live summary",
+      homeView({
+        email: 'me@bank.example',
+        summary: {
+          pendingApproval: {
+            count: 1,
+            forYou: 1,
+            alerts: [{ id: ID, title: HOSTILE, requester: HOSTILE, dashboardUrl: HOSTILE, mine: false }],
+          },
+          sending: {
+            count: 1,
+            alerts: [
+              { id: ID, title: HOSTILE, requester: HOSTILE, dashboardUrl: HOSTILE, mine: false, sent: 1, total: 2 },
+            ],
+          },
+          doneToday: { count: 0, sent: 0, responded: 0, responseRate: null },
+          dashboardUrl: 'https://rapport.example/dashboard',
+          at: '2026-01-01T00:00:00Z',
+        },
+        touches: [],
+        touchesTotal: 0,
+        touchLimit: 5,
+      }),
+    ],
     ['reason modal', reasonModal({ alertId: ID, version: 1, decision: 'reject' }, HOSTILE)],
     [
       'revise modal',

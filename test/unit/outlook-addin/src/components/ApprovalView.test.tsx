@@ -4,7 +4,8 @@ import {
   type ApprovalOperations,
   type ApprovalViewProps,
 } from '../../../../../outlook-addin/src/components/ApprovalView.js';
-import type { ApprovalAlertView, ApprovalAudience } from '../../../../../outlook-addin/src/types.js';
+import { LiveSummaryCard } from '../../../../../outlook-addin/src/components/approval/LiveSummaryCard.js';
+import type { ApprovalAlertView, ApprovalAudience, LiveSummaryView } from '../../../../../outlook-addin/src/types.js';
 import { render, text } from '../../markup.js';
 
 describe('ApprovalView', () => {
@@ -109,5 +110,61 @@ describe('ApprovalView', () => {
     expect(text(render(<ApprovalView alertId="alr_9" alert={null} error="Not in Rapport." />))).toContain(
       'Not in Rapport.',
     );
+  });
+});
+
+describe('ApprovalView: the live summary above the request', () => {
+  const summary: LiveSummaryView = {
+    pendingApproval: { count: 2, forYou: 1, alerts: [] },
+    sending: {
+      count: 1,
+      alerts: [
+        {
+          id: 'alr_2',
+          title: 'Branch <b>hours</b>',
+          requester: 'analyst@rapport.example',
+          dashboardUrl: 'https://rapport.example/dashboard/alerts/alr_2',
+          mine: false,
+          sent: 120,
+          total: 400,
+        },
+      ],
+    },
+    doneToday: { count: 3, sent: 900, responded: 45, responseRate: 0.05 },
+    dashboardUrl: 'https://rapport.example/dashboard',
+    at: '2026-12-06T09:00:00.000Z',
+  };
+
+  it('shows the counts, sent of total per sending alert, and links to the dashboard', () => {
+    const html = render(<LiveSummaryCard summary={summary} />);
+    expect(text(html)).toContain('2 pending approval (1 for you) · 1 sending · 3 done today, 900 sent, 5% responded');
+    // A title is text, never markup.
+    expect(text(html)).toContain('Branch &lt;b&gt;hours&lt;/b&gt; — 120 of 400 sent');
+    expect(html).not.toContain('<b>hours</b>');
+    expect(html).toContain('href="https://rapport.example/dashboard/alerts/alr_2"');
+    expect(html).toContain('href="https://rapport.example/dashboard"');
+  });
+
+  it('sits in the approval view when given, and is absent without one', () => {
+    const alert = {
+      id: 'alr_01jtestalert0000000000000b',
+      status: 'awaiting_approval',
+      version: 1,
+      title: 'T',
+      preview: 'P',
+      topic: 'rates',
+      requester: 'analyst@rapport.example',
+      channels: ['email'],
+      approverGroup: 'alerts',
+      audience: null,
+      decision: null,
+      createdAt: '2026-12-06T08:00:00.000Z',
+      trailUrl: null,
+      you: { email: 'approver@rapport.example', role: 'approver', canDecide: true },
+    } as unknown as ApprovalAlertView;
+    expect(render(<ApprovalView alertId={alert.id} alert={alert} summary={summary} />)).toContain(
+      'data-testid="live-summary"',
+    );
+    expect(render(<ApprovalView alertId={alert.id} alert={alert} />)).not.toContain('data-testid="live-summary"');
   });
 });
