@@ -52,6 +52,11 @@ async function main() {
           `  People sign-in local OpenID Connect issuer ${rapport.localIssuer.url} (oidc-provider; DEVELOPMENT, loopback only: any email signs in; set OIDC_ISSUER or AAD_TENANT_ID for your identity provider)`,
         ]
       : []),
+    ...(rapport.dashboardSignIn
+      ? [
+          `  Dashboard      sign in at ${rapport.dashboardSignIn.signInUrl}${rapport.dashboardSignIn.local ? ' (the local provider: any email, e.g. approver@rapport.example)' : ` (${rapport.dashboardSignIn.issuer})`}`,
+        ]
+      : []),
     ...(rapport.apiToken?.file
       ? [
           `  API token      in ${relative(process.cwd(), rapport.apiToken.file)} (generated for this data directory)`,

@@ -1,7 +1,12 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
-import Provider, { type Adapter, type AdapterPayload, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, {
+  type Adapter,
+  type AdapterPayload,
+  type Configuration,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
 
 /** A tenant and app registration for tests; any GUIDs do. */
 export const TEST_TENANT = '11111111-2222-3333-4444-555555555555';
@@ -160,7 +165,10 @@ export async function signInAt(issuer: string, authorizationUrl: string | URL, e
     const res = await fetch(target, {
       ...init,
       redirect: 'manual',
-      headers: { ...(init.headers as Record<string, string>), cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') },
+      headers: {
+        ...(init.headers as Record<string, string>),
+        cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
+      },
     });
     for (const line of res.headers.getSetCookie()) {
       const [pair] = line.split(';');
@@ -206,7 +214,11 @@ export async function personToken(o: { issuer: string; clientId: string; email: 
   };
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(16).toString('base64url');
-  const resource = o.resource ? (o.resource.includes('://') ? o.resource : `api://${o.resource}`) : `api://${o.clientId}`;
+  const resource = o.resource
+    ? o.resource.includes('://')
+      ? o.resource
+      : `api://${o.resource}`
+    : `api://${o.clientId}`;
   const redirectUri = API_CLIENT_REDIRECT(o.issuer);
   const start = new URL(doc.authorization_endpoint);
   start.search = new URLSearchParams({
@@ -363,7 +375,14 @@ export async function startOidcIssuer(
       if (!u) return undefined;
       return { ver: '2.0', ...personClaims(u), scp: token.scope, azp: token.clientId };
     },
-    ttl: { AccessToken: 3600, AuthorizationCode: 60, IdToken: 3600, Interaction: 600, Session: 8 * 3600, Grant: 8 * 3600 },
+    ttl: {
+      AccessToken: 3600,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      Interaction: 600,
+      Session: 8 * 3600,
+      Grant: 8 * 3600,
+    },
     renderError: (ctx, out) => {
       ctx.type = 'html';
       ctx.body = page('Sign-in error', `<p>${String(out.error_description ?? out.error).replace(/[<>&"']/g, '')}</p>`);
@@ -397,7 +416,12 @@ export async function startOidcIssuer(
       res.end(page('Sign in', `<p>No such user here.</p><p><a href="${INTERACTION}${details.uid}">Try again</a></p>`));
       return;
     }
-    await current.interactionFinished(req, res, { login: { accountId: known.oid } }, { mergeWithLastSubmission: false });
+    await current.interactionFinished(
+      req,
+      res,
+      { login: { accountId: known.oid } },
+      { mergeWithLastSubmission: false },
+    );
   };
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
