@@ -120,12 +120,14 @@ export function csrfTokenMatches(keys: SessionKeys, session: Pick<DashboardSessi
  */
 export function safeReturnPath(value: string | null | undefined): string {
   const fallback = '/dashboard';
-  if (!value || value.length > 2048) return fallback;
-  if (!/^\/dashboard(?:[/?#]|$)/.test(value) || /[\\\p{Cc}]/u.test(value) || value.startsWith('//')) return fallback;
-  if (/^\/dashboard\/auth(?:[/?#]|$)/.test(value)) return fallback;
+  if (!value || value.length > 2048 || !value.startsWith('/') || value.startsWith('//')) return fallback;
+  if (/[\\\p{Cc}]/u.test(value)) return fallback;
+  // Checked after resolving, so dot segments (`/dashboard/../api`, `%2e%2e`) cannot step out.
   const resolved = new URL(value, 'http://rapport.invalid');
-  if (resolved.origin !== 'http://rapport.invalid') return fallback;
-  return `${resolved.pathname}${resolved.search}`;
+  const path = `${resolved.pathname}${resolved.search}`;
+  if (resolved.origin !== 'http://rapport.invalid' || !/^\/dashboard(?:[/?]|$)/.test(path)) return fallback;
+  if (/^\/dashboard\/auth(?:[/?]|$)/.test(path)) return fallback;
+  return path;
 }
 
 export interface CookieOptions {
