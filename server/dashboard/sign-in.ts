@@ -263,6 +263,12 @@ export function createDashboardAuth(options: DashboardAuthOptions): DashboardAut
     ),
   );
 
+  // Anything unforeseen (the people store down): a page saying so, logged, never a stack trace.
+  routes.onError((error, c) => {
+    options.logger?.error({ err: error }, 'dashboard sign-in failed');
+    return c.html(page('Sign-in unavailable', 'Something went wrong on our side. Try again shortly.'), 503);
+  });
+
   return {
     require,
     csrf,
