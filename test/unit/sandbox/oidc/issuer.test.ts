@@ -88,7 +88,12 @@ describe('local OpenID Connect provider', () => {
   it('refuses the password grant and an authorization request without PKCE', async () => {
     const password = await fetch(`${open.url}/oauth2/token`, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'password', client_id: TEST_CLIENT, username: 'a@b.example', password: 'x' }),
+      body: new URLSearchParams({
+        grant_type: 'password',
+        client_id: TEST_CLIENT,
+        username: 'a@b.example',
+        password: 'x',
+      }),
     });
     expect(password.status).toBe(400);
     expect(((await password.json()) as { error: string }).error).toBe('unsupported_grant_type');
