@@ -142,6 +142,15 @@ describe('dashboard auth middleware', () => {
     }
   });
 
+  it('answers a 503 page when the identity provider cannot be discovered, and a 400 to a callback it did not start', async () => {
+    const signIn = await auth.routes.fetch(new Request('https://rapport.example.com/sign-in'));
+    expect(signIn.status).toBe(503);
+    expect(await signIn.text()).toContain('not answering');
+    const callback = await auth.routes.fetch(new Request('https://rapport.example.com/callback?code=x&state=y'));
+    expect(callback.status).toBe(400);
+    expect(callback.headers.get('set-cookie')).toContain('rapport_dash_signin=; Path=/dashboard/auth; Max-Age=0');
+  });
+
   it('signs out with a CSRF-checked POST that clears the Secure cookie', async () => {
     const cookie = await cookieFor();
     const me = (await (
