@@ -107,6 +107,20 @@ export const envSchema = z
      */
     OIDC_ISSUER: optionalUrl('an http(s) issuer URL such as https://login.microsoftonline.com/<tenant>/v2.0'),
     /**
+     * The dashboard's app registration at the same identity provider (OIDC_ISSUER / AAD_TENANT_ID):
+     * its client id, and its secret for a confidential client (unset: a public client, PKCE alone).
+     * Its redirect URI is <PUBLIC_URL>/dashboard/auth/callback. Unset: no dashboard sign-in, except in
+     * development on loopback, where the local OpenID Connect provider registers one.
+     */
+    DASHBOARD_CLIENT_ID: optionalString.pipe(z.string().max(200).optional()),
+    DASHBOARD_CLIENT_SECRET: secret(16),
+    /** How long a dashboard sign-in lasts, in hours. */
+    DASHBOARD_SESSION_HOURS: z.coerce
+      .number()
+      .min(0.05)
+      .max(24 * 30)
+      .default(8),
+    /**
      * Rate limits of the public routes, requests per minute per client (bursts up to as many), in
      * memory per process; 0 turns one off. Links: approval, answer and unsubscribe pages. Webhooks:
      * inbound mail and texts. Slack: /slack/events (off by default: Slack's own retries pace it).
@@ -546,6 +560,13 @@ export const envSchema = z
         code: 'custom',
         path: [env.AAD_TENANT_ID ? 'AAD_CLIENT_ID' : 'AAD_TENANT_ID'],
         message: 'add-in sign-in needs both AAD_TENANT_ID and AAD_CLIENT_ID',
+      });
+    }
+    if (env.DASHBOARD_CLIENT_ID && !env.OIDC_ISSUER && !env.AAD_TENANT_ID && env.NODE_ENV !== 'development') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DASHBOARD_CLIENT_ID'],
+        message: 'the dashboard signs in at the people identity provider: set OIDC_ISSUER or AAD_TENANT_ID',
       });
     }
     if (env.NODE_ENV === 'production' && env.ADDIN_DEV_AUTH) {

@@ -26,6 +26,7 @@ import { createTokenVerifier, peopleIssuer } from '../server/addin/auth.js';
 import { createPeopleStore } from '../store/people.js';
 import { createPeopleDirectory } from '../services/people.js';
 import { startPeopleSignIn, type PeopleSignIn } from './steps/people-sign-in.js';
+import { startDashboardSignIn, type DashboardSignIn } from './steps/dashboard-sign-in.js';
 import { rapportSecret } from './secret.js';
 import { Cleanups } from './steps/cleanups.js';
 import { idempotencyPruning, startCrm } from './steps/crm.js';
@@ -87,6 +88,8 @@ export interface RapportRuntime {
   apiToken?: { token: string; file?: string };
   /** The local OpenID Connect issuer people sign in at (development on loopback, no identity provider configured). */
   localIssuer?: PeopleSignIn['local'];
+  /** The dashboard's sign-in, when one is configured (or the local provider's in development). */
+  dashboardSignIn?: DashboardSignIn;
   /** The Slack face: on with tokens, else off with a notice. */
   slack: SlackFace;
   /** The contact read model behind the Slack customer picker and /customer <name>. */
@@ -265,6 +268,12 @@ export async function startRapport(
     const apiToken = env.API_TOKENS || env.API_SERVICE_TOKENS ? undefined : devApiToken(dataDir);
     const signIn = await startPeopleSignIn(env, cleanups);
     const peopleTokens = peopleIssuer(signIn.env);
+    const dashboardSignIn = await startDashboardSignIn(env, signIn, {
+      people,
+      secret: rapportSecret(env.RAPPORT_SECRET, dataDir),
+      publicUrl,
+      logger,
+    });
     const app = createApp({
       broadcast: { ...broadcast, alertIntake, trail, ...(temporalUi ? { temporalUi } : {}) },
       topics: { topics: createTopicStore(db), admins: env.APPROVER_GROUPS[env.TOPIC_ADMIN_GROUP] ?? [] },
@@ -316,6 +325,7 @@ export async function startRapport(
       onContractViolation: overrides.onContractViolation,
       metrics,
       ...(traces ? { tracer: traces.tracer } : {}),
+      ...(dashboardSignIn ? { dashboard: { auth: dashboardSignIn.auth } } : {}),
       ...(env.METRICS_TOKEN ? { metricsEndpoint: { token: env.METRICS_TOKEN, render: telemetry.render } } : {}),
     });
     await startSchedules({ temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, logger }, cleanups);
@@ -336,6 +346,7 @@ export async function startRapport(
       smtpUrl,
       apiToken: apiToken ?? undefined,
       localIssuer: signIn.local,
+      ...(dashboardSignIn ? { dashboardSignIn } : {}),
       slack,
       contactReadModel,
       addinSignIn: env.AAD_TENANT_ID

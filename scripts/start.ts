@@ -49,7 +49,12 @@ async function main() {
     }; in Outlook: docs/OUTLOOK.md)`,
     ...(rapport.localIssuer
       ? [
-          `  People sign-in local OpenID Connect issuer ${rapport.localIssuer.url} (DEVELOPMENT, loopback only: any email, password ${rapport.localIssuer.password}; set OIDC_ISSUER or AAD_TENANT_ID for your identity provider)`,
+          `  People sign-in local OpenID Connect issuer ${rapport.localIssuer.url} (oidc-provider; DEVELOPMENT, loopback only: any email signs in; set OIDC_ISSUER or AAD_TENANT_ID for your identity provider)`,
+        ]
+      : []),
+    ...(rapport.dashboardSignIn
+      ? [
+          `  Dashboard      sign in at ${rapport.dashboardSignIn.signInUrl}${rapport.dashboardSignIn.local ? ' (the local provider: any email, e.g. approver@rapport.example)' : ` (${rapport.dashboardSignIn.issuer})`}`,
         ]
       : []),
     ...(rapport.apiToken?.file
@@ -64,8 +69,7 @@ async function main() {
           ...(rapport.localIssuer
             ? [
                 'As a person (approving needs one; a service token never can):',
-                `  export ANA=$(curl -s ${rapport.localIssuer.url}/oauth2/token -d grant_type=password -d client_id=${rapport.localIssuer.clientId} \\`,
-                `    -d username=approver@rapport.example -d password=${rapport.localIssuer.password} -d scope=access_as_user | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
+                `  export ANA=$(npx tsx scripts/person-token.ts ${rapport.localIssuer.url} ${rapport.localIssuer.clientId} approver@rapport.example)`,
                 `  curl -s ${rapport.url}/api/alerts -H "authorization: Bearer $ANA"`,
               ]
             : []),

@@ -8,6 +8,8 @@ import { DomainError } from '../domain/errors.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { Tracer } from '@opentelemetry/api';
 import type { AlertTrail } from '../services/alert-trail.js';
+import type { Hono } from 'hono';
+import type { DashboardAuth, DashboardEnv } from './dashboard/auth-seam.js';
 import type { CustomerContext } from '../services/customer-context.js';
 import { fromDomainError, httpError } from './errors.js';
 import { forgedLinks } from './forged-links.js';
@@ -73,6 +75,11 @@ export interface AppDeps extends TouchRoutesDeps {
   metricsEndpoint?: MetricsEndpoint;
   /** A server span per request (W3C traceparent honoured) when tracing is on (main/tracing.ts); unset: none. */
   tracer?: Tracer;
+  /**
+   * The dashboard: its sign-in routes at /dashboard/auth (server/dashboard/sign-in.ts) and its pages
+   * at /dashboard, each behind auth.require; unset: not served.
+   */
+  dashboard?: { auth: DashboardAuth; pages?: Hono<DashboardEnv> };
 }
 
 export function createApp(deps: AppDeps) {
@@ -139,6 +146,12 @@ export function createApp(deps: AppDeps) {
       docsRoutes(() => (document ??= openApiDocument(app))),
     ) // before /api: no credential
     .route('/api', api);
+
+  if (deps.dashboard) {
+    const { auth, pages } = deps.dashboard;
+    app.mount('/dashboard/auth', (request) => auth.routes.fetch(request));
+    if (pages) app.route('/dashboard', pages);
+  }
 
   // Links in emails: no bearer token; the signed token in the path is the credential.
   if (deps.broadcast) {

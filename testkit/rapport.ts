@@ -10,6 +10,10 @@ import { sweepScheduleId } from '../workflows/maintenance/shared.js';
 import { testDb } from './db.js';
 import type { OidcIssuer } from './oidc-issuer.js';
 import { startPeopleTokens } from './people.js';
+import { dashboardSignInEnv, reserveLoopbackUrl } from './dashboard-sign-in.js';
+import { serve, type ServerType } from '@hono/node-server';
+import { Hono } from 'hono';
+import type { DashboardAuth, DashboardEnv } from '../server/dashboard/auth-seam.js';
 
 export const TEST_API_TOKEN = 'test-token-0123456789abcdefghij';
 export const SANDBOX_TEST_TOKEN = 'sandbox-test-token';
@@ -37,6 +41,8 @@ export interface TestRapport {
   issuer?: OidcIssuer;
   /** `Bearer <token>` for a person, from the issuer's token endpoint (cached per person). */
   as(email: string): Promise<string>;
+  /** With `dashboard: true`: where Rapport listens (PUBLIC_URL), its dashboard sign-in on. */
+  url?: string;
   stop(): Promise<void>;
 }
 
@@ -58,6 +64,13 @@ export async function startTestRapport(
     sandboxRealism?: RealismSpec;
     /** Trace into this exporter (an InMemorySpanExporter), as OTEL_EXPORTER_OTLP_ENDPOINT would to a collector. */
     spanExporter?: SpanExporter;
+    /**
+     * Serve Rapport over HTTP on loopback (`url`, also PUBLIC_URL) with the dashboard's sign-in at
+     * the local OpenID Connect provider (testkit/dashboard-sign-in.ts signs browsers in).
+     */
+    dashboard?: boolean;
+    /** With `dashboard`: a test's own pages behind the dashboard's sign-in, served before Rapport's routes. */
+    dashboardPages?: (auth: DashboardAuth) => Hono<DashboardEnv>;
   } = {},
 ) {
   const sandbox = await startHubSpotSandbox({
@@ -71,6 +84,8 @@ export async function startTestRapport(
   const ownIdentity = ['OIDC_ISSUER', 'AAD_TENANT_ID'].some((k) => options.env?.[k] !== undefined);
   const people = ownIdentity ? undefined : await startPeopleTokens();
   const issuer = people?.issuer;
+  const publicUrl = options.dashboard ? await reserveLoopbackUrl() : undefined;
+  const dashboardEnv = issuer && publicUrl ? await dashboardSignInEnv(issuer, publicUrl) : {};
   const db = await testDb();
   const smtp = await startSmtpCatcher();
   const env = loadEnv({
@@ -95,6 +110,7 @@ export async function startTestRapport(
       ? // The pane's development sign-in: people still sign in to the API at the issuer, the pane does not.
         { OIDC_ISSUER: issuer.env.OIDC_ISSUER!, AAD_AUDIENCE: issuer.env.AAD_CLIENT_ID! }
       : issuer?.env),
+    ...dashboardEnv,
     ...options.env,
   });
   // Every answer is held to its route's contract; a mismatch fails the request that made it, or the file at stop().
@@ -115,6 +131,20 @@ export async function startTestRapport(
     onContractViolation: (violation) => violations.push(violation),
     ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
   });
+  let handler: (request: Request) => Response | Promise<Response> = rapport.app.fetch;
+  if (options.dashboardPages && rapport.dashboardSignIn) {
+    const own = new Hono();
+    own.route('/', options.dashboardPages(rapport.dashboardSignIn.auth));
+    own.all('*', (c) => rapport.app.fetch(c.req.raw));
+    handler = own.fetch;
+  }
+  const server: ServerType | undefined = publicUrl
+    ? await new Promise<ServerType>((done) => {
+        const s = serve({ fetch: handler, hostname: '127.0.0.1', port: Number(new URL(publicUrl).port) }, () =>
+          done(s),
+        );
+      })
+    : undefined;
   const as = (email: string) => {
     if (!people) throw new Error('this test configured its own identity provider: send its tokens');
     return people.as(email);
@@ -124,6 +154,7 @@ export async function startTestRapport(
     sandbox,
     issuer,
     as,
+    ...(publicUrl ? { url: publicUrl } : {}),
     smtp,
     db,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
@@ -146,6 +177,10 @@ export async function startTestRapport(
       return res;
     },
     stop: async () => {
+      if (server) {
+        if ('closeAllConnections' in server) server.closeAllConnections();
+        await new Promise<void>((done) => server.close(() => done()));
+      }
       // The sweep schedule outlives a process on purpose (it is the deployment's); a test's is its own.
       await rapport.temporal.schedule
         .getHandle(sweepScheduleId(env.TEMPORAL_TASK_QUEUE))

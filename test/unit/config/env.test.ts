@@ -104,6 +104,8 @@ describe('add-in configuration', () => {
     [{ AAD_TENANT_ID: 'contoso' }, 'AAD_TENANT_ID'],
     [{ AAD_TENANT_ID: TENANT }, 'AAD_CLIENT_ID'],
     [{ ADDIN_DEV_AUTH: 'true', NODE_ENV: 'production', API_TOKENS: 'x'.repeat(30) }, 'ADDIN_DEV_AUTH'],
+    [{ DASHBOARD_CLIENT_ID: 'dash', NODE_ENV: 'production', API_TOKENS: 'x'.repeat(30) }, 'DASHBOARD_CLIENT_ID'],
+    [{ DASHBOARD_CLIENT_ID: 'dash', DASHBOARD_CLIENT_SECRET: 'short' }, 'DASHBOARD_CLIENT_SECRET'],
   ])('refuses %o naming %s', (source, variable) => {
     try {
       loadEnv(source);

@@ -79,6 +79,7 @@ const SECRET_VARIABLES = [
   'SLACK_APP_TOKEN',
   'SMS_AUTH_TOKEN',
   'METRICS_TOKEN',
+  'DASHBOARD_CLIENT_SECRET',
 ];
 
 /** Modules the programs load by path rather than import: the worker bundles the workflows, mail goes out on a thread. */

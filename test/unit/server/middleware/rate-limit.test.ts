@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { rateLimits } from '../../../../server/middleware/rate-limit.js';
+import { PUBLIC_ROUTES, rateLimits } from '../../../../server/middleware/rate-limit.js';
 
 function app(now: () => number, maxClients?: number) {
   const a = new Hono();
@@ -41,5 +41,14 @@ describe('rate limits', () => {
     await get(a, '/r/x', 'b');
     await get(a, '/r/x', 'c'); // 'a' is forgotten: a fresh burst
     expect((await get(a, '/r/x', 'a')).status).toBe(200);
+  });
+});
+
+describe('public routes', () => {
+  it('count the dashboard sign-in with the links, and not the dashboard pages', () => {
+    expect(PUBLIC_ROUTES.links('/dashboard/auth/callback')).toBe(true);
+    expect(PUBLIC_ROUTES.links('/dashboard/auth/sign-in')).toBe(true);
+    expect(PUBLIC_ROUTES.links('/dashboard/alerts/alr_1')).toBe(false);
+    expect(PUBLIC_ROUTES.links('/dashboard/authx')).toBe(false);
   });
 });
