@@ -40,6 +40,8 @@ import { installTemporalLogging, searchAttributesReady, startTemporal } from './
 import { startWorker } from './steps/worker.js';
 import { createMetricsRegistry } from './metrics.js';
 import { createQueueDepths } from '../store/queue-depths.js';
+import type { DashboardAuth } from '../server/dashboard/auth-seam.js';
+import { dashboardDeps } from './dashboard.js';
 
 export { SANDBOX_TOKEN } from './steps/crm.js';
 export { CRM_SCHEMA } from './crm-schema.js';
@@ -60,6 +62,8 @@ export interface RuntimeOverrides {
   statusCacheMs?: number;
   /** Tests: every HTTP answer is held to its route's contract; a mismatch is reported here (and answered 500). */
   onContractViolation?: (violation: string) => void;
+  /** The dashboard's sign-in (server/dashboard/auth-seam.ts); absent: /dashboard is not mounted. */
+  dashboardAuth?: DashboardAuth;
 }
 
 export interface RapportRuntime {
@@ -229,7 +233,10 @@ export async function startRapport(
     const apiToken = env.API_TOKENS || env.API_SERVICE_TOKENS ? undefined : devApiToken(dataDir);
     const signIn = await startPeopleSignIn(env, cleanups);
     const peopleTokens = peopleIssuer(signIn.env);
+    const dashboard = overrides.dashboardAuth ? dashboardDeps(db, broadcast, overrides.dashboardAuth) : undefined;
+    if (dashboard) cleanups.defer(async () => dashboard.stop());
     const app = createApp({
+      ...(dashboard ? { dashboard } : {}),
       broadcast: { ...broadcast, alertIntake, trail, ...(temporalUi ? { temporalUi } : {}) },
       topics: { topics: createTopicStore(db), admins: env.APPROVER_GROUPS[env.TOPIC_ADMIN_GROUP] ?? [] },
       ...(sms.authToken ? { smsInbound: { authToken: sms.authToken, publicUrl } } : {}),

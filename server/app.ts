@@ -34,6 +34,7 @@ import { topicRoutes, type TopicRoutesDeps } from './routes/topics.js';
 import { touchRoutes, type TouchRoutesDeps } from './routes/touches.js';
 import { trailPageRoutes } from './routes/trail-page.js';
 import { trailRoutes } from './routes/trail.js';
+import { dashboardRoutes, type DashboardDeps } from './dashboard/routes.js';
 
 export interface AppDeps extends TouchRoutesDeps {
   /** The broadcast engine (alerts, approval links, customer responses); absent: those routes are not mounted. */
@@ -69,6 +70,8 @@ export interface AppDeps extends TouchRoutesDeps {
   metrics?: Metrics;
   /** GET /metrics for Prometheus, behind its own bearer token (METRICS_TOKEN); unset: not served. */
   metricsEndpoint?: MetricsEndpoint;
+  /** The web dashboard at /dashboard, behind its sign-in (server/dashboard/auth-seam.ts); absent: not mounted. */
+  dashboard?: DashboardDeps;
 }
 
 export function createApp(deps: AppDeps) {
@@ -144,6 +147,8 @@ export function createApp(deps: AppDeps) {
       app.route('/trail', trailPageRoutes({ alerts: deps.broadcast.alerts, trail, forgedLinks: links.forgedLinks }));
     if (deps.smsInbound) app.route('/sms', smsInboundRoutes({ ...deps.broadcast, ...deps.smsInbound }));
   }
+
+  if (deps.dashboard) app.route('/dashboard', dashboardRoutes(deps.dashboard) as never);
 
   app.notFound((c) =>
     c.json<ErrorBody>({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404),

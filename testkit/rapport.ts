@@ -4,6 +4,7 @@ import { startHubSpotSandbox, type RealismSpec } from '../sandbox/hubspot/index.
 import { startSmtpCatcher, type SmtpCatcher } from '../sandbox/smtp/index.js';
 import { createLogger } from '../main/logger.js';
 import { startRapport, type RapportRuntime } from '../main/runtime.js';
+import type { DashboardAuth } from '../server/dashboard/auth-seam.js';
 import type { Db } from '../store/db.js';
 import { sweepScheduleId } from '../workflows/maintenance/shared.js';
 import { testDb } from './db.js';
@@ -55,6 +56,8 @@ export async function startTestRapport(
     logLines?: string[];
     /** The sandbox portal's realism switches from the start (before Rapport checks its custom properties). */
     sandboxRealism?: RealismSpec;
+    /** Mounts /dashboard behind this sign-in (e.g. testkit/dashboard-test-auth.ts). */
+    dashboardAuth?: DashboardAuth;
   } = {},
 ) {
   const sandbox = await startHubSpotSandbox({
@@ -110,6 +113,7 @@ export async function startTestRapport(
     listen: false,
     ...(options.statusCacheMs !== undefined ? { statusCacheMs: options.statusCacheMs } : {}),
     onContractViolation: (violation) => violations.push(violation),
+    ...(options.dashboardAuth ? { dashboardAuth: options.dashboardAuth } : {}),
   });
   const as = (email: string) => {
     if (!people) throw new Error('this test configured its own identity provider: send its tokens');

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { CrmContact, CrmPort } from '../../crm/port.js';
+import { computeSegments } from '../../domain/segments.js';
 import type { ContactSummary, CrmContactStore } from '../../store/crm-contacts.js';
 
 /**
@@ -46,6 +47,12 @@ export function pageIntervalFor(perTenSeconds: number): number {
   return Math.ceil(10_000 / Math.max(1, perTenSeconds * BUDGET_SHARE));
 }
 
+/** The dashboard's segments of a contact (value tier, customer since), by the same rules as the customer card. */
+function segmentsOf(contact: CrmContact): Pick<ContactSummary, 'valueTier' | 'customerSince'> {
+  const segments = computeSegments(contact.properties, new Date());
+  return { valueTier: segments.valueTier.tier, customerSince: segments.relationship.since };
+}
+
 export function summaryOf(contact: CrmContact): ContactSummary {
   return {
     id: contact.id,
@@ -55,6 +62,7 @@ export function summaryOf(contact: CrmContact): ContactSummary {
     companyName: contact.properties.company ?? null,
     ownerId: contact.ownerId,
     updatedAt: contact.updatedAt,
+    ...segmentsOf(contact),
   };
 }
 
