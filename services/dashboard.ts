@@ -64,6 +64,12 @@ export interface AcrossFigures {
   approvalMedianSeconds: number | null;
 }
 
+/** A chart of one bucket gets an empty next one, so its time axis spans a bucket and not years. */
+const padded = (chart: Chart, bucket: number): Chart =>
+  chart.x.length !== 1
+    ? chart
+    : { x: [...chart.x, chart.x[0]! + bucket], series: chart.series.map((s) => ({ ...s, values: [...s.values, 0] })) };
+
 const median = (xs: number[]) => {
   if (xs.length === 0) return null;
   const s = [...xs].sort((a, b) => a - b);
@@ -88,14 +94,17 @@ export function createDashboardData(deps: DashboardDataDeps) {
   }
 
   async function figuresOf(alert: AlertRow): Promise<AlertFigures> {
-    const [counts, groups, responsesByKind, span] = await Promise.all([
+    // The buckets follow the alert's sending time so far (approval to completion, or now): every
+    // read then runs at once, none waits for another.
+    const from = Date.parse(alert.approvedAt ?? alert.createdAt);
+    const to = alert.completedAt ? Date.parse(alert.completedAt) : Date.now();
+    const bucket = bucketSeconds(Math.max(0, (to - from) / 1000));
+    const [counts, groups, responsesByKind, timeline] = await Promise.all([
       deps.deliveries.counts(alert.id),
       deps.dashboard.ledgerGroups(alert.id),
       deps.dashboard.responsesByKind(alert.id),
-      deps.dashboard.span(alert.id),
+      deps.dashboard.timeline(alert.id, bucket),
     ]);
-    const bucket = bucketSeconds(span.from !== null && span.to !== null ? span.to - span.from : 0);
-    const timeline = await deps.dashboard.timeline(alert.id, bucket);
     const owner = (g: LedgerGroup) => g.ownerId ?? '';
     return {
       alertId: alert.id,
@@ -108,8 +117,8 @@ export function createDashboardData(deps: DashboardDataDeps) {
       byTenure: breakdown(groups, (g) => g.tenure),
       byOwner: breakdown(groups, owner),
       bucket,
-      sends: timeSeries(timeline.sends, CHANNELS),
-      responses: timeSeries(timeline.responses, RESPONSE_KINDS),
+      sends: padded(timeSeries(timeline.sends, CHANNELS), bucket),
+      responses: padded(timeSeries(timeline.responses, RESPONSE_KINDS), bucket),
     };
   }
 

@@ -87,8 +87,9 @@ export function createDashboardStore(db: Pick<Db, 'query' | 'transaction'>) {
     /** One alert's ledger grouped by channel, status, owner and segment (a few hundred groups at most). */
     async ledgerGroups(alertId: string): Promise<LedgerGroup[]> {
       const { rows } = await db.query<LedgerGroup>(
-        `select coalesce(d.sent_channel, d.channel) as channel, d.status, d.owner_id as "ownerId",
-           ${TIER} as "valueTier", ${TENURE} as tenure,
+        // Grouped by byte order (collate "C"): the database's linguistic collation made this sort the slowest part.
+        `select coalesce(d.sent_channel, d.channel) collate "C" as channel, d.status collate "C" as status,
+           d.owner_id collate "C" as "ownerId", ${TIER} collate "C" as "valueTier", ${TENURE} collate "C" as tenure,
            count(*) filter (where d.status = 'pending' and d.deliver_after > now())::int as held,
            count(*)::int as rows, count(d.responded_at)::int as responded
          from deliveries d left join crm_contacts c on c.id = d.contact_id
@@ -108,17 +109,6 @@ export function createDashboardStore(db: Pick<Db, 'query' | 'transaction'>) {
       return Object.fromEntries(rows.map((r) => [r.kind, r.n]));
     },
 
-    /** First and last send and response of an alert (epoch seconds), to size the time buckets. */
-    async span(alertId: string): Promise<{ from: number | null; to: number | null }> {
-      const { rows } = await db.query<{ from: number | null; to: number | null }>(
-        `select extract(epoch from least(s.lo, r.lo))::float8 as "from", extract(epoch from greatest(s.hi, r.hi))::float8 as "to"
-         from (select min(sent_at) lo, max(sent_at) hi from deliveries where alert_id = $1) s,
-              (select min(received_at) lo, max(received_at) hi from responses where alert_id = $1) r`,
-        [alertId],
-      );
-      return { from: rows[0]?.from ?? null, to: rows[0]?.to ?? null };
-    },
-
     /** Sends per time bucket and channel, responses per bucket and kind (t: the bucket's start, epoch seconds). */
     async timeline(
       alertId: string,
@@ -129,13 +119,15 @@ export function createDashboardStore(db: Pick<Db, 'query' | 'transaction'>) {
     }> {
       const [sends, responses] = await Promise.all([
         db.query<{ t: number; series: string; n: number }>(
-          `select (floor(extract(epoch from sent_at) / $2) * $2)::float8 as t, coalesce(sent_channel, channel) as series,
+          `select floor(extract(epoch from sent_at)::float8 / $2::float8) * $2::float8 as t,
+             coalesce(sent_channel, channel) collate "C" as series,
              count(*)::int as n
            from deliveries where alert_id = $1 and sent_at is not null group by 1, 2`,
           [alertId, bucket],
         ),
         db.query<{ t: number; series: string; n: number }>(
-          `select (floor(extract(epoch from received_at) / $2) * $2)::float8 as t, kind as series, count(*)::int as n
+          `select floor(extract(epoch from received_at)::float8 / $2::float8) * $2::float8 as t, kind collate "C" as series,
+             count(*)::int as n
            from responses where alert_id = $1 group by 1, 2`,
           [alertId, bucket],
         ),
@@ -183,9 +175,7 @@ export function createDashboardStore(db: Pick<Db, 'query' | 'transaction'>) {
     },
 
     /** Approval time of each decided alert: from its first approval request (or its creation) to the decision. */
-    async approvalTimes(
-      since: Date,
-    ): Promise<
+    async approvalTimes(since: Date): Promise<
       {
         alertId: string;
         topic: string;
@@ -356,16 +346,20 @@ export type DashboardStore = ReturnType<typeof createDashboardStore>;
 
 /** The rollup's grouping of the ledger and responses for the alerts the subquery names. */
 const ROLLUP_SQL = (alerts: string) => `
-  select d.alert_id, coalesce(d.sent_channel, d.channel) as channel, ${TIER} as value_tier, ${TENURE} as tenure,
+  select d.alert_id, coalesce(d.sent_channel, d.channel) collate "C" as channel, ${TIER} collate "C" as value_tier,
+    ${TENURE} collate "C" as tenure,
     count(*)::int as deliveries,
     count(*) filter (where d.status = 'sent')::int as sent,
     count(*) filter (where d.status = 'failed')::int as failed,
     count(*) filter (where d.status = 'bounced')::int as bounced,
     count(*) filter (where d.status = 'unconfirmed')::int as unconfirmed,
     count(d.responded_at)::int as responded,
-    count(*) filter (where exists (select 1 from responses r where r.alert_id = d.alert_id
-                                   and r.contact_id = d.contact_id and r.kind = 'unsubscribe'))::int as unsubscribed
-  from deliveries d left join crm_contacts c on c.id = d.contact_id
+    count(u.contact_id)::int as unsubscribed
+  from deliveries d
+  left join crm_contacts c on c.id = d.contact_id
+  left join (select distinct alert_id, contact_id from responses
+             where kind = 'unsubscribe' and alert_id in (${alerts})) u
+    on u.alert_id = d.alert_id and u.contact_id = d.contact_id
   where d.alert_id in (${alerts})
   group by 1, 2, 3, 4`;
 

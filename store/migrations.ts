@@ -448,8 +448,8 @@ const migrations: { id: number; name: string; sql: string }[] = [
       -- from lifetime revenue, domain/segments.ts; customer since): the dashboard groups by them.
       alter table crm_contacts add column value_tier text;
       alter table crm_contacts add column customer_since timestamptz;
-      -- The alert page's sends over time, and the crow's nest's touches per rep per week.
-      create index deliveries_alert_sent on deliveries (alert_id, sent_at);
+      -- The alert page's responses over time, and the crow's nest's touches per rep per week. (The
+      -- ledger gets no new index: every send updates its rows, and the alert page reads them whole.)
       create index responses_alert_received on responses (alert_id, received_at);
       create index touches_logged_by on touches (logged_by, occurred_at);
       -- The across-alerts page's rollup: one row per finished alert x channel x segment, computed

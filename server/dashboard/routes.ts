@@ -209,7 +209,11 @@ ${figuresBlock({ weekly: f.weekly })}`;
     if (q instanceof Response) return q;
     const alert = await data.alert(id);
     if (!alert) return c.text('no such alert', 404);
-    const f = await data.figuresOf(alert);
+    const [f, unconfirmed, failed] = await Promise.all([
+      data.figuresOf(alert),
+      q.format === 'csv' ? [] : data.rows(id, { status: 'unconfirmed' }, 50),
+      q.format === 'csv' ? [] : data.rows(id, { status: 'failed' }, 50),
+    ]);
     const byTable: Record<string, [string, BreakdownRow[]]> = {
       channel: ['channel', f.byChannel],
       tier: ['value_tier', f.byValueTier],
@@ -318,17 +322,18 @@ ${figuresBlock({ weekly: f.weekly })}`;
           href: (r) => rowsHref({ ...param(r), responded: 'true' }),
           path: live('responded'),
         },
-        { label: 'Response rate', value: (r) => pct(r.responseRate), numeric: true },
+        {
+          label: 'Response rate %',
+          value: (r) => r.responseRate.toFixed(1),
+          numeric: true,
+          path: live('responseRate'),
+        },
       ];
     };
     const breakdownCard = (key: 'channel' | 'tier' | 'tenure' | 'owner', title: string, label: string) =>
       `<div class="card"><h2>${esc(title)}</h2>${table(byTable[key]![1], breakdownColumns(key, label), {
         csv: `${base}${qs({ format: 'csv', table: key })}`,
       })}</div>`;
-    const [unconfirmed, failed] = await Promise.all([
-      data.rows(id, { status: 'unconfirmed' }, 50),
-      data.rows(id, { status: 'failed' }, 50),
-    ]);
     const kpi = (label: string, path: string, value: number, href: string) =>
       `<div class="kpi">${esc(label)}<b><a href="${esc(href)}" data-path="${esc(path)}">${value}</a></b></div>`;
     const live = !isFinal(alert.status);
