@@ -127,8 +127,13 @@ export function createDashboardData(deps: DashboardDataDeps) {
     listAlerts: (q: { topic?: string; requester?: string; limit: number }) => deps.alerts.list(q),
     alertFigures,
     figuresOf,
-    rows: (alertId: string, filter: RowFilter, limit: number, offset = 0): Promise<LedgerRowView[]> =>
-      deps.dashboard.rows(alertId, filter, limit, offset),
+    rows: (
+      alertId: string,
+      filter: RowFilter,
+      limit: number,
+      offset = 0,
+      perStatus?: number,
+    ): Promise<LedgerRowView[]> => deps.dashboard.rows(alertId, filter, limit, offset, perStatus),
     /** Subscribe to an alert's figures; `push` gets them now and whenever the ledger moved (at most once per poll). */
     subscribe: live.subscribe,
     /** Alerts with a live poll running (tests and /metrics-style checks: one per alert, whatever the viewers). */

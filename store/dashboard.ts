@@ -8,8 +8,12 @@ import { iso, type Db } from './db.js';
  * (`DeliveryStore.counts`), so the page and GET /api/alerts/:id read one query.
  */
 
-/** A finished alert's rollup is recomputed when older than this (late responses, late bounces). */
-export const ROLLUP_MAX_AGE_SECONDS = 300;
+/**
+ * A finished alert's rollup is recomputed at once after a response that came in since, and when
+ * older than this (a late bounce), a few alerts per request.
+ */
+export const ROLLUP_MAX_AGE_SECONDS = 600;
+const ROLLUP_REFRESH_PER_REQUEST = 5;
 
 const TIER = `coalesce(c.value_tier, 'unknown')`;
 const TENURE = tenureSql('c.customer_since');
@@ -33,6 +37,8 @@ export interface LedgerRowView {
 
 export interface RowFilter {
   status?: string;
+  /** Any of these statuses (one read for several lists). */
+  statuses?: string[];
   channel?: string;
   ownerId?: string;
   valueTier?: string;
@@ -65,6 +71,7 @@ export function createDashboardStore(db: Pick<Db, 'query' | 'transaction'>) {
       where.push(sql.replaceAll('?', `$${params.length}`));
     };
     if (f.status) add('d.status = ?', f.status);
+    if (f.statuses) add('d.status = any(?::text[])', f.statuses);
     if (f.channel) add('coalesce(d.sent_channel, d.channel) = ?', f.channel);
     if (f.ownerId !== undefined) add(`coalesce(d.owner_id, '') = ?`, f.ownerId);
     if (f.valueTier) add(`${TIER} = ?`, f.valueTier);
@@ -86,7 +93,8 @@ export function createDashboardStore(db: Pick<Db, 'query' | 'transaction'>) {
 
     /** One alert's ledger grouped by channel, status, owner and segment (a few hundred groups at most). */
     async ledgerGroups(alertId: string): Promise<LedgerGroup[]> {
-      const { rows } = await db.query<LedgerGroup>(
+      const rows = await hashGrouped<LedgerGroup>(
+        db,
         // Grouped by byte order (collate "C"): the database's linguistic collation made this sort the slowest part.
         `select coalesce(d.sent_channel, d.channel) collate "C" as channel, d.status collate "C" as status,
            d.owner_id collate "C" as "ownerId", ${TIER} collate "C" as "valueTier", ${TENURE} collate "C" as tenure,
@@ -136,20 +144,38 @@ export function createDashboardStore(db: Pick<Db, 'query' | 'transaction'>) {
       return { sends: sends.rows.map(num), responses: responses.rows.map(num) };
     },
 
-    /** The ledger rows behind a number of the alert page, in send order. */
-    async rows(alertId: string, filter: RowFilter, limit: number, offset = 0): Promise<LedgerRowView[]> {
+    /**
+     * The ledger rows behind a number of the alert page, in send order; with `perStatus`, at most
+     * that many of each status (the alert page lists the first unconfirmed and failed rows in one read).
+     */
+    async rows(
+      alertId: string,
+      filter: RowFilter,
+      limit: number,
+      offset = 0,
+      perStatus?: number,
+    ): Promise<LedgerRowView[]> {
       const { sql, params } = rowWhere(alertId, filter);
       params.push(limit, offset);
+      const n = params.length;
       const { rows } = await db.query<LedgerRowView>(
-        `select d.contact_id as "contactId", d.seq, d.channel, d.sent_channel as "sentChannel", d.address, d.status,
-           d.attempts, d.owner_id as "ownerId", ${TIER} as "valueTier", ${TENURE} as tenure, d.sent_at as "sentAt",
-           d.responded_at as "respondedAt", d.last_error as "lastError",
-           nullif(trim(concat_ws(' ', coalesce(c.first_name, d.first_name), c.last_name)), '') as name
-         from deliveries d left join crm_contacts c on c.id = d.contact_id
-         where ${sql} order by d.seq limit $${params.length - 1} offset $${params.length}`,
+        `select * from (
+           select d.contact_id as "contactId", d.seq, d.channel, d.sent_channel as "sentChannel", d.address, d.status,
+             d.attempts, d.owner_id as "ownerId", ${TIER} as "valueTier", ${TENURE} as tenure, d.sent_at as "sentAt",
+             d.responded_at as "respondedAt", d.last_error as "lastError",
+             nullif(trim(concat_ws(' ', coalesce(c.first_name, d.first_name), c.last_name)), '') as name
+             ${perStatus ? ', row_number() over (partition by d.status order by d.seq) as nth' : ''}
+           from deliveries d left join crm_contacts c on c.id = d.contact_id
+           where ${sql}) r
+         ${perStatus ? `where nth <= ${Math.floor(perStatus)}` : ''}
+         order by seq limit $${n - 1} offset $${n}`,
         params,
       );
-      return rows.map((r) => ({ ...r, sentAt: iso(r.sentAt), respondedAt: iso(r.respondedAt) }));
+      return rows.map(({ nth: _nth, ...r }: LedgerRowView & { nth?: unknown }) => ({
+        ...r,
+        sentAt: iso(r.sentAt),
+        respondedAt: iso(r.respondedAt),
+      }));
     },
 
     /**
@@ -159,17 +185,23 @@ export function createDashboardStore(db: Pick<Db, 'query' | 'transaction'>) {
      */
     async rollup(since: Date): Promise<RollupRow[]> {
       await refreshRollups(db, since);
+      // Alerts under way are few: named one by one, their rows are read through the ledger's key.
+      const { rows: live } = await db.query<{ id: string }>(
+        `select id from alerts where created_at >= $1 and not (status = any($2::text[]))`,
+        [since, FINAL_STATUSES],
+      );
       const select = (source: string) => `
         select r.alert_id as "alertId", a.topic, a.requester,
           to_char(date_trunc('week', a.created_at at time zone 'UTC'), 'YYYY-MM-DD') as week,
           r.channel, r.value_tier as "valueTier", r.tenure, r.deliveries, r.sent, r.bounced, r.responded, r.unsubscribed
         from ${source} r join alerts a on a.id = r.alert_id`;
-      const { rows } = await db.query<RollupRow>(
+      const rows = await hashGrouped<RollupRow>(
+        db,
         `${select('dashboard_alert_rollup')}
          where a.created_at >= $1 and a.status = any($2::text[])
          union all
-         ${select(`(${ROLLUP_SQL('select id from alerts where created_at >= $1 and not (status = any($2::text[]))')})`)}`,
-        [since, FINAL_STATUSES],
+         ${select(`(${ROLLUP_SQL('$3::text[]')})`)}`,
+        [since, FINAL_STATUSES, live.map((r) => r.id)],
       );
       return rows;
     },
@@ -344,7 +376,19 @@ export function createDashboardStore(db: Pick<Db, 'query' | 'transaction'>) {
 
 export type DashboardStore = ReturnType<typeof createDashboardStore>;
 
-/** The rollup's grouping of the ledger and responses for the alerts the subquery names. */
+/**
+ * A grouping over tens of thousands of ledger rows, grouped by hashing: the planner, expecting
+ * as many groups as rows (it multiplies the columns' distinct counts), sorts them instead, two to
+ * three times slower for the few hundred groups there really are.
+ */
+async function hashGrouped<R>(db: Pick<Db, 'transaction'>, sql: string, params: unknown[]): Promise<R[]> {
+  return db.transaction(async (tx) => {
+    await tx.query('set local enable_sort = off');
+    return (await tx.query<R & Record<string, unknown>>(sql, params)).rows;
+  });
+}
+
+/** The rollup's grouping of the ledger and responses for the alerts of a text[] expression (an index scan per alert). */
 const ROLLUP_SQL = (alerts: string) => `
   select d.alert_id, coalesce(d.sent_channel, d.channel) collate "C" as channel, ${TIER} collate "C" as value_tier,
     ${TENURE} collate "C" as tenure,
@@ -358,9 +402,9 @@ const ROLLUP_SQL = (alerts: string) => `
   from deliveries d
   left join crm_contacts c on c.id = d.contact_id
   left join (select distinct alert_id, contact_id from responses
-             where kind = 'unsubscribe' and alert_id in (${alerts})) u
+             where kind = 'unsubscribe' and alert_id = any(${alerts})) u
     on u.alert_id = d.alert_id and u.contact_id = d.contact_id
-  where d.alert_id in (${alerts})
+  where d.alert_id = any(${alerts})
   group by 1, 2, 3, 4`;
 
 /**
@@ -368,12 +412,19 @@ const ROLLUP_SQL = (alerts: string) => `
  * per batch of alerts. Two processes doing it at once write the same rows (upsert).
  */
 async function refreshRollups(db: Pick<Db, 'query' | 'transaction'>, since: Date): Promise<void> {
+  // Must: no rollup yet, or one computed before the alert finished or before a response came in.
+  // May: older than ROLLUP_MAX_AGE_SECONDS (a late bounce changes no response): a few per request,
+  // oldest first, so the refresh of many alerts never lands on one request.
   const { rows } = await db.query<{ id: string }>(
-    `select a.id from alerts a left join dashboard_rollup_state s on s.alert_id = a.id
-     where a.created_at >= $1 and a.status = any($2::text[])
-       and (s.alert_id is null or s.computed_at < now() - make_interval(secs => $3))
-     order by a.id`,
-    [since, FINAL_STATUSES, ROLLUP_MAX_AGE_SECONDS],
+    `(select a.id from alerts a left join dashboard_rollup_state s on s.alert_id = a.id
+      where a.created_at >= $1 and a.status = any($2::text[])
+        and (s.alert_id is null or s.computed_at < a.completed_at
+             or exists (select 1 from responses r where r.alert_id = a.id and r.received_at >= s.computed_at)))
+     union
+     (select a.id from alerts a join dashboard_rollup_state s on s.alert_id = a.id
+      where a.created_at >= $1 and a.status = any($2::text[]) and s.computed_at < now() - make_interval(secs => $3)
+      order by s.computed_at limit $4)`,
+    [since, FINAL_STATUSES, ROLLUP_MAX_AGE_SECONDS, ROLLUP_REFRESH_PER_REQUEST],
   );
   for (let i = 0; i < rows.length; i += 50) {
     const ids = rows.slice(i, i + 50).map((r) => r.id);
@@ -382,7 +433,7 @@ async function refreshRollups(db: Pick<Db, 'query' | 'transaction'>, since: Date
       await tx.query(
         `insert into dashboard_alert_rollup (alert_id, channel, value_tier, tenure, deliveries, sent, failed, bounced,
            unconfirmed, responded, unsubscribed)
-         ${ROLLUP_SQL('select unnest($1::text[])')}
+         ${ROLLUP_SQL('$1::text[]')}
          on conflict (alert_id, channel, value_tier, tenure) do update set deliveries = excluded.deliveries,
            sent = excluded.sent, failed = excluded.failed, bounced = excluded.bounced,
            unconfirmed = excluded.unconfirmed, responded = excluded.responded, unsubscribed = excluded.unsubscribed`,

@@ -24,6 +24,8 @@ export interface DashboardDeps {
 type C = Context<DashboardEnv>;
 
 const ROW_LIMIT = 500;
+/** Unconfirmed and failed rows listed on the alert page. */
+const LISTED = 25;
 const CSV_ROW_LIMIT = 100_000;
 const alertId = z.string().regex(/^alr_[0-9A-Za-z]{1,40}$/, 'not an alert id');
 const format = z.enum(['html', 'csv']).default('html');
@@ -209,11 +211,13 @@ ${figuresBlock({ weekly: f.weekly })}`;
     if (q instanceof Response) return q;
     const alert = await data.alert(id);
     if (!alert) return c.text('no such alert', 404);
-    const [f, unconfirmed, failed] = await Promise.all([
+    // The unconfirmed and failed rows in one read: the first LISTED of each (their pages list them all).
+    const [f, listed] = await Promise.all([
       data.figuresOf(alert),
-      q.format === 'csv' ? [] : data.rows(id, { status: 'unconfirmed' }, 50),
-      q.format === 'csv' ? [] : data.rows(id, { status: 'failed' }, 50),
+      q.format === 'csv' ? [] : data.rows(id, { statuses: ['unconfirmed', 'failed'] }, 2 * LISTED, 0, LISTED),
     ]);
+    const unconfirmed = listed.filter((r) => r.status === 'unconfirmed');
+    const failed = listed.filter((r) => r.status === 'failed');
     const byTable: Record<string, [string, BreakdownRow[]]> = {
       channel: ['channel', f.byChannel],
       tier: ['value_tier', f.byValueTier],

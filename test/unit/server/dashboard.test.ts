@@ -139,6 +139,10 @@ describe('/dashboard', () => {
     expect(f.sends.series[0]!.values.reduce((a, b) => a + b, 0)).toBe(6); // 5 sent + 1 bounced have a send time
 
     const html = await (await app.request(`/dashboard/alerts/${ALERT}`, { headers: viewer })).text();
+    // The unconfirmed (c7) and failed (c6) rows are listed on the page; no other row is.
+    expect(html).toContain('c7@example.com');
+    expect(html).toContain('c6@example.com');
+    expect(html).not.toContain('c5@example.com');
     const href = html.match(/<a href="([^"]+)" data-path="funnel\|sent\|parts\|email\|value">5<\/a>/)![1]!;
     const csv = await (await app.request(`${href.replaceAll('&amp;', '&')}&format=csv`, { headers: viewer })).text();
     expect(csv.trim().split('\r\n')).toHaveLength(1 + 5);
@@ -204,6 +208,12 @@ describe('/dashboard', () => {
       bounceRate: 10,
     });
     expect((await data.across(since)).byRequester.map((r) => r.key)).toContain('bob@bank.example');
+    // A response after the rollup: the next read recomputes it.
+    await db.query(
+      `insert into responses (alert_id, contact_id, kind, dedupe_key) values ($1, 'd2', 'unsubscribe', 'dk2')`,
+      [done],
+    );
+    expect((await data.across(since)).byTopic.find((r) => r.key === 'products')?.unsubscribeRate).toBe(5.6);
   });
 
   it('rejects bad input with a 400 naming the field', async () => {
