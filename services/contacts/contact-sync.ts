@@ -53,6 +53,9 @@ function segmentsOf(contact: CrmContact): Pick<ContactSummary, 'valueTier' | 'cu
   return { valueTier: segments.valueTier.tier, customerSince: segments.relationship.since };
 }
 
+/** A contact as the sync writes it to the read model: the summary, with the dashboard's segments. */
+const readModelRowOf = (contact: CrmContact): ContactSummary => ({ ...summaryOf(contact), ...segmentsOf(contact) });
+
 export function summaryOf(contact: CrmContact): ContactSummary {
   return {
     id: contact.id,
@@ -62,7 +65,6 @@ export function summaryOf(contact: CrmContact): ContactSummary {
     companyName: contact.properties.company ?? null,
     ownerId: contact.ownerId,
     updatedAt: contact.updatedAt,
-    ...segmentsOf(contact),
   };
 }
 
@@ -107,7 +109,7 @@ export function startContactSync(
     let seen = 0;
     do {
       const page = await crm.listContacts({ after });
-      await store.upsert(page.results.map(summaryOf), run);
+      await store.upsert(page.results.map(readModelRowOf), run);
       seen += page.results.length;
       after = page.after;
       if (after) {
@@ -128,7 +130,7 @@ export function startContactSync(
     do {
       const page = await crm.listContactsModifiedSince(since, { after });
       if (!after && page.total >= SEARCH_RESULT_CAP) return false;
-      changed += (await store.upsert(page.results.map(summaryOf))).changed;
+      changed += (await store.upsert(page.results.map(readModelRowOf))).changed;
       after = page.after;
       if (after) await pause(options.pageIntervalMs);
     } while (after && !stopped);

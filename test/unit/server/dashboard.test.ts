@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDashboardData, type AlertFigures } from '../../../services/dashboard.js';
 import { createAlertStore } from '../../../store/alerts.js';
+import { createCrmContactStore } from '../../../store/crm-contacts.js';
 import { createDashboardStore } from '../../../store/dashboard.js';
 import type { Db } from '../../../store/db.js';
 import { createDeliveryStore } from '../../../store/deliveries.js';
@@ -242,6 +243,31 @@ describe('/dashboard', () => {
     expect(one).toMatch(/id="untouched-total">3</);
     const q = await (await app.request('/dashboard/crows-nest?format=csv&table=questions', { headers: viewer })).text();
     expect(q).toMatch(/\r\ngold,1,0,0,1,/);
+  });
+
+  it("segments written by the contact sync are what the crow's nest groups by", async () => {
+    const contacts = createCrmContactStore(db);
+    const row = {
+      id: 'sync-1',
+      email: 'sync@example.com',
+      firstName: 'Syn',
+      lastName: 'Ced',
+      companyName: null,
+      ownerId: 'owner-3',
+      updatedAt: new Date().toISOString(),
+    };
+    await contacts.upsert([{ ...row, valueTier: 'bronze', customerSince: '2020-01-01T00:00:00.000Z' }]);
+    const groups = await createDashboardStore(db).untouched(30);
+    expect(groups).toContainEqual({ valueTier: 'bronze', ownerId: 'owner-3', contacts: 1 });
+    // A later write without segments leaves them as they are.
+    await contacts.upsert([{ ...row, lastName: 'Changed' }]);
+    expect(await createDashboardStore(db).untouched(30)).toContainEqual({
+      valueTier: 'bronze',
+      ownerId: 'owner-3',
+      contacts: 1,
+    });
+    await db.query(`delete from crm_contact_terms where contact_id = 'sync-1'`);
+    await db.query(`delete from crm_contacts where id = 'sync-1'`);
   });
 
   it('streams changed figures to every viewer of an alert from one shared poll', async () => {
