@@ -50,7 +50,10 @@ export const DASHBOARD_JS = `(function () {
         return { label: s.name, stroke: COLORS[i % COLORS.length], width: 2 };
       })),
       axes: [{}, {}],
-      scales: { x: { time: el.getAttribute('data-time') !== 'false' } }
+      // One point (one week, one bucket): half a week each side, or the axis spans years.
+      scales: { x: { time: el.getAttribute('data-time') !== 'false', range: function (u, min, max) {
+        return min === max ? [min - 302400, max + 302400] : [min, max];
+      } } }
     };
     var data = [chart.x].concat(chart.series.map(function (s) { return s.values; }));
     return new uPlot(opts, data, el);

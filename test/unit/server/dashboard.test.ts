@@ -97,6 +97,8 @@ describe('/dashboard', () => {
     ]) {
       expect((await app.request(path)).status, path).toBe(401);
     }
+    // The sign-in routes are the sign-in module's, reached without a viewer (the double has none: 404).
+    expect((await app.request('/dashboard/auth/login')).status).toBe(404);
   });
 
   it('escapes a hostile alert title and contact name everywhere, and serves a strict CSP', async () => {
