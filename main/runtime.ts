@@ -47,6 +47,8 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { NO_TRACING } from '../lib/tracing.js';
 import { startTracing } from './tracing.js';
 import { traceCrm } from './traced-crm.js';
+import type { DashboardAuth } from '../server/dashboard/auth-seam.js';
+import { dashboardDeps } from './dashboard.js';
 
 export { SANDBOX_TOKEN } from './steps/crm.js';
 export { CRM_SCHEMA } from './crm-schema.js';
@@ -69,6 +71,8 @@ export interface RuntimeOverrides {
   onContractViolation?: (violation: string) => void;
   /** Tests: trace into this exporter (span by span), as OTEL_EXPORTER_OTLP_ENDPOINT would to a collector. */
   spanExporter?: SpanExporter;
+  /** The dashboard's sign-in (server/dashboard/auth-seam.ts); absent: /dashboard is not mounted. */
+  dashboardAuth?: DashboardAuth;
 }
 
 export interface RapportRuntime {
@@ -274,7 +278,11 @@ export async function startRapport(
       publicUrl,
       logger,
     });
+    const dashboardAuth = overrides.dashboardAuth ?? dashboardSignIn?.auth;
+    const dashboard = dashboardAuth ? dashboardDeps(db, broadcast, dashboardAuth) : undefined;
+    if (dashboard) cleanups.defer(async () => dashboard.stop());
     const app = createApp({
+      ...(dashboard ? { dashboard } : {}),
       broadcast: { ...broadcast, alertIntake, trail, ...(temporalUi ? { temporalUi } : {}) },
       topics: { topics: createTopicStore(db), admins: env.APPROVER_GROUPS[env.TOPIC_ADMIN_GROUP] ?? [] },
       ...(sms.authToken ? { smsInbound: { authToken: sms.authToken, publicUrl } } : {}),
@@ -325,7 +333,6 @@ export async function startRapport(
       onContractViolation: overrides.onContractViolation,
       metrics,
       ...(traces ? { tracer: traces.tracer } : {}),
-      ...(dashboardSignIn ? { dashboard: { auth: dashboardSignIn.auth } } : {}),
       ...(env.METRICS_TOKEN ? { metricsEndpoint: { token: env.METRICS_TOKEN, render: telemetry.render } } : {}),
     });
     await startSchedules({ temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, logger }, cleanups);

@@ -38,6 +38,7 @@ import { topicRoutes, type TopicRoutesDeps } from './routes/topics.js';
 import { touchRoutes, type TouchRoutesDeps } from './routes/touches.js';
 import { trailPageRoutes } from './routes/trail-page.js';
 import { trailRoutes } from './routes/trail.js';
+import { dashboardRoutes, type DashboardDeps } from './dashboard/routes.js';
 
 export interface AppDeps extends TouchRoutesDeps {
   /** The broadcast engine (alerts, approval links, customer responses); absent: those routes are not mounted. */
@@ -79,7 +80,7 @@ export interface AppDeps extends TouchRoutesDeps {
    * The dashboard: its sign-in routes at /dashboard/auth (server/dashboard/sign-in.ts) and its pages
    * at /dashboard, each behind auth.require; unset: not served.
    */
-  dashboard?: { auth: DashboardAuth; pages?: Hono<DashboardEnv> };
+  dashboard?: { auth: DashboardAuth; pages?: Hono<DashboardEnv> } & Partial<Omit<DashboardDeps, 'auth'>>;
 }
 
 export function createApp(deps: AppDeps) {
@@ -161,6 +162,19 @@ export function createApp(deps: AppDeps) {
     if (trail)
       app.route('/trail', trailPageRoutes({ alerts: deps.broadcast.alerts, trail, forgedLinks: links.forgedLinks }));
     if (deps.smsInbound) app.route('/sms', smsInboundRoutes({ ...deps.broadcast, ...deps.smsInbound }));
+  }
+
+  const dashboard = deps.dashboard;
+  if (dashboard?.data && dashboard.deliveries && dashboard.responses) {
+    app.route(
+      '/dashboard',
+      dashboardRoutes({
+        ...dashboard,
+        data: dashboard.data,
+        deliveries: dashboard.deliveries,
+        responses: dashboard.responses,
+      }) as never,
+    );
   }
 
   app.notFound((c) =>

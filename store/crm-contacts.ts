@@ -12,6 +12,9 @@ export interface ContactSummary {
   ownerId: string | null;
   /** The CRM's last modification, ISO. */
   updatedAt: string;
+  /** Segments for the dashboard (domain/segments.ts); absent: left as they are. */
+  valueTier?: string | null;
+  customerSince?: string | null;
 }
 
 export interface ContactSyncState {
@@ -91,6 +94,20 @@ export function createCrmContactStore(db: Pick<Db, 'query' | 'transaction'>) {
             fullRun ?? 0,
           ],
         );
+        // Segments change nothing a search returns, so they are written apart from the search fields.
+        const segmented = unique.filter((c) => c.valueTier !== undefined || c.customerSince !== undefined);
+        if (segmented.length > 0) {
+          await tx.query(
+            `update crm_contacts c set value_tier = u.tier, customer_since = u.since
+             from unnest($1::text[], $2::text[], $3::timestamptz[]) as u(id, tier, since)
+             where c.id = u.id and (c.value_tier, c.customer_since) is distinct from (u.tier, u.since)`,
+            [
+              segmented.map((c) => c.id),
+              segmented.map((c) => c.valueTier ?? null),
+              segmented.map((c) => c.customerSince ?? null),
+            ],
+          );
+        }
         if (rows.length === 0) return 0;
         const ids = new Set(rows.map((r) => r.id));
         const terms: string[] = [];

@@ -441,6 +441,41 @@ const migrations: { id: number; name: string; sql: string }[] = [
     `,
   },
   {
+    id: 20,
+    name: 'dashboard',
+    sql: `
+      -- Segments on the contact read model, copied from the CRM by the contact sync (value tier
+      -- from lifetime revenue, domain/segments.ts; customer since): the dashboard groups by them.
+      alter table crm_contacts add column value_tier text;
+      alter table crm_contacts add column customer_since timestamptz;
+      -- The alert page's responses over time, and the crow's nest's touches per rep per week. (The
+      -- ledger gets no new index: every send updates its rows, and the alert page reads them whole.)
+      create index responses_alert_received on responses (alert_id, received_at);
+      create index touches_logged_by on touches (logged_by, occurred_at);
+      -- The across-alerts page's rollup: one row per finished alert x channel x segment, computed
+      -- from the ledger and the responses (store/dashboard.ts), so that page reads thousands of
+      -- rows, not a million; alerts still under way are read live.
+      create table dashboard_alert_rollup (
+        alert_id text not null references alerts (id) on delete cascade,
+        channel text not null,
+        value_tier text not null,
+        tenure text not null,
+        deliveries integer not null,
+        sent integer not null,
+        failed integer not null,
+        bounced integer not null,
+        unconfirmed integer not null,
+        responded integer not null,
+        unsubscribed integer not null,
+        primary key (alert_id, channel, value_tier, tenure)
+      );
+      create table dashboard_rollup_state (
+        alert_id text primary key references alerts (id) on delete cascade,
+        computed_at timestamptz not null
+      );
+    `,
+  },
+  {
     id: 21,
     name: 'crm_idempotency_completed',
     sql: `

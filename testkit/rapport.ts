@@ -71,6 +71,8 @@ export async function startTestRapport(
     dashboard?: boolean;
     /** With `dashboard`: a test's own pages behind the dashboard's sign-in, served before Rapport's routes. */
     dashboardPages?: (auth: DashboardAuth) => Hono<DashboardEnv>;
+    /** Mounts /dashboard behind this sign-in (e.g. testkit/dashboard-test-auth.ts). */
+    dashboardAuth?: DashboardAuth;
   } = {},
 ) {
   const sandbox = await startHubSpotSandbox({
@@ -130,6 +132,7 @@ export async function startTestRapport(
     ...(options.statusCacheMs !== undefined ? { statusCacheMs: options.statusCacheMs } : {}),
     onContractViolation: (violation) => violations.push(violation),
     ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
+    ...(options.dashboardAuth ? { dashboardAuth: options.dashboardAuth } : {}),
   });
   let handler: (request: Request) => Response | Promise<Response> = rapport.app.fetch;
   if (options.dashboardPages && rapport.dashboardSignIn) {

@@ -3,11 +3,14 @@ import type { ContactSearch, CrmCompany, CrmContact, Page } from '../port.js';
 import { chunk, orNull, type AdapterContext } from './context.js';
 import { toCompany, toContact as toRapportContact, type HubSpotRecord } from './mapping.js';
 import { BATCH_SIZE, COMPANY_PROPERTIES } from './schema.js';
+import { SEGMENT_PROPERTIES } from '../../domain/segments.js';
 
 const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
 /** What the contact read model keeps: smaller pages than full contact reads. */
 const READ_MODEL_PROPERTIES = ['email', 'firstname', 'lastname', 'company', 'hubspot_owner_id', 'lastmodifieddate'];
+/** The read model's segments (the dashboard's value tier and relationship length), under Rapport's names. */
+const READ_MODEL_SEGMENTS = [SEGMENT_PROPERTIES.revenue, SEGMENT_PROPERTIES.customerSince];
 /** HubSpot's page sizes: 100 for object lists, 200 for search. */
 const LIST_PAGE = 100;
 const SEARCH_PAGE = 200;
@@ -15,6 +18,7 @@ const SEARCH_PAGE = 200;
 export function contactOperations(ctx: AdapterContext) {
   const { client } = ctx;
   const toContact = (record: HubSpotRecord) => toRapportContact(record, ctx.properties);
+  const readModelProperties = () => ctx.properties.readNames([...READ_MODEL_PROPERTIES, ...READ_MODEL_SEGMENTS]);
 
   async function batchRead(values: string[], idProperty?: string): Promise<CrmContact[]> {
     const found: CrmContact[] = [];
@@ -91,7 +95,7 @@ export function contactOperations(ctx: AdapterContext) {
         client.crm.contacts.basicApi.getPage(
           Math.min(Math.max(page.limit ?? LIST_PAGE, 1), LIST_PAGE),
           page.after,
-          READ_MODEL_PROPERTIES,
+          readModelProperties(),
         ),
       );
       return { results: response.results.map(toContact), after: response.paging?.next?.after };
@@ -116,7 +120,7 @@ export function contactOperations(ctx: AdapterContext) {
           ],
           // HubSpot takes sort objects; the client's type says strings but passes them through as given.
           sorts: [{ propertyName: 'lastmodifieddate', direction: 'ASCENDING' }] as unknown as string[],
-          properties: READ_MODEL_PROPERTIES,
+          properties: readModelProperties(),
           limit: Math.min(Math.max(page.limit ?? SEARCH_PAGE, 1), SEARCH_PAGE),
           ...(page.after ? { after: page.after } : {}),
         }),

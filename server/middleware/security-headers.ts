@@ -33,12 +33,13 @@ export interface SecurityHeaderOptions {
 const styleHash = (css: string) => `'sha256-${createHash('sha256').update(css).digest('base64')}'`;
 
 /** The kind of answer a path gives: each kind allows only what its pages need. */
-export type PageKind = 'addin' | 'links' | 'docs' | 'api';
+export type PageKind = 'addin' | 'links' | 'docs' | 'dashboard' | 'api';
 
 export function pageKind(path: string): PageKind {
   if (path === '/addin' || path.startsWith('/addin/')) return 'addin';
   if (/^\/+(?:approvals|r|u|trail)(?:\/|$)/.test(path)) return 'links';
   if (path === '/api/docs') return 'docs';
+  if (path === '/dashboard' || path.startsWith('/dashboard/')) return 'dashboard';
   return 'api';
 }
 
@@ -50,6 +51,8 @@ export function pageKind(path: string): PageKind {
  *  - the add-in: its own files, Office.js from Microsoft's CDN, sign-in with Entra, framed only by
  *    Outlook and Office;
  *  - the API reference page: its style sheet only;
+ *  - the dashboard (server/dashboard/): its own scripts, style sheets and event streams, nothing
+ *    from another origin, no inline script or style, never framed;
  *  - everything else (JSON, Slack, health): nothing at all.
  * Every answer: nosniff, no referrer (link URLs are credentials), HSTS when served over TLS.
  */
@@ -85,6 +88,20 @@ export function securityHeaders(options: SecurityHeaderOptions) {
         defaultSrc: none,
         styleSrc: [styleHash(REFERENCE_CSS)],
         formAction: none,
+        baseUri: none,
+        frameAncestors: none,
+      },
+    }),
+    dashboard: secureHeaders({
+      ...common,
+      xFrameOptions: 'DENY',
+      contentSecurityPolicy: {
+        defaultSrc: none,
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
         baseUri: none,
         frameAncestors: none,
       },

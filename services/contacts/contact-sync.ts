@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { CrmContact, CrmPort } from '../../crm/port.js';
+import { computeSegments } from '../../domain/segments.js';
 import type { ContactSummary, CrmContactStore } from '../../store/crm-contacts.js';
 
 /**
@@ -45,6 +46,15 @@ const SEARCH_RESULT_CAP = 10_000;
 export function pageIntervalFor(perTenSeconds: number): number {
   return Math.ceil(10_000 / Math.max(1, perTenSeconds * BUDGET_SHARE));
 }
+
+/** The dashboard's segments of a contact (value tier, customer since), by the same rules as the customer card. */
+function segmentsOf(contact: CrmContact): Pick<ContactSummary, 'valueTier' | 'customerSince'> {
+  const segments = computeSegments(contact.properties, new Date());
+  return { valueTier: segments.valueTier.tier, customerSince: segments.relationship.since };
+}
+
+/** A contact as the sync writes it to the read model: the summary, with the dashboard's segments. */
+const readModelRowOf = (contact: CrmContact): ContactSummary => ({ ...summaryOf(contact), ...segmentsOf(contact) });
 
 export function summaryOf(contact: CrmContact): ContactSummary {
   return {
@@ -99,7 +109,7 @@ export function startContactSync(
     let seen = 0;
     do {
       const page = await crm.listContacts({ after });
-      await store.upsert(page.results.map(summaryOf), run);
+      await store.upsert(page.results.map(readModelRowOf), run);
       seen += page.results.length;
       after = page.after;
       if (after) {
@@ -120,7 +130,7 @@ export function startContactSync(
     do {
       const page = await crm.listContactsModifiedSince(since, { after });
       if (!after && page.total >= SEARCH_RESULT_CAP) return false;
-      changed += (await store.upsert(page.results.map(summaryOf))).changed;
+      changed += (await store.upsert(page.results.map(readModelRowOf))).changed;
       after = page.after;
       if (after) await pause(options.pageIntervalMs);
     } while (after && !stopped);

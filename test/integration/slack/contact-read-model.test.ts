@@ -4,6 +4,7 @@ import { startSlackStandIn, type SlackStandIn } from '../../../sandbox/slack/ind
 import { startContactSync } from '../../../services/contacts/contact-sync.js';
 import { ACTIONS, COMMANDS, TOUCH_BLOCKS } from '../../../slack-app/ids.js';
 import { createCrmContactStore } from '../../../store/crm-contacts.js';
+import { computeSegments } from '../../../domain/segments.js';
 import { DEMO } from '../../../testkit/demo-data.js';
 import { SANDBOX_TEST_TOKEN, eventually, startTestRapport, type TestRapport } from '../../../testkit/rapport.js';
 import { BOT_TOKEN, SIGNING_SECRET, slackDriver } from './driver.js';
@@ -67,6 +68,17 @@ describe('contact read model', () => {
     const sync = t.rapport.contactReadModel.sync!;
     await eventually(async () => (sync.ready() ? true : undefined), 60_000, 100);
     expect(await rows()).toBe(liveContacts());
+    // The dashboard's segments come along, by the customer card's rules (domain/segments.ts).
+    const { rows: segmented } = await t.db.query<{ id: string; valueTier: string; since: unknown }>(
+      `select id, value_tier as "valueTier", customer_since as since from crm_contacts`,
+    );
+    for (const id of [DEMO.joe.id, DEMO.maria.id].map(String)) {
+      const expected = computeSegments((await t.rapport.crm.getContact(id))!.properties, new Date());
+      const row = segmented.find((r) => r.id === id)!;
+      expect(row.valueTier).toBe(expected.valueTier.tier);
+      expect(row.since === null ? null : new Date(row.since as string).toISOString()).toBe(expected.relationship.since);
+    }
+    expect(segmented.some((r) => r.valueTier !== 'prospect')).toBe(true);
 
     t.sandbox.faults.set({ status: 503, pathPrefix: SEARCH_PATH });
     try {
