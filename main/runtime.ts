@@ -36,6 +36,7 @@ import { healthChecks } from './steps/status.js';
 import { startStore } from './steps/store.js';
 import { seedTopics } from './steps/topics.js';
 import { createTopicStore } from '../store/topics.js';
+import { createPreferenceCentre } from '../services/preferences.js';
 import { installTemporalLogging, searchAttributesReady, startTemporal } from './steps/temporal.js';
 import { startWorker } from './steps/worker.js';
 import { createMetricsRegistry } from './metrics.js';
@@ -232,6 +233,15 @@ export async function startRapport(
     const app = createApp({
       broadcast: { ...broadcast, alertIntake, trail, ...(temporalUi ? { temporalUi } : {}) },
       topics: { topics: createTopicStore(db), admins: env.APPROVER_GROUPS[env.TOPIC_ADMIN_GROUP] ?? [] },
+      preferences: createPreferenceCentre({
+        crm: interactiveCrm,
+        store: broadcast.preferences,
+        topics: createTopicStore(db),
+        secret: broadcast.secret,
+        publicUrl,
+        subscriptionTypes: broadcast.policy.subscriptionTypes,
+        linkTtlDays: env.PREFERENCE_LINK_TTL_DAYS,
+      }),
       ...(sms.authToken ? { smsInbound: { authToken: sms.authToken, publicUrl } } : {}),
       slack: slack.app,
       addin: await createAddinRoutes({

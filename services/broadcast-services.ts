@@ -1,3 +1,5 @@
+import { preferenceLink } from '../domain/broadcast/preference-link.js';
+import { createPreferenceStore, type PreferenceStore } from '../store/preferences.js';
 import { createEmailSender, type EmailSender } from '../channels/email/sender.js';
 import { createThreadedEmailSender } from '../channels/email/threaded-sender.js';
 import type { HttpSmsProviderOptions } from '../channels/sms/http-provider.js';
@@ -46,7 +48,7 @@ export function createBroadcastServices(
     /** Deliveries and decisions counted for operators (lib/metrics.ts). */
     metrics?: Metrics;
   },
-): BroadcastActivityDeps & { mail: EmailSender; events: AlertEventStore } {
+): BroadcastActivityDeps & { mail: EmailSender; events: AlertEventStore; preferences: PreferenceStore } {
   const mailOptions = {
     smtpUrl: parts.smtpUrl,
     from: env.MAIL_FROM,
@@ -74,6 +76,9 @@ export function createBroadcastServices(
     // PostgreSQL may serve several workers: the channel rates are then the deployment's, not each worker's.
     ...(parts.db.kind === 'postgres' ? { sendRates: createSendRateStore(parts.db) } : {}),
     ...(parts.metrics ? { metrics: parts.metrics } : {}),
+    // The customers' own terms (preference centre) for the audience, and their link in every message.
+    preferences: createPreferenceStore(parts.db),
+    preferenceLink: (contactId: string) => preferenceLink(parts.secret, parts.publicUrl, contactId, new Date()),
   };
 }
 

@@ -83,7 +83,7 @@ export function rateLimits(rules: RateRule[], options: RateLimitOptions = {}) {
 
 /** The public route groups and how their paths look. */
 export const PUBLIC_ROUTES = {
-  links: (path: string) => /^\/+(?:approvals|r|u|trail)(?:\/|$)/.test(path),
+  links: (path: string) => /^\/+(?:approvals|r|u|trail|p)(?:\/|$)/.test(path),
   webhooks: (path: string) => path === '/api/inbound/email' || path === '/sms/inbound',
   slack: (path: string) => path === '/slack/events',
 };

@@ -526,7 +526,7 @@ export const HUBSPOT_OPERATIONS: OperationFact[] = [
     id: 'preferences.v4.update',
     method: 'POST',
     path: '/communication-preferences/v4/statuses/{subscriberIdString}',
-    usedBy: 'preferences.ts unsubscribeEmail (one subscription type, v4)',
+    usedBy: 'preferences.ts unsubscribeEmail and subscribeEmail (one subscription type, v4)',
     scopes: ['communication_preferences.write'],
     request: [
       { path: 'channel', type: 'string' },
