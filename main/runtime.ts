@@ -197,7 +197,13 @@ export async function startRapport(
       holder,
     });
     cleanups.defer(() => contactReadModel.stop());
-    const context = createCustomerContext({ crm: interactiveCrm, contacts, touches, questions: DEFAULT_QUESTIONS });
+    const context = createCustomerContext({
+      crm: interactiveCrm,
+      contacts,
+      touches,
+      questions: DEFAULT_QUESTIONS,
+      topics: createTopicStore(db),
+    });
 
     // Faces. One person across Slack, Outlook and the API: people's ids joined in the store.
     const people = createPeopleDirectory(createPeopleStore(db));

@@ -145,6 +145,14 @@ describe('the preference page', () => {
     expect(notes).toHaveLength(1);
     expect(notes[0]!.properties.hs_note_body).toContain('Rates: off');
 
+    // Reps see it beside the customer: the context the add-in and the Slack card show.
+    const ctx = (await (await t.api(`/api/customers/context?email=${DEMO.joe.email}`)).json()) as {
+      preferences?: string[];
+    };
+    expect(ctx.preferences).toEqual(
+      expect.arrayContaining(['Rates: off', 'Products: on, SMS, daily digest', 'Quiet hours: 22:00-07:00']),
+    );
+
     const again = await save(fields);
     expect(again.status).toBe(200);
     expect(await again.text()).toContain('Nothing changed');
