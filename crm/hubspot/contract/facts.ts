@@ -602,4 +602,30 @@ export const HUBSPOT_OPERATIONS: OperationFact[] = [
     errors: [{ status: 400, category: 'VALIDATION_ERROR', when: 'already unsubscribed, unknown subscription' }],
     source: `${REFERENCE}/communication-preferences/v3/unsubscribe`,
   },
+  {
+    id: 'preferences.v3.subscribe',
+    method: 'POST',
+    path: '/communication-preferences/v3/subscribe',
+    usedBy: 'preferences.ts subscribeEmail (v3 mode; the preference centre turning a topic on)',
+    scopes: ['communication_preferences.write'],
+    request: [
+      { path: 'emailAddress', type: 'string' },
+      { path: 'subscriptionId', type: 'string' },
+    ],
+    success: [200],
+    response: [
+      { path: 'id', type: 'digits' },
+      { path: 'name', type: 'string' },
+      { path: 'status', type: 'string' },
+      { path: 'sourceOfStatus', type: 'string' },
+    ],
+    errors: [
+      {
+        status: 400,
+        category: 'VALIDATION_ERROR',
+        when: 'already subscribed, or the address unsubscribed or opted out (v3 will not subscribe it again)',
+      },
+    ],
+    source: `${REFERENCE}/communication-preferences/v3/subscribe`,
+  },
 ];
