@@ -89,7 +89,7 @@ export function preferencePageBody(view: PreferenceView, state: PreferencePageSt
       }${state.saved.notes.map((n) => `<p>${esc(n)}</p>`).join('')}</div>`
     : '';
   const error = state.error
-    ? `<div class="error" role="alert"><h2>Please check one field</h2><p><a href="#${fieldId(state.error.field)}">${esc(state.error.field)}</a> ${esc(state.error.message)}.</p></div>`
+    ? `<div class="error" role="alert"><h2>Please check one field</h2><p><a href="#${fieldId(state.error.field)}">${esc(state.error.field)}</a> ${esc(state.error.message)}.</p><p>Nothing was saved; the form shows your current choices.</p></div>`
     : '';
   const zoneOptions = [
     option('', `From our records (${view.crmTimeZone ?? 'not set'})`, p.timeZone === null),
