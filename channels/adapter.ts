@@ -14,13 +14,15 @@ export interface ChannelRecipient {
   address: string;
   /** The contact's first name when known: the alert greets them by it. */
   firstName?: string | null;
+  /** The contact's preference centre (a signed per-contact link); unset: the message carries none. */
+  preferencesUrl?: string;
 }
 
 /**
  * Signs the delivery's token for a purpose. A function, not four signed tokens: Slack and SMS
  * need only the response token, and an HMAC per unused purpose would be wasted work.
  */
-export type TokenSigner = (purpose: Exclude<TokenPurpose, 'approval'>) => string;
+export type TokenSigner = (purpose: Exclude<TokenPurpose, 'approval' | 'preferences'>) => string;
 
 /**
  * The outcome of one send that reached a verdict:

@@ -440,6 +440,11 @@ export const envSchema = z
         }
         return { start: m[1]!, end: m[2]! };
       }),
+    /**
+     * Days a preference centre link (in every alert) works after it was sent; a contact can stop
+     * all of theirs at once from the page. Each alert carries a fresh one.
+     */
+    PREFERENCE_LINK_TTL_DAYS: z.coerce.number().int().min(1).max(730).default(90),
     /** Recipients per dispatch activity, and the workflow history size at which a dispatch continues as new. */
     ALERT_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
     ALERT_HISTORY_EVENTS: z.coerce.number().int().min(50).max(40_000).default(6_000),

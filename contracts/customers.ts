@@ -92,6 +92,8 @@ export const customerContextSchema = z
     nextBestAction: z.strictObject({ ruleId: z.string(), action: z.string(), reason: z.string() }).nullable(),
     /** Open tasks on the CRM for this customer, soonest due first. */
     followUps: z.array(followUpSchema),
+    /** What the customer set in the preference centre, one line each (e.g. "Rates: off"); empty: nothing of their own. */
+    preferences: z.array(z.string()).optional(),
   })
   .meta({ id: 'CustomerContext' });
 

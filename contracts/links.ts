@@ -30,3 +30,18 @@ export const oneClickUnsubscribeForm = z.object({ 'List-Unsubscribe': z.literal(
 
 export type ApprovalForm = z.input<typeof approvalForm>;
 export type CustomerActionForm = z.input<typeof customerActionForm>;
+
+/**
+ * The preference centre's form (POST /p): the signed per-contact token travels in the form, not
+ * the path, and the page sets no cookie. Per topic `topic.<id>.enabled` (on/off), `.channel`,
+ * `.delivery`; `timeZone`, `quietStart`, `quietEnd`, `capMax`, `capWindow`, `unsubscribeAll`
+ * (domain/preferences.ts FORM_FIELDS). `action=revoke` stops every link to the page instead.
+ */
+export const preferencesForm = z
+  .object({
+    token: z.string({ message: 'token is missing' }).min(1).max(100),
+    action: z.enum(['save', 'revoke'], { message: 'action must be save or revoke' }).default('save'),
+  })
+  .catchall(z.string().max(100))
+  .meta({ id: 'PreferencesForm' });
+export type PreferencesForm = z.input<typeof preferencesForm>;

@@ -207,6 +207,8 @@ export interface CrmPort {
   getEmailSubscriptionStatuses(emails: string[]): Promise<Map<string, EmailSubscriptionStatus>>;
   /** Unsubscribes the address from one subscription type, or from all email; doing it twice is fine. */
   unsubscribeEmail(email: string, target: SubscriptionTarget): Promise<void>;
+  /** Subscribes the address to one subscription type (the preference centre turning a topic on); twice is fine. */
+  subscribeEmail(email: string, subscriptionId: string): Promise<void>;
 
   /** Creates Rapport's custom properties (idempotency key, question answers) when missing. */
   ensureSchema(

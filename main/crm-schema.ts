@@ -2,6 +2,7 @@ import type { Env } from '../config/env.js';
 import { resolvePropertyMap, type ContactPropertyMap } from '../crm/hubspot/property-map.js';
 import { DEFAULT_QUESTIONS, answerProperty } from '../domain/questions.js';
 import { BROADCAST_CRM_SCHEMA } from '../services/broadcast-services.js';
+import { PREFERENCES_CRM_SCHEMA } from '../services/preferences.js';
 
 /** Rapport's custom CRM properties: idempotency keys on engagements, answers on contacts. */
 export const CRM_SCHEMA = [
@@ -12,6 +13,7 @@ export const CRM_SCHEMA = [
   })),
   ...DEFAULT_QUESTIONS.map((q) => ({ objectType: 'contacts' as const, name: answerProperty(q.id), label: q.text })),
   ...BROADCAST_CRM_SCHEMA,
+  ...PREFERENCES_CRM_SCHEMA,
 ];
 
 /** The configured HubSpot contact property per fact Rapport reads (docs/CONFIGURATION.md#hubspot-property-mapping). */

@@ -39,6 +39,7 @@ import { healthChecks } from './steps/status.js';
 import { startStore } from './steps/store.js';
 import { seedTopics } from './steps/topics.js';
 import { createTopicStore } from '../store/topics.js';
+import { createPreferenceCentre } from '../services/preferences.js';
 import { installTemporalLogging, searchAttributesReady, startTemporal } from './steps/temporal.js';
 import { startWorker } from './steps/worker.js';
 import { createMetricsRegistry } from './metrics.js';
@@ -237,7 +238,13 @@ export async function startRapport(
       holder,
     });
     cleanups.defer(() => contactReadModel.stop());
-    const context = createCustomerContext({ crm: interactiveCrm, contacts, touches, questions: DEFAULT_QUESTIONS });
+    const context = createCustomerContext({
+      crm: interactiveCrm,
+      contacts,
+      touches,
+      questions: DEFAULT_QUESTIONS,
+      topics: createTopicStore(db),
+    });
 
     // Faces. One person across Slack, Outlook and the API: people's ids joined in the store.
     const people = createPeopleDirectory(createPeopleStore(db));
@@ -285,6 +292,15 @@ export async function startRapport(
       ...(dashboard ? { dashboard } : {}),
       broadcast: { ...broadcast, alertIntake, trail, ...(temporalUi ? { temporalUi } : {}) },
       topics: { topics: createTopicStore(db), admins: env.APPROVER_GROUPS[env.TOPIC_ADMIN_GROUP] ?? [] },
+      preferences: createPreferenceCentre({
+        crm: interactiveCrm,
+        store: broadcast.preferences,
+        topics: createTopicStore(db),
+        secret: broadcast.secret,
+        publicUrl,
+        subscriptionTypes: broadcast.policy.subscriptionTypes,
+        linkTtlDays: env.PREFERENCE_LINK_TTL_DAYS,
+      }),
       ...(sms.authToken ? { smsInbound: { authToken: sms.authToken, publicUrl } } : {}),
       slack: slack.app,
       addin: await createAddinRoutes({

@@ -31,6 +31,8 @@ import { docsRoutes } from './routes/docs.js';
 import { inboundRoutes } from './routes/inbound.js';
 import { answerMetrics, type MetricsEndpoint } from './routes/metrics.js';
 import { responseRoutes } from './routes/responses.js';
+import { preferenceRoutes } from './routes/preferences.js';
+import type { PreferenceCentre } from '../services/preferences.js';
 import { slackRoutes } from './routes/slack.js';
 import { smsInboundRoutes } from './routes/sms-inbound.js';
 import { healthRoutes, statusRoutes, type ReadinessChecks } from './routes/health.js';
@@ -43,6 +45,8 @@ import { dashboardRoutes, type DashboardDeps } from './dashboard/routes.js';
 export interface AppDeps extends TouchRoutesDeps {
   /** The broadcast engine (alerts, approval links, customer responses); absent: those routes are not mounted. */
   broadcast?: AlertRoutesDeps & { secret: string; trail?: AlertTrail };
+  /** The customers' preference centre at /p (signed per-contact links); absent: not mounted. */
+  preferences?: PreferenceCentre;
   /** The topic catalogue at /api/topics; absent: not mounted. */
   topics?: TopicRoutesDeps;
   logger: Logger;
@@ -161,6 +165,8 @@ export function createApp(deps: AppDeps) {
     app.route('/approvals', approvalRoutes(links)).route('/r', responses.actions).route('/u', responses.unsubscribe);
     if (trail)
       app.route('/trail', trailPageRoutes({ alerts: deps.broadcast.alerts, trail, forgedLinks: links.forgedLinks }));
+    if (deps.preferences)
+      app.route('/p', preferenceRoutes({ preferences: deps.preferences, forgedLinks: links.forgedLinks }));
     if (deps.smsInbound) app.route('/sms', smsInboundRoutes({ ...deps.broadcast, ...deps.smsInbound }));
   }
 

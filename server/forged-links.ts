@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { loggablePath } from './middleware/request-log.js';
 
-export type LinkSurface = 'approval' | 'response' | 'unsubscribe' | 'trail';
+export type LinkSurface = 'approval' | 'response' | 'unsubscribe' | 'trail' | 'preferences';
 
 export interface ForgedLinks {
   /** A link whose MAC is not Rapport's: counted, and now and then written to the log. */

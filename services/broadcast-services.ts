@@ -1,3 +1,5 @@
+import { preferenceLink } from '../domain/broadcast/preference-link.js';
+import { createPreferenceStore, type PreferenceStore } from '../store/preferences.js';
 import { createEmailSender, type EmailSender } from '../channels/email/sender.js';
 import { createThreadedEmailSender } from '../channels/email/threaded-sender.js';
 import type { HttpSmsProviderOptions } from '../channels/sms/http-provider.js';
@@ -50,7 +52,7 @@ export function createBroadcastServices(
     /** Spans around each SMTP send and each Slack DM or text (lib/tracing.ts); unset: none. */
     tracing?: Tracing;
   },
-): BroadcastActivityDeps & { mail: EmailSender; events: AlertEventStore } {
+): BroadcastActivityDeps & { mail: EmailSender; events: AlertEventStore; preferences: PreferenceStore } {
   const mailOptions = {
     smtpUrl: parts.smtpUrl,
     from: env.MAIL_FROM,
@@ -82,6 +84,9 @@ export function createBroadcastServices(
     // PostgreSQL may serve several workers: the channel rates are then the deployment's, not each worker's.
     ...(parts.db.kind === 'postgres' ? { sendRates: createSendRateStore(parts.db) } : {}),
     ...(parts.metrics ? { metrics: parts.metrics } : {}),
+    // The customers' own terms (preference centre) for the audience, and their link in every message.
+    preferences: createPreferenceStore(parts.db),
+    preferenceLink: (contactId: string) => preferenceLink(parts.secret, parts.publicUrl, contactId, new Date()),
   };
 }
 

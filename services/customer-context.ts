@@ -5,6 +5,10 @@ import { assertMayComplete, completedBody, type FollowUpActor } from '../domain/
 import { factsFrom, nextBestAction, type NextBestActionRules } from '../domain/next-best-action.js';
 import { answerProperty, nextQuestions, type Question } from '../domain/questions.js';
 import { computeSegments } from '../domain/segments.js';
+import { isTrue } from '../domain/audience/addresses.js';
+import { AUDIENCE_PROPERTIES } from '../domain/audience/types.js';
+import { readPreferences, summarizePreferences } from '../domain/preferences.js';
+import { PREFERENCES_PROPERTY } from './preferences.js';
 import type { TouchStore } from '../store/touches.js';
 import { NEXT_BEST_ACTION_RULES } from './next-best-action-rules.js';
 
@@ -18,6 +22,23 @@ export interface CustomerContextDeps {
   now?: () => Date;
   /** How long owners and companies read from the CRM are trusted (default 5 minutes). */
   directoryTtlMs?: number;
+  /** The topic catalogue, for the preference lines' topic names; unset: topic ids. */
+  topics?: { list(): Promise<{ id: string; name: string }[]> };
+}
+
+/**
+ * The customer's own terms from the preference centre, one line each, as HubSpot holds them
+ * (rapport_preferences, rapport_unsubscribed_all): the rep sees what the customer asked for.
+ */
+function preferenceLines(
+  properties: Record<string, string | null>,
+  topicNames: Readonly<Record<string, string>>,
+): string[] {
+  const prefs = readPreferences(properties[PREFERENCES_PROPERTY] ?? null);
+  return summarizePreferences(
+    { ...prefs, unsubscribedAll: prefs.unsubscribedAll || isTrue(properties[AUDIENCE_PROPERTIES.unsubscribedAll]) },
+    topicNames,
+  );
 }
 
 export interface TimelineEntry {
@@ -94,13 +115,15 @@ export function createCustomerContext(deps: CustomerContextDeps) {
     const contact = await deps.contacts.byEmail(email);
     if (!contact) throw new DomainError('NOT_FOUND', 'no CRM contact with this email', 'email');
 
-    const [ownerRows, company, engagements, tasks, unsynced, recentAnswers] = await Promise.all([
+    const [ownerRows, company, engagements, tasks, unsynced, recentAnswers, topicList] = await Promise.all([
       contact.ownerId ? ownerList() : Promise.resolve([]),
       contact.companyId ? companyById(contact.companyId) : Promise.resolve(null),
       deps.crm.listContactEngagements(contact.id, 50),
       deps.crm.listOpenTasks(contact.id, FOLLOW_UPS),
       deps.touches.listUnsyncedForContact(contact.id, contact.email),
       deps.touches.recentAnswers(contact.id, contact.email, ANSWER_OVERLAY_MS),
+      // The catalogue is a store read; a failure costs the names, never the context.
+      deps.topics ? deps.topics.list().catch(() => []) : Promise.resolve([]),
     ]);
     // An answer given a moment ago counts as given, whether or not the CRM (or the directory's
     // cached copy of the contact, in this or another process) shows it yet.
@@ -168,6 +191,8 @@ export function createCustomerContext(deps: CustomerContextDeps) {
         priority: t.priority,
         ownerId: t.ownerId,
       })),
+      /** What the customer set in the preference centre, one line each; empty: nothing of their own. */
+      preferences: preferenceLines(contact.properties, Object.fromEntries(topicList.map((t) => [t.id, t.name]))),
     };
   }
 

@@ -441,6 +441,21 @@ const migrations: { id: number; name: string; sql: string }[] = [
     `,
   },
   {
+    id: 17,
+    name: 'contact_preferences',
+    sql: `
+      -- The preference centre's cache of each contact's own terms (domain/preferences.ts); HubSpot
+      -- keeps them (subscription types, rapport_preferences). Read by the audience and digests.
+      -- links_revoked_before: every preference link issued earlier stops working.
+      create table contact_preferences (
+        contact_id text primary key,
+        preferences jsonb not null,
+        updated_at timestamptz not null default now(),
+        links_revoked_before timestamptz
+      );
+    `,
+  },
+  {
     id: 20,
     name: 'dashboard',
     sql: `

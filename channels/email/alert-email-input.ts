@@ -95,6 +95,11 @@ export const alertEmailInputSchema = z.object({
     name: displayName.optional(),
     /** Greets the recipient by name ("Hello Joe,"); unset or unusable: no greeting. */
     firstName: z.string().max(200).nullable().optional(),
+    /** The contact's preference centre (signed per contact); unset: the footer has no such link. */
+    preferencesUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(500)
+      .optional(),
   }),
   /** Signed elsewhere; used verbatim in links and addresses. */
   tokens: z.object({

@@ -103,7 +103,11 @@ ${hello ? `<p>${escapeHtml(hello)}</p>\n` : ''}${body.html}
         `<a href="${escapeHtml(l.url)}" style="display:inline-block;margin:0 8px 8px 0;padding:8px 14px;border:1px solid #1f6feb;border-radius:4px;color:#1f6feb;text-decoration:none">${escapeHtml(l.label)}</a>`,
     )
     .join('\n')}</p>
-<p style="font-size:12px;color:#6b7280">Reply to this email to reach us directly. Don't want these alerts? <a href="${escapeHtml(unsubscribe)}" style="color:#6b7280">Unsubscribe</a></p>
+<p style="font-size:12px;color:#6b7280">Reply to this email to reach us directly. ${
+    recipient.preferencesUrl
+      ? `<a href="${escapeHtml(recipient.preferencesUrl)}" style="color:#6b7280">Choose what you get, how and when</a> or `
+      : "Don't want these alerts? "
+  }<a href="${escapeHtml(unsubscribe)}" style="color:#6b7280">Unsubscribe</a></p>
 </div>
 </body></html>`;
 
@@ -116,6 +120,7 @@ ${hello ? `<p>${escapeHtml(hello)}</p>\n` : ''}${body.html}
     ...answers.map((l) => `${l.label}: ${l.url}`),
     '',
     'Reply to this email to reach us directly.',
+    ...(recipient.preferencesUrl ? [`Your preferences: ${recipient.preferencesUrl}`] : []),
     `Unsubscribe: ${unsubscribe}`,
     '',
   ].join('\n');

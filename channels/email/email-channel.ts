@@ -19,7 +19,12 @@ export function createEmailChannel(mail: EmailSender): ChannelAdapter {
     ): Promise<Attempt> {
       const message = mail.compose({
         alert: { id: alert.id, title: alert.title, body: alert.body },
-        recipient: { contactId: recipient.contactId, email: recipient.address, firstName: recipient.firstName },
+        recipient: {
+          contactId: recipient.contactId,
+          email: recipient.address,
+          firstName: recipient.firstName,
+          ...(recipient.preferencesUrl ? { preferencesUrl: recipient.preferencesUrl } : {}),
+        },
         tokens: {
           response: sign('response'),
           unsubscribe: sign('unsubscribe'),

@@ -3,14 +3,19 @@ import { greeting } from '../../domain/broadcast/greeting.js';
 import { CUSTOMER_ANSWERS, RESPONSE_KIND_LABELS } from '../../domain/vocabulary/index.js';
 import { oneLine } from '../email/alert-email-input.js';
 import type { ChannelAlert } from '../adapter.js';
-import { customerResponseActionId, RESPONSE_BLOCK_ID } from './customer-response-ids.js';
+import {
+  customerResponseActionId,
+  PREFERENCES_ACTION_ID,
+  PREFERENCES_BLOCK_ID,
+  RESPONSE_BLOCK_ID,
+} from './customer-response-ids.js';
 import { SLACK_LIMITS, clip } from './limits.js';
 import { markdownToMrkdwn, mk } from './mrkdwn.js';
 
 type KnownBlock = types.KnownBlock;
 
-/** header + actions + context around the body sections. */
-const BODY_SECTIONS = SLACK_LIMITS.blocksPerMessage - 3;
+/** header + actions + preferences + context around the body sections. */
+const BODY_SECTIONS = SLACK_LIMITS.blocksPerMessage - 4;
 
 export interface SlackAlertMessage {
   /** Notification and screen-reader text. */
@@ -81,6 +86,8 @@ export function buildSlackAlertMessage(
   responseToken: string,
   /** The contact's first name when known: the DM greets them by it, as the email does. */
   firstName?: string | null,
+  /** The contact's preference centre: a link button under the answers; unset: none. */
+  preferencesUrl?: string,
 ): SlackAlertMessage {
   const title = clip(oneLine(alert.title) || 'Alert', SLACK_LIMITS.headerText);
   const hello = greeting(firstName);
@@ -114,6 +121,22 @@ export function buildSlackAlertMessage(
           : {}),
       })),
     },
+    ...(preferencesUrl && preferencesUrl.length <= 3000
+      ? [
+          {
+            type: 'actions' as const,
+            block_id: PREFERENCES_BLOCK_ID,
+            elements: [
+              {
+                type: 'button' as const,
+                action_id: PREFERENCES_ACTION_ID,
+                text: { type: 'plain_text' as const, text: 'Your preferences' },
+                url: preferencesUrl,
+              },
+            ],
+          },
+        ]
+      : []),
     {
       type: 'context',
       elements: [{ type: 'mrkdwn', text: 'Tap a button to answer; your account team sees it straight away.' }],

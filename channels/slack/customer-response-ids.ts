@@ -25,3 +25,7 @@ export function readCustomerResponseActionId(actionId: string): CustomerAnswer |
   const answer = actionId.slice(ACTION_PREFIX.length);
   return CUSTOMER_ANSWERS.find((a) => a === answer) ?? null;
 }
+
+/** The DM's "Your preferences" link button: Slack echoes an action for it too, which the face acknowledges. */
+export const PREFERENCES_BLOCK_ID = 'alert_customer_preferences';
+export const PREFERENCES_ACTION_ID = 'alert_customer_preferences:open';

@@ -89,7 +89,7 @@ export function createSlackChannel(options: SlackChannelOptions): ChannelAdapter
   return {
     channel: 'slack',
     async send(alert: ChannelAlert, recipient: ChannelRecipient, sign: TokenSigner): Promise<Attempt> {
-      const message = buildSlackAlertMessage(alert, sign('response'), recipient.firstName);
+      const message = buildSlackAlertMessage(alert, sign('response'), recipient.firstName, recipient.preferencesUrl);
       const opened = await call('conversations.open', { users: recipient.address, return_im: false });
       if ('permanent' in opened) return { status: 'bounced', channel: 'slack', error: opened.permanent };
       const dm = (opened.ok as { channel?: { id?: unknown } }).channel?.id;

@@ -19,8 +19,15 @@ const clip = (text: string, max: number) => (text.length <= max ? text : `${text
  * carriers require. SMS is plain text, so nothing needs escaping; control characters and line
  * breaks in the title are flattened so it cannot push the link or the opt-out line around.
  */
-export function buildAlertSms(input: { title: string; responseUrl: string; firstName?: string | null }): string {
-  const tail = `\nAnswer: ${input.responseUrl}\n${SMS_OPT_OUT}`;
+export function buildAlertSms(input: {
+  title: string;
+  responseUrl: string;
+  firstName?: string | null;
+  /** The contact's preference centre; unset: the text carries no such link. */
+  preferencesUrl?: string;
+}): string {
+  const prefs = input.preferencesUrl ? `\nPreferences: ${input.preferencesUrl}` : '';
+  const tail = `\nAnswer: ${input.responseUrl}${prefs}\n${SMS_OPT_OUT}`;
   // The same greeting as the email and the DM, when the contact's name is known.
   const hello = greeting(input.firstName);
   const head = hello ? `${hello} ` : '';

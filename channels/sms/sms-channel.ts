@@ -30,6 +30,7 @@ export function createSmsChannel(options: SmsChannelOptions): ChannelAdapter {
         title: alert.title,
         responseUrl: `${base}/r/${encodeURIComponent(sign('response'))}`,
         firstName: recipient.firstName,
+        ...(recipient.preferencesUrl ? { preferencesUrl: recipient.preferencesUrl } : {}),
       });
       const reference = `${alert.id}:${recipient.contactId}`;
       for (let tries = 1; ; tries++) {

@@ -129,6 +129,40 @@ export function preferenceOperations(ctx: AdapterContext, mode: PreferencesApi =
       return out;
     },
 
+    /**
+     * Subscribes the address to one subscription type again (the preference centre's "on"). HubSpot
+     * refuses this for an address that opted out of all email; that refusal reaches the caller.
+     */
+    async subscribeEmail(email: string, subscriptionId: string): Promise<void> {
+      const address = email.trim();
+      const basis = {
+        legalBasis: 'CONSENT_WITH_NOTICE',
+        legalBasisExplanation: 'The contact turned this topic on in the Rapport preference centre.',
+      };
+      if (mode === 'v3') {
+        try {
+          await ctx.call('standard', () =>
+            client.communicationPreferences.statusApi.subscribe({
+              emailAddress: address,
+              subscriptionId,
+              ...basis,
+            } as Parameters<typeof client.communicationPreferences.statusApi.subscribe>[0]),
+          );
+        } catch (error) {
+          // v3 refuses a subscribe that is already in place; that is the state we want.
+          if (error instanceof CrmError && error.code === 'CRM_BAD_REQUEST' && /already/i.test(error.message)) return;
+          throw error;
+        }
+        return;
+      }
+      await v4('POST', `/statuses/${encodeURIComponent(address)}`, {
+        channel: 'EMAIL',
+        statusState: 'SUBSCRIBED',
+        subscriptionId: Number(subscriptionId),
+        ...basis,
+      });
+    },
+
     async unsubscribeEmail(email: string, target: SubscriptionTarget): Promise<void> {
       const address = email.trim();
       if (target.kind === 'all') {

@@ -43,7 +43,7 @@ export function candidateChannels(
 /**
  * Picks the channel and its fallback. An email refusal (opted out, or the CRM's subscription says
  * no) never moves a person to SMS by itself: when the alert would have emailed them, a text goes
- * only to someone who chose SMS (preferred channel) or consented to texts (`rapport_sms_consent`).
+ * only to someone who chose SMS (preferred channel, or SMS for this topic) or consented to texts (`rapport_sms_consent`).
  * Channels without a working adapter (`working`, default all) are passed over for the next usable
  * one, so the ledger and the approvers' preview show where a message will really go.
  */
@@ -54,8 +54,10 @@ export function chooseChannel(
   /** Why the CRM's subscription preferences refuse this alert's email, when they do. */
   emailRefusal?: string | null,
   working?: readonly Channel[],
+  /** The channel the contact chose for this alert's topic in the preference centre; it wins over the CRM's preferred one. */
+  topicChannel?: Channel | null,
 ): ChannelChoice & { passedOver?: Channel } {
-  const preferred = preferredChannel(recipient);
+  const preferred = topicChannel ?? preferredChannel(recipient);
   const candidates = candidateChannels(preferred, allowed, fallbackOrder);
   const usable: { channel: Channel; address: string }[] = [];
   const problems = new Map<Channel, Extract<ChannelAddress, { ok: false }>>();

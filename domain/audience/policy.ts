@@ -1,5 +1,11 @@
 import { z } from 'zod';
 import { DomainError } from '../errors.js';
+import {
+  contactPreferencesSchema,
+  stricterQuietHoursEnd,
+  topicPreference,
+  type ContactPreferences,
+} from '../preferences.js';
 import { CHANNELS, channelSchema, type Channel } from '../vocabulary/index.js';
 import { isUnsubscribedFromAll } from './addresses.js';
 import { chooseChannel } from './channel-choice.js';
@@ -82,6 +88,12 @@ export const policyContextSchema = z.object({
    * channel has none is counted (and sent) under the next usable channel.
    */
   workingChannels: z.array(channelSchema).optional(),
+  /**
+   * The contacts' own terms from the preference centre (store cache), per CRM contact id; contacts
+   * without an entry never set any. Topic off suppresses (TOPIC_OFF), the topic's channel wins
+   * over the CRM's preferred one, and their caps and quiet hours apply on top of the policy's.
+   */
+  preferences: z.record(z.string(), contactPreferencesSchema).optional(),
 });
 export type PolicyContext = z.output<typeof policyContextSchema>;
 export type PolicyContextInput = z.input<typeof policyContextSchema>;
@@ -100,7 +112,7 @@ export function applyContactPolicy(
   policy: ContactPolicy,
   context: PolicyContext,
 ): PolicyResult {
-  const { now, alert, history, subscriptions, workingChannels } = context;
+  const { now, alert, history, subscriptions, workingChannels, preferences } = context;
   // A hand-built policy skips the schema; fail on the config, not halfway through the audience.
   const defaultTimeZone = canonicalTimeZone(policy.defaultTimeZone);
   if (defaultTimeZone === null) {
@@ -123,6 +135,19 @@ export function applyContactPolicy(
     return out;
   };
 
+  /** The surviving record's terms; a merged record's "nothing at all" binds the person too. */
+  const preferencesOf = (r: Recipient): ContactPreferences | undefined => {
+    if (!preferences) return undefined;
+    let own: ContactPreferences | undefined;
+    for (const c of [r.contact, ...r.mergedContacts]) {
+      const p = Object.hasOwn(preferences, c.id) ? preferences[c.id] : undefined;
+      if (!p) continue;
+      if (p.unsubscribedAll) return p;
+      own ??= p;
+    }
+    return own;
+  };
+
   for (const r of recipients) {
     const suppress = (reason: PolicySuppression['reason'], detail: string) =>
       suppressed.push({ contactId: r.contactId, reason, detail, email: r.email, listIds: r.listIds });
@@ -131,13 +156,30 @@ export function applyContactPolicy(
       suppress('OPTED_OUT', 'unsubscribed from all alerts');
       continue;
     }
+    const own = preferencesOf(r);
+    if (own?.unsubscribedAll) {
+      suppress('OPTED_OUT', 'unsubscribed from everything in the preference centre');
+      continue;
+    }
+    const topic = own ? topicPreference(own, alert.topic) : null;
+    if (topic && !topic.enabled) {
+      suppress('TOPIC_OFF', `turned "${alert.topic}" off in the preference centre`);
+      continue;
+    }
 
     const status =
       subscriptions && r.normalizedEmail !== null && Object.hasOwn(subscriptions.byEmail, r.normalizedEmail)
         ? subscriptions.byEmail[r.normalizedEmail]
         : undefined;
     const refusal = subscriptions ? subscriptionRefusal(status, subscriptions.target) : null;
-    const choice = chooseChannel(r, alert.channels, policy.fallbackOrder, refusal, workingChannels);
+    const choice = chooseChannel(
+      r,
+      alert.channels,
+      policy.fallbackOrder,
+      refusal,
+      workingChannels,
+      topic?.channel ?? null,
+    );
     if (!choice.ok) {
       suppress(choice.reason, choice.detail);
       continue;
@@ -151,10 +193,23 @@ export function applyContactPolicy(
         continue;
       }
     }
+    // The customer's own cap, on top of ours: whichever is stricter stops the alert.
+    if (own?.frequencyCap) {
+      const verdict = checkFrequencyCap(historiesOf(r), alert, own.frequencyCap, now);
+      if (verdict.capped) {
+        suppress('FREQUENCY_CAP', `their own cap: ${verdict.detail}`);
+        continue;
+      }
+    }
 
-    const timeZone = parseContactTimeZone(r.contact.properties[AUDIENCE_PROPERTIES.timeZone]) ?? defaultTimeZone;
+    const timeZone =
+      own?.timeZone ?? parseContactTimeZone(r.contact.properties[AUDIENCE_PROPERTIES.timeZone]) ?? defaultTimeZone;
     let deliverAfter: string | null = null;
-    if (policy.quietHours) {
+    if (own?.quietHours) {
+      // Their own quiet hours and ours: held until both are over.
+      const end = stricterQuietHoursEnd(now, timeZone, policy.quietHours, own.quietHours);
+      deliverAfter = end === null ? null : new Date(end).toISOString();
+    } else if (policy.quietHours) {
       const cached = quietEndByZone.get(timeZone);
       if (cached !== undefined) deliverAfter = cached;
       else {

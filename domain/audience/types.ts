@@ -49,9 +49,11 @@ export type DuplicateReason = (typeof DUPLICATE_REASONS)[number];
 /**
  * UNSUBSCRIBED: the CRM's subscription preferences refuse this alert's email (see subscriptions.ts).
  * NO_SMS_CONSENT: refused email, has a phone, but neither chose SMS nor consented to texts.
+ * TOPIC_OFF: the contact turned this alert's topic off in the preference centre.
  */
 export const POLICY_REASONS = [
   'OPTED_OUT',
+  'TOPIC_OFF',
   'UNSUBSCRIBED',
   'NO_SMS_CONSENT',
   'INVALID_EMAIL',

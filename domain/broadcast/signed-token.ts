@@ -5,7 +5,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * link or a trail link) and the MAC binds it to one purpose. A forged or altered token fails before any lookup;
  * binding, expiry and single use are the store's job. Short enough for `reply+<token>@domain`.
  */
-export type TokenPurpose = 'approval' | 'response' | 'reply' | 'unsubscribe' | 'bounce' | 'trail';
+export type TokenPurpose = 'approval' | 'response' | 'reply' | 'unsubscribe' | 'bounce' | 'trail' | 'preferences';
 
 const ID = /^[A-Za-z0-9_-]{8,40}$/;
 const MAC_BYTES = 16;

@@ -84,7 +84,7 @@ export function rateLimits(rules: RateRule[], options: RateLimitOptions = {}) {
 /** The public route groups and how their paths look. */
 export const PUBLIC_ROUTES = {
   // The dashboard's sign-in too: unauthenticated, and each callback costs a call to the identity provider.
-  links: (path: string) => /^\/+(?:approvals|r|u|trail|dashboard\/auth)(?:\/|$)/.test(path),
+  links: (path: string) => /^\/+(?:approvals|r|u|trail|p|dashboard\/auth)(?:\/|$)/.test(path),
   webhooks: (path: string) => path === '/api/inbound/email' || path === '/sms/inbound',
   slack: (path: string) => path === '/slack/events',
 };

@@ -3,6 +3,7 @@ import { createMiddleware } from 'hono/factory';
 import { secureHeaders } from 'hono/secure-headers';
 import { REFERENCE_CSS } from '../openapi/reference-page.js';
 import { PAGE_CSS } from '../pages.js';
+import { PREFERENCES_CSS } from '../preference-page.js';
 
 /**
  * Where Outlook and Office frame the task pane: Outlook on the web and the new Outlook (the
@@ -33,10 +34,11 @@ export interface SecurityHeaderOptions {
 const styleHash = (css: string) => `'sha256-${createHash('sha256').update(css).digest('base64')}'`;
 
 /** The kind of answer a path gives: each kind allows only what its pages need. */
-export type PageKind = 'addin' | 'links' | 'docs' | 'dashboard' | 'api';
+export type PageKind = 'addin' | 'links' | 'preferences' | 'docs' | 'dashboard' | 'api';
 
 export function pageKind(path: string): PageKind {
   if (path === '/addin' || path.startsWith('/addin/')) return 'addin';
+  if (/^\/+p(?:\/|$)/.test(path)) return 'preferences';
   if (/^\/+(?:approvals|r|u|trail)(?:\/|$)/.test(path)) return 'links';
   if (path === '/api/docs') return 'docs';
   if (path === '/dashboard' || path.startsWith('/dashboard/')) return 'dashboard';
@@ -46,7 +48,7 @@ export function pageKind(path: string): PageKind {
 /**
  * Security headers on every answer (hono's secure-headers), with a Content-Security-Policy per
  * kind of page:
- *  - links (approval, answer and unsubscribe pages): their one style sheet (by hash), forms posting
+ *  - links (approval, answer and unsubscribe pages; the preference centre with its own sheet): their one style sheet (by hash), forms posting
  *    back to themselves, nothing else: no scripts, images, fonts or frames, and never framed;
  *  - the add-in: its own files, Office.js from Microsoft's CDN, sign-in with Entra, framed only by
  *    Outlook and Office;
@@ -76,6 +78,17 @@ export function securityHeaders(options: SecurityHeaderOptions) {
       contentSecurityPolicy: {
         defaultSrc: none,
         styleSrc: [styleHash(PAGE_CSS)],
+        formAction: ["'self'"],
+        baseUri: none,
+        frameAncestors: none,
+      },
+    }),
+    preferences: secureHeaders({
+      ...common,
+      xFrameOptions: 'DENY',
+      contentSecurityPolicy: {
+        defaultSrc: none,
+        styleSrc: [styleHash(PREFERENCES_CSS)],
         formAction: ["'self'"],
         baseUri: none,
         frameAncestors: none,

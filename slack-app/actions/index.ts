@@ -1,5 +1,5 @@
 import type { App, BlockAction, ButtonAction, ExternalSelectAction } from '@slack/bolt';
-import { CUSTOMER_RESPONSE_ACTION } from '../../channels/slack/customer-response-ids.js';
+import { CUSTOMER_RESPONSE_ACTION, PREFERENCES_ACTION_ID } from '../../channels/slack/customer-response-ids.js';
 import type { SlackDeps } from '../deps.js';
 import { ACTIONS } from '../ids.js';
 import { acknowledgeOnly } from './acknowledge.js';
@@ -28,4 +28,8 @@ export function register(app: App, deps: SlackDeps): void {
   app.action<BlockAction<ButtonAction>>(ACTIONS.logFollowUp, logFollowUp(deps));
   // One action_id per answer (`<prefix>:interested`, ...): ids must be unique within the buttons' block.
   app.action<BlockAction<ButtonAction>>(CUSTOMER_RESPONSE_ACTION, customerResponse(deps));
+  // The DM's preference link opens in the browser; Slack still sends the click, which only needs its ack.
+  app.action<BlockAction<ButtonAction>>(PREFERENCES_ACTION_ID, async ({ ack }) => {
+    await ack();
+  });
 }

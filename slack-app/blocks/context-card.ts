@@ -127,6 +127,15 @@ export function contextCard(input: ContextCardInput): SlackMessage {
     blocks.push({ type: 'section', text: mrkdwn(mk`*Next best action*\n${nba.action}\n_Why:_ ${nba.reason}`) });
   }
 
+  // The customer's own terms from the preference centre (topics off, channels, digests, quiet hours).
+  const prefs = (ctx as { preferences?: string[] }).preferences ?? [];
+  if (prefs.length > 0) {
+    blocks.push({
+      type: 'context',
+      elements: [mrkdwn(mk`*Their preferences:* ${clip(prefs.join(' · '), 1_500)}`)],
+    });
+  }
+
   const next = ctx.nextQuestions[0];
   blocks.push({
     type: 'section',

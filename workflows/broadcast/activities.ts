@@ -30,6 +30,7 @@ import { noticeDomain, sendStaffNotice } from './activities/staff-notice.js';
 import { approvalRequest, finalSummaryNotice, requesterNotice, type Notice } from './notices.js';
 import { createRateLimiter, createSharedRateLimiter, type SendPacer } from './rate-limiter.js';
 import type { SendRateStore } from '../../store/send-rates.js';
+import type { PreferenceStore } from '../../store/preferences.js';
 import type { Metrics } from '../../lib/metrics.js';
 import { DECISION_UNRECORDABLE, type Revision } from './shared.js';
 
@@ -64,6 +65,10 @@ export interface BroadcastActivityDeps {
   crmTeamQueue?: CrmTeamQueue;
   /** Deliveries and approval decisions counted for operators (lib/metrics.ts); unset: not counted. */
   metrics?: Pick<Metrics, 'delivery' | 'approvalDecision'>;
+  /** The contacts' own terms (preference centre cache); unset: nobody set any. */
+  preferences?: Pick<PreferenceStore, 'forContacts'>;
+  /** Each message's link to the contact's preference centre; unset: messages carry none. */
+  preferenceLink?: (contactId: string) => string | null;
 }
 
 /** Approval link ids derive from (alert, version, approver): a retried notification reuses the same link. */
@@ -136,7 +141,16 @@ export function createBroadcastActivities(
     async resolveAudience(alertId: string): Promise<{ deliveries: number }> {
       const alert = await loadAlert(alertId);
       const workingChannels = (['email', 'slack', 'sms'] as const).filter((c) => channels[c] !== undefined);
-      const summary = await resolveAudience({ crm, deliveries, policy: deps.policy, workingChannels }, alert);
+      const summary = await resolveAudience(
+        {
+          crm,
+          deliveries,
+          policy: deps.policy,
+          workingChannels,
+          ...(deps.preferences ? { preferences: deps.preferences } : {}),
+        },
+        alert,
+      );
       await alerts.setSummary(alertId, summary);
       return { deliveries: summary.deliveries };
     },
@@ -256,6 +270,7 @@ export function createBroadcastActivities(
             target: (topic) => subscriptionForTopic(deps.policy.subscriptionTypes ?? {}, topic),
             read: (emails) => crm.getEmailSubscriptionStatuses(emails),
           },
+          ...(deps.preferenceLink ? { preferenceLink: deps.preferenceLink } : {}),
         },
         alert,
         batch,
@@ -355,7 +370,14 @@ export function createBroadcastActivities(
       // A DSN's fallback try goes out on this worker's channels, paced like the dispatch.
       fallbackAfterBounce: (alert, contactId, bounce, retry) =>
         fallbackAfterLateBounce(
-          { deliveries, mail, channels, secret: deps.secret, limiters },
+          {
+            deliveries,
+            mail,
+            channels,
+            secret: deps.secret,
+            limiters,
+            ...(deps.preferenceLink ? { preferenceLink: deps.preferenceLink } : {}),
+          },
           alert,
           contactId,
           bounce,

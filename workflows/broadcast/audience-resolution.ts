@@ -22,6 +22,8 @@ import {
 import type { Channel } from '../../domain/vocabulary/index.js';
 import type { AlertRow } from '../../store/alerts.js';
 import type { DeliveryStore } from '../../store/deliveries.js';
+import type { PreferenceStore } from '../../store/preferences.js';
+import type { ContactPreferences } from '../../domain/preferences.js';
 
 const MEMBERSHIP_PAGE = 250;
 const CONTACT_CHUNK = 1_000;
@@ -59,7 +61,12 @@ export interface AudienceDeps {
   policy: ContactPolicy;
   /** Channels this worker has an adapter for; the others are counted (and sent) under the fallback. */
   workingChannels?: Channel[];
+  /** The contacts' own terms (preference centre cache); unset: nobody set any. */
+  preferences?: Pick<PreferenceStore, 'forContacts'>;
 }
+
+/** The longest window a customer's own cap can have (domain/preferences.ts CAP_WINDOWS): a week. */
+const CUSTOMER_CAP_LOOKBACK_HOURS = 168;
 
 /**
  * Lists -> memberships (paged) -> contacts (batched, inside the CRM budget) -> dedupe -> policy ->
@@ -89,9 +96,17 @@ async function decideAudience(
   const dedupe = dedupeAudience(memberships);
   memberships.length = 0;
 
-  const history: Record<string, ContactHistory> = policy.frequencyCap
-    ? contactHistories(await deliveries.recentSends(contactIds, capLookbackHours(policy.frequencyCap), alert.id))
+  // One query per 5,000 contacts: only those who set terms come back.
+  const preferences: Record<string, ContactPreferences> = deps.preferences
+    ? Object.fromEntries(await deps.preferences.forContacts(contactIds))
     : {};
+  const customerCaps = Object.values(preferences).some((p) => p.frequencyCap !== null);
+  const lookback = Math.max(
+    policy.frequencyCap ? capLookbackHours(policy.frequencyCap) : 0,
+    customerCaps ? CUSTOMER_CAP_LOOKBACK_HOURS : 0,
+  );
+  const history: Record<string, ContactHistory> =
+    lookback > 0 ? contactHistories(await deliveries.recentSends(contactIds, lookback, alert.id)) : {};
   // Only a topic mapped to a subscription type needs the statuses: "opted out of all email" is the
   // contact's hs_email_optout, already read with the contact. Reading them anyway cost 2 requests per
   // 100 addresses (v4; one per address on v3): 65,000 recipients took 214 s more to resolve.
@@ -110,6 +125,7 @@ async function decideAudience(
     history,
     ...(subscriptions ? { subscriptions } : {}),
     ...(deps.workingChannels ? { workingChannels: deps.workingChannels } : {}),
+    ...(Object.keys(preferences).length > 0 ? { preferences } : {}),
   });
   const lists = alert.listIds.map((id) => ({ id, name: known.get(id) ?? id }));
   return {

@@ -52,6 +52,8 @@ export interface DispatchDeps {
     target(topic: string): SubscriptionTarget | null;
     read(emails: string[]): Promise<Map<string, EmailSubscriptionStatus>>;
   };
+  /** The contact's preference centre link, put in every message (domain/broadcast/preference-link.ts); unset: none. */
+  preferenceLink?: (contactId: string) => string | null;
 }
 
 /** The failure type of an attempt cut short by its worker's shutdown; retried by another worker. */
@@ -377,7 +379,12 @@ export async function tryChannel(
       throw new SendWithdrawnError(`${channel} send withdrawn before it started`);
     return await adapter.send(
       alert,
-      { contactId: row.contactId, address, firstName: row.firstName },
+      {
+        contactId: row.contactId,
+        address,
+        firstName: row.firstName,
+        ...withPreferencesUrl(deps.preferenceLink?.(row.contactId)),
+      },
       (purpose) => signToken(deps.secret, purpose, row.token),
       hooks,
     );
@@ -385,6 +392,8 @@ export async function tryChannel(
     throw new ChannelFailure(channel, error);
   }
 }
+
+const withPreferencesUrl = (url: string | null | undefined) => (url ? { preferencesUrl: url } : {});
 
 /** A send that certainly or possibly delivered nothing, and the channel it failed on. */
 export class ChannelFailure extends Error {

@@ -23,6 +23,7 @@ const REASON_WORDS: Record<string, string> = {
   DUPLICATE_CONTACT: 'same contact on several lists',
   DUPLICATE_EMAIL: 'same email on another record',
   OPTED_OUT: 'opted out',
+  TOPIC_OFF: 'turned this topic off',
   UNSUBSCRIBED: 'unsubscribed from this kind of email',
   NO_SMS_CONSENT: 'refused email, no consent to texts',
   INVALID_EMAIL: 'invalid email',

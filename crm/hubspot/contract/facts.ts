@@ -526,7 +526,7 @@ export const HUBSPOT_OPERATIONS: OperationFact[] = [
     id: 'preferences.v4.update',
     method: 'POST',
     path: '/communication-preferences/v4/statuses/{subscriberIdString}',
-    usedBy: 'preferences.ts unsubscribeEmail (one subscription type, v4)',
+    usedBy: 'preferences.ts unsubscribeEmail and subscribeEmail (one subscription type, v4)',
     scopes: ['communication_preferences.write'],
     request: [
       { path: 'channel', type: 'string' },
@@ -601,5 +601,31 @@ export const HUBSPOT_OPERATIONS: OperationFact[] = [
     ],
     errors: [{ status: 400, category: 'VALIDATION_ERROR', when: 'already unsubscribed, unknown subscription' }],
     source: `${REFERENCE}/communication-preferences/v3/unsubscribe`,
+  },
+  {
+    id: 'preferences.v3.subscribe',
+    method: 'POST',
+    path: '/communication-preferences/v3/subscribe',
+    usedBy: 'preferences.ts subscribeEmail (v3 mode; the preference centre turning a topic on)',
+    scopes: ['communication_preferences.write'],
+    request: [
+      { path: 'emailAddress', type: 'string' },
+      { path: 'subscriptionId', type: 'string' },
+    ],
+    success: [200],
+    response: [
+      { path: 'id', type: 'digits' },
+      { path: 'name', type: 'string' },
+      { path: 'status', type: 'string' },
+      { path: 'sourceOfStatus', type: 'string' },
+    ],
+    errors: [
+      {
+        status: 400,
+        category: 'VALIDATION_ERROR',
+        when: 'already subscribed, or the address unsubscribed or opted out (v3 will not subscribe it again)',
+      },
+    ],
+    source: `${REFERENCE}/communication-preferences/v3/subscribe`,
   },
 ];

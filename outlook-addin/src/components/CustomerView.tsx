@@ -4,6 +4,7 @@ import { CustomerHeader } from './customer/CustomerHeader.js';
 import { FollowUps } from './customer/FollowUps.js';
 import { LogTouchForm } from './customer/LogTouchForm.js';
 import { NextBestActionCard } from './customer/NextBestActionCard.js';
+import { PreferencesNote } from './customer/PreferencesNote.js';
 import { SegmentChips } from './customer/SegmentChips.js';
 import { useCustomerStyles } from './customer/styles.js';
 import { Timeline } from './customer/Timeline.js';
@@ -33,6 +34,7 @@ export function CustomerView({ context, subject, operations, now }: CustomerView
     <div className={styles.root} data-testid="customer-view">
       <CustomerHeader contact={context.contact} company={context.company} owner={context.owner} />
       <SegmentChips segments={context.segments} />
+      {context.preferences && context.preferences.length > 0 && <PreferencesNote lines={context.preferences} />}
       {context.nextBestAction && <NextBestActionCard action={context.nextBestAction} />}
       <LogTouchForm questions={context.nextQuestions} subject={subject} form={form} />
       <FollowUps followUps={context.followUps} complete={operations.completeFollowUp} now={now} />

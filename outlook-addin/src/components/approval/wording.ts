@@ -8,6 +8,7 @@ const REASON_WORDS: Record<string, string> = {
   DUPLICATE_CONTACT: 'same contact on several lists',
   DUPLICATE_EMAIL: 'same email address on another record',
   OPTED_OUT: 'opted out',
+  TOPIC_OFF: 'turned this topic off in their preferences',
   UNSUBSCRIBED: 'unsubscribed from this kind of email in the CRM',
   NO_SMS_CONSENT: 'refused email and never agreed to texts',
   INVALID_EMAIL: 'email bounced or invalid',

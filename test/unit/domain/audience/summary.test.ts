@@ -77,6 +77,7 @@ describe('summarizeAudience', () => {
         DUPLICATE_CONTACT: 2,
         DUPLICATE_EMAIL: 2,
         OPTED_OUT: 1,
+        TOPIC_OFF: 0,
         UNSUBSCRIBED: 0,
         NO_SMS_CONSENT: 0,
         INVALID_EMAIL: 1,
@@ -111,6 +112,7 @@ describe('withSuppressedAtSend', () => {
       channelMix: { email: 6, slack: 1, sms: 1 },
       suppressedByReason: {
         OPTED_OUT: 2,
+        TOPIC_OFF: 0,
         UNSUBSCRIBED: 0,
         NO_SMS_CONSENT: 0,
         FREQUENCY_CAP: 0,

@@ -192,6 +192,18 @@ describe('customer context card', () => {
     expect(all).toContain(ACTIONS.openLogTouch);
   });
 
+  it('shows what the customer set in the preference centre, escaped, and nothing when they set nothing', () => {
+    const card = contextCard({
+      context: { ...context(), preferences: ['Rates: off', 'Products: on, SMS, daily digest', '<!channel> *x*'] },
+    });
+    expect(validateBlocks(card.blocks, 'message')).toEqual([]);
+    const all = JSON.stringify(card.blocks);
+    expect(all).toContain('Their preferences:');
+    expect(all).toContain('Rates: off · Products: on, SMS, daily digest');
+    expect(all).not.toContain('<!channel>');
+    expect(JSON.stringify(contextCard({ context: context() }).blocks)).not.toContain('Their preferences');
+  });
+
   it('stays valid for a customer with nothing: no company, no touches, every question answered, alerts', () => {
     const card = contextCard({
       context: context({ company: null, owner: null, timeline: [], nextQuestions: [] }),

@@ -23,6 +23,7 @@ describe('ApprovalView', () => {
       DUPLICATE_CONTACT: 9,
       DUPLICATE_EMAIL: 3,
       OPTED_OUT: 5,
+      TOPIC_OFF: 0,
       UNSUBSCRIBED: 0,
       NO_SMS_CONSENT: 0,
       INVALID_EMAIL: 3,

@@ -88,6 +88,23 @@ describe('CustomerView', () => {
     }
   });
 
+  it('shows the customer’s own preferences when they set any, as text', () => {
+    const out = render(
+      <CustomerView
+        context={context({ preferences: ['Rates: off', 'Quiet hours: 22:00-07:00', '<b>x</b>'] })}
+        operations={ops}
+        now={NOW}
+      />,
+    );
+    expect(text(out)).toContain('Their preferences');
+    expect(text(out)).toContain('Rates: off');
+    expect(text(out)).toContain('Quiet hours: 22:00-07:00');
+    expect(out).not.toContain('<b>x</b>');
+    expect(text(render(<CustomerView context={context()} operations={ops} now={NOW} />))).not.toContain(
+      'Their preferences',
+    );
+  });
+
   it('renders script and markup from CRM fields as text', () => {
     const evil = '<script>alert(1)</script><img src=x onerror=alert(2)>';
     const html = render(
