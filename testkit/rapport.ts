@@ -3,7 +3,7 @@ import { loadEnv } from '../config/env.js';
 import { startHubSpotSandbox, type RealismSpec } from '../sandbox/hubspot/index.js';
 import { startSmtpCatcher, type SmtpCatcher } from '../sandbox/smtp/index.js';
 import { createLogger } from '../main/logger.js';
-import { startRapport, type RapportRuntime } from '../main/runtime.js';
+import { startRapport, type RapportRuntime, type RuntimeOverrides } from '../main/runtime.js';
 import type { Db } from '../store/db.js';
 import { sweepScheduleId } from '../workflows/maintenance/shared.js';
 import { testDb } from './db.js';
@@ -55,6 +55,8 @@ export async function startTestRapport(
     logLines?: string[];
     /** The sandbox portal's realism switches from the start (before Rapport checks its custom properties). */
     sandboxRealism?: RealismSpec;
+    /** The clock announced slots are computed on (a compressed day: the dev server cannot skip time). */
+    slotClock?: RuntimeOverrides['slotClock'];
   } = {},
 ) {
   const sandbox = await startHubSpotSandbox({
@@ -109,6 +111,7 @@ export async function startTestRapport(
     hubspotToken: SANDBOX_TEST_TOKEN,
     listen: false,
     ...(options.statusCacheMs !== undefined ? { statusCacheMs: options.statusCacheMs } : {}),
+    ...(options.slotClock ? { slotClock: options.slotClock } : {}),
     onContractViolation: (violation) => violations.push(violation),
   });
   const as = (email: string) => {
