@@ -355,6 +355,12 @@ export const envSchema = z
       .positive()
       .max(60 * 24 * 30)
       .default(1200),
+    /**
+     * on: an approved alert on a topic with an announced schedule waits for the next slot in each
+     * contact's time zone (unless marked urgent); off: every alert goes out when approved (a rollout
+     * switch; the test harness defaults to off so tests on the demo topics send at once).
+     */
+    ANNOUNCED_SCHEDULES: z.enum(['on', 'off'], { message: 'expected on or off' }).default('on'),
     /** A reply owner gets this many responses to an alert one by one; the rest come in digests. */
     OWNER_DIGEST_FIRST: z.coerce.number().int().min(0).max(1000).default(3),
     /** One owner digest per alert at most this often: 90s, 15m, 2h. */

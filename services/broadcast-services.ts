@@ -74,6 +74,7 @@ export function createBroadcastServices(
     smsRatePerSecond: env.SMS_RATE_PER_SECOND,
     crmTeamQueue: parseCrmTeamQueue(env.CRM_TEAM_QUEUE_OWNER),
     topics: createTopicStore(parts.db),
+    announcedSchedules: env.ANNOUNCED_SCHEDULES === 'on',
     ownerDigests: {
       store: createOwnerDigestStore(parts.db),
       first: env.OWNER_DIGEST_FIRST,

@@ -68,6 +68,8 @@ export interface BroadcastActivityDeps {
   metrics?: Pick<Metrics, 'delivery' | 'approvalDecision'>;
   /** Owner digests (activities/responses.ts); unset: every response goes to its owner on its own. */
   ownerDigests?: { store: OwnerDigestStore; first: number; intervalMs: number };
+  /** false (ANNOUNCED_SCHEDULES=off): alerts go out when approved, whatever their topic's schedule. */
+  announcedSchedules?: boolean;
   /** The topic catalogue: announced schedules and urgentAllowed; unset: every alert goes out as it happens. */
   topics?: Pick<TopicStore, 'get'>;
   /**
@@ -153,7 +155,7 @@ export function createBroadcastActivities(
       const topic = await deps.topics?.get(alert.topic);
       if (topic) {
         summary.timing = {
-          schedule: topic.schedule,
+          schedule: deps.announcedSchedules === false ? null : topic.schedule,
           urgentAllowed: topic.urgentAllowed,
           timeZones: await deliveries.pendingZoneCounts(alertId),
         };
@@ -301,7 +303,7 @@ export function createBroadcastActivities(
     async holdForSlots(alertId: string, urgent: boolean): Promise<{ at: string; zones: number; rows: number }[]> {
       const alert = await loadAlert(alertId);
       const topic = await deps.topics?.get(alert.topic);
-      if (!topic?.schedule || urgent) return [];
+      if (!topic?.schedule || urgent || deps.announcedSchedules === false) return [];
       const clock = deps.slotClock ?? { toSlotTime: (ms: number) => ms, toReal: (ms: number) => ms };
       // From the approval (not this attempt's clock): a retry after a slot passed finds the same slots.
       const approvedAt = alert.approvedAt ? Date.parse(alert.approvedAt) : Date.now();

@@ -37,7 +37,7 @@ function startClock() {
 let t: TestRapport;
 
 beforeAll(async () => {
-  t = await startTestRapport({ env: BROADCAST_ENV, slotClock: clock });
+  t = await startTestRapport({ env: { ...BROADCAST_ENV, ANNOUNCED_SCHEDULES: 'on' }, slotClock: clock });
   const topics = createTopicStore(t.db);
   await topics.upsert({
     id: 'sched-morning',
