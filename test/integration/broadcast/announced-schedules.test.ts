@@ -4,7 +4,7 @@ import { nextSlot, type TopicSchedule } from '../../../domain/topics.js';
 import { createDeliveryStore } from '../../../store/deliveries.js';
 import { createTopicStore } from '../../../store/topics.js';
 import { eventually, startTestRapport, type TestRapport } from '../../../testkit/rapport.js';
-import { APPROVER, BROADCAST_ENV, mailFor, submit, waitForStatus } from './support.js';
+import { APPROVER, BROADCAST_ENV, form, htmlOf, linkPath, mailFor, submit, waitForStatus } from './support.js';
 
 /**
  * Announced schedules through the real worker and Temporal dev server. The dev server cannot skip
@@ -151,9 +151,44 @@ describe('announced schedules', () => {
     expect(trail).toMatch(/urgent/);
   }, 60_000);
 
+  it('the approval email and the signed-link page say when, and the page offers urgent', async () => {
+    const alertId = await submit(t, { topic: 'sched-morning' });
+    await waitForStatus(t, alertId, 'awaiting_approval');
+    const mail = await eventually(async () => mailFor(t, APPROVER, alertId)[0]);
+    const html = await htmlOf(t, mail.id);
+    expect(html).toMatch(/When<\/td><td[^>]*>\d+ at 09:00 local time on \w{3} \d{1,2} \w{3}/);
+    expect(html).toContain('now if marked urgent');
+    const path = linkPath(html, /\/approvals\//);
+    const page = await (await t.rapport.app.request(path)).text();
+    expect(page).toMatch(/When: \d+ at 09:00 local time/);
+    expect(page).toContain('name="urgent"');
+
+    startClock();
+    const approvedAt = Date.now();
+    const done = await t.rapport.app.request(path, form({ decision: 'approve', urgent: 'on' }));
+    expect(done.status).toBe(200);
+    expect(await done.text()).toMatch(/goes out: \d+ now \(urgent\)/);
+    await waitForStatus(t, alertId, ['following_up', 'completed'], 30_000);
+    const { rows } = await t.db.query<{ address: string }>(`select address from deliveries where alert_id = $1`, [
+      alertId,
+    ]);
+    for (const row of rows) {
+      expect(Date.parse(mailFor(t, row.address, alertId)[0]!.receivedAt)).toBeLessThan(approvedAt + 3_000);
+    }
+    const audit = await t.db.query<{ source: string; detail: string | null }>(
+      `select source, detail from approval_audit where alert_id = $1 and action = 'approve' and outcome = 'accepted'`,
+      [alertId],
+    );
+    expect(audit.rows[0]).toMatchObject({ source: 'link', detail: expect.stringMatching(/urgent/) });
+  }, 60_000);
+
   it('urgent on a topic that does not allow it is a 400 naming the field, and the alert stays decidable', async () => {
     const alertId = await submit(t, { topic: 'sched-strict' });
     await waitForStatus(t, alertId, 'awaiting_approval');
+    // Its confirmation page does not offer urgent at all.
+    const mail = await eventually(async () => mailFor(t, APPROVER, alertId)[0]);
+    const page = await (await t.rapport.app.request(linkPath(await htmlOf(t, mail.id), /\/approvals\//))).text();
+    expect(page).not.toContain('name="urgent"');
     const refused = await decide(alertId, { urgent: true });
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { error: { field?: string } }).error.field).toBe('urgent');
