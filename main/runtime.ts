@@ -1,8 +1,8 @@
-import type { BroadcastActivityDeps } from '../workflows/broadcast/activities.js';
 import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
+import type { BroadcastActivityDeps } from '../workflows/broadcast/activities.js';
 import { devSignInOn, type Env } from '../config/env.js';
 import { createContactDirectory } from '../crm/contact-directory.js';
 import type { CrmPort } from '../crm/port.js';

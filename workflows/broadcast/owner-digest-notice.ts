@@ -24,7 +24,9 @@ export function ownerDigestNotice(
   const subject = `${items.length} more response${items.length === 1 ? '' : 's'} to: ${alert.title}`;
   const lines = items.map((i) => {
     const who = i.email ?? `contact ${i.contactId}`;
-    const label = (RESPONSE_KINDS as readonly string[]).includes(i.kind) ? RESPONSE_KIND_LABELS[i.kind as ResponseKind] : i.kind;
+    const label = (RESPONSE_KINDS as readonly string[]).includes(i.kind)
+      ? RESPONSE_KIND_LABELS[i.kind as ResponseKind]
+      : i.kind;
     const body = i.body ? i.body.replace(/\s+/g, ' ').trim().slice(0, EXCERPT) : '';
     return { who, label, body, at: i.receivedAt };
   });

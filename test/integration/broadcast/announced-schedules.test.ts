@@ -61,7 +61,10 @@ afterAll(async () => {
 });
 
 const decide = (alertId: string, body: Record<string, unknown>) =>
-  t.api(`/api/alerts/${alertId}/decision`, { method: 'POST', json: { approver: APPROVER, decision: 'approve', ...body } });
+  t.api(`/api/alerts/${alertId}/decision`, {
+    method: 'POST',
+    json: { approver: APPROVER, decision: 'approve', ...body },
+  });
 
 describe('announced schedules', () => {
   it('send each contact at the slot of their own time zone, one timer per distinct slot', async () => {

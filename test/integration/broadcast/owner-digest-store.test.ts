@@ -30,7 +30,13 @@ async function respond(n: number): Promise<number[]> {
   const ids: number[] = [];
   for (let i = 0; i < n; i += 1) {
     const key = `${ALERT}:c${Math.random().toString(36).slice(2)}:interested`;
-    const { row } = await responses.record({ alertId: ALERT, contactId: key, kind: 'interested', dedupeKey: key, body: null });
+    const { row } = await responses.record({
+      alertId: ALERT,
+      contactId: key,
+      kind: 'interested',
+      dedupeKey: key,
+      body: null,
+    });
     ids.push(row.id);
   }
   return ids;

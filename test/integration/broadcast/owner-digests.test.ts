@@ -59,7 +59,11 @@ describe('owner digests', () => {
     }
 
     const toOwner = () => t.smtp.byRecipient(ownerEmail).filter((m) => m.alertId === alertId);
-    const digest = await eventually(async () => toOwner().find((m) => /more responses? to/.test(m.subject)), 60_000, 250);
+    const digest = await eventually(
+      async () => toOwner().find((m) => /more responses? to/.test(m.subject)),
+      60_000,
+      250,
+    );
     expect(digest.subject).toMatch(/^7 more responses to/);
     // Not before the interval: the digest waits for the responses that come during it.
     expect(Date.parse(digest.receivedAt) - sentAt).toBeGreaterThanOrEqual(5_000);
@@ -82,7 +86,11 @@ describe('owner digests', () => {
     if (eleventh) {
       const row = await deliveries.get(alertId, eleventh.contactId);
       await t.rapport.app.request(`/r/${signToken(TEST_SECRET, 'response', row!.token)}`, form({ a: eleventh.kind }));
-      const second = await eventually(async () => toOwner().find((m) => /^1 more response to/.test(m.subject)), 30_000, 250);
+      const second = await eventually(
+        async () => toOwner().find((m) => /^1 more response to/.test(m.subject)),
+        30_000,
+        250,
+      );
       expect(second).toBeDefined();
     }
   }, 150_000);

@@ -74,7 +74,9 @@ describe('sendTimingWords', () => {
 
   it('offers the urgent alternative before the decision, and says urgent after it', () => {
     const t = timing({ 'Europe/London': 1204, 'Asia/Tokyo': 12 }, { urgentAllowed: true });
-    expect(sendTimingWords(t, monNoon)).toBe('1,216 at 08:30 local time on Tue 8 Dec; or all 1,216 now if marked urgent');
+    expect(sendTimingWords(t, monNoon)).toBe(
+      '1,216 at 08:30 local time on Tue 8 Dec; or all 1,216 now if marked urgent',
+    );
     expect(sendTimingWords(t, monNoon, false, true)).toBe('1,216 at 08:30 local time on Tue 8 Dec');
     expect(sendTimingWords(t, monNoon, true)).toBe('1,216 now (urgent)');
   });
