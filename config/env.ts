@@ -388,6 +388,27 @@ export const envSchema = z
       .positive()
       .max(60 * 24 * 30)
       .default(1200),
+    /**
+     * on: an approved alert on a topic with an announced schedule waits for the next slot in each
+     * contact's time zone (unless marked urgent); off: every alert goes out when approved (a rollout
+     * switch; the test harness defaults to off so tests on the demo topics send at once).
+     */
+    ANNOUNCED_SCHEDULES: z.enum(['on', 'off'], { message: 'expected on or off' }).default('on'),
+    /** A reply owner gets this many responses to an alert one by one; the rest come in digests. */
+    OWNER_DIGEST_FIRST: z.coerce.number().int().min(0).max(1000).default(3),
+    /** One owner digest per alert at most this often: 90s, 15m, 2h. */
+    OWNER_DIGEST_INTERVAL: z
+      .string()
+      .default('15m')
+      .transform((value, ctx) => {
+        const m = /^(\d+)\s*(s|m|h)$/.exec(value.trim().toLowerCase());
+        const ms = m ? Number(m[1]) * { s: 1_000, m: 60_000, h: 3_600_000 }[m[2] as 's' | 'm' | 'h'] : NaN;
+        if (!(ms >= 1_000 && ms <= 7 * 86_400_000)) {
+          ctx.addIssue({ code: 'custom', message: 'expected a duration such as 90s, 15m or 2h (1s to 168h)' });
+          return z.NEVER;
+        }
+        return ms;
+      }),
     /** How long after dispatch responses count; then owners get their non-responder tasks. */
     RESPONSE_WINDOW_HOURS: z.coerce
       .number()

@@ -59,6 +59,8 @@ export const addinDecisionBody = z
     reason: text('reason', { max: 2000 }).optional(),
     /** The version the approver saw; a decision on an outdated version is refused. */
     version: z.number().int().min(1).optional(),
+    /** Approve and send now, not at the topic's announced time (only where the topic allows it). */
+    urgent: z.boolean({ message: 'urgent must be true or false' }).optional(),
   })
   .strict()
   .meta({ id: 'AddinDecision' });

@@ -5,6 +5,7 @@ import {
   decisionSchema,
   storedText,
 } from '../domain/broadcast/alert-request.js';
+import { topicScheduleSchema } from '../domain/topics.js';
 import { instantSchema, statusUrlSchema } from './common.js';
 import {
   ALERT_STATUSES,
@@ -65,6 +66,14 @@ export const audienceSummarySchema = z
     delayedByQuietHours: z.int(),
     /** Channels without a working adapter: recipients who would have been reached on each, counted under their fallback. */
     unconfiguredChannels: z.partialRecord(z.enum(CHANNELS), z.int()).optional(),
+    /** When it goes out: the topic's announced schedule (null: as it happens), whether urgent is allowed, deliveries per time zone. */
+    timing: z
+      .strictObject({
+        schedule: topicScheduleSchema,
+        urgentAllowed: z.boolean(),
+        timeZones: z.record(z.string(), z.int()),
+      })
+      .optional(),
   })
   .meta({ id: 'AudienceSummary' });
 

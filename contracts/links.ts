@@ -12,7 +12,12 @@ export const approvalTokenParams = z.object({ token: z.string().min(1).max(512) 
 
 /** The confirmation page's form. */
 export const approvalForm = z
-  .object({ decision: z.enum(DECISIONS), reason: storedText(2000, 'reason').optional() })
+  .object({
+    decision: z.enum(DECISIONS),
+    reason: storedText(2000, 'reason').optional(),
+    /** The page's "send now (urgent)" box, offered when the alert's topic allows it. */
+    urgent: z.enum(['on', 'true'], { message: 'urgent must be on or absent' }).optional(),
+  })
   .meta({ id: 'ApprovalForm' });
 
 export const customerTokenParams = z.object({ token: z.string().min(1).max(100) });

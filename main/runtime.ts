@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
+import type { BroadcastActivityDeps } from '../workflows/broadcast/activities.js';
 import { devSignInOn, type Env } from '../config/env.js';
 import { createContactDirectory } from '../crm/contact-directory.js';
 import type { CrmPort } from '../crm/port.js';
@@ -55,6 +56,8 @@ export { SANDBOX_TOKEN } from './steps/crm.js';
 export { CRM_SCHEMA } from './crm-schema.js';
 
 export interface RuntimeOverrides {
+  /** Tests only: the clock announced slots are computed on (BroadcastActivityDeps.slotClock). */
+  slotClock?: BroadcastActivityDeps['slotClock'];
   /** Attach to this Temporal instead of TEMPORAL_ADDRESS or a dev server (tests share one). */
   temporalAddress?: string;
   /** Use this database instead of DATABASE_URL / PGlite in DATA_DIR. */
@@ -217,7 +220,7 @@ export async function startRapport(
               crm,
               touches,
               batchWaitMs: overrides.batchWaitMs,
-              broadcast,
+              broadcast: overrides.slotClock ? { ...broadcast, slotClock: overrides.slotClock } : broadcast,
               maintenance: {
                 sweep: withIdempotencyPruning(
                   createStaleWorkSweep({ touches, intake, alertIntake }),

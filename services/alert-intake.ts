@@ -95,6 +95,8 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
     Object.hasOwn(deps.approverGroups, name) ? deps.approverGroups[name] : undefined;
 
   async function startWorkflow(alert: AlertRow): Promise<void> {
+    // The topic as it is when the alert starts: whether approvers may mark it urgent (the Update's validator).
+    const topic = await deps.topics.get(alert.topic);
     const input: BroadcastInput = {
       alertId: alert.id,
       requester: alert.requester,
@@ -106,6 +108,7 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
       ...(alert.sendWindow?.notBefore ? { notBefore: alert.sendWindow.notBefore } : {}),
       ...(alert.sendWindow?.notAfter ? { notAfter: alert.sendWindow.notAfter } : {}),
       ...(deps.searchAttributes ? { searchAttributes: true } : {}),
+      ...(topic?.urgentAllowed ? { urgentAllowed: true } : {}),
     };
     await startIdempotently(deps.temporal.workflow, broadcastAlert, {
       workflowId: alert.id,

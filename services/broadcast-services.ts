@@ -14,6 +14,8 @@ import type { Db } from '../store/db.js';
 import { createDeliveryStore } from '../store/deliveries.js';
 import { createResponseStore } from '../store/responses.js';
 import { createSendRateStore } from '../store/send-rates.js';
+import { createOwnerDigestStore } from '../store/owner-digests.js';
+import { createTopicStore } from '../store/topics.js';
 import type { BroadcastActivityDeps } from '../workflows/broadcast/activities.js';
 import { channelAdaptersFromEnv } from './channel-adapters.js';
 import type { Metrics } from '../lib/metrics.js';
@@ -81,6 +83,13 @@ export function createBroadcastServices(
     slackDmRatePerSecond: env.SLACK_DM_RATE_PER_SECOND,
     smsRatePerSecond: env.SMS_RATE_PER_SECOND,
     crmTeamQueue: parseCrmTeamQueue(env.CRM_TEAM_QUEUE_OWNER),
+    topics: createTopicStore(parts.db),
+    announcedSchedules: env.ANNOUNCED_SCHEDULES === 'on',
+    ownerDigests: {
+      store: createOwnerDigestStore(parts.db),
+      first: env.OWNER_DIGEST_FIRST,
+      intervalMs: env.OWNER_DIGEST_INTERVAL,
+    },
     // PostgreSQL may serve several workers: the channel rates are then the deployment's, not each worker's.
     ...(parts.db.kind === 'postgres' ? { sendRates: createSendRateStore(parts.db) } : {}),
     ...(parts.metrics ? { metrics: parts.metrics } : {}),

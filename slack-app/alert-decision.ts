@@ -21,6 +21,8 @@ export async function decideInSlack(
     version: number;
     decision: DecisionKind;
     reason?: string;
+    /** "Approve, send now": not at the topic's announced time. */
+    urgent?: boolean;
   },
 ): Promise<void> {
   const alerts = deps.alerts;
@@ -49,6 +51,7 @@ export async function decideInSlack(
         decision: input.decision,
         version: input.version,
         ...(input.reason ? { reason: input.reason } : {}),
+        ...(input.urgent ? { urgent: true } : {}),
       },
       'slack',
     );

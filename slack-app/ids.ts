@@ -57,6 +57,8 @@ export const ACTIONS = {
   homeSeeMoreTouches: 'home_see_more_touches',
   /** Approval DM buttons, alert progress. */
   approveAlert: 'alert_approve',
+  /** "Approve, send now": offered when the alert's topic allows urgent alerts. */
+  approveAlertUrgent: 'alert_approve_urgent',
   rejectAlert: 'alert_reject',
   requestChanges: 'alert_request_changes',
   viewAlert: 'alert_view',

@@ -41,6 +41,8 @@ export interface AcceptedDecision {
   reason: string | null;
   source: string;
   status: AlertStatus;
+  /** What else the trail should say of it (an urgent approval). */
+  detail?: string | null;
 }
 
 const insertAudit = `insert into approval_audit (alert_id, version, actor, action, outcome, reason, source, detail)
@@ -62,11 +64,11 @@ export function createApprovalStore(db: Pick<Db, 'query'> & Partial<Pick<Db, 'tr
       if (!db.transaction) throw new Error('recordDecision needs a store with transactions');
       await db.transaction(async (tx) => {
         await tx.query(
-          `insert into approval_audit (alert_id, version, actor, action, outcome, reason, source)
-           select $1, $2, $3, $4, 'accepted', $5, $6
+          `insert into approval_audit (alert_id, version, actor, action, outcome, reason, source, detail)
+           select $1, $2, $3, $4, 'accepted', $5, $6, $7
            where not exists (select 1 from approval_audit where alert_id = $1 and version = $2 and actor = $3
                                and action = $4 and outcome = 'accepted')`,
-          [d.alertId, d.version, d.approver, d.action, d.reason?.slice(0, 2000) ?? null, d.source],
+          [d.alertId, d.version, d.approver, d.action, d.reason?.slice(0, 2000) ?? null, d.source, d.detail ?? null],
         );
         await createAlertStore(tx).setStatus(d.alertId, d.status, {
           decidedBy: d.approver,

@@ -372,13 +372,50 @@ export function createDeliveryStore(db: Db) {
       );
     },
 
-    /** Batch numbers that still hold pending rows (at most audience/size numbers: 200 for 100k at 500). */
-    async batchesWithPending(alertId: string, size: number): Promise<number[]> {
+    /**
+     * Batch numbers that still hold pending rows (at most audience/size numbers: 200 for 100k at 500).
+     * `dueBy`: only rows due by then (not held for a later slot or the end of quiet hours).
+     */
+    async batchesWithPending(alertId: string, size: number, dueBy?: Date): Promise<number[]> {
+      const due = dueBy ? ` and (deliver_after is null or deliver_after <= $3)` : '';
       const { rows } = await db.query<{ batch: number }>(
-        `select distinct (seq / $2)::int as batch from deliveries where alert_id = $1 and status = 'pending' order by 1`,
-        [alertId, size],
+        `select distinct (seq / $2)::int as batch from deliveries where alert_id = $1 and status = 'pending'${due} order by 1`,
+        dueBy ? [alertId, size, dueBy.toISOString()] : [alertId, size],
       );
       return rows.map((r) => r.batch);
+    },
+
+    /** Pending rows per time zone: what the approval previews' timing is computed from. */
+    async pendingZoneCounts(alertId: string): Promise<Record<string, number>> {
+      const { rows } = await db.query<{ zone: string; n: number | string }>(
+        `select coalesce(time_zone, 'UTC') as zone, count(*) as n from deliveries where alert_id = $1 and status = 'pending' group by 1`,
+        [alertId],
+      );
+      return Object.fromEntries(rows.map((r) => [r.zone, Number(r.n)]));
+    },
+
+    /** The time zones of an alert's pending rows (a few hundred at most): what the announced slots are computed for. */
+    async pendingTimeZones(alertId: string): Promise<string[]> {
+      const { rows } = await db.query<{ zone: string }>(
+        `select distinct coalesce(time_zone, 'UTC') as zone from deliveries where alert_id = $1 and status = 'pending'`,
+        [alertId],
+      );
+      return rows.map((r) => r.zone);
+    },
+
+    /**
+     * Holds the pending rows of these time zones until `at` (a slot): one statement per slot
+     * instant. A row already held later (quiet hours) keeps its later time: the later of the two wins.
+     */
+    async holdZonesUntil(alertId: string, zones: string[], at: string): Promise<number> {
+      if (zones.length === 0) return 0;
+      const { rows } = await db.query(
+        `update deliveries set deliver_after = greatest(coalesce(deliver_after, $3::timestamptz), $3::timestamptz), updated_at = now()
+         where alert_id = $1 and status = 'pending' and coalesce(time_zone, 'UTC') = any($2::text[])
+         returning contact_id`,
+        [alertId, zones, at],
+      );
+      return rows.length;
     },
 
     /** Pending rows held back until a later time (quiet hours that began after resolution). */

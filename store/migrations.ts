@@ -456,6 +456,39 @@ const migrations: { id: number; name: string; sql: string }[] = [
     `,
   },
   {
+    id: 18,
+    name: 'owner_digests',
+    sql: `
+      -- Responses routed to a reply owner (store/owner-digests.ts): the first few go one by one
+      -- (immediate), the rest wait for the owner's digest of the alert due at due_at.
+      create table owner_digest_items (
+        response_id bigint primary key,
+        alert_id text not null,
+        recipient text not null,
+        seq bigserial not null,
+        immediate boolean not null,
+        due_at timestamptz,
+        created_at timestamptz not null default now()
+      );
+      create index owner_digest_items_window on owner_digest_items (alert_id, recipient, due_at);
+      -- One digest per (alert, owner, due time): claimed by one response's activity, then
+      -- sending (the SMTP call under way), then sent; a retry that finds it sending reports it
+      -- unconfirmed rather than send it twice.
+      create table owner_digests (
+        id bigserial primary key,
+        alert_id text not null,
+        recipient text not null,
+        due_at timestamptz not null,
+        claimed_by bigint not null,
+        state text not null default 'claimed',
+        items integer not null default 0,
+        sent_at timestamptz,
+        created_at timestamptz not null default now(),
+        unique (alert_id, recipient, due_at)
+      );
+    `,
+  },
+  {
     id: 20,
     name: 'dashboard',
     sql: `

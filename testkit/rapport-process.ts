@@ -85,6 +85,8 @@ export async function startRapportProcess(options: {
     HOME: process.env.HOME ?? '',
     ...(process.env.XDG_CACHE_HOME ? { XDG_CACHE_HOME: process.env.XDG_CACHE_HOME } : {}),
     ...(role === 'worker' ? { LOG_LEVEL: 'info' } : {}),
+    // As in startTestRapport: alerts on the demo topics go out when approved unless a test turns schedules on.
+    ANNOUNCED_SCHEDULES: 'off',
     ...options.env,
   };
   const child: ChildProcess = spawn(process.execPath, command.args, {

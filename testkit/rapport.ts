@@ -4,7 +4,7 @@ import { loadEnv } from '../config/env.js';
 import { startHubSpotSandbox, type RealismSpec } from '../sandbox/hubspot/index.js';
 import { startSmtpCatcher, type SmtpCatcher } from '../sandbox/smtp/index.js';
 import { createLogger } from '../main/logger.js';
-import { startRapport, type RapportRuntime } from '../main/runtime.js';
+import { startRapport, type RapportRuntime, type RuntimeOverrides } from '../main/runtime.js';
 import type { Db } from '../store/db.js';
 import { sweepScheduleId } from '../workflows/maintenance/shared.js';
 import { testDb } from './db.js';
@@ -73,6 +73,8 @@ export async function startTestRapport(
     dashboardPages?: (auth: DashboardAuth) => Hono<DashboardEnv>;
     /** Mounts /dashboard behind this sign-in (e.g. testkit/dashboard-test-auth.ts). */
     dashboardAuth?: DashboardAuth;
+    /** The clock announced slots are computed on (a compressed day: the dev server cannot skip time). */
+    slotClock?: RuntimeOverrides['slotClock'];
   } = {},
 ) {
   const sandbox = await startHubSpotSandbox({
@@ -108,6 +110,8 @@ export async function startTestRapport(
     // Tests find what Rapport wrote on the timeline by its idempotency key, a custom property HubSpot's
     // engagements v1 read never shows; test/integration/crm/activity-v1.test.ts covers the v1 read.
     HUBSPOT_ACTIVITY_READ: 'v3',
+    // The demo topics have announced schedules (rates: weekdays 08:30): tests send at once unless they turn them on.
+    ANNOUNCED_SCHEDULES: 'off',
     ...(issuer && options.env?.ADDIN_DEV_AUTH === 'true'
       ? // The pane's development sign-in: people still sign in to the API at the issuer, the pane does not.
         { OIDC_ISSUER: issuer.env.OIDC_ISSUER!, AAD_AUDIENCE: issuer.env.AAD_CLIENT_ID! }
@@ -130,6 +134,7 @@ export async function startTestRapport(
     hubspotToken: SANDBOX_TEST_TOKEN,
     listen: false,
     ...(options.statusCacheMs !== undefined ? { statusCacheMs: options.statusCacheMs } : {}),
+    ...(options.slotClock ? { slotClock: options.slotClock } : {}),
     onContractViolation: (violation) => violations.push(violation),
     ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
     ...(options.dashboardAuth ? { dashboardAuth: options.dashboardAuth } : {}),

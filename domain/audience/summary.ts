@@ -1,3 +1,4 @@
+import type { SendTiming } from '../broadcast/send-timing.js';
 import { CHANNEL_LABELS, CHANNELS, type Channel } from '../vocabulary/index.js';
 import {
   SUPPRESSION_REASONS,
@@ -24,6 +25,8 @@ export interface AudienceSummary {
    * they are counted in channelMix under the channel they will really get. Absent when none.
    */
   unconfiguredChannels?: Partial<Record<Channel, number>>;
+  /** The topic's announced schedule and the audience's time zones, for "when it goes out" (send-timing.ts). */
+  timing?: SendTiming;
 }
 
 /**

@@ -102,6 +102,11 @@ export const decisionSchema = z
     reason: storedText(2000, 'reason').optional(),
     /** The version the approver saw; a decision on an outdated version is refused. */
     version: z.number().int().min(1).optional(),
+    /**
+     * Approve and send at once instead of at the topic's next announced slot; only on topics that
+     * allow it (the workflow's validator refuses it otherwise, naming the field).
+     */
+    urgent: z.boolean({ message: 'urgent must be true or false' }).optional(),
   })
   .strict();
 export type DecisionInput = z.output<typeof decisionSchema>;

@@ -1,6 +1,7 @@
 import type { ErrorCode } from '../errors.js';
 import type { BroadcastPhase } from '../vocabulary/index.js';
 import type { DecisionKind } from './alert-request.js';
+import { refuseUrgent } from './send-timing.js';
 
 /** Phases a broadcast can be in before its decision; each refuses a decision in its own words. */
 type UndecidedPhase = Extract<
@@ -30,6 +31,8 @@ export interface ApprovalState {
   /** Members of the alert's approver group, lower-cased. */
   approvers: readonly string[];
   version: number;
+  /** The alert's topic lets approvers mark it urgent (sent at once, not at the announced slot). */
+  urgentAllowed?: boolean;
 }
 
 export interface Decision {
@@ -39,6 +42,8 @@ export interface Decision {
   version?: number;
   /** Where the decision came from (api, link, slack, outlook); for the audit log. */
   via: string;
+  /** Approve and send at once, not at the topic's announced slot (audited). */
+  urgent?: boolean;
 }
 
 export type Refusal = { code: ErrorCode; message: string; field?: string };
@@ -74,5 +79,10 @@ export function refuseDecision(state: ApprovalState, d: Decision): Refusal | nul
   if ((d.decision === 'reject' || d.decision === 'request_changes') && !d.reason?.trim()) {
     return { code: 'VALIDATION', message: `reason: ${d.decision.replace('_', ' ')} needs a reason`, field: 'reason' };
   }
+  if (d.urgent && d.decision !== 'approve') {
+    return { code: 'VALIDATION', message: 'urgent: only an approval can be urgent', field: 'urgent' };
+  }
+  const urgent = refuseUrgent(d.urgent, state.urgentAllowed === true);
+  if (urgent) return { code: 'VALIDATION', message: urgent, field: 'urgent' };
   return null;
 }

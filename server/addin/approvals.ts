@@ -192,6 +192,7 @@ export function addinApprovalRoutes(deps: AddinApprovalDeps) {
             decision: body.decision,
             reason: body.reason?.trim() || undefined,
             version: body.version,
+            ...(body.urgent ? { urgent: true } : {}),
           },
           'outlook',
         );

@@ -5,6 +5,7 @@ import { renderMarkdown } from '../../channels/email/markdown.js';
 import { approvalForm, approvalTokenParams } from '../../contracts/index.js';
 import { unconfiguredNote, type AudienceSummary } from '../../domain/audience/summary.js';
 import { verifyToken } from '../../domain/broadcast/signed-token.js';
+import { sendTimingWords } from '../../domain/broadcast/send-timing.js';
 import { CHANNEL_LABELS, isChannel } from '../../domain/vocabulary/index.js';
 import { DomainError } from '../../domain/errors.js';
 import type { AlertRow, AlertStore } from '../../store/alerts.js';
@@ -90,6 +91,11 @@ function channelMixWords(summary: AudienceSummary): string {
   return parts.join(' · ') || 'none';
 }
 
+/** The urgent box is offered when the alert's topic has an announced time and lets approvers skip it. */
+function offersUrgent(summary: AudienceSummary | null): boolean {
+  return summary?.timing?.urgentAllowed === true && summary.timing.schedule !== null;
+}
+
 export function approvalRoutes(deps: ApprovalRoutesDeps) {
   async function check(c: Context<AppEnv>, token: string, action: string): Promise<Checked> {
     const id = verifyToken(deps.secret, 'approval', token);
@@ -150,11 +156,15 @@ ${
 (${summary.uniqueContacts} unique contacts; ${summary.duplicates} duplicates folded; ${summary.delayedByQuietHours} delayed by quiet hours).</p>
 <p>Channels: ${esc(channelMixWords(summary))}</p>${
         unconfiguredNote(summary) ? `\n<p><strong>${esc(unconfiguredNote(summary)!)}</strong></p>` : ''
-      }`
+      }${summary.timing ? `\n<p>When: ${esc(sendTimingWords(summary.timing, new Date()))}</p>` : ''}`
     : ''
 }
 <form method="post">
-<p><label>Reason or comment (needed to reject or request changes)<br><textarea name="reason" maxlength="2000"></textarea></label></p>
+<p><label>Reason or comment (needed to reject or request changes)<br><textarea name="reason" maxlength="2000"></textarea></label></p>${
+            offersUrgent(summary)
+              ? `\n<p><label><input type="checkbox" name="urgent" value="on"> Urgent: send to everyone now, not at the topic's announced time (recorded in the audit)</label></p>`
+              : ''
+          }
 <button type="submit" name="decision" value="approve">Approve and send</button>
 <button type="submit" name="decision" value="reject">Reject</button>
 <button type="submit" name="decision" value="request_changes">Request changes</button>
@@ -190,6 +200,7 @@ ${
             decision: form.data.decision,
             version: link.version,
             ...(reason ? { reason } : {}),
+            ...(form.data.urgent ? { urgent: true } : {}),
           },
           'link',
         );
@@ -204,8 +215,11 @@ ${
           ({ FORBIDDEN: 403, CONFLICT: 409, GONE: 410, VALIDATION: 400 } as Record<string, Status>)[error.code] ?? 409;
         return refusalPage(c, status, error.message);
       }
+      const timing = alert.summary?.timing;
       const words = {
-        approve: 'approved; it is being sent',
+        approve: timing
+          ? `approved; it goes out: ${sendTimingWords(timing, new Date(), form.data.urgent !== undefined, true)}`
+          : 'approved; it is being sent',
         reject: 'rejected',
         request_changes: 'sent back to the requester',
       };

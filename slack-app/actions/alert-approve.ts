@@ -4,8 +4,12 @@ import { readDecisionValue } from '../blocks/alert-status-message.js';
 import type { SlackDeps } from '../deps.js';
 import { journal, runFollowUp } from '../follow-ups.js';
 
-/** Approve on an approval DM: journalled, then straight to the workflow's Update. */
-export function alertApprove(deps: SlackDeps) {
+/**
+ * Approve on an approval DM: journalled, then straight to the workflow's Update. `urgent`: the
+ * "Approve, send now" button (its confirm dialog said so); the validator refuses it if the topic
+ * does not allow it.
+ */
+export function alertApprove(deps: SlackDeps, options: { urgent?: boolean } = {}) {
   return async ({
     ack,
     body,
@@ -25,6 +29,7 @@ export function alertApprove(deps: SlackDeps) {
         ...(body.channel?.id ? { channelId: body.channel.id } : {}),
         ...target,
         decision: 'approve' as const,
+        ...(options.urgent ? { urgent: true } : {}),
       },
     };
     const fresh = await journal(deps, entry);

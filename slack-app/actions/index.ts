@@ -21,6 +21,7 @@ export function register(app: App, deps: SlackDeps): void {
   app.action<BlockAction<ButtonAction>>(ACTIONS.homeRefresh, homeRefresh(deps));
   app.action<BlockAction<ButtonAction>>(ACTIONS.homeSeeMoreTouches, homeRefresh(deps));
   app.action<BlockAction<ButtonAction>>(ACTIONS.approveAlert, alertApprove(deps));
+  app.action<BlockAction<ButtonAction>>(ACTIONS.approveAlertUrgent, alertApprove(deps, { urgent: true }));
   app.action<BlockAction<ButtonAction>>(ACTIONS.rejectAlert, alertReason(deps, 'reject'));
   app.action<BlockAction<ButtonAction>>(ACTIONS.requestChanges, alertReason(deps, 'request_changes'));
   app.action<BlockAction<ButtonAction>>(ACTIONS.reviseAlert, alertRevise(deps));

@@ -3,6 +3,7 @@ import { clip, SLACK_LIMITS } from '../../channels/slack/limits.js';
 import { slackMessage, type SlackMessage } from '../../channels/slack/message.js';
 import { mk, mkJoin, mkQuote, mrkdwnLink, type Mrkdwn } from '../../channels/slack/mrkdwn.js';
 import { unconfiguredNote, type AudienceSummary } from '../../domain/audience/summary.js';
+import { sendTimingWords } from '../../domain/broadcast/send-timing.js';
 import type { DeliveryCounts } from '../../domain/broadcast/final-summary.js';
 import {
   CHANNEL_LABELS,
@@ -93,6 +94,10 @@ export function audienceBlocks(summary: AudienceSummary): KnownBlock[] {
         ),
       ],
     },
+    // When it goes out if approved now: the topic's announced time in each contact's time zone.
+    ...(summary.timing
+      ? [{ type: 'section', text: mrkdwn(mk`*When*\n${sendTimingWords(summary.timing, new Date())}`) } as KnownBlock]
+      : []),
   ];
 }
 
@@ -226,6 +231,25 @@ export function approverMessage(a: AlertSnapshot, dmVersion: number, trailUrl?: 
       type: 'actions',
       elements: [
         { type: 'button', action_id: ACTIONS.approveAlert, style: 'primary', text: plain('Approve', 75), value },
+        ...(a.summary?.timing?.urgentAllowed && a.summary.timing.schedule !== null
+          ? [
+              {
+                type: 'button' as const,
+                action_id: ACTIONS.approveAlertUrgent,
+                text: plain('Approve, send now (urgent)', 75),
+                value,
+                confirm: {
+                  title: plain('Send now?', 100),
+                  text: plain(
+                    `Everyone gets it at once, not at the topic's announced time (${sendTimingWords(a.summary.timing, new Date(), false, true)}). Your choice is recorded in the audit.`,
+                    300,
+                  ),
+                  confirm: plain('Approve, send now', 30),
+                  deny: plain('Back', 30),
+                },
+              },
+            ]
+          : []),
         { type: 'button', action_id: ACTIONS.rejectAlert, style: 'danger', text: plain('Reject', 75), value },
         { type: 'button', action_id: ACTIONS.requestChanges, text: plain('Request changes', 75), value },
       ],

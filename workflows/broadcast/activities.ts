@@ -17,6 +17,9 @@ import type { ApprovalStore } from '../../store/approvals.js';
 import { dbErrorForLog, isDataException } from '../../store/db.js';
 import type { DeliveryStore } from '../../store/deliveries.js';
 import type { ResponseStore } from '../../store/responses.js';
+import type { TopicStore } from '../../store/topics.js';
+import type { OwnerDigestStore } from '../../store/owner-digests.js';
+import { groupBySlot } from '../../domain/broadcast/send-timing.js';
 import { resolveAudience } from './audience-resolution.js';
 import { dispatchBatch } from './dispatch.js';
 import { fallbackAfterLateBounce } from './late-bounce.js';
@@ -69,6 +72,18 @@ export interface BroadcastActivityDeps {
   preferences?: Pick<PreferenceStore, 'forContacts'>;
   /** Each message's link to the contact's preference centre; unset: messages carry none. */
   preferenceLink?: (contactId: string) => string | null;
+  /** Owner digests (activities/responses.ts); unset: every response goes to its owner on its own. */
+  ownerDigests?: { store: OwnerDigestStore; first: number; intervalMs: number };
+  /** false (ANNOUNCED_SCHEDULES=off): alerts go out when approved, whatever their topic's schedule. */
+  announcedSchedules?: boolean;
+  /** The topic catalogue: announced schedules and urgentAllowed; unset: every alert goes out as it happens. */
+  topics?: Pick<TopicStore, 'get'>;
+  /**
+   * Test hook only (never wired in main/): the clock the announced slots are computed on, and how a
+   * slot instant of that clock maps to a real one. Integration tests run a compressed day on the
+   * Temporal dev server (which cannot skip time) so that two time zones' slots fall seconds apart.
+   */
+  slotClock?: { toSlotTime(realMs: number): number; toReal(slotMs: number): number };
 }
 
 /** Approval link ids derive from (alert, version, approver): a retried notification reuses the same link. */
@@ -151,6 +166,15 @@ export function createBroadcastActivities(
         },
         alert,
       );
+      // The previews say when it goes out: the topic's schedule as of now and the audience's time zones.
+      const topic = await deps.topics?.get(alert.topic);
+      if (topic) {
+        summary.timing = {
+          schedule: deps.announcedSchedules === false ? null : topic.schedule,
+          urgentAllowed: topic.urgentAllowed,
+          timeZones: await deliveries.pendingZoneCounts(alertId),
+        };
+      }
       await alerts.setSummary(alertId, summary);
       return { deliveries: summary.deliveries };
     },
@@ -195,6 +219,7 @@ export function createBroadcastActivities(
           reason: d.reason ?? null,
           source: d.via,
           status,
+          ...(d.urgent ? { detail: "urgent: sent at once, not at the topic's announced time" } : {}),
         });
       } catch (error) {
         if (!isDataException(error)) throw error;
@@ -284,8 +309,33 @@ export function createBroadcastActivities(
       return counts;
     },
 
-    async batchesWithPending(alertId: string, batchSize: number): Promise<number[]> {
-      return deliveries.batchesWithPending(alertId, batchSize);
+    /** `dueOnly`: batches with rows due now, not those only held for a later slot or the end of quiet hours. */
+    async batchesWithPending(alertId: string, batchSize: number, dueOnly?: boolean): Promise<number[]> {
+      return deliveries.batchesWithPending(alertId, batchSize, dueOnly ? new Date() : undefined);
+    },
+
+    /**
+     * Holds each contact's row until the topic's next announced slot in the contact's time zone
+     * (not before the send window opens); quiet hours are judged again when the slot comes (the
+     * later wins). Urgent, or a topic without schedule: nothing is held. Idempotent: a retry
+     * computes the same slots from the same instant onwards, and a row keeps the later of its times.
+     */
+    async holdForSlots(alertId: string, urgent: boolean): Promise<{ at: string; zones: number; rows: number }[]> {
+      const alert = await loadAlert(alertId);
+      const topic = await deps.topics?.get(alert.topic);
+      if (!topic?.schedule || urgent || deps.announcedSchedules === false) return [];
+      const clock = deps.slotClock ?? { toSlotTime: (ms: number) => ms, toReal: (ms: number) => ms };
+      // From the approval (not this attempt's clock): a retry after a slot passed finds the same slots.
+      const approvedAt = alert.approvedAt ? Date.parse(alert.approvedAt) : Date.now();
+      const notBefore = alert.sendWindow?.notBefore ? Date.parse(alert.sendWindow.notBefore) : 0;
+      const from = new Date(clock.toSlotTime(Math.max(approvedAt, notBefore)));
+      const groups = groupBySlot(await deliveries.pendingTimeZones(alertId), topic.schedule, from);
+      const held: { at: string; zones: number; rows: number }[] = [];
+      for (const g of groups) {
+        const at = new Date(clock.toReal(Date.parse(g.at))).toISOString();
+        held.push({ at, zones: g.zones.length, rows: await deliveries.holdZonesUntil(alertId, g.zones, at) });
+      }
+      return held;
     },
 
     async nextDeferred(alertId: string): Promise<string | null> {

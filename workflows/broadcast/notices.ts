@@ -3,6 +3,7 @@ import { escapeHtml } from '../../channels/email/html-escape.js';
 import { renderMarkdown } from '../../channels/email/markdown.js';
 import { unconfiguredNote, type AudienceSummary } from '../../domain/audience/summary.js';
 import type { FinalSummary } from '../../domain/broadcast/final-summary.js';
+import { sendTimingWords } from '../../domain/broadcast/send-timing.js';
 import type { AlertRow } from '../../store/alerts.js';
 import type { ResponseKind } from '../../domain/vocabulary/index.js';
 
@@ -43,7 +44,7 @@ ${rows}
 
 const row = (html: string, style = '') => `<tr><td style="padding:12px 24px;${style}">${html}</td></tr>`;
 
-function summaryTable(summary: AudienceSummary | null): { html: string; text: string } {
+function summaryTable(summary: AudienceSummary | null, now = new Date()): { html: string; text: string } {
   if (!summary)
     return { html: '<p>The audience is still being resolved.</p>', text: 'Audience: still being resolved.' };
   const lines: [string, string][] = [
@@ -60,6 +61,8 @@ function summaryTable(summary: AudienceSummary | null): { html: string; text: st
     ],
     ...((note): [string, string][] => (note ? [['Not configured', note]] : []))(unconfiguredNote(summary)),
     ['Delayed by quiet hours', String(summary.delayedByQuietHours)],
+    // When it goes out if approved now: the topic's announced slot in each contact's time zone.
+    ...(summary.timing ? ([['When', sendTimingWords(summary.timing, now)]] as [string, string][]) : []),
     ...Object.entries(summary.suppressedByReason)
       .filter(([, n]) => n > 0)
       .map(([r, n]): [string, string] => [`Not sent: ${REASON_WORDS[r] ?? r}`, String(n)]),

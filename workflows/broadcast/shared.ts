@@ -26,6 +26,8 @@ export interface BroadcastInput {
   resume?: { version: number; batches: number };
   /** The run was started with Rapport's search attributes (registered on the server): it upserts its status. */
   searchAttributes?: boolean;
+  /** The alert's topic, when requested, let approvers mark it urgent; unset (older runs): it did not. */
+  urgentAllowed?: boolean;
 }
 
 export interface BroadcastProgress {
@@ -74,6 +76,15 @@ export const DECISION_REFUSALS = ['FORBIDDEN', 'CONFLICT', 'GONE', 'VALIDATION',
 
 /** recordDecision's failure for a decision the store can never hold; not retried. */
 export const DECISION_UNRECORDABLE = 'DECISION_UNRECORDABLE';
+
+/**
+ * Patch id: an approved alert is held until its topic's next announced slot in each contact's time
+ * zone (unless urgent), and each dispatch pass visits only batches with rows due now.
+ */
+export const ANNOUNCED_SLOTS = 'announced-slots';
+
+/** Patch id: a response beyond an owner's first few waits for the owner's digest (activities/owner-digest.ts). */
+export const OWNER_DIGESTS = 'owner-digests';
 
 /** Patch id: a decision whose record fails (after a bounded number of tries) is taken back. */
 export const DECISION_RECORD_BOUNDED = 'decision-record-bounded';

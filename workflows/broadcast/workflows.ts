@@ -18,6 +18,8 @@ import type { BroadcastPhase } from '../../domain/vocabulary/index.js';
 import type { BroadcastActivities } from './activities.js';
 import type { ResponseActivities } from './activities/responses.js';
 import {
+  ANNOUNCED_SLOTS,
+  OWNER_DIGESTS,
   cancelSignal,
   DECISION_RECORD_BOUNDED,
   DECISION_UNRECORDABLE,
@@ -137,6 +139,7 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
             requester: input.requester,
             approvers: input.approvers,
             version,
+            urgentAllowed: input.urgentAllowed === true,
           },
           d,
         );
@@ -180,6 +183,8 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
     return finish('expired');
   };
 
+  // The approver marked the alert urgent: it goes out at once, not at the topic's announced slots.
+  let urgent: boolean | undefined;
   if (!input.resume) {
     // 1. Audience: lists -> dedupe -> contact policy -> ledger rows; the summary exists before approval.
     await crm.resolveAudience(alertId);
@@ -221,7 +226,10 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
       // The handler's audit write completes before we act on the decision.
       await condition(allHandlersFinished);
       const d: Decision = decision;
-      if (d.decision === 'approve') break;
+      if (d.decision === 'approve') {
+        urgent = d.urgent === true;
+        break;
+      }
       if (d.decision === 'reject') {
         await store.notifyRequester(alertId, 'rejected', d.reason ?? null);
         return finish('rejected', d.reason);
@@ -243,6 +251,9 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
     phase = 'dispatching';
     batches = await store.startDispatch(alertId, input.batchSize);
     tag(phase);
+    // Each contact's rows wait for the topic's next announced slot in the contact's own time zone
+    // (unless urgent); the passes below then wake once per distinct slot instant, as for quiet hours.
+    if (patched(ANNOUNCED_SLOTS)) await store.holdForSlots(alertId, urgent === true);
     if (input.notBefore) {
       const wait = Date.parse(input.notBefore) - Date.now();
       if (wait > 0) await condition(() => cancel !== undefined, wait);
@@ -256,6 +267,9 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
   // (at most parallelBatches logging activities in flight) while the next wave goes out. All of it
   // is logged before the counts are read, before continuing as new and before the follow-up.
   const pipelined = patched('crm-log-pipelined');
+  // Rows held for a later slot are not visited until due: one pass per distinct slot instant, over
+  // the batches that have rows due, keeps histories small when an audience spans many time zones.
+  const dueOnly = patched(ANNOUNCED_SLOTS);
   const logging: Promise<void>[] = [];
   let logSlots = input.parallelBatches;
   const logWaiters: (() => void)[] = [];
@@ -281,8 +295,11 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
   for (;;) {
     // A cancel stops here too: the cancel route has already taken the pending rows, so there would be no work to find.
     if (cancel) break;
-    const todo = await store.batchesWithPending(alertId, input.batchSize);
-    if (todo.length === 0) break;
+    const todo = dueOnly
+      ? await store.batchesWithPending(alertId, input.batchSize, true)
+      : await store.batchesWithPending(alertId, input.batchSize);
+    // Nothing due now is not the end when rows wait for a later slot: nextDeferred below says.
+    if (todo.length === 0 && !dueOnly) break;
     batchesDone = 0;
     while (batchesDone < todo.length && !cancel && !windowClosed(input)) {
       const wave = todo.slice(batchesDone, batchesDone + input.parallelBatches);
@@ -346,6 +363,15 @@ export async function handleAlertResponse(responseId: number): Promise<void> {
   await acts.logResponseToCrm(responseId);
   await acts.routeResponse(responseId);
   await acts.markResponseHandled(responseId);
+  if (patched(OWNER_DIGESTS)) {
+    // routeResponse sent the owner's first few at once; a later one waits for the owner's digest of
+    // this alert. Whichever waiting response's timer fires first sends it (once: the digest row is claimed).
+    const due = await acts.ownerDigestDue(responseId);
+    if (due !== null) {
+      await sleep(Math.max(0, Date.parse(due) - Date.now()));
+      await acts.sendOwnerDigest(responseId);
+    }
+  }
 }
 
 /**

@@ -10,7 +10,7 @@ import { DecisionButtons } from './approval/DecisionButtons.js';
 import { LiveSummaryCard } from './approval/LiveSummaryCard.js';
 import { ReasonForm } from './approval/ReasonForm.js';
 import { useApprovalStyles } from './approval/styles.js';
-import { decisionErrorText } from './approval/wording.js';
+import { audienceLines, decisionErrorText } from './approval/wording.js';
 
 /** What the view can do; App builds it from the API (`approvalOperations`). Both resolve to the alert's fresh state. */
 export interface ApprovalOperations {
@@ -116,6 +116,9 @@ export function ApprovalView(props: ApprovalViewProps) {
       {canAct && busy.kind === 'idle' && (
         <DecisionButtons
           onApprove={() => void decide({ decision: 'approve', version: alert.version })}
+          {...(alert.audience && audienceLines(alert.audience).urgentOffered
+            ? { onApproveUrgent: () => void decide({ decision: 'approve', version: alert.version, urgent: true }) }
+            : {})}
           onAskReason={(decision) => setBusy({ kind: 'reason', decision })}
         />
       )}

@@ -13,6 +13,10 @@ import type { AlertRow } from '../../../store/alerts.js';
 import { LATE_BOUNCE } from '../../../store/deliveries.js';
 import type { LateFallbackOutcome } from '../late-bounce.js';
 import { responseNotice } from '../notices.js';
+import { ownerDigestNotice } from '../owner-digest-notice.js';
+import type { OwnerDigestStore } from '../../../store/owner-digests.js';
+import { trailLink as makeTrailLink } from '../../../domain/broadcast/trail-link.js';
+import { isOutcomeUnknown } from '../../../channels/send-error.js';
 import { assignmentNote, directoryFixKey, directoryFixOwners } from './directory-fix.js';
 import { noticeDomain, sendStaffNotice } from './staff-notice.js';
 
@@ -33,6 +37,14 @@ export interface ResponseActivityDeps {
    * The one fallback try after a bounce that came back once the email had been accepted (a DSN):
    * late-bounce.ts, given this worker's channels. Unset: no fallback (the bounce is recorded only).
    */
+  /**
+   * Owner digests: the first `first` responses to an alert go to their owner one by one, the rest in
+   * one digest per `intervalMs` (store/owner-digests.ts). Unset: every response is sent on its own.
+   */
+  ownerDigests?: { store: OwnerDigestStore; first: number; intervalMs: number };
+  /** HMAC key and base URL of the digest's links to the alert's responses (trail page, dashboard). */
+  secret?: string;
+  publicUrl?: string;
   fallbackAfterBounce?: (
     alert: AlertRow,
     contactId: string,
@@ -179,6 +191,27 @@ export function createResponseActivities(deps: ResponseActivityDeps) {
         });
         await taskRecorded(response, task.id, `call back: owner ${delivery.ownerId}`);
       }
+      const digest = deps.ownerDigests
+        ? await deps.ownerDigests.store.enrol(
+            { responseId: response.id, alertId: alert.id, recipient: to.toLowerCase() },
+            deps.ownerDigests.first,
+            deps.ownerDigests.intervalMs,
+          )
+        : null;
+      if (digest && !digest.immediate) {
+        // Past the owner's first few: it waits for the owner's digest of this alert (ownerDigestDue).
+        await deps.events?.record({
+          alertId: alert.id,
+          kind: 'response_routed',
+          key: `response_routed:${response.dedupeKey}`,
+          contactId: response.contactId,
+          channel: 'email',
+          outcome: response.kind,
+          ref: String(response.id),
+          detail: `to ${to} in the digest due ${digest.dueAt}`,
+        });
+        return to;
+      }
       const notice = responseNotice(
         alert,
         to,
@@ -200,6 +233,67 @@ export function createResponseActivities(deps: ResponseActivityDeps) {
         detail: `to ${to}`,
       });
       return to;
+    },
+
+    /** When the owner's digest holding this response is due; null when it went on its own or its digest went. */
+    async ownerDigestDue(responseId: number): Promise<string | null> {
+      return deps.ownerDigests ? deps.ownerDigests.store.pendingDue(responseId) : null;
+    },
+
+    /**
+     * The owner's digest this response waits in: sent by the first of its responses whose timer
+     * fires (the others find it taken). A retry of the one that sent finds its claim: sent again
+     * only if the SMTP call never began; otherwise reported unconfirmed, never sent twice.
+     */
+    async sendOwnerDigest(responseId: number): Promise<'sent' | 'taken' | 'unconfirmed' | 'refused'> {
+      const od = deps.ownerDigests;
+      if (!od) return 'taken';
+      const claim = await od.store.claim(responseId);
+      if (claim.state === 'taken') return 'taken';
+      const { response, alert } = await load(responseId);
+      if (claim.state === 'unconfirmed') {
+        log.warn('an owner digest may or may not have been sent (the worker died during the SMTP call); not resent', {
+          alertId: alert.id,
+          digestId: claim.digestId,
+        });
+        return 'unconfirmed';
+      }
+      const to = claim.recipient;
+      let trailUrl: string | undefined;
+      if (deps.events && deps.secret && deps.publicUrl) {
+        const link = makeTrailLink(deps.secret, alert.id, to);
+        await deps.events.saveTrailLink(link);
+        trailUrl = `${deps.publicUrl}${link.path}`;
+      }
+      const notice = ownerDigestNotice(
+        alert,
+        to,
+        claim.items,
+        { ...(trailUrl ? { trailUrl } : {}), dashboardUrl: `${deps.publicUrl ?? ''}/dashboard/alerts/${alert.id}` },
+        domain,
+        claim.digestId,
+      );
+      await od.store.markSending(claim.digestId);
+      let accepted: boolean;
+      try {
+        accepted = await sendStaffNotice(mail, deps.mailFrom, notice);
+      } catch (error) {
+        // Certainly not delivered: the claim stands and this activity's retry sends it.
+        if (!isOutcomeUnknown(error)) await od.store.release(claim.digestId);
+        throw error;
+      }
+      await od.store.markSent(claim.digestId);
+      await deps.events?.record({
+        alertId: alert.id,
+        kind: 'response_routed',
+        key: `owner_digest:${claim.digestId}`,
+        contactId: response.contactId,
+        channel: 'email',
+        outcome: 'digest',
+        ref: String(claim.digestId),
+        detail: `digest of ${claim.items.length} responses to ${to}${accepted ? '' : ' (refused by the mail server)'}`,
+      });
+      return accepted ? 'sent' : 'refused';
     },
 
     async markResponseHandled(responseId: number): Promise<void> {

@@ -35,6 +35,7 @@ export function AudienceSummary({ audience }: { audience: ApprovalAudience }) {
         {channels.length === 0 && <Caption1>no deliveries</Caption1>}
       </div>
       {l.unconfigured && <Caption1 data-testid="approval-unconfigured">{l.unconfigured}</Caption1>}
+      {l.when && <Text data-testid="approval-when">{`When: ${l.when}`}</Text>}
       {l.delayed && <Caption1 className={styles.muted}>{l.delayed}</Caption1>}
     </div>
   );

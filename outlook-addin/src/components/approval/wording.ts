@@ -1,4 +1,5 @@
 import { unconfiguredNote } from '../../../../domain/audience/summary.js';
+import { sendTimingWords } from '../../../../domain/broadcast/send-timing.js';
 import { ApiError } from '../../api.js';
 import type { ApprovalAudience, DecisionKind } from '../../types.js';
 
@@ -94,6 +95,10 @@ export function audienceLines(a: ApprovalAudience) {
     channelMix: channelMix.length ? channelMix.join(' · ') : 'no deliveries',
     suppressed,
     unconfigured: unconfiguredNote(a),
+    /** When it goes out if approved now (the topic's announced time in each contact's zone); null: no topic timing. */
+    when: a.timing ? sendTimingWords(a.timing, new Date()) : null,
+    /** The approver may send it now instead (urgent). */
+    urgentOffered: a.timing?.urgentAllowed === true && a.timing.schedule !== null,
     delayed:
       a.delayedByQuietHours > 0
         ? `${plural(a.delayedByQuietHours, 'delivery', 'deliveries')} wait for quiet hours to end`
