@@ -69,7 +69,7 @@ describe.each([
       }),
     );
     // The first goes to the connection as soon as it is open; the others wait while it is answered.
-    await vi.waitFor(() => expect(asked).toHaveLength(1));
+    await vi.waitFor(() => expect(asked).toHaveLength(1), { timeout: 10_000 });
     await sleep(LATENCY_MS / 2);
     expect(asked.map((a) => a.i)).toEqual([1]);
     const results = await Promise.all(sends);
@@ -87,7 +87,7 @@ describe.each([
     const sent = sender.send(sender.compose(alertFor(4)), {
       onConnection: () => new Promise<boolean>((resolve) => (answer = resolve)),
     });
-    await vi.waitFor(() => expect(answer).toBeTypeOf('function'));
+    await vi.waitFor(() => expect(answer).toBeTypeOf('function'), { timeout: 10_000 });
     try {
       await sleep(300);
       expect(catcher.count()).toBe(0);
@@ -130,7 +130,7 @@ describe.each([
         },
       }),
     );
-    await vi.waitFor(() => expect(answered).toBe(true));
+    await vi.waitFor(() => expect(answered).toBe(true), { timeout: 10_000 });
     await sleep(300);
     // The server has the whole message and drops the connection before its answer.
     await catcher.faults.refuseConnections(500);
