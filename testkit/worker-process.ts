@@ -132,7 +132,8 @@ broadcast.mail.close();
 await connection.close();
 await db.close();
 // resourceUsage().maxRSS is in kilobytes: the peak of the whole process life.
-if (queryCounts) writeFileSync(process.env.BENCH_QUERY_COUNTS!, JSON.stringify(Object.fromEntries(queryCounts), null, 1));
+if (queryCounts)
+  writeFileSync(process.env.BENCH_QUERY_COUNTS!, JSON.stringify(Object.fromEntries(queryCounts), null, 1));
 process.send?.({ stopped: true, maxRssKb: process.resourceUsage().maxRSS, peak: sampler.peak() });
 sampler.stop();
 process.disconnect?.();
