@@ -80,7 +80,12 @@ export function cpuSeconds(pid: number): number {
 export async function startWorkerProcess(options: WorkerProcessOptions): Promise<WorkerProcess> {
   const child: ChildProcess = fork(options.entry ?? WORKER_PROCESS_ENTRY, [], {
     execArgv: [...(options.entry ? [] : ['--import', 'tsx']), ...(options.nodeArgs ?? [])],
-    env: { ...process.env, ...options.env, RAPPORT_WORKER_PROCESS: JSON.stringify(options.config) },
+    env: {
+      ...process.env,
+      ANNOUNCED_SCHEDULES: 'off',
+      ...options.env,
+      RAPPORT_WORKER_PROCESS: JSON.stringify(options.config),
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const messages: Record<string, unknown>[] = [];
