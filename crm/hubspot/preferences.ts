@@ -104,6 +104,35 @@ export function preferenceOperations(ctx: AdapterContext, mode: PreferencesApi =
     }
   }
 
+  /**
+   * One subscription type's status for one address: v3's subscribe or unsubscribe (which refuses a
+   * change already in place with a 400 "already": the state we want), or v4's status POST.
+   */
+  const setTypeStatus = async (
+    address: string,
+    subscriptionId: string,
+    state: 'SUBSCRIBED' | 'UNSUBSCRIBED',
+    basis: { legalBasis: string; legalBasisExplanation: string },
+  ): Promise<void> => {
+    if (mode !== 'v3') {
+      await v4('POST', `/statuses/${encodeURIComponent(address)}`, {
+        channel: 'EMAIL',
+        statusState: state,
+        subscriptionId: Number(subscriptionId),
+        ...basis,
+      });
+      return;
+    }
+    const api = client.communicationPreferences.statusApi;
+    const body = { emailAddress: address, subscriptionId, ...basis } as Parameters<typeof api.subscribe>[0];
+    try {
+      await ctx.call('standard', () => (state === 'SUBSCRIBED' ? api.subscribe(body) : api.unsubscribe(body)));
+    } catch (error) {
+      if (error instanceof CrmError && error.code === 'CRM_BAD_REQUEST' && /already/i.test(error.message)) return;
+      throw error;
+    }
+  };
+
   return {
     async getEmailSubscriptionStatuses(emails: string[]): Promise<Map<string, EmailSubscriptionStatus>> {
       const out = new Map<string, EmailSubscriptionStatus>();
@@ -134,32 +163,9 @@ export function preferenceOperations(ctx: AdapterContext, mode: PreferencesApi =
      * refuses this for an address that opted out of all email; that refusal reaches the caller.
      */
     async subscribeEmail(email: string, subscriptionId: string): Promise<void> {
-      const address = email.trim();
-      const basis = {
+      await setTypeStatus(email.trim(), subscriptionId, 'SUBSCRIBED', {
         legalBasis: 'CONSENT_WITH_NOTICE',
         legalBasisExplanation: 'The contact turned this topic on in the Rapport preference centre.',
-      };
-      if (mode === 'v3') {
-        try {
-          await ctx.call('standard', () =>
-            client.communicationPreferences.statusApi.subscribe({
-              emailAddress: address,
-              subscriptionId,
-              ...basis,
-            } as Parameters<typeof client.communicationPreferences.statusApi.subscribe>[0]),
-          );
-        } catch (error) {
-          // v3 refuses a subscribe that is already in place; that is the state we want.
-          if (error instanceof CrmError && error.code === 'CRM_BAD_REQUEST' && /already/i.test(error.message)) return;
-          throw error;
-        }
-        return;
-      }
-      await v4('POST', `/statuses/${encodeURIComponent(address)}`, {
-        channel: 'EMAIL',
-        statusState: 'SUBSCRIBED',
-        subscriptionId: Number(subscriptionId),
-        ...basis,
       });
     },
 
@@ -169,28 +175,7 @@ export function preferenceOperations(ctx: AdapterContext, mode: PreferencesApi =
         await v4('POST', `/statuses/${encodeURIComponent(address)}/unsubscribe-all?channel=EMAIL`);
         return;
       }
-      if (mode === 'v3') {
-        try {
-          await ctx.call('standard', () =>
-            client.communicationPreferences.statusApi.unsubscribe({
-              emailAddress: address,
-              subscriptionId: target.id,
-              ...LEGAL_BASIS,
-            } as Parameters<typeof client.communicationPreferences.statusApi.unsubscribe>[0]),
-          );
-        } catch (error) {
-          // v3 refuses an unsubscribe that is already in place; that is the state we want.
-          if (error instanceof CrmError && error.code === 'CRM_BAD_REQUEST' && /already/i.test(error.message)) return;
-          throw error;
-        }
-        return;
-      }
-      await v4('POST', `/statuses/${encodeURIComponent(address)}`, {
-        channel: 'EMAIL',
-        statusState: 'UNSUBSCRIBED',
-        subscriptionId: Number(target.id),
-        ...LEGAL_BASIS,
-      });
+      await setTypeStatus(address, target.id, 'UNSUBSCRIBED', LEGAL_BASIS);
     },
   };
 }
