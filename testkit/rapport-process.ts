@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SEND_AT_ONCE_ENV } from './send-at-once.js';
 import { cpuSeconds } from './worker-child.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -85,8 +86,7 @@ export async function startRapportProcess(options: {
     HOME: process.env.HOME ?? '',
     ...(process.env.XDG_CACHE_HOME ? { XDG_CACHE_HOME: process.env.XDG_CACHE_HOME } : {}),
     ...(role === 'worker' ? { LOG_LEVEL: 'info' } : {}),
-    // As in startTestRapport: alerts on the demo topics go out when approved unless a test turns schedules on.
-    ANNOUNCED_SCHEDULES: 'off',
+    ...SEND_AT_ONCE_ENV,
     ...options.env,
   };
   const child: ChildProcess = spawn(process.execPath, command.args, {

@@ -11,6 +11,7 @@ import { testDb } from './db.js';
 import type { OidcIssuer } from './oidc-issuer.js';
 import { startPeopleTokens } from './people.js';
 import { dashboardSignInEnv, reserveLoopbackUrl } from './dashboard-sign-in.js';
+import { SEND_AT_ONCE_ENV } from './send-at-once.js';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { DashboardAuth, DashboardEnv } from '../server/dashboard/auth-seam.js';
@@ -110,8 +111,7 @@ export async function startTestRapport(
     // Tests find what Rapport wrote on the timeline by its idempotency key, a custom property HubSpot's
     // engagements v1 read never shows; test/integration/crm/activity-v1.test.ts covers the v1 read.
     HUBSPOT_ACTIVITY_READ: 'v3',
-    // The demo topics have announced schedules (rates: weekdays 08:30): tests send at once unless they turn them on.
-    ANNOUNCED_SCHEDULES: 'off',
+    ...SEND_AT_ONCE_ENV,
     ...(issuer && options.env?.ADDIN_DEV_AUTH === 'true'
       ? // The pane's development sign-in: people still sign in to the API at the issuer, the pane does not.
         { OIDC_ISSUER: issuer.env.OIDC_ISSUER!, AAD_AUDIENCE: issuer.env.AAD_CLIENT_ID! }

@@ -5,6 +5,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { SEND_AT_ONCE_ENV } from './send-at-once.js';
 import type { MemoryBreakdown } from './memory-breakdown.js';
 import type { WorkerProcessConfig } from './worker-process.js';
 
@@ -82,7 +83,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     execArgv: [...(options.entry ? [] : ['--import', 'tsx']), ...(options.nodeArgs ?? [])],
     env: {
       ...process.env,
-      ANNOUNCED_SCHEDULES: 'off',
+      ...SEND_AT_ONCE_ENV,
       ...options.env,
       RAPPORT_WORKER_PROCESS: JSON.stringify(options.config),
     },

@@ -22,6 +22,7 @@ import { scratchPostgres, type ScratchPostgres } from '../../testkit/postgres.js
 import { scriptCommand } from '../../testkit/rapport-process.js';
 import { startWorkerProcess, WORKER_PROCESS_ENTRY, type WorkerProcess } from '../../testkit/worker-child.js';
 import { startPeopleTokens } from '../../testkit/people.js';
+import { SEND_AT_ONCE_ENV } from '../../testkit/send-at-once.js';
 
 /**
  * V8 flags of the measured worker: those `npm run worker` runs with (package.json), so the bench
@@ -125,7 +126,7 @@ export async function startBroadcastBench(options: BroadcastBenchOptions): Promi
     APPROVER_GROUPS: `bench=${APPROVER},${REQUESTER}`,
     ALERT_QUIET_HOURS: 'off',
     // The bench measures dispatch, not the wait for the topic's announced time.
-    ANNOUNCED_SCHEDULES: 'off',
+    ...SEND_AT_ONCE_ENV,
     ALERT_FREQUENCY_CAP: '1000000/1',
     EMAIL_RATE_PER_SECOND: '10000',
     RESPONSE_WINDOW_HOURS: '0.0003',
