@@ -162,7 +162,14 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
         if (r.requester.trim().toLowerCase() !== input.requester.toLowerCase()) {
           throw ApplicationFailure.create({ type: 'FORBIDDEN', message: 'only the requester can revise the alert' });
         }
-        if (phase !== 'changes_requested' || revision !== undefined) {
+        // The decision's handler writes "changes requested" to the store (and so to Slack, the add-in and the
+        // API) before the main loop has moved on, e.g. while it still awaits the approval request's activity:
+        // a requester who revises in that moment is answering a request that stands, not too early. Only once
+        // the decision is recorded (its handler finished): until then it may still be taken back.
+        const requested =
+          phase === 'changes_requested' ||
+          (phase === 'awaiting_approval' && decision?.decision === 'request_changes' && allHandlersFinished());
+        if (!requested || revision !== undefined) {
           throw ApplicationFailure.create({ type: 'CONFLICT', message: `no changes were requested (${phase})` });
         }
       },

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSlackStandIn, type SlackStandIn } from '../../../sandbox/slack/index.js';
+import type { SlackStandIn } from '../../../sandbox/slack/index.js';
 import { ACTIONS, ALERT_BLOCKS, COMMANDS, VIEWS } from '../../../slack-app/ids.js';
-import { eventually, startTestRapport, type TestRapport } from '../../../testkit/rapport.js';
+import { eventually, type TestRapport } from '../../../testkit/rapport.js';
 import { DEMO } from '../../../testkit/demo-data.js';
 import {
   APPROVER,
-  BROADCAST_ENV,
   OFFICER,
   REQUESTER,
   form,
@@ -15,32 +14,18 @@ import {
   mailFor,
   waitForStatus,
 } from '../broadcast/support.js';
-import { BOT_TOKEN, SIGNING_SECRET, slackDriver, viewPayload } from './driver.js';
-
-const REQ = { id: 'U0ANALYST', name: 'analyst', email: REQUESTER, realName: 'Ana Lyst' };
-const APR = { id: 'U0APPROVER', name: 'approver', email: APPROVER, realName: 'Ap Prover' };
-const OFF = { id: 'U0OFFICER', name: 'officer', email: OFFICER, realName: 'Of Ficer' };
+import { viewPayload } from './driver.js';
+import { APR, OFF, REQ, startSlackBroadcast, type SlackBroadcast } from './broadcast-workspace.js';
 
 let t: TestRapport;
 let slack: SlackStandIn;
-let driver: ReturnType<typeof slackDriver>;
+let driver: SlackBroadcast['driver'];
+let stop: SlackBroadcast['stop'] | undefined;
 
 beforeAll(async () => {
-  slack = await startSlackStandIn({ botToken: BOT_TOKEN, users: [REQ, APR, OFF] });
-  t = await startTestRapport({
-    env: {
-      ...BROADCAST_ENV,
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-    },
-  });
-  driver = slackDriver(t.rapport.app, slack);
+  ({ t, slack, driver, stop } = await startSlackBroadcast());
 });
-afterAll(async () => {
-  await t?.stop();
-  await slack?.close();
-});
+afterAll(() => stop?.());
 
 type Call = SlackStandIn['calls'][number];
 type OpenedView = { id: string; hash: string; callback_id: string; private_metadata: string };

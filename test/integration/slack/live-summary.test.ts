@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LiveSummary } from '../../../contracts/live-summary.js';
-import { startSlackStandIn, type SlackStandIn } from '../../../sandbox/slack/index.js';
-import { eventually, startTestRapport, type TestRapport } from '../../../testkit/rapport.js';
-import { approve, APPROVER, BROADCAST_ENV, OFFICER, REQUESTER, submit, waitForStatus } from '../broadcast/support.js';
-import { BOT_TOKEN, SIGNING_SECRET, slackDriver } from './driver.js';
+import type { SlackStandIn } from '../../../sandbox/slack/index.js';
+import { eventually, type TestRapport } from '../../../testkit/rapport.js';
+import { approve, APPROVER, REQUESTER, submit, waitForStatus } from '../broadcast/support.js';
+import { APR, REQ, startSlackBroadcast, type SlackBroadcast } from './broadcast-workspace.js';
 
 /**
  * The live summary of a person's alerts, where they already are: Slack's App Home (through the
@@ -11,31 +11,16 @@ import { BOT_TOKEN, SIGNING_SECRET, slackDriver } from './driver.js';
  * One alert is requested, waits for approval, is approved and dispatched; the counts each surface
  * shows are compared with the delivery ledger.
  */
-const REQ = { id: 'U0ANALYST', name: 'analyst', email: REQUESTER, realName: 'Ana Lyst' };
-const APR = { id: 'U0APPROVER', name: 'approver', email: APPROVER, realName: 'Ap Prover' };
-const OFF = { id: 'U0OFFICER', name: 'officer', email: OFFICER, realName: 'Of Ficer' };
-
 let t: TestRapport;
 let slack: SlackStandIn;
-let driver: ReturnType<typeof slackDriver>;
+let driver: SlackBroadcast['driver'];
+let stop: SlackBroadcast['stop'] | undefined;
 let alertId: string;
 
 beforeAll(async () => {
-  slack = await startSlackStandIn({ botToken: BOT_TOKEN, users: [REQ, APR, OFF] });
-  t = await startTestRapport({
-    env: {
-      ...BROADCAST_ENV,
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-    },
-  });
-  driver = slackDriver(t.rapport.app, slack);
+  ({ t, slack, driver, stop } = await startSlackBroadcast());
 });
-afterAll(async () => {
-  await t?.stop();
-  await slack?.close();
-});
+afterAll(() => stop?.());
 
 const publishedText = (call: SlackStandIn['calls'][number]) => JSON.stringify(call.args);
 

@@ -198,9 +198,9 @@ export function createResponseActivities(deps: ResponseActivityDeps) {
             deps.ownerDigests.intervalMs,
           )
         : null;
-      if (digest && !digest.immediate) {
-        // Past the owner's first few: it waits for the owner's digest of this alert (ownerDigestDue).
-        await deps.events?.record({
+      // One trail step per response, whichever way it went to `to`.
+      const routed = (detail: string) =>
+        deps.events?.record({
           alertId: alert.id,
           kind: 'response_routed',
           key: `response_routed:${response.dedupeKey}`,
@@ -208,8 +208,11 @@ export function createResponseActivities(deps: ResponseActivityDeps) {
           channel: 'email',
           outcome: response.kind,
           ref: String(response.id),
-          detail: `to ${to} in the digest due ${digest.dueAt}`,
+          detail,
         });
+      if (digest && !digest.immediate) {
+        // Past the owner's first few: it waits for the owner's digest of this alert (ownerDigestDue).
+        await routed(`to ${to} in the digest due ${digest.dueAt}`);
         return to;
       }
       const notice = responseNotice(
@@ -222,16 +225,7 @@ export function createResponseActivities(deps: ResponseActivityDeps) {
         response.id,
       );
       await sendStaffNotice(mail, deps.mailFrom, notice);
-      await deps.events?.record({
-        alertId: alert.id,
-        kind: 'response_routed',
-        key: `response_routed:${response.dedupeKey}`,
-        contactId: response.contactId,
-        channel: 'email',
-        outcome: response.kind,
-        ref: String(response.id),
-        detail: `to ${to}`,
-      });
+      await routed(`to ${to}`);
       return to;
     },
 

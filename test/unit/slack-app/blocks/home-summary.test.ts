@@ -1,31 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { LiveSummary } from '../../../../contracts/live-summary.js';
+import { liveSummary, SUMMARY_BASE } from '../../../fixtures/live-summary.js';
 import { validateView } from '../../../../sandbox/slack/validate.js';
 import { homeView } from '../../../../slack-app/blocks/home.js';
 import { homeSummaryBlocks } from '../../../../slack-app/blocks/home-summary.js';
 import { ACTIONS, HOME_BLOCKS } from '../../../../slack-app/ids.js';
 
-const BASE = 'https://rapport.example';
-const alert = (id: string, title: string, mine: boolean, requester = 'ana@bank.example') => ({
-  id,
-  title,
-  requester,
-  dashboardUrl: `${BASE}/dashboard/alerts/${id}`,
-  mine,
-});
-
-const summary = (over: Partial<LiveSummary> = {}): LiveSummary => ({
-  pendingApproval: {
-    count: 2,
-    forYou: 1,
-    alerts: [alert('alr_1', 'Rates rise Monday', false, 'bob@bank.example'), alert('alr_2', 'Branch closing', true)],
-  },
-  sending: { count: 1, alerts: [{ ...alert('alr_3', 'New app', true), sent: 412, total: 2000 }] },
-  doneToday: { count: 3, sent: 1500, responded: 75, responseRate: 0.05 },
-  dashboardUrl: `${BASE}/dashboard`,
-  at: '2026-12-06T09:00:00.000Z',
-  ...over,
-});
+const BASE = SUMMARY_BASE;
+const summary = liveSummary;
 
 const texts = (blocks: unknown) => JSON.stringify(blocks);
 

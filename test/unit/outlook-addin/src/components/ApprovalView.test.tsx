@@ -5,8 +5,9 @@ import {
   type ApprovalViewProps,
 } from '../../../../../outlook-addin/src/components/ApprovalView.js';
 import { LiveSummaryCard } from '../../../../../outlook-addin/src/components/approval/LiveSummaryCard.js';
-import type { ApprovalAlertView, ApprovalAudience, LiveSummaryView } from '../../../../../outlook-addin/src/types.js';
+import type { ApprovalAlertView, ApprovalAudience } from '../../../../../outlook-addin/src/types.js';
 import { render, text } from '../../markup.js';
+import { liveSummary, summaryAlert } from '../../../../fixtures/live-summary.js';
 
 describe('ApprovalView', () => {
   const audience: ApprovalAudience = {
@@ -115,34 +116,18 @@ describe('ApprovalView', () => {
 });
 
 describe('ApprovalView: the live summary above the request', () => {
-  const summary: LiveSummaryView = {
-    pendingApproval: { count: 2, forYou: 1, alerts: [] },
-    sending: {
-      count: 1,
-      alerts: [
-        {
-          id: 'alr_2',
-          title: 'Branch <b>hours</b>',
-          requester: 'analyst@rapport.example',
-          dashboardUrl: 'https://rapport.example/dashboard/alerts/alr_2',
-          mine: false,
-          sent: 120,
-          total: 400,
-        },
-      ],
-    },
-    doneToday: { count: 3, sent: 900, responded: 45, responseRate: 0.05 },
-    dashboardUrl: 'https://rapport.example/dashboard',
-    at: '2026-12-06T09:00:00.000Z',
-  };
+  // The shared fixture, its sending alert's title holding markup that must stay text.
+  const summary = liveSummary({
+    sending: { count: 1, alerts: [{ ...summaryAlert('alr_3', 'New <b>app</b>', false), sent: 412, total: 2000 }] },
+  });
 
   it('shows the counts, sent of total per sending alert, and links to the dashboard', () => {
     const html = render(<LiveSummaryCard summary={summary} />);
-    expect(text(html)).toContain('2 pending approval (1 for you) · 1 sending · 3 done today, 900 sent, 5% responded');
+    expect(text(html)).toContain('2 pending approval (1 for you) · 1 sending · 3 done today, 1500 sent, 5% responded');
     // A title is text, never markup.
-    expect(text(html)).toContain('Branch &lt;b&gt;hours&lt;/b&gt; — 120 of 400 sent');
-    expect(html).not.toContain('<b>hours</b>');
-    expect(html).toContain('href="https://rapport.example/dashboard/alerts/alr_2"');
+    expect(text(html)).toContain('New &lt;b&gt;app&lt;/b&gt; — 412 of 2000 sent');
+    expect(html).not.toContain('<b>app</b>');
+    expect(html).toContain('href="https://rapport.example/dashboard/alerts/alr_3"');
     expect(html).toContain('href="https://rapport.example/dashboard"');
   });
 
