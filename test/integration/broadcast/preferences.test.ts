@@ -24,6 +24,18 @@ const LIST = DEMO_LISTS.newsletter.id;
 const JOE_PHONE = '+14155550111';
 const OLIVIA_PHONE = '+14155550112';
 
+// Joe's quiet hours must not hold the next alerts whenever the suite runs: two hours, twelve hours from now
+// in his zone (New York). A fixed 22:00-07:00 held his text until morning when CI ran at night there.
+const hourInNewYork = Number(
+  new Intl.DateTimeFormat('en-GB', { timeZone: 'America/New_York', hour: '2-digit', hourCycle: 'h23' }).format(
+    new Date(),
+  ),
+);
+const hh = (h: number) => `${String(h % 24).padStart(2, '0')}:00`;
+const QUIET_START = hh(hourInNewYork + 12);
+const QUIET_END = hh(hourInNewYork + 14);
+const QUIET = `${QUIET_START}-${QUIET_END}`;
+
 let t: TestRapport;
 let sms: SmsStandIn;
 
@@ -116,8 +128,8 @@ describe('the preference page', () => {
       'topic.products.enabled': 'on',
       'topic.products.channel': 'sms',
       'topic.products.delivery': 'daily',
-      quietStart: '22:00',
-      quietEnd: '07:00',
+      quietStart: QUIET_START,
+      quietEnd: QUIET_END,
       capMax: '3',
       capWindow: '168',
     };
@@ -127,7 +139,7 @@ describe('the preference page', () => {
     expect(html).toContain('Saved');
     expect(html).toContain('Rates: off');
     expect(html).toContain('Products: on, SMS, daily digest');
-    expect(html).toContain('Quiet hours: 22:00-07:00');
+    expect(html).toContain(`Quiet hours: ${QUIET}`);
     expect(html).toMatch(/name="topic\.rates\.enabled" value="off" checked/);
 
     // HubSpot: the topic's subscription type, the JSON property, a note on the timeline.
@@ -136,7 +148,7 @@ describe('the preference page', () => {
     const stored = JSON.parse(contact!.properties.rapport_preferences!) as Record<string, unknown>;
     expect(stored).toMatchObject({
       topics: { products: { enabled: true, channel: 'sms', delivery: 'daily' }, rates: { enabled: false } },
-      quietHours: { start: '22:00', end: '07:00' },
+      quietHours: { start: QUIET_START, end: QUIET_END },
       frequencyCap: { maxPerWindow: 3, windowHours: 168 },
     });
     const notes = await eventually(async () =>
@@ -150,7 +162,7 @@ describe('the preference page', () => {
       preferences?: string[];
     };
     expect(ctx.preferences).toEqual(
-      expect.arrayContaining(['Rates: off', 'Products: on, SMS, daily digest', 'Quiet hours: 22:00-07:00']),
+      expect.arrayContaining(['Rates: off', 'Products: on, SMS, daily digest', `Quiet hours: ${QUIET}`]),
     );
 
     const again = await save(fields);
