@@ -7,7 +7,7 @@
  *
  * The logging phase alone: the audience is resolved by Rapport (API + worker process, generous
  * budget), the ledger is then marked sent as a dispatch would leave it, and the logging
- * activity (logBatchToCrm, first attempt, as the workflow runs it: parallelBatches = 4
+ * activity (logBatchToCrm, first attempt, as the workflow runs it: logParallelBatches = 8
  * batches at once) goes over every batch with a CRM client on HUBSPOT_RATE_LIMIT = the budget,
  * the sandbox enforcing the same. Sending cannot hold it up, so this is the logging ceiling;
  * in a live broadcast logging trails the sends and is bounded by whichever is slower.
@@ -41,8 +41,8 @@ const RESERVE = Number(process.env.BENCH_INTERACTIVE_RESERVE ?? 0.2); // HUBSPOT
 const SHARE = BUDGET - reservedSlots(BUDGET, RESERVE); // what background logging may use
 const BATCH = 100; // HubSpot's batch size
 const TARGET = 0.8;
-/** Logging activities in flight, as the workflow runs them (parallelBatches). */
-const PARALLEL_BATCHES = Number(process.env.BENCH_PARALLEL_BATCHES ?? 4);
+/** Logging activities in flight, as the workflow runs them (logParallelBatches, services/alert-intake.ts). */
+const PARALLEL_BATCHES = Number(process.env.BENCH_PARALLEL_BATCHES ?? 8);
 
 /** Sandbox realism switches for the measure (sandbox/hubspot/realism.ts), e.g. search lag and 207s. */
 const REALISM = process.env.BENCH_REALISM ? (JSON.parse(process.env.BENCH_REALISM) as RealismSpec) : undefined;
@@ -63,6 +63,10 @@ const deliveries = alert.audience?.deliveries ?? 0;
 log(`${deliveries} deliveries; logging them on ${SHARE} of ${BUDGET} requests / 10 s`);
 
 await bench.worker.stop();
+// The logging phase alone: the API's read model syncs (companies every 30 s) are no part of the measure,
+// and their slots are taken from under them below.
+await bench.rapport.companyReadModel.stop();
+await bench.rapport.contactReadModel.stop();
 
 // The ledger as a dispatch leaves it: every row sent.
 await bench.db.query(

@@ -283,11 +283,12 @@ export const envSchema = z
     /** Longest wait between retries of a CRM write; the retries themselves never stop. */
     CRM_RETRY_MAX_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
     /**
-     * Contact read model (the Slack customer picker, /customer <name>): contacts changed in the
-     * CRM are copied every this many seconds. 0 turns it off: those searches ask the CRM.
+     * Contact and company read models (the Slack customer picker, /customer <name>; the customer
+     * context's company): contacts and companies changed in the CRM are copied every this many
+     * seconds. 0 turns them off: those searches and look-ups ask the CRM.
      */
     CONTACT_SYNC_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
-    /** The read model is reloaded in full this often: contacts deleted or merged in the CRM leave it then. */
+    /** The read models are reloaded in full this often: records deleted or merged in the CRM leave them then. */
     CONTACT_SYNC_FULL_HOURS: z.coerce
       .number()
       .positive()

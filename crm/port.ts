@@ -27,6 +27,8 @@ export interface CrmCompany {
   name: string | null;
   domain: string | null;
   properties: Record<string, string | null>;
+  /** The CRM's last modification, ISO (the company read model's watermark follows it). */
+  updatedAt: string;
 }
 
 export interface CrmOwner {
@@ -170,6 +172,16 @@ export interface CrmPort {
     page?: { after?: string; limit?: number },
   ): Promise<Page<CrmContact> & { total: number }>;
   getCompany(id: string): Promise<CrmCompany | null>;
+  /** One page of every company, in the CRM's order (the company read model's full load). */
+  listCompanies(page?: { after?: string; limit?: number }): Promise<Page<CrmCompany>>;
+  /**
+   * One page of the companies modified at or after `since`, oldest change first, with how many
+   * match in all (as listContactsModifiedSince: beyond 10,000, load everything).
+   */
+  listCompaniesModifiedSince(
+    since: Date,
+    page?: { after?: string; limit?: number },
+  ): Promise<Page<CrmCompany> & { total: number }>;
   updateContactProperties(id: string, properties: Record<string, string>): Promise<void>;
   updateContactsProperties(updates: { id: string; properties: Record<string, string> }[]): Promise<void>;
 

@@ -10,6 +10,7 @@ import { DEFAULT_QUESTIONS } from '../domain/questions.js';
 import { createAddinRoutes, DEFAULT_DEV_USER } from '../server/addin/routes.js';
 import { createApp, type RapportApp } from '../server/app.js';
 import { createBroadcastServices } from '../services/broadcast-services.js';
+import { startCompanyReadModel, type CompanyReadModel } from '../services/companies/company-read-model.js';
 import { startContactReadModel, type ContactReadModel } from '../services/contacts/contact-read-model.js';
 import { createCustomerContext } from '../services/customer-context.js';
 import { createAlertTrail } from '../services/alert-trail.js';
@@ -102,6 +103,8 @@ export interface RapportRuntime {
   slack: SlackFace;
   /** The contact read model behind the Slack customer picker and /customer <name>. */
   contactReadModel: ContactReadModel;
+  /** The company read model behind the customer context (the add-in pane, /customer). */
+  companyReadModel: CompanyReadModel;
   /** How the Outlook task pane signs in: Entra, the development sign-in (as devUser), or not at all. */
   addinSignIn: { kind: 'entra' | 'dev' | 'none'; devUser?: string };
   stop(): Promise<void>;
@@ -241,8 +244,12 @@ export async function startRapport(
       holder,
     });
     cleanups.defer(() => contactReadModel.stop());
+    // Every customer context (the add-in pane, /customer) reads the contact's company: always on.
+    const companyReadModel = startCompanyReadModel(env, { db, crm, readCrm: interactiveCrm, logger, holder });
+    cleanups.defer(() => companyReadModel.stop());
     const context = createCustomerContext({
       crm: interactiveCrm,
+      companies: companyReadModel.byId,
       contacts,
       touches,
       questions: DEFAULT_QUESTIONS,
@@ -375,6 +382,7 @@ export async function startRapport(
       ...(dashboardSignIn ? { dashboardSignIn } : {}),
       slack,
       contactReadModel,
+      companyReadModel,
       addinSignIn: env.AAD_TENANT_ID
         ? { kind: 'entra' }
         : devSignInOn(env)

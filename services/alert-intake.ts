@@ -105,6 +105,8 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
       batchSize: deps.batchSize,
       historyBudget: deps.historyBudget,
       parallelBatches: 4,
+      // bench:crm-log, 5% of batch inputs failing in 207s: 0.69-0.73 of the budget ceiling with 4, 0.9 with 8.
+      logParallelBatches: 8,
       ...(alert.sendWindow?.notBefore ? { notBefore: alert.sendWindow.notBefore } : {}),
       ...(alert.sendWindow?.notAfter ? { notAfter: alert.sendWindow.notAfter } : {}),
       ...(deps.searchAttributes ? { searchAttributes: true } : {}),

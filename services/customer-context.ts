@@ -1,5 +1,6 @@
 import type { ContactDirectory } from '../crm/contact-directory.js';
-import { CrmError, type CrmCompany, type CrmEngagement, type CrmOwner, type CrmPort } from '../crm/port.js';
+import { CrmError, type CrmEngagement, type CrmOwner, type CrmPort } from '../crm/port.js';
+import { createCompanyLookup, type CompanyLookup } from './companies/company-read-model.js';
 import { DomainError } from '../domain/errors.js';
 import { assertMayComplete, completedBody, type FollowUpActor } from '../domain/follow-up.js';
 import { factsFrom, nextBestAction, type NextBestActionRules } from '../domain/next-best-action.js';
@@ -20,8 +21,10 @@ export interface CustomerContextDeps {
   /** Default: config/next-best-action.json. */
   nextBestActionRules?: NextBestActionRules;
   now?: () => Date;
-  /** How long owners and companies read from the CRM are trusted (default 5 minutes). */
+  /** How long owners (and companies, without a read model) read from the CRM are trusted (default 5 minutes). */
   directoryTtlMs?: number;
+  /** Companies by id: the company read model (services/companies/); default the CRM, cached directoryTtlMs. */
+  companies?: CompanyLookup;
   /** The topic catalogue, for the preference lines' topic names; unset: topic ids. */
   topics?: { list(): Promise<{ id: string; name: string }[]> };
 }
@@ -62,7 +65,6 @@ const ANSWER_OVERLAY_MS = 5 * 60_000;
 
 /** Open follow-ups shown with a customer; the CRM's soonest-due first. */
 const FOLLOW_UPS = 20;
-const MAX_COMPANIES = 5_000;
 /** HubSpot's limit for a text property (the task's body). */
 const MAX_TASK_BODY = 65_536;
 
@@ -77,9 +79,11 @@ export interface FollowUp {
 
 /**
  * Everything a rep needs about one customer, fetched in parallel. Owners and companies change
- * rarely and are shared by many customers: they are cached for `directoryTtlMs` (a rename in the
- * CRM shows within that bound; concurrent look-ups share one call). The contact, its timeline
- * and its follow-ups are read fresh each time (the contact through the directory's short cache).
+ * rarely and are shared by many customers: owners are cached for `directoryTtlMs` (a rename in the
+ * CRM shows within that bound; concurrent look-ups share one call), companies come from the
+ * company read model (kept in step with the CRM every CONTACT_SYNC_INTERVAL_SECONDS). The contact,
+ * its timeline and its follow-ups are read fresh each time (the contact through the directory's
+ * short cache).
  */
 export function createCustomerContext(deps: CustomerContextDeps) {
   const ttl = deps.directoryTtlMs ?? 300_000;
@@ -97,19 +101,7 @@ export function createCustomerContext(deps: CustomerContextDeps) {
     return owners.list;
   };
 
-  const companies = new Map<string, { at: number; company: Promise<CrmCompany | null> }>();
-  const companyById = (id: string) => {
-    const hit = companies.get(id);
-    if (hit && Date.now() - hit.at <= ttl) return hit.company;
-    if (hit) companies.delete(id);
-    if (companies.size >= MAX_COMPANIES) companies.delete(companies.keys().next().value as string);
-    const entry = { at: Date.now(), company: deps.crm.getCompany(id) };
-    companies.set(id, entry);
-    entry.company.catch(() => {
-      if (companies.get(id) === entry) companies.delete(id);
-    });
-    return entry.company;
-  };
+  const companyById = deps.companies ?? createCompanyLookup({ crm: deps.crm, cacheMs: ttl });
 
   async function customerContext(email: string) {
     const contact = await deps.contacts.byEmail(email);

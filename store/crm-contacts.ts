@@ -1,6 +1,6 @@
 import { contactTerms, queryWords, searchText } from '../domain/contact-search-terms.js';
+import { createCrmSyncState, type CrmSyncState } from './crm-sync-state.js';
 import { iso, type Db } from './db.js';
-import { createLeaseStore } from './leases.js';
 
 /** What a person picking a customer needs to see; the CRM keeps everything else. */
 export interface ContactSummary {
@@ -17,26 +17,13 @@ export interface ContactSummary {
   customerSince?: string | null;
 }
 
-export interface ContactSyncState {
-  /** Every change before this time is in the read model; null before the first full load. */
-  watermark: string | null;
-  /** The last finished full load; null: never (the read model is not filled yet). */
-  fullSyncedAt: string | null;
-  fullRun: number;
-}
+export type ContactSyncState = CrmSyncState;
 
 const SYNC = 'contacts';
 /** The sync's lease in the leases table (migration 10), with the other singleton jobs'. */
 export const CONTACT_SYNC_LEASE = 'contact-sync';
 const COLUMNS = `c.id, c.email, c.first_name as "firstName", c.last_name as "lastName",
   c.company_name as "companyName", c.owner_id as "ownerId", c.updated_at as "updatedAt"`;
-const STATE = `watermark, full_synced_at as "fullSyncedAt", full_run as "fullRun"`;
-
-const toState = (row: { watermark: unknown; fullSyncedAt: unknown; fullRun: unknown }): ContactSyncState => ({
-  watermark: iso(row.watermark),
-  fullSyncedAt: iso(row.fullSyncedAt),
-  fullRun: Number(row.fullRun),
-});
 
 /**
  * The contact read model (migration 4): rows copied from the CRM by server/contact-sync.ts and a
@@ -44,13 +31,8 @@ const toState = (row: { watermark: unknown; fullSyncedAt: unknown; fullRun: unkn
  * so callers may keep answers until it moves.
  */
 export function createCrmContactStore(db: Pick<Db, 'query' | 'transaction'>) {
-  const leases = createLeaseStore(db);
+  const sync = createCrmSyncState(db, { name: SYNC, lease: CONTACT_SYNC_LEASE, table: 'crm_contacts' });
   let changes = 0;
-
-  async function readState(): Promise<ContactSyncState> {
-    const { rows } = await db.query<ContactSyncState>(`select ${STATE} from crm_sync_state where name = $1`, [SYNC]);
-    return rows[0] ? toState(rows[0]) : { watermark: null, fullSyncedAt: null, fullRun: 0 };
-  }
 
   return {
     changes: () => changes,
@@ -154,49 +136,19 @@ export function createCrmContactStore(db: Pick<Db, 'query' | 'transaction'>) {
       return Number(rows[0]?.n ?? 0);
     },
 
-    state: readState,
-
-    /**
-     * Takes (or keeps) the right to sync for `ms`; null while another process holds it. One
-     * process syncs for all that share the database: the CRM's budget is shared too.
-     */
-    async lease(owner: string, ms: number): Promise<ContactSyncState | null> {
-      if (!(await leases.acquire(CONTACT_SYNC_LEASE, owner, ms))) return null;
-      return readState();
-    },
-
-    async releaseLease(owner: string): Promise<void> {
-      await leases.release(CONTACT_SYNC_LEASE, owner);
-    },
-
-    /** A new full load: its number marks the rows it sees. */
-    async startFullRun(): Promise<number> {
-      const { rows } = await db.query<{ run: number }>(
-        'update crm_sync_state set full_run = full_run + 1 where name = $1 returning full_run as run',
-        [SYNC],
-      );
-      return Number(rows[0]!.run);
-    },
+    state: sync.state,
+    lease: sync.lease,
+    releaseLease: sync.releaseLease,
+    startFullRun: sync.startFullRun,
 
     /** The full load saw every contact the CRM has: the rows it did not see are gone from the CRM. */
     async finishFullRun(run: number, watermark: Date): Promise<{ removed: number }> {
-      const removed = await db.transaction(async (tx) => {
-        const { rows } = await tx.query<{ id: string }>('delete from crm_contacts where full_run <> $1 returning id', [
-          run,
-        ]);
-        await tx.query('update crm_sync_state set full_synced_at = now(), watermark = $2 where name = $1', [
-          SYNC,
-          watermark.toISOString(),
-        ]);
-        return rows.length;
-      });
+      const { removed } = await sync.finishFullRun(run, watermark);
       if (removed > 0) changes++;
       return { removed };
     },
 
-    async advanceWatermark(watermark: Date): Promise<void> {
-      await db.query('update crm_sync_state set watermark = $2 where name = $1', [SYNC, watermark.toISOString()]);
-    },
+    advanceWatermark: sync.advanceWatermark,
   };
 }
 

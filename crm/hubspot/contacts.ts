@@ -1,8 +1,8 @@
 import type { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/contacts/models/Filter.js';
-import type { ContactSearch, CrmCompany, CrmContact, Page } from '../port.js';
+import type { ContactSearch, CrmContact, Page } from '../port.js';
 import { chunk, orNull, type AdapterContext } from './context.js';
-import { toCompany, toContact as toRapportContact, type HubSpotRecord } from './mapping.js';
-import { BATCH_SIZE, COMPANY_PROPERTIES } from './schema.js';
+import { toContact as toRapportContact, type HubSpotRecord } from './mapping.js';
+import { BATCH_SIZE } from './schema.js';
 import { SEGMENT_PROPERTIES } from '../../domain/segments.js';
 
 const normaliseEmail = (email: string) => email.trim().toLowerCase();
@@ -130,13 +130,6 @@ export function contactOperations(ctx: AdapterContext) {
         after: response.paging?.next?.after,
         total: response.total,
       };
-    },
-
-    async getCompany(id: string): Promise<CrmCompany | null> {
-      const record = await orNull(() =>
-        ctx.call('standard', () => client.crm.companies.basicApi.getById(id, COMPANY_PROPERTIES)),
-      );
-      return record && toCompany(record);
     },
 
     async updateContactProperties(id: string, properties: Record<string, string>): Promise<void> {

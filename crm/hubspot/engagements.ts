@@ -166,11 +166,16 @@ export function engagementOperations(
         )
       : markerKeys(objectType, inputs);
 
-  /** One batch create; created records and refused inputs by lower-cased key (the trace id). */
-  async function sendBatch(objectType: WritableObjectType, carrier: KeyCarrier, inputs: CreateInput[]) {
+  /**
+   * One batch create; created records and refused inputs by lower-cased key (the trace id). The
+   * inputs are asked for when the request leaves (`compose`, once: a 429's retry sends the same),
+   * after the wait for the budget, so they can include what other requests' answers left waiting meanwhile.
+   */
+  async function sendBatch(objectType: WritableObjectType, carrier: KeyCarrier, compose: () => CreateInput[]) {
+    let inputs: CreateInput[] | undefined;
     const response = await ctx.call('standard', () =>
       client.crm.objects.batchApi.create(objectType, {
-        inputs: inputs.map((i) => ({
+        inputs: (inputs ??= compose()).map((i) => ({
           // The key names the input: results and 207 errors come back with it.
           objectWriteTraceId: i.key.toLowerCase(),
           properties: carrier === 'marker' ? withMarker(objectType, i.properties, i.key) : i.properties,
@@ -186,7 +191,7 @@ export function engagementOperations(
     );
     return sortCreateAnswer(
       response as BatchCreateAnswer,
-      inputs.map((i) => i.key.toLowerCase()),
+      inputs!.map((i) => i.key.toLowerCase()),
       (record) =>
         (carrier === 'property'
           ? record.properties[IDEMPOTENCY_KEY]
@@ -218,16 +223,19 @@ export function engagementOperations(
   const giveSeat = (objectType: WritableObjectType, seat: Seat) =>
     seats.set(objectType, [...(seats.get(objectType) ?? []), seat]);
 
-  /** One request's inputs: every one is settled (created, refused, or failed with the request), or waits for a seat again. */
-  async function sendSeats(objectType: WritableObjectType, carrier: KeyCarrier, batch: Seat[]): Promise<void> {
+  /**
+   * One request's inputs, composed when it leaves (`compose`, called once): every one is settled
+   * (created, refused, or failed with the request), or waits for a seat again.
+   */
+  async function sendSeats(objectType: WritableObjectType, carrier: KeyCarrier, compose: () => Seat[]): Promise<void> {
+    let composed: Seat[] | undefined;
+    const seated = () => (composed ??= compose());
     let answer: Awaited<ReturnType<typeof sendBatch>>;
     try {
-      answer = await sendBatch(
-        objectType,
-        carrier,
-        batch.map((seat) => seat.input),
-      );
+      answer = await sendBatch(objectType, carrier, () => seated().map((seat) => seat.input));
     } catch (error) {
+      // Also when it failed before it left (the budget's ledger): the seats it would have carried fail with it.
+      const batch = seated();
       const keys = batch.map((seat) => seat.key);
       // Refused whole: nothing stored. A dropped connection or a 5xx: the claims stay pending, and
       // nothing of this attempt can commit after now, so its retry may look once the index caught up.
@@ -237,6 +245,7 @@ export function engagementOperations(
       for (const seat of batch) seat.settle({ error });
       return;
     }
+    const batch = seated();
     const done = [...answer.created].map(([key, crmId]) => ({ key, crmId }));
     if (done.length > 0) await ledger.complete(objectType, done);
     // Neither created nor refused (an answer without some input): uncertain, left pending.
@@ -289,12 +298,16 @@ export function engagementOperations(
     filling.set(objectType, (filling.get(objectType) ?? 0) + 1);
     try {
       while (queue.length > 0) {
-        const riders = takeSeats(objectType, BATCH_SIZE);
-        const batch = [...riders, ...queue.splice(0, BATCH_SIZE - riders.length)];
-        // The last few that gave their seats away wait for the next request rather than make one of their own.
-        if (riders.length > 0 && queue.length > 0 && queue.length < BATCH_SIZE)
-          for (const seat of queue.splice(0)) giveSeat(objectType, seat);
-        await sendSeats(objectType, carrier, batch);
+        // Composed when the request leaves, after its wait for the budget: the failures other
+        // requests' answers brought meanwhile ride in it, so the requests stay full.
+        await sendSeats(objectType, carrier, () => {
+          const riders = takeSeats(objectType, BATCH_SIZE);
+          const batch = [...riders, ...queue.splice(0, BATCH_SIZE - riders.length)];
+          // The last few that gave their seats away wait for the next request rather than make one of their own.
+          if (riders.length > 0 && queue.length > 0 && queue.length < BATCH_SIZE)
+            for (const seat of queue.splice(0)) giveSeat(objectType, seat);
+          return batch;
+        });
       }
     } finally {
       filling.set(objectType, filling.get(objectType)! - 1);
@@ -310,8 +323,11 @@ export function engagementOperations(
         if (await Promise.race([settled.then(() => true), sleep(SEAT_POLL_MS).then(() => false)])) break;
       }
       const queued = new Set(seats.get(objectType) ?? []);
-      if (own.some((seat) => !seat.outcome && queued.has(seat)))
-        await sendSeats(objectType, carrier, takeSeats(objectType, BATCH_SIZE, mine));
+      if (own.some((seat) => !seat.outcome && queued.has(seat))) {
+        // Taken now: an empty request is never sent.
+        const batch = takeSeats(objectType, BATCH_SIZE, mine);
+        await sendSeats(objectType, carrier, () => batch);
+      }
       // The rest are in another call's request: it settles them, or gives them a seat again.
       else await Promise.race([settled, sleep(SEAT_POLL_MS)]);
     }

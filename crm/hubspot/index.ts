@@ -3,6 +3,7 @@ import type { CrmPort, NewEngagement, NewTask } from '../port.js';
 import type { RateBudgetStats } from '../rate-budget.js';
 import { activityReads } from './activity-v1.js';
 import { batchedReads } from './batched-reads.js';
+import { companyOperations } from './companies.js';
 import { contactOperations } from './contacts.js';
 import { createContext, type HubSpotCrmOptions } from './context.js';
 import { directoryOperations } from './directory.js';
@@ -44,6 +45,7 @@ export function createHubSpotCrm(options: HubSpotCrmOptions): HubSpotCrm {
 
   return {
     ...contactOperations(ctx),
+    ...companyOperations(ctx),
     ...directoryOperations(ctx),
     createEngagement: (e: NewEngagement) => single([e], (es) => engagements.createIdempotent(es.map(engagementInput))),
     createEngagements: (es: NewEngagement[]) => engagements.createIdempotent(es.map(engagementInput)),

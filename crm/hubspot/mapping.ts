@@ -57,6 +57,7 @@ export function toCompany(record: HubSpotRecord): CrmCompany {
     name: orNull(record.properties.name),
     domain: orNull(record.properties.domain),
     properties: { ...record.properties },
+    updatedAt: iso(record.updatedAt),
   };
 }
 

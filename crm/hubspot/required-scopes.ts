@@ -12,7 +12,10 @@ export const REQUIRED_SCOPES: { scope: string; purpose: string }[] = [
     scope: 'crm.objects.contacts.write',
     purpose: 'log touches and alerts as engagements, create follow-up tasks, write answers and unsubscribes',
   },
-  { scope: 'crm.objects.companies.read', purpose: "a contact's company in the customer context" },
+  {
+    scope: 'crm.objects.companies.read',
+    purpose: "a contact's company in the customer context (the company read model)",
+  },
   { scope: 'crm.objects.owners.read', purpose: 'owners: who works each account' },
   { scope: 'crm.lists.read', purpose: 'alert audiences from HubSpot lists (segments)' },
   { scope: 'crm.schemas.contacts.read', purpose: 'read property definitions (doctor checks the mapping)' },

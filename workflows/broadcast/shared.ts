@@ -19,6 +19,12 @@ export interface BroadcastInput {
   historyBudget: number;
   /** Dispatch activities in flight at once. */
   parallelBatches: number;
+  /**
+   * CRM logging activities in flight at once (unset, as in runs started before it existed:
+   * parallelBatches). More than dispatch's: each logging activity waits for the 207 failures of its
+   * request to ride in another's, and with few in flight they end up in a small request of their own.
+   */
+  logParallelBatches?: number;
   /** ISO times from the request's send window. */
   notBefore?: string;
   notAfter?: string;

@@ -271,14 +271,15 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
   // Passes over the batches that still hold pending rows; rows held back by quiet hours wait
   // for a timer and the next pass. A long dispatch continues as new, which re-reads its work from the ledger.
   // CRM logging trails the sends instead of holding them up: a sent batch is queued for logging
-  // (at most parallelBatches logging activities in flight) while the next wave goes out. All of it
+  // (at most logParallelBatches logging activities in flight) while the next wave goes out. All of it
   // is logged before the counts are read, before continuing as new and before the follow-up.
   const pipelined = patched('crm-log-pipelined');
   // Rows held for a later slot are not visited until due: one pass per distinct slot instant, over
   // the batches that have rows due, keeps histories small when an audience spans many time zones.
   const dueOnly = patched(ANNOUNCED_SLOTS);
   const logging: Promise<void>[] = [];
-  let logSlots = input.parallelBatches;
+  // From the input, so a run started before logParallelBatches existed replays as it ran.
+  let logSlots = input.logParallelBatches ?? input.parallelBatches;
   const logWaiters: (() => void)[] = [];
   const logLater = (batch: number) => {
     const done = (async () => {

@@ -113,7 +113,7 @@ export const HUBSPOT_OPERATIONS: OperationFact[] = [
     id: 'objects.getById',
     method: 'GET',
     path: '/crm/v3/objects/{objectType}/{objectId}',
-    usedBy: 'contacts.ts getContact, findContactByEmail (idProperty=email); getCompany',
+    usedBy: 'contacts.ts getContact, findContactByEmail (idProperty=email); companies.ts getCompany',
     scopes: ['crm.objects.contacts.read', 'crm.objects.companies.read'],
     request: [],
     success: [200],
@@ -130,8 +130,8 @@ export const HUBSPOT_OPERATIONS: OperationFact[] = [
     id: 'objects.list',
     method: 'GET',
     path: '/crm/v3/objects/{objectType}',
-    usedBy: 'contacts.ts listContacts (read model sync)',
-    scopes: CONTACT_SCOPES,
+    usedBy: 'contacts.ts listContacts, companies.ts listCompanies (read model syncs)',
+    scopes: [...CONTACT_SCOPES, 'crm.objects.companies.read'],
     request: [],
     success: [200],
     response: [{ path: 'results', type: 'array' }, ...RECORD('results[].'), ...CURSOR],
@@ -182,8 +182,9 @@ export const HUBSPOT_OPERATIONS: OperationFact[] = [
     id: 'objects.search',
     method: 'POST',
     path: '/crm/v3/objects/{objectType}/search',
-    usedBy: 'contacts.ts searchContacts, listContactsModifiedSince; engagements.ts key look-ups; doctor.ts search lag',
-    scopes: CONTACT_SCOPES,
+    usedBy:
+      'contacts.ts searchContacts, listContactsModifiedSince; companies.ts listCompaniesModifiedSince; engagements.ts key look-ups; doctor.ts search lag',
+    scopes: [...CONTACT_SCOPES, 'crm.objects.companies.read'],
     request: [],
     success: [200],
     response: [
@@ -623,9 +624,10 @@ export const HUBSPOT_OPERATIONS: OperationFact[] = [
       {
         status: 400,
         category: 'VALIDATION_ERROR',
-        when: 'already subscribed, or the address unsubscribed or opted out (v3 will not subscribe it again)',
+        when: 'the address unsubscribed from the type or opted out of all email (v3 will not subscribe it again; v4 can)',
       },
     ],
     source: `${REFERENCE}/communication-preferences/v3/subscribe`,
+    note: 'HubSpot documents no answer for a subscribe already in place; the adapter takes a 400 that says "already" as done.',
   },
 ];

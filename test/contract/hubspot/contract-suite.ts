@@ -101,6 +101,31 @@ export function contractSuite(makeTarget: () => Promise<ContractTarget>) {
       expect(statusesOf(exchanges, 'objects.getById')).toEqual([200, 200]);
     });
 
+    it('pages companies and finds those modified since a time, oldest change first (hs_lastmodifieddate)', async () => {
+      const { result, exchanges } = await traffic(async () => ({
+        page: await crm.listCompanies({ limit: 2 }),
+        modified: await crm.listCompaniesModifiedSince(new Date(0), { limit: 2 }),
+        none: await crm.listCompaniesModifiedSince(new Date(Date.now() + 3_600_000), { limit: 2 }),
+      }));
+      expect(statusesOf(exchanges, 'objects.list')).toEqual([200]);
+      expect(statusesOf(exchanges, 'objects.search')).toEqual([200, 200]);
+      expect(result.none).toMatchObject({ results: [], total: 0 });
+      if (result.page.results.length === 0) return cannotCheck(['objects.list'], 'the portal has no companies');
+      expect(result.modified.total).toBeGreaterThan(0);
+      for (const company of [...result.page.results, ...result.modified.results]) {
+        expect(company.id).toMatch(/^\d+$/);
+        expect(Number.isNaN(Date.parse(company.updatedAt))).toBe(false);
+      }
+      const stamps = result.modified.results.map((c) => Date.parse(c.updatedAt));
+      expect(stamps).toEqual([...stamps].sort((a, b) => a - b));
+      // The filter's property is the one updatedAt reports: a company is found as modified at its updatedAt.
+      const newest = result.modified.results.at(-1)!;
+      const since = await traffic(() =>
+        crm.listCompaniesModifiedSince(new Date(Date.parse(newest.updatedAt)), { limit: 200 }),
+      );
+      expect(since.result.results.map((c) => c.id)).toContain(newest.id);
+    });
+
     it('answers 404 OBJECT_NOT_FOUND for an unknown contact, which the adapter reads as none', async () => {
       const { result, exchanges } = await traffic(() => crm.getContact('999999999999'));
       expect(result).toBeNull();
@@ -131,6 +156,9 @@ export function contractSuite(makeTarget: () => Promise<ContractTarget>) {
       expect(result.page.results.length).toBeGreaterThan(0);
       expect(result.page.after).toEqual(expect.any(String));
       expect(result.modified.total).toBeGreaterThan(0);
+      // Oldest change first: the sync's watermark follows lastmodifieddate.
+      const stamps = result.modified.results.map((c) => Date.parse(c.updatedAt));
+      expect(stamps).toEqual([...stamps].sort((a, b) => a - b));
       expect(statusesOf(exchanges, 'objects.search')).toEqual([200]);
       await eventually(
         () => crm.searchContacts({ query: target.contact.email, limit: 3 }),
@@ -349,18 +377,18 @@ export function contractSuite(makeTarget: () => Promise<ContractTarget>) {
       expect(statusesOf(exchanges, 'preferences.v3.status')).toEqual([200]);
     });
 
-    it('subscribes to one type in v3 mode, twice: the second is taken as done', async () => {
+    it('subscribes an address with no status for a type to it in v3 mode: 200, the type SUBSCRIBED', async () => {
       if (!target.subscriptionId) return cannotCheck(['preferences.v3.subscribe'], 'no active subscription type');
       const subscriptionId = target.subscriptionId;
-      const { exchanges } = await traffic(async () => {
-        await adapter({ preferencesApi: 'v3' }).subscribeEmail(target.subscriberEmail, subscriptionId);
-        await adapter({ preferencesApi: 'v3' }).subscribeEmail(target.subscriberEmail, subscriptionId);
-      });
-      const statuses = statusesOf(exchanges, 'preferences.v3.subscribe');
-      expect(statuses).toHaveLength(2);
-      // Whether v3 answers a subscribe already in place with 200 or with a 400 "already", the adapter
-      // takes it as done (the fact row records the 400 the reference describes).
-      for (const status of statuses) expect([200, 400]).toContain(status);
+      const v3 = adapter({ preferencesApi: 'v3' });
+      // The case the reference documents: a contact never subscribed nor unsubscribed (a fresh one on a portal).
+      const { exchanges } = await traffic(() => v3.subscribeEmail(target.subscriberEmail, subscriptionId));
+      expect(statusesOf(exchanges, 'preferences.v3.subscribe')).toEqual([200]);
+      expect(exchanges[0]!.responseBody).toMatchObject({ id: subscriptionId, status: 'SUBSCRIBED' });
+      const { result } = await traffic(() => v3.getEmailSubscriptionStatuses([target.subscriberEmail]));
+      const status = result.get(target.subscriberEmail.toLowerCase());
+      expect(status?.optedOutOfAll).toBe(false);
+      expect(status?.unsubscribedFrom).not.toContain(subscriptionId);
     });
 
     it('unsubscribes from one type (v3 mode, then v4) and from all email, and reads it back', async () => {
@@ -385,6 +413,15 @@ export function contractSuite(makeTarget: () => Promise<ContractTarget>) {
         adapter({ preferencesApi: 'v3' }).getEmailSubscriptionStatuses([target.subscriberEmail]),
       );
       expect(result.get(target.subscriberEmail.toLowerCase())?.optedOutOfAll).toBe(true);
+
+      // HubSpot's guide: v3 will not subscribe again a contact who opted out (v4 can). The refusal
+      // (400) reaches the caller: the preference centre must not tell the customer it worked.
+      const { result: refusal, exchanges: again } = await traffic(() =>
+        rejection(adapter({ preferencesApi: 'v3' }).subscribeEmail(target.subscriberEmail, type.id)),
+      );
+      expect(statusesOf(again, 'preferences.v3.subscribe')).toEqual([400]);
+      expect((again[0]!.responseBody as { category?: string }).category).toBe('VALIDATION_ERROR');
+      expect(refusal).toMatchObject({ code: 'CRM_BAD_REQUEST', status: 400 });
     });
   });
 
