@@ -108,6 +108,32 @@ const INVALID_PROPERTY: ErrorFact = {
   when: 'an unknown property, a bad value, a missing required property',
 };
 
+/** v3 subscribe and unsubscribe: one address, one subscription type, the type's new status back. */
+function v3StatusChange(
+  action: 'subscribe' | 'unsubscribe',
+  fact: Pick<OperationFact, 'usedBy' | 'errors' | 'note'>,
+): OperationFact {
+  return {
+    id: `preferences.v3.${action}`,
+    method: 'POST',
+    path: `/communication-preferences/v3/${action}`,
+    scopes: ['communication_preferences.write'],
+    request: [
+      { path: 'emailAddress', type: 'string' },
+      { path: 'subscriptionId', type: 'string' },
+    ],
+    success: [200],
+    response: [
+      { path: 'id', type: 'digits' },
+      { path: 'name', type: 'string' },
+      { path: 'status', type: 'string' },
+      { path: 'sourceOfStatus', type: 'string' },
+    ],
+    source: `${REFERENCE}/communication-preferences/v3/${action}`,
+    ...fact,
+  };
+}
+
 export const HUBSPOT_OPERATIONS: OperationFact[] = [
   {
     id: 'objects.getById',
@@ -583,43 +609,12 @@ export const HUBSPOT_OPERATIONS: OperationFact[] = [
     source: `${REFERENCE}/communication-preferences/v3/get-subscription`,
     note: 'v3 ids are strings; v4 subscriptionId the same number as a JSON number.',
   },
-  {
-    id: 'preferences.v3.unsubscribe',
-    method: 'POST',
-    path: '/communication-preferences/v3/unsubscribe',
+  v3StatusChange('unsubscribe', {
     usedBy: 'preferences.ts unsubscribeEmail (v3 mode)',
-    scopes: ['communication_preferences.write'],
-    request: [
-      { path: 'emailAddress', type: 'string' },
-      { path: 'subscriptionId', type: 'string' },
-    ],
-    success: [200],
-    response: [
-      { path: 'id', type: 'digits' },
-      { path: 'name', type: 'string' },
-      { path: 'status', type: 'string' },
-      { path: 'sourceOfStatus', type: 'string' },
-    ],
     errors: [{ status: 400, category: 'VALIDATION_ERROR', when: 'already unsubscribed, unknown subscription' }],
-    source: `${REFERENCE}/communication-preferences/v3/unsubscribe`,
-  },
-  {
-    id: 'preferences.v3.subscribe',
-    method: 'POST',
-    path: '/communication-preferences/v3/subscribe',
+  }),
+  v3StatusChange('subscribe', {
     usedBy: 'preferences.ts subscribeEmail (v3 mode; the preference centre turning a topic on)',
-    scopes: ['communication_preferences.write'],
-    request: [
-      { path: 'emailAddress', type: 'string' },
-      { path: 'subscriptionId', type: 'string' },
-    ],
-    success: [200],
-    response: [
-      { path: 'id', type: 'digits' },
-      { path: 'name', type: 'string' },
-      { path: 'status', type: 'string' },
-      { path: 'sourceOfStatus', type: 'string' },
-    ],
     errors: [
       {
         status: 400,
@@ -627,7 +622,6 @@ export const HUBSPOT_OPERATIONS: OperationFact[] = [
         when: 'the address unsubscribed from the type or opted out of all email (v3 will not subscribe it again; v4 can)',
       },
     ],
-    source: `${REFERENCE}/communication-preferences/v3/subscribe`,
     note: 'HubSpot documents no answer for a subscribe already in place; the adapter takes a 400 that says "already" as done.',
-  },
+  }),
 ];
