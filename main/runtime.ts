@@ -24,8 +24,6 @@ import { createTouchStore } from '../store/touches.js';
 import type { DevServer } from '../workflows/temporal/dev-server.js';
 import { devApiToken } from './api-token.js';
 import { createTokenVerifier, peopleIssuer } from '../server/addin/auth.js';
-import { createPeopleStore } from '../store/people.js';
-import { createPeopleDirectory } from '../services/people.js';
 import { startPeopleSignIn, type PeopleSignIn } from './steps/people-sign-in.js';
 import { startDashboardSignIn, type DashboardSignIn } from './steps/dashboard-sign-in.js';
 import { rapportSecret } from './secret.js';
@@ -178,7 +176,7 @@ export async function startRapport(
     const temporalUi = temporalUiUrl ? { url: temporalUiUrl, namespace: target.namespace } : undefined;
     // Shared services, the same for every face; what they ask the CRM, a person waits for.
     const contacts = createContactDirectory(interactiveCrm);
-    const { intake, alertIntake } = createIntakes(env, {
+    const { intake, alertIntake, people, groups } = createIntakes(env, {
       temporal,
       searchAttributes: await searchAttributesReady(temporal, target.namespace, logger),
       logger,
@@ -204,7 +202,7 @@ export async function startRapport(
     const liveSummary = createLiveSummary({
       alerts: broadcast.alerts,
       deliveries: broadcast.deliveries,
-      approverGroups: env.APPROVER_GROUPS,
+      groups,
       publicUrl,
     });
     const worker =
@@ -249,8 +247,7 @@ export async function startRapport(
       topics: createTopicStore(db),
     });
 
-    // Faces. One person across Slack, Outlook and the API: people's ids joined in the store.
-    const people = createPeopleDirectory(createPeopleStore(db));
+    // Faces. One person across Slack, Outlook and the API: the directory of the intakes.
     const slack = await startSlackFace(env, {
       logger,
       intake,
@@ -315,7 +312,7 @@ export async function startRapport(
         approvals: {
           alerts: broadcast.alerts,
           intake: alertIntake,
-          approverGroups: env.APPROVER_GROUPS,
+          groups,
           trailUrl: trail.pageUrl,
         },
         summary: liveSummary,

@@ -2,7 +2,7 @@ import type { webApi } from '@slack/bolt';
 import { contactName } from './blocks/context-card.js';
 import { homeView, type HomeTouch, type MyAlert, type PendingApproval } from './blocks/home.js';
 import type { SlackDeps } from './deps.js';
-import { userEmail } from './helpers.js';
+import { slackPerson } from './helpers.js';
 
 const DEFAULT_TOUCHES = 10;
 
@@ -14,7 +14,8 @@ export async function publishHome(
   touchLimit = DEFAULT_TOUCHES,
 ) {
   const limit = Math.max(1, Math.min(touchLimit, 30));
-  const email = await userEmail(client, userId, deps.people);
+  const person = await slackPerson(client, userId, deps.people);
+  const email = person?.email ?? null;
   let touches: HomeTouch[] = [];
   let total = 0;
   if (email) {
@@ -37,8 +38,8 @@ export async function publishHome(
       };
     });
   }
-  const [{ approvals, alerts }, summary] = email
-    ? await Promise.all([alertsFor(deps, email), deps.alerts?.summary?.forPerson(email)])
+  const [{ approvals, alerts }, summary] = person
+    ? await Promise.all([alertsFor(deps, person.email), deps.alerts?.summary?.forPerson(person)])
     : [{ approvals: [], alerts: [] }, undefined];
   await client.views.publish({
     user_id: userId,

@@ -35,7 +35,7 @@ export async function fullApp(overrides: Partial<AppDeps> = {}) {
       context: unused,
       intake: unused,
       touches: unused,
-      approvals: { alerts: unused, intake: unused, approverGroups: {} },
+      approvals: { alerts: unused, intake: unused, groups: unused },
       summary: unused,
     }),
     ...overrides,
