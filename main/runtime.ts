@@ -291,7 +291,10 @@ export async function startRapport(
     const app = createApp({
       ...(dashboard ? { dashboard } : {}),
       broadcast: { ...broadcast, alertIntake, trail, ...(temporalUi ? { temporalUi } : {}) },
-      topics: { topics: createTopicStore(db), admins: env.APPROVER_GROUPS[env.TOPIC_ADMIN_GROUP] ?? [] },
+      topics: {
+        topics: createTopicStore(db),
+        isAdmin: async (person) => (await groups.entryOf(env.TOPIC_ADMIN_GROUP, person)) !== null,
+      },
       preferences: createPreferenceCentre({
         crm: interactiveCrm,
         store: broadcast.preferences,
