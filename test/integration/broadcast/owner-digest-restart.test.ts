@@ -126,4 +126,48 @@ describe('an owner digest when its worker dies in the middle of the interval', (
     ]);
     expect(await unhandled(alertId)).toBe(0);
   }, 360_000);
+
+  it('killed during the SMTP call: the digest that reached the mail server is not sent again, and the trail says so', async () => {
+    const created = await stack.api('/api/alerts', alertRequest({ lists: stack.listIds, replyTo: 'analyst' }));
+    const alertId = ((await created.json()) as { id: string }).id;
+    await stack.waitForStatus(alertId, ['awaiting_approval'], 120_000);
+    await stack.api(`/api/alerts/${alertId}/decision`, { approver: APPROVER, decision: 'approve' });
+    await stack.waitForStatus(alertId, ['following_up'], 120_000);
+    const deliveries = createDeliveryStore(stack.db);
+    const contacts = (
+      await stack.db.query<{ contactId: string }>(
+        `select contact_id as "contactId" from deliveries where alert_id = $1 and status = 'sent' order by seq`,
+        [alertId],
+      )
+    ).rows.map((r) => r.contactId);
+    for (const contactId of contacts.slice(0, 5)) {
+      const row = await deliveries.get(alertId, contactId);
+      await stack.rapport.app.request(`/r/${signToken(TEST_SECRET, 'response', row!.token)}`, form({ a: 'not-now' }));
+    }
+    await eventually(async () => ((await unhandled(alertId)) === 0 ? true : undefined), 60_000, 100);
+    expect(await digestItems(alertId)).toBe(3);
+
+    // The mail server takes its time over the digest's data; the worker dies while it waits for the answer.
+    stack.catcher.faults.setLatency(15_000);
+    const state = async () => (await createOwnerDigestStore(stack.db).list(alertId))[0]?.state;
+    await eventually(async () => ((await state()) === 'sending' ? true : undefined), 60_000, 50);
+    await stack.worker!.kill();
+    stack.catcher.faults.reset();
+    await stack.startWorker();
+
+    const digests = () =>
+      stack.catcher.byRecipient(REQUESTER).filter((m) => m.alertId === alertId && /more responses? to/.test(m.subject));
+    await eventually(async () => digests()[0], 60_000, 250);
+    // The claimer's retry (after its activity's 2-minute timeout) finds the digest was on its way: not resent.
+    await eventually(async () => ((await state()) === 'unconfirmed' ? true : undefined), 200_000, 500);
+    const trail = await stack.db.query<{ outcome: string; detail: string }>(
+      `select outcome, detail from alert_events where alert_id = $1 and outcome like 'digest%'`,
+      [alertId],
+    );
+    expect(trail.rows).toEqual([
+      expect.objectContaining({ outcome: 'digest_unconfirmed', detail: expect.stringContaining('may or may not') }),
+    ]);
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(digests()).toHaveLength(1);
+  }, 420_000);
 });
