@@ -194,7 +194,8 @@ export async function startRapport(
       temporal,
       taskQueue: env.TEMPORAL_TASK_QUEUE,
       batchSize: env.ALERT_BATCH_SIZE,
-      approverGroups: env.APPROVER_GROUPS,
+      groups,
+      people,
       secret: broadcast.secret,
       publicUrl,
     });

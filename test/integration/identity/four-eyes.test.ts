@@ -236,6 +236,14 @@ describe('people are judged by their stable id, not their email', () => {
     expect(viaOutlook.status).toBe(403);
     expect((await errorOf(viaOutlook)).message).toContain('four eyes');
     expect((await getAlert(t, alertId)).status).toBe('awaiting_approval');
+    // Still their alert on its trail: a resend is theirs to ask for (nothing to resend yet: 409, not 403).
+    const resend = await post(`/api/alerts/${alertId}/trail/resend`, reneRenamed, { confirm: true });
+    expect(resend.status).toBe(409);
+    // A stranger is refused before that.
+    const stranger = await post(`/api/alerts/${alertId}/trail/resend`, await t.as('mallory@bank.example'), {
+      confirm: true,
+    });
+    expect(stranger.status).toBe(403);
   });
 
   it('a member renamed in the identity provider is still a member; a newcomer given their old address is not', async () => {
