@@ -265,6 +265,7 @@ export async function startRapport(
         crm: interactiveCrm,
         backgroundCrm: crm,
         approverGroups: env.APPROVER_GROUPS,
+        groups,
         holder,
         ...(temporalUi ? { temporalUi } : {}),
         trail,
