@@ -244,6 +244,17 @@ describe('people are judged by their stable id, not their email', () => {
       confirm: true,
     });
     expect(stranger.status).toBe(403);
+
+    // Requesting under the new address, Rene is not asked to approve at the group address bound to him.
+    const again = await post('/api/alerts', reneRenamed, alertRequest({ requester: undefined, approverGroup: 'desk' }));
+    expect(again.status).toBe(202);
+    const againId = ((await again.json()) as { id: string }).id;
+    await waitForStatus(t, againId, 'awaiting_approval');
+    const asked = await t.db.query<{ approver: string }>(
+      'select approver from approval_links where alert_id = $1 order by approver',
+      [againId],
+    );
+    expect(asked.rows.map((r) => r.approver)).toEqual([OLGA, SAM.email]);
   });
 
   it('a member renamed in the identity provider is still a member; a newcomer given their old address is not', async () => {
