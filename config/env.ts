@@ -349,7 +349,10 @@ export const envSchema = z
     TOPICS_SEED: z.enum(['demo', 'none'], { message: 'expected demo or none' }).optional(),
     /** The approver group (of APPROVER_GROUPS) whose members may edit the topic catalogue. */
     TOPIC_ADMIN_GROUP: z.string().trim().min(1).default('alerts'),
-    /** Approver groups: `group=a@x.com,b@x.com;other=c@x.com`. */
+    /**
+     * Approver groups: `group=a@x.com,b@x.com;other=c@x.com`. Each email is bound to the first person who
+     * signs in with it; membership is judged by person id (services/approver-groups.ts).
+     */
     APPROVER_GROUPS: z
       .string()
       .default('alerts=approver@rapport.example,officer@rapport.example')

@@ -25,8 +25,6 @@ import { createTouchStore } from '../store/touches.js';
 import type { DevServer } from '../workflows/temporal/dev-server.js';
 import { devApiToken } from './api-token.js';
 import { createTokenVerifier, peopleIssuer } from '../server/addin/auth.js';
-import { createPeopleStore } from '../store/people.js';
-import { createPeopleDirectory } from '../services/people.js';
 import { startPeopleSignIn, type PeopleSignIn } from './steps/people-sign-in.js';
 import { startDashboardSignIn, type DashboardSignIn } from './steps/dashboard-sign-in.js';
 import { rapportSecret } from './secret.js';
@@ -181,7 +179,7 @@ export async function startRapport(
     const temporalUi = temporalUiUrl ? { url: temporalUiUrl, namespace: target.namespace } : undefined;
     // Shared services, the same for every face; what they ask the CRM, a person waits for.
     const contacts = createContactDirectory(interactiveCrm);
-    const { intake, alertIntake } = createIntakes(env, {
+    const { intake, alertIntake, people, groups } = createIntakes(env, {
       temporal,
       searchAttributes: await searchAttributesReady(temporal, target.namespace, logger),
       logger,
@@ -199,7 +197,8 @@ export async function startRapport(
       temporal,
       taskQueue: env.TEMPORAL_TASK_QUEUE,
       batchSize: env.ALERT_BATCH_SIZE,
-      approverGroups: env.APPROVER_GROUPS,
+      groups,
+      people,
       secret: broadcast.secret,
       publicUrl,
     });
@@ -207,7 +206,7 @@ export async function startRapport(
     const liveSummary = createLiveSummary({
       alerts: broadcast.alerts,
       deliveries: broadcast.deliveries,
-      approverGroups: env.APPROVER_GROUPS,
+      groups,
       publicUrl,
     });
     const worker =
@@ -256,8 +255,7 @@ export async function startRapport(
       topics: createTopicStore(db),
     });
 
-    // Faces. One person across Slack, Outlook and the API: people's ids joined in the store.
-    const people = createPeopleDirectory(createPeopleStore(db));
+    // Faces. One person across Slack, Outlook and the API: the directory of the intakes.
     const slack = await startSlackFace(env, {
       logger,
       intake,
@@ -274,6 +272,7 @@ export async function startRapport(
         crm: interactiveCrm,
         backgroundCrm: crm,
         approverGroups: env.APPROVER_GROUPS,
+        groups,
         holder,
         ...(temporalUi ? { temporalUi } : {}),
         trail,
@@ -301,7 +300,10 @@ export async function startRapport(
     const app = createApp({
       ...(dashboard ? { dashboard } : {}),
       broadcast: { ...broadcast, alertIntake, trail, ...(temporalUi ? { temporalUi } : {}) },
-      topics: { topics: createTopicStore(db), admins: env.APPROVER_GROUPS[env.TOPIC_ADMIN_GROUP] ?? [] },
+      topics: {
+        topics: createTopicStore(db),
+        isAdmin: async (person) => (await groups.entryOf(env.TOPIC_ADMIN_GROUP, person)) !== null,
+      },
       preferences: createPreferenceCentre({
         crm: interactiveCrm,
         store: broadcast.preferences,
@@ -322,7 +324,7 @@ export async function startRapport(
         approvals: {
           alerts: broadcast.alerts,
           intake: alertIntake,
-          approverGroups: env.APPROVER_GROUPS,
+          groups,
           trailUrl: trail.pageUrl,
         },
         summary: liveSummary,

@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { ulid } from 'ulid';
 import type { AlertRequest, AlertRevision, DecisionInput } from '../domain/broadcast/alert-request.js';
+import { isRequester } from '../domain/broadcast/decision-rules.js';
 import { DomainError, type ErrorCode } from '../domain/errors.js';
 import { text } from '../domain/text.js';
 import { isCancellable } from '../domain/vocabulary/index.js';
@@ -24,6 +25,8 @@ import {
 } from '../workflows/broadcast/shared.js';
 import { broadcastAlert, handleAlertResponse } from '../workflows/broadcast/workflows.js';
 import { startIdempotently } from '../workflows/start.js';
+import type { ApproverGroups, PersonRef } from './approver-groups.js';
+import type { PeopleDirectory } from './people.js';
 import {
   ALERT_REQUESTER_ATTRIBUTE,
   ALERT_STATUS_ATTRIBUTE,
@@ -39,7 +42,10 @@ export interface AlertIntakeDeps {
   temporal: Client;
   logger: Logger;
   taskQueue: string;
-  approverGroups: Record<string, string[]>;
+  /** APPROVER_GROUPS, judged by person id. */
+  groups: ApproverGroups;
+  /** For an actor a face names by email only (an approval link): the person that address stands for. */
+  people: Pick<PeopleDirectory, 'fromMailbox'>;
   listExists: (ids: string[]) => Promise<string[]>;
   /** The topic catalogue: an alert names one of its (unarchived) topics. */
   topics: Pick<TopicStore, 'get' | 'list'>;
@@ -91,8 +97,10 @@ function refusalOf(error: unknown): DomainError | undefined {
 export function createAlertIntake(deps: AlertIntakeDeps) {
   const handle = (id: string) => deps.temporal.workflow.getHandle(id);
   /** A configured group's members; undefined for any other name, "constructor" included. */
-  const groupMembers = (name: string): string[] | undefined =>
-    Object.hasOwn(deps.approverGroups, name) ? deps.approverGroups[name] : undefined;
+  const groupMembers = (name: string): readonly string[] | undefined => deps.groups.members(name);
+  /** The acting person: as the face verified them, else the person their address stands for. */
+  const personOf = async (email: string, person?: PersonRef): Promise<PersonRef> =>
+    person ?? (await deps.people.fromMailbox(email));
 
   async function startWorkflow(alert: AlertRow): Promise<void> {
     // The topic as it is when the alert starts: whether approvers may mark it urgent (the Update's validator).
@@ -100,7 +108,8 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
     const input: BroadcastInput = {
       alertId: alert.id,
       requester: alert.requester,
-      approvers: groupMembers(alert.approverGroup) ?? [],
+      ...(alert.requesterId ? { requesterId: alert.requesterId } : {}),
+      approvers: [...(groupMembers(alert.approverGroup) ?? [])],
       ...deps.timing,
       batchSize: deps.batchSize,
       historyBudget: deps.historyBudget,
@@ -135,8 +144,9 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
     /**
      * `id`: chosen by the caller ahead of time (Slack journals it before ack()): a second submit
      * with it returns the alert the first created, so a repeated run creates nothing twice.
+     * `requester`: the person who requests it, as the face verified them; absent: a service principal.
      */
-    async submit(request: AlertRequest, options: { id?: string } = {}): Promise<AlertRow> {
+    async submit(request: AlertRequest, options: { id?: string; requester?: PersonRef } = {}): Promise<AlertRow> {
       if (options.id) {
         const existing = await deps.alerts.get(options.id);
         if (existing) return existing;
@@ -145,11 +155,13 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
       if (!group) {
         throw new DomainError(
           'VALIDATION',
-          `approverGroup: no approver group "${request.approverGroup}" (configured: ${Object.keys(deps.approverGroups).join(', ')})`,
+          `approverGroup: no approver group "${request.approverGroup}" (configured: ${deps.groups.names().join(', ')})`,
           'approverGroup',
         );
       }
-      if (!group.some((a) => a !== request.requester)) {
+      const requester = options.requester;
+      const mine = requester ? await deps.groups.entryOf(request.approverGroup, requester) : null;
+      if (!group.some((a) => a !== request.requester.toLowerCase() && a !== mine)) {
         throw new DomainError(
           'VALIDATION',
           'approverGroup: needs an approver other than the requester',
@@ -173,6 +185,7 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
       const alert = await deps.alerts.insert(options.id ?? newAlertId(), {
         ...request,
         channels: request.channels ?? topic.defaultChannels,
+        requesterId: requester?.id ?? null,
       });
       try {
         await startWorkflow(alert);
@@ -183,8 +196,13 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
       return alert;
     },
 
-    /** A decision through the Update; every refusal lands in the audit log, since refused updates leave no history. */
-    async decide(alert: AlertRow, d: DecisionInput, via: string): Promise<DecisionResult> {
+    /**
+     * A decision through the Update; every refusal lands in the audit log, since refused updates
+     * leave no history. `person`: the approver as the face verified them (absent: the person the
+     * approver's address stands for, as for a signed link). Four eyes and the group are judged on
+     * their person id.
+     */
+    async decide(alert: AlertRow, d: DecisionInput, via: string, person?: PersonRef): Promise<DecisionResult> {
       try {
         checkText(d.reason, 'reason');
       } catch (error) {
@@ -201,8 +219,12 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
         });
         throw error;
       }
+      const approver = await personOf(d.approver, person);
+      const member = await deps.groups.entryOf(alert.approverGroup, approver);
       try {
-        return await handle(alert.id).executeUpdate(decideUpdate, { args: [{ ...d, via }] });
+        return await handle(alert.id).executeUpdate(decideUpdate, {
+          args: [{ ...d, via, approverId: approver.id, member }],
+        });
       } catch (error) {
         const refusal = refusalOf(error);
         if (!refusal) throw error;
@@ -220,10 +242,12 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
       }
     },
 
-    async revise(alert: AlertRow, r: AlertRevision): Promise<{ version: number }> {
+    /** `person`: the reviser as the face verified them; absent: the person their address stands for. */
+    async revise(alert: AlertRow, r: AlertRevision, person?: PersonRef): Promise<{ version: number }> {
       checkText(r.comment, 'comment');
+      const reviser = await personOf(r.requester, person);
       try {
-        return await handle(alert.id).executeUpdate(reviseUpdate, { args: [r] });
+        return await handle(alert.id).executeUpdate(reviseUpdate, { args: [{ ...r, requesterId: reviser.id }] });
       } catch (error) {
         const refusal = refusalOf(error);
         if (!refusal) throw error;
@@ -236,13 +260,17 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
      * looks: a batch in flight finds its remaining rows cancelled and stops. `via` names the
      * surface in the audit log (api, slack).
      */
-    async cancel(alert: AlertRow, by: string, reason?: string, via = 'api'): Promise<void> {
+    async cancel(alert: AlertRow, by: string, reason?: string, via = 'api', person?: PersonRef): Promise<void> {
       checkText(reason, 'reason');
       const actor = by.trim().toLowerCase();
+      const who = await personOf(actor, person);
       const audit = (outcome: 'accepted' | 'refused', why: string | null) =>
         deps.approvals.audit({ alertId: alert.id, actor, action: 'cancel', outcome, reason: why, source: via });
       // The requester, or anyone who may approve it: a stranger holding an API token cannot stop an alert.
-      if (actor !== alert.requester.toLowerCase() && !(groupMembers(alert.approverGroup) ?? []).includes(actor)) {
+      if (
+        !isRequester(alert, { email: actor, id: who.id }) &&
+        (await deps.groups.entryOf(alert.approverGroup, who)) === null
+      ) {
         await audit('refused', 'neither the requester nor an approver of the alert');
         throw new DomainError('FORBIDDEN', `${actor} is neither the requester nor an approver of this alert`, 'by');
       }

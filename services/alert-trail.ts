@@ -5,18 +5,24 @@ import { verifyToken } from '../domain/broadcast/signed-token.js';
 import { trailLink } from '../domain/broadcast/trail-link.js';
 import { z } from 'zod';
 import { csvHeader, csvLine, type TrailCursor, type TrailEntry } from '../domain/broadcast/trail.js';
+import { isRequester } from '../domain/broadcast/decision-rules.js';
 import { DomainError } from '../domain/errors.js';
 import type { AlertEventStore } from '../store/alert-events.js';
 import type { AlertRow } from '../store/alerts.js';
 import { resendUnconfirmed } from '../workflows/broadcast/workflows.js';
 import { startIdempotently } from '../workflows/start.js';
+import type { ApproverGroups, PersonRef } from './approver-groups.js';
+import type { PeopleDirectory } from './people.js';
 
 export interface AlertTrailDeps {
   events: AlertEventStore;
   temporal: Client;
   taskQueue: string;
   batchSize: number;
-  approverGroups: Record<string, string[]>;
+  /** APPROVER_GROUPS, judged by person id. */
+  groups: Pick<ApproverGroups, 'entryOf'>;
+  /** The person a trail link's address stands for (links are bound to an address). */
+  people: Pick<PeopleDirectory, 'fromMailbox'>;
   secret: string;
   publicUrl: string;
 }
@@ -60,7 +66,9 @@ export const resendWarning = (rows: number) =>
  * CSV as a stream, the links to its page, and the resend to its unconfirmed rows.
  */
 export function createAlertTrail(deps: AlertTrailDeps) {
-  const members = (group: string) => (Object.hasOwn(deps.approverGroups, group) ? deps.approverGroups[group]! : []);
+  /** Who resends: as the face verified them, or the person a trail link's address stands for. */
+  const personOf = async (who: string | PersonRef): Promise<PersonRef> =>
+    typeof who === 'string' ? deps.people.fromMailbox(who.trim().toLowerCase()) : who;
 
   return {
     /** A page after `cursor` (from a previous page's `next`); a cursor this server did not write is a 400. */
@@ -104,10 +112,13 @@ export function createAlertTrail(deps: AlertTrailDeps) {
       return { alertId: link.alertId, person: link.person };
     },
 
-    /** The requester and the alert's approvers may resend; nobody else. */
-    mayResend(alert: AlertRow, person: string): boolean {
-      const who = person.trim().toLowerCase();
-      return who === alert.requester.toLowerCase() || members(alert.approverGroup).includes(who);
+    /** The requester and the alert's approvers may resend; nobody else. Judged by person id. */
+    async mayResend(alert: AlertRow, person: string | PersonRef): Promise<boolean> {
+      const who = await personOf(person);
+      return (
+        isRequester(alert, { email: who.email, id: who.id }) ||
+        (await deps.groups.entryOf(alert.approverGroup, who)) !== null
+      );
     },
 
     /**
@@ -117,13 +128,13 @@ export function createAlertTrail(deps: AlertTrailDeps) {
      */
     async resend(
       alert: AlertRow,
-      person: string,
+      person: string | PersonRef,
       request: { confirm?: boolean; key?: string },
     ): Promise<{ resendId: string; rows: number; message: string }> {
-      if (!this.mayResend(alert, person)) {
+      if (!(await this.mayResend(alert, person))) {
         throw new DomainError(
           'FORBIDDEN',
-          `${person} is neither the requester nor an approver of this alert, so cannot resend it`,
+          `${typeof person === 'string' ? person : person.email} is neither the requester nor an approver of this alert, so cannot resend it`,
           'authorization',
         );
       }
@@ -152,7 +163,14 @@ export function createAlertTrail(deps: AlertTrailDeps) {
       await startIdempotently(deps.temporal.workflow, resendUnconfirmed, {
         workflowId: `resend_${alert.id}_${resendId}`,
         taskQueue: deps.taskQueue,
-        args: [{ alertId: alert.id, resendId, by: person.toLowerCase(), batchSize: deps.batchSize }],
+        args: [
+          {
+            alertId: alert.id,
+            resendId,
+            by: (typeof person === 'string' ? person : person.email).toLowerCase(),
+            batchSize: deps.batchSize,
+          },
+        ],
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       });

@@ -16,6 +16,7 @@ import { createResponseStore } from '../store/responses.js';
 import { createSendRateStore } from '../store/send-rates.js';
 import { createOwnerDigestStore } from '../store/owner-digests.js';
 import { createTopicStore } from '../store/topics.js';
+import { createPeopleStore } from '../store/people.js';
 import type { BroadcastActivityDeps } from '../workflows/broadcast/activities.js';
 import { channelAdaptersFromEnv } from './channel-adapters.js';
 import type { Metrics } from '../lib/metrics.js';
@@ -72,6 +73,7 @@ export function createBroadcastServices(
     deliveries: createDeliveryStore(parts.db),
     approvals: createApprovalStore(parts.db),
     responses: createResponseStore(parts.db),
+    people: createPeopleStore(parts.db),
     events: createAlertEventStore(parts.db),
     mail,
     mailFrom: env.MAIL_FROM,

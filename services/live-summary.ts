@@ -1,21 +1,26 @@
 import type { LiveSummary, LiveSummaryAlert } from '../contracts/live-summary.js';
 import type { AlertStatus } from '../domain/vocabulary/index.js';
+import { isRequester } from '../domain/broadcast/decision-rules.js';
 import type { AlertRow, AlertStore } from '../store/alerts.js';
+import type { ApproverGroups } from './approver-groups.js';
 import type { DeliveryStore } from '../store/deliveries.js';
 
 export interface LiveSummaryDeps {
   alerts: Pick<AlertStore, 'list'>;
   deliveries: Pick<DeliveryStore, 'counts'>;
-  /** APPROVER_GROUPS: group -> member emails. */
-  approverGroups: Record<string, string[]>;
+  /** APPROVER_GROUPS, judged by person id. */
+  groups: Pick<ApproverGroups, 'groupsOf' | 'names' | 'members'>;
   /** PUBLIC_URL: the dashboard's links are absolute (Slack and Outlook open them in a browser). */
   publicUrl: string;
   now?: () => Date;
 }
 
 export interface LiveSummaryService {
-  /** The person's alerts in flight, counted now; `email` as the person signed in. */
-  forPerson(email: string): Promise<LiveSummary>;
+  /**
+   * The person's alerts in flight, counted now: `email` as the person signed in, `id` their person
+   * id (absent: a development sign-in without a directory, judged by email).
+   */
+  forPerson(person: { email: string; id?: string }): Promise<LiveSummary>;
   /** /dashboard/alerts/{id} under PUBLIC_URL. */
   alertUrl(alertId: string): string;
 }
@@ -40,14 +45,14 @@ export function createLiveSummary(deps: LiveSummaryDeps): LiveSummaryService {
 
   return {
     alertUrl,
-    async forPerson(email) {
-      const me = email.toLowerCase();
+    async forPerson(person) {
+      const me = person.email.toLowerCase();
       const groups = new Set(
-        Object.entries(deps.approverGroups)
-          .filter(([, members]) => members.some((m) => m.toLowerCase() === me))
-          .map(([group]) => group),
+        person.id
+          ? await deps.groups.groupsOf({ id: person.id, email: me })
+          : deps.groups.names().filter((g) => (deps.groups.members(g) ?? []).includes(me)),
       );
-      const mine = (a: AlertRow) => a.requester.toLowerCase() === me;
+      const mine = (a: AlertRow) => isRequester(a, { email: me, id: person.id ?? null });
       const concerns = (a: AlertRow) => mine(a) || groups.has(a.approverGroup);
       const item = (a: AlertRow): LiveSummaryAlert => ({
         id: a.id,

@@ -3,7 +3,7 @@ import type { DecisionKind } from '../domain/broadcast/alert-request.js';
 import { DomainError } from '../domain/errors.js';
 import { problemMessage } from './blocks/messages.js';
 import type { SlackDeps } from './deps.js';
-import { tellUser, userEmail } from './helpers.js';
+import { slackPerson, tellUser } from './helpers.js';
 
 /**
  * A decision from Slack, through the same path as Outlook and the signed link: the workflow's
@@ -33,7 +33,7 @@ export async function decideInSlack(
     await tellUser(client, deps.logger, target, problemMessage('This alert no longer exists.'));
     return;
   }
-  const approver = await userEmail(client, input.userId, deps.people);
+  const approver = await slackPerson(client, input.userId, deps.people);
   if (!approver) {
     await tellUser(
       client,
@@ -47,13 +47,14 @@ export async function decideInSlack(
     await alerts.intake.decide(
       alert,
       {
-        approver: approver.toLowerCase(),
+        approver: approver.email.toLowerCase(),
         decision: input.decision,
         version: input.version,
         ...(input.reason ? { reason: input.reason } : {}),
         ...(input.urgent ? { urgent: true } : {}),
       },
       'slack',
+      approver.id ? { id: approver.id, email: approver.email.toLowerCase() } : undefined,
     );
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;

@@ -1,11 +1,15 @@
 import type { webApi } from '@slack/bolt';
+import { isRequester } from '../domain/broadcast/decision-rules.js';
 import { DomainError } from '../domain/errors.js';
 import type { AlertRow } from '../store/alerts.js';
 import { problemMessage } from './blocks/messages.js';
 import type { SlackDeps } from './deps.js';
-import { tellUser, userEmail } from './helpers.js';
+import { slackPerson, tellUser, type SlackPerson } from './helpers.js';
 
 type WebClient = webApi.WebClient;
+
+/** The person the intake judges, when the directory knows them. */
+const ref = (p: SlackPerson) => (p.id ? { id: p.id, email: p.email } : undefined);
 
 /**
  * The requester's side of an alert in Slack: Revise after "Request changes" and Cancel. Both go
@@ -13,7 +17,8 @@ type WebClient = webApi.WebClient;
  * user is the Slack user's verified email (users.info), never anything in the payload.
  */
 
-export type RequesterCheck = { ok: true; alert: AlertRow; email: string } | { ok: false; problem: string };
+export type RequesterCheck =
+  { ok: true; alert: AlertRow; email: string; person: SlackPerson } | { ok: false; problem: string };
 
 /** The alert and the acting user's email, if that user is the alert's requester. */
 export async function asRequester(
@@ -23,18 +28,23 @@ export async function asRequester(
   alertId: string,
   what: 'revise' | 'cancel',
 ): Promise<RequesterCheck> {
-  const [alert, email] = await Promise.all([deps.alerts?.alerts.get(alertId), userEmail(client, userId, deps.people)]);
+  const [alert, person] = await Promise.all([
+    deps.alerts?.alerts.get(alertId),
+    slackPerson(client, userId, deps.people),
+  ]);
   if (!alert) return { ok: false, problem: 'This alert no longer exists.' };
-  if (!email) {
+  if (!person) {
     return {
       ok: false,
       problem: `Rapport cannot see your email address in Slack, so it cannot tell whether you may ${what} this alert.`,
     };
   }
-  if (email.toLowerCase() !== alert.requester.toLowerCase()) {
+  const email = person.email.toLowerCase();
+  // By person id: a requester whose address changed is still the requester.
+  if (!isRequester(alert, { email, id: person.id ?? null })) {
     return { ok: false, problem: `Only the requester (${alert.requester}) can ${what} this alert.` };
   }
-  return { ok: true, alert, email: email.toLowerCase() };
+  return { ok: true, alert, email, person: { ...person, email } };
 }
 
 /** The revision modal's submission: the `revise` Update, whose validator has the last word. */
@@ -52,12 +62,16 @@ export async function reviseInSlack(
     return;
   }
   try {
-    await alerts.intake.revise(check.alert, {
-      requester: check.email,
-      title: input.title,
-      body: input.body ?? check.alert.body,
-      ...(input.comment ? { comment: input.comment } : {}),
-    });
+    await alerts.intake.revise(
+      check.alert,
+      {
+        requester: check.email,
+        title: input.title,
+        body: input.body ?? check.alert.body,
+        ...(input.comment ? { comment: input.comment } : {}),
+      },
+      ref(check.person),
+    );
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     const hint =
@@ -89,7 +103,7 @@ export async function cancelInSlack(
   }
   const { alert, email } = check;
   try {
-    await alerts.intake.cancel(alert, email, undefined, 'slack');
+    await alerts.intake.cancel(alert, email, undefined, 'slack', ref(check.person));
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     await tellUser(

@@ -10,6 +10,7 @@ import type { CustomerContext } from '../services/customer-context.js';
 import type { TouchIntake } from '../services/touch-intake.js';
 import type { PeopleDirectory } from '../services/people.js';
 import type { AlertIntake } from '../services/alert-intake.js';
+import type { ApproverGroups } from '../services/approver-groups.js';
 import type { LiveSummaryService } from '../services/live-summary.js';
 import type { RecordSlackCustomerResponse } from '../services/customer-responses.js';
 import type { AlertStore } from '../store/alerts.js';
@@ -30,7 +31,10 @@ export interface SlackAlertDeps {
   deliveries: Pick<DeliveryStore, 'counts'>;
   responses: Pick<ResponseStore, 'forAlert'>;
   messages: SlackMessageStore;
+  /** APPROVER_GROUPS as configured (the emails whom the approval DMs go to). */
   approverGroups: Record<string, string[]>;
+  /** APPROVER_GROUPS judged by person id (App Home's pending approvals); absent: by email. */
+  groups?: Pick<ApproverGroups, 'entryOf'>;
   /** The topic catalogue's open topics (the modal's topic picker); absent: a text field. */
   listTopics?: () => Promise<{ id: string; name: string }[]>;
   /** The CRM's contact lists with their member counts (the list picker). */

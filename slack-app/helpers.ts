@@ -11,26 +11,48 @@ import type { PeopleDirectory } from '../services/people.js';
 
 type WebClient = webApi.WebClient;
 
-const emails = new Map<string, { at: number; email: string | null }>();
+/** A Slack user as Rapport knows them: the verified email, and the person id when a directory keeps people. */
+export interface SlackPerson {
+  email: string;
+  id?: string;
+}
+
+const people = new Map<string, { at: number; person: SlackPerson | null }>();
 
 /**
- * The Slack user's email (users.info, scope users:read.email), cached for 10 minutes. Slack's
- * signature proves the user id; an email Slack says is not confirmed names nobody. With a people
- * directory the Slack user is joined to the person with that email (one person across Slack,
- * Outlook and the API), and the person's email is returned.
+ * The Slack user as a person: their email (users.info, scope users:read.email) and, with a people
+ * directory, the person they are joined to by that email (one person across Slack, Outlook and the
+ * API), cached for 10 minutes. Slack's signature proves the user id; an email Slack says is not
+ * confirmed names nobody.
  */
-export async function userEmail(client: WebClient, userId: string, people?: PeopleDirectory): Promise<string | null> {
-  const hit = emails.get(userId);
-  if (hit && Date.now() - hit.at < 600_000) return hit.email;
+export async function slackPerson(
+  client: WebClient,
+  userId: string,
+  directory?: PeopleDirectory,
+): Promise<SlackPerson | null> {
+  const hit = people.get(userId);
+  if (hit && Date.now() - hit.at < 600_000) return hit.person;
   const res = await client.users.info({ user: userId });
   const given = res.user?.is_email_confirmed === false ? null : (res.user?.profile?.email ?? null);
-  const email =
-    given && people
-      ? (await people.fromSlack({ slackUserId: userId, email: given, name: res.user?.real_name ?? null })).email
-      : given;
-  if (emails.size > 5000) emails.clear();
-  emails.set(userId, { at: Date.now(), email });
-  return email;
+  let person: SlackPerson | null = null;
+  if (given && directory) {
+    const known = await directory.fromSlack({ slackUserId: userId, email: given, name: res.user?.real_name ?? null });
+    person = { email: known.email, id: known.id };
+  } else if (given) {
+    person = { email: given };
+  }
+  if (people.size > 5000) people.clear();
+  people.set(userId, { at: Date.now(), person });
+  return person;
+}
+
+/** The Slack user's verified email (see slackPerson). */
+export async function userEmail(
+  client: WebClient,
+  userId: string,
+  directory?: PeopleDirectory,
+): Promise<string | null> {
+  return (await slackPerson(client, userId, directory))?.email ?? null;
 }
 
 /**

@@ -2,7 +2,8 @@ import type { webApi } from '@slack/bolt';
 import { contactName } from './blocks/context-card.js';
 import { homeView, type HomeTouch, type MyAlert, type PendingApproval } from './blocks/home.js';
 import type { SlackDeps } from './deps.js';
-import { userEmail } from './helpers.js';
+import { isRequester } from '../domain/broadcast/decision-rules.js';
+import { slackPerson, type SlackPerson } from './helpers.js';
 
 const DEFAULT_TOUCHES = 10;
 
@@ -14,7 +15,8 @@ export async function publishHome(
   touchLimit = DEFAULT_TOUCHES,
 ) {
   const limit = Math.max(1, Math.min(touchLimit, 30));
-  const email = await userEmail(client, userId, deps.people);
+  const person = await slackPerson(client, userId, deps.people);
+  const email = person?.email ?? null;
   let touches: HomeTouch[] = [];
   let total = 0;
   if (email) {
@@ -37,8 +39,8 @@ export async function publishHome(
       };
     });
   }
-  const [{ approvals, alerts }, summary] = email
-    ? await Promise.all([alertsFor(deps, email), deps.alerts?.summary?.forPerson(email)])
+  const [{ approvals, alerts }, summary] = person
+    ? await Promise.all([alertsFor(deps, person), deps.alerts?.summary?.forPerson(person)])
     : [{ approvals: [], alerts: [] }, undefined];
   await client.views.publish({
     user_id: userId,
@@ -54,29 +56,46 @@ export async function publishHome(
   });
 }
 
-/** My pending approvals (alerts waiting in a group I am in, not requested by me) and my alerts with status. */
-async function alertsFor(deps: SlackDeps, email: string): Promise<{ approvals: PendingApproval[]; alerts: MyAlert[] }> {
+/**
+ * My pending approvals (alerts waiting in a group I am in, not requested by me: judged by person id
+ * when the directory knows me) and my alerts with status.
+ */
+async function alertsFor(
+  deps: SlackDeps,
+  person: SlackPerson,
+): Promise<{ approvals: PendingApproval[]; alerts: MyAlert[] }> {
   const a = deps.alerts;
   if (!a) return { approvals: [], alerts: [] };
-  const me = email.toLowerCase();
+  const me = person.email.toLowerCase();
+  const { groups } = a;
+  // Once per group, however many alerts wait in it.
+  const memo = new Map<string, Promise<boolean>>();
+  const judge = async (group: string) =>
+    groups && person.id
+      ? (await groups.entryOf(group, { id: person.id, email: me })) !== null
+      : (a.approverGroups[group] ?? []).some((m) => m.toLowerCase() === me);
+  const memberOf = (group: string) => {
+    let known = memo.get(group);
+    if (!known) memo.set(group, (known = judge(group)));
+    return known;
+  };
   const [waiting, mine] = await Promise.all([
     a.alerts.list({ status: 'awaiting_approval', limit: 100 }),
     a.alerts.list({ requester: me, limit: 15 }),
   ]);
-  const approvals = waiting
-    .filter(
-      (alert) =>
-        alert.requester.toLowerCase() !== me &&
-        (a.approverGroups[alert.approverGroup] ?? []).some((m) => m.toLowerCase() === me),
-    )
-    .slice(0, 15)
-    .map((alert) => ({
-      alertId: alert.id,
-      title: alert.title,
-      requestedBy: alert.requester,
-      audience: alert.summary?.deliveries ?? 0,
-      requestedAt: alert.updatedAt,
-    }));
+  const forMe: typeof waiting = [];
+  for (const alert of waiting) {
+    if (forMe.length >= 15) break;
+    if (!isRequester(alert, { email: me, id: person.id ?? null }) && (await memberOf(alert.approverGroup)))
+      forMe.push(alert);
+  }
+  const approvals = forMe.map((alert) => ({
+    alertId: alert.id,
+    title: alert.title,
+    requestedBy: alert.requester,
+    audience: alert.summary?.deliveries ?? 0,
+    requestedAt: alert.updatedAt,
+  }));
   const alerts = mine.map((alert) => ({
     alertId: alert.id,
     title: alert.title,

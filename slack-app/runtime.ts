@@ -62,6 +62,7 @@ export function slackAlertDeps(parts: {
   /** Names and owners for forwarding customer responses: a background job. */
   backgroundCrm: Pick<CrmPort, 'getContacts' | 'getOwner'>;
   approverGroups: Record<string, string[]>;
+  groups?: SlackAlertDeps['groups'];
   /** This process (processHolder()): one alert's messages are updated by one process at a time. */
   holder: string;
   /** TEMPORAL_UI_URL and the namespace: alert messages link to their workflow. */
@@ -80,6 +81,7 @@ export function slackAlertDeps(parts: {
     responses: parts.broadcast.responses,
     messages: createSlackMessageStore(parts.db),
     approverGroups: parts.approverGroups,
+    ...(parts.groups ? { groups: parts.groups } : {}),
     ...(parts.temporalUi ? { temporalUi: parts.temporalUi } : {}),
     ...(parts.trail ? { trailUrl: parts.trail.pageUrl } : {}),
     ...(parts.summary ? { summary: parts.summary } : {}),

@@ -8,6 +8,8 @@ import { iso, json, type Db } from './db.js';
 export interface AlertRow {
   id: string;
   requester: string;
+  /** The requester's person id (null: a service principal, or an alert from before ids). */
+  requesterId: string | null;
   title: string;
   body: string;
   topic: string;
@@ -28,7 +30,7 @@ export interface AlertRow {
   completedAt: string | null;
 }
 
-const COLUMNS = `id, requester, title, body, topic, list_ids as "listIds", channels, reply_owner as "replyOwner",
+const COLUMNS = `id, requester, requester_id as "requesterId", title, body, topic, list_ids as "listIds", channels, reply_owner as "replyOwner",
   send_window as "sendWindow", approver_group as "approverGroup", status, version, summary, counts,
   decided_by as "decidedBy", decision_comment as "decisionComment", created_at as "createdAt",
   updated_at as "updatedAt", approved_at as "approvedAt", completed_at as "completedAt"`;
@@ -59,10 +61,13 @@ export interface AlertListQuery {
 
 export function createAlertStore(db: Pick<Db, 'query'>) {
   return {
-    async insert(id: string, request: AlertRequest & { channels: Channel[] }): Promise<AlertRow> {
+    async insert(
+      id: string,
+      request: AlertRequest & { channels: Channel[]; requesterId?: string | null },
+    ): Promise<AlertRow> {
       const { rows } = await db.query<AlertRow>(
-        `insert into alerts (id, requester, title, body, topic, list_ids, channels, reply_owner, send_window, approver_group)
-         values ($1,$2,$3,$4,$5,$6::jsonb,$7::jsonb,$8,$9::jsonb,$10)
+        `insert into alerts (id, requester, title, body, topic, list_ids, channels, reply_owner, send_window, approver_group, requester_id)
+         values ($1,$2,$3,$4,$5,$6::jsonb,$7::jsonb,$8,$9::jsonb,$10,$11)
          returning ${COLUMNS}`,
         [
           id,
@@ -75,6 +80,7 @@ export function createAlertStore(db: Pick<Db, 'query'>) {
           request.replyTo,
           request.sendWindow ? JSON.stringify(request.sendWindow) : null,
           request.approverGroup,
+          request.requesterId ?? null,
         ],
       );
       return normalise(rows[0]!);

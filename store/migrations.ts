@@ -555,6 +555,28 @@ const migrations: { id: number; name: string; sql: string }[] = [
       insert into crm_sync_state (name) values ('companies');
     `,
   },
+  {
+    id: 26,
+    name: 'people_by_id',
+    sql: `
+      -- Four eyes and approver groups judge people by id (services/approver-groups.ts): an email
+      -- named in APPROVER_GROUPS is bound to the first person who signs in with it, for good, so a
+      -- renamed member stays a member and a newcomer who inherits the address does not become one.
+      create table approver_bindings (
+        email text primary key,
+        person_id text not null references people (id),
+        bound_at timestamptz not null default now()
+      );
+      -- An address the identity provider gave to another person moves to them; the former holder
+      -- keeps their id (and their bindings) with no address until they sign in again.
+      alter table people alter column email drop not null;
+      -- The email Slack verified when the Slack user was joined: a person the identity provider
+      -- renamed stays joined while Slack still shows the old address.
+      alter table people add column slack_email text;
+      -- Who requested the alert, by person id (null: a service principal, or an alert from before).
+      alter table alerts add column requester_id text;
+    `,
+  },
 ];
 
 /** The ids of every migration, in order. */

@@ -28,7 +28,7 @@ export type DigestClaim =
   /** Another response's activity holds the digest, or it went already: nothing to do here. */
   | { state: 'taken' }
   /** This activity's earlier attempt died while sending: reported, never sent again. */
-  | { state: 'unconfirmed'; digestId: number };
+  | { state: 'unconfirmed'; digestId: number; recipient: string };
 
 type Tx = Pick<Db, 'query'>;
 
@@ -130,7 +130,7 @@ export function createOwnerDigestStore(db: Db) {
           digestId = Number(d.id);
           if (d.state === 'sending') {
             await tx.query(`update owner_digests set state = 'unconfirmed' where id = $1`, [digestId]);
-            return { state: 'unconfirmed', digestId };
+            return { state: 'unconfirmed', digestId, recipient: it.recipient };
           }
         } else {
           const created = await tx.query<{ id: number | string }>(

@@ -25,10 +25,26 @@ export function approvalPhase(phase: BroadcastPhase, decided: boolean): Approval
   return !decided && isUndecided(phase) ? phase : 'decided';
 }
 
-export interface ApprovalState {
-  phase: ApprovalPhase;
+/** The requester of an alert: their email, and their person id when a person requested it (after ids). */
+export interface RequesterRef {
   requester: string;
-  /** Members of the alert's approver group, lower-cased. */
+  /** Absent: a service principal requested it, or it was requested before people were judged by id. */
+  requesterId?: string | null;
+}
+
+/**
+ * Whether the one acting is the alert's requester. By person id when both are known: a person
+ * whose email changed is still the requester, and one who inherited the requester's old email is
+ * not. By email only for alerts or actors from before ids.
+ */
+export function isRequester(alert: RequesterRef, actor: { email: string; id?: string | null }): boolean {
+  if (alert.requesterId && actor.id) return alert.requesterId === actor.id;
+  return actor.email.trim().toLowerCase() === alert.requester.trim().toLowerCase();
+}
+
+export interface ApprovalState extends RequesterRef {
+  phase: ApprovalPhase;
+  /** Members of the alert's approver group: the emails APPROVER_GROUPS names, lower-cased. */
   approvers: readonly string[];
   version: number;
   /** The alert's topic lets approvers mark it urgent (sent at once, not at the announced slot). */
@@ -36,7 +52,15 @@ export interface ApprovalState {
 }
 
 export interface Decision {
+  /** The approver's email as they go by now: shown and audited. */
   approver: string;
+  /** The approver's person id: four eyes is judged on it. Absent on decisions from before ids. */
+  approverId?: string;
+  /**
+   * The group email bound to the approver's person id (services/approver-groups.ts); null: none is.
+   * Absent on decisions from before ids: then the approver's own email must be a member.
+   */
+  member?: string | null;
   decision: DecisionKind;
   reason?: string;
   version?: number;
@@ -55,14 +79,15 @@ export type Refusal = { code: ErrorCode; message: string; field?: string };
  */
 export function refuseDecision(state: ApprovalState, d: Decision): Refusal | null {
   const who = d.approver.trim().toLowerCase();
-  if (who === state.requester.trim().toLowerCase()) {
+  if (isRequester(state, { email: who, id: d.approverId ?? null })) {
     return {
       code: 'FORBIDDEN',
       message: 'four eyes: the requester cannot decide on their own alert',
       field: 'approver',
     };
   }
-  if (!state.approvers.includes(who)) {
+  const member = d.member === undefined ? who : d.member;
+  if (member === null || !state.approvers.includes(member)) {
     return { code: 'FORBIDDEN', message: `${who} is not in this alert's approver group`, field: 'approver' };
   }
   if (state.phase === 'expired') return { code: 'GONE', message: 'the approval request has expired' };

@@ -5,6 +5,9 @@ import type { ContactDirectory } from '../../crm/contact-directory.js';
 import type { CrmPort } from '../../crm/port.js';
 import { DEFAULT_QUESTIONS } from '../../domain/questions.js';
 import { createAlertIntake } from '../../services/alert-intake.js';
+import { createApproverGroups } from '../../services/approver-groups.js';
+import { createPeopleDirectory } from '../../services/people.js';
+import { createPeopleStore } from '../../store/people.js';
 import { createTouchIntake } from '../../services/touch-intake.js';
 import type { AlertStore } from '../../store/alerts.js';
 import type { ApprovalStore } from '../../store/approvals.js';
@@ -45,6 +48,13 @@ export function createIntakes(
     questions: DEFAULT_QUESTIONS,
     logger: deps.logger,
   });
+  // One person across Slack, Outlook, links and the API: people's ids joined in the store, and
+  // APPROVER_GROUPS' emails bound to the first person who signs in with each.
+  const peopleStore = createPeopleStore(deps.db);
+  const people = createPeopleDirectory(peopleStore, {
+    groupEmails: Object.values(env.APPROVER_GROUPS).flat(),
+  });
+  const groups = createApproverGroups(env.APPROVER_GROUPS, peopleStore);
   const alertIntake = createAlertIntake({
     alerts: deps.alerts,
     approvals: deps.approvals,
@@ -53,7 +63,8 @@ export function createIntakes(
     logger: deps.logger,
     temporal: deps.temporal,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
-    approverGroups: env.APPROVER_GROUPS,
+    groups,
+    people,
     topics: createTopicStore(deps.db),
     searchAttributes: deps.searchAttributes ?? false,
     listExists: async (ids) => {
@@ -68,5 +79,5 @@ export function createIntakes(
     batchSize: env.ALERT_BATCH_SIZE,
     historyBudget: env.ALERT_HISTORY_EVENTS,
   });
-  return { intake, alertIntake };
+  return { intake, alertIntake, people, groups };
 }

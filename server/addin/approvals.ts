@@ -11,9 +11,11 @@ import {
   type ApprovalView,
   type DecisionConflict,
 } from '../../contracts/index.js';
+import { isRequester } from '../../domain/broadcast/decision-rules.js';
 import { DomainError } from '../../domain/errors.js';
 import type { AlertRow, AlertStore } from '../../store/alerts.js';
 import type { AlertIntake } from '../../services/alert-intake.js';
+import type { ApproverGroups } from '../../services/approver-groups.js';
 import { httpError } from '../errors.js';
 import { apiApp } from '../openapi/api-app.js';
 import { jsonBody, otherMediaTypeAsEmpty } from '../openapi/bodies.js';
@@ -25,8 +27,8 @@ import type { AddinEnv, AddinUser } from './auth.js';
 export interface AddinApprovalDeps {
   alerts: Pick<AlertStore, 'get'>;
   intake: Pick<AlertIntake, 'decide'>;
-  /** APPROVER_GROUPS: group -> member emails (lower-cased). */
-  approverGroups: Record<string, string[]>;
+  /** APPROVER_GROUPS, judged by person id. */
+  groups: ApproverGroups;
   /** The person's link to the alert's trail page (services/alert-trail.ts); absent: none. */
   trailUrl?: (alertId: string, person: string) => Promise<string>;
 }
@@ -41,23 +43,27 @@ const DECIDED: Partial<Record<AlertRow['status'], 'approve' | 'reject' | 'reques
   changes_requested: 'request_changes',
 };
 
-function role(alert: AlertRow, user: AddinUser, groups: Record<string, string[]>) {
-  const me = user.email.toLowerCase();
-  if (me === alert.requester.toLowerCase()) return 'requester' as const;
-  if ((groups[alert.approverGroup] ?? []).map((a) => a.toLowerCase()).includes(me)) return 'approver' as const;
-  return null;
+type Role = 'requester' | 'approver' | null;
+
+/** The signed-in person's part in the alert, judged by their person id (by email for a development token). */
+async function roleOf(alert: AlertRow, user: AddinUser, groups: ApproverGroups): Promise<Role> {
+  const email = user.email.toLowerCase();
+  if (isRequester(alert, { email, id: user.personId ?? null })) return 'requester';
+  const member = user.personId
+    ? await groups.entryOf(alert.approverGroup, { id: user.personId, email })
+    : (groups.members(alert.approverGroup) ?? []).includes(email);
+  return member ? 'approver' : null;
 }
 
 /** The alert as the approval pane shows it. */
 export function approvalView(
   alert: AlertRow,
   user: AddinUser,
-  groups: Record<string, string[]>,
+  mine: Role,
   trailUrl: string | null = null,
 ): ApprovalView {
   const text = renderMarkdown(alert.body).text.trim();
   const decision = DECIDED[alert.status] ?? null;
-  const mine = role(alert, user, groups);
   return {
     id: alert.id,
     status: alert.status,
@@ -174,10 +180,9 @@ export function addinApprovalRoutes(deps: AddinApprovalDeps) {
     .openapi(show, async (c) => {
       const alert = await load(c.req.valid('param').id);
       const user = c.get('addinUser');
-      if (!role(alert, user, deps.approverGroups)) {
-        throw httpError('FORBIDDEN', `${user.email} is not in this alert's approver group`);
-      }
-      return c.json(approvalView(alert, user, deps.approverGroups, await trailOf(alert.id, user)), 200);
+      const mine = await roleOf(alert, user, deps.groups);
+      if (!mine) throw httpError('FORBIDDEN', `${user.email} is not in this alert's approver group`);
+      return c.json(approvalView(alert, user, mine, await trailOf(alert.id, user)), 200);
     })
     .openapi(decide, async (c) => {
       const alert = await load(c.req.valid('param').id);
@@ -195,12 +200,11 @@ export function addinApprovalRoutes(deps: AddinApprovalDeps) {
             ...(body.urgent ? { urgent: true } : {}),
           },
           'outlook',
+          user.personId ? { id: user.personId, email: user.email } : undefined,
         );
         const fresh = (await deps.alerts.get(alert.id)) ?? alert;
-        return c.json(
-          { result, alert: approvalView(fresh, user, deps.approverGroups, await trailOf(alert.id, user)) },
-          200,
-        );
+        const mine = await roleOf(fresh, user, deps.groups);
+        return c.json({ result, alert: approvalView(fresh, user, mine, await trailOf(alert.id, user)) }, 200);
       } catch (error) {
         if (error instanceof DomainError && error.code === 'CONFLICT' && error.field !== 'version') {
           throw conflict(error.message, await deps.alerts.get(alert.id));

@@ -26,6 +26,8 @@ export interface AddinUser {
   name: string | null;
   /** Entra object id (stable across renames); null for development tokens. */
   objectId: string | null;
+  /** Rapport's id of the person (services/people.ts); absent without a people directory or object id. */
+  personId?: string;
   tenantId: string | null;
   /** True for the local development token (ADDIN_DEV_AUTH). */
   dev: boolean;
@@ -285,6 +287,7 @@ export function addinAuth(verify: TokenVerifier, people?: PeopleDirectory) {
       if (people && user.objectId) {
         const person = await people.fromToken({ objectId: user.objectId, email: user.email, name: user.name });
         user.email = person.email;
+        user.personId = person.id;
       }
       c.set('addinUser', user);
     } catch (error) {

@@ -23,6 +23,7 @@ export function addinSummaryRoutes(summary: LiveSummaryService) {
   return apiApp<AddinEnv>().openapi(show, async (c) => {
     // The pane refreshes it while it is open: never cached on the way.
     c.header('cache-control', 'no-store');
-    return c.json(await summary.forPerson(c.get('addinUser').email), 200);
+    const user = c.get('addinUser');
+    return c.json(await summary.forPerson({ email: user.email, ...(user.personId ? { id: user.personId } : {}) }), 200);
   });
 }

@@ -27,7 +27,7 @@ import type { ApprovalStore } from '../../store/approvals.js';
 import type { DeliveryStore } from '../../store/deliveries.js';
 import type { ResponseStore } from '../../store/responses.js';
 import type { AlertIntake } from '../../services/alert-intake.js';
-import { serviceAddress } from '../../domain/identity.js';
+import { serviceAddress, type Person } from '../../domain/identity.js';
 import { httpError } from '../errors.js';
 import { actingPerson, principalOf } from '../middleware/auth.js';
 import { apiApp } from '../openapi/api-app.js';
@@ -219,8 +219,10 @@ export function alertRoutes(deps: AlertRoutesDeps) {
       const body = c.req.valid('json');
       const principal = principalOf(c);
       let requester: string;
+      let person: Person | undefined;
       if (principal.kind === 'person') {
-        requester = actingPerson(c, 'requester', body.requester).email;
+        person = actingPerson(c, 'requester', body.requester);
+        requester = person.email;
       } else {
         // A service principal requests as itself: it names nobody else, and a person's name in the
         // body would let a token holder make anyone the requester (and so choose who may approve).
@@ -240,7 +242,7 @@ export function alertRoutes(deps: AlertRoutesDeps) {
         }
         requester = serviceAddress(principal.service.name);
       }
-      const alert = await deps.alertIntake.submit({ ...body, requester });
+      const alert = await deps.alertIntake.submit({ ...body, requester }, person ? { requester: person } : {});
       c.header('location', `/api/alerts/${alert.id}`);
       return c.json(alertView(alert, deps.temporalUi), 202);
     })
@@ -294,20 +296,20 @@ export function alertRoutes(deps: AlertRoutesDeps) {
     .openapi(decide, async (c) => {
       const alert = await load(c.req.valid('param').id);
       const body = c.req.valid('json');
-      const approver = actingPerson(c, 'approver', body.approver).email;
-      return c.json(await deps.alertIntake.decide(alert, { ...body, approver }, 'api'), 200);
+      const person = actingPerson(c, 'approver', body.approver);
+      return c.json(await deps.alertIntake.decide(alert, { ...body, approver: person.email }, 'api', person), 200);
     })
     .openapi(revise, async (c) => {
       const alert = await load(c.req.valid('param').id);
       const body = c.req.valid('json');
-      const requester = actingPerson(c, 'requester', body.requester).email;
-      return c.json(await deps.alertIntake.revise(alert, { ...body, requester }), 200);
+      const person = actingPerson(c, 'requester', body.requester);
+      return c.json(await deps.alertIntake.revise(alert, { ...body, requester: person.email }, person), 200);
     })
     .openapi(cancel, async (c) => {
       const alert = await load(c.req.valid('param').id);
       const body = c.req.valid('json');
-      const by = actingPerson(c, 'by', body.by).email;
-      await deps.alertIntake.cancel(alert, by, body.reason);
+      const person = actingPerson(c, 'by', body.by);
+      await deps.alertIntake.cancel(alert, person.email, body.reason, 'api', person);
       return c.json({ id: alert.id, cancelRequested: true as const }, 202);
     });
 }

@@ -4,6 +4,7 @@ import type { Context } from 'hono';
 import { topicBody, topicIdParams, topicListQuery, topicListSchema, topicViewSchema } from '../../contracts/index.js';
 import type { TopicView } from '../../contracts/index.js';
 import { describeSchedule, type Topic } from '../../domain/topics.js';
+import type { Person } from '../../domain/identity.js';
 import type { TopicStore } from '../../store/topics.js';
 import { httpError } from '../errors.js';
 import { principalOf } from '../middleware/auth.js';
@@ -15,8 +16,8 @@ import { errors, json } from '../openapi/responses.js';
 
 export interface TopicRoutesDeps {
   topics: TopicStore;
-  /** People who may edit the catalogue: the members of TOPIC_ADMIN_GROUP (lower-case emails). */
-  admins: readonly string[];
+  /** Whether a person may edit the catalogue: a member of TOPIC_ADMIN_GROUP, judged by person id. */
+  isAdmin: (person: Person) => Promise<boolean>;
 }
 
 export function topicView(t: Topic): TopicView {
@@ -86,9 +87,9 @@ const archive = createRoute({
 });
 
 /** People edit the catalogue only as members of the admin group; services were held to topics:write already. */
-function requireAdmin(c: Context<AppEnv>, admins: readonly string[]): void {
+async function requireAdmin(c: Context<AppEnv>, isAdmin: TopicRoutesDeps['isAdmin']): Promise<void> {
   const p = principalOf(c);
-  if (p.kind === 'person' && !admins.includes(p.person.email.toLowerCase())) {
+  if (p.kind === 'person' && !(await isAdmin(p.person))) {
     throw httpError(
       'FORBIDDEN',
       `${p.person.email} may not edit the topic catalogue: only members of the topic admin group can`,
@@ -99,7 +100,6 @@ function requireAdmin(c: Context<AppEnv>, admins: readonly string[]): void {
 
 /** /api/topics: the topic catalogue (domain/topics.ts), read by anyone with topics:read, edited by admins. */
 export function topicRoutes(deps: TopicRoutesDeps) {
-  const admins = deps.admins.map((a) => a.toLowerCase());
   const notFound = () => httpError('NOT_FOUND', 'no topic with this id', 'id');
   return apiApp()
     .openapi(list, async (c) => {
@@ -113,7 +113,7 @@ export function topicRoutes(deps: TopicRoutesDeps) {
       return c.json(topicView(topic), 200);
     })
     .openapi(put, async (c) => {
-      requireAdmin(c, admins);
+      await requireAdmin(c, deps.isAdmin);
       const { id } = c.req.valid('param');
       const { topic, created } = await deps.topics.upsert({ id, ...c.req.valid('json') });
       if (created) {
@@ -123,7 +123,7 @@ export function topicRoutes(deps: TopicRoutesDeps) {
       return c.json(topicView(topic), 200);
     })
     .openapi(archive, async (c) => {
-      requireAdmin(c, admins);
+      await requireAdmin(c, deps.isAdmin);
       const { id } = c.req.valid('param');
       if (!(await deps.topics.archive(id))) throw notFound();
       const topic = await deps.topics.get(id);

@@ -135,7 +135,7 @@ export function trailPageRoutes(deps: TrailPageDeps) {
         throw error;
       }
       const unconfirmed = await deps.trail.unconfirmed(alert.id);
-      const mayResend = deps.trail.mayResend(alert, person) && unconfirmed > 0;
+      const mayResend = unconfirmed > 0 && (await deps.trail.mayResend(alert, person));
       c.header('cache-control', 'no-store');
       return c.html(
         page(
@@ -170,7 +170,7 @@ ${trail.entries.map((e) => `<tr>${COLUMNS.map(([k]) => cell(e[k])).join('')}</tr
       c.header('cache-control', 'no-store');
       if (form.confirm !== 'yes') {
         const rows = await deps.trail.unconfirmed(alert.id);
-        if (!deps.trail.mayResend(alert, person))
+        if (!(await deps.trail.mayResend(alert, person)))
           return refused(c, 403, 'only the requester or an approver of the alert can resend it');
         if (rows === 0) return refused(c, 409, 'no delivery of this alert is unconfirmed: nothing to resend');
         return c.html(

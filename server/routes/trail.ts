@@ -126,7 +126,7 @@ export function trailRoutes(deps: TrailRoutesDeps) {
     .openapi(resend, async (c) => {
       const alert = await load(c.req.valid('param').id);
       const person = actingPerson(c, 'person', undefined);
-      const result = await deps.trail.resend(alert, person.email, c.req.valid('json'));
+      const result = await deps.trail.resend(alert, person, c.req.valid('json'));
       return c.json({ alertId: alert.id, ...result }, 202);
     });
 }

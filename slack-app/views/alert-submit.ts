@@ -5,7 +5,7 @@ import { parseAlertSubmission, readAlertMetadata, type AlertDraft } from '../blo
 import { problemMessage } from '../blocks/messages.js';
 import type { SlackDeps } from '../deps.js';
 import { journal, runFollowUp } from '../follow-ups.js';
-import { tellUser, userEmail } from '../helpers.js';
+import { slackPerson, tellUser } from '../helpers.js';
 
 type WebClient = webApi.WebClient;
 
@@ -56,7 +56,7 @@ export async function requestAlertFromSlack(client: WebClient, deps: SlackDeps, 
   if (!alerts || !face) return;
   const target = { userId: p.userId, channelId: p.channelId };
   try {
-    const requester = await userEmail(client, p.userId, deps.people);
+    const requester = await slackPerson(client, p.userId, deps.people);
     if (!requester) {
       await tellUser(
         client,
@@ -69,7 +69,11 @@ export async function requestAlertFromSlack(client: WebClient, deps: SlackDeps, 
       );
       return;
     }
-    const alert = await alerts.intake.submit({ ...p.draft, requester: requester.toLowerCase() }, { id: p.alertId });
+    const email = requester.email.toLowerCase();
+    const alert = await alerts.intake.submit(
+      { ...p.draft, requester: email },
+      { id: p.alertId, ...(requester.id ? { requester: { id: requester.id, email } } : {}) },
+    );
     await face.follow(alert.id, { slackUser: p.userId, email: alert.requester, version: alert.version });
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;

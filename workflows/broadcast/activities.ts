@@ -19,6 +19,7 @@ import type { DeliveryStore } from '../../store/deliveries.js';
 import type { ResponseStore } from '../../store/responses.js';
 import type { TopicStore } from '../../store/topics.js';
 import type { OwnerDigestStore } from '../../store/owner-digests.js';
+import type { PeopleStore } from '../../store/people.js';
 import { groupBySlot } from '../../domain/broadcast/send-timing.js';
 import { resolveAudience } from './audience-resolution.js';
 import { dispatchBatch } from './dispatch.js';
@@ -43,6 +44,11 @@ export interface BroadcastActivityDeps {
   deliveries: DeliveryStore;
   approvals: ApprovalStore;
   responses: ResponseStore;
+  /**
+   * Whom each approver-group email is bound to (services/approver-groups.ts): the requester is asked
+   * at no address bound to them, whatever address they requested under. Absent: judged by email alone.
+   */
+  people?: Pick<PeopleStore, 'boundTo'>;
   /** The trail's own records (approval requests, reminders, notices, tasks, the summary, resends); absent: not recorded. */
   events?: AlertEventStore;
   mail: EmailSender;
@@ -183,16 +189,19 @@ export function createBroadcastActivities(
     async requestApproval(alertId: string, version: number, expiresAt: string, approvers: string[]): Promise<void> {
       const alert = await loadAlert(alertId);
       await alerts.setStatus(alertId, 'awaiting_approval');
+      // Never the requester: not their address now, nor a group address bound to them (renamed since).
+      const boundToRequester = async (a: string) =>
+        alert.requesterId !== null && deps.people !== undefined && (await deps.people.boundTo(a)) === alert.requesterId;
+      const asked: string[] = [];
+      for (const a of approvers) if (a !== alert.requester.toLowerCase() && !(await boundToRequester(a))) asked.push(a);
       await approvals.createLinks(
-        approvers
-          .filter((a) => a !== alert.requester.toLowerCase())
-          .map((approver) => ({
-            id: approvalLinkId(deps.secret, alertId, version, approver),
-            alertId,
-            version,
-            approver,
-            expiresAt,
-          })),
+        asked.map((approver) => ({
+          id: approvalLinkId(deps.secret, alertId, version, approver),
+          alertId,
+          version,
+          approver,
+          expiresAt,
+        })),
       );
       await approvalMails(alertId, version, false);
     },

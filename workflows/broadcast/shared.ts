@@ -8,6 +8,11 @@ import type { BroadcastPhase } from '../../domain/vocabulary/index.js';
 export interface BroadcastInput {
   alertId: string;
   requester: string;
+  /**
+   * The requester's person id: four eyes and revisions judge it, not the email. Absent: a service
+   * principal requested the alert, or it was started before people were judged by id.
+   */
+  requesterId?: string;
   /** Members of the alert's approver group, lower-cased (a handful, not an audience). */
   approvers: string[];
   reminderAfterMs: number;
@@ -60,6 +65,8 @@ export interface DecisionResult {
 
 export interface Revision {
   requester: string;
+  /** The reviser's person id; absent on revisions from before ids (then judged by email). */
+  requesterId?: string;
   title: string;
   body: string;
   comment?: string;

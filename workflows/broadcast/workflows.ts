@@ -12,7 +12,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { ALERT_STATUS_ATTRIBUTE, SEARCH_ATTRIBUTES_PATCH } from '../search-attributes.js';
-import { approvalPhase, refuseDecision, type Decision } from '../../domain/broadcast/decision-rules.js';
+import { approvalPhase, isRequester, refuseDecision, type Decision } from '../../domain/broadcast/decision-rules.js';
 import type { DeliveryCounts } from '../../domain/broadcast/final-summary.js';
 import type { BroadcastPhase } from '../../domain/vocabulary/index.js';
 import type { BroadcastActivities } from './activities.js';
@@ -137,6 +137,7 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
           {
             phase: windowClosed(input) ? 'expired' : approvalPhase(phase, decision !== undefined),
             requester: input.requester,
+            ...(input.requesterId ? { requesterId: input.requesterId } : {}),
             approvers: input.approvers,
             version,
             urgentAllowed: input.urgentAllowed === true,
@@ -159,7 +160,7 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
     },
     {
       validator: (r) => {
-        if (r.requester.trim().toLowerCase() !== input.requester.toLowerCase()) {
+        if (!isRequester(input, { email: r.requester, id: r.requesterId ?? null })) {
           throw ApplicationFailure.create({ type: 'FORBIDDEN', message: 'only the requester can revise the alert' });
         }
         // The decision's handler writes "changes requested" to the store (and so to Slack, the add-in and the

@@ -16,6 +16,7 @@ beforeAll(async () => {
       ...BROADCAST_ENV,
       LINK_RATE_LIMIT_PER_MINUTE: '30',
       WEBHOOK_RATE_LIMIT_PER_MINUTE: '5',
+      SLACK_RATE_LIMIT_PER_MINUTE: '4',
       // Each test is its own client, named the way a reverse proxy would.
       RATE_LIMIT_CLIENT_HEADER: 'x-forwarded-for',
     },
@@ -105,5 +106,25 @@ describe('rate limits on public routes', () => {
     const limited = await post();
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  });
+
+  it('Slack events: 429 with Retry-After past the limit, for that client only', async () => {
+    const post = () =>
+      t.api(
+        '/slack/events',
+        from('203.0.113.6', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ type: 'event_callback', event: { type: 'app_mention' } }),
+        }),
+      );
+    const first = [];
+    for (let i = 0; i < 4; i += 1) first.push((await post()).status);
+    expect(first.filter((s) => s === 429)).toEqual([]);
+    const limited = await post();
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    // Another client is not held back.
+    expect((await t.api('/slack/events', from('203.0.113.7', { method: 'POST', body: '{}' }))).status).not.toBe(429);
   });
 });

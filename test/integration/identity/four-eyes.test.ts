@@ -23,6 +23,10 @@ import { BOT_TOKEN, SIGNING_SECRET, slackDriver, viewPayload } from '../slack/dr
 const REPORTER_TOKEN = 'reporter-token-0123456789abcdefghij';
 const REQ = { id: 'U0ANALYST', name: 'analyst', email: REQUESTER, realName: 'Ana Lyst' };
 const APR = { id: 'U0APPROVER', name: 'approver', email: APPROVER, realName: 'Ap Prover' };
+// People of the rename tests: a group of their own, so no other test's tokens or Slack cache meet them.
+const RENE = 'rene@bank.example';
+const OLGA = 'olga@bank.example';
+const SAM = { id: 'U0SAM', name: 'sam', email: 'sam@bank.example', realName: 'Sam Pell' };
 
 let t: TestRapport;
 let slack: SlackStandIn;
@@ -30,10 +34,11 @@ let driver: ReturnType<typeof slackDriver>;
 const logLines: string[] = [];
 
 beforeAll(async () => {
-  slack = await startSlackStandIn({ botToken: BOT_TOKEN, users: [REQ, APR] });
+  slack = await startSlackStandIn({ botToken: BOT_TOKEN, users: [REQ, APR, SAM] });
   t = await startTestRapport({
     env: {
       ...BROADCAST_ENV,
+      APPROVER_GROUPS: `${BROADCAST_ENV.APPROVER_GROUPS};desk=${RENE},${OLGA},${SAM.email}`,
       API_SERVICE_TOKENS: `reporter(alerts:request,alerts:read)=${REPORTER_TOKEN}`,
       SLACK_BOT_TOKEN: BOT_TOKEN,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -172,11 +177,18 @@ describe('a person signed in at the identity provider', () => {
     expect((await errorOf(res)).code).toBe('UNAUTHORIZED');
   });
 
-  it('is keyed by the immutable object id: another account given their email is refused', async () => {
-    const renamed = await t.issuer!.mint('mallory@bank.example', { claims: { preferred_username: APPROVER } });
-    const res = await t.api('/api/alerts', { headers: { authorization: `Bearer ${renamed}` } });
-    expect(res.status).toBe(401);
-    expect((await errorOf(res)).message).toContain('another person');
+  it('is keyed by the immutable object id: another account given their email is someone else, not an approver', async () => {
+    const alertId = await submit(t);
+    await waitForStatus(t, alertId, 'awaiting_approval');
+    // The approver has signed in before (above): the group's address is bound to their person id.
+    await post(`/api/alerts`, await t.as(APPROVER), undefined, 'GET');
+    const mallory = await t.issuer!.mint('mallory@bank.example', {
+      claims: { preferred_username: APPROVER, email: APPROVER },
+    });
+    const res = await post(`/api/alerts/${alertId}/decision`, `Bearer ${mallory}`, { decision: 'approve' });
+    expect(res.status).toBe(403);
+    expect((await errorOf(res)).message).toContain('approver group');
+    expect((await getAlert(t, alertId)).status).toBe('awaiting_approval');
   });
 
   it('keeps signing in when the issuer rotates its key (the key set is fetched again for a new key id)', async () => {
@@ -193,6 +205,82 @@ describe('a person signed in at the identity provider', () => {
     );
     expect(t.issuer!.hits['/discovery/keys']).toBeGreaterThanOrEqual(2);
   }, 60_000);
+});
+
+/** Who acts as a token the issuer signs for `email`'s account (its object id) with another address in its claims. */
+const renamed = async (account: string, address: string) =>
+  `Bearer ${await t.issuer!.mint(account, { claims: { preferred_username: address, email: address } })}`;
+const outlookDecision = (alertId: string, authorization: string, json: unknown) =>
+  t.rapport.app.request(`/api/addin/alerts/${alertId}/decision`, {
+    method: 'POST',
+    headers: { authorization, 'content-type': 'application/json' },
+    body: JSON.stringify(json),
+  });
+
+describe('people are judged by their stable id, not their email', () => {
+  it('a requester renamed in the identity provider (same object id) still cannot approve their own alert', async () => {
+    const created = await post(
+      '/api/alerts',
+      await t.issuer!.bearer(RENE),
+      alertRequest({ requester: undefined, approverGroup: 'desk' }),
+    );
+    expect(created.status).toBe(202);
+    const alertId = ((await created.json()) as { id: string }).id;
+    await waitForStatus(t, alertId, 'awaiting_approval');
+
+    const reneRenamed = await renamed(RENE, 'rene.martin@bank.example');
+    const viaApi = await post(`/api/alerts/${alertId}/decision`, reneRenamed, { decision: 'approve' });
+    expect(viaApi.status).toBe(403);
+    expect((await errorOf(viaApi)).message).toContain('four eyes');
+    const viaOutlook = await outlookDecision(alertId, reneRenamed, { decision: 'approve' });
+    expect(viaOutlook.status).toBe(403);
+    expect((await errorOf(viaOutlook)).message).toContain('four eyes');
+    expect((await getAlert(t, alertId)).status).toBe('awaiting_approval');
+    // Still their alert on its trail: a resend is theirs to ask for (nothing to resend yet: 409, not 403).
+    const resend = await post(`/api/alerts/${alertId}/trail/resend`, reneRenamed, { confirm: true });
+    expect(resend.status).toBe(409);
+    // A stranger is refused before that.
+    const stranger = await post(`/api/alerts/${alertId}/trail/resend`, await t.as('mallory@bank.example'), {
+      confirm: true,
+    });
+    expect(stranger.status).toBe(403);
+
+    // Requesting under the new address, Rene is not asked to approve at the group address bound to him.
+    const again = await post('/api/alerts', reneRenamed, alertRequest({ requester: undefined, approverGroup: 'desk' }));
+    expect(again.status).toBe(202);
+    const againId = ((await again.json()) as { id: string }).id;
+    await waitForStatus(t, againId, 'awaiting_approval');
+    const asked = await t.db.query<{ approver: string }>(
+      'select approver from approval_links where alert_id = $1 order by approver',
+      [againId],
+    );
+    expect(asked.rows.map((r) => r.approver)).toEqual([OLGA, SAM.email]);
+  });
+
+  it('a member renamed in the identity provider is still a member; a newcomer given their old address is not', async () => {
+    // Olga signs in once: the group's address is bound to her.
+    expect((await post('/api/alerts', await t.issuer!.bearer(OLGA), undefined, 'GET')).status).toBe(200);
+    const created = await post(
+      '/api/alerts',
+      await t.issuer!.bearer(RENE),
+      alertRequest({ requester: undefined, approverGroup: 'desk' }),
+    );
+    const alertId = ((await created.json()) as { id: string }).id;
+    await waitForStatus(t, alertId, 'awaiting_approval');
+
+    const olgaRenamed = await renamed(OLGA, 'olga.kay@bank.example');
+    expect((await post('/api/alerts', olgaRenamed, undefined, 'GET')).status).toBe(200);
+    // The freed address goes to a newcomer: another object id.
+    const newcomer = await renamed('newcomer@bank.example', OLGA);
+    const refused = await outlookDecision(alertId, newcomer, { decision: 'approve' });
+    expect(refused.status).toBe(403);
+    expect((await errorOf(refused)).message).toContain('approver group');
+    expect((await getAlert(t, alertId)).status).toBe('awaiting_approval');
+
+    const approved = await post(`/api/alerts/${alertId}/decision`, olgaRenamed, { decision: 'approve' });
+    expect(approved.status).toBe(200);
+    expect(await approved.json()).toMatchObject({ decision: 'approve', approver: 'olga.kay@bank.example' });
+  });
 });
 
 function alertValues(title: string) {
@@ -220,27 +308,42 @@ function alertValues(title: string) {
   };
 }
 
+/** An alert requested through Slack's /alert modal by `user`; its id once the API lists it under `email`. */
+async function requestInSlack(user: string, email: string, title: string): Promise<string> {
+  const before = slack.callsTo('views.open').length;
+  await driver.command(COMMANDS.alert, { user });
+  const opened = await eventually(async () => slack.callsTo('views.open')[before], 10_000, 50);
+  const view = (
+    opened.response as { view: { id: string; hash: string; callback_id: string; private_metadata: string } }
+  ).view;
+  const submitted = await driver.interaction({
+    type: 'view_submission',
+    user: { id: user },
+    view: viewPayload(view, alertValues(title)),
+  });
+  expect(submitted.status).toBe(200);
+  return eventually(async () => {
+    const list = (await (await t.api(`/api/alerts?requester=${email}`)).json()) as {
+      alerts: { id: string; title: string }[];
+    };
+    return list.alerts.find((a) => a.title === title)?.id;
+  });
+}
+
+function click(user: string, actionId: string, value: string, channel: string) {
+  return driver.interaction({
+    type: 'block_actions',
+    user: { id: user },
+    trigger_id: slack.trigger(),
+    channel: { id: channel },
+    container: { type: 'message', channel_id: channel, message_ts: '1.1' },
+    actions: [{ type: 'button', action_id: actionId, block_id: 'b', value, action_ts: String(Date.now()) }],
+  });
+}
+
 describe('one person through Slack, Outlook and the API', () => {
   it('an alert requested in Slack cannot be approved by the same person in Outlook; the people table holds one row', async () => {
-    const title = 'Requested in Slack, approved in Outlook?';
-    const before = slack.callsTo('views.open').length;
-    await driver.command(COMMANDS.alert, { user: REQ.id });
-    const opened = await eventually(async () => slack.callsTo('views.open')[before], 10_000, 50);
-    const view = (
-      opened.response as { view: { id: string; hash: string; callback_id: string; private_metadata: string } }
-    ).view;
-    const submitted = await driver.interaction({
-      type: 'view_submission',
-      user: { id: REQ.id },
-      view: viewPayload(view, alertValues(title)),
-    });
-    expect(submitted.status).toBe(200);
-    const alertId = await eventually(async () => {
-      const list = (await (await t.api(`/api/alerts?requester=${REQUESTER}`)).json()) as {
-        alerts: { id: string; title: string }[];
-      };
-      return list.alerts.find((a) => a.title === title)?.id;
-    });
+    const alertId = await requestInSlack(REQ.id, REQUESTER, 'Requested in Slack, approved in Outlook?');
     await waitForStatus(t, alertId, 'awaiting_approval');
 
     const outlook = await t.rapport.app.request(`/api/addin/alerts/${alertId}/decision`, {
@@ -262,5 +365,39 @@ describe('one person through Slack, Outlook and the API', () => {
     const viaApi = await post(`/api/alerts/${alertId}/decision`, await t.as(APPROVER), { decision: 'approve' });
     expect(viaApi.status).toBe(200);
     expect((await getAlert(t, alertId)).status).not.toBe('awaiting_approval');
+  });
+
+  it('stays one person after the identity provider renames them while Slack still shows the old address', async () => {
+    const fromSlack = await requestInSlack(SAM.id, SAM.email, 'Sam asks in Slack');
+    await waitForStatus(t, fromSlack, 'awaiting_approval');
+    // Sam signs in to Outlook: joined to the person Slack made, by the verified email.
+    expect((await post('/api/alerts', await t.issuer!.bearer(SAM.email), undefined, 'GET')).status).toBe(200);
+
+    // Renamed in the identity provider (same object id); Slack has not caught up.
+    const samuel = await renamed(SAM.email, 'samuel@bank.example');
+    const own = await outlookDecision(fromSlack, samuel, { decision: 'approve' });
+    expect(own.status).toBe(403);
+    expect((await errorOf(own)).message).toContain('four eyes');
+
+    // Requested under the new address; Approve in Slack (the old address) is still Sam's own alert.
+    const created = await post('/api/alerts', samuel, alertRequest({ requester: undefined, approverGroup: 'desk' }));
+    expect(created.status).toBe(202);
+    const fromOutlook = ((await created.json()) as { id: string }).id;
+    await waitForStatus(t, fromOutlook, 'awaiting_approval');
+    expect((await click(SAM.id, ACTIONS.approveAlert, `${fromOutlook}:1`, 'D0SAM')).status).toBe(200);
+    const refusal = await eventually(async () => {
+      const audit = (await (await t.api(`/api/alerts/${fromOutlook}/audit`)).json()) as {
+        audit: { outcome: string; source: string; detail: string | null }[];
+      };
+      return audit.audit.find((a) => a.source === 'slack');
+    }, 20_000);
+    expect(refusal).toMatchObject({ outcome: 'refused', detail: expect.stringContaining('four eyes') });
+    expect((await getAlert(t, fromOutlook)).status).toBe('awaiting_approval');
+
+    const rows = await t.db.query<{ email: string | null; slackUserId: string | null }>(
+      `select email, slack_user_id as "slackUserId" from people where entra_oid = $1 or slack_user_id = $2`,
+      [t.issuer!.user(SAM.email).oid, SAM.id],
+    );
+    expect(rows.rows).toEqual([{ email: 'samuel@bank.example', slackUserId: SAM.id }]);
   });
 });

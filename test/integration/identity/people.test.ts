@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPeopleDirectory, PersonConflict, type PeopleDirectory } from '../../../services/people.js';
+import { createPeopleDirectory, type PeopleDirectory } from '../../../services/people.js';
 import type { Db } from '../../../store/db.js';
 import { createPeopleStore } from '../../../store/people.js';
 import { testDb } from '../../../testkit/db.js';
@@ -7,11 +7,13 @@ import { testDb } from '../../../testkit/db.js';
 /** The people directory on the real store: one person per object id, one email per person, Slack joined by email. */
 let db: Db;
 let people: PeopleDirectory;
+const APPROVER = 'dana@bank.example';
 
 beforeAll(async () => {
   db = await testDb();
-  people = createPeopleDirectory(createPeopleStore(db));
+  people = createPeopleDirectory(createPeopleStore(db), { groupEmails: [APPROVER] });
 });
+const boundTo = async (email: string) => createPeopleStore(db).boundTo(email);
 afterAll(() => db?.close());
 
 const rows = async (email: string) =>
@@ -32,18 +34,43 @@ describe('people directory', () => {
     expect((await people.fromSlack({ slackUserId: 'U1', email: 'ana@bank.example' })).id).toBe(slack.id);
   });
 
-  it('refuses another object id claiming a bound email; follows a rename to a free address', async () => {
-    await people.fromToken({ objectId: 'oid-bob', email: 'bob@bank.example', name: null });
-    await expect(
-      people.fromToken({ objectId: 'oid-mallory', email: 'bob@bank.example', name: null }),
-    ).rejects.toBeInstanceOf(PersonConflict);
-    // Renaming to someone else's address is refused too.
-    await expect(
-      people.fromToken({ objectId: 'oid-bob', email: 'ana@bank.example', name: null }),
-    ).rejects.toBeInstanceOf(PersonConflict);
+  it('follows a rename (same object id, same person); an address another object id takes passes to the new person', async () => {
+    const bob = await people.fromToken({ objectId: 'oid-bob', email: 'bob@bank.example', name: null });
     const renamed = await people.fromToken({ objectId: 'oid-bob', email: 'robert@bank.example', name: null });
-    expect(renamed.email).toBe('robert@bank.example');
+    expect(renamed).toMatchObject({ id: bob.id, email: 'robert@bank.example' });
     expect(await rows('bob@bank.example')).toEqual([]);
+
+    // A newcomer given Bob's old address is a new person, not Bob.
+    const newcomer = await people.fromToken({ objectId: 'oid-newcomer', email: 'robert@bank.example', name: null });
+    expect(newcomer.id).not.toBe(bob.id);
+    expect(await rows('robert@bank.example')).toEqual([
+      { id: newcomer.id, entra_oid: 'oid-newcomer', slack_user_id: null },
+    ]);
+    // Bob keeps his id; he takes the address back if the identity provider gives it to him again.
+    const again = await people.fromToken({ objectId: 'oid-bob', email: 'robert@bank.example', name: null });
+    expect(again.id).toBe(bob.id);
+    expect((await rows('robert@bank.example'))[0]?.id).toBe(bob.id);
+  });
+
+  it('binds an approver-group email to the first person who signs in with it, for good', async () => {
+    const dana = await people.fromToken({ objectId: 'oid-dana', email: APPROVER, name: 'Dana' });
+    expect(await boundTo(APPROVER)).toBe(dana.id);
+    await people.fromToken({ objectId: 'oid-dana', email: 'dana.new@bank.example', name: 'Dana' });
+    const heir = await people.fromToken({ objectId: 'oid-heir', email: APPROVER, name: null });
+    expect(heir.id).not.toBe(dana.id);
+    expect(await boundTo(APPROVER)).toBe(dana.id);
+    // An approval link sent to the address stands for the person it is bound to.
+    expect((await people.fromMailbox(APPROVER)).id).toBe(dana.id);
+  });
+
+  it("a mailbox nobody signed in with becomes a person whom a later sign-in joins; another Slack user's address passes on", async () => {
+    const link = await people.fromMailbox('erin@bank.example');
+    const signedIn = await people.fromToken({ objectId: 'oid-erin', email: 'erin@bank.example', name: null });
+    expect(signedIn.id).toBe(link.id);
+    const erinSlack = await people.fromSlack({ slackUserId: 'U-ERIN', email: 'erin@bank.example' });
+    expect(erinSlack.id).toBe(link.id);
+    const otherSlack = await people.fromSlack({ slackUserId: 'U-OTHER', email: 'erin@bank.example' });
+    expect(otherSlack.id).not.toBe(link.id);
   });
 
   it('first sign-ins of one person at once make one row', async () => {

@@ -3,6 +3,8 @@ import { liveSummarySchema } from '../../../contracts/live-summary.js';
 import { emptyCounts, type DeliveryCounts } from '../../../domain/broadcast/final-summary.js';
 import type { AlertStatus } from '../../../domain/vocabulary/index.js';
 import { createLiveSummary } from '../../../services/live-summary.js';
+import { createApproverGroups } from '../../../services/approver-groups.js';
+import { memoryBindings } from '../../../testkit/memory-bindings.js';
 import type { AlertListQuery, AlertRow } from '../../../store/alerts.js';
 
 const NOW = new Date('2026-12-06T15:00:00Z');
@@ -41,7 +43,7 @@ function service(rows: AlertRow[], ledger: Record<string, DeliveryCounts>) {
   return createLiveSummary({
     alerts: { list: async (q: AlertListQuery) => rows.filter((r) => r.status === q.status).slice(0, q.limit) },
     deliveries: { counts: async (id: string) => ledger[id] ?? emptyCounts() },
-    approverGroups: groups,
+    groups: createApproverGroups(groups, memoryBindings()),
     publicUrl: 'https://rapport.example/',
     now: () => NOW,
   });
@@ -68,7 +70,7 @@ describe('the live summary (services/live-summary.ts)', () => {
         [sending.id]: counts({ total: 2000, sent: 412, pending: 1588 }),
         [followingUp.id]: counts({ sent: 2, responded: 1 }),
       },
-    ).forPerson('Ana@Bank.example');
+    ).forPerson({ email: 'Ana@Bank.example' });
 
     expect(liveSummarySchema.parse(summary)).toEqual(summary);
     expect(summary.pendingApproval).toMatchObject({ count: 2, forYou: 1 });
@@ -89,13 +91,13 @@ describe('the live summary (services/live-summary.ts)', () => {
   it('an outsider sees none of it; an approver of another group sees that group', async () => {
     const waiting = row('awaiting_approval', { approverGroup: 'risk', requester: 'rob@bank.example' });
     const s = service([waiting], {});
-    expect((await s.forPerson('eve@bank.example')).pendingApproval.count).toBe(0);
-    expect((await s.forPerson('rita@bank.example')).pendingApproval).toMatchObject({ count: 1, forYou: 1 });
+    expect((await s.forPerson({ email: 'eve@bank.example' })).pendingApproval.count).toBe(0);
+    expect((await s.forPerson({ email: 'rita@bank.example' })).pendingApproval).toMatchObject({ count: 1, forYou: 1 });
   });
 
   it('has no response rate before anything was sent, and an approved alert counts as sending its audience', async () => {
     const approved = row('approved', { summary: { deliveries: 40 } as never });
-    const summary = await service([approved], {}).forPerson('ana@bank.example');
+    const summary = await service([approved], {}).forPerson({ email: 'ana@bank.example' });
     expect(summary.doneToday.responseRate).toBeNull();
     expect(summary.sending.alerts[0]).toMatchObject({ sent: 0, total: 40 });
   });

@@ -250,6 +250,17 @@ export function createResponseActivities(deps: ResponseActivityDeps) {
           alertId: alert.id,
           digestId: claim.digestId,
         });
+        // On the alert's trail too, where the requester and approvers look: not only in a log line.
+        await deps.events?.record({
+          alertId: alert.id,
+          kind: 'response_routed',
+          key: `owner_digest:${claim.digestId}`,
+          contactId: response.contactId,
+          channel: 'email',
+          outcome: 'digest_unconfirmed',
+          ref: String(claim.digestId),
+          detail: `digest to ${claim.recipient}: the worker stopped during the SMTP call, so it may or may not have arrived; not resent`,
+        });
         return 'unconfirmed';
       }
       const to = claim.recipient;

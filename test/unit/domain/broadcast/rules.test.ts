@@ -69,6 +69,33 @@ describe('decision rules', () => {
     expect(d({})).toBeNull();
   });
 
+  describe('by person id, once the alert and the decision carry ids', () => {
+    const withIds: ApprovalState = { ...state, requesterId: 'psn_ana' };
+    const by = (over: Partial<Parameters<typeof refuseDecision>[1]>) =>
+      refuseDecision(withIds, { approver: 'bob@bank.example', decision: 'approve', via: 'api', ...over });
+
+    it('the requester under a new email is still the requester', () => {
+      expect(
+        by({ approver: 'ana.smith@bank.example', approverId: 'psn_ana', member: 'ana@bank.example' }),
+      ).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('four eyes') });
+    });
+
+    it("a newcomer with the requester's old email is someone else, and a member only by their own binding", () => {
+      // Not the requester (another id), but the email's group entry is bound to the requester: not a member.
+      expect(by({ approver: 'ana@bank.example', approverId: 'psn_new', member: null })).toMatchObject({
+        code: 'FORBIDDEN',
+        message: expect.stringContaining('approver group'),
+      });
+      expect(by({ approverId: 'psn_bob', member: 'bob@bank.example' })).toBeNull();
+    });
+
+    it('the member entry must be of this alert’s group; decisions without ids are judged by email', () => {
+      expect(by({ approverId: 'psn_bob', member: 'rita@bank.example' })?.code).toBe('FORBIDDEN');
+      expect(by({ approver: 'ana@bank.example' })?.message).toContain('four eyes');
+      expect(by({})).toBeNull();
+    });
+  });
+
   it('needs a reason to reject or request changes, the current version, and an open request', () => {
     expect(d({ decision: 'reject' })).toMatchObject({ code: 'VALIDATION', field: 'reason' });
     expect(d({ decision: 'request_changes', reason: ' ' })).toMatchObject({ code: 'VALIDATION' });

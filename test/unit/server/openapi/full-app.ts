@@ -26,7 +26,7 @@ export async function fullApp(overrides: Partial<AppDeps> = {}) {
       trail: unused,
       secret: 's',
     },
-    topics: { topics: unused, admins: [] },
+    topics: { topics: unused, isAdmin: async () => false },
     smsInbound: { authToken: 'twilio-token', publicUrl: 'http://localhost:3000' },
     slack: { handle: async () => new Response('', { status: 200 }) },
     addin: await createAddinRoutes({
@@ -35,7 +35,7 @@ export async function fullApp(overrides: Partial<AppDeps> = {}) {
       context: unused,
       intake: unused,
       touches: unused,
-      approvals: { alerts: unused, intake: unused, approverGroups: {} },
+      approvals: { alerts: unused, intake: unused, groups: unused },
       summary: unused,
     }),
     ...overrides,

@@ -8,6 +8,7 @@ import { approvalRequest, finalSummaryNotice } from '../../../../workflows/broad
 const alert: AlertRow = {
   id: 'alr_01jtestalert0000000000000a',
   requester: 'analyst@bank.example',
+  requesterId: null,
   title: 'Rates move',
   body: 'Our **rates** rise on Monday.',
   topic: 'rates',
