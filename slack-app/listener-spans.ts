@@ -2,6 +2,7 @@ import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import { CUSTOMER_RESPONSE_ACTION, PREFERENCES_ACTION_ID } from '../channels/slack/customer-response-ids.js';
 import type { Tracing } from '../lib/tracing.js';
 import { ACTIONS, COMMANDS, SHORTCUTS, VIEWS } from './ids.js';
+import { traceSlackClient } from './traced-client.js';
 
 /** What kind of Slack request a listener answers, as the span names it. */
 export type ListenerKind = 'command' | 'action' | 'view' | 'shortcut' | 'options' | 'event' | 'other';
@@ -67,7 +68,14 @@ export function listenerOf(body: unknown): { kind: ListenerKind; id: string; det
 export function listenerSpans(tracing: Tracing, mode: 'http' | 'socket'): Middleware<AnyMiddlewareArgs> {
   if (!tracing.on) return async ({ next }) => next();
   const kind = mode === 'socket' ? 'server' : 'internal';
-  return async ({ body, next }) => {
+  // The client Bolt hands listeners (one per token, kept by Bolt) is the one this middleware gets:
+  // traced once, its Web API calls (views.open, chat.postEphemeral, ...) are the listener span's children.
+  const traced = new WeakSet<object>();
+  return async ({ body, client, next }) => {
+    if (client && !traced.has(client)) {
+      traced.add(client);
+      traceSlackClient(client, tracing);
+    }
     const listener = listenerOf(body);
     await tracing.span(
       `slack.${listener.kind} ${listener.id}`,
