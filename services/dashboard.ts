@@ -12,6 +12,8 @@ import {
 } from '../domain/dashboard.js';
 import type { DeliveryCounts } from '../domain/broadcast/final-summary.js';
 import { DEFAULT_QUESTIONS, type Question } from '../domain/questions.js';
+import { actionLabel, type NextBestActionRules } from '../domain/next-best-action.js';
+import { NEXT_BEST_ACTION_RULES } from './next-best-action-rules.js';
 import { CHANNELS, RESPONSE_KINDS, type ResponseKind } from '../domain/vocabulary/index.js';
 import type { AlertRow, AlertStore } from '../store/alerts.js';
 import type { DashboardStore, LedgerRowView, RowFilter } from '../store/dashboard.js';
@@ -23,6 +25,8 @@ export interface DashboardDataDeps {
   deliveries: Pick<DeliveryStore, 'counts'>;
   dashboard: DashboardStore;
   questions?: Question[];
+  /** The rules whose actions the crow's nest counts (their labels); default config/next-best-action.json. */
+  nextBestActionRules?: NextBestActionRules;
   /** How often the shared poll of an alert open on some page reads the ledger (ms); default 1000. */
   pollMs?: number;
 }
@@ -83,6 +87,10 @@ const median = (xs: number[]) => {
  */
 export function createDashboardData(deps: DashboardDataDeps) {
   const questions = deps.questions ?? DEFAULT_QUESTIONS;
+  const rules = deps.nextBestActionRules ?? NEXT_BEST_ACTION_RULES;
+  /** What each rule asks a rep to do, in general words; a rule since removed from the file: its id. */
+  const actionLabels = new Map(rules.rules.map((r) => [r.id, actionLabel(r)]));
+  const labelOf = (ruleId: string) => actionLabels.get(ruleId) ?? ruleId;
   // What the poll compares: the API's counts, the alert's status and its number of responses.
   const pulse = async (id: string) => [await deps.deliveries.counts(id), await deps.dashboard.pulse(id)];
   const live = createLiveFeed(deps.pollMs ?? 1000, pulse, alertFigures);
@@ -169,15 +177,29 @@ export function createDashboardData(deps: DashboardDataDeps) {
     },
 
     async crowsNest(options: { days: number; weeks: number; overdueDays: number }) {
-      const [untouched, perRep, answered, overdue] = await Promise.all([
+      const [untouched, perRep, answered, overdue, pending, coverage] = await Promise.all([
         deps.dashboard.untouched(options.days),
         deps.dashboard.touchesPerRep(options.weeks),
         deps.dashboard.questionsAnswered(questions.map((q) => q.id)),
         deps.dashboard.followUpsOverdue(options.overdueDays, 500),
+        deps.dashboard.pendingActions(),
+        deps.dashboard.actionCoverage(),
       ]);
-      return { ...options, untouched, perRep, answered, questions, overdue };
+      return {
+        ...options,
+        untouched,
+        perRep,
+        answered,
+        questions,
+        overdue,
+        pending: pending.map((p) => ({ ...p, action: labelOf(p.ruleId) })),
+        coverage,
+      };
     },
     untouchedContacts: deps.dashboard.untouchedContacts,
+    pendingActionContacts: deps.dashboard.pendingActionContacts,
+    /** A rule's action in general words, for the heading of its contacts' page. */
+    actionLabel: labelOf,
     stop: live.stop,
   };
 }

@@ -61,6 +61,34 @@ export interface UntouchedContact {
   lastTouchAt: string | null;
 }
 
+export interface PendingActionGroup {
+  ruleId: string;
+  ownerId: string | null;
+  contacts: number;
+  /** The longest any of these has waited: when its rule became the contact's action. */
+  oldestSince: string;
+}
+
+export interface PendingActionContact {
+  id: string;
+  name: string;
+  email: string | null;
+  ownerId: string | null;
+  valueTier: string;
+  ruleId: string;
+  action: string;
+  since: string;
+  computedAt: string;
+  lastTouchAt: string | null;
+}
+
+/**
+ * A next best action is pending while no touch has been logged for its contact since its rule
+ * became the contact's action (a touch since: acted on, until the rules give another action).
+ */
+const PENDING = `n.rule_id is not null
+  and not exists (select 1 from touches t where t.contact_crm_id = n.contact_id and t.occurred_at >= n.since)`;
+
 export function createDashboardStore(db: Pick<Db, 'query' | 'transaction'>) {
   /** Rows of one alert filtered as a number on the page was counted (each filter an exact match). */
   function rowWhere(alertId: string, f: RowFilter): { sql: string; params: unknown[] } {
@@ -289,6 +317,63 @@ export function createDashboardStore(db: Pick<Db, 'query' | 'transaction'>) {
         params,
       );
       return rows.map((r) => ({ ...r, name: r.name ?? r.email ?? r.id, lastTouchAt: iso(r.lastTouchAt) }));
+    },
+
+    /** Next best actions pending (PENDING), by rule and owner. */
+    async pendingActions(): Promise<PendingActionGroup[]> {
+      const { rows } = await db.query<PendingActionGroup & { oldestSince: unknown }>(
+        `select n.rule_id as "ruleId", c.owner_id as "ownerId", count(*)::int as contacts, min(n.since) as "oldestSince"
+         from next_best_actions n join crm_contacts c on c.id = n.contact_id
+         where ${PENDING}
+         group by 1, 2 order by 1, 2 nulls last`,
+      );
+      return rows.map((r) => ({ ...r, oldestSince: iso(r.oldestSince)! }));
+    },
+
+    /** How much of the read model has an action worked out, and how old the oldest is. */
+    async actionCoverage(): Promise<{ contacts: number; computed: number; oldestComputedAt: string | null }> {
+      const { rows } = await db.query<{ contacts: number; computed: number; oldest: unknown }>(
+        `select count(*)::int as contacts, count(n.contact_id)::int as computed, min(n.computed_at) as oldest
+         from crm_contacts c left join next_best_actions n on n.contact_id = c.id`,
+      );
+      const r = rows[0]!;
+      return { contacts: r.contacts, computed: r.computed, oldestComputedAt: iso(r.oldest) };
+    },
+
+    /** The contacts behind a pending count: their action, since when, and their last touch. */
+    async pendingActionContacts(
+      filter: { ruleId?: string; ownerId?: string },
+      limit: number,
+    ): Promise<PendingActionContact[]> {
+      const params: unknown[] = [];
+      const where = [PENDING];
+      if (filter.ruleId) {
+        params.push(filter.ruleId);
+        where.push(`n.rule_id = $${params.length}`);
+      }
+      if (filter.ownerId !== undefined) {
+        params.push(filter.ownerId);
+        where.push(`coalesce(c.owner_id, '') = $${params.length}`);
+      }
+      params.push(limit);
+      const { rows } = await db.query<
+        PendingActionContact & { since: unknown; computedAt: unknown; lastTouchAt: unknown }
+      >(
+        `select c.id, nullif(trim(concat_ws(' ', c.first_name, c.last_name)), '') as name, c.email, c.owner_id as "ownerId",
+           ${TIER} as "valueTier", n.rule_id as "ruleId", n.action, n.since, n.computed_at as "computedAt",
+           (select max(t.occurred_at) from touches t where t.contact_crm_id = c.id) as "lastTouchAt"
+         from next_best_actions n join crm_contacts c on c.id = n.contact_id
+         where ${where.join(' and ')}
+         order by n.since, c.id limit $${params.length}`,
+        params,
+      );
+      return rows.map((r) => ({
+        ...r,
+        name: r.name ?? r.email ?? r.id,
+        since: iso(r.since)!,
+        computedAt: iso(r.computedAt)!,
+        lastTouchAt: iso(r.lastTouchAt),
+      }));
     },
 
     /** Touches logged per rep per week (the Monday, UTC) and channel, over the last `weeks` weeks. */

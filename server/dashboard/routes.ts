@@ -52,8 +52,10 @@ const crowsQuery = z.object({
   days: z.coerce.number().int().min(1).max(3650).default(30),
   weeks: z.coerce.number().int().min(1).max(104).default(8),
   overdue: z.coerce.number().int().min(0).max(365).default(3),
-  table: z.enum(['untouched', 'reps', 'questions', 'overdue']).optional(),
+  table: z.enum(['untouched', 'reps', 'questions', 'overdue', 'actions']).optional(),
 });
+const ruleId = z.string().regex(/^[a-z][a-z0-9_-]{1,60}$/, 'not a rule id');
+const actionsQuery = z.object({ format, rule: ruleId.optional(), owner: text.optional() });
 const untouchedQuery = z.object({
   format,
   days: z.coerce.number().int().min(1).max(3650).default(30),
@@ -571,8 +573,21 @@ ${table(rows.slice(0, ROW_LIMIT), [
             ['alert', 'contact', 'name', 'kind', 'received_at', 'owner'],
             f.overdue.map((o) => [o.alertId, o.contactId, o.name, o.kind, o.receivedAt, o.ownerId]),
           );
+        case 'actions':
+          return csv(
+            c,
+            'next-best-actions-pending',
+            ['rule', 'action', 'owner', 'contacts', 'oldest_since'],
+            f.pending.map((p) => [p.ruleId, p.action, p.ownerId, p.contacts, p.oldestSince]),
+          );
       }
     }
+    const actionsHref = (rule?: string, owner?: string | null) =>
+      `/dashboard/crows-nest/actions${qs({ rule, owner: owner === undefined ? undefined : (owner ?? '') })}`;
+    const pendingTotal = f.pending.reduce((a, p) => a + p.contacts, 0);
+    const coverage = f.coverage.oldestComputedAt
+      ? `Worked out for ${f.coverage.computed} of ${f.coverage.contacts} contacts; the oldest at ${esc(f.coverage.oldestComputedAt.slice(0, 16).replace('T', ' '))} UTC.`
+      : `Not worked out yet for any of ${f.coverage.contacts} contacts.`;
     const total = f.untouched.reduce((a, u) => a + u.contacts, 0);
     const reps = [...new Set(f.perRep.map((r) => r.rep))];
     const weeks = [...new Set(f.perRep.map((r) => r.week))].sort();
@@ -657,13 +672,71 @@ ${table(rows.slice(0, ROW_LIMIT), [
         empty: 'None overdue.',
       },
     )}</div>
-<div class="card"><h2>Next best actions pending</h2><p class="muted">Not shown: next best actions are worked out per customer from live CRM properties (domain/next-best-action.ts) when a card or the pane opens; Rapport keeps no store of them to count across the book.</p></div>
+<div class="card"><h2>Next best actions pending: <a href="${esc(actionsHref())}" id="actions-total">${pendingTotal}</a></h2><p class="muted">Each customer's next best action by the rules, pending until a touch is logged for them. ${coverage}</p>${table(
+      f.pending,
+      [
+        { label: 'Action', value: (p) => p.action },
+        { label: 'Owner', value: (p) => ownerLabel(p.ownerId ?? '') },
+        {
+          label: 'Contacts',
+          value: (p) => p.contacts,
+          numeric: true,
+          href: (p) => actionsHref(p.ruleId, p.ownerId),
+        },
+        { label: 'Waiting since', value: (p) => p.oldestSince.slice(0, 10) },
+      ],
+      {
+        csv: `/dashboard/crows-nest${qs({ format: 'csv', table: 'actions' })}`,
+        empty: 'No next best action pending.',
+      },
+    )}</div>
 </div>
 ${figuresBlock({ reps: weekly })}`;
     return html(
       c,
       dashboardPage({ title: "The crow's nest", tab: 'crows-nest', body, viewer: viewer(c), charts: true }),
     );
+  });
+
+  app.get('/crows-nest/actions', async (c) => {
+    const q = parse(c, actionsQuery, c.req.query());
+    if (q instanceof Response) return q;
+    const rows = await data.pendingActionContacts(
+      { ...(q.rule ? { ruleId: q.rule } : {}), ...(q.owner !== undefined ? { ownerId: q.owner } : {}) },
+      q.format === 'csv' ? CSV_ROW_LIMIT : ROW_LIMIT,
+    );
+    if (q.format === 'csv')
+      return csv(
+        c,
+        'next-best-actions',
+        ['contact', 'name', 'email', 'owner', 'value_tier', 'rule', 'action', 'since', 'computed_at', 'last_touch_at'],
+        rows.map((r) => [
+          r.id,
+          r.name,
+          r.email,
+          r.ownerId,
+          r.valueTier,
+          r.ruleId,
+          r.action,
+          r.since,
+          r.computedAt,
+          r.lastTouchAt,
+        ]),
+      );
+    const here = new URLSearchParams(c.req.query());
+    here.set('format', 'csv');
+    const title = q.rule ? `Pending: ${data.actionLabel(q.rule)}` : 'Next best actions pending';
+    const body = `<p><a href="/dashboard/crows-nest">← The crow's nest</a></p>
+${table(rows, [
+  { label: 'Customer', value: (r) => r.name },
+  { label: 'Email', value: (r) => r.email },
+  { label: 'Owner', value: (r) => ownerLabel(r.ownerId ?? '') },
+  { label: 'Value tier', value: (r) => r.valueTier },
+  { label: 'Next best action', value: (r) => r.action },
+  { label: 'Since', value: (r) => r.since.slice(0, 10) },
+  { label: 'Last touch', value: (r) => r.lastTouchAt?.slice(0, 10) ?? 'never' },
+])}<p class="muted"><a href="?${esc(here.toString())}">Export CSV</a></p>`;
+    return html(c, dashboardPage({ title, tab: 'crows-nest', body, viewer: viewer(c) }));
   });
 
   app.get('/crows-nest/untouched', async (c) => {
