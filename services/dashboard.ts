@@ -1,10 +1,12 @@
 import {
+  ACROSS_KEYS,
   alertFunnel,
   bestAndWorst,
   breakdown,
   bucketSeconds,
   ratesBy,
   timeSeries,
+  type AcrossKey,
   type BreakdownRow,
   type FunnelStep,
   type LedgerGroup,
@@ -149,17 +151,17 @@ export function createDashboardData(deps: DashboardDataDeps) {
 
     async across(since: Date): Promise<AcrossFigures> {
       const [rows, approvals] = await Promise.all([deps.dashboard.rollup(since), deps.dashboard.approvalTimes(since)]);
-      const byTopic = ratesBy(rows, (r) => r.topic);
-      const byWeek = ratesBy(rows, (r) => r.week);
+      const byTopic = ratesBy(rows, ACROSS_KEYS.topic);
+      const byWeek = ratesBy(rows, ACROSS_KEYS.week);
       const { best, worst } = bestAndWorst(byTopic);
       const weekX = byWeek.map((w) => Date.parse(`${w.key}T00:00:00Z`) / 1000);
       return {
         since: since.toISOString(),
         byTopic,
-        byRequester: ratesBy(rows, (r) => r.requester.toLowerCase()),
-        byChannel: ratesBy(rows, (r) => r.channel),
-        byValueTier: ratesBy(rows, (r) => r.valueTier),
-        byTenure: ratesBy(rows, (r) => r.tenure),
+        byRequester: ratesBy(rows, ACROSS_KEYS.requester),
+        byChannel: ratesBy(rows, ACROSS_KEYS.channel),
+        byValueTier: ratesBy(rows, ACROSS_KEYS.tier),
+        byTenure: ratesBy(rows, ACROSS_KEYS.tenure),
         byWeek,
         best,
         worst,
@@ -174,6 +176,17 @@ export function createDashboardData(deps: DashboardDataDeps) {
         approvals,
         approvalMedianSeconds: median(approvals.map((a) => a.seconds)),
       };
+    },
+
+    /**
+     * The alerts behind one row of an across-alerts table (`by` = `key`): each alert's share of
+     * that row, from the same rollup, so the alerts' figures add up to the row's.
+     */
+    async slice(since: Date, by: AcrossKey, key: string) {
+      const rows = (await deps.dashboard.rollup(since)).filter((r) => ACROSS_KEYS[by](r) === key);
+      const about = new Map(rows.map((r) => [r.alertId, { topic: r.topic, requester: r.requester, week: r.week }]));
+      const perAlert = ratesBy(rows, (r) => r.alertId).map((r) => ({ ...r, ...about.get(r.key)! }));
+      return { total: ratesBy(rows, () => key)[0] ?? null, alerts: perAlert };
     },
 
     async crowsNest(options: { days: number; weeks: number; overdueDays: number }) {
@@ -198,6 +211,8 @@ export function createDashboardData(deps: DashboardDataDeps) {
     },
     untouchedContacts: deps.dashboard.untouchedContacts,
     pendingActionContacts: deps.dashboard.pendingActionContacts,
+    answeredContacts: deps.dashboard.answeredContacts,
+    touchesOf: deps.dashboard.touchesOf,
     /** A rule's action in general words, for the heading of its contacts' page. */
     actionLabel: labelOf,
     stop: live.stop,
