@@ -12,7 +12,7 @@ import type { SingletonJob } from './singleton-jobs.js';
  * was logged for them; or older than a day), from the database alone: no CRM call per contact.
  */
 
-/** Contacts per refresh: one read and one write of this many rows, a few hundred ms. */
+/** Contacts per refresh: one read and one write of this many rows (bench:next-best-actions measures it). */
 export const NEXT_BEST_ACTION_BATCH = 2_000;
 /** An action older than this is worked out again: facts count days (since the last touch, the purchase). */
 export const NEXT_BEST_ACTION_MAX_AGE_SECONDS = 86_400;

@@ -553,8 +553,8 @@ const migrations: { id: number; name: string; sql: string }[] = [
       );
       create index next_best_actions_computed on next_best_actions (computed_at);
       create index next_best_actions_rule on next_best_actions (rule_id);
-      -- Touches logged since an action was worked out mark it out of date (by when they were logged).
-      create index touches_contact_created on touches (contact_crm_id, created_at);
+      -- Touches logged since an action was worked out make it due: found by when they were logged.
+      create index touches_created on touches (created_at);
     `,
   },
 ];

@@ -47,13 +47,21 @@ export function createNextBestActionStore(db: Pick<Db, 'query'>) {
         touchesLast90Days: number | null;
         answeredInTouches: string[] | null;
       }>(
+        // Three reads, not one test per contact: one pass over the read model for the missing and
+        // the changed; by index, the old and those with a touch logged in the last maxAge (a touch
+        // older than that was logged before any action still current was worked out).
         `with due as (
-           select c.id from crm_contacts c left join next_best_actions n on n.contact_id = c.id
-           where n.contact_id is null
-              or n.computed_at < c.nba_properties_at
-              or n.computed_at < now() - make_interval(secs => $2)
-              or exists (select 1 from touches t where t.contact_crm_id = c.id and t.created_at >= n.computed_at)
-           order by n.computed_at nulls first, c.id
+           (select c.id, n.computed_at from crm_contacts c left join next_best_actions n on n.contact_id = c.id
+            where n.contact_id is null or n.computed_at < c.nba_properties_at
+            order by n.computed_at nulls first, c.id limit $1)
+           union
+           (select n.contact_id, n.computed_at from next_best_actions n
+            where n.computed_at < now() - make_interval(secs => $2) order by n.computed_at limit $1)
+           union
+           (select n.contact_id, n.computed_at from touches t join next_best_actions n on n.contact_id = t.contact_crm_id
+            where t.created_at >= now() - make_interval(secs => $2) and t.created_at >= n.computed_at
+            limit $1)
+           order by computed_at nulls first, id
            limit $1)
          select c.id as "contactId", c.first_name as "firstName", c.company_name as "companyName",
            c.nba_properties as properties, t.last_at as "lastTouchAt", t.recent as "touchesLast90Days",
