@@ -199,6 +199,17 @@ export interface RateRow {
 }
 
 /** Response and unsubscribe rates are of sent, bounce rate of attempted (sent + bounced), as in the summary email. */
+/** The across-alerts tables a row of the rollup falls in, by the key each table groups it under. */
+export const ACROSS_KEYS = {
+  topic: (r: RollupRow) => r.topic,
+  requester: (r: RollupRow) => r.requester.toLowerCase(),
+  channel: (r: RollupRow) => r.channel,
+  tier: (r: RollupRow) => r.valueTier,
+  tenure: (r: RollupRow) => r.tenure,
+  week: (r: RollupRow) => r.week,
+} as const;
+export type AcrossKey = keyof typeof ACROSS_KEYS;
+
 export function ratesBy(rows: RollupRow[], by: (r: RollupRow) => string): RateRow[] {
   const acc = new Map<
     string,

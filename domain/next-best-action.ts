@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { Segments } from './segments.js';
+import { ANSWER_PROPERTY_PREFIX } from './questions.js';
+import { computeSegments, SEGMENT_PROPERTIES, type Segments } from './segments.js';
 
 /**
  * Next best action: pure rules over facts taken from the CRM, each with a reason a rep can say
@@ -204,6 +205,71 @@ export function factsFrom(input: {
     .map((t) => Date.parse(t))
     .filter((t) => Number.isFinite(t) && t <= input.now.getTime());
   const latest = times.length ? Math.max(...times) : null;
+  return factsWith(input, latest, times.filter((t) => input.now.getTime() - t <= 90 * DAY).length);
+}
+
+/**
+ * The contact properties the rules read (under Rapport's names): the segments' and the two the
+ * facts take straight from the CRM. Answers to questions (`rapport_q_*`) are read too.
+ */
+export const NEXT_BEST_ACTION_PROPERTIES = [
+  SEGMENT_PROPERTIES.revenue,
+  SEGMENT_PROPERTIES.lastPurchase,
+  SEGMENT_PROPERTIES.customerSince,
+  SEGMENT_PROPERTIES.lifecycle,
+  'hs_email_optout',
+  'rapport_preferred_channel',
+] as const;
+
+/** The properties of `all` the rules read (NEXT_BEST_ACTION_PROPERTIES and answers), as they are. */
+export function nextBestActionProperties(
+  all: Record<string, string | null | undefined>,
+): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const [name, value] of Object.entries(all)) {
+    const read =
+      (NEXT_BEST_ACTION_PROPERTIES as readonly string[]).includes(name) || name.startsWith(ANSWER_PROPERTY_PREFIX);
+    if (read && value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+/**
+ * Facts of a contact across the book, from what Rapport keeps: the properties the contact sync
+ * copied (nextBestActionProperties), the company name on the contact, and the touches logged in
+ * Rapport summed up (the last one and how many in 90 days). The card reads the CRM's timeline
+ * instead, so an engagement logged in the CRM by other means counts there and not here.
+ */
+export function bookFacts(input: {
+  firstName: string | null;
+  companyName: string | null;
+  properties: Record<string, string | null | undefined>;
+  lastTouchAt: string | null;
+  touchesLast90Days: number;
+  unansweredQuestions: number;
+  now: Date;
+}): NextBestActionFacts {
+  const last = input.lastTouchAt === null ? NaN : Date.parse(input.lastTouchAt);
+  const latest = Number.isFinite(last) && last <= input.now.getTime() ? last : null;
+  return factsWith(
+    { ...input, segments: computeSegments(input.properties, input.now) },
+    latest,
+    input.touchesLast90Days,
+  );
+}
+
+function factsWith(
+  input: {
+    firstName: string | null;
+    companyName: string | null;
+    properties: Record<string, string | null | undefined>;
+    segments: Segments;
+    unansweredQuestions: number;
+    now: Date;
+  },
+  latest: number | null,
+  touchesLast90Days: number,
+): NextBestActionFacts {
   return {
     firstName: input.firstName,
     companyName: input.companyName,
@@ -217,7 +283,17 @@ export function factsFrom(input: {
     emailOptOut: input.properties.hs_email_optout === 'true',
     preferredChannel: input.properties.rapport_preferred_channel ?? null,
     daysSinceLastTouch: latest === null ? null : Math.floor((input.now.getTime() - latest) / DAY),
-    touchesLast90Days: times.filter((t) => input.now.getTime() - t <= 90 * DAY).length,
+    touchesLast90Days,
     unansweredQuestions: input.unansweredQuestions,
   };
+}
+
+/**
+ * A rule's action as a label for counts across the book: its placeholders in general words
+ * ("Invite the customer to an executive business review"), since no one customer is meant.
+ */
+export function actionLabel(rule: Pick<NextBestActionRule, 'action'>): string {
+  return rule.action.replace(PLACEHOLDER, (_whole, name: string) =>
+    name === 'firstName' ? 'the customer' : name === 'companyName' ? "the customer's company" : '…',
+  );
 }

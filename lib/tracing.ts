@@ -8,6 +8,13 @@
  */
 export type SpanAttributes = Record<string, string | number | boolean | undefined>;
 
+/**
+ * client (default): a call that leaves the process. server: work a caller outside started with no
+ * span of ours above it (a Slack event over Socket Mode). internal: work inside a span of ours (a
+ * Slack listener inside the HTTP request that carried it).
+ */
+export type SpanKindName = 'client' | 'server' | 'internal';
+
 export interface Tracing {
   /** false for NO_TRACING: a caller may skip building attributes it would only hand to a span. */
   readonly on: boolean;
@@ -20,6 +27,7 @@ export interface Tracing {
     name: string,
     attributes: SpanAttributes,
     fn: (annotate: (more: SpanAttributes) => void) => Promise<T>,
+    options?: { kind?: SpanKindName },
   ): Promise<T>;
 }
 

@@ -12,6 +12,8 @@ import { createApp, type RapportApp } from '../server/app.js';
 import { createBroadcastServices } from '../services/broadcast-services.js';
 import { startCompanyReadModel, type CompanyReadModel } from '../services/companies/company-read-model.js';
 import { startContactReadModel, type ContactReadModel } from '../services/contacts/contact-read-model.js';
+import { createNextBestActionBook, nextBestActionJob } from '../services/next-best-action-book.js';
+import { createNextBestActionStore } from '../store/next-best-actions.js';
 import { createCustomerContext } from '../services/customer-context.js';
 import { createAlertTrail } from '../services/alert-trail.js';
 import { createLiveSummary } from '../services/live-summary.js';
@@ -364,7 +366,22 @@ export async function startRapport(
       ...(env.METRICS_TOKEN ? { metricsEndpoint: { token: env.METRICS_TOKEN, render: telemetry.render } } : {}),
     });
     await startSchedules({ temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, logger }, cleanups);
-    startSingletonJobs({ db, holder, logger, leaseMs: env.JOB_LEASE_SECONDS * 1000 }, slack.jobs, cleanups);
+    startSingletonJobs(
+      { db, holder, logger, leaseMs: env.JOB_LEASE_SECONDS * 1000 },
+      {
+        ...slack.jobs,
+        // The crow's nest counts the book's next best actions: worked out where the read model is kept.
+        ...(contactReadModel.sync
+          ? {
+              'next-best-actions': nextBestActionJob(
+                createNextBestActionBook({ store: createNextBestActionStore(db), questions: DEFAULT_QUESTIONS }),
+                logger.child({ component: 'next-best-actions' }),
+              ),
+            }
+          : {}),
+      },
+      cleanups,
+    );
     if (overrides.listen !== false) await startHttp(app, env.HOST, env.PORT, cleanups);
 
     return {

@@ -21,7 +21,7 @@ import type { ClientInterceptors } from '@temporalio/client';
 import type { WorkerInterceptors, WorkerOptions } from '@temporalio/worker';
 import { createRequire } from 'node:module';
 import type { Env } from '../config/env.js';
-import type { SpanAttributes, Tracing } from '../lib/tracing.js';
+import type { SpanAttributes, SpanKindName, Tracing } from '../lib/tracing.js';
 
 const require = createRequire(import.meta.url);
 /** The SDK's workflow interceptors: bundled with the workflows, they trace runs inside the sandbox. */
@@ -139,24 +139,34 @@ export function startTracing(
   };
 }
 
-/** lib/tracing.ts on an OpenTelemetry tracer: client spans, children of the active context. */
+const KINDS: Record<SpanKindName, SpanKind> = {
+  client: SpanKind.CLIENT,
+  server: SpanKind.SERVER,
+  internal: SpanKind.INTERNAL,
+};
+
+/** lib/tracing.ts on an OpenTelemetry tracer: client spans unless told, children of the active context. */
 export function tracingOn(tracer: Tracer): Tracing {
   return {
     on: true,
-    span: (name, attributes, fn) =>
-      tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes: defined(attributes) }, async (span) => {
-        try {
-          return await fn((more) => span.setAttributes(defined(more)));
-        } catch (error) {
-          // The error's code or class, not its message: a message may quote a customer's address.
-          const type = errorType(error);
-          span.setAttribute('error.type', type);
-          span.setStatus({ code: SpanStatusCode.ERROR, message: type });
-          throw error;
-        } finally {
-          span.end();
-        }
-      }),
+    span: (name, attributes, fn, options) =>
+      tracer.startActiveSpan(
+        name,
+        { kind: KINDS[options?.kind ?? 'client'], attributes: defined(attributes) },
+        async (span) => {
+          try {
+            return await fn((more) => span.setAttributes(defined(more)));
+          } catch (error) {
+            // The error's code or class, not its message: a message may quote a customer's address.
+            const type = errorType(error);
+            span.setAttribute('error.type', type);
+            span.setStatus({ code: SpanStatusCode.ERROR, message: type });
+            throw error;
+          } finally {
+            span.end();
+          }
+        },
+      ),
   };
 }
 

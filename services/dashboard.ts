@@ -1,10 +1,12 @@
 import {
+  ACROSS_KEYS,
   alertFunnel,
   bestAndWorst,
   breakdown,
   bucketSeconds,
   ratesBy,
   timeSeries,
+  type AcrossKey,
   type BreakdownRow,
   type FunnelStep,
   type LedgerGroup,
@@ -12,6 +14,8 @@ import {
 } from '../domain/dashboard.js';
 import type { DeliveryCounts } from '../domain/broadcast/final-summary.js';
 import { DEFAULT_QUESTIONS, type Question } from '../domain/questions.js';
+import { actionLabel, type NextBestActionRules } from '../domain/next-best-action.js';
+import { NEXT_BEST_ACTION_RULES } from './next-best-action-rules.js';
 import { CHANNELS, RESPONSE_KINDS, type ResponseKind } from '../domain/vocabulary/index.js';
 import type { AlertRow, AlertStore } from '../store/alerts.js';
 import type { DashboardStore, LedgerRowView, RowFilter } from '../store/dashboard.js';
@@ -23,6 +27,8 @@ export interface DashboardDataDeps {
   deliveries: Pick<DeliveryStore, 'counts'>;
   dashboard: DashboardStore;
   questions?: Question[];
+  /** The rules whose actions the crow's nest counts (their labels); default config/next-best-action.json. */
+  nextBestActionRules?: NextBestActionRules;
   /** How often the shared poll of an alert open on some page reads the ledger (ms); default 1000. */
   pollMs?: number;
 }
@@ -83,6 +89,10 @@ const median = (xs: number[]) => {
  */
 export function createDashboardData(deps: DashboardDataDeps) {
   const questions = deps.questions ?? DEFAULT_QUESTIONS;
+  const rules = deps.nextBestActionRules ?? NEXT_BEST_ACTION_RULES;
+  /** What each rule asks a rep to do, in general words; a rule since removed from the file: its id. */
+  const actionLabels = new Map(rules.rules.map((r) => [r.id, actionLabel(r)]));
+  const labelOf = (ruleId: string) => actionLabels.get(ruleId) ?? ruleId;
   // What the poll compares: the API's counts, the alert's status and its number of responses.
   const pulse = async (id: string) => [await deps.deliveries.counts(id), await deps.dashboard.pulse(id)];
   const live = createLiveFeed(deps.pollMs ?? 1000, pulse, alertFigures);
@@ -141,17 +151,17 @@ export function createDashboardData(deps: DashboardDataDeps) {
 
     async across(since: Date): Promise<AcrossFigures> {
       const [rows, approvals] = await Promise.all([deps.dashboard.rollup(since), deps.dashboard.approvalTimes(since)]);
-      const byTopic = ratesBy(rows, (r) => r.topic);
-      const byWeek = ratesBy(rows, (r) => r.week);
+      const byTopic = ratesBy(rows, ACROSS_KEYS.topic);
+      const byWeek = ratesBy(rows, ACROSS_KEYS.week);
       const { best, worst } = bestAndWorst(byTopic);
       const weekX = byWeek.map((w) => Date.parse(`${w.key}T00:00:00Z`) / 1000);
       return {
         since: since.toISOString(),
         byTopic,
-        byRequester: ratesBy(rows, (r) => r.requester.toLowerCase()),
-        byChannel: ratesBy(rows, (r) => r.channel),
-        byValueTier: ratesBy(rows, (r) => r.valueTier),
-        byTenure: ratesBy(rows, (r) => r.tenure),
+        byRequester: ratesBy(rows, ACROSS_KEYS.requester),
+        byChannel: ratesBy(rows, ACROSS_KEYS.channel),
+        byValueTier: ratesBy(rows, ACROSS_KEYS.tier),
+        byTenure: ratesBy(rows, ACROSS_KEYS.tenure),
         byWeek,
         best,
         worst,
@@ -168,16 +178,43 @@ export function createDashboardData(deps: DashboardDataDeps) {
       };
     },
 
+    /**
+     * The alerts behind one row of an across-alerts table (`by` = `key`): each alert's share of
+     * that row, from the same rollup, so the alerts' figures add up to the row's.
+     */
+    async slice(since: Date, by: AcrossKey, key: string) {
+      const rows = (await deps.dashboard.rollup(since)).filter((r) => ACROSS_KEYS[by](r) === key);
+      const about = new Map(rows.map((r) => [r.alertId, { topic: r.topic, requester: r.requester, week: r.week }]));
+      const perAlert = ratesBy(rows, (r) => r.alertId).map((r) => ({ ...r, ...about.get(r.key)! }));
+      return { total: ratesBy(rows, () => key)[0] ?? null, alerts: perAlert };
+    },
+
     async crowsNest(options: { days: number; weeks: number; overdueDays: number }) {
-      const [untouched, perRep, answered, overdue] = await Promise.all([
+      const [untouched, perRep, answered, overdue, pending, coverage] = await Promise.all([
         deps.dashboard.untouched(options.days),
         deps.dashboard.touchesPerRep(options.weeks),
         deps.dashboard.questionsAnswered(questions.map((q) => q.id)),
         deps.dashboard.followUpsOverdue(options.overdueDays, 500),
+        deps.dashboard.pendingActions(),
+        deps.dashboard.actionCoverage(),
       ]);
-      return { ...options, untouched, perRep, answered, questions, overdue };
+      return {
+        ...options,
+        untouched,
+        perRep,
+        answered,
+        questions,
+        overdue,
+        pending: pending.map((p) => ({ ...p, action: labelOf(p.ruleId) })),
+        coverage,
+      };
     },
     untouchedContacts: deps.dashboard.untouchedContacts,
+    pendingActionContacts: deps.dashboard.pendingActionContacts,
+    answeredContacts: deps.dashboard.answeredContacts,
+    touchesOf: deps.dashboard.touchesOf,
+    /** A rule's action in general words, for the heading of its contacts' page. */
+    actionLabel: labelOf,
     stop: live.stop,
   };
 }

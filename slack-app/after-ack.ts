@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { Logger } from 'pino';
 
 /**
@@ -133,7 +134,9 @@ export function createAfterAck(logger: Pick<Logger, 'error'>, options: AfterAckO
   }
 
   function enqueue(urgent: boolean, what: string, work: () => Promise<unknown>) {
-    (urgent ? urgentQueue : laterQueue).push({ what, work, at: now(), urgent });
+    // The work runs in the async context of the listener that queued it, not the timer's: its
+    // Web API and CRM calls stay children of the listener's span (slack-app/listener-spans.ts).
+    (urgent ? urgentQueue : laterQueue).push({ what, work: AsyncResource.bind(work), at: now(), urgent });
     poke();
   }
 

@@ -7,6 +7,7 @@ import { createAfterAck } from './after-ack.js';
 import { createAlertFace } from './alert-face.js';
 import { homeRefresher } from './home.js';
 import { traceSlackClient } from './traced-client.js';
+import { listenerSpans } from './listener-spans.js';
 import { NO_TRACING } from '../lib/tracing.js';
 import { FOLLOW_UP_HANDLERS } from './follow-up-handlers.js';
 import { followUpRecovery } from './follow-ups.js';
@@ -153,6 +154,8 @@ export function createSlackApp(settings: SlackSettings, given: SlackDeps): Slack
     deps.logger.error({ err: error }, 'slack listener error');
   });
 
+  // First of the global middleware: the span covers every listener and what it calls.
+  app.use(listenerSpans(given.tracing ?? NO_TRACING, socket ? 'socket' : 'http'));
   registerCommands(app, deps);
   registerShortcuts(app, deps);
   registerOptions(app, deps);

@@ -15,6 +15,8 @@ export interface ContactSummary {
   /** Segments for the dashboard (domain/segments.ts); absent: left as they are. */
   valueTier?: string | null;
   customerSince?: string | null;
+  /** The properties the next-best-action rules read (domain/next-best-action.ts); absent: left as they are. */
+  nbaProperties?: Record<string, string | null>;
 }
 
 export type ContactSyncState = CrmSyncState;
@@ -88,6 +90,16 @@ export function createCrmContactStore(db: Pick<Db, 'query' | 'transaction'>) {
               segmented.map((c) => c.valueTier ?? null),
               segmented.map((c) => c.customerSince ?? null),
             ],
+          );
+        }
+        // The rules' inputs: a change stamps nba_properties_at, so the book's action is worked out again.
+        const withFacts = unique.filter((c) => c.nbaProperties !== undefined);
+        if (withFacts.length > 0) {
+          await tx.query(
+            `update crm_contacts c set nba_properties = u.p::jsonb, nba_properties_at = now()
+             from unnest($1::text[], $2::text[]) as u(id, p)
+             where c.id = u.id and c.nba_properties is distinct from u.p::jsonb`,
+            [withFacts.map((c) => c.id), withFacts.map((c) => JSON.stringify(c.nbaProperties))],
           );
         }
         if (rows.length === 0) return 0;

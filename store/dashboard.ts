@@ -44,6 +44,36 @@ export interface RowFilter {
   valueTier?: string;
   tenure?: string;
   responded?: boolean;
+  /**
+   * Rows not sent yet, as the funnel's "held or scheduled" step splits them: held (pending until a
+   * later time: quiet hours), scheduled (pending or sending, not held), or all of them.
+   */
+  waiting?: 'all' | 'held' | 'scheduled';
+}
+
+/** A pending row held back until later (quiet hours), as ledgerGroups counts `held`. */
+const HELD = `(d.status = 'pending' and coalesce(d.deliver_after > now(), false))`;
+
+export interface AnsweredContact {
+  id: string;
+  name: string;
+  email: string | null;
+  ownerId: string | null;
+  valueTier: string;
+  /** The latest answer logged to the question asked about (none asked: null). */
+  answer: string | null;
+  answeredAt: string | null;
+}
+
+export interface TouchRow {
+  id: string;
+  occurredAt: string;
+  rep: string;
+  channel: string;
+  contactId: string | null;
+  name: string | null;
+  summary: string;
+  status: string;
 }
 
 export interface UntouchedGroup {
@@ -61,6 +91,34 @@ export interface UntouchedContact {
   lastTouchAt: string | null;
 }
 
+export interface PendingActionGroup {
+  ruleId: string;
+  ownerId: string | null;
+  contacts: number;
+  /** The longest any of these has waited: when its rule became the contact's action. */
+  oldestSince: string;
+}
+
+export interface PendingActionContact {
+  id: string;
+  name: string;
+  email: string | null;
+  ownerId: string | null;
+  valueTier: string;
+  ruleId: string;
+  action: string;
+  since: string;
+  computedAt: string;
+  lastTouchAt: string | null;
+}
+
+/**
+ * A next best action is pending while no touch has been logged for its contact since its rule
+ * became the contact's action (a touch since: acted on, until the rules give another action).
+ */
+const PENDING = `n.rule_id is not null
+  and not exists (select 1 from touches t where t.contact_crm_id = n.contact_id and t.occurred_at >= n.since)`;
+
 export function createDashboardStore(db: Pick<Db, 'query' | 'transaction'>) {
   /** Rows of one alert filtered as a number on the page was counted (each filter an exact match). */
   function rowWhere(alertId: string, f: RowFilter): { sql: string; params: unknown[] } {
@@ -77,6 +135,9 @@ export function createDashboardStore(db: Pick<Db, 'query' | 'transaction'>) {
     if (f.valueTier) add(`${TIER} = ?`, f.valueTier);
     if (f.tenure) add(`${TENURE} = ?`, f.tenure);
     if (f.responded !== undefined) where.push(f.responded ? 'd.responded_at is not null' : 'd.responded_at is null');
+    if (f.waiting === 'held') where.push(HELD);
+    if (f.waiting === 'scheduled') where.push(`d.status in ('pending', 'sending') and not ${HELD}`);
+    if (f.waiting === 'all') where.push(`d.status in ('pending', 'sending')`);
     return { sql: where.join(' and '), params };
   }
 
@@ -289,6 +350,122 @@ export function createDashboardStore(db: Pick<Db, 'query' | 'transaction'>) {
         params,
       );
       return rows.map((r) => ({ ...r, name: r.name ?? r.email ?? r.id, lastTouchAt: iso(r.lastTouchAt) }));
+    },
+
+    /** Next best actions pending (PENDING), by rule and owner. */
+    async pendingActions(): Promise<PendingActionGroup[]> {
+      const { rows } = await db.query<PendingActionGroup & { oldestSince: unknown }>(
+        `select n.rule_id as "ruleId", c.owner_id as "ownerId", count(*)::int as contacts, min(n.since) as "oldestSince"
+         from next_best_actions n join crm_contacts c on c.id = n.contact_id
+         where ${PENDING}
+         group by 1, 2 order by 1, 2 nulls last`,
+      );
+      return rows.map((r) => ({ ...r, oldestSince: iso(r.oldestSince)! }));
+    },
+
+    /** How much of the read model has an action worked out, and how old the oldest is. */
+    async actionCoverage(): Promise<{ contacts: number; computed: number; oldestComputedAt: string | null }> {
+      const { rows } = await db.query<{ contacts: number; computed: number; oldest: unknown }>(
+        `select count(*)::int as contacts, count(n.contact_id)::int as computed, min(n.computed_at) as oldest
+         from crm_contacts c left join next_best_actions n on n.contact_id = c.id`,
+      );
+      const r = rows[0]!;
+      return { contacts: r.contacts, computed: r.computed, oldestComputedAt: iso(r.oldest) };
+    },
+
+    /** The contacts behind a pending count: their action, since when, and their last touch. */
+    async pendingActionContacts(
+      filter: { ruleId?: string; ownerId?: string },
+      limit: number,
+    ): Promise<PendingActionContact[]> {
+      const params: unknown[] = [];
+      const where = [PENDING];
+      if (filter.ruleId) {
+        params.push(filter.ruleId);
+        where.push(`n.rule_id = $${params.length}`);
+      }
+      if (filter.ownerId !== undefined) {
+        params.push(filter.ownerId);
+        where.push(`coalesce(c.owner_id, '') = $${params.length}`);
+      }
+      params.push(limit);
+      const { rows } = await db.query<
+        PendingActionContact & { since: unknown; computedAt: unknown; lastTouchAt: unknown }
+      >(
+        `select c.id, nullif(trim(concat_ws(' ', c.first_name, c.last_name)), '') as name, c.email, c.owner_id as "ownerId",
+           ${TIER} as "valueTier", n.rule_id as "ruleId", n.action, n.since, n.computed_at as "computedAt",
+           (select max(t.occurred_at) from touches t where t.contact_crm_id = c.id) as "lastTouchAt"
+         from next_best_actions n join crm_contacts c on c.id = n.contact_id
+         where ${where.join(' and ')}
+         order by n.since, c.id limit $${params.length}`,
+        params,
+      );
+      return rows.map((r) => ({
+        ...r,
+        name: r.name ?? r.email ?? r.id,
+        since: iso(r.since)!,
+        computedAt: iso(r.computedAt)!,
+        lastTouchAt: iso(r.lastTouchAt),
+      }));
+    },
+
+    /**
+     * The contacts behind a cell of "what the relationship has learned": the read model's contacts
+     * (of a value tier), with or without an answer to `question` in the touches logged.
+     */
+    async answeredContacts(
+      filter: { valueTier?: string; question?: string; answered?: boolean },
+      limit: number,
+    ): Promise<AnsweredContact[]> {
+      const params: unknown[] = [filter.question ?? null];
+      const where: string[] = [];
+      if (filter.valueTier) {
+        params.push(filter.valueTier);
+        where.push(`${TIER} = $${params.length}`);
+      }
+      if (filter.question && filter.answered !== undefined)
+        where.push(`a.answer is ${filter.answered ? 'not null' : 'null'}`);
+      params.push(limit);
+      const { rows } = await db.query<AnsweredContact & { answeredAt: unknown }>(
+        `select c.id, nullif(trim(concat_ws(' ', c.first_name, c.last_name)), '') as name, c.email, c.owner_id as "ownerId",
+           ${TIER} as "valueTier", a.answer, a.at as "answeredAt"
+         from crm_contacts c
+         left join lateral (
+           select trim(t.answers ->> $1::text) as answer, t.occurred_at as at from touches t
+           where $1::text is not null and t.contact_crm_id = c.id and coalesce(trim(t.answers ->> $1::text), '') <> ''
+           order by t.occurred_at desc limit 1) a on true
+         ${where.length ? `where ${where.join(' and ')}` : ''}
+         order by c.id limit $${params.length}`,
+        params,
+      );
+      return rows.map((r) => ({ ...r, name: r.name ?? r.email ?? r.id, answeredAt: iso(r.answeredAt) }));
+    },
+
+    /** The touches behind a cell of "touches per rep per week": by rep, week (the Monday, UTC) and channel. */
+    async touchesOf(
+      filter: { rep?: string; week?: string; channel?: string; weeks: number },
+      limit: number,
+    ): Promise<TouchRow[]> {
+      const params: unknown[] = [filter.weeks];
+      const where = ['t.occurred_at > now() - make_interval(days => $1 * 7)'];
+      const add = (sql: string, v: unknown) => {
+        params.push(v);
+        where.push(sql.replaceAll('?', `$${params.length}`));
+      };
+      if (filter.rep) add('lower(t.logged_by) = ?', filter.rep.toLowerCase());
+      if (filter.week)
+        add(`to_char(date_trunc('week', t.occurred_at at time zone 'UTC'), 'YYYY-MM-DD') = ?`, filter.week);
+      if (filter.channel) add('t.channel = ?', filter.channel);
+      params.push(limit);
+      const { rows } = await db.query<TouchRow & { occurredAt: unknown }>(
+        `select t.id, t.occurred_at as "occurredAt", lower(t.logged_by) as rep, t.channel, t.contact_crm_id as "contactId",
+           nullif(trim(concat_ws(' ', c.first_name, c.last_name)), '') as name, t.summary, t.status
+         from touches t left join crm_contacts c on c.id = t.contact_crm_id
+         where ${where.join(' and ')}
+         order by t.occurred_at, t.id limit $${params.length}`,
+        params,
+      );
+      return rows.map((r) => ({ ...r, occurredAt: iso(r.occurredAt)! }));
     },
 
     /** Touches logged per rep per week (the Monday, UTC) and channel, over the last `weeks` weeks. */

@@ -533,6 +533,31 @@ const migrations: { id: number; name: string; sql: string }[] = [
     `,
   },
   {
+    id: 23,
+    name: 'next_best_actions',
+    sql: `
+      -- The CRM properties the next-best-action rules read (domain/next-best-action.ts), copied by the
+      -- contact sync with the segments, and when they last changed: the book's actions are worked out
+      -- from the database, with no CRM call per contact.
+      alter table crm_contacts add column nba_properties jsonb;
+      alter table crm_contacts add column nba_properties_at timestamptz;
+      -- Each contact's current next best action (services/next-best-action-book.ts), so the crow's
+      -- nest can count them by rule and owner. since: when this rule became the contact's action;
+      -- rule_id null: no rule matched.
+      create table next_best_actions (
+        contact_id text primary key references crm_contacts (id) on delete cascade,
+        rule_id text,
+        action text,
+        since timestamptz not null,
+        computed_at timestamptz not null
+      );
+      create index next_best_actions_computed on next_best_actions (computed_at);
+      create index next_best_actions_rule on next_best_actions (rule_id);
+      -- Touches logged since an action was worked out make it due: found by when they were logged.
+      create index touches_created on touches (created_at);
+    `,
+  },
+  {
     id: 24,
     name: 'crm_companies',
     sql: `

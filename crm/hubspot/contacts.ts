@@ -4,6 +4,8 @@ import { chunk, orNull, type AdapterContext } from './context.js';
 import { toContact as toRapportContact, type HubSpotRecord } from './mapping.js';
 import { BATCH_SIZE } from './schema.js';
 import { SEGMENT_PROPERTIES } from '../../domain/segments.js';
+import { NEXT_BEST_ACTION_PROPERTIES } from '../../domain/next-best-action.js';
+import { ANSWER_PROPERTY_PREFIX } from '../../domain/questions.js';
 
 const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
@@ -18,7 +20,14 @@ const SEARCH_PAGE = 200;
 export function contactOperations(ctx: AdapterContext) {
   const { client } = ctx;
   const toContact = (record: HubSpotRecord) => toRapportContact(record, ctx.properties);
-  const readModelProperties = () => ctx.properties.readNames([...READ_MODEL_PROPERTIES, ...READ_MODEL_SEGMENTS]);
+  // The read model also keeps what the next-best-action rules read (the book's actions are worked
+  // out from it): those properties and the answers to questions, whose properties schema sync adds.
+  const readModelProperties = () => [
+    ...new Set([
+      ...ctx.properties.readNames([...READ_MODEL_PROPERTIES, ...READ_MODEL_SEGMENTS, ...NEXT_BEST_ACTION_PROPERTIES]),
+      ...ctx.contactProperties().filter((name) => name.startsWith(ANSWER_PROPERTY_PREFIX)),
+    ]),
+  ];
 
   async function batchRead(values: string[], idProperty?: string): Promise<CrmContact[]> {
     const found: CrmContact[] = [];

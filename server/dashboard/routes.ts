@@ -1,7 +1,7 @@
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import { csvRow, type BreakdownRow, type RateRow } from '../../domain/dashboard.js';
+import { ACROSS_KEYS, type AcrossKey, type BreakdownRow, type RateRow } from '../../domain/dashboard.js';
 import { isFinal, RESPONSE_KINDS, type AlertStatus } from '../../domain/vocabulary/index.js';
 import type { AlertFigures, DashboardData } from '../../services/dashboard.js';
 import type { DeliveryStore } from '../../store/deliveries.js';
@@ -10,6 +10,8 @@ import type { LedgerRowView } from '../../store/dashboard.js';
 import { dashboardAssets } from './assets.js';
 import type { DashboardAuth, DashboardEnv } from './auth-seam.js';
 import { chart, dashboardPage, esc, figuresBlock, qs, table, type Column } from './views.js';
+import { crowsNestRoutes } from './crows-nest-routes.js';
+import { CSV_ROW_LIMIT, csv, format, html, ownerLabel, parse, pct, ROW_LIMIT, text, viewer } from './route-kit.js';
 
 export interface DashboardDeps {
   auth: DashboardAuth;
@@ -21,15 +23,9 @@ export interface DashboardDeps {
   keepAliveSeconds?: number;
 }
 
-type C = Context<DashboardEnv>;
-
-const ROW_LIMIT = 500;
 /** Unconfirmed and failed rows listed on the alert page. */
 const LISTED = 25;
-const CSV_ROW_LIMIT = 100_000;
 const alertId = z.string().regex(/^alr_[0-9A-Za-z]{1,40}$/, 'not an alert id');
-const format = z.enum(['html', 'csv']).default('html');
-const text = z.string().max(200);
 
 const alertQuery = z.object({ format, table: z.enum(['funnel', 'channel', 'tier', 'tenure', 'owner']).optional() });
 const rowsQuery = z.object({
@@ -40,6 +36,7 @@ const rowsQuery = z.object({
   tier: text.optional(),
   tenure: text.optional(),
   responded: z.enum(['true', 'false']).optional(),
+  waiting: z.enum(['all', 'held', 'scheduled']).optional(),
   offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
 });
 const acrossQuery = z.object({
@@ -47,39 +44,13 @@ const acrossQuery = z.object({
   weeks: z.coerce.number().int().min(1).max(260).default(12),
   table: z.enum(['topic', 'requester', 'channel', 'tier', 'tenure', 'week', 'approvals']).optional(),
 });
-const crowsQuery = z.object({
-  format,
-  days: z.coerce.number().int().min(1).max(3650).default(30),
-  weeks: z.coerce.number().int().min(1).max(104).default(8),
-  overdue: z.coerce.number().int().min(0).max(365).default(3),
-  table: z.enum(['untouched', 'reps', 'questions', 'overdue']).optional(),
-});
-const untouchedQuery = z.object({
-  format,
-  days: z.coerce.number().int().min(1).max(3650).default(30),
-  tier: text.optional(),
-  owner: text.optional(),
-});
 const listQuery = z.object({ topic: text.optional(), requester: text.optional() });
-
-/** 400 naming the first bad field, as the API does. */
-function parse<T extends z.ZodType>(c: C, schema: T, input: unknown): z.infer<T> | Response {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const field = issue.path.join('.') || 'query';
-  return c.text(`${field}: ${issue.message}`, 400);
-}
-
-function csv(c: C, name: string, header: string[], rows: (string | number | boolean | null | undefined)[][]) {
-  c.header('content-type', 'text/csv; charset=utf-8');
-  c.header('content-disposition', `attachment; filename="${name.replace(/[^A-Za-z0-9_.-]/g, '_')}.csv"`);
-  c.header('cache-control', 'no-store');
-  return c.body([csvRow(header), ...rows.map(csvRow)].join(''));
-}
-
-const pct = (n: number) => `${n.toFixed(1)}%`;
-const ownerLabel = (id: string) => (id === '' ? '(no owner)' : id);
+const sliceQuery = z.object({
+  format,
+  weeks: z.coerce.number().int().min(1).max(260).default(12),
+  by: z.enum(Object.keys(ACROSS_KEYS) as [AcrossKey, ...AcrossKey[]]),
+  key: text,
+});
 
 /**
  * The web dashboard at /dashboard: across alerts, one alert (live while it dispatches) and the
@@ -92,11 +63,6 @@ export function dashboardRoutes(deps: DashboardDeps) {
   const app = new Hono<DashboardEnv>();
   // The sign-in routes (/dashboard/auth) are mounted by server/app.ts, before these, without auth.require.
   app.use('*', auth.require, auth.csrf);
-  const viewer = (c: C) => c.var.viewer.person.name ?? c.var.viewer.person.email;
-  const html = (c: C, page: string) => {
-    c.header('cache-control', 'no-store');
-    return c.html(page);
-  };
 
   app.get('/assets/:file', (c) => {
     const asset = dashboardAssets()[c.req.param('file')];
@@ -144,17 +110,20 @@ export function dashboardRoutes(deps: DashboardDeps) {
         rows.map((r) => [r.key, r.alerts, r.sent, r.attempted, r.responseRate, r.unsubscribeRate, r.bounceRate]),
       );
     }
-    const rateLink = (key: string) => (r: RateRow) =>
-      key === 'topic' || key === 'requester' ? `/dashboard/alerts${qs({ [key]: r.key })}` : null;
-    const rateColumns = (key: string, label: string): Column<RateRow>[] => [
+    // Every row opens the alerts behind it with their share of the row; topic and requester also list their alerts.
+    const sliceLink = (key: AcrossKey) => (r: RateRow) =>
+      `/dashboard/rates${qs({ weeks: q.weeks, by: key, key: r.key })}`;
+    const rateLink = (key: AcrossKey) => (r: RateRow) =>
+      key === 'topic' || key === 'requester' ? `/dashboard/alerts${qs({ [key]: r.key })}` : sliceLink(key)(r);
+    const rateColumns = (key: AcrossKey, label: string): Column<RateRow>[] => [
       { label, value: (r) => r.key, href: rateLink(key) },
       { label: 'Alerts', value: (r) => r.alerts, numeric: true, href: rateLink(key) },
-      { label: 'Sent', value: (r) => r.sent, numeric: true },
+      { label: 'Sent', value: (r) => r.sent, numeric: true, href: sliceLink(key) },
       { label: 'Response rate', value: (r) => pct(r.responseRate), numeric: true },
       { label: 'Unsubscribe rate', value: (r) => pct(r.unsubscribeRate), numeric: true },
       { label: 'Bounce rate', value: (r) => pct(r.bounceRate), numeric: true },
     ];
-    const section = (key: string) => {
+    const section = (key: AcrossKey) => {
       const [label, rows] = tables[key]!;
       return `<div class="card"><h2>By ${esc(label.toLowerCase())}</h2>${table(rows, rateColumns(key, label), {
         csv: `/dashboard${qs({ weeks: q.weeks, format: 'csv', table: key })}`,
@@ -165,7 +134,7 @@ export function dashboardRoutes(deps: DashboardDeps) {
 <div class="card"><h2>Rates by week</h2>${chart('weekly', 'Response, unsubscribe and bounce rates by week')}</div>
 <div class="card"><h2>Best topics</h2>${table(f.best, rateColumns('topic', 'Topic'), { empty: 'No topic has sent 20 messages yet.' })}
 <h2>Worst topics</h2>${table(f.worst, rateColumns('topic', 'Topic'), { empty: 'No topic has sent 20 messages yet.' })}</div>
-${['topic', 'requester', 'channel', 'tier', 'tenure', 'week'].map(section).join('\n')}
+${(['topic', 'requester', 'channel', 'tier', 'tenure', 'week'] as const).map(section).join('\n')}
 <div class="card"><h2>Approval time (request → decision)</h2><p>Median: <b>${f.approvalMedianSeconds === null ? '–' : esc(duration(f.approvalMedianSeconds))}</b> over ${f.approvals.length} decided alert(s).</p>
 ${table(
   f.approvals.slice(0, 20),
@@ -198,6 +167,67 @@ ${figuresBlock({ weekly: f.weekly })}`;
       { empty: 'No alert matches.' },
     )}`;
     return html(c, dashboardPage({ title: 'Alerts', tab: 'across', body, viewer: viewer(c) }));
+  });
+
+  app.get('/rates', async (c) => {
+    const q = parse(c, sliceQuery, c.req.query());
+    if (q instanceof Response) return q;
+    const since = new Date(Date.now() - q.weeks * 7 * 86_400_000);
+    const slice = await data.slice(since, q.by, q.key);
+    if (q.format === 'csv')
+      return csv(
+        c,
+        `rates-${q.by}-${q.key}`,
+        [
+          'alert',
+          'topic',
+          'requester',
+          'sent',
+          'attempted',
+          'response_rate_pct',
+          'unsubscribe_rate_pct',
+          'bounce_rate_pct',
+        ],
+        slice.alerts.map((a) => [
+          a.key,
+          a.topic,
+          a.requester,
+          a.sent,
+          a.attempted,
+          a.responseRate,
+          a.unsubscribeRate,
+          a.bounceRate,
+        ]),
+      );
+    // An alert's own rows of this slice, where the ledger can be filtered by it.
+    const rowFilter: Record<string, string | undefined> = {
+      channel: q.by === 'channel' ? q.key : undefined,
+      tier: q.by === 'tier' ? q.key : undefined,
+      tenure: q.by === 'tenure' ? q.key : undefined,
+    };
+    const alertBase = (id: string) => `/dashboard/alerts/${encodeURIComponent(id)}`;
+    const t = slice.total;
+    const body = `<p><a href="/dashboard${qs({ weeks: q.weeks })}">← Across alerts</a></p>
+<p class="muted">Alerts created in the last ${q.weeks} weeks whose ${esc(q.by)} is <b>${esc(q.key)}</b>: ${t ? `${t.alerts} alert(s), <b id="slice-sent">${t.sent}</b> sent, response rate ${pct(t.responseRate)}` : 'none'}.</p>
+${table(
+  slice.alerts,
+  [
+    { label: 'Alert', value: (a) => a.key, href: (a) => alertBase(a.key) },
+    { label: 'Topic', value: (a) => a.topic },
+    { label: 'Requester', value: (a) => a.requester },
+    {
+      label: 'Sent',
+      value: (a) => a.sent,
+      numeric: true,
+      href: (a) => `${alertBase(a.key)}/rows${qs({ ...rowFilter, status: 'sent' })}`,
+    },
+    { label: 'Response rate', value: (a) => pct(a.responseRate), numeric: true },
+    { label: 'Unsubscribe rate', value: (a) => pct(a.unsubscribeRate), numeric: true },
+    { label: 'Bounce rate', value: (a) => pct(a.bounceRate), numeric: true },
+  ],
+  { csv: `/dashboard/rates${qs({ weeks: q.weeks, by: q.by, key: q.key, format: 'csv' })}`, empty: 'No alert.' },
+)}`;
+    return html(c, dashboardPage({ title: `Rates: ${q.by} ${q.key}`, tab: 'across', body, viewer: viewer(c) }));
   });
 
   // ---- one alert ----
@@ -258,7 +288,8 @@ ${figuresBlock({ weekly: f.weekly })}`;
         case 'suppressed':
           return `${base}/suppressed${qs({ reason: part })}`;
         case 'pending':
-          return rowsHref({ status: 'pending' });
+          // The whole step is pending and sending rows; its parts split them into held and scheduled.
+          return rowsHref({ waiting: part ?? 'all' });
         case 'sent':
           return rowsHref({ status: 'sent', channel: part });
         case 'bounced':
@@ -277,11 +308,7 @@ ${figuresBlock({ weekly: f.weekly })}`;
         const parts = (s.parts ?? [])
           .map(
             (p) =>
-              `<tr class="sub"><td>${esc(p.label)}</td><td class="n">${
-                s.key === 'pending'
-                  ? `<span data-path="funnel|${esc(s.key)}|parts|${esc(p.key)}|value">${p.value}</span>`
-                  : `<a href="${esc(funnelHref(s.key, p.key) ?? base)}" data-path="funnel|${esc(s.key)}|parts|${esc(p.key)}|value">${p.value}</a>`
-              }</td><td></td></tr>`,
+              `<tr class="sub"><td>${esc(p.label)}</td><td class="n"><a href="${esc(funnelHref(s.key, p.key) ?? base)}" data-path="funnel|${esc(s.key)}|parts|${esc(p.key)}|value">${p.value}</a></td><td></td></tr>`,
           )
           .join('');
         return `${main}${parts}`;
@@ -427,6 +454,7 @@ ${figuresBlock(f)}`;
       ...(q.tier ? { valueTier: q.tier } : {}),
       ...(q.tenure ? { tenure: q.tenure } : {}),
       ...(q.responded ? { responded: q.responded === 'true' } : {}),
+      ...(q.waiting ? { waiting: q.waiting } : {}),
     };
     if (q.format === 'csv') {
       const rows = await data.rows(id, filter, CSV_ROW_LIMIT, 0);
@@ -534,168 +562,7 @@ ${table(rows.slice(0, ROW_LIMIT), [
     return html(c, dashboardPage({ title: `Responses: ${alert.title}`, tab: 'alert', body, viewer: viewer(c) }));
   });
 
-  // ---- the crow's nest ----
-  app.get('/crows-nest', async (c) => {
-    const q = parse(c, crowsQuery, c.req.query());
-    if (q instanceof Response) return q;
-    const f = await data.crowsNest({ days: q.days, weeks: q.weeks, overdueDays: q.overdue });
-    const untouchedHref = (tier?: string, owner?: string | null) =>
-      `/dashboard/crows-nest/untouched${qs({ days: q.days, tier, owner: owner === undefined ? undefined : (owner ?? '') })}`;
-    if (q.format === 'csv') {
-      switch (q.table ?? 'untouched') {
-        case 'untouched':
-          return csv(
-            c,
-            'untouched',
-            ['value_tier', 'owner', 'contacts'],
-            f.untouched.map((u) => [u.valueTier, u.ownerId, u.contacts]),
-          );
-        case 'reps':
-          return csv(
-            c,
-            'touches-per-rep',
-            ['rep', 'week', 'channel', 'touches'],
-            f.perRep.map((r) => [r.rep, r.week, r.channel, r.touches]),
-          );
-        case 'questions':
-          return csv(
-            c,
-            'questions-answered',
-            ['value_tier', 'contacts', ...f.questions.map((x) => x.id)],
-            f.answered.map((a) => [a.valueTier, a.contacts, ...f.questions.map((x) => a.answered[x.id] ?? 0)]),
-          );
-        case 'overdue':
-          return csv(
-            c,
-            'follow-ups-overdue',
-            ['alert', 'contact', 'name', 'kind', 'received_at', 'owner'],
-            f.overdue.map((o) => [o.alertId, o.contactId, o.name, o.kind, o.receivedAt, o.ownerId]),
-          );
-      }
-    }
-    const total = f.untouched.reduce((a, u) => a + u.contacts, 0);
-    const reps = [...new Set(f.perRep.map((r) => r.rep))];
-    const weeks = [...new Set(f.perRep.map((r) => r.week))].sort();
-    const perRepRows = reps.flatMap((rep) =>
-      [...new Set(f.perRep.filter((r) => r.rep === rep).map((r) => r.channel))].map((channel) => ({
-        rep,
-        channel,
-        byWeek: Object.fromEntries(
-          f.perRep.filter((r) => r.rep === rep && r.channel === channel).map((r) => [r.week, r.touches]),
-        ),
-      })),
-    );
-    const weekly = {
-      x: weeks.map((w) => Date.parse(`${w}T00:00:00Z`) / 1000),
-      series: reps.map((rep) => ({
-        name: rep,
-        values: weeks.map((w) =>
-          f.perRep.filter((r) => r.rep === rep && r.week === w).reduce((a, r) => a + r.touches, 0),
-        ),
-      })),
-    };
-    const body = `<form class="inline" method="get" action="/dashboard/crows-nest"><label>Not touched in <input name="days" type="number" min="1" max="3650" value="${q.days}"> days</label> <button type="submit">Show</button></form>
-<div class="grid">
-<div class="card"><h2>Customers not touched in ${q.days} days: <a href="${esc(untouchedHref())}" id="untouched-total">${total}</a></h2>${table(
-      f.untouched,
-      [
-        { label: 'Value tier', value: (u) => u.valueTier },
-        { label: 'Owner', value: (u) => ownerLabel(u.ownerId ?? '') },
-        {
-          label: 'Contacts',
-          value: (u) => u.contacts,
-          numeric: true,
-          href: (u) => untouchedHref(u.valueTier, u.ownerId),
-        },
-      ],
-      {
-        csv: `/dashboard/crows-nest${qs({ days: q.days, format: 'csv', table: 'untouched' })}`,
-        empty: 'Every customer was touched.',
-      },
-    )}</div>
-<div class="card"><h2>Touches per rep per week</h2>${chart('reps', 'Touches per rep per week')}${table(
-      perRepRows,
-      [
-        { label: 'Rep', value: (r) => r.rep },
-        { label: 'Channel', value: (r) => r.channel },
-        ...weeks.map((w) => ({ label: w, value: (r: (typeof perRepRows)[number]) => r.byWeek[w] ?? 0, numeric: true })),
-      ],
-      {
-        csv: `/dashboard/crows-nest${qs({ weeks: q.weeks, format: 'csv', table: 'reps' })}`,
-        empty: 'No touch logged in these weeks.',
-      },
-    )}</div>
-<div class="card"><h2>What the relationship has learned</h2><p class="muted">Share of contacts with an answer to each question (answers logged with touches), by value tier.</p>${table(
-      f.answered,
-      [
-        { label: 'Value tier', value: (a) => a.valueTier },
-        { label: 'Contacts', value: (a) => a.contacts, numeric: true },
-        ...f.questions.map((x) => ({
-          label: x.id.replaceAll('_', ' '),
-          value: (a: (typeof f.answered)[number]) =>
-            `${(((a.answered[x.id] ?? 0) / Math.max(1, a.contacts)) * 100).toFixed(1)}% (${a.answered[x.id] ?? 0})`,
-          numeric: true,
-        })),
-      ],
-      { csv: `/dashboard/crows-nest${qs({ format: 'csv', table: 'questions' })}` },
-    )}</div>
-<div class="card"><h2>Follow-ups overdue</h2><p class="muted">Customers who asked to be called or said they were interested more than ${q.overdue} day(s) ago, with no touch logged since.</p>${table(
-      f.overdue.slice(0, 100),
-      [
-        { label: 'Customer', value: (o) => o.name ?? o.contactId },
-        { label: 'Asked', value: (o) => o.kind },
-        { label: 'When', value: (o) => o.receivedAt.slice(0, 16).replace('T', ' ') },
-        { label: 'Owner', value: (o) => ownerLabel(o.ownerId ?? '') },
-        {
-          label: 'Alert',
-          value: (o) => o.alertId,
-          href: (o) => `/dashboard/alerts/${encodeURIComponent(o.alertId)}/responses`,
-        },
-      ],
-      {
-        csv: `/dashboard/crows-nest${qs({ overdue: q.overdue, format: 'csv', table: 'overdue' })}`,
-        empty: 'None overdue.',
-      },
-    )}</div>
-<div class="card"><h2>Next best actions pending</h2><p class="muted">Not shown: next best actions are worked out per customer from live CRM properties (domain/next-best-action.ts) when a card or the pane opens; Rapport keeps no store of them to count across the book.</p></div>
-</div>
-${figuresBlock({ reps: weekly })}`;
-    return html(
-      c,
-      dashboardPage({ title: "The crow's nest", tab: 'crows-nest', body, viewer: viewer(c), charts: true }),
-    );
-  });
-
-  app.get('/crows-nest/untouched', async (c) => {
-    const q = parse(c, untouchedQuery, c.req.query());
-    if (q instanceof Response) return q;
-    const rows = await data.untouchedContacts(
-      q.days,
-      { ...(q.tier ? { valueTier: q.tier } : {}), ...(q.owner !== undefined ? { ownerId: q.owner } : {}) },
-      q.format === 'csv' ? CSV_ROW_LIMIT : ROW_LIMIT,
-    );
-    if (q.format === 'csv')
-      return csv(
-        c,
-        'untouched-contacts',
-        ['contact', 'name', 'email', 'owner', 'value_tier', 'last_touch_at'],
-        rows.map((r) => [r.id, r.name, r.email, r.ownerId, r.valueTier, r.lastTouchAt]),
-      );
-    const here = new URLSearchParams(c.req.query());
-    here.set('format', 'csv');
-    const body = `<p><a href="/dashboard/crows-nest${qs({ days: q.days })}">← The crow's nest</a></p>
-${table(rows, [
-  { label: 'Customer', value: (r) => r.name },
-  { label: 'Email', value: (r) => r.email },
-  { label: 'Owner', value: (r) => ownerLabel(r.ownerId ?? '') },
-  { label: 'Value tier', value: (r) => r.valueTier },
-  { label: 'Last touch', value: (r) => r.lastTouchAt?.slice(0, 10) ?? 'never' },
-])}<p class="muted"><a href="?${esc(here.toString())}">Export CSV</a></p>`;
-    return html(
-      c,
-      dashboardPage({ title: `Not touched in ${q.days} days`, tab: 'crows-nest', body, viewer: viewer(c) }),
-    );
-  });
+  crowsNestRoutes(app, data);
 
   return app;
 }

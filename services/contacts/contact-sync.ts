@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { CrmContact, CrmPort } from '../../crm/port.js';
+import { nextBestActionProperties } from '../../domain/next-best-action.js';
 import { computeSegments } from '../../domain/segments.js';
 import type { ContactSummary, CrmContactStore } from '../../store/crm-contacts.js';
 import { startCrmSync, type CrmSync, type CrmSyncOptions } from '../crm-sync.js';
@@ -13,10 +14,17 @@ export { pageIntervalFor } from '../crm-sync.js';
 export type ContactSyncOptions = CrmSyncOptions;
 export type ContactSync = CrmSync;
 
-/** The dashboard's segments of a contact (value tier, customer since), by the same rules as the customer card. */
-function segmentsOf(contact: CrmContact): Pick<ContactSummary, 'valueTier' | 'customerSince'> {
+/**
+ * The dashboard's segments of a contact (value tier, customer since), by the same rules as the
+ * customer card, and the properties its next best action is worked out from.
+ */
+function segmentsOf(contact: CrmContact): Pick<ContactSummary, 'valueTier' | 'customerSince' | 'nbaProperties'> {
   const segments = computeSegments(contact.properties, new Date());
-  return { valueTier: segments.valueTier.tier, customerSince: segments.relationship.since };
+  return {
+    valueTier: segments.valueTier.tier,
+    customerSince: segments.relationship.since,
+    nbaProperties: nextBestActionProperties(contact.properties),
+  };
 }
 
 /** A contact as the sync writes it to the read model: the summary, with the dashboard's segments. */

@@ -5,7 +5,8 @@ import { DEMO } from '../../../testkit/demo-data.js';
 import { eventually, startTestRapport, type TestRapport } from '../../../testkit/rapport.js';
 import { startSlackStandIn, type SlackStandIn } from '../../../sandbox/slack/index.js';
 import { alertRequest, approve, APPROVER, BROADCAST_ENV, REQUESTER, waitForStatus } from '../broadcast/support.js';
-import { BOT_TOKEN, SIGNING_SECRET } from '../slack/driver.js';
+import { BOT_TOKEN, SIGNING_SECRET, slackDriver, viewPayload } from '../slack/driver.js';
+import { ACTIONS, COMMANDS, TOUCH_BLOCKS, VIEWS } from '../../../slack-app/ids.js';
 
 /**
  * The trace of one touch, as an operator would follow it in Jaeger or Tempo: the HTTP request,
@@ -184,5 +185,85 @@ describe('traces (OpenTelemetry)', () => {
     expect(
       exporter.getFinishedSpans().find((s) => s.name === 'POST /api/alerts' && traceOf(s) === requestTrace),
     ).toBeDefined();
+  });
+
+  it('every Slack listener call is a span with its kind, callback id and outcome, and none of what people typed', async () => {
+    exporter.reset();
+    const driver = slackDriver(t.rapport.app, slack);
+    const secret = `Confidential renewal ${Date.now()}`;
+    const listenerSpan = (name: string) =>
+      eventually(async () => exporter.getFinishedSpans().find((s) => s.name === name), 20_000);
+
+    // A command with text, a button Rapport never drew (its id is someone's text), App Home opened,
+    // and a touch submitted from the modal with a typed summary.
+    const command = await driver.command(COMMANDS.touch, { user: 'U0ANALYST', text: secret });
+    expect(command.res.status).toBe(200);
+    const crafted = await driver.interaction({
+      type: 'block_actions',
+      user: { id: 'U0ANALYST' },
+      actions: [{ type: 'button', action_id: secret, block_id: 'b', value: secret, action_ts: '1' }],
+    });
+    // No listener has that id: Slack is answered 404 (on the HTTP span); the listener span still names it `other`.
+    expect(crafted.status).toBe(404);
+    const home = await driver.event(
+      { type: 'app_home_opened', user: 'U0ANALYST', channel: 'D0ANA', tab: 'home', event_ts: '1.2' },
+      `EvTrace${Date.now()}`,
+    );
+    expect(home.status).toBe(200);
+    const submitted = await driver.interaction({
+      type: 'view_submission',
+      user: { id: 'U0ANALYST' },
+      view: viewPayload(
+        { id: `V0TRACE${Date.now()}`, hash: 'h', callback_id: VIEWS.logTouch, private_metadata: '{}' },
+        {
+          [TOUCH_BLOCKS.customer]: {
+            [ACTIONS.customerSelect]: {
+              type: 'external_select',
+              selected_option: { text: { type: 'plain_text', text: 'Joe' }, value: String(DEMO.joe.id) },
+            },
+          },
+          [TOUCH_BLOCKS.channel]: {
+            [ACTIONS.channelSelect]: { type: 'static_select', selected_option: { value: 'call' } },
+          },
+          [TOUCH_BLOCKS.summary]: { [ACTIONS.summaryInput]: { type: 'plain_text_input', value: secret } },
+        },
+      ),
+    });
+    expect(submitted.status).toBe(200);
+
+    const commandSpan = await listenerSpan('slack.command /touch');
+    const actionSpan = await listenerSpan('slack.action other');
+    const homeSpan = await listenerSpan('slack.event app_home_opened');
+    const viewSpan = await listenerSpan(`slack.view ${VIEWS.logTouch}`);
+    for (const [span, kind, callbackId] of [
+      [commandSpan, 'command', COMMANDS.touch],
+      [actionSpan, 'action', 'other'],
+      [homeSpan, 'event', 'app_home_opened'],
+      [viewSpan, 'view', VIEWS.logTouch],
+    ] as const) {
+      expect(span.kind).toBe(SpanKind.INTERNAL);
+      expect(span.attributes).toMatchObject({
+        'rapport.slack.kind': kind,
+        'rapport.slack.callback_id': callbackId,
+        'rapport.slack.outcome': 'ok',
+      });
+    }
+    expect(viewSpan.attributes['rapport.slack.payload_type']).toBe('view_submission');
+
+    // Each is the child of the HTTP request that carried it; the Web API calls it made are its children.
+    const spans = exporter.getFinishedSpans();
+    const parent = spans.find((s) => id(s) === commandSpan.parentSpanId);
+    expect(parent?.name).toBe('POST /slack/events');
+    const opened = await eventually(async () =>
+      exporter.getFinishedSpans().find((s) => s.name === 'slack.views.open' && s.parentSpanId === id(commandSpan)),
+    );
+    expect(opened.attributes['peer.service']).toBe('slack');
+
+    // Nothing anyone typed, and no Slack user, leaves in a span.
+    const text = JSON.stringify(
+      exporter.getFinishedSpans().map((s) => ({ name: s.name, attributes: s.attributes, events: s.events })),
+    );
+    expect(text).not.toContain(secret);
+    expect(text).not.toContain('U0ANALYST');
   });
 });

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  actionLabel,
+  bookFacts,
   factsFrom,
+  nextBestActionProperties,
   nextBestAction,
   parseNextBestActionRules,
   type NextBestActionFacts,
@@ -90,5 +93,61 @@ describe('next best action rules', () => {
     );
     expect(() => parseNextBestActionRules({ rules: [rule, rule] })).toThrow(/duplicate id bad/);
     expect(() => parseNextBestActionRules({ rules: [{ ...rule, extra: 1 }] })).toThrow();
+  });
+});
+
+describe('next best actions across the book', () => {
+  const properties = {
+    rapport_total_revenue: '250000',
+    rapport_last_purchase_date: daysAgo(400),
+    lifecyclestage: 'customer',
+    hs_email_optout: 'false',
+  };
+  const touches = [daysAgo(75), daysAgo(80), daysAgo(200)];
+
+  it('gives the facts the card gives, from the last touch and the count in 90 days instead of the timeline', () => {
+    const fromCard = facts(properties, { touchTimes: touches });
+    const fromBook = bookFacts({
+      firstName: 'Joe',
+      companyName: 'Acme Logistics',
+      properties,
+      lastTouchAt: touches[0]!,
+      touchesLast90Days: 2,
+      unansweredQuestions: 3,
+      now: NOW,
+    });
+    expect(fromBook).toEqual(fromCard);
+    expect(fromBook.daysSinceLastTouch).toBe(75);
+    expect(nextBestAction(NEXT_BEST_ACTION_RULES, fromBook)?.ruleId).toBe('win-back-lapsed');
+  });
+
+  it('a touch in the future or none: no days since the last touch', () => {
+    const base = {
+      firstName: null,
+      companyName: null,
+      properties: {},
+      touchesLast90Days: 0,
+      unansweredQuestions: 0,
+      now: NOW,
+    };
+    expect(bookFacts({ ...base, lastTouchAt: null }).daysSinceLastTouch).toBeNull();
+    expect(bookFacts({ ...base, lastTouchAt: '2027-01-01T00:00:00Z' }).daysSinceLastTouch).toBeNull();
+  });
+
+  it('keeps of a contact only the properties the rules read, answers included', () => {
+    expect(
+      nextBestActionProperties({
+        ...properties,
+        email: 'joe@acme.example',
+        rapport_q_main_goal: 'Grow',
+        phone: undefined,
+      }),
+    ).toEqual({ ...properties, rapport_q_main_goal: 'Grow' });
+  });
+
+  it("labels a rule's action in general words for counts across customers", () => {
+    expect(
+      actionLabel({ action: 'Invite {firstName} to a review of {companyName} in {daysSinceLastTouch} days' }),
+    ).toBe("Invite the customer to a review of the customer's company in … days");
   });
 });
