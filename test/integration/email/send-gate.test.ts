@@ -180,9 +180,19 @@ describe('a gated send when the send thread dies', () => {
 
   it('fails as temporary while its end was not let go, and as unknown once it was', async () => {
     catcher.faults.setLatency(2000);
-    const letGo = sender.send(sender.compose(alertFor(10)), { onConnection: async () => true });
+    // Killed once the first message was let go (its gate answered), not after a fixed sleep: a loaded
+    // machine can take longer than that to start the thread and reach the gate at all.
+    let wasLetGo!: () => void;
+    const letGoAnswered = new Promise<void>((resolve) => (wasLetGo = resolve));
+    const letGo = sender.send(sender.compose(alertFor(10)), {
+      onConnection: async () => {
+        setImmediate(wasLetGo);
+        return true;
+      },
+    });
     const queued = sender.send(sender.compose(alertFor(11)), { onConnection: async () => true });
-    await sleep(500);
+    await letGoAnswered;
+    await sleep(50);
     await sender.terminateThread();
     expect(await failureOf(letGo)).toMatchObject({ code: 'SMTP_OUTCOME_UNKNOWN' });
     expect(await failureOf(queued)).toMatchObject({ code: 'SMTP_TEMPORARY', retryable: true });
