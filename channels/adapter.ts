@@ -39,6 +39,24 @@ export interface Attempt {
   channel: Channel;
   messageId?: string;
   error?: string;
+  /** The transport already wrote this outcome to the ledger row (SendHooks.ledgerRow with recordSent). */
+  recorded?: boolean;
+}
+
+/**
+ * The delivery ledger row a send claims in beforeSend. A sender that can write the claim itself
+ * where the connection is (email's SMTP send thread, over its own database connection: no hop to the
+ * composing thread and back while the message waits at its end) claims the row there instead of
+ * calling beforeSend, and hands the claim's answer to `claimed` before send() settles. The others
+ * ignore it and call beforeSend.
+ */
+export interface LedgerRow {
+  alertId: string;
+  contactId: string;
+  /** Accepted: also write the row's outcome ('sent', channel email, the message's Message-ID) with the claim's writes. */
+  recordSent: boolean;
+  /** The claim's answer (true: held), or its failure; called at most once. */
+  claimed(held: Promise<boolean>): void;
 }
 
 /**
@@ -55,6 +73,8 @@ export interface SendHooks {
   beforeSend(): Promise<boolean>;
   /** Aborted while the message still waits for its turn (before beforeSend): withdraw it. */
   signal?: AbortSignal;
+  /** The ledger row beforeSend claims, for a transport that claims it itself (see LedgerRow). */
+  ledgerRow?: LedgerRow;
 }
 
 export interface ChannelAdapter {

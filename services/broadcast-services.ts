@@ -63,7 +63,10 @@ export function createBroadcastServices(
   };
   const tracing = parts.tracing ?? NO_TRACING;
   const mail = traceEmailSender(
-    env.EMAIL_SEND_THREAD ? createThreadedEmailSender(mailOptions) : createEmailSender(mailOptions),
+    env.EMAIL_SEND_THREAD
+      ? // On PostgreSQL the send thread writes its claims itself (channels/email/threaded-sender.ts).
+        createThreadedEmailSender({ ...mailOptions, ...(parts.db.postgres ? { ledger: parts.db.postgres } : {}) })
+      : createEmailSender(mailOptions),
     tracing,
   );
   return {

@@ -57,6 +57,11 @@ export function dbErrorForLog(error: Error & Record<string, unknown>): Record<st
 /** The one database surface Rapport uses: PostgreSQL in production, PGlite embedded. */
 export interface Db {
   readonly kind: 'postgres' | 'pglite';
+  /**
+   * PostgreSQL only: where it is, so another thread can open connections of its own to the same
+   * database and schema (the SMTP send thread writes its ledger claims itself, channels/email/).
+   */
+  readonly postgres?: { url: string; schema?: string };
   query<T extends object = Record<string, unknown>>(
     sql: string,
     params?: unknown[],
@@ -84,10 +89,14 @@ export interface OpenDbOptions {
   pgliteDir?: string;
   /** Postgres schema to use (tests isolate runs by schema). */
   schema?: string;
+  /** PostgreSQL connections at most (default 10). */
+  maxConnections?: number;
 }
 
 export async function openDb(options: OpenDbOptions): Promise<Db> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options.schema) : openPglite(options.pgliteDir);
+  return options.databaseUrl
+    ? openPostgres(options.databaseUrl, options.schema, options.maxConnections)
+    : openPglite(options.pgliteDir);
 }
 
 async function openPglite(dir?: string): Promise<Db> {
@@ -165,7 +174,7 @@ function statementName(sql: string): string | undefined {
   return name;
 }
 
-async function openPostgres(url: string, schema?: string): Promise<Db> {
+async function openPostgres(url: string, schema?: string, maxConnections = 10): Promise<Db> {
   if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
   if (schema) {
     const setup = new pg.Client({ connectionString: url });
@@ -176,7 +185,7 @@ async function openPostgres(url: string, schema?: string): Promise<Db> {
   // Every pooled connection starts with the schema on its search path, before any query runs.
   const pool = new pg.Pool({
     connectionString: url,
-    max: 10,
+    max: maxConnections,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   // Surface a wrong URL at start-up, not at the first request.
@@ -184,6 +193,7 @@ async function openPostgres(url: string, schema?: string): Promise<Db> {
   probe.release();
   return {
     kind: 'postgres',
+    postgres: schema ? { url, schema } : { url },
     query: async <T extends object>(sql: string, params?: unknown[]) => {
       const name = params?.length ? statementName(sql) : undefined;
       const result = await pool.query(name ? { name, text: sql, values: params } : { text: sql, values: params });

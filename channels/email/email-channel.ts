@@ -5,7 +5,8 @@ import type { EmailSender } from './sender.js';
  * Alert emails as a channel adapter: compose (deterministic Message-ID, one-click unsubscribe,
  * per-recipient Reply-To and VERP bounce address) and send through the pooled sender. The same
  * work per message as before adapters existed: the dispatch benchmark measures this path.
- * beforeSend runs when the pool hands the message to an SMTP connection (SendOptions.onConnection).
+ * beforeSend runs when the pool hands the message to an SMTP connection (SendOptions.onConnection),
+ * or the sender claims hooks.ledgerRow itself there (the send thread with its own ledger connection).
  */
 export function createEmailChannel(mail: EmailSender): ChannelAdapter {
   return {
@@ -33,8 +34,17 @@ export function createEmailChannel(mail: EmailSender): ChannelAdapter {
         },
       });
       // Throws EmailSendError when nothing certain happened (temporary, config, outcome unknown, withdrawn).
-      const result = await mail.send(message, hooks && { onConnection: hooks.beforeSend, signal: hooks.signal });
-      if (result.accepted) return { status: 'sent', channel: 'email', messageId: message.messageId };
+      const result = await mail.send(
+        message,
+        hooks && { onConnection: hooks.beforeSend, signal: hooks.signal, ledgerRow: hooks.ledgerRow },
+      );
+      if (result.accepted)
+        return {
+          status: 'sent',
+          channel: 'email',
+          messageId: message.messageId,
+          ...(result.recorded ? { recorded: true } : {}),
+        };
       return {
         status: result.permanent ? 'bounced' : 'failed',
         channel: 'email',

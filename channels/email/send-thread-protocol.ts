@@ -2,11 +2,35 @@ import type { SendMailOptions } from 'nodemailer';
 import type { AlertEmail } from './alert-email.js';
 import type { EmailSendErrorCode, SmtpFailureDetails } from './send-errors.js';
 import type { SendResult } from './sender.js';
+import type { SendThreadLedgerOptions } from './send-thread-ledger.js';
+
+/** What the send thread starts with: its sender, and the ledger it may write claims to itself. */
+export interface SendThreadData<SenderOptions> {
+  sender: SenderOptions;
+  ledger?: SendThreadLedgerOptions;
+}
+
+/** The ledger row of a gated send, for a send thread that claims it itself (LedgerRow without its callback). */
+export interface SendThreadRow {
+  alertId: string;
+  contactId: string;
+  recordSent: boolean;
+}
+
+/** An error as it crosses the thread boundary; one without a code is one nodemailer's classification did not know. */
+export interface SendThreadError {
+  code?: EmailSendErrorCode;
+  message: string;
+  details?: SmtpFailureDetails;
+}
 
 /** What the composing thread asks of the send thread. */
 export type SendThreadRequest =
-  /** gated: the send thread asks (`handoff`) before the message's end goes out (SendOptions.onConnection). */
-  | { id: number; op: 'send'; message: AlertEmail | SendMailOptions; gated: boolean }
+  /**
+   * gated: the send thread asks (`handoff`) before the message's end goes out (SendOptions.onConnection),
+   * or, given its row and a ledger connection, claims the row itself and says so (`claimed`).
+   */
+  | { id: number; op: 'send'; message: AlertEmail | SendMailOptions; gated: boolean; row?: SendThreadRow }
   /** The answer to a `handoff`: let the message's end go, or withdraw it. */
   | { id: number; op: 'proceed'; go: boolean }
   /** Withdraw the message if it has not reached a connection yet (SendOptions.signal). */
@@ -15,10 +39,12 @@ export type SendThreadRequest =
   | { id: number; op: 'close' };
 
 /**
- * The send thread's answer; an error without a code is one nodemailer's classification did not
- * know. `handoff` is no answer: the gated send `id` is on a connection and waits for `proceed`.
+ * The send thread's answer. `handoff` and `claimed` are no answers: the gated send `id` is on a
+ * connection and waits for `proceed`; or the send thread claimed its row (held, or the claim
+ * failed with `error`) and goes on by itself.
  */
 export type SendThreadReply =
   | { id: number; ok: true; result: SendResult | true }
-  | { id: number; ok: false; error: { code?: EmailSendErrorCode; message: string; details?: SmtpFailureDetails } }
-  | { id: number; handoff: true };
+  | { id: number; ok: false; error: SendThreadError }
+  | { id: number; handoff: true }
+  | { id: number; claimed: boolean; error?: SendThreadError };

@@ -2,16 +2,34 @@
  * The body of the SMTP send thread (see threaded-sender.ts): one pooled nodemailer transport,
  * driven by messages from the thread that composes the mail. Errors cross the thread boundary
  * as plain objects carrying their code, and become EmailSendErrors again on the other side.
- * A gated send's onConnection is a question to the other thread (`handoff`), answered by `proceed`.
+ * A gated send's onConnection is a question to the other thread (`handoff`), answered by `proceed`;
+ * or, for a send that names its ledger row when this thread has a ledger connection, this thread
+ * claims the row itself (`claimed` tells the other thread) and writes its 'sent' outcome too.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { EmailSendError } from './send-errors.js';
-import { createEmailSender, type EmailSenderOptions, type SendOptions } from './sender.js';
-import type { SendThreadReply, SendThreadRequest } from './send-thread-protocol.js';
+import { openSendThreadLedger, type SendThreadLedger } from './send-thread-ledger.js';
+import { createEmailSender, type EmailSenderOptions, type SendOptions, type SendResult } from './sender.js';
+import type {
+  SendThreadData,
+  SendThreadError,
+  SendThreadReply,
+  SendThreadRequest,
+  SendThreadRow,
+} from './send-thread-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('send-thread.ts runs only as a worker thread');
-const sender = createEmailSender(workerData as EmailSenderOptions);
+const data = workerData as SendThreadData<EmailSenderOptions>;
+const sender = createEmailSender(data.sender);
+/**
+ * The ledger connection, opened as the thread starts (the first claims wait for it). If it cannot
+ * be opened, rows are claimed by the other thread (handoff), as without one: a send never fails
+ * for its sake.
+ */
+const opening = data.ledger ? openSendThreadLedger(data.ledger).catch(() => undefined) : undefined;
+let ledger: SendThreadLedger | undefined;
+void opening?.then((opened) => (ledger = opened));
 /** Gated sends on a connection, waiting for the other thread's answer. */
 const answers = new Map<number, (go: boolean) => void>();
 /** Gated sends not finished yet, by id: `withdraw` aborts them. */
@@ -19,17 +37,60 @@ const withdrawals = new Map<number, AbortController>();
 
 const reply = (message: SendThreadReply) => port.postMessage(message);
 
-function gated(id: number): SendOptions {
+const crossing = (error: unknown): SendThreadError =>
+  error instanceof EmailSendError
+    ? { code: error.code, message: error.message, details: error.details }
+    : { message: error instanceof Error ? error.message : String(error) };
+
+/** The other thread's answer to "this send is on a connection". */
+const askOtherThread = (id: number) =>
+  new Promise<boolean>((resolve) => {
+    answers.set(id, resolve);
+    reply({ id, handoff: true });
+  });
+
+/** The row claimed here, the answer told to the other thread; `held` remembers it for the outcome. */
+const claimHere = (id: number, open: SendThreadLedger, row: SendThreadRow, held: { value: boolean }) =>
+  open.claim(row.alertId, row.contactId).then(
+    (claimed) => {
+      held.value = claimed;
+      reply({ id, claimed });
+      return claimed;
+    },
+    (error: unknown) => {
+      reply({ id, claimed: false, error: crossing(error) });
+      throw error;
+    },
+  );
+
+function gated(id: number, row: SendThreadRow | undefined, held: { value: boolean }): SendOptions {
   const withdrawal = new AbortController();
   withdrawals.set(id, withdrawal);
   return {
     signal: withdrawal.signal,
-    onConnection: () =>
-      new Promise<boolean>((resolve) => {
-        answers.set(id, resolve);
-        reply({ id, handoff: true });
-      }),
+    onConnection: () => {
+      if (!row || !opening) return askOtherThread(id);
+      if (ledger) return claimHere(id, ledger, row, held);
+      return opening.then((opened) => (opened ? claimHere(id, opened, row, held) : askOtherThread(id)));
+    },
   };
+}
+
+/** An accepted message whose row was claimed here: its outcome written here too (with the next claim). */
+async function recorded(
+  result: SendResult,
+  row: SendThreadRow | undefined,
+  held: boolean,
+  messageId: string,
+): Promise<SendResult> {
+  if (!ledger || !row?.recordSent || !held || !result.accepted) return result;
+  try {
+    await ledger.recordSent(row.alertId, row.contactId, messageId);
+    return { ...result, recorded: true };
+  } catch {
+    // Not written: the other thread records it as it would without this thread's ledger.
+    return result;
+  }
 }
 
 port.on('message', (request: SendThreadRequest) => {
@@ -37,6 +98,7 @@ port.on('message', (request: SendThreadRequest) => {
     case 'close':
       sender.close();
       port.close();
+      void opening?.then(() => ledger?.close());
       return;
     case 'proceed':
       answers.get(request.id)?.(request.go);
@@ -47,8 +109,16 @@ port.on('message', (request: SendThreadRequest) => {
       return;
   }
   const { id } = request;
-  const work =
-    request.op === 'verify' ? sender.verify() : sender.send(request.message, request.gated ? gated(id) : undefined);
+  let work: Promise<SendResult | true>;
+  if (request.op === 'verify') work = sender.verify();
+  else {
+    const { message, row } = request;
+    const held = { value: false };
+    const messageId = typeof message.messageId === 'string' ? message.messageId : '';
+    work = sender
+      .send(message, request.gated ? gated(id, row, held) : undefined)
+      .then((result) => recorded(result, row, held.value, messageId || result.messageId));
+  }
   work
     .finally(() => {
       withdrawals.delete(id);
@@ -56,14 +126,6 @@ port.on('message', (request: SendThreadRequest) => {
     })
     .then(
       (result) => reply({ id, ok: true, result }),
-      (error: unknown) =>
-        reply({
-          id,
-          ok: false,
-          error:
-            error instanceof EmailSendError
-              ? { code: error.code, message: error.message, details: error.details }
-              : { message: error instanceof Error ? error.message : String(error) },
-        }),
+      (error: unknown) => reply({ id, ok: false, error: crossing(error) }),
     );
 });

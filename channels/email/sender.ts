@@ -1,5 +1,6 @@
 import { Transform, type Readable } from 'node:stream';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
+import type { LedgerRow } from '../adapter.js';
 import { DomainError } from '../../domain/errors.js';
 import { ALERT_ID_HEADER, buildAlertEmail, type AlertEmail } from './alert-email.js';
 import { alertEmailRaw } from './alert-mime.js';
@@ -25,6 +26,8 @@ export interface SendResult {
   /** true: a hard bounce (5xx to RCPT TO/DATA); do not retry, mark the address. */
   permanent: boolean;
   responseCode?: number;
+  /** The sender wrote the ledger row's 'sent' outcome itself (SendOptions.ledgerRow with recordSent). */
+  recorded?: boolean;
 }
 
 /** What a caller may ask of one send besides the message. */
@@ -41,6 +44,8 @@ export interface SendOptions {
   onConnection?: () => Promise<boolean>;
   /** Aborted before onConnection was called: the message leaves the queue, withdrawn. Later: ignored. */
   signal?: AbortSignal;
+  /** With onConnection: the ledger row it claims, for a sender that claims it itself (see LedgerRow). */
+  ledgerRow?: LedgerRow;
 }
 
 export interface EmailSender {

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { buildAlertEmail } from './alert-email.js';
 import { EmailSendError } from './send-errors.js';
-import type { SendThreadReply, SendThreadRequest } from './send-thread-protocol.js';
+import type { SendThreadLedgerOptions } from './send-thread-ledger.js';
+import type { SendThreadData, SendThreadError, SendThreadReply, SendThreadRequest } from './send-thread-protocol.js';
 import {
   createEmailSender,
   onAbortOf,
@@ -16,6 +17,13 @@ import { redactSmtpUrl } from './smtp-url.js';
 export interface ThreadedEmailSenderOptions extends EmailSenderOptions {
   /** Heap bound of the send thread: its garbage never grows the worker's memory beyond this. */
   threadHeapMb?: number;
+  /**
+   * The delivery ledger's PostgreSQL (store/db.ts: Db.postgres): the send thread opens its own
+   * connection and claims the rows of sends that name theirs (SendOptions.ledgerRow) itself, with
+   * no hop to this thread and back while a message waits at its end on a connection. Unset (PGlite,
+   * which no other thread can reach): every claim is this thread's onConnection.
+   */
+  ledger?: SendThreadLedgerOptions;
 }
 
 /**
@@ -25,7 +33,10 @@ export interface ThreadedEmailSenderOptions extends EmailSenderOptions {
  * cheap, and the ledger needs the Message-ID before the send. A send's onConnection runs here,
  * when the thread reports the message on a connection. If the thread dies with sends in flight,
  * those that may have gone out fail with SMTP_OUTCOME_UNKNOWN; gated sends whose end was not let
- * go fail with SMTP_TEMPORARY (nothing was delivered). The next send starts a new thread.
+ * go fail with SMTP_TEMPORARY (nothing was delivered). A send whose row the thread claims itself
+ * (options.ledger) and whose claim was not reported yet may have gone out: SMTP_OUTCOME_UNKNOWN,
+ * and its claim's answer is that failure (the ledger row says whether it was claimed). The next
+ * send starts a new thread.
  */
 export interface ThreadedEmailSender extends EmailSender {
   /** Terminates the send thread at once, sends in flight included (what a crash of the thread does). */
@@ -38,7 +49,7 @@ export function createThreadedEmailSender(options: ThreadedEmailSenderOptions): 
   // Validates the options here, where a mistake is reported at start-up, not in the thread.
   const local = createEmailSender(options);
   local.close();
-  const { threadHeapMb, ...senderOptions } = options;
+  const { threadHeapMb, ledger, ...senderOptions } = options;
   const sender = {
     from: options.from,
     replyDomain: options.replyDomain,
@@ -56,11 +67,16 @@ export function createThreadedEmailSender(options: ThreadedEmailSenderOptions): 
     released?: boolean;
     /** onConnection failed: send() rejects with this rather than SMTP_WITHDRAWN. */
     hookError?: unknown;
+    /** The thread was asked to claim the ledger row itself (it may still hand off, its ledger not open). */
+    claimsRow?: boolean;
+    /** The thread handed the send off to onConnection, or reported its own claim. */
+    decided?: boolean;
   }
   const pending = new Map<number, Waiter>();
 
   /** The thread reports a gated send on a connection: ask onConnection, and answer. */
   const handoff = (worker: Worker, id: number, waiter: Waiter) => {
+    waiter.decided = true;
     waiter.options!.onConnection!().then(
       (go) => {
         waiter.released = go;
@@ -73,28 +89,49 @@ export function createThreadedEmailSender(options: ThreadedEmailSenderOptions): 
     );
   };
 
+  /** The thread claimed the row itself: the claim's answer goes to the send's LedgerRow. */
+  const claimed = (waiter: Waiter, held: boolean, error: SendThreadError | undefined) => {
+    waiter.decided = true;
+    if (error) {
+      const failure = toError(error);
+      waiter.hookError = failure;
+      waiter.options?.ledgerRow?.claimed(Promise.reject(failure));
+    } else {
+      waiter.released = held;
+      waiter.options?.ledgerRow?.claimed(Promise.resolve(held));
+    }
+  };
+
   const start = (): Worker => {
     const entry = threadEntry();
     const worker = new Worker(entry, {
-      workerData: senderOptions,
+      workerData: { sender: senderOptions, ...(ledger ? { ledger } : {}) } satisfies SendThreadData<
+        typeof senderOptions
+      >,
       resourceLimits: { maxOldGenerationSizeMb: threadHeapMb ?? 64, maxYoungGenerationSizeMb: 16 },
     });
     worker.on('message', (reply: SendThreadReply) => {
       const waiter = pending.get(reply.id);
       if (!waiter) return;
       if ('handoff' in reply) return handoff(worker, reply.id, waiter);
+      if ('claimed' in reply) return claimed(waiter, reply.claimed, reply.error);
       pending.delete(reply.id);
       if (reply.ok) waiter.resolve(reply.result);
-      else if (waiter.hookError !== undefined && reply.error.code === 'SMTP_WITHDRAWN') waiter.reject(waiter.hookError);
-      else if (reply.error.code) {
-        waiter.reject(new EmailSendError(reply.error.code, reply.error.message, reply.error.details ?? {}));
-      } else waiter.reject(new Error(reply.error.message));
+      else if (waiter.hookError !== undefined && (reply.error.code === 'SMTP_WITHDRAWN' || !reply.error.code))
+        waiter.reject(waiter.hookError);
+      else waiter.reject(toError(reply.error));
     });
     const lost = (why: string) => {
       if (thread === worker) thread = undefined;
       for (const [id, waiter] of pending) {
         pending.delete(id);
-        const delivered = !waiter.options?.onConnection || waiter.released;
+        // A row the thread may have claimed and sent without saying so yet counts as possibly delivered.
+        const unreported = waiter.claimsRow && !waiter.decided;
+        if (unreported)
+          waiter.options?.ledgerRow?.claimed(
+            Promise.reject(new EmailSendError('SMTP_OUTCOME_UNKNOWN', `the SMTP send thread stopped (${why})`, {})),
+          );
+        const delivered = !waiter.options?.onConnection || waiter.released || unreported;
         waiter.reject(
           delivered
             ? new EmailSendError('SMTP_OUTCOME_UNKNOWN', `the SMTP send thread stopped (${why})`, {})
@@ -120,12 +157,18 @@ export function createThreadedEmailSender(options: ThreadedEmailSenderOptions): 
       const signal = sendOptions?.signal;
       const withdraw = () => worker.postMessage({ id, op: 'withdraw' } satisfies SendThreadRequest);
       const settled = signal && !signal.aborted ? onAbortOf(signal, withdraw) : () => undefined;
+      const row = ledger && request.op === 'send' && request.gated ? sendOptions?.ledgerRow : undefined;
       pending.set(id, {
         resolve: (v) => (settled(), resolve(v)),
         reject: (e) => (settled(), reject(e)),
         options: sendOptions,
+        ...(row ? { claimsRow: true } : {}),
       });
-      worker.postMessage({ ...request, id });
+      worker.postMessage(
+        row
+          ? { ...request, id, row: { alertId: row.alertId, contactId: row.contactId, recordSent: row.recordSent } }
+          : { ...request, id },
+      );
       if (signal?.aborted) withdraw();
     });
 
@@ -147,6 +190,10 @@ export function createThreadedEmailSender(options: ThreadedEmailSenderOptions): 
 }
 
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+/** An error from the send thread as this thread's: an EmailSendError when it carries a code. */
+const toError = (error: SendThreadError): Error =>
+  error.code ? new EmailSendError(error.code, error.message, error.details ?? {}) : new Error(error.message);
 
 /**
  * From source: a loader that registers tsx first. Compiled: send-thread.mjs beside an esbuild

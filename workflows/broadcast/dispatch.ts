@@ -2,7 +2,7 @@ import { ApplicationFailure, cancellationSignal, heartbeat } from '@temporalio/a
 import { EmailSendError } from '../../channels/email/send-errors.js';
 import { isOutcomeUnknown, isWithdrawn, SendWithdrawnError } from '../../channels/send-error.js';
 import type { EmailSender } from '../../channels/email/sender.js';
-import type { ChannelAdapter, ChannelAdapters, SendHooks } from '../../channels/adapter.js';
+import type { ChannelAdapter, ChannelAdapters, LedgerRow, SendHooks } from '../../channels/adapter.js';
 import { emailChannelOf } from '../../channels/email/email-channel.js';
 import { capLookbackHours, overCapAtSend, type FrequencyCap } from '../../domain/audience/frequency-cap.js';
 import { isValidEmail } from '../../domain/audience/addresses.js';
@@ -66,6 +66,8 @@ export type Attempt = {
   error?: string;
   /** Sent on the fallback after the email hard-bounced: CRM logging still flags the address. */
   emailBounced?: boolean;
+  /** The transport wrote this outcome to the ledger itself, with the claim (SendHooks.ledgerRow). */
+  recorded?: boolean;
 };
 
 /** Rows per lane at least: a small batch goes out strictly in order, one send at a time. */
@@ -161,9 +163,24 @@ export async function dispatchBatch(
     // Once per row, when the channel calls it (email: at the SMTP connection) or deliver() does
     // (before a Slack or SMS request). A draining worker claims nothing new: the message is withdrawn.
     const claimRow = () => claim ?? (halted() ? Promise.resolve(false) : claimNow());
+    // Email's send thread may claim the row itself, where the message waits on its connection, and
+    // write its 'sent' outcome with its next claim; it tells us the claim's answer here.
+    const ledgerRow: LedgerRow = {
+      alertId: alert.id,
+      contactId: row.contactId,
+      recordSent: true,
+      claimed: (held) => {
+        const answer = held.then((h) => {
+          refusedByLedger = !h;
+          return h;
+        });
+        answer.catch(() => undefined);
+        claim ??= answer;
+      },
+    };
     let attempt: Attempt;
     try {
-      attempt = await deliver(deps, alert, row, { beforeSend: claimRow, signal: withdrawal.signal }).finally(
+      attempt = await deliver(deps, alert, row, { beforeSend: claimRow, signal: withdrawal.signal, ledgerRow }).finally(
         releaseSlot,
       );
     } catch (error) {
@@ -190,8 +207,9 @@ export async function dispatchBatch(
       return;
     }
     // Recorded with the next claim's statement (or within a few ms): the connection that answered
-    // this message claims its next one right after, so the two rows change in one commit.
-    await deliveries.recordOutcome(alert.id, { contactId: row.contactId, ...attempt });
+    // this message claims its next one right after, so the two rows change in one commit. The send
+    // thread did that itself for an email it claimed (attempt.recorded).
+    if (!attempt.recorded) await deliveries.recordOutcome(alert.id, { contactId: row.contactId, ...attempt });
     outcome[attempt.status] += 1;
     deps.metrics?.delivery(attempt.channel, attempt.status);
   };
@@ -327,7 +345,9 @@ async function deliver(deps: DispatchDeps, alert: AlertRow, row: DeliveryRow, ho
   const unserved = primary.status === 'failed' && !adapterFor(deps, row.channel);
   if ((primary.status !== 'bounced' && !unserved) || !row.fallbackChannel || !row.fallbackAddress)
     return emailBouncesOnly(primary);
-  const fallback = await tryChannel(deps, alert, row, row.fallbackChannel, row.fallbackAddress, hooks);
+  // The row is claimed by now, and its outcome is not the fallback's alone: no ledger row for the transport.
+  const { ledgerRow: _claimed, ...fallbackHooks } = hooks;
+  const fallback = await tryChannel(deps, alert, row, row.fallbackChannel, row.fallbackAddress, fallbackHooks);
   if (fallback.status === 'sent')
     return unserved
       ? fallback
