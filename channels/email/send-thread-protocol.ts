@@ -28,7 +28,7 @@ export interface SendThreadError {
 export type SendThreadRequest =
   /**
    * gated: the send thread asks (`handoff`) before the message's end goes out (SendOptions.onConnection),
-   * or, given its row and a ledger connection, claims the row itself and says so (`claimed`).
+   * or, given its row and a ledger connection, claims the row itself and says so in its answer.
    */
   | { id: number; op: 'send'; message: AlertEmail | SendMailOptions; gated: boolean; row?: SendThreadRow }
   /** The answer to a `handoff`: let the message's end go, or withdraw it. */
@@ -39,12 +39,16 @@ export type SendThreadRequest =
   | { id: number; op: 'close' };
 
 /**
- * The send thread's answer. `handoff` and `claimed` are no answers: the gated send `id` is on a
- * connection and waits for `proceed`; or the send thread claimed its row (held, or the claim
- * failed with `error`) and goes on by itself.
+ * What became of a row the send thread claimed itself: held, refused (no longer pending), or the
+ * claim's statement failed (the send's error is that failure).
+ */
+export type SendThreadClaim = 'held' | 'refused' | 'failed';
+
+/**
+ * The send thread's answer; `claim` is there when the thread claimed the send's row itself.
+ * `handoff` is no answer: the gated send `id` is on a connection and waits for `proceed`.
  */
 export type SendThreadReply =
-  | { id: number; ok: true; result: SendResult | true }
-  | { id: number; ok: false; error: SendThreadError }
-  | { id: number; handoff: true }
-  | { id: number; claimed: boolean; error?: SendThreadError };
+  | { id: number; ok: true; result: SendResult | true; claim?: SendThreadClaim }
+  | { id: number; ok: false; error: SendThreadError; claim?: SendThreadClaim }
+  | { id: number; handoff: true };

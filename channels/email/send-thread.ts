@@ -4,13 +4,14 @@
  * as plain objects carrying their code, and become EmailSendErrors again on the other side.
  * A gated send's onConnection is a question to the other thread (`handoff`), answered by `proceed`;
  * or, for a send that names its ledger row when this thread has a ledger connection, this thread
- * claims the row itself (`claimed` tells the other thread) and writes its 'sent' outcome too.
+ * claims the row itself (the answer says how that went) and writes its 'sent' outcome too.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { EmailSendError } from './send-errors.js';
 import { openSendThreadLedger, type SendThreadLedger } from './send-thread-ledger.js';
 import { createEmailSender, type EmailSenderOptions, type SendOptions, type SendResult } from './sender.js';
 import type {
+  SendThreadClaim,
   SendThreadData,
   SendThreadError,
   SendThreadReply,
@@ -49,29 +50,28 @@ const askOtherThread = (id: number) =>
     reply({ id, handoff: true });
   });
 
-/** The row claimed here, the answer told to the other thread; `held` remembers it for the outcome. */
-const claimHere = (id: number, open: SendThreadLedger, row: SendThreadRow, held: { value: boolean }) =>
+/** The row claimed here; `claim` keeps the answer for the outcome and for the other thread. */
+const claimHere = (open: SendThreadLedger, row: SendThreadRow, claim: { state?: SendThreadClaim }) =>
   open.claim(row.alertId, row.contactId).then(
-    (claimed) => {
-      held.value = claimed;
-      reply({ id, claimed });
-      return claimed;
+    (held) => {
+      claim.state = held ? 'held' : 'refused';
+      return held;
     },
     (error: unknown) => {
-      reply({ id, claimed: false, error: crossing(error) });
+      claim.state = 'failed';
       throw error;
     },
   );
 
-function gated(id: number, row: SendThreadRow | undefined, held: { value: boolean }): SendOptions {
+function gated(id: number, row: SendThreadRow | undefined, claim: { state?: SendThreadClaim }): SendOptions {
   const withdrawal = new AbortController();
   withdrawals.set(id, withdrawal);
   return {
     signal: withdrawal.signal,
     onConnection: () => {
       if (!row || !opening) return askOtherThread(id);
-      if (ledger) return claimHere(id, ledger, row, held);
-      return opening.then((opened) => (opened ? claimHere(id, opened, row, held) : askOtherThread(id)));
+      if (ledger) return claimHere(ledger, row, claim);
+      return opening.then((opened) => (opened ? claimHere(opened, row, claim) : askOtherThread(id)));
     },
   };
 }
@@ -110,14 +110,14 @@ port.on('message', (request: SendThreadRequest) => {
   }
   const { id } = request;
   let work: Promise<SendResult | true>;
+  const claim: { state?: SendThreadClaim } = {};
   if (request.op === 'verify') work = sender.verify();
   else {
     const { message, row } = request;
-    const held = { value: false };
     const messageId = typeof message.messageId === 'string' ? message.messageId : '';
     work = sender
-      .send(message, request.gated ? gated(id, row, held) : undefined)
-      .then((result) => recorded(result, row, held.value, messageId || result.messageId));
+      .send(message, request.gated ? gated(id, row, claim) : undefined)
+      .then((result) => recorded(result, row, claim.state === 'held', messageId || result.messageId));
   }
   work
     .finally(() => {
@@ -125,7 +125,8 @@ port.on('message', (request: SendThreadRequest) => {
       answers.delete(id);
     })
     .then(
-      (result) => reply({ id, ok: true, result }),
-      (error: unknown) => reply({ id, ok: false, error: crossing(error) }),
+      (result) => reply({ id, ok: true, result, ...(claim.state ? { claim: claim.state } : {}) }),
+      (error: unknown) =>
+        reply({ id, ok: false, error: crossing(error), ...(claim.state ? { claim: claim.state } : {}) }),
     );
 });

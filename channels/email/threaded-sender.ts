@@ -3,7 +3,13 @@ import { Worker } from 'node:worker_threads';
 import { buildAlertEmail } from './alert-email.js';
 import { EmailSendError } from './send-errors.js';
 import type { SendThreadLedgerOptions } from './send-thread-ledger.js';
-import type { SendThreadData, SendThreadError, SendThreadReply, SendThreadRequest } from './send-thread-protocol.js';
+import type {
+  SendThreadClaim,
+  SendThreadData,
+  SendThreadError,
+  SendThreadReply,
+  SendThreadRequest,
+} from './send-thread-protocol.js';
 import {
   createEmailSender,
   onAbortOf,
@@ -34,9 +40,9 @@ export interface ThreadedEmailSenderOptions extends EmailSenderOptions {
  * when the thread reports the message on a connection. If the thread dies with sends in flight,
  * those that may have gone out fail with SMTP_OUTCOME_UNKNOWN; gated sends whose end was not let
  * go fail with SMTP_TEMPORARY (nothing was delivered). A send whose row the thread claims itself
- * (options.ledger) and whose claim was not reported yet may have gone out: SMTP_OUTCOME_UNKNOWN,
- * and its claim's answer is that failure (the ledger row says whether it was claimed). The next
- * send starts a new thread.
+ * (options.ledger) may have gone out unless it was handed off: SMTP_OUTCOME_UNKNOWN, and its
+ * claim's answer is that failure (the ledger row says whether it was claimed). The next send
+ * starts a new thread.
  */
 export interface ThreadedEmailSender extends EmailSender {
   /** Terminates the send thread at once, sends in flight included (what a crash of the thread does). */
@@ -69,7 +75,7 @@ export function createThreadedEmailSender(options: ThreadedEmailSenderOptions): 
     hookError?: unknown;
     /** The thread was asked to claim the ledger row itself (it may still hand off, its ledger not open). */
     claimsRow?: boolean;
-    /** The thread handed the send off to onConnection, or reported its own claim. */
+    /** The thread handed the send off to onConnection (it could not claim the row itself), or answered. */
     decided?: boolean;
   }
   const pending = new Map<number, Waiter>();
@@ -89,17 +95,14 @@ export function createThreadedEmailSender(options: ThreadedEmailSenderOptions): 
     );
   };
 
-  /** The thread claimed the row itself: the claim's answer goes to the send's LedgerRow. */
-  const claimed = (waiter: Waiter, held: boolean, error: SendThreadError | undefined) => {
+  /** The thread claimed the row itself: the claim's answer goes to the send's LedgerRow before send() settles. */
+  const claimed = (waiter: Waiter, claim: SendThreadClaim, error: SendThreadError | undefined) => {
     waiter.decided = true;
-    if (error) {
-      const failure = toError(error);
+    if (claim === 'failed') {
+      const failure = toError(error ?? { message: 'the ledger claim failed' });
       waiter.hookError = failure;
       waiter.options?.ledgerRow?.claimed(Promise.reject(failure));
-    } else {
-      waiter.released = held;
-      waiter.options?.ledgerRow?.claimed(Promise.resolve(held));
-    }
+    } else waiter.options?.ledgerRow?.claimed(Promise.resolve(claim === 'held'));
   };
 
   const start = (): Worker => {
@@ -114,8 +117,8 @@ export function createThreadedEmailSender(options: ThreadedEmailSenderOptions): 
       const waiter = pending.get(reply.id);
       if (!waiter) return;
       if ('handoff' in reply) return handoff(worker, reply.id, waiter);
-      if ('claimed' in reply) return claimed(waiter, reply.claimed, reply.error);
       pending.delete(reply.id);
+      if (reply.claim) claimed(waiter, reply.claim, reply.ok ? undefined : reply.error);
       if (reply.ok) waiter.resolve(reply.result);
       else if (waiter.hookError !== undefined && (reply.error.code === 'SMTP_WITHDRAWN' || !reply.error.code))
         waiter.reject(waiter.hookError);
@@ -125,7 +128,7 @@ export function createThreadedEmailSender(options: ThreadedEmailSenderOptions): 
       if (thread === worker) thread = undefined;
       for (const [id, waiter] of pending) {
         pending.delete(id);
-        // A row the thread may have claimed and sent without saying so yet counts as possibly delivered.
+        // A row the thread claims itself: it may have been claimed and its end let go without a word yet.
         const unreported = waiter.claimsRow && !waiter.decided;
         if (unreported)
           waiter.options?.ledgerRow?.claimed(

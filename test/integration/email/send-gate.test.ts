@@ -180,12 +180,16 @@ describe('a gated send when the send thread dies', () => {
 
   it('fails as temporary while its end was not let go, and as unknown once it was', async () => {
     catcher.faults.setLatency(2000);
-    const letGo = sender.send(sender.compose(alertFor(10)), { onConnection: async () => true });
-    const queued = sender.send(sender.compose(alertFor(11)), { onConnection: async () => true });
-    await sleep(500);
+    let asked = 0;
+    const onConnection = async () => (asked++, true);
+    const letGo = failureOf(sender.send(sender.compose(alertFor(10)), { onConnection }));
+    const queued = failureOf(sender.send(sender.compose(alertFor(11)), { onConnection }));
+    // A thread starting on a loaded machine can take a while to reach the connection: wait for it.
+    await vi.waitFor(() => expect(asked).toBe(1), { timeout: 10_000 });
+    await sleep(100);
     await sender.terminateThread();
-    expect(await failureOf(letGo)).toMatchObject({ code: 'SMTP_OUTCOME_UNKNOWN' });
-    expect(await failureOf(queued)).toMatchObject({ code: 'SMTP_TEMPORARY', retryable: true });
+    expect(await letGo).toMatchObject({ code: 'SMTP_OUTCOME_UNKNOWN' });
+    expect(await queued).toMatchObject({ code: 'SMTP_TEMPORARY', retryable: true });
 
     catcher.faults.setLatency(0);
     await expect(sender.send(sender.compose(alertFor(12)))).resolves.toMatchObject({ accepted: true });
