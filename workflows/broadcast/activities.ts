@@ -19,6 +19,8 @@ import type { DeliveryStore } from '../../store/deliveries.js';
 import type { ResponseStore } from '../../store/responses.js';
 import type { TopicStore } from '../../store/topics.js';
 import type { OwnerDigestStore } from '../../store/owner-digests.js';
+import type { CustomerDigestStore } from '../../store/customer-digests.js';
+import { createCustomerDigestActivities } from './activities/customer-digests.js';
 import { groupBySlot } from '../../domain/broadcast/send-timing.js';
 import { resolveAudience } from './audience-resolution.js';
 import { dispatchBatch } from './dispatch.js';
@@ -84,6 +86,10 @@ export interface BroadcastActivityDeps {
    * Temporal dev server (which cannot skip time) so that two time zones' slots fall seconds apart.
    */
   slotClock?: { toSlotTime(realMs: number): number; toReal(slotMs: number): number };
+  /** Customer digests (daily or weekly mode in the preference centre); unset: every alert goes out on its own. */
+  customerDigests?: CustomerDigestStore;
+  /** REPLY_DOMAIN: the digests' per-alert reply addresses (alert emails take it from the sender). */
+  replyDomain?: string;
 }
 
 /** Approval link ids derive from (alert, version, approver): a retried notification reuses the same link. */
@@ -296,6 +302,7 @@ export function createBroadcastActivities(
             read: (emails) => crm.getEmailSubscriptionStatuses(emails),
           },
           ...(deps.preferenceLink ? { preferenceLink: deps.preferenceLink } : {}),
+          ...(deps.preferences ? { preferences: deps.preferences } : {}),
         },
         alert,
         batch,
@@ -414,7 +421,29 @@ export function createBroadcastActivities(
       return outcome;
     },
 
-    ...createCrmLoggingActivities(deps),
+    ...(deps.customerDigests
+      ? createCustomerDigestActivities({
+          alerts,
+          digests: deps.customerDigests,
+          mail,
+          channels,
+          limiters,
+          sendSlots,
+          secret: deps.secret,
+          sender: {
+            from: deps.mailFrom,
+            replyDomain: deps.replyDomain ?? noticeDomain(deps.mailFrom),
+            publicUrl: deps.publicUrl,
+          },
+          quietHours: deps.policy.quietHours,
+          ...(deps.preferences ? { preferences: deps.preferences } : {}),
+          ...(deps.preferenceLink ? { preferenceLink: deps.preferenceLink } : {}),
+          ...(deps.topics ? { topics: deps.topics } : {}),
+          ...(deps.announcedSchedules !== undefined ? { announcedSchedules: deps.announcedSchedules } : {}),
+          ...(deps.slotClock ? { slotClock: deps.slotClock } : {}),
+        })
+      : noCustomerDigests),
+    ...createCrmLoggingActivities({ ...deps, ...(deps.customerDigests ? { digests: deps.customerDigests } : {}) }),
     ...createResponseActivities({
       ...deps,
       // A DSN's fallback try goes out on this worker's channels, paced like the dispatch.
@@ -438,3 +467,11 @@ export function createBroadcastActivities(
 }
 
 export type BroadcastActivities = ReturnType<typeof createBroadcastActivities>;
+
+/** A worker without the digest store holds nothing for digests: every row goes out on its own. */
+const noCustomerDigests: ReturnType<typeof createCustomerDigestActivities> = {
+  holdForDigests: () => Promise.resolve([]),
+  digestState: () => Promise.resolve({ last: null, overdue: [] }),
+  sendDigestPage: () => Promise.reject(ApplicationFailure.nonRetryable('this worker keeps no digests', 'NO_DIGESTS')),
+  digestRunCounts: () => Promise.reject(ApplicationFailure.nonRetryable('this worker keeps no digests', 'NO_DIGESTS')),
+};
