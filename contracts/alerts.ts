@@ -87,6 +87,8 @@ export const deliveryCountsSchema = z
     bounced: z.int(),
     unconfirmed: z.int(),
     cancelled: z.int(),
+    /** Waiting for the contacts' daily or weekly digests (their choice in the preference centre). */
+    digest: z.int().optional(),
     responded: z.int(),
     /** Of sent: the email hard-bounced (at once or by a later DSN) and the fallback channel reached the contact. */
     sentAfterBounce: z.int().optional(),

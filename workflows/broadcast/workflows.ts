@@ -20,6 +20,7 @@ import type { DeliveryCounts } from '../../domain/broadcast/final-summary.js';
 import type { BroadcastPhase } from '../../domain/vocabulary/index.js';
 import type { BroadcastActivities } from './activities.js';
 import type { ResponseActivities } from './activities/responses.js';
+import type { DigestRunSlot } from './activities/customer-digests.js';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   ANNOUNCED_SLOTS,
@@ -378,11 +379,14 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
  * (and the task queue), so every alert holding rows for one slot shares one run. A run that ended
  * is started again (its second run sends what the first could not see). The run outlives the alert.
  */
-async function startDigestRuns(slots: readonly string[], input: Pick<BroadcastInput, 'batchSize' | 'historyBudget'>) {
-  for (const slotAt of slots) {
+async function startDigestRuns(
+  slots: readonly DigestRunSlot[],
+  input: Pick<BroadcastInput, 'batchSize' | 'historyBudget'>,
+) {
+  for (const { slotAt, workflowId } of slots) {
     try {
       await startChild(customerDigest, {
-        workflowId: `digest:${workflowInfo().taskQueue}:${slotAt}`,
+        workflowId,
         args: [{ slotAt, pageSize: input.batchSize, historyBudget: input.historyBudget }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,

@@ -1,4 +1,4 @@
-import { ApplicationFailure, cancellationSignal, heartbeat } from '@temporalio/activity';
+import { activityInfo, ApplicationFailure, cancellationSignal, heartbeat } from '@temporalio/activity';
 import type { ChannelAdapters, SendHooks, TokenSigner } from '../../../channels/adapter.js';
 import { buildDigestEmail, type DigestEmailItem } from '../../../channels/email/digest-email.js';
 import { EmailSendError } from '../../../channels/email/send-errors.js';
@@ -51,13 +51,25 @@ export interface DigestPageResult {
   bounced: number;
   unconfirmed: number;
   /** Instants quiet hours hold some contacts' digests until: each gets a run of its own. */
-  deferredTo: string[];
+  deferredTo: DigestRunSlot[];
+}
+
+/**
+ * A slot's run to start: its instant, and its workflow id, derived from the slot and the task queue
+ * (so test files on one Temporal server never share a run). Computed by the activity, so it is in
+ * the history and a replay on another task queue issues the same command.
+ */
+export interface DigestRunSlot {
+  slotAt: string;
+  workflowId: string;
 }
 
 const HEARTBEAT_INTERVAL_MS = 3_000;
 
-/** The instant a digest run waits until, and the key of its workflow. */
-export const digestRunKey = (taskQueue: string, slotAt: string) => `digest:${taskQueue}:${slotAt}`;
+const runSlot = (slotAt: string): DigestRunSlot => ({
+  slotAt,
+  workflowId: `digest:${activityInfo().taskQueue}:${slotAt}`,
+});
 
 /**
  * The activities of customer digests (domain/digests.ts, store/customer-digests.ts): holding an
@@ -70,7 +82,12 @@ export function createCustomerDigestActivities(deps: CustomerDigestDeps) {
   const clock = () => deps.slotClock ?? { toSlotTime: (ms: number) => ms, toReal: (ms: number) => ms };
 
   /** One contact's digest out on its channel; the record goes 'sending' as the message leaves. */
-  async function sendOne(digestId: number, rows: DigestItemRow[], signal: AbortSignal): Promise<DigestOutcome> {
+  async function sendOne(
+    slotAt: string,
+    digestId: number,
+    rows: DigestItemRow[],
+    signal: AbortSignal,
+  ): Promise<DigestOutcome> {
     const where = digestChannel(rows)!;
     const first = rows[0]!;
     const newest = rows[rows.length - 1]!;
@@ -90,7 +107,8 @@ export function createCustomerDigestActivities(deps: CustomerDigestDeps) {
       }));
       const message = buildDigestEmail({
         sender: deps.sender,
-        digestKey: `digest-${digestId}`,
+        // One digest per contact per slot: the catcher counts a second one as a duplicate.
+        digestKey: `digest-${slotAt}`,
         digestId,
         recipient: {
           contactId: first.contactId,
@@ -138,7 +156,7 @@ export function createCustomerDigestActivities(deps: CustomerDigestDeps) {
      * digest_at the contact's next digest instant from the approval): returns the distinct instants,
      * each a digest run for the workflow to start. Urgent, or announced schedules off: nothing is held.
      */
-    async holdForDigests(alertId: string, urgent: boolean): Promise<string[]> {
+    async holdForDigests(alertId: string, urgent: boolean): Promise<DigestRunSlot[]> {
       if (urgent || deps.announcedSchedules === false) return [];
       const alert = await loadAlert(alertId);
       const pairs = await digests.pendingDigestPairs(alertId);
@@ -154,12 +172,13 @@ export function createCustomerDigestActivities(deps: CustomerDigestDeps) {
         const at = new Date(c.toReal(Date.parse(g.at))).toISOString();
         if ((await digests.holdForDigest(alertId, g.mode, g.zones, at)) > 0) instants.add(at);
       }
-      return [...instants].sort();
+      return [...instants].sort().map(runSlot);
     },
 
     /** What the alert still waits for from digests (see store alertDigestState). */
-    async digestState(alertId: string): Promise<{ last: string | null; overdue: string[] }> {
-      return digests.alertDigestState(alertId, 30_000);
+    async digestState(alertId: string): Promise<{ last: string | null; overdue: DigestRunSlot[] }> {
+      const state = await digests.alertDigestState(alertId, 30_000);
+      return { last: state.last, overdue: state.overdue.map(runSlot) };
     },
 
     /**
@@ -202,7 +221,7 @@ export function createCustomerDigestActivities(deps: CustomerDigestDeps) {
       if (held.length > 0) {
         await digests.defer(held);
         for (const h of held) byDigest.delete(h.digestId);
-        result.deferredTo = [...new Set(held.map((h) => h.until))].sort();
+        result.deferredTo = [...new Set(held.map((h) => h.until))].sort().map(runSlot);
       }
 
       const cancelled = cancellationSignal();
@@ -219,7 +238,7 @@ export function createCustomerDigestActivities(deps: CustomerDigestDeps) {
             try {
               await deps.limiters[digestChannel(rows)!.channel]?.();
               if (cancelled.aborted) return;
-              const outcome = await sendOne(digestId, rows, withdrawal.signal);
+              const outcome = await sendOne(input.slotAt, digestId, rows, withdrawal.signal);
               await digests.finish(digestId, outcome);
               result[outcome.status] += 1;
             } catch (error) {
