@@ -20,7 +20,7 @@ import type { ResponseStore } from '../../store/responses.js';
 import type { TopicStore } from '../../store/topics.js';
 import type { OwnerDigestStore } from '../../store/owner-digests.js';
 import type { CustomerDigestStore } from '../../store/customer-digests.js';
-import { createCustomerDigestActivities } from './activities/customer-digests.js';
+import { createCustomerDigestActivities, type DigestRunSlot } from './activities/customer-digests.js';
 import { groupBySlot } from '../../domain/broadcast/send-timing.js';
 import { resolveAudience } from './audience-resolution.js';
 import { dispatchBatch } from './dispatch.js';
@@ -158,7 +158,30 @@ export function createBroadcastActivities(
     }
   }
 
-  return {
+  const digestActivities = deps.customerDigests
+    ? createCustomerDigestActivities({
+        alerts,
+        digests: deps.customerDigests,
+        mail,
+        channels,
+        limiters,
+        sendSlots,
+        secret: deps.secret,
+        sender: {
+          from: deps.mailFrom,
+          replyDomain: deps.replyDomain ?? noticeDomain(deps.mailFrom),
+          publicUrl: deps.publicUrl,
+        },
+        quietHours: deps.policy.quietHours,
+        ...(deps.preferences ? { preferences: deps.preferences } : {}),
+        ...(deps.preferenceLink ? { preferenceLink: deps.preferenceLink } : {}),
+        ...(deps.topics ? { topics: deps.topics } : {}),
+        ...(deps.announcedSchedules !== undefined ? { announcedSchedules: deps.announcedSchedules } : {}),
+        ...(deps.slotClock ? { slotClock: deps.slotClock } : {}),
+      })
+    : noCustomerDigests;
+
+  const activities = {
     async resolveAudience(alertId: string): Promise<{ deliveries: number }> {
       const alert = await loadAlert(alertId);
       const workingChannels = (['email', 'slack', 'sms'] as const).filter((c) => channels[c] !== undefined);
@@ -345,6 +368,18 @@ export function createBroadcastActivities(
       return held;
     },
 
+    /**
+     * holdForSlots, then (customer digests) the rows whose contact chose a digest for the topic wait
+     * for it: one activity, so an alert without digest rows costs no more than before.
+     */
+    async holdForSlotsAndDigests(
+      alertId: string,
+      urgent: boolean,
+    ): Promise<{ held: { at: string; zones: number; rows: number }[]; digestRuns: DigestRunSlot[] }> {
+      const held = await activities.holdForSlots(alertId, urgent);
+      return { held, digestRuns: await digestActivities.holdForDigests(alertId, urgent) };
+    },
+
     async nextDeferred(alertId: string): Promise<string | null> {
       return deliveries.nextDeferred(alertId);
     },
@@ -421,28 +456,7 @@ export function createBroadcastActivities(
       return outcome;
     },
 
-    ...(deps.customerDigests
-      ? createCustomerDigestActivities({
-          alerts,
-          digests: deps.customerDigests,
-          mail,
-          channels,
-          limiters,
-          sendSlots,
-          secret: deps.secret,
-          sender: {
-            from: deps.mailFrom,
-            replyDomain: deps.replyDomain ?? noticeDomain(deps.mailFrom),
-            publicUrl: deps.publicUrl,
-          },
-          quietHours: deps.policy.quietHours,
-          ...(deps.preferences ? { preferences: deps.preferences } : {}),
-          ...(deps.preferenceLink ? { preferenceLink: deps.preferenceLink } : {}),
-          ...(deps.topics ? { topics: deps.topics } : {}),
-          ...(deps.announcedSchedules !== undefined ? { announcedSchedules: deps.announcedSchedules } : {}),
-          ...(deps.slotClock ? { slotClock: deps.slotClock } : {}),
-        })
-      : noCustomerDigests),
+    ...digestActivities,
     ...createCrmLoggingActivities({ ...deps, ...(deps.customerDigests ? { digests: deps.customerDigests } : {}) }),
     ...createResponseActivities({
       ...deps,
@@ -464,6 +478,7 @@ export function createBroadcastActivities(
         ),
     }),
   };
+  return activities;
 }
 
 export type BroadcastActivities = ReturnType<typeof createBroadcastActivities>;

@@ -260,12 +260,12 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
     tag(phase);
     // Each contact's rows wait for the topic's next announced slot in the contact's own time zone
     // (unless urgent); the passes below then wake once per distinct slot instant, as for quiet hours.
-    // Contacts who chose a digest for this topic: their rows wait for it, and each digest slot's run is started.
+    // Contacts who chose a digest for this topic: their rows wait for it, in the same activity that
+    // holds the others for the slot, and each digest slot's run is started before the first pass.
     if (patched(CUSTOMER_DIGESTS)) {
-      const slots = await store.holdForDigests(alertId, urgent === true);
-      await startDigestRuns(slots, input);
-    }
-    if (patched(ANNOUNCED_SLOTS)) await store.holdForSlots(alertId, urgent === true);
+      const { digestRuns } = await store.holdForSlotsAndDigests(alertId, urgent === true);
+      await startDigestRuns(digestRuns, input);
+    } else if (patched(ANNOUNCED_SLOTS)) await store.holdForSlots(alertId, urgent === true);
     if (input.notBefore) {
       const wait = Date.parse(input.notBefore) - Date.now();
       if (wait > 0) await condition(() => cancel !== undefined, wait);
