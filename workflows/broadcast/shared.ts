@@ -102,8 +102,6 @@ export interface DigestRunInput {
   historyBudget: number;
   /** Kept across continue-as-new: the key of the run's digest records. */
   runId?: string;
-  /** Carried across continue-as-new: digests so far by outcome. */
-  totals?: Record<string, number>;
 }
 
 /** Patch id: a decision whose record fails (after a bounded number of tries) is taken back. */

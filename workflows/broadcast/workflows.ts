@@ -417,13 +417,15 @@ export async function customerDigest(input: DigestRunInput): Promise<Record<stri
     heartbeatTimeout: '2 minutes',
     retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' },
   });
-  const totals: Record<string, number> = { ...(input.totals ?? {}) };
+  const store = proxyActivities<BroadcastActivities>({
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['NO_DIGESTS'] },
+  });
   const wait = Date.parse(input.slotAt) - Date.now();
   if (wait > 0) await sleep(wait);
   let logging: Promise<number> | undefined;
   for (;;) {
     const page = await send.sendDigestPage({ runId, slotAt: input.slotAt, pageSize: input.pageSize });
-    for (const k of ['sent', 'failed', 'bounced', 'unconfirmed'] as const) totals[k] = (totals[k] ?? 0) + page[k];
     if (page.deferredTo.length > 0) await startDigestRuns(page.deferredTo, { batchSize: input.pageSize, ...input });
     // The CRM trails the sends: the previous page's log finishes while this page went out.
     if (logging) await logging;
@@ -431,11 +433,12 @@ export async function customerDigest(input: DigestRunInput): Promise<Record<stri
     if (page.digests === 0) break;
     if (workflowInfo().historyLength > input.historyBudget) {
       await logging;
-      return continueAsNew<typeof customerDigest>({ ...input, runId, totals });
+      return continueAsNew<typeof customerDigest>({ ...input, runId });
     }
   }
   await logging;
-  return totals;
+  // From the records, not the pages' answers: an attempt that died took its figures with it.
+  return store.digestRunCounts(runId);
 }
 
 function windowClosed(input: BroadcastInput): boolean {
