@@ -72,6 +72,8 @@ export const audienceSummarySchema = z
         schedule: topicScheduleSchema,
         urgentAllowed: z.boolean(),
         timeZones: z.record(z.string(), z.int()),
+        /** Deliveries that wait for the contacts' daily or weekly digests (not in timeZones). */
+        digests: z.strictObject({ daily: z.int(), weekly: z.int() }).optional(),
       })
       .optional(),
   })

@@ -399,12 +399,25 @@ export function createDeliveryStore(db: Db) {
     },
 
     /** Pending rows per time zone: what the approval previews' timing is computed from. */
-    async pendingZoneCounts(alertId: string): Promise<Record<string, number>> {
+    async pendingZoneCounts(alertId: string, withoutDigests = false): Promise<Record<string, number>> {
       const { rows } = await db.query<{ zone: string; n: number | string }>(
-        `select coalesce(time_zone, 'UTC') as zone, count(*) as n from deliveries where alert_id = $1 and status = 'pending' group by 1`,
+        `select coalesce(time_zone, 'UTC') as zone, count(*) as n from deliveries where alert_id = $1 and status = 'pending'
+           ${withoutDigests ? 'and digest_mode is null' : ''} group by 1`,
         [alertId],
       );
       return Object.fromEntries(rows.map((r) => [r.zone, Number(r.n)]));
+    },
+
+    /** Pending rows whose contact chose a daily or weekly digest for the topic: what the previews say of digests. */
+    async pendingDigestCounts(alertId: string): Promise<{ daily: number; weekly: number }> {
+      const { rows } = await db.query<{ mode: 'daily' | 'weekly'; n: number | string }>(
+        `select digest_mode as mode, count(*) as n from deliveries
+         where alert_id = $1 and status = 'pending' and digest_mode is not null group by 1`,
+        [alertId],
+      );
+      const out = { daily: 0, weekly: 0 };
+      for (const r of rows) out[r.mode] = Number(r.n);
+      return out;
     },
 
     /** The time zones of an alert's pending rows (a few hundred at most): what the announced slots are computed for. */

@@ -198,10 +198,17 @@ export function createBroadcastActivities(
       // The previews say when it goes out: the topic's schedule as of now and the audience's time zones.
       const topic = await deps.topics?.get(alert.topic);
       if (topic) {
+        // Contacts who chose a digest for the topic wait for it (not with announced schedules off).
+        const digests =
+          deps.customerDigests && deps.announcedSchedules !== false
+            ? await deliveries.pendingDigestCounts(alertId)
+            : { daily: 0, weekly: 0 };
+        const withDigests = digests.daily + digests.weekly > 0;
         summary.timing = {
           schedule: deps.announcedSchedules === false ? null : topic.schedule,
           urgentAllowed: topic.urgentAllowed,
-          timeZones: await deliveries.pendingZoneCounts(alertId),
+          timeZones: await deliveries.pendingZoneCounts(alertId, withDigests),
+          ...(withDigests ? { digests } : {}),
         };
       }
       await alerts.setSummary(alertId, summary);

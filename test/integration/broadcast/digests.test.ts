@@ -95,6 +95,10 @@ describe('customer digests', () => {
       // The topic-off contacts are suppressed at resolution with their own reason.
       expect(pending.audience?.suppressedByReason.TOPIC_OFF).toBe(100);
       expect(pending.audience?.deliveries).toBe(900);
+      // The preview says who waits for a digest, apart from the 400 at the announced slot.
+      const timing = (pending.audience as { timing?: { digests?: unknown; timeZones: Record<string, number> } }).timing;
+      expect(timing?.digests).toEqual({ daily: 300, weekly: 200 });
+      expect(Object.values(timing?.timeZones ?? {}).reduce((a, b) => a + b, 0)).toBe(400);
     }
 
     startClock();
