@@ -43,7 +43,7 @@ const bench = await startBroadcastBench({
   overlap: 0,
   setupBudget: 100_000,
   // CRM logging of 250,000 engagements (100 per request) trails the sends inside this budget.
-  workerCrmBudget: 5_000,
+  workerCrmBudget: 1_000,
   prebundle: true,
 });
 const env = loadEnv(bench.envVars);
