@@ -237,16 +237,35 @@ export function createCustomerDigestStore(db: Db) {
       return finishGrouped({ id: digestId, outcome });
     },
 
-    /** The run's rows that went out (or bounced) and are not on the CRM timeline yet, by alert. */
-    async unloggedRows(runId: string): Promise<{ alertId: string; contactIds: string[] }[]> {
+    /**
+     * The run's digests that went out (or bounced) and are not marked logged, with their rows not
+     * on the CRM timeline yet, by alert (at most `limit` digests: one page's logging).
+     */
+    async unloggedRows(
+      runId: string,
+      limit = 1_000,
+    ): Promise<{ digestIds: number[]; byAlert: { alertId: string; contactIds: string[] }[] }> {
+      const { rows: recs } = await db.query<{ id: number | string }>(
+        `select id from customer_digests where run_id = $1 and crm_logged_at is null and state in ('sent', 'bounced')
+         order by id limit $2`,
+        [runId, limit],
+      );
+      const digestIds = recs.map((r) => Number(r.id));
+      if (digestIds.length === 0) return { digestIds, byAlert: [] };
       const { rows } = await db.query<{ alertId: string; contactIds: string[] }>(
         `select d.alert_id as "alertId", array_agg(d.contact_id order by d.contact_id) as "contactIds"
-         from customer_digests c join deliveries d on d.digest_id = c.id
-         where c.run_id = $1 and d.status in ('sent', 'bounced') and d.crm_logged_at is null
+         from deliveries d
+         where d.digest_id = any($1::bigint[]) and d.status in ('sent', 'bounced') and d.crm_logged_at is null
          group by d.alert_id order by d.alert_id`,
-        [runId],
+        [digestIds],
       );
-      return rows;
+      return { digestIds, byAlert: rows };
+    },
+
+    /** These digests' rows are on the CRM timeline (or refused for good, kept on each row). */
+    async markLogged(digestIds: number[]): Promise<void> {
+      if (digestIds.length === 0) return;
+      await db.query(`update customer_digests set crm_logged_at = now() where id = any($1::bigint[])`, [digestIds]);
     },
 
     /** Digests of a run by state (the workflow's result, benches and tests). */

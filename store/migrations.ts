@@ -571,6 +571,9 @@ const migrations: { id: number; name: string; sql: string }[] = [
         unique (run_id, contact_id)
       );
       create index customer_digests_run_state on customer_digests (run_id, state);
+      -- The run's digests that went out and whose rows are not on the CRM timeline yet: each
+      -- page's logging finds them without reading the run's earlier digests again.
+      create index customer_digests_unlogged on customer_digests (run_id) where crm_logged_at is null and state in ('sent', 'bounced');
       create index customer_digests_contact on customer_digests (contact_id, slot_at desc);
     `,
   },

@@ -22,7 +22,7 @@ export interface CrmLoggingDeps {
   /** Who gets the address-fix task of a contact without an account owner (CRM_TEAM_QUEUE_OWNER); unset: the requester. */
   crmTeamQueue?: CrmTeamQueue;
   /** Customer digests: their rows are logged per alert as they go out; unset: no digests. */
-  digests?: Pick<CustomerDigestStore, 'unloggedRows'>;
+  digests?: Pick<CustomerDigestStore, 'unloggedRows' | 'markLogged'>;
 }
 
 const CRM_BATCH = 100;
@@ -232,10 +232,14 @@ export function createCrmLoggingActivities(deps: CrmLoggingDeps) {
     async logDigestsToCrm(runId: string): Promise<number> {
       if (!deps.digests) return 0;
       let logged = 0;
-      for (const group of await deps.digests.unloggedRows(runId)) {
-        logged += await logRows(group.alertId, await deliveries.unloggedOf(group.alertId, group.contactIds), runId);
+      for (;;) {
+        const { digestIds, byAlert } = await deps.digests.unloggedRows(runId);
+        if (digestIds.length === 0) return logged;
+        for (const group of byAlert) {
+          logged += await logRows(group.alertId, await deliveries.unloggedOf(group.alertId, group.contactIds), runId);
+        }
+        await deps.digests.markLogged(digestIds);
       }
-      return logged;
     },
 
     /** One task per owner listing the contacts who did not respond; keyed so a retry creates none twice. */
