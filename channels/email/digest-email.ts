@@ -3,6 +3,7 @@ import { DomainError } from '../../domain/errors.js';
 import { CUSTOMER_ANSWERS, RESPONSE_KIND_LABELS } from '../../domain/vocabulary/index.js';
 import { ALERT_ID_HEADER, CONTACT_ID_HEADER, type AlertEmail } from './alert-email.js';
 import {
+  alertEmailInputSchema,
   BOUNCE_PREFIX,
   oneLine,
   REPLY_PREFIX,
@@ -68,6 +69,16 @@ export function buildDigestEmail(input: DigestEmailInput): AlertEmail {
   if (!parsed.success) throw new DomainError('VALIDATION', 'digest email: sender settings are invalid', 'sender');
   const sender = parsed.data;
   if (input.items.length === 0) throw new DomainError('VALIDATION', 'digest email: no items', 'items');
+  // The same token rules as an alert email: each reply and unsubscribe address fits RFC 5321's local part.
+  for (const [i, item] of input.items.entries()) {
+    const tokens = alertEmailInputSchema.shape.tokens.safeParse(item.tokens);
+    if (!tokens.success)
+      throw new DomainError(
+        'VALIDATION',
+        `digest email: items.${i}.tokens: ${tokens.error.issues[0]?.message ?? 'invalid'}`,
+        `items.${i}.tokens`,
+      );
+  }
   const domain = sender.messageIdDomain ?? sender.from.address.split('@').pop()?.toLowerCase() ?? sender.replyDomain;
   const newest = input.items[input.items.length - 1]!;
   const linkFor = (token: string, answer: string) =>

@@ -60,7 +60,7 @@ describe('a worker SIGKILLed while a digest slot is being sent', () => {
       for (const alertId of alertIds) {
         await stack.db.query(
           `insert into deliveries (alert_id, contact_id, seq, email, channel, address, time_zone, token, status, digest_mode, digest_at)
-         select $1, c, n - 1, e, 'email', e, 'UTC', md5($1 || '.' || c), 'digest', 'daily', $4
+         select $1, c, n - 1, e, 'email', e, 'UTC', substr(md5($1 || '.' || c), 1, 16), 'digest', 'daily', $4
          from unnest($2::text[], $3::text[]) with ordinality as t(c, e, n)`,
           [alertId, members.map((m) => m.id), members.map((m) => m.email), slotAt],
         );

@@ -68,7 +68,7 @@ describe('buildDigestEmail', () => {
             title: hostile,
             body: `${hostile}\n\n[click](javascript:alert(1))`,
             alertId: 'alr_"x',
-            tokens: { response: 'r"<', unsubscribe: 'u', reply: 'p' },
+            tokens: { response: 'resp1', unsubscribe: 'u', reply: 'p' },
           }),
         ],
         { recipient: { contactId: 'c1', email: 'joe@acme.example', firstName: hostile } },
@@ -79,7 +79,7 @@ describe('buildDigestEmail', () => {
     expect(email.html).not.toMatch(/href="javascript:/i);
     expect(email.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;');
     expect(email.html).toContain('data-alert-id="alr_&quot;x"');
-    expect(email.html).toContain('/r/r%22%3C?a=interested');
+    expect(email.html).toContain('/r/resp1?a=interested');
     // The subject stays one line, the MIME writer takes it.
     expect(email.subject).not.toMatch(/[\r\n]/);
     expect(alertEmailMime(email, new Date('2026-12-10T08:30:00Z'))).toMatch(/^X-Rapport-Digest-Alerts: /m);
@@ -91,5 +91,9 @@ describe('buildDigestEmail', () => {
     expect(long.text).toContain('…');
     expect(long.text.length).toBeLessThan(2_500);
     expect(() => buildDigestEmail(input([]))).toThrow(/no items/);
+    // A token too long for the unsubscribe+<token>@domain local part is refused, as in an alert email.
+    expect(() =>
+      buildDigestEmail(input([item(1, { tokens: { response: 'r', unsubscribe: 'u'.repeat(60), reply: 'p' } })])),
+    ).toThrow(/items\.0\.tokens/);
   });
 });
