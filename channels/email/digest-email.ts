@@ -49,6 +49,20 @@ export function digestMessageId(digestId: number, contactId: string, domain: str
 /** Past this many characters of body, an item shows its excerpt and the link to the rest is its answers. */
 const EXCERPT_CHARS = 1_200;
 
+/**
+ * A digest run sends the same few alerts to thousands of contacts: each body is rendered once,
+ * not twice per digest (HTML and text). A small map, cleared when full: a slot has few alerts.
+ */
+const rendered = new Map<string, ReturnType<typeof renderMarkdown>>();
+function renderedExcerpt(body: string): ReturnType<typeof renderMarkdown> {
+  let r = rendered.get(body);
+  if (!r) {
+    if (rendered.size >= 64) rendered.clear();
+    rendered.set(body, (r = renderMarkdown(excerpt(body))));
+  }
+  return r;
+}
+
 function excerpt(body: string): string {
   if (body.length <= EXCERPT_CHARS) return body;
   const cut = body.slice(0, EXCERPT_CHARS);
@@ -96,7 +110,7 @@ export function buildDigestEmail(input: DigestEmailInput): AlertEmail {
   ).slice(0, 200);
 
   const htmlItems = input.items.map((item) => {
-    const body = renderMarkdown(excerpt(item.body));
+    const body = renderedExcerpt(item.body);
     const answers = answersOf(item)
       .map(
         (l) =>
@@ -131,7 +145,7 @@ ${hello ? `<p>${escapeHtml(hello)}</p>\n` : ''}${htmlItems.join('\n')}
     ...input.items.flatMap((item) => [
       `== ${oneLine(item.title)}`,
       '',
-      renderMarkdown(excerpt(item.body)).text,
+      renderedExcerpt(item.body).text,
       '',
       ...answersOf(item).map((l) => `${l.label}: ${l.url}`),
       `Reply about this: ${replyAddress(item.tokens.reply)}`,
