@@ -72,6 +72,8 @@ export const audienceSummarySchema = z
         schedule: topicScheduleSchema,
         urgentAllowed: z.boolean(),
         timeZones: z.record(z.string(), z.int()),
+        /** Deliveries that wait for the contacts' daily or weekly digests (not in timeZones). */
+        digests: z.strictObject({ daily: z.int(), weekly: z.int() }).optional(),
       })
       .optional(),
   })
@@ -87,6 +89,8 @@ export const deliveryCountsSchema = z
     bounced: z.int(),
     unconfirmed: z.int(),
     cancelled: z.int(),
+    /** Waiting for the contacts' daily or weekly digests (their choice in the preference centre). */
+    digest: z.int().optional(),
     responded: z.int(),
     /** Of sent: the email hard-bounced (at once or by a later DSN) and the fallback channel reached the contact. */
     sentAfterBounce: z.int().optional(),

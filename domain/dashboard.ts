@@ -103,10 +103,12 @@ export function alertFunnel(input: {
     {
       key: 'pending',
       label: 'Held or scheduled',
-      value: counts.pending + counts.sending,
+      value: counts.pending + counts.sending + (counts.digest ?? 0),
       parts: [
         { key: 'held', label: 'held (quiet hours)', value: held },
         { key: 'scheduled', label: 'scheduled or sending', value: counts.pending + counts.sending - held },
+        // Waiting for the contacts' daily or weekly digests (their choice in the preference centre).
+        ...((counts.digest ?? 0) > 0 ? [{ key: 'digest', label: 'held for digests', value: counts.digest ?? 0 }] : []),
       ],
     },
     {

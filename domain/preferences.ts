@@ -368,3 +368,33 @@ export function checkPreferenceLink(
   if (revokedBefore && issuedAt.getTime() < revokedBefore.getTime()) return { ok: false, reason: 'revoked' };
   return { ok: true };
 }
+
+/**
+ * The rows quiet hours hold back at `now`, judged again at send time with the organisation's
+ * quiet hours and each contact's own (`own`, by contact id): the stricter wins. A row already
+ * held until later keeps its time; rows without a zone are not held.
+ */
+export function sendTimeDeferrals(
+  rows: readonly { contactId: string; timeZone: string | null; deliverAfter: string | null }[],
+  organisation: QuietHours | null,
+  own: ReadonlyMap<string, QuietHours | null>,
+  now: Date,
+): { contactId: string; deliverAfter: string }[] {
+  const held: { contactId: string; deliverAfter: string }[] = [];
+  const byZone = new Map<string, number | null>();
+  for (const row of rows) {
+    if (!row.timeZone) continue;
+    const theirs = own.get(row.contactId) ?? null;
+    if (!organisation && !theirs) continue;
+    let end: number | null;
+    if (theirs) end = stricterQuietHoursEnd(now, row.timeZone, organisation, theirs);
+    else {
+      const cached = byZone.get(row.timeZone);
+      end = cached !== undefined ? cached : quietHoursEnd(now, row.timeZone, organisation!);
+      byZone.set(row.timeZone, end);
+    }
+    if (end !== null && end > (row.deliverAfter ? Date.parse(row.deliverAfter) : 0))
+      held.push({ contactId: row.contactId, deliverAfter: new Date(end).toISOString() });
+  }
+  return held;
+}

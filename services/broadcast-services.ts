@@ -15,6 +15,7 @@ import { createDeliveryStore } from '../store/deliveries.js';
 import { createResponseStore } from '../store/responses.js';
 import { createSendRateStore } from '../store/send-rates.js';
 import { createOwnerDigestStore } from '../store/owner-digests.js';
+import { createCustomerDigestStore } from '../store/customer-digests.js';
 import { createTopicStore } from '../store/topics.js';
 import { createPeopleStore } from '../store/people.js';
 import type { BroadcastActivityDeps } from '../workflows/broadcast/activities.js';
@@ -86,6 +87,8 @@ export function createBroadcastServices(
     smsRatePerSecond: env.SMS_RATE_PER_SECOND,
     crmTeamQueue: parseCrmTeamQueue(env.CRM_TEAM_QUEUE_OWNER),
     topics: createTopicStore(parts.db),
+    customerDigests: createCustomerDigestStore(parts.db),
+    replyDomain: env.REPLY_DOMAIN,
     announcedSchedules: env.ANNOUNCED_SCHEDULES === 'on',
     ownerDigests: {
       store: createOwnerDigestStore(parts.db),

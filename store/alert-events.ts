@@ -89,7 +89,9 @@ with steps as (
          null, d.contact_id, d.channel, d.status, d.attempts,
          case when d.sent_channel is not null and d.sent_channel <> d.channel then d.sent_channel end,
          d.crm_engagement_id,
-         left(concat_ws(' | ', case when d.resend_id is not null then 'resent (was unconfirmed)' end,
+         left(concat_ws(' | ', case when d.status = 'digest' then 'waiting for the contact''s ' || d.digest_mode || ' digest'
+                                    when d.digest_id is not null then 'in the contact''s ' || d.digest_mode || ' digest' end,
+                        case when d.resend_id is not null then 'resent (was unconfirmed)' end,
                         case when d.email_bounced then 'email bounced' end, d.last_error, d.crm_log_error), ${DETAIL_MAX})
     from deliveries d where d.alert_id = $1
   union all

@@ -23,7 +23,9 @@ interface FinishAndClaim {
   nextContactId: string | null;
 }
 
-export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounced' | 'unconfirmed' | 'cancelled';
+/** 'digest': waiting for the contact's digest (store/customer-digests.ts), not sent on its own. */
+export type DeliveryStatus =
+  'pending' | 'sending' | 'sent' | 'failed' | 'bounced' | 'unconfirmed' | 'cancelled' | 'digest';
 
 export interface DeliveryRow {
   alertId: string;
@@ -167,9 +169,9 @@ export function createDeliveryStore(db: Db) {
           const chunk = deliveries.slice(i, i + CHUNK);
           await tx.query(
             `insert into deliveries (alert_id, contact_id, seq, email, channel, address, fallback_channel, fallback_address,
-               deliver_after, time_zone, owner_id, list_ids, token, first_name)
+               deliver_after, time_zone, owner_id, list_ids, token, first_name, digest_mode)
              select $1, * from unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-               $9::timestamptz[], $10::text[], $11::text[], $12::jsonb[], $13::text[], $14::text[])`,
+               $9::timestamptz[], $10::text[], $11::text[], $12::jsonb[], $13::text[], $14::text[], $15::text[])`,
             [
               alertId,
               chunk.map((d) => d.contactId),
@@ -185,6 +187,7 @@ export function createDeliveryStore(db: Db) {
               chunk.map((d) => JSON.stringify(d.listIds)),
               chunk.map((d) => d.token),
               chunk.map((d) => d.firstName?.slice(0, 200) ?? null),
+              chunk.map((d) => d.digest ?? null),
             ],
           );
         }
@@ -350,6 +353,16 @@ export function createDeliveryStore(db: Db) {
       return rows.map(normalise);
     },
 
+    /** These contacts' rows of the alert that went out but are not yet on the CRM timeline (a digest's). */
+    async unloggedOf(alertId: string, contactIds: string[]): Promise<DeliveryRow[]> {
+      const { rows } = await db.query<DeliveryRow>(
+        `select ${COLUMNS} from deliveries where alert_id = $1 and contact_id = any($2::text[])
+           and status in ('sent', 'bounced') and crm_logged_at is null order by seq`,
+        [alertId, contactIds],
+      );
+      return rows.map(normalise);
+    },
+
     /**
      * Done with these rows' CRM logging. `error`: what the CRM refused for good (engagementId null
      * when that was the timeline entry itself); the row counts as logged all the same, never retried.
@@ -386,12 +399,25 @@ export function createDeliveryStore(db: Db) {
     },
 
     /** Pending rows per time zone: what the approval previews' timing is computed from. */
-    async pendingZoneCounts(alertId: string): Promise<Record<string, number>> {
+    async pendingZoneCounts(alertId: string, withoutDigests = false): Promise<Record<string, number>> {
       const { rows } = await db.query<{ zone: string; n: number | string }>(
-        `select coalesce(time_zone, 'UTC') as zone, count(*) as n from deliveries where alert_id = $1 and status = 'pending' group by 1`,
+        `select coalesce(time_zone, 'UTC') as zone, count(*) as n from deliveries where alert_id = $1 and status = 'pending'
+           ${withoutDigests ? 'and digest_mode is null' : ''} group by 1`,
         [alertId],
       );
       return Object.fromEntries(rows.map((r) => [r.zone, Number(r.n)]));
+    },
+
+    /** Pending rows whose contact chose a daily or weekly digest for the topic: what the previews say of digests. */
+    async pendingDigestCounts(alertId: string): Promise<{ daily: number; weekly: number }> {
+      const { rows } = await db.query<{ mode: 'daily' | 'weekly'; n: number | string }>(
+        `select digest_mode as mode, count(*) as n from deliveries
+         where alert_id = $1 and status = 'pending' and digest_mode is not null group by 1`,
+        [alertId],
+      );
+      const out = { daily: 0, weekly: 0 };
+      for (const r of rows) out[r.mode] = Number(r.n);
+      return out;
     },
 
     /** The time zones of an alert's pending rows (a few hundred at most): what the announced slots are computed for. */
@@ -438,9 +464,11 @@ export function createDeliveryStore(db: Db) {
       return iso(rows[0]?.at);
     },
 
+    /** Pending rows, and rows waiting for a digest that none has claimed yet, are cancelled. */
     async cancelPending(alertId: string): Promise<number> {
       const { rows } = await db.query(
-        `update deliveries set status = 'cancelled', updated_at = now() where alert_id = $1 and status = 'pending'
+        `update deliveries set status = 'cancelled', updated_at = now()
+         where alert_id = $1 and (status = 'pending' or (status = 'digest' and digest_id is null))
          returning contact_id`,
         [alertId],
       );
@@ -456,7 +484,7 @@ export function createDeliveryStore(db: Db) {
       );
       const counts = emptyCounts();
       for (const r of rows) {
-        counts[r.status] += r.n;
+        counts[r.status] = (counts[r.status] ?? 0) + r.n;
         counts.total += r.n;
         counts.responded += r.responded;
         counts.sentAfterBounce = (counts.sentAfterBounce ?? 0) + r.rescued;

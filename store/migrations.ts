@@ -533,6 +533,51 @@ const migrations: { id: number; name: string; sql: string }[] = [
     `,
   },
   {
+    id: 22,
+    name: 'customer_digests',
+    sql: `
+      -- Customer digests (store/customer-digests.ts): a contact in daily or weekly mode for the
+      -- alert's topic (the preference centre) gets no message per alert: the row waits in status
+      -- 'digest' until digest_at (the topic's slot in the contact's zone), then goes out with the
+      -- contact's other waiting rows in one message. digest_id names the digest that carries it.
+      alter table deliveries drop constraint deliveries_status_check;
+      alter table deliveries add constraint deliveries_status_check
+        check (status in ('pending', 'sending', 'sent', 'failed', 'bounced', 'unconfirmed', 'cancelled', 'digest'));
+      alter table deliveries add column digest_mode text check (digest_mode in ('daily', 'weekly'));
+      alter table deliveries add column digest_at timestamptz;
+      alter table deliveries add column digest_id bigint;
+      -- A digest run pages through the contacts whose rows are due and not yet in a digest.
+      create index deliveries_digest_due on deliveries (contact_id, digest_at) where status = 'digest' and digest_id is null;
+      create index deliveries_digest_id on deliveries (digest_id) where digest_id is not null;
+      -- One digest per (run, contact): claimed by the run's paging activity, then sending (the
+      -- message is on an SMTP connection), then sent; a retry that finds it sending reports it and
+      -- its rows unconfirmed, never sends it twice. A second run of the same slot (leftover rows)
+      -- makes its own records.
+      create table customer_digests (
+        id bigserial primary key,
+        run_id text not null,
+        slot_at timestamptz not null,
+        contact_id text not null,
+        channel text,
+        address text,
+        state text not null default 'claimed'
+          check (state in ('claimed', 'sending', 'sent', 'failed', 'bounced', 'unconfirmed')),
+        rows integer not null default 0,
+        message_id text,
+        last_error text,
+        crm_logged_at timestamptz,
+        sent_at timestamptz,
+        created_at timestamptz not null default now(),
+        unique (run_id, contact_id)
+      );
+      create index customer_digests_run_state on customer_digests (run_id, state);
+      -- The run's digests that went out and whose rows are not on the CRM timeline yet: each
+      -- page's logging finds them without reading the run's earlier digests again.
+      create index customer_digests_unlogged on customer_digests (run_id) where crm_logged_at is null and state in ('sent', 'bounced');
+      create index customer_digests_contact on customer_digests (contact_id, slot_at desc);
+    `,
+  },
+  {
     id: 23,
     name: 'next_best_actions',
     sql: `

@@ -1,4 +1,4 @@
 // Every workflow the worker runs; the bundler starts here.
 export { logTouch } from './touch/workflows.js';
-export { broadcastAlert, handleAlertResponse, resendUnconfirmed } from './broadcast/workflows.js';
+export { broadcastAlert, customerDigest, handleAlertResponse, resendUnconfirmed } from './broadcast/workflows.js';
 export { sweepStaleWork } from './maintenance/workflows.js';

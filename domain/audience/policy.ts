@@ -232,6 +232,8 @@ export function applyContactPolicy(
       ownerId: ownerOf(r.contact),
       // Only when known: for the greeting, not a rule of the audience.
       ...(r.contact.firstName ? { firstName: r.contact.firstName } : {}),
+      // Their digest of this topic: the row then waits for it instead of going out on its own.
+      ...(topic && topic.delivery !== 'immediate' ? { digest: topic.delivery } : {}),
     });
   }
   return { deliveries, suppressed, ...(Object.keys(unconfigured).length > 0 ? { unconfigured } : {}) };

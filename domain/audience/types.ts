@@ -120,6 +120,8 @@ export interface Delivery {
   ownerId: string | null;
   /** The contact's first name, for the greeting; null or unset: unknown. */
   firstName?: string | null;
+  /** The contact chose a daily or weekly digest for the alert's topic (domain/digests.ts); unset: as it happens. */
+  digest?: 'daily' | 'weekly' | null;
 }
 
 export interface PolicySuppression {

@@ -8,6 +8,8 @@ export interface DeliveryCounts {
   bounced: number;
   unconfirmed: number;
   cancelled: number;
+  /** Waiting for the contacts' digests (daily or weekly mode); counts stored before digests lack it. */
+  digest?: number;
   responded: number;
   /**
    * Of `sent`: the email hard-bounced (during the SMTP conversation or later, by DSN) and the
@@ -25,6 +27,7 @@ export const emptyCounts = (): DeliveryCounts => ({
   bounced: 0,
   unconfirmed: 0,
   cancelled: 0,
+  digest: 0,
   responded: 0,
   sentAfterBounce: 0,
 });

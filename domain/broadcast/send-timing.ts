@@ -13,8 +13,10 @@ export interface SendTiming {
   schedule: TopicSchedule;
   /** Approvers may mark an alert of this topic urgent (sent at once). */
   urgentAllowed: boolean;
-  /** Deliveries per (canonical IANA) time zone of the contacts. */
+  /** Deliveries per (canonical IANA) time zone of the contacts, those waiting for digests aside. */
   timeZones: Record<string, number>;
+  /** Deliveries that wait for the contacts' daily or weekly digests (domain/digests.ts); unset: none. */
+  digests?: { daily: number; weekly: number };
 }
 
 /** Time zones whose contacts share one slot instant: one timer of the workflow wakes them all. */
@@ -113,12 +115,27 @@ export function timingLines(timing: SendTiming, now: Date, urgent = false): Timi
  * approver may still mark it urgent (not `decided`), the alternative is said too: "...; or all 1,216 now if marked urgent".
  */
 export function sendTimingWords(timing: SendTiming, now: Date, urgent = false, decided = false): string {
+  const daily = timing.digests?.daily ?? 0;
+  const weekly = timing.digests?.weekly ?? 0;
+  // Urgent sends everyone at once, digest contacts too: their rows join the others.
+  if (urgent && daily + weekly > 0) {
+    const zones = { ...timing.timeZones, UTC: (timing.timeZones.UTC ?? 0) + daily + weekly };
+    return sendTimingWords({ ...timing, timeZones: zones, digests: { daily: 0, weekly: 0 } }, now, urgent, decided);
+  }
+  const digestWords = [
+    ...(daily > 0 ? [`${count(daily)} in their daily digest`] : []),
+    ...(weekly > 0 ? [`${count(weekly)} in their weekly digest`] : []),
+  ];
   const lines = timingLines(timing, now, urgent);
-  if (lines.length === 0) return 'nobody to send to';
+  if (lines.length === 0)
+    return digestWords.length > 0 ? `${digestWords.join(', ')} (their choice)` : 'nobody to send to';
   const why = urgent && timing.schedule !== null ? ' (urgent)' : timing.schedule === null ? ' (as it happens)' : '';
-  const said = lines.map((l) => `${count(l.count)} ${l.when}`).join(', ') + why;
+  const said =
+    lines.map((l) => `${count(l.count)} ${l.when}`).join(', ') +
+    why +
+    (digestWords.length > 0 ? `; ${digestWords.join(', ')} (their choice)` : '');
   if (decided || urgent || timing.schedule === null || !timing.urgentAllowed) return said;
-  const total = lines.reduce((a, l) => a + l.count, 0);
+  const total = lines.reduce((a, l) => a + l.count, 0) + daily + weekly;
   return `${said}; or all ${count(total)} now if marked urgent`;
 }
 

@@ -20,6 +20,8 @@ import type { ResponseStore } from '../../store/responses.js';
 import type { TopicStore } from '../../store/topics.js';
 import type { OwnerDigestStore } from '../../store/owner-digests.js';
 import type { PeopleStore } from '../../store/people.js';
+import type { CustomerDigestStore } from '../../store/customer-digests.js';
+import { createCustomerDigestActivities, type DigestRunSlot } from './activities/customer-digests.js';
 import { groupBySlot } from '../../domain/broadcast/send-timing.js';
 import { resolveAudience } from './audience-resolution.js';
 import { dispatchBatch } from './dispatch.js';
@@ -90,6 +92,10 @@ export interface BroadcastActivityDeps {
    * Temporal dev server (which cannot skip time) so that two time zones' slots fall seconds apart.
    */
   slotClock?: { toSlotTime(realMs: number): number; toReal(slotMs: number): number };
+  /** Customer digests (daily or weekly mode in the preference centre); unset: every alert goes out on its own. */
+  customerDigests?: CustomerDigestStore;
+  /** REPLY_DOMAIN: the digests' per-alert reply addresses (alert emails take it from the sender). */
+  replyDomain?: string;
 }
 
 /** Approval link ids derive from (alert, version, approver): a retried notification reuses the same link. */
@@ -158,7 +164,30 @@ export function createBroadcastActivities(
     }
   }
 
-  return {
+  const digestActivities = deps.customerDigests
+    ? createCustomerDigestActivities({
+        alerts,
+        digests: deps.customerDigests,
+        mail,
+        channels,
+        limiters,
+        sendSlots,
+        secret: deps.secret,
+        sender: {
+          from: deps.mailFrom,
+          replyDomain: deps.replyDomain ?? noticeDomain(deps.mailFrom),
+          publicUrl: deps.publicUrl,
+        },
+        quietHours: deps.policy.quietHours,
+        ...(deps.preferences ? { preferences: deps.preferences } : {}),
+        ...(deps.preferenceLink ? { preferenceLink: deps.preferenceLink } : {}),
+        ...(deps.topics ? { topics: deps.topics } : {}),
+        ...(deps.announcedSchedules !== undefined ? { announcedSchedules: deps.announcedSchedules } : {}),
+        ...(deps.slotClock ? { slotClock: deps.slotClock } : {}),
+      })
+    : noCustomerDigests;
+
+  const activities = {
     async resolveAudience(alertId: string): Promise<{ deliveries: number }> {
       const alert = await loadAlert(alertId);
       const workingChannels = (['email', 'slack', 'sms'] as const).filter((c) => channels[c] !== undefined);
@@ -175,10 +204,17 @@ export function createBroadcastActivities(
       // The previews say when it goes out: the topic's schedule as of now and the audience's time zones.
       const topic = await deps.topics?.get(alert.topic);
       if (topic) {
+        // Contacts who chose a digest for the topic wait for it (not with announced schedules off).
+        const digests =
+          deps.customerDigests && deps.announcedSchedules !== false
+            ? await deliveries.pendingDigestCounts(alertId)
+            : { daily: 0, weekly: 0 };
+        const withDigests = digests.daily + digests.weekly > 0;
         summary.timing = {
           schedule: deps.announcedSchedules === false ? null : topic.schedule,
           urgentAllowed: topic.urgentAllowed,
-          timeZones: await deliveries.pendingZoneCounts(alertId),
+          timeZones: await deliveries.pendingZoneCounts(alertId, withDigests),
+          ...(withDigests ? { digests } : {}),
         };
       }
       await alerts.setSummary(alertId, summary);
@@ -305,6 +341,7 @@ export function createBroadcastActivities(
             read: (emails) => crm.getEmailSubscriptionStatuses(emails),
           },
           ...(deps.preferenceLink ? { preferenceLink: deps.preferenceLink } : {}),
+          ...(deps.preferences ? { preferences: deps.preferences } : {}),
         },
         alert,
         batch,
@@ -345,6 +382,18 @@ export function createBroadcastActivities(
         held.push({ at, zones: g.zones.length, rows: await deliveries.holdZonesUntil(alertId, g.zones, at) });
       }
       return held;
+    },
+
+    /**
+     * holdForSlots, then (customer digests) the rows whose contact chose a digest for the topic wait
+     * for it: one activity, so an alert without digest rows costs no more than before.
+     */
+    async holdForSlotsAndDigests(
+      alertId: string,
+      urgent: boolean,
+    ): Promise<{ held: { at: string; zones: number; rows: number }[]; digestRuns: DigestRunSlot[] }> {
+      const held = await activities.holdForSlots(alertId, urgent);
+      return { held, digestRuns: await digestActivities.holdForDigests(alertId, urgent) };
     },
 
     async nextDeferred(alertId: string): Promise<string | null> {
@@ -423,7 +472,8 @@ export function createBroadcastActivities(
       return outcome;
     },
 
-    ...createCrmLoggingActivities(deps),
+    ...digestActivities,
+    ...createCrmLoggingActivities({ ...deps, ...(deps.customerDigests ? { digests: deps.customerDigests } : {}) }),
     ...createResponseActivities({
       ...deps,
       // A DSN's fallback try goes out on this worker's channels, paced like the dispatch.
@@ -444,6 +494,15 @@ export function createBroadcastActivities(
         ),
     }),
   };
+  return activities;
 }
 
 export type BroadcastActivities = ReturnType<typeof createBroadcastActivities>;
+
+/** A worker without the digest store holds nothing for digests: every row goes out on its own. */
+const noCustomerDigests: ReturnType<typeof createCustomerDigestActivities> = {
+  holdForDigests: () => Promise.resolve([]),
+  digestState: () => Promise.resolve({ last: null, overdue: [] }),
+  sendDigestPage: () => Promise.reject(ApplicationFailure.nonRetryable('this worker keeps no digests', 'NO_DIGESTS')),
+  digestRunCounts: () => Promise.reject(ApplicationFailure.nonRetryable('this worker keeps no digests', 'NO_DIGESTS')),
+};

@@ -6,7 +6,9 @@ import type { ChannelAdapter, ChannelAdapters, SendHooks } from '../../channels/
 import { emailChannelOf } from '../../channels/email/email-channel.js';
 import { capLookbackHours, overCapAtSend, type FrequencyCap } from '../../domain/audience/frequency-cap.js';
 import { isValidEmail } from '../../domain/audience/addresses.js';
-import { quietHoursDeferrals, type QuietHours } from '../../domain/audience/quiet-hours.js';
+import type { QuietHours } from '../../domain/audience/quiet-hours.js';
+import { sendTimeDeferrals } from '../../domain/preferences.js';
+import type { PreferenceStore } from '../../store/preferences.js';
 import {
   subscriptionRefusal,
   type EmailSubscriptionStatus,
@@ -54,6 +56,20 @@ export interface DispatchDeps {
   };
   /** The contact's preference centre link, put in every message (domain/broadcast/preference-link.ts); unset: none. */
   preferenceLink?: (contactId: string) => string | null;
+  /** The contacts' own terms, for their quiet hours judged again at send time; unset: only the organisation's. */
+  preferences?: Pick<PreferenceStore, 'forContacts'>;
+}
+
+/** The own quiet hours of the batch's contacts that set any (one read per batch). */
+async function ownQuietHours(
+  preferences: Pick<PreferenceStore, 'forContacts'>,
+  rows: readonly DeliveryRow[],
+): Promise<Map<string, QuietHours | null>> {
+  const out = new Map<string, QuietHours | null>();
+  if (rows.length === 0) return out;
+  for (const [id, p] of await preferences.forContacts(rows.map((r) => r.contactId)))
+    if (p.quietHours) out.set(id, p.quietHours);
+  return out;
 }
 
 /** The failure type of an attempt cut short by its worker's shutdown; retried by another worker. */
@@ -98,7 +114,9 @@ export async function dispatchBatch(
   const now = Date.now();
   let rows = await deliveries.pendingInBatch(alert.id, batch, size);
   // Resolved in the afternoon, approved at night: the night's quiet hours hold those rows back now.
-  const held = quietHoursDeferrals(rows, deps.quietHours ?? null, new Date(now));
+  // The contacts' own quiet hours (preference centre) are judged again too: the stricter wins.
+  const own = deps.preferences ? await ownQuietHours(deps.preferences, rows) : new Map<string, QuietHours | null>();
+  const held = sendTimeDeferrals(rows, deps.quietHours ?? null, own, new Date(now));
   if (held.length > 0) {
     await deliveries.deferUntil(alert.id, held);
     const until = new Map(held.map((h) => [h.contactId, h.deliverAfter]));

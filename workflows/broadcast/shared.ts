@@ -99,6 +99,24 @@ export const ANNOUNCED_SLOTS = 'announced-slots';
 /** Patch id: a response beyond an owner's first few waits for the owner's digest (activities/owner-digest.ts). */
 export const OWNER_DIGESTS = 'owner-digests';
 
+/**
+ * Patch id: rows of contacts who chose a daily or weekly digest for the alert's topic wait for it
+ * (status 'digest'); the alert starts each digest slot's run and waits for its rows before the follow-up.
+ */
+export const CUSTOMER_DIGESTS = 'customer-digests';
+
+/** One digest slot's run (workflows.ts `customerDigest`): its workflow id is derived from the slot. */
+export interface DigestRunInput {
+  /** ISO instant (real) of the slot: the run sleeps until then, then sends every digest due by it. */
+  slotAt: string;
+  /** Contacts per page (one activity). */
+  pageSize: number;
+  /** History events after which the run continues as new. */
+  historyBudget: number;
+  /** Kept across continue-as-new: the key of the run's digest records. */
+  runId?: string;
+}
+
 /** Patch id: a decision whose record fails (after a bounded number of tries) is taken back. */
 export const DECISION_RECORD_BOUNDED = 'decision-record-bounded';
 

@@ -6,8 +6,11 @@ import {
   continueAsNew,
   patched,
   proxyActivities,
+  ParentClosePolicy,
   setHandler,
   sleep,
+  startChild,
+  WorkflowIdReusePolicy,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -17,8 +20,12 @@ import type { DeliveryCounts } from '../../domain/broadcast/final-summary.js';
 import type { BroadcastPhase } from '../../domain/vocabulary/index.js';
 import type { BroadcastActivities } from './activities.js';
 import type { ResponseActivities } from './activities/responses.js';
+import type { DigestRunSlot } from './activities/customer-digests.js';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   ANNOUNCED_SLOTS,
+  CUSTOMER_DIGESTS,
+  type DigestRunInput,
   OWNER_DIGESTS,
   cancelSignal,
   DECISION_RECORD_BOUNDED,
@@ -261,7 +268,12 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
     tag(phase);
     // Each contact's rows wait for the topic's next announced slot in the contact's own time zone
     // (unless urgent); the passes below then wake once per distinct slot instant, as for quiet hours.
-    if (patched(ANNOUNCED_SLOTS)) await store.holdForSlots(alertId, urgent === true);
+    // Contacts who chose a digest for this topic: their rows wait for it, in the same activity that
+    // holds the others for the slot, and each digest slot's run is started before the first pass.
+    if (patched(CUSTOMER_DIGESTS)) {
+      const { digestRuns } = await store.holdForSlotsAndDigests(alertId, urgent === true);
+      await startDigestRuns(digestRuns, input);
+    } else if (patched(ANNOUNCED_SLOTS)) await store.holdForSlots(alertId, urgent === true);
     if (input.notBefore) {
       const wait = Date.parse(input.notBefore) - Date.now();
       if (wait > 0) await condition(() => cancel !== undefined, wait);
@@ -338,6 +350,21 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
     if (next === null) break;
     await condition(() => cancel !== undefined, Math.max(0, Date.parse(next) - Date.now()));
   }
+  // Rows waiting for digests go out with their contacts' digests: the alert waits for them (a run
+  // that ended before some rows were held is started again), so the follow-up counts them.
+  if (!cancel && patched(CUSTOMER_DIGESTS)) {
+    let poll = 2_000;
+    for (;;) {
+      const state = await store.digestState(alertId);
+      if (state.last === null) break;
+      if (state.overdue.length > 0) await startDigestRuns(state.overdue, input);
+      const untilLast = Date.parse(state.last) - Date.now();
+      if (untilLast > 0) poll = 2_000;
+      else poll = Math.min(poll * 2, 60_000);
+      if (await condition(() => cancel !== undefined, Math.max(0, untilLast) + poll)) break;
+    }
+    counts = await store.refreshCounts(alertId);
+  }
   if (cancel) return cancelled();
 
   // 4. Follow-up: responses count until the window closes; then owners get their non-responders.
@@ -354,6 +381,73 @@ export async function broadcastAlert(input: BroadcastInput): Promise<BroadcastRe
   await crm.createNonResponderTasks(alertId);
   await store.sendFinalSummary(alertId);
   return finish('completed');
+}
+
+/**
+ * Starts each slot's digest run unless it runs already: its workflow id is derived from the slot
+ * (and the task queue), so every alert holding rows for one slot shares one run. A run that ended
+ * is started again (its second run sends what the first could not see). The run outlives the alert.
+ */
+async function startDigestRuns(
+  slots: readonly DigestRunSlot[],
+  input: Pick<BroadcastInput, 'batchSize' | 'historyBudget'>,
+) {
+  for (const { slotAt, workflowId } of slots) {
+    try {
+      await startChild(customerDigest, {
+        workflowId,
+        args: [{ slotAt, pageSize: input.batchSize, historyBudget: input.historyBudget }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      });
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
+  }
+}
+
+/**
+ * One digest slot: sleeps until the slot, then pages through the contacts whose digest rows are
+ * due (one activity per page: claim, send one message per contact, record), logging each page's
+ * rows on the CRM timeline while the next page goes out. Contacts inside quiet hours get a run at
+ * the end of them. Continues as new before its history nears the limit; the run's key (its first
+ * run) stays, so the records of a dead attempt are found and reported, never sent twice.
+ */
+export async function customerDigest(input: DigestRunInput): Promise<Record<string, number>> {
+  const info = workflowInfo();
+  const runId = input.runId ?? `${info.workflowId}/${info.firstExecutionRunId}`;
+  const send = proxyActivities<BroadcastActivities>({
+    startToCloseTimeout: '20 minutes',
+    heartbeatTimeout: '15 seconds',
+    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', nonRetryableErrorTypes: ['NO_DIGESTS'] },
+  });
+  const crm = proxyActivities<BroadcastActivities>({
+    startToCloseTimeout: '30 minutes',
+    heartbeatTimeout: '2 minutes',
+    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' },
+  });
+  const store = proxyActivities<BroadcastActivities>({
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['NO_DIGESTS'] },
+  });
+  const wait = Date.parse(input.slotAt) - Date.now();
+  if (wait > 0) await sleep(wait);
+  let logging: Promise<number> | undefined;
+  for (;;) {
+    const page = await send.sendDigestPage({ runId, slotAt: input.slotAt, pageSize: input.pageSize });
+    if (page.deferredTo.length > 0) await startDigestRuns(page.deferredTo, { batchSize: input.pageSize, ...input });
+    // The CRM trails the sends: the previous page's log finishes while this page went out.
+    if (logging) await logging;
+    logging = crm.logDigestsToCrm(runId);
+    if (page.digests === 0) break;
+    if (workflowInfo().historyLength > input.historyBudget) {
+      await logging;
+      return continueAsNew<typeof customerDigest>({ ...input, runId });
+    }
+  }
+  await logging;
+  // From the records, not the pages' answers: an attempt that died took its figures with it.
+  return store.digestRunCounts(runId);
 }
 
 function windowClosed(input: BroadcastInput): boolean {

@@ -86,6 +86,22 @@ describe('the alert funnel', () => {
     expect(funnel[6]!.parts!.map((p) => p.key)).toEqual(['interested', 'unsubscribe', 'reply']);
   });
 
+  it('counts rows waiting for the contacts digests under held or scheduled, as a part of their own', () => {
+    const counts = { ...emptyCounts(), total: 90, pending: 4, sent: 36, digest: 50 };
+    const funnel = alertFunnel({
+      summary,
+      counts,
+      groups: [group({ status: 'sent', rows: 36 }), group({ status: 'pending', rows: 4, held: 1 })],
+      responsesByKind: {},
+    });
+    expect(funnel[3]).toMatchObject({ key: 'pending', value: 54 });
+    expect(funnel[3]!.parts).toEqual([
+      { key: 'held', label: 'held (quiet hours)', value: 1 },
+      { key: 'scheduled', label: 'scheduled or sending', value: 3 },
+      { key: 'digest', label: 'held for digests', value: 50 },
+    ]);
+  });
+
   it('shows zeros for an alert still resolving (no summary yet)', () => {
     const funnel = alertFunnel({ summary: null, counts: emptyCounts(), groups: [], responsesByKind: {} });
     expect(funnel.every((s) => s.value === 0)).toBe(true);

@@ -30,6 +30,7 @@ describe('workflow replay', () => {
       'broadcastAlert.cancelled',
       'broadcastAlert.continued-1',
       'broadcastAlert.continued-2',
+      'broadcastAlert.digests',
       'broadcastAlert.revised',
     ]);
 

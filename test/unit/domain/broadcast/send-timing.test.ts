@@ -72,6 +72,18 @@ describe('sendTimingWords', () => {
     ]);
   });
 
+  it('says how many wait for their daily or weekly digest, and that urgent sends them at once too', () => {
+    const sun = new Date('2026-12-06T20:00:00Z');
+    const t = timing({ 'Europe/London': 400 }, { urgentAllowed: true, digests: { daily: 300, weekly: 200 } });
+    expect(sendTimingWords(t, sun)).toBe(
+      '400 at 08:30 local time on Mon 7 Dec; 300 in their daily digest, 200 in their weekly digest (their choice); or all 900 now if marked urgent',
+    );
+    expect(sendTimingWords(t, sun, true)).toBe('900 now (urgent)');
+    expect(sendTimingWords(timing({}, { digests: { daily: 3, weekly: 0 } }), sun)).toBe(
+      '3 in their daily digest (their choice)',
+    );
+  });
+
   it('offers the urgent alternative before the decision, and says urgent after it', () => {
     const t = timing({ 'Europe/London': 1204, 'Asia/Tokyo': 12 }, { urgentAllowed: true });
     expect(sendTimingWords(t, monNoon)).toBe(
