@@ -82,7 +82,7 @@ describe('owner digest rows', () => {
     expect(await store.claim(claimer)).toMatchObject({ state: 'send', digestId: claim.digestId });
     // The call began, then the worker died: its retry reports it unconfirmed and does not send.
     await store.markSending(claim.digestId);
-    expect(await store.claim(claimer)).toEqual({ state: 'unconfirmed', digestId: claim.digestId });
+    expect(await store.claim(claimer)).toEqual({ state: 'unconfirmed', digestId: claim.digestId, recipient: OWNER });
     expect(await store.claim(claimer)).toEqual({ state: 'taken' });
     expect(await store.pendingDue(claimer)).toBeNull();
     expect(await store.list(ALERT)).toEqual([expect.objectContaining({ state: 'unconfirmed', items: 7 })]);
