@@ -105,6 +105,13 @@ export const OWNER_DIGESTS = 'owner-digests';
  */
 export const CUSTOMER_DIGESTS = 'customer-digests';
 
+/**
+ * Patch id: a digest run's next page goes out while the CRM log of earlier pages is still running
+ * (a new log starts when the last one ended). Before, each page waited for the previous page's log,
+ * so a log stranded on a killed worker (2 minutes to its heartbeat timeout) stopped the sends too.
+ */
+export const DIGEST_LOG_TRAILS = 'digest-log-trails';
+
 /** One digest slot's run (workflows.ts `customerDigest`): its workflow id is derived from the slot. */
 export interface DigestRunInput {
   /** ISO instant (real) of the slot: the run sleeps until then, then sends every digest due by it. */

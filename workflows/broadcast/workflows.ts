@@ -25,6 +25,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   ANNOUNCED_SLOTS,
   CUSTOMER_DIGESTS,
+  DIGEST_LOG_TRAILS,
   type DigestRunInput,
   OWNER_DIGESTS,
   cancelSignal,
@@ -432,13 +433,24 @@ export async function customerDigest(input: DigestRunInput): Promise<Record<stri
   });
   const wait = Date.parse(input.slotAt) - Date.now();
   if (wait > 0) await sleep(wait);
+  const trailing = patched(DIGEST_LOG_TRAILS);
   let logging: Promise<number> | undefined;
+  let logEnded = true;
   for (;;) {
     const page = await send.sendDigestPage({ runId, slotAt: input.slotAt, pageSize: input.pageSize });
     if (page.deferredTo.length > 0) await startDigestRuns(page.deferredTo, { batchSize: input.pageSize, ...input });
-    // The CRM trails the sends: the previous page's log finishes while this page went out.
-    if (logging) await logging;
-    logging = crm.logDigestsToCrm(runId);
+    if (trailing) {
+      // The CRM trails the sends and never holds them up: one log at a time takes every page
+      // recorded so far, and the next starts after the page that follows its end.
+      if (logEnded) {
+        logEnded = false;
+        logging = crm.logDigestsToCrm(runId).finally(() => (logEnded = true));
+      }
+    } else {
+      // The CRM trails the sends: the previous page's log finishes while this page went out.
+      if (logging) await logging;
+      logging = crm.logDigestsToCrm(runId);
+    }
     if (page.digests === 0) break;
     if (workflowInfo().historyLength > input.historyBudget) {
       await logging;
@@ -446,6 +458,8 @@ export async function customerDigest(input: DigestRunInput): Promise<Record<stri
     }
   }
   await logging;
+  // A log that began before the last pages were recorded did not see them.
+  if (trailing) await crm.logDigestsToCrm(runId);
   // From the records, not the pages' answers: an attempt that died took its figures with it.
   return store.digestRunCounts(runId);
 }

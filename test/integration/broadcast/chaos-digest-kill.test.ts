@@ -29,10 +29,9 @@ afterAll(async () => {
   await stack?.close();
 });
 
-// Skipped at this stop, not passing: after the last changes to digest tokens and rendering it fails (CI: within 4 s,
-// before any digest; here: no digest sent for 120 s after the first restart). The closing note of this stop says
-// so; digest crash safety is unproven until this passes again.
-describe.skip('a worker SIGKILLed while a digest slot is being sent', () => {
+// The run's CRM log trails its sends without holding them up (patch 'digest-log-trails'): a log stranded
+// on the killed worker waits out its 2-minute heartbeat timeout while the next pages go out.
+describe('a worker SIGKILLed while a digest slot is being sent', () => {
   it(
     'every digest contact ends with one digest or is reported unconfirmed, never twice',
     { timeout: 6 * 60_000 },
