@@ -160,9 +160,17 @@ describe('an owner digest when its worker dies in the middle of the interval', (
     await eventually(async () => digests()[0], 60_000, 250);
     // The claimer's retry (after its activity's 2-minute timeout) finds the digest was on its way: not resent.
     await eventually(async () => ((await state()) === 'unconfirmed' ? true : undefined), 200_000, 500);
-    const trail = await stack.db.query<{ outcome: string; detail: string }>(
-      `select outcome, detail from alert_events where alert_id = $1 and outcome like 'digest%'`,
-      [alertId],
+    // The trail's event is written just after the state: read it once it is there.
+    const trail = await eventually(
+      async () => {
+        const r = await stack.db.query<{ outcome: string; detail: string }>(
+          `select outcome, detail from alert_events where alert_id = $1 and outcome like 'digest%'`,
+          [alertId],
+        );
+        return r.rows.length > 0 ? r : undefined;
+      },
+      15_000,
+      100,
     );
     expect(trail.rows).toEqual([
       expect.objectContaining({ outcome: 'digest_unconfirmed', detail: expect.stringContaining('may or may not') }),
