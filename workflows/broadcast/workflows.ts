@@ -439,26 +439,25 @@ export async function customerDigest(input: DigestRunInput): Promise<Record<stri
   for (;;) {
     const page = await send.sendDigestPage({ runId, slotAt: input.slotAt, pageSize: input.pageSize });
     if (page.deferredTo.length > 0) await startDigestRuns(page.deferredTo, { batchSize: input.pageSize, ...input });
-    if (trailing) {
-      // The CRM trails the sends and never holds them up: one log at a time takes every page
-      // recorded so far, and the next starts after the page that follows its end.
-      if (logEnded) {
-        logEnded = false;
-        logging = crm.logDigestsToCrm(runId).finally(() => (logEnded = true));
-      }
-    } else {
+    const last = page.digests === 0;
+    if (!trailing) {
       // The CRM trails the sends: the previous page's log finishes while this page went out.
       if (logging) await logging;
       logging = crm.logDigestsToCrm(runId);
+    } else if (logEnded && !last) {
+      // The CRM trails the sends and never holds them up: one log at a time takes every page
+      // recorded so far, and the next starts after the page that follows its end.
+      logEnded = false;
+      logging = crm.logDigestsToCrm(runId).finally(() => (logEnded = true));
     }
-    if (page.digests === 0) break;
+    if (last) break;
     if (workflowInfo().historyLength > input.historyBudget) {
       await logging;
       return continueAsNew<typeof customerDigest>({ ...input, runId });
     }
   }
   await logging;
-  // A log that began before the last pages were recorded did not see them.
+  // The log in flight may have begun before the last pages were recorded: one more takes them.
   if (trailing) await crm.logDigestsToCrm(runId);
   // From the records, not the pages' answers: an attempt that died took its figures with it.
   return store.digestRunCounts(runId);
